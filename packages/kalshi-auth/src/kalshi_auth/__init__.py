@@ -1,0 +1,55 @@
+"""kalshi-auth: request signing, key loading, credentials and environments for every Kalshi API.
+
+```python
+from kalshi_auth import KalshiAuth
+
+auth = KalshiAuth.from_key_path("your-key-id", "~/.kalshi/private_key.pem")
+auth.headers("GET", "/trade-api/v2/portfolio/balance")
+```
+"""
+
+from __future__ import annotations
+
+from ._credentials import (
+    EnvCredentials,
+    KlearCredentials,
+    credentials_from_env,
+    klear_credentials_from_env,
+    parse_bool,
+)
+from ._environments import DEMO, PRODUCTION, Environment, FixEndpoint, FixSessionType, get_environment, is_loopback
+from ._errors import AuthRequiredError, KalshiConfigError, KalshiConnectionError, KalshiError, KalshiKeyError
+from ._keys import Password, PrivateKey, load_private_key, load_private_key_file
+from ._signer import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, KalshiAuth, pre_sign_text, signing_path
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "DEMO",
+    "KEY_HEADER",
+    "PRODUCTION",
+    "SIGNATURE_HEADER",
+    "TIMESTAMP_HEADER",
+    "AuthRequiredError",
+    "EnvCredentials",
+    "Environment",
+    "FixEndpoint",
+    "FixSessionType",
+    "KalshiAuth",
+    "KalshiConfigError",
+    "KalshiConnectionError",
+    "KalshiError",
+    "KalshiKeyError",
+    "KlearCredentials",
+    "Password",
+    "PrivateKey",
+    "credentials_from_env",
+    "get_environment",
+    "is_loopback",
+    "klear_credentials_from_env",
+    "load_private_key",
+    "load_private_key_file",
+    "parse_bool",
+    "pre_sign_text",
+    "signing_path",
+]

@@ -1,0 +1,210 @@
+"""Every Kalshi endpoint in one typed table: REST, WebSocket, Klear and FIX, production and demo."""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from ._errors import KalshiConfigError
+
+__all__ = [
+    "DEMO",
+    "PRODUCTION",
+    "Environment",
+    "FixEndpoint",
+    "FixSessionType",
+    "get_environment",
+    "is_loopback",
+]
+
+
+class FixSessionType(enum.Enum):
+    """A FIX session kind: its TargetCompID (tag 56) and port, the same on both products."""
+
+    ORDER_ENTRY = ("KalshiNR", 8228)
+    """Order entry without retransmission; logs on with ResetSeqNumFlag=Y."""
+    DROP_COPY = ("KalshiDC", 8229)
+    ORDER_ENTRY_RETRANSMIT = ("KalshiRT", 8230)
+    """Order entry with retransmission (needs a persistent outbound store)."""
+    POST_TRADE = ("KalshiPT", 8231)
+    """Settlement reports; prediction only; retransmits."""
+    RFQ = ("KalshiRFQ", 8232)
+    """Request for quote (market makers); prediction only."""
+    MARKET_DATA = ("KalshiMD", 8233)
+
+    @property
+    def target_comp_id(self) -> str:
+        return self.value[0]
+
+    @property
+    def port(self) -> int:
+        return self.value[1]
+
+    @property
+    def retransmits(self) -> bool:
+        """True for the sessions that resend stored messages (RT and PT); the rest reset on logon."""
+        return self in (FixSessionType.ORDER_ENTRY_RETRANSMIT, FixSessionType.POST_TRADE)
+
+
+_MARGIN_FIX_SESSIONS = frozenset(
+    {
+        FixSessionType.ORDER_ENTRY,
+        FixSessionType.ORDER_ENTRY_RETRANSMIT,
+        FixSessionType.DROP_COPY,
+        FixSessionType.MARKET_DATA,
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FixEndpoint:
+    """Where one FIX session connects."""
+
+    host: str
+    port: int
+    target_comp_id: str
+    tls: bool = True
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost and any loopback address (127.0.0.0/8, ::1)."""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_url(field: str, url: str, secure: str, prefix: str) -> None:
+    parts = urlsplit(url)
+    plain = {"https": "http", "wss": "ws"}[secure]
+    if parts.scheme not in (secure, plain) or not parts.hostname:
+        raise KalshiConfigError(f"{field}: {url!r} is not a {secure}:// URL")
+    if parts.scheme == plain and not is_loopback(parts.hostname):
+        raise KalshiConfigError(f"{field}: plaintext {plain}:// is only allowed to a loopback host, got {url!r}")
+    if not parts.path.rstrip("/").endswith(prefix):
+        raise KalshiConfigError(f"{field}: {url!r} must end with the path prefix {prefix!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class Environment:
+    """One deployment of Kalshi (production, demo, or a local simulator).
+
+    ```python
+    env = DEMO.with_overrides(rest_url="http://127.0.0.1:8080/trade-api/v2")
+    env.fix_endpoint(FixSessionType.ORDER_ENTRY)
+    ```
+
+    URLs are checked on construction: `https`/`wss` (plaintext only to loopback) and the
+    expected path prefix for each surface.
+    """
+
+    name: str
+    rest_url: str
+    """Prediction REST base URL, ending in `/trade-api/v2`."""
+    ws_url: str
+    """Prediction WebSocket URL, ending in `/trade-api/ws/v2`."""
+    perps_rest_url: str
+    """Perps REST base URL (the prediction host; paths under `/margin/...`)."""
+    perps_ws_url: str
+    """Perps WebSocket URL, ending in `/trade-api/ws/v2/margin`, on its own host."""
+    klear_url: str
+    """Klear clearing-member base URL, ending in `/klear-api/v1`."""
+    fix_host: str
+    """Prediction FIX host for every session but market data."""
+    fix_market_data_host: str
+    margin_fix_host: str
+    """Margin (perps) FIX host for every session but market data."""
+    margin_fix_market_data_host: str
+    fix_tls: bool = True
+    """FIX runs over TLS; plain TCP is allowed only to loopback hosts."""
+    fix_ports: tuple[tuple[FixSessionType, int], ...] = ()
+    """Port overrides per session type (a simulator listens on ephemeral ports)."""
+
+    def __post_init__(self) -> None:
+        _check_url("rest_url", self.rest_url, "https", "/trade-api/v2")
+        _check_url("perps_rest_url", self.perps_rest_url, "https", "/trade-api/v2")
+        _check_url("ws_url", self.ws_url, "wss", "/trade-api/ws/v2")
+        _check_url("perps_ws_url", self.perps_ws_url, "wss", "/trade-api/ws/v2/margin")
+        _check_url("klear_url", self.klear_url, "https", "/klear-api/v1")
+        if not self.fix_tls:
+            hosts = (self.fix_host, self.fix_market_data_host, self.margin_fix_host, self.margin_fix_market_data_host)
+            for host in hosts:
+                if not is_loopback(host):
+                    raise KalshiConfigError(f"FIX without TLS is only allowed to loopback hosts, got {host!r}")
+
+    def with_overrides(self, **changes: Any) -> Environment:
+        """Return a copy with some endpoints replaced (validated like the original)."""
+        return dataclasses.replace(self, **changes)
+
+    def fix_endpoint(self, session: FixSessionType, *, margin: bool = False) -> FixEndpoint:
+        """Return host, port and TargetCompID for a FIX session on the prediction or margin gateway.
+
+        Raises:
+            KalshiConfigError: the margin gateway has no such session (post trade, RFQ).
+        """
+        if margin and session not in _MARGIN_FIX_SESSIONS:
+            raise KalshiConfigError(f"the margin FIX gateway has no {session.name} session")
+        if session is FixSessionType.MARKET_DATA:
+            host = self.margin_fix_market_data_host if margin else self.fix_market_data_host
+        else:
+            host = self.margin_fix_host if margin else self.fix_host
+        port = dict(self.fix_ports).get(session, session.port)
+        return FixEndpoint(host=host, port=port, target_comp_id=session.target_comp_id, tls=self.fix_tls)
+
+    def table(self) -> list[tuple[str, str]]:
+        """Every endpoint as (surface, address) rows, for display."""
+        rows = [
+            ("prediction REST", self.rest_url),
+            ("prediction WebSocket", self.ws_url),
+            ("perps REST", self.perps_rest_url),
+            ("perps WebSocket", self.perps_ws_url),
+            ("Klear REST", self.klear_url),
+        ]
+        for margin in (False, True):
+            for session in FixSessionType:
+                if margin and session not in _MARGIN_FIX_SESSIONS:
+                    continue
+                ep = self.fix_endpoint(session, margin=margin)
+                label = f"{'margin' if margin else 'prediction'} FIX {ep.target_comp_id}"
+                rows.append((label, f"{'tls' if ep.tls else 'tcp'}://{ep.host}:{ep.port}"))
+        return rows
+
+
+PRODUCTION = Environment(
+    name="production",
+    rest_url="https://external-api.kalshi.com/trade-api/v2",
+    ws_url="wss://external-api-ws.kalshi.com/trade-api/ws/v2",
+    perps_rest_url="https://external-api.kalshi.com/trade-api/v2",
+    perps_ws_url="wss://external-api-margin-ws.kalshi.com/trade-api/ws/v2/margin",
+    klear_url="https://api.klear.kalshi.com/klear-api/v1",
+    fix_host="mm.fix.elections.kalshi.com",
+    fix_market_data_host="mm.fix.elections.kalshi.com",
+    margin_fix_host="margin-fix-api.fix.elections.kalshi.com",
+    margin_fix_market_data_host="margin-fix-api.fix.elections.kalshi.com",
+)
+"""Kalshi production: the spec's primary hosts."""
+
+DEMO = Environment(
+    name="demo",
+    rest_url="https://external-api.demo.kalshi.co/trade-api/v2",
+    ws_url="wss://demo-api.kalshi.co/trade-api/ws/v2",
+    perps_rest_url="https://external-api.demo.kalshi.co/trade-api/v2",
+    perps_ws_url="wss://external-api-margin-ws.demo.kalshi.co/trade-api/ws/v2/margin",
+    klear_url="https://demo-api.kalshi.co/klear-api/v1",
+    fix_host="fix.demo.kalshi.co",
+    fix_market_data_host="marketdata.fix.demo.kalshi.co",
+    margin_fix_host="margin-fix.demo.kalshi.co",
+    margin_fix_market_data_host="margin-marketdata.fix.demo.kalshi.co",
+)
+"""Kalshi's demo (paper-trading) environment."""
+
+
+def get_environment(demo: bool = False) -> Environment:
+    """Return `DEMO` or `PRODUCTION`."""
+    return DEMO if demo else PRODUCTION

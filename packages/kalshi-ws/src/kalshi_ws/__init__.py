@@ -1,0 +1,10 @@
+"""kalshi-ws: the WebSocket engine.
+
+Skeleton release: the package installs and imports, and holds nothing that pretends to work yet.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+__all__: list[str] = []
