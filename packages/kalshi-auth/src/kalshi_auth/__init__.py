@@ -10,6 +10,7 @@ auth.headers("GET", "/trade-api/v2/portfolio/balance")
 
 from __future__ import annotations
 
+from ._config import KalshiConfig
 from ._credentials import (
     EnvCredentials,
     KlearCredentials,
@@ -36,6 +37,7 @@ __all__ = [
     "FixEndpoint",
     "FixSessionType",
     "KalshiAuth",
+    "KalshiConfig",
     "KalshiConfigError",
     "KalshiConnectionError",
     "KalshiError",
