@@ -4,6 +4,7 @@
 KalshiError                          (kalshi_auth)
 ├── AuthRequiredError                private call without credentials; raised before sending (kalshi_auth)
 ├── KalshiConnectionError            connect / TLS / dropped socket; nothing was answered (kalshi_auth)
+├── KalshiRequestError (ValueError)  the call's arguments cannot form a request; nothing was sent
 ├── KalshiPaginationError            the server repeated a cursor; list_all stopped instead of looping
 └── KalshiAPIError                   the server answered (or timed out) -- .status_code .code .message .request_id .body
     ├── KalshiAuthError              401, 403
@@ -36,15 +37,24 @@ __all__ = [
     "KalshiNotFoundError",
     "KalshiPaginationError",
     "KalshiRateLimitError",
+    "KalshiRequestError",
     "KalshiResponseError",
     "KalshiServerError",
     "KalshiTimeoutError",
     "KalshiValidationError",
     "error_for_status",
     "parse_error_body",
+    "request_id_of",
 ]
 
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-amz-request-id")
+
+
+class KalshiRequestError(KalshiError, ValueError):
+    """The call's arguments cannot form a valid request (an empty path parameter, a protected header).
+
+    Raised before anything is sent.
+    """
 
 
 class KalshiPaginationError(KalshiError):

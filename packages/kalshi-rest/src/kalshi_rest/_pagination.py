@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
 
-from ._errors import KalshiPaginationError
+from ._errors import KalshiPaginationError, KalshiRequestError
 
 if TYPE_CHECKING:
     import pandas
@@ -17,13 +17,18 @@ T = TypeVar("T")
 
 
 def check_max_pages(max_pages: int | None) -> None:
-    """Refuse a `max_pages` that is not None or a positive int (`max_pages=0` is a ValueError)."""
+    """Refuse a `max_pages` that is not None or a positive int (`max_pages=0` is a ValueError).
+
+    Raises:
+        KalshiRequestError: (a `ValueError`) `max_pages` is below 1.
+        TypeError: `max_pages` is not an int.
+    """
     if max_pages is None:
         return
     if isinstance(max_pages, bool) or not isinstance(max_pages, int):
         raise TypeError(f"max_pages must be an int or None, got {type(max_pages).__name__}")
     if max_pages < 1:
-        raise ValueError(f"max_pages must be >= 1 (or None for no limit), got {max_pages}")
+        raise KalshiRequestError(f"max_pages must be >= 1 (or None for no limit), got {max_pages}")
 
 
 def clean_cursor(value: object) -> str | None:
