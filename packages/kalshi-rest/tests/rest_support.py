@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
+import inspect
 import json
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -16,7 +17,9 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from pydantic import BaseModel, ConfigDict
 
 from kalshi_auth import pre_sign_text
-from kalshi_rest import Operation
+from kalshi_rest import AsyncKalshiClient, AsyncPage, KalshiClient, Operation, Page, RequestOptions
+from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
+from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
 
 API_PREFIX = "/trade-api/v2"
 
@@ -139,3 +142,99 @@ class FakeSleep:
 
     async def asleep(self, seconds: float) -> None:
         self.calls.append(seconds)
+
+
+class Items(SyncAPIResource):
+    """A hand-made resource in the shape codegen emits, to test the plumbing."""
+
+    def get(self, ticker: str, *, options: RequestOptions | None = None) -> ItemResponse:
+        return self._request(GET_ITEM, path={"ticker": ticker}, options=options)
+
+    def list(
+        self, *, status: str | None = None, cursor: str | None = None, options: RequestOptions | None = None
+    ) -> Page[Item]:
+        return self._page(LIST_ITEMS, query={"status": status, "cursor": cursor}, options=options)
+
+    def list_all(
+        self, *, status: str | None = None, max_pages: int | None = None, options: RequestOptions | None = None
+    ) -> Iterator[Item]:
+        return self._iterate(LIST_ITEMS, query={"status": status}, options=options, max_pages=max_pages)
+
+    def create(self, *, request: CreateItemRequest, options: RequestOptions | None = None) -> ItemResponse:
+        return self._request(CREATE_ITEM, body=request, options=options)
+
+    @property
+    def with_raw_response(self) -> ItemsWithRawResponse:
+        return ItemsWithRawResponse(self)
+
+
+class ItemsWithRawResponse:
+    def __init__(self, items: Items) -> None:
+        self.get = to_raw_response_wrapper(items.get)
+        self.list = to_raw_response_wrapper(items.list)
+
+
+class AsyncItems(AsyncAPIResource):
+    async def get(self, ticker: str, *, options: RequestOptions | None = None) -> ItemResponse:
+        return await self._request(GET_ITEM, path={"ticker": ticker}, options=options)
+
+    async def list(
+        self, *, status: str | None = None, cursor: str | None = None, options: RequestOptions | None = None
+    ) -> AsyncPage[Item]:
+        return await self._page(LIST_ITEMS, query={"status": status, "cursor": cursor}, options=options)
+
+    def list_all(
+        self, *, status: str | None = None, max_pages: int | None = None, options: RequestOptions | None = None
+    ) -> AsyncIterator[Item]:
+        return self._iterate(LIST_ITEMS, query={"status": status}, options=options, max_pages=max_pages)
+
+    async def create(self, *, request: CreateItemRequest, options: RequestOptions | None = None) -> ItemResponse:
+        return await self._request(CREATE_ITEM, body=request, options=options)
+
+    @property
+    def with_raw_response(self) -> AsyncItemsWithRawResponse:
+        return AsyncItemsWithRawResponse(self)
+
+
+class AsyncItemsWithRawResponse:
+    def __init__(self, items: AsyncItems) -> None:
+        self.get = async_to_raw_response_wrapper(items.get)
+        self.list = async_to_raw_response_wrapper(items.list)
+
+
+Face = str
+
+
+def make_client(face: Face, server: Server, **kw: Any) -> Any:
+    """A `KalshiClient` or `AsyncKalshiClient` on the scripted server, with sleeps recorded, not slept."""
+    sleeper: FakeSleep = kw.pop("sleeper", None) or FakeSleep()
+    client: Any
+    if face == "sync":
+        client = KalshiClient(transport=server.sync(), **kw)
+        client._sleep = sleeper
+        client.items = Items(client)
+    else:
+        client = AsyncKalshiClient(transport=server.asynchronous(), **kw)
+        client._sleep = sleeper.asleep
+        client.items = AsyncItems(client)
+    client.sleeper = sleeper
+    return client
+
+
+async def resolve(value: Any) -> Any:
+    """Await `value` if the async face returned an awaitable; pass sync results through."""
+    return await value if inspect.isawaitable(value) else value
+
+
+async def collect(iterator: Any) -> list[Any]:
+    """Drain a sync or async iterator into a list."""
+    if hasattr(iterator, "__aiter__"):
+        return [x async for x in iterator]
+    return list(iterator)
+
+
+async def close(client: Any) -> None:
+    if isinstance(client, AsyncKalshiClient):
+        await client.aclose()
+    else:
+        client.close()
