@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from kalshi_auth import KalshiConfig
 
+from . import models
 from ._client import AsyncKalshiClient, KalshiClient
 from ._errors import (
     AuthRequiredError,
@@ -64,4 +65,5 @@ __all__ = [
     "RateLimiter",
     "RequestOptions",
     "RetryPolicy",
+    "models",
 ]

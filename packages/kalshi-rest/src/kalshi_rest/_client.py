@@ -18,9 +18,10 @@ from ._core import Core
 from ._operation import Operation
 from ._options import RequestOptions
 from ._pagination import AsyncPage, Page, iterate_pages, iterate_pages_async
-from ._resource import AsyncClientCore, Body, SyncClientCore
+from ._resource import Body
 from ._response import APIResponse
 from ._transport import drive_async, drive_sync
+from .resources._generated._mixins import AsyncResources, SyncResources
 
 __all__ = ["AsyncKalshiClient", "KalshiClient"]
 
@@ -108,7 +109,7 @@ class _ClientState:
         return f"{type(self).__name__}(base_url={self.base_url!r}, key_id={key!r})"
 
 
-class KalshiClient(SyncClientCore, _ClientState):
+class KalshiClient(SyncResources, _ClientState):
     """The Kalshi prediction-markets REST client (blocking).
 
     ```python
@@ -268,7 +269,7 @@ class KalshiClient(SyncClientCore, _ClientState):
         self.close()
 
 
-class AsyncKalshiClient(AsyncClientCore, _ClientState):
+class AsyncKalshiClient(AsyncResources, _ClientState):
     """The Kalshi prediction-markets REST client for asyncio.
 
     ```python
