@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -217,20 +217,30 @@ _STRING_BY_FORMAT = {
 }
 
 
-def example_for(spec: OpenAPISpec, schema: Schema, *, depth: int = 0, all_fields: bool = True) -> Any:
+def example_for(
+    spec: OpenAPISpec,
+    schema: Schema,
+    *,
+    depth: int = 0,
+    all_fields: bool = True,
+    string_hook: Callable[[str, Schema], str | None] | None = None,
+    prop: str = "",
+) -> Any:
     """Build an example instance of `schema`: spec examples where they fit, else values by type.
 
     Objects include every declared property when `all_fields` (else only required ones); arrays
-    hold one element; enums take their first value. Recursion is cut at depth 40.
+    hold one element; enums take their first value. `string_hook(property_name, schema)` may
+    supply a value for a string without an example. Recursion is cut at depth 40.
     """
     if depth > 40:
         return None
+    kw: dict[str, Any] = {"all_fields": all_fields, "string_hook": string_hook}
     if "$ref" in schema:
-        return example_for(spec, spec.resolve(schema), depth=depth + 1, all_fields=all_fields)
+        return example_for(spec, spec.resolve(schema), depth=depth + 1, prop=prop, **kw)
     if "allOf" in schema:
         merged: dict[str, Any] = {}
         for part in schema["allOf"]:
-            value = example_for(spec, part, depth=depth + 1, all_fields=all_fields)
+            value = example_for(spec, part, depth=depth + 1, prop=prop, **kw)
             if not isinstance(value, dict):
                 return value
             merged.update(value)
@@ -244,20 +254,23 @@ def example_for(spec: OpenAPISpec, schema: Schema, *, depth: int = 0, all_fields
         required = set(schema.get("required", ()))
         for name, sub in schema.get("properties", {}).items():
             if all_fields or name in required:
-                out[name] = example_for(spec, sub, depth=depth + 1, all_fields=all_fields)
+                out[name] = example_for(spec, sub, depth=depth + 1, prop=name, **kw)
         extra = schema.get("additionalProperties")
         if isinstance(extra, dict) and not out:
-            out["key"] = example_for(spec, extra, depth=depth + 1, all_fields=all_fields)
+            out["key"] = example_for(spec, extra, depth=depth + 1, prop=prop, **kw)
         return out
     if kind == "array":
         if isinstance(schema.get("example"), list):
             return schema["example"]
         count = max(1, int(schema.get("minItems", 1)))
-        return [example_for(spec, schema.get("items", {}), depth=depth + 1, all_fields=all_fields)] * count
+        return [example_for(spec, schema.get("items", {}), depth=depth + 1, prop=prop, **kw)] * count
     example = schema.get("example")
     if kind == "string":
         if isinstance(example, str):
             return example
+        hooked = string_hook(prop, schema) if string_hook is not None else None
+        if hooked is not None:
+            return hooked
         return _STRING_BY_FORMAT.get(schema.get("format", ""), "example")
     if kind == "integer":
         return example if isinstance(example, int) and not isinstance(example, bool) else 1

@@ -64,9 +64,16 @@ RELAXED_REQUIRED: frozenset[tuple[str, str]] = frozenset(
 )
 
 #: Plain-string fields that carry fixed-point dollars although neither their schema nor their
-#: name says so (FACTS 7.22: quote bids `yes_bid` / `no_bid` have no `_dollars` suffix).
+#: name says so (FACTS 7.22: quote bids `yes_bid` / `no_bid` have no `_dollars` suffix; FACTS 3.1:
+#: `price_ranges` entries `{start, end, step}` are dollar prices such as `"0.0010"`).
 DOLLAR_STRING_FIELDS: frozenset[tuple[str, str]] = frozenset(
-    {("CreateQuoteRequest", "yes_bid"), ("CreateQuoteRequest", "no_bid")}
+    {
+        ("CreateQuoteRequest", "yes_bid"),
+        ("CreateQuoteRequest", "no_bid"),
+        ("PriceRange", "start"),
+        ("PriceRange", "end"),
+        ("PriceRange", "step"),
+    }
 )
 
 #: Component array schemas that are fixed-size tuples of fixed-point strings: (dollars, count).
