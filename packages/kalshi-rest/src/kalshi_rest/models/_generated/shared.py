@@ -194,13 +194,13 @@ class MveSelectedLeg(ResponseModel):
 class PriceRange(ResponseModel):
     """`PriceRange` from the spec."""
 
-    start: str
+    start: FixedPointDollars
     """Starting price for this range in dollars"""
 
-    end: str
+    end: FixedPointDollars
     """Ending price for this range in dollars"""
 
-    step: str
+    step: FixedPointDollars
     """Price step/tick size for this range in dollars"""
 
 
