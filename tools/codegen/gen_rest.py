@@ -94,10 +94,17 @@ def py_name(wire: str) -> str:
 #: Incentive programs answer the next cursor as `next_cursor` (FACTS 3.3); found from the schema.
 CURSOR_FIELDS = ("cursor", "next_cursor")
 
-#: Rate-limit cost: parsed from "**Rate limit:** N tokens per ..." in the operation description
-#: (FACTS 3.5); operations that do not say cost the default.
+#: Rate-limit cost: parsed from "**Rate limit:** N tokens per request|order" in the operation's
+#: description or its `x-mint` note (FACTS 3.5); operations that do not say cost the default.
 DEFAULT_COST = 10
-_COST_RE = re.compile(r"\*\*Rate limit:\*\*\s*(\d+)\s+tokens per")
+_COST_RE = re.compile(r"\*\*Rate limit:\*\*\s*(\d+)\s+tokens per (\w+)")
+
+
+def _cost_text(op: OperationSpec) -> str:
+    mint = op.extensions.get("x-mint")
+    note = mint.get("content", "") if isinstance(mint, dict) else ""
+    return f"{op.description}\n{note}"
+
 
 #: The empty-object schema used as an optional request body (reset / trigger / confirm): the
 #: method takes no body and the core sends `{}` (FACTS 7.24).
@@ -765,7 +772,7 @@ class ResourceBuilder:
             raise SystemExit(f"{op.operation_id}: inline response bodies are not supported")
         page_items, item_model, cursor_field = self._pagination(op, response_model)
         cost = DEFAULT_COST
-        match = _COST_RE.search(op.description)
+        match = _COST_RE.search(_cost_text(op))
         if match:
             cost = int(match.group(1))
         return MethodDef(
@@ -1002,10 +1009,12 @@ class ResourceBuilder:
             summary = f"Iterate over every item of `{m.name}`, following the cursor page by page."
         parts = [summary, ""]
         desc = op.description
-        desc = _COST_RE.sub("**Rate limit:** \\1 tokens per", desc)
         if desc and not iterate:
             parts.extend(wrap(desc))
             parts.append("")
+        match = _COST_RE.search(_cost_text(op))
+        if match and not iterate and match.group(0) not in desc:
+            parts.append(f"Rate limit: {match.group(1)} tokens per {match.group(2)}.")
         parts.append(f"`{op.method} {op.path}` (operationId `{op.operation_id}`).")
         if op.deprecated:
             parts.append("Deprecated by Kalshi.")
