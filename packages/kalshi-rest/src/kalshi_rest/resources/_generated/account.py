@@ -35,6 +35,7 @@ _UPGRADE_ACCOUNT_API_USAGE_LEVEL: Operation[None] = Operation(
     response=None,
     success_status=201,
     auth="required",
+    cost=30,
 )
 
 _GET_ACCOUNT_API_USAGE_LEVEL_VOLUME_PROGRESS: Operation[GetAccountApiUsageLevelVolumeProgressResponse] = Operation(
@@ -98,6 +99,7 @@ class Account(SyncAPIResource):
         is supported. Criteria: at least 1 of the user's last 100 Predictions orders was created via API.
         Use Get Account API Limits to inspect the resulting usage tier and grants.
 
+        Rate limit: 30 tokens per request.
         `POST /account/api_usage_level/upgrade` (operationId `UpgradeAccountApiUsageLevel`).
 
         Args:
@@ -178,6 +180,7 @@ class AsyncAccount(AsyncAPIResource):
         is supported. Criteria: at least 1 of the user's last 100 Predictions orders was created via API.
         Use Get Account API Limits to inspect the resulting usage tier and grants.
 
+        Rate limit: 30 tokens per request.
         `POST /account/api_usage_level/upgrade` (operationId `UpgradeAccountApiUsageLevel`).
 
         Args:

@@ -50,6 +50,7 @@ _GET_ORDER: Operation[GetOrderResponse] = Operation(
     response=GetOrderResponse,
     success_status=200,
     auth="required",
+    cost=2,
 )
 
 _GET_ORDER_QUEUE_POSITIONS: Operation[GetOrderQueuePositionsResponse] = Operation(
@@ -86,6 +87,7 @@ _CANCEL_ALL_ORDERS: Operation[None] = Operation(
     response=None,
     success_status=204,
     auth="required",
+    cost=2,
 )
 
 _BATCH_CREATE_ORDERS_V2: Operation[BatchCreateOrdersV2Response] = Operation(
@@ -104,6 +106,7 @@ _BATCH_CANCEL_ORDERS_V2: Operation[BatchCancelOrdersV2Response] = Operation(
     response=BatchCancelOrdersV2Response,
     success_status=200,
     auth="required",
+    cost=2,
 )
 
 _CANCEL_ORDER_V2: Operation[CancelOrderV2Response] = Operation(
@@ -113,6 +116,7 @@ _CANCEL_ORDER_V2: Operation[CancelOrderV2Response] = Operation(
     response=CancelOrderV2Response,
     success_status=200,
     auth="required",
+    cost=2,
 )
 
 _AMEND_ORDER_V2: Operation[AmendOrderV2Response] = Operation(
@@ -273,6 +277,7 @@ class Orders(SyncAPIResource):
 
         Endpoint for getting a single order.
 
+        Rate limit: 2 tokens per request.
         `GET /portfolio/orders/{order_id}` (operationId `GetOrder`).
 
         Args:
@@ -363,6 +368,7 @@ class Orders(SyncAPIResource):
         only orders for that subaccount are eligible. Newly placed orders may also be cancelled during the
         minute after the request.
 
+        Rate limit: 2 tokens per request.
         `DELETE /portfolio/events/orders` (operationId `CancelAllOrders`).
 
         Args:
@@ -384,6 +390,7 @@ class Orders(SyncAPIResource):
         maximum batch size scales with your tier's write budget — see [Rate Limits and
         Tiers](/getting_started/rate_limits).
 
+        Rate limit: 10 tokens per order.
         `POST /portfolio/events/orders/batched` (operationId `BatchCreateOrdersV2`).
 
         Args:
@@ -405,6 +412,7 @@ class Orders(SyncAPIResource):
         batch size scales with your tier's write budget — see [Rate Limits and
         Tiers](/getting_started/rate_limits).
 
+        Rate limit: 2 tokens per order.
         `DELETE /portfolio/events/orders/batched` (operationId `BatchCancelOrdersV2`).
 
         Args:
@@ -431,6 +439,7 @@ class Orders(SyncAPIResource):
         cancellation, provide `market_ticker` and omit `exchange_index` or set it to `-1`. Returns
         `{order_id, client_order_id, reduced_by}` rather than a full order object.
 
+        Rate limit: 2 tokens per request.
         `DELETE /portfolio/events/orders/{order_id}` (operationId `CancelOrderV2`).
 
         Args:
@@ -648,6 +657,7 @@ class AsyncOrders(AsyncAPIResource):
 
         Endpoint for getting a single order.
 
+        Rate limit: 2 tokens per request.
         `GET /portfolio/orders/{order_id}` (operationId `GetOrder`).
 
         Args:
@@ -740,6 +750,7 @@ class AsyncOrders(AsyncAPIResource):
         only orders for that subaccount are eligible. Newly placed orders may also be cancelled during the
         minute after the request.
 
+        Rate limit: 2 tokens per request.
         `DELETE /portfolio/events/orders` (operationId `CancelAllOrders`).
 
         Args:
@@ -761,6 +772,7 @@ class AsyncOrders(AsyncAPIResource):
         maximum batch size scales with your tier's write budget — see [Rate Limits and
         Tiers](/getting_started/rate_limits).
 
+        Rate limit: 10 tokens per order.
         `POST /portfolio/events/orders/batched` (operationId `BatchCreateOrdersV2`).
 
         Args:
@@ -782,6 +794,7 @@ class AsyncOrders(AsyncAPIResource):
         batch size scales with your tier's write budget — see [Rate Limits and
         Tiers](/getting_started/rate_limits).
 
+        Rate limit: 2 tokens per order.
         `DELETE /portfolio/events/orders/batched` (operationId `BatchCancelOrdersV2`).
 
         Args:
@@ -808,6 +821,7 @@ class AsyncOrders(AsyncAPIResource):
         cancellation, provide `market_ticker` and omit `exchange_index` or set it to `-1`. Returns
         `{order_id, client_order_id, reduced_by}` rather than a full order object.
 
+        Rate limit: 2 tokens per request.
         `DELETE /portfolio/events/orders/{order_id}` (operationId `CancelOrderV2`).
 
         Args:

@@ -42,6 +42,7 @@ _CREATE_QUOTE: Operation[CreateQuoteResponse] = Operation(
     response=CreateQuoteResponse,
     success_status=201,
     auth="required",
+    cost=2,
 )
 
 _GET_QUOTE: Operation[GetQuoteResponse] = Operation(
@@ -51,6 +52,7 @@ _GET_QUOTE: Operation[GetQuoteResponse] = Operation(
     response=GetQuoteResponse,
     success_status=200,
     auth="required",
+    cost=2,
 )
 
 _DELETE_QUOTE: Operation[None] = Operation(
@@ -60,6 +62,7 @@ _DELETE_QUOTE: Operation[None] = Operation(
     response=None,
     success_status=204,
     auth="required",
+    cost=2,
 )
 
 _ACCEPT_QUOTE: Operation[None] = Operation(
@@ -221,6 +224,7 @@ class Quotes(SyncAPIResource):
 
         Endpoint for creating a quote in response to an RFQ
 
+        Rate limit: 2 tokens per request.
         `POST /communications/quotes` (operationId `CreateQuote`).
 
         Args:
@@ -238,6 +242,7 @@ class Quotes(SyncAPIResource):
         DEPRECATED: Use GET /communications/rfqs/{rfq_id}/quotes/{quote_id} instead. Endpoint for getting a
         particular quote.
 
+        Rate limit: 2 tokens per request.
         `GET /communications/quotes/{quote_id}` (operationId `GetQuote`).
         Deprecated by Kalshi.
 
@@ -257,6 +262,7 @@ class Quotes(SyncAPIResource):
         DEPRECATED: Use DELETE /communications/rfqs/{rfq_id}/quotes/{quote_id} instead. Endpoint for
         deleting a quote, which means it can no longer be accepted.
 
+        Rate limit: 2 tokens per request.
         `DELETE /communications/quotes/{quote_id}` (operationId `DeleteQuote`).
         Deprecated by Kalshi.
 
@@ -442,6 +448,7 @@ class AsyncQuotes(AsyncAPIResource):
 
         Endpoint for creating a quote in response to an RFQ
 
+        Rate limit: 2 tokens per request.
         `POST /communications/quotes` (operationId `CreateQuote`).
 
         Args:
@@ -459,6 +466,7 @@ class AsyncQuotes(AsyncAPIResource):
         DEPRECATED: Use GET /communications/rfqs/{rfq_id}/quotes/{quote_id} instead. Endpoint for getting a
         particular quote.
 
+        Rate limit: 2 tokens per request.
         `GET /communications/quotes/{quote_id}` (operationId `GetQuote`).
         Deprecated by Kalshi.
 
@@ -478,6 +486,7 @@ class AsyncQuotes(AsyncAPIResource):
         DEPRECATED: Use DELETE /communications/rfqs/{rfq_id}/quotes/{quote_id} instead. Endpoint for
         deleting a quote, which means it can no longer be accepted.
 
+        Rate limit: 2 tokens per request.
         `DELETE /communications/quotes/{quote_id}` (operationId `DeleteQuote`).
         Deprecated by Kalshi.
 

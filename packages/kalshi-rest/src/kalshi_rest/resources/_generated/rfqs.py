@@ -70,6 +70,7 @@ _GET_RFQ_QUOTE: Operation[GetQuoteResponse] = Operation(
     response=GetQuoteResponse,
     success_status=200,
     auth="required",
+    cost=2,
 )
 
 _DELETE_RFQ_QUOTE: Operation[None] = Operation(
@@ -79,6 +80,7 @@ _DELETE_RFQ_QUOTE: Operation[None] = Operation(
     response=None,
     success_status=204,
     auth="required",
+    cost=2,
 )
 
 _ACCEPT_RFQ_QUOTE: Operation[None] = Operation(
@@ -274,6 +276,7 @@ class Rfqs(SyncAPIResource):
 
         Endpoint for getting a particular quote scoped to its RFQ.
 
+        Rate limit: 2 tokens per request.
         `GET /communications/rfqs/{rfq_id}/quotes/{quote_id}` (operationId `GetRFQQuote`).
 
         Args:
@@ -292,6 +295,7 @@ class Rfqs(SyncAPIResource):
 
         Endpoint for deleting a quote scoped to its RFQ, which means it can no longer be accepted.
 
+        Rate limit: 2 tokens per request.
         `DELETE /communications/rfqs/{rfq_id}/quotes/{quote_id}` (operationId `DeleteRFQQuote`).
 
         Args:
@@ -509,6 +513,7 @@ class AsyncRfqs(AsyncAPIResource):
 
         Endpoint for getting a particular quote scoped to its RFQ.
 
+        Rate limit: 2 tokens per request.
         `GET /communications/rfqs/{rfq_id}/quotes/{quote_id}` (operationId `GetRFQQuote`).
 
         Args:
@@ -527,6 +532,7 @@ class AsyncRfqs(AsyncAPIResource):
 
         Endpoint for deleting a quote scoped to its RFQ, which means it can no longer be accepted.
 
+        Rate limit: 2 tokens per request.
         `DELETE /communications/rfqs/{rfq_id}/quotes/{quote_id}` (operationId `DeleteRFQQuote`).
 
         Args:
