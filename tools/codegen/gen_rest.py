@@ -80,6 +80,19 @@ DOLLAR_STRING_FIELDS: frozenset[tuple[str, str]] = frozenset(
 TUPLE_SCHEMAS: dict[str, tuple[str, ...]] = {"PriceLevelDollarsCountFp": ("dollars", "count")}
 
 
+#: Read-only shorthand properties promised by SEED-API (`market.yes_bid` is `yes_bid_dollars`):
+#: the unsuffixed wire fields were removed from the spec (FACTS 3.1), so the names are free.
+SHORTHAND_PROPERTIES: dict[str, dict[str, str]] = {
+    "Market": {
+        "yes_bid": "yes_bid_dollars",
+        "yes_ask": "yes_ask_dollars",
+        "no_bid": "no_bid_dollars",
+        "no_ask": "no_ask_dollars",
+        "last_price": "last_price_dollars",
+    },
+}
+
+
 #: Python spelling of wire names that are keywords (FACTS 7.20: `from` on the weather endpoint).
 def py_name(wire: str) -> str:
     """The Python identifier for a wire name; keywords and invalid names get a trailing `_`."""
@@ -304,19 +317,38 @@ def docstring(text: str, indent: str = "") -> str:
     return f'{indent}"""{lines[0]}\n{body}\n{indent}"""\n'
 
 
+_STRUCTURED_LINE = re.compile(r"^\s*(\||[-*] |\d+\. )")
+
+
+def _paragraphs(text: str) -> list[tuple[bool, str]]:
+    """(structured, text) per paragraph; tables and lists keep their lines, prose is joined."""
+    out: list[tuple[bool, str]] = []
+    for para in re.split(r"\n\s*\n", textwrap.dedent(text).strip()):
+        lines = [line.rstrip() for line in para.splitlines() if line.strip()]
+        if not lines:
+            continue
+        if any(_STRUCTURED_LINE.match(line) for line in lines):
+            out.append((True, "\n".join(line.strip() for line in lines)))
+        else:
+            out.append((False, " ".join(" ".join(lines).split())))
+    return out
+
+
 def clean(text: str) -> str:
-    """Spec prose tidied for a docstring: whitespace collapsed per paragraph."""
-    paragraphs = [" ".join(p.split()) for p in re.split(r"\n\s*\n", text.strip())]
-    return "\n\n".join(p for p in paragraphs if p)
+    """Spec prose tidied for a docstring: prose joined per paragraph, tables and lists kept."""
+    return "\n\n".join(p for _, p in _paragraphs(text))
 
 
 def wrap(text: str, width: int = 100, indent: str = "") -> list[str]:
-    """Wrap prose into lines (paragraphs kept)."""
+    """Wrap prose into lines; tables and lists are kept line by line."""
     out: list[str] = []
-    for i, para in enumerate(clean(text).split("\n\n")):
+    for i, (structured, para) in enumerate(_paragraphs(text)):
         if i:
             out.append("")
-        out.extend(textwrap.wrap(para, width=width, initial_indent=indent, subsequent_indent=indent) or [""])
+        if structured:
+            out.extend(indent + line for line in para.splitlines())
+        else:
+            out.extend(textwrap.wrap(para, width=width, initial_indent=indent, subsequent_indent=indent) or [""])
     return out
 
 
@@ -460,6 +492,7 @@ class ModelBuilder:
         props: dict[str, Schema] = schema.get("properties", {})
         if props:
             lines.append("\n")
+        annotations: dict[str, str] = {}
         for wire, prop in props.items():
             attr = py_name(wire)
             annotation = self.annotation(prop, d, owner=name, prop=wire, request=request)
@@ -474,6 +507,7 @@ class ModelBuilder:
                 default = f" = Field({'None, ' if not is_required else ''}alias={wire!r})"
             else:
                 default = "" if is_required else " = None"
+            annotations[attr] = annotation
             lines.append(f"    {attr}: {annotation}{default}\n")
             text = clean(self._description(prop))
             if self._deprecated(prop):
@@ -481,6 +515,14 @@ class ModelBuilder:
             if text:
                 lines.append(docstring(text, "    "))
             lines.append("\n")
+        for short, target in SHORTHAND_PROPERTIES.get(name, {}).items():
+            if short in props or target not in annotations:
+                raise SystemExit(f"SHORTHAND_PROPERTIES[{name!r}][{short!r}] no longer fits the spec")
+            lines.append(
+                f"    @property\n    def {short}(self) -> {annotations[target]}:\n"
+                + docstring(f"Shorthand for `{target}`.", "        ")
+                + f"        return self.{target}\n\n"
+            )
         d.source = "".join(lines).rstrip("\n") + "\n"
 
     def _description(self, prop: Schema) -> str:
