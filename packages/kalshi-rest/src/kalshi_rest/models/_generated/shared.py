@@ -365,6 +365,31 @@ class Market(ResponseModel):
 
     exchange_index: ExchangeIndex | None = None
 
+    @property
+    def yes_bid(self) -> FixedPointDollars:
+        """Shorthand for `yes_bid_dollars`."""
+        return self.yes_bid_dollars
+
+    @property
+    def yes_ask(self) -> FixedPointDollars:
+        """Shorthand for `yes_ask_dollars`."""
+        return self.yes_ask_dollars
+
+    @property
+    def no_bid(self) -> FixedPointDollars:
+        """Shorthand for `no_bid_dollars`."""
+        return self.no_bid_dollars
+
+    @property
+    def no_ask(self) -> FixedPointDollars:
+        """Shorthand for `no_ask_dollars`."""
+        return self.no_ask_dollars
+
+    @property
+    def last_price(self) -> FixedPointDollars:
+        """Shorthand for `last_price_dollars`."""
+        return self.last_price_dollars
+
 
 class GetMarketResponse(ResponseModel):
     """`GetMarketResponse` from the spec."""

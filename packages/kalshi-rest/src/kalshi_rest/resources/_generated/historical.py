@@ -138,17 +138,11 @@ class Historical(SyncAPIResource):
         Returns the archive's cutoff timestamps. For positions, the cutoff is the backfill horizon;
         visibility in the historical API waits for a buffered, whole-event handoff.
 
-        ## Cutoff fields - `market_settled_ts` : Markets that **settled** before this timestamp, and their
-        candlesticks, must be accessed via `GET /historical/markets` and `GET
-        /historical/markets/{ticker}/candlesticks`. - `trades_created_ts` : Trades that were **filled**
-        before this timestamp must be accessed via `GET /historical/fills`. - `orders_updated_ts` : Orders
-        that were **canceled or fully executed** before this timestamp must be accessed via `GET
-        /historical/orders`. Resting (active) orders are always available in `GET /portfolio/orders`. -
-        `market_positions_last_updated_ts` : Backfill horizon for settled positions, not a guaranteed
-        archive-visibility boundary. An event moves to `GET /historical/positions` only after its buffered
-        handoff completes. Until then, its settled positions remain available via `GET
-        /portfolio/positions?settlement_status=settled`. Unsettled positions remain available in `GET
-        /portfolio/positions`.
+        ## Cutoff fields
+        - `market_settled_ts` : Markets that **settled** before this timestamp, and their candlesticks, must be accessed via `GET /historical/markets` and `GET /historical/markets/{ticker}/candlesticks`.
+        - `trades_created_ts` : Trades that were **filled** before this timestamp must be accessed via `GET /historical/fills`.
+        - `orders_updated_ts` : Orders that were **canceled or fully executed** before this timestamp must be accessed via `GET /historical/orders`. Resting (active) orders are always available in `GET /portfolio/orders`.
+        - `market_positions_last_updated_ts` : Backfill horizon for settled positions, not a guaranteed archive-visibility boundary. An event moves to `GET /historical/positions` only after its buffered handoff completes. Until then, its settled positions remain available via `GET /portfolio/positions?settlement_status=settled`. Unsettled positions remain available in `GET /portfolio/positions`.
 
         `GET /historical/cutoff` (operationId `GetHistoricalCutoff`).
 
@@ -611,17 +605,11 @@ class AsyncHistorical(AsyncAPIResource):
         Returns the archive's cutoff timestamps. For positions, the cutoff is the backfill horizon;
         visibility in the historical API waits for a buffered, whole-event handoff.
 
-        ## Cutoff fields - `market_settled_ts` : Markets that **settled** before this timestamp, and their
-        candlesticks, must be accessed via `GET /historical/markets` and `GET
-        /historical/markets/{ticker}/candlesticks`. - `trades_created_ts` : Trades that were **filled**
-        before this timestamp must be accessed via `GET /historical/fills`. - `orders_updated_ts` : Orders
-        that were **canceled or fully executed** before this timestamp must be accessed via `GET
-        /historical/orders`. Resting (active) orders are always available in `GET /portfolio/orders`. -
-        `market_positions_last_updated_ts` : Backfill horizon for settled positions, not a guaranteed
-        archive-visibility boundary. An event moves to `GET /historical/positions` only after its buffered
-        handoff completes. Until then, its settled positions remain available via `GET
-        /portfolio/positions?settlement_status=settled`. Unsettled positions remain available in `GET
-        /portfolio/positions`.
+        ## Cutoff fields
+        - `market_settled_ts` : Markets that **settled** before this timestamp, and their candlesticks, must be accessed via `GET /historical/markets` and `GET /historical/markets/{ticker}/candlesticks`.
+        - `trades_created_ts` : Trades that were **filled** before this timestamp must be accessed via `GET /historical/fills`.
+        - `orders_updated_ts` : Orders that were **canceled or fully executed** before this timestamp must be accessed via `GET /historical/orders`. Resting (active) orders are always available in `GET /portfolio/orders`.
+        - `market_positions_last_updated_ts` : Backfill horizon for settled positions, not a guaranteed archive-visibility boundary. An event moves to `GET /historical/positions` only after its buffered handoff completes. Until then, its settled positions remain available via `GET /portfolio/positions?settlement_status=settled`. Unsettled positions remain available in `GET /portfolio/positions`.
 
         `GET /historical/cutoff` (operationId `GetHistoricalCutoff`).
 

@@ -322,16 +322,16 @@ class Markets(SyncAPIResource):
     ) -> Page[Market]:
         """Get Markets.
 
-        Filter by market status. Possible values: `unopened`, `open`, `closed`, `settled`. Leave empty to
-        return markets with any status. - Only one `status` filter may be supplied at a time. - Timestamp
-        filters will be mutually exclusive from other timestamp filters and certain status filters.
+        Filter by market status. Possible values: `unopened`, `open`, `closed`, `settled`. Leave empty to return markets with any status.
+        - Only one `status` filter may be supplied at a time.
+        - Timestamp filters will be mutually exclusive from other timestamp filters and certain status filters.
 
         | Compatible Timestamp Filters | Additional Status Filters| Extra Notes |
-        |------------------------------|--------------------------|-------------| | min_created_ts,
-        max_created_ts | `unopened`, `open`, *empty* | | | min_close_ts, max_close_ts | `closed`, *empty* |
-        | | min_settled_ts, max_settled_ts | `settled`, *empty* | | | min_updated_ts, max_updated_ts |
-        *empty* | Incompatible with all filters besides `mve_filter=exclude`. May be combined with
-        `series_ticker`, which requires `mve_filter=exclude` |
+        |------------------------------|--------------------------|-------------|
+        | min_created_ts, max_created_ts | `unopened`, `open`, *empty* | |
+        | min_close_ts, max_close_ts | `closed`, *empty* | |
+        | min_settled_ts, max_settled_ts | `settled`, *empty* | |
+        | min_updated_ts, max_updated_ts | *empty* | Incompatible with all filters besides `mve_filter=exclude`. May be combined with `series_ticker`, which requires `mve_filter=exclude` |
 
         Markets that settled before the historical cutoff are only available via `GET /historical/markets`.
         See [Historical Data](https://docs.kalshi.com/getting_started/historical_data) for details.
@@ -491,9 +491,10 @@ class Markets(SyncAPIResource):
 
         Endpoint for retrieving candlestick data for multiple markets.
 
-        - Accepts up to 100 market tickers per request - Returns up to 10,000 candlesticks total across all
-        markets - Returns candlesticks grouped by market_id - Optionally includes a synthetic initial
-        candlestick for price continuity (see `include_latest_before_start` parameter)
+        - Accepts up to 100 market tickers per request
+        - Returns up to 10,000 candlesticks total across all markets
+        - Returns candlesticks grouped by market_id
+        - Optionally includes a synthetic initial candlestick for price continuity (see `include_latest_before_start` parameter)
 
         `GET /markets/candlesticks` (operationId `BatchGetMarketCandlesticks`).
 
@@ -748,16 +749,16 @@ class AsyncMarkets(AsyncAPIResource):
     ) -> AsyncPage[Market]:
         """Get Markets.
 
-        Filter by market status. Possible values: `unopened`, `open`, `closed`, `settled`. Leave empty to
-        return markets with any status. - Only one `status` filter may be supplied at a time. - Timestamp
-        filters will be mutually exclusive from other timestamp filters and certain status filters.
+        Filter by market status. Possible values: `unopened`, `open`, `closed`, `settled`. Leave empty to return markets with any status.
+        - Only one `status` filter may be supplied at a time.
+        - Timestamp filters will be mutually exclusive from other timestamp filters and certain status filters.
 
         | Compatible Timestamp Filters | Additional Status Filters| Extra Notes |
-        |------------------------------|--------------------------|-------------| | min_created_ts,
-        max_created_ts | `unopened`, `open`, *empty* | | | min_close_ts, max_close_ts | `closed`, *empty* |
-        | | min_settled_ts, max_settled_ts | `settled`, *empty* | | | min_updated_ts, max_updated_ts |
-        *empty* | Incompatible with all filters besides `mve_filter=exclude`. May be combined with
-        `series_ticker`, which requires `mve_filter=exclude` |
+        |------------------------------|--------------------------|-------------|
+        | min_created_ts, max_created_ts | `unopened`, `open`, *empty* | |
+        | min_close_ts, max_close_ts | `closed`, *empty* | |
+        | min_settled_ts, max_settled_ts | `settled`, *empty* | |
+        | min_updated_ts, max_updated_ts | *empty* | Incompatible with all filters besides `mve_filter=exclude`. May be combined with `series_ticker`, which requires `mve_filter=exclude` |
 
         Markets that settled before the historical cutoff are only available via `GET /historical/markets`.
         See [Historical Data](https://docs.kalshi.com/getting_started/historical_data) for details.
@@ -917,9 +918,10 @@ class AsyncMarkets(AsyncAPIResource):
 
         Endpoint for retrieving candlestick data for multiple markets.
 
-        - Accepts up to 100 market tickers per request - Returns up to 10,000 candlesticks total across all
-        markets - Returns candlesticks grouped by market_id - Optionally includes a synthetic initial
-        candlestick for price continuity (see `include_latest_before_start` parameter)
+        - Accepts up to 100 market tickers per request
+        - Returns up to 10,000 candlesticks total across all markets
+        - Returns candlesticks grouped by market_id
+        - Optionally includes a synthetic initial candlestick for price continuity (see `include_latest_before_start` parameter)
 
         `GET /markets/candlesticks` (operationId `BatchGetMarketCandlesticks`).
 
