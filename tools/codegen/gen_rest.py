@@ -104,6 +104,15 @@ def py_name(wire: str) -> str:
     return name
 
 
+#: Cursor lists whose response holds more than one array: the field that holds the page's items
+#: (the rest of the body stays reachable as `page.response`, e.g. `event_positions`).
+PAGE_ITEMS: dict[str, str] = {
+    "GetEvents": "events",
+    "GetPositions": "market_positions",
+    "GetFCMPositions": "market_positions",
+    "GetHistoricalPositions": "market_positions",
+}
+
 #: Incentive programs answer the next cursor as `next_cursor` (FACTS 3.3); found from the schema.
 CURSOR_FIELDS = ("cursor", "next_cursor")
 
@@ -862,6 +871,8 @@ class ResourceBuilder:
         props = schema.get("properties", {})
         cursor_field = next((c for c in CURSOR_FIELDS if c in props), None)
         arrays = [k for k, v in props.items() if v.get("type") == "array"]
+        if op.operation_id in PAGE_ITEMS:
+            arrays = [PAGE_ITEMS[op.operation_id]]
         if cursor_field is None or len(arrays) != 1:
             return None, None, "cursor"
         items = props[arrays[0]].get("items", {})
@@ -1075,7 +1086,7 @@ class ResourceBuilder:
         if iterate:
             parts += ["", "Returns:", f"    An iterator over `{m.page_item_model}` across all pages."]
         elif m.page_items:
-            parts += ["", "Returns:", f"    One page of `{m.page_item_model}` (`.cursor`, `.has_next`)."]
+            parts += ["", "Returns:", f"    One page of `{m.page_item_model}` (`.cursor`, `.has_next`, `.response`)."]
         elif m.response_model:
             parts += ["", "Returns:", f"    The parsed `{m.response_model}`."]
         else:
