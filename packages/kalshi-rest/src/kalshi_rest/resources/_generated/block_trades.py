@@ -100,7 +100,7 @@ class BlockTrades(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `BlockTradeProposal` (`.cursor`, `.has_next`).
+            One page of `BlockTradeProposal` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_BLOCK_TRADE_PROPOSALS,
@@ -220,7 +220,7 @@ class AsyncBlockTrades(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `BlockTradeProposal` (`.cursor`, `.has_next`).
+            One page of `BlockTradeProposal` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_BLOCK_TRADE_PROPOSALS,

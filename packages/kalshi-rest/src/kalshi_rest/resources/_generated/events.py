@@ -37,7 +37,13 @@ _GET_MARKET_CANDLESTICKS_BY_EVENT: Operation[GetEventCandlesticksResponse] = Ope
 )
 
 _GET_EVENTS: Operation[GetEventsResponse] = Operation(
-    operation_id="GetEvents", method="GET", path="/events", response=GetEventsResponse, success_status=200, auth="none"
+    operation_id="GetEvents",
+    method="GET",
+    path="/events",
+    response=GetEventsResponse,
+    success_status=200,
+    auth="none",
+    page_items="events",
 )
 
 _GET_MULTIVARIATE_EVENTS: Operation[GetMultivariateEventsResponse] = Operation(
@@ -159,7 +165,7 @@ class Events(SyncAPIResource):
         min_close_ts: int | None = None,
         min_updated_ts: int | None = None,
         options: RequestOptions | None = None,
-    ) -> GetEventsResponse:
+    ) -> Page[EventData]:
         """Get Events.
 
         Get all events. This endpoint excludes multivariate events. To retrieve multivariate events, use the
@@ -187,9 +193,9 @@ class Events(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            The parsed `GetEventsResponse`.
+            One page of `EventData` (`.cursor`, `.has_next`, `.response`).
         """
-        return self._request(
+        return self._page(
             _GET_EVENTS,
             query={
                 "limit": limit,
@@ -202,6 +208,60 @@ class Events(SyncAPIResource):
                 "min_close_ts": min_close_ts,
                 "min_updated_ts": min_updated_ts,
             },
+            options=options,
+        )
+
+    def list_all(
+        self,
+        *,
+        limit: int | None = None,
+        with_nested_markets: bool | None = None,
+        with_milestones: bool | None = None,
+        status: Literal["unopened", "open", "closed", "settled"] | None = None,
+        series_ticker: str | None = None,
+        tickers: str | None = None,
+        min_close_ts: int | None = None,
+        min_updated_ts: int | None = None,
+        max_pages: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> Iterator[EventData]:
+        """Iterate over every item of `list`, following the cursor page by page.
+
+        `GET /events` (operationId `GetEvents`).
+
+        Args:
+            limit: Parameter to specify the number of results per page. Defaults to 200. Maximum value is 200.
+            with_nested_markets: Parameter to specify if nested markets should be included in the response. When true, each event
+                will include a 'markets' field containing a list of Market objects associated with that event.
+                Historical markets settled before the historical cutoff will not be included.
+            with_milestones: If true, includes related milestones as a field alongside events.
+            status: Filter by event status. Possible values are 'unopened', 'open', 'closed', 'settled'. Leave empty
+                to return events with any status.
+            series_ticker: Filter by series ticker
+            tickers: Filter by specific event tickers. Comma-separated list of event tickers to retrieve.
+            min_close_ts: Filter events with at least one market with close timestamp greater than this Unix timestamp (in
+                seconds).
+            min_updated_ts: Filter events with metadata updated after this Unix timestamp (in seconds). Use this to
+                efficiently poll for changes.
+            max_pages: stop after this many pages (None: all; 0 is a ValueError).
+            options: per-call timeout, headers and retries.
+
+        Returns:
+            An iterator over `EventData` across all pages.
+        """
+        return self._iterate(
+            _GET_EVENTS,
+            query={
+                "limit": limit,
+                "with_nested_markets": with_nested_markets,
+                "with_milestones": with_milestones,
+                "status": status,
+                "series_ticker": series_ticker,
+                "tickers": tickers,
+                "min_close_ts": min_close_ts,
+                "min_updated_ts": min_updated_ts,
+            },
+            max_pages=max_pages,
             options=options,
         )
 
@@ -237,7 +297,7 @@ class Events(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `EventData` (`.cursor`, `.has_next`).
+            One page of `EventData` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_MULTIVARIATE_EVENTS,
@@ -317,7 +377,7 @@ class Events(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `EventFeeChange` (`.cursor`, `.has_next`).
+            One page of `EventFeeChange` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_EVENT_FEE_CHANGES,
@@ -510,7 +570,7 @@ class AsyncEvents(AsyncAPIResource):
         min_close_ts: int | None = None,
         min_updated_ts: int | None = None,
         options: RequestOptions | None = None,
-    ) -> GetEventsResponse:
+    ) -> AsyncPage[EventData]:
         """Get Events.
 
         Get all events. This endpoint excludes multivariate events. To retrieve multivariate events, use the
@@ -538,9 +598,9 @@ class AsyncEvents(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            The parsed `GetEventsResponse`.
+            One page of `EventData` (`.cursor`, `.has_next`, `.response`).
         """
-        return await self._request(
+        return await self._page(
             _GET_EVENTS,
             query={
                 "limit": limit,
@@ -553,6 +613,60 @@ class AsyncEvents(AsyncAPIResource):
                 "min_close_ts": min_close_ts,
                 "min_updated_ts": min_updated_ts,
             },
+            options=options,
+        )
+
+    def list_all(
+        self,
+        *,
+        limit: int | None = None,
+        with_nested_markets: bool | None = None,
+        with_milestones: bool | None = None,
+        status: Literal["unopened", "open", "closed", "settled"] | None = None,
+        series_ticker: str | None = None,
+        tickers: str | None = None,
+        min_close_ts: int | None = None,
+        min_updated_ts: int | None = None,
+        max_pages: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[EventData]:
+        """Iterate over every item of `list`, following the cursor page by page.
+
+        `GET /events` (operationId `GetEvents`).
+
+        Args:
+            limit: Parameter to specify the number of results per page. Defaults to 200. Maximum value is 200.
+            with_nested_markets: Parameter to specify if nested markets should be included in the response. When true, each event
+                will include a 'markets' field containing a list of Market objects associated with that event.
+                Historical markets settled before the historical cutoff will not be included.
+            with_milestones: If true, includes related milestones as a field alongside events.
+            status: Filter by event status. Possible values are 'unopened', 'open', 'closed', 'settled'. Leave empty
+                to return events with any status.
+            series_ticker: Filter by series ticker
+            tickers: Filter by specific event tickers. Comma-separated list of event tickers to retrieve.
+            min_close_ts: Filter events with at least one market with close timestamp greater than this Unix timestamp (in
+                seconds).
+            min_updated_ts: Filter events with metadata updated after this Unix timestamp (in seconds). Use this to
+                efficiently poll for changes.
+            max_pages: stop after this many pages (None: all; 0 is a ValueError).
+            options: per-call timeout, headers and retries.
+
+        Returns:
+            An iterator over `EventData` across all pages.
+        """
+        return self._iterate(
+            _GET_EVENTS,
+            query={
+                "limit": limit,
+                "with_nested_markets": with_nested_markets,
+                "with_milestones": with_milestones,
+                "status": status,
+                "series_ticker": series_ticker,
+                "tickers": tickers,
+                "min_close_ts": min_close_ts,
+                "min_updated_ts": min_updated_ts,
+            },
+            max_pages=max_pages,
             options=options,
         )
 
@@ -588,7 +702,7 @@ class AsyncEvents(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `EventData` (`.cursor`, `.has_next`).
+            One page of `EventData` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_MULTIVARIATE_EVENTS,
@@ -668,7 +782,7 @@ class AsyncEvents(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `EventFeeChange` (`.cursor`, `.has_next`).
+            One page of `EventFeeChange` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_EVENT_FEE_CHANGES,

@@ -26,7 +26,13 @@ from kalshi_rest.models._generated.fcm import (
     UpdateFCMSubtraderBlockedCategoriesRequest,
     UpdateFCMSubtraderBlockedCategoriesResponse,
 )
-from kalshi_rest.models._generated.shared import EmptyResponse, GetOrdersResponse, GetPositionsResponse, Order
+from kalshi_rest.models._generated.shared import (
+    EmptyResponse,
+    GetOrdersResponse,
+    GetPositionsResponse,
+    MarketPosition,
+    Order,
+)
 
 __all__ = ["AsyncFcm", "AsyncFcmWithRawResponse", "Fcm", "FcmWithRawResponse", "OPERATIONS"]
 
@@ -121,6 +127,7 @@ _GET_FCM_POSITIONS: Operation[GetPositionsResponse] = Operation(
     response=GetPositionsResponse,
     success_status=200,
     auth="required",
+    page_items="market_positions",
 )
 
 _CREATE_FCM_POSITION_TRANSFER: Operation[CreateFCMPositionTransferResponse] = Operation(
@@ -181,7 +188,7 @@ class Fcm(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `FcmFill` (`.cursor`, `.has_next`).
+            One page of `FcmFill` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(_GET_FCM_FILLS, query={"min_ts": min_ts, "max_ts": max_ts, "cursor": cursor}, options=options)
 
@@ -253,7 +260,7 @@ class Fcm(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Order` (`.cursor`, `.has_next`).
+            One page of `Order` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_FCM_ORDERS,
@@ -490,7 +497,7 @@ class Fcm(SyncAPIResource):
         limit: int | None = None,
         cursor: str | None = None,
         options: RequestOptions | None = None,
-    ) -> GetPositionsResponse:
+    ) -> Page[MarketPosition]:
         """Get FCM Positions.
 
         Endpoint for FCM members to get market positions filtered by subtrader ID. This endpoint requires
@@ -514,9 +521,9 @@ class Fcm(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            The parsed `GetPositionsResponse`.
+            One page of `MarketPosition` (`.cursor`, `.has_next`, `.response`).
         """
-        return self._request(
+        return self._page(
             _GET_FCM_POSITIONS,
             query={
                 "subtrader_id": subtrader_id,
@@ -527,6 +534,52 @@ class Fcm(SyncAPIResource):
                 "limit": limit,
                 "cursor": cursor,
             },
+            options=options,
+        )
+
+    def positions_all(
+        self,
+        *,
+        subtrader_id: str | None = None,
+        ticker: str | None = None,
+        event_ticker: str | None = None,
+        count_filter: str | None = None,
+        settlement_status: Literal["all", "unsettled", "settled"] | None = None,
+        limit: int | None = None,
+        max_pages: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> Iterator[MarketPosition]:
+        """Iterate over every item of `positions`, following the cursor page by page.
+
+        `GET /fcm/positions` (operationId `GetFCMPositions`).
+
+        Args:
+            subtrader_id: Restricts the response to positions for a specific subtrader (FCM members only). Required unless
+                the API key is bound to a subtrader, in which case it defaults to the bound subtrader when
+                omitted and must equal it when supplied.
+            ticker: Ticker of desired positions
+            event_ticker: Event ticker of desired positions
+            count_filter: Restricts the positions to those with any of following fields with non-zero values, as a comma
+                separated list
+            settlement_status: Settlement status of the markets to return. Defaults to unsettled
+            limit: Parameter to specify the number of results per page. Defaults to 100
+            max_pages: stop after this many pages (None: all; 0 is a ValueError).
+            options: per-call timeout, headers and retries.
+
+        Returns:
+            An iterator over `MarketPosition` across all pages.
+        """
+        return self._iterate(
+            _GET_FCM_POSITIONS,
+            query={
+                "subtrader_id": subtrader_id,
+                "ticker": ticker,
+                "event_ticker": event_ticker,
+                "count_filter": count_filter,
+                "settlement_status": settlement_status,
+                "limit": limit,
+            },
+            max_pages=max_pages,
             options=options,
         )
 
@@ -617,7 +670,7 @@ class AsyncFcm(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `FcmFill` (`.cursor`, `.has_next`).
+            One page of `FcmFill` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_FCM_FILLS, query={"min_ts": min_ts, "max_ts": max_ts, "cursor": cursor}, options=options
@@ -691,7 +744,7 @@ class AsyncFcm(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Order` (`.cursor`, `.has_next`).
+            One page of `Order` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_FCM_ORDERS,
@@ -930,7 +983,7 @@ class AsyncFcm(AsyncAPIResource):
         limit: int | None = None,
         cursor: str | None = None,
         options: RequestOptions | None = None,
-    ) -> GetPositionsResponse:
+    ) -> AsyncPage[MarketPosition]:
         """Get FCM Positions.
 
         Endpoint for FCM members to get market positions filtered by subtrader ID. This endpoint requires
@@ -954,9 +1007,9 @@ class AsyncFcm(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            The parsed `GetPositionsResponse`.
+            One page of `MarketPosition` (`.cursor`, `.has_next`, `.response`).
         """
-        return await self._request(
+        return await self._page(
             _GET_FCM_POSITIONS,
             query={
                 "subtrader_id": subtrader_id,
@@ -967,6 +1020,52 @@ class AsyncFcm(AsyncAPIResource):
                 "limit": limit,
                 "cursor": cursor,
             },
+            options=options,
+        )
+
+    def positions_all(
+        self,
+        *,
+        subtrader_id: str | None = None,
+        ticker: str | None = None,
+        event_ticker: str | None = None,
+        count_filter: str | None = None,
+        settlement_status: Literal["all", "unsettled", "settled"] | None = None,
+        limit: int | None = None,
+        max_pages: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[MarketPosition]:
+        """Iterate over every item of `positions`, following the cursor page by page.
+
+        `GET /fcm/positions` (operationId `GetFCMPositions`).
+
+        Args:
+            subtrader_id: Restricts the response to positions for a specific subtrader (FCM members only). Required unless
+                the API key is bound to a subtrader, in which case it defaults to the bound subtrader when
+                omitted and must equal it when supplied.
+            ticker: Ticker of desired positions
+            event_ticker: Event ticker of desired positions
+            count_filter: Restricts the positions to those with any of following fields with non-zero values, as a comma
+                separated list
+            settlement_status: Settlement status of the markets to return. Defaults to unsettled
+            limit: Parameter to specify the number of results per page. Defaults to 100
+            max_pages: stop after this many pages (None: all; 0 is a ValueError).
+            options: per-call timeout, headers and retries.
+
+        Returns:
+            An iterator over `MarketPosition` across all pages.
+        """
+        return self._iterate(
+            _GET_FCM_POSITIONS,
+            query={
+                "subtrader_id": subtrader_id,
+                "ticker": ticker,
+                "event_ticker": event_ticker,
+                "count_filter": count_filter,
+                "settlement_status": settlement_status,
+                "limit": limit,
+            },
+            max_pages=max_pages,
             options=options,
         )
 

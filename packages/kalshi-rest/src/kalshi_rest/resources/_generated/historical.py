@@ -25,6 +25,7 @@ from kalshi_rest.models._generated.shared import (
     GetPositionsResponse,
     GetTradesResponse,
     Market,
+    MarketPosition,
     Order,
     Trade,
 )
@@ -77,6 +78,7 @@ _GET_HISTORICAL_POSITIONS: Operation[GetPositionsResponse] = Operation(
     response=GetPositionsResponse,
     success_status=200,
     auth="required",
+    page_items="market_positions",
 )
 
 _GET_TRADES_HISTORICAL: Operation[GetTradesResponse] = Operation(
@@ -221,7 +223,7 @@ class Historical(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Fill` (`.cursor`, `.has_next`).
+            One page of `Fill` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_FILLS_HISTORICAL,
@@ -302,7 +304,7 @@ class Historical(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Order` (`.cursor`, `.has_next`).
+            One page of `Order` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_HISTORICAL_ORDERS,
@@ -361,7 +363,7 @@ class Historical(SyncAPIResource):
         limit: int | None = None,
         cursor: str | None = None,
         options: RequestOptions | None = None,
-    ) -> GetPositionsResponse:
+    ) -> Page[MarketPosition]:
         """Get Historical Positions.
 
         Returns settled market positions after their event completes the live-to-historical handoff. Until
@@ -384,9 +386,9 @@ class Historical(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            The parsed `GetPositionsResponse`.
+            One page of `MarketPosition` (`.cursor`, `.has_next`, `.response`).
         """
-        return self._request(
+        return self._page(
             _GET_HISTORICAL_POSITIONS,
             query={
                 "ticker": ticker,
@@ -395,6 +397,40 @@ class Historical(SyncAPIResource):
                 "limit": limit,
                 "cursor": cursor,
             },
+            options=options,
+        )
+
+    def positions_all(
+        self,
+        *,
+        ticker: str | None = None,
+        event_ticker: str | None = None,
+        subaccount: int | None = None,
+        limit: int | None = None,
+        max_pages: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> Iterator[MarketPosition]:
+        """Iterate over every item of `positions`, following the cursor page by page.
+
+        `GET /historical/positions` (operationId `GetHistoricalPositions`).
+
+        Args:
+            ticker: Filter by market ticker
+            event_ticker: Event ticker to filter by. Only a single event ticker is supported.
+            subaccount: Subaccount number (0 for primary, 1-63 for subaccounts). Defaults to 0. Subaccount-restricted
+                API keys default to their locked subaccount and must omit this parameter or pass their locked
+                subaccount.
+            limit: Number of results per page. Defaults to 100.
+            max_pages: stop after this many pages (None: all; 0 is a ValueError).
+            options: per-call timeout, headers and retries.
+
+        Returns:
+            An iterator over `MarketPosition` across all pages.
+        """
+        return self._iterate(
+            _GET_HISTORICAL_POSITIONS,
+            query={"ticker": ticker, "event_ticker": event_ticker, "subaccount": subaccount, "limit": limit},
+            max_pages=max_pages,
             options=options,
         )
 
@@ -431,7 +467,7 @@ class Historical(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Trade` (`.cursor`, `.has_next`).
+            One page of `Trade` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_TRADES_HISTORICAL,
@@ -516,7 +552,7 @@ class Historical(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Market` (`.cursor`, `.has_next`).
+            One page of `Market` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_HISTORICAL_MARKETS,
@@ -688,7 +724,7 @@ class AsyncHistorical(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Fill` (`.cursor`, `.has_next`).
+            One page of `Fill` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_FILLS_HISTORICAL,
@@ -769,7 +805,7 @@ class AsyncHistorical(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Order` (`.cursor`, `.has_next`).
+            One page of `Order` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_HISTORICAL_ORDERS,
@@ -828,7 +864,7 @@ class AsyncHistorical(AsyncAPIResource):
         limit: int | None = None,
         cursor: str | None = None,
         options: RequestOptions | None = None,
-    ) -> GetPositionsResponse:
+    ) -> AsyncPage[MarketPosition]:
         """Get Historical Positions.
 
         Returns settled market positions after their event completes the live-to-historical handoff. Until
@@ -851,9 +887,9 @@ class AsyncHistorical(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            The parsed `GetPositionsResponse`.
+            One page of `MarketPosition` (`.cursor`, `.has_next`, `.response`).
         """
-        return await self._request(
+        return await self._page(
             _GET_HISTORICAL_POSITIONS,
             query={
                 "ticker": ticker,
@@ -862,6 +898,40 @@ class AsyncHistorical(AsyncAPIResource):
                 "limit": limit,
                 "cursor": cursor,
             },
+            options=options,
+        )
+
+    def positions_all(
+        self,
+        *,
+        ticker: str | None = None,
+        event_ticker: str | None = None,
+        subaccount: int | None = None,
+        limit: int | None = None,
+        max_pages: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[MarketPosition]:
+        """Iterate over every item of `positions`, following the cursor page by page.
+
+        `GET /historical/positions` (operationId `GetHistoricalPositions`).
+
+        Args:
+            ticker: Filter by market ticker
+            event_ticker: Event ticker to filter by. Only a single event ticker is supported.
+            subaccount: Subaccount number (0 for primary, 1-63 for subaccounts). Defaults to 0. Subaccount-restricted
+                API keys default to their locked subaccount and must omit this parameter or pass their locked
+                subaccount.
+            limit: Number of results per page. Defaults to 100.
+            max_pages: stop after this many pages (None: all; 0 is a ValueError).
+            options: per-call timeout, headers and retries.
+
+        Returns:
+            An iterator over `MarketPosition` across all pages.
+        """
+        return self._iterate(
+            _GET_HISTORICAL_POSITIONS,
+            query={"ticker": ticker, "event_ticker": event_ticker, "subaccount": subaccount, "limit": limit},
+            max_pages=max_pages,
             options=options,
         )
 
@@ -898,7 +968,7 @@ class AsyncHistorical(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Trade` (`.cursor`, `.has_next`).
+            One page of `Trade` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_TRADES_HISTORICAL,
@@ -983,7 +1053,7 @@ class AsyncHistorical(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Market` (`.cursor`, `.has_next`).
+            One page of `Market` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_HISTORICAL_MARKETS,

@@ -76,7 +76,7 @@ class IncentivePrograms(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `IncentiveProgram` (`.cursor`, `.has_next`).
+            One page of `IncentiveProgram` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_INCENTIVE_PROGRAMS,
@@ -162,7 +162,7 @@ class AsyncIncentivePrograms(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `IncentiveProgram` (`.cursor`, `.has_next`).
+            One page of `IncentiveProgram` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_INCENTIVE_PROGRAMS,

@@ -196,7 +196,7 @@ class Markets(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Trade` (`.cursor`, `.has_next`).
+            One page of `Trade` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_TRADES,
@@ -363,7 +363,7 @@ class Markets(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Market` (`.cursor`, `.has_next`).
+            One page of `Market` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_MARKETS,
@@ -621,7 +621,7 @@ class AsyncMarkets(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Trade` (`.cursor`, `.has_next`).
+            One page of `Trade` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_TRADES,
@@ -790,7 +790,7 @@ class AsyncMarkets(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Market` (`.cursor`, `.has_next`).
+            One page of `Market` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_MARKETS,

@@ -116,7 +116,7 @@ class Milestones(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Milestone` (`.cursor`, `.has_next`).
+            One page of `Milestone` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_MILESTONES,
@@ -261,7 +261,7 @@ class AsyncMilestones(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Milestone` (`.cursor`, `.has_next`).
+            One page of `Milestone` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_MILESTONES,

@@ -155,7 +155,7 @@ class Multivariate(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `MultivariateEventCollection` (`.cursor`, `.has_next`).
+            One page of `MultivariateEventCollection` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_MULTIVARIATE_EVENT_COLLECTIONS,
@@ -295,7 +295,7 @@ class AsyncMultivariate(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `MultivariateEventCollection` (`.cursor`, `.has_next`).
+            One page of `MultivariateEventCollection` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_MULTIVARIATE_EVENT_COLLECTIONS,

@@ -203,7 +203,7 @@ class Orders(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Order` (`.cursor`, `.has_next`).
+            One page of `Order` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_ORDERS,
@@ -583,7 +583,7 @@ class AsyncOrders(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Order` (`.cursor`, `.has_next`).
+            One page of `Order` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_ORDERS,

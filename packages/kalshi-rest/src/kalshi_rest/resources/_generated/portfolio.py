@@ -35,6 +35,7 @@ from kalshi_rest.models._generated.shared import (
     Fill,
     GetFillsResponse,
     GetPositionsResponse,
+    MarketPosition,
 )
 
 __all__ = ["AsyncPortfolio", "AsyncPortfolioWithRawResponse", "OPERATIONS", "Portfolio", "PortfolioWithRawResponse"]
@@ -84,6 +85,7 @@ _GET_POSITIONS: Operation[GetPositionsResponse] = Operation(
     response=GetPositionsResponse,
     success_status=200,
     auth="required",
+    page_items="market_positions",
 )
 
 _GET_SETTLEMENTS: Operation[GetSettlementsResponse] = Operation(
@@ -263,7 +265,7 @@ class Portfolio(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `IntraExchangeInstanceTransfer` (`.cursor`, `.has_next`).
+            One page of `IntraExchangeInstanceTransfer` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_INTRA_EXCHANGE_INSTANCE_TRANSFERS, query={"limit": limit, "cursor": cursor}, options=options
@@ -318,7 +320,7 @@ class Portfolio(SyncAPIResource):
         subaccount: int | None = None,
         exchange_index: int | None = None,
         options: RequestOptions | None = None,
-    ) -> GetPositionsResponse:
+    ) -> Page[MarketPosition]:
         """Get Positions.
 
         Returns unsettled positions by default. Set `settlement_status=settled` to page through settled
@@ -348,9 +350,9 @@ class Portfolio(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            The parsed `GetPositionsResponse`.
+            One page of `MarketPosition` (`.cursor`, `.has_next`, `.response`).
         """
-        return self._request(
+        return self._page(
             _GET_POSITIONS,
             query={
                 "cursor": cursor,
@@ -362,6 +364,56 @@ class Portfolio(SyncAPIResource):
                 "subaccount": subaccount,
                 "exchange_index": exchange_index,
             },
+            options=options,
+        )
+
+    def positions_all(
+        self,
+        *,
+        limit: int | None = None,
+        count_filter: str | None = None,
+        settlement_status: Literal["unsettled", "settled", "all"] | None = None,
+        ticker: str | None = None,
+        event_ticker: str | None = None,
+        subaccount: int | None = None,
+        exchange_index: int | None = None,
+        max_pages: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> Iterator[MarketPosition]:
+        """Iterate over every item of `positions`, following the cursor page by page.
+
+        `GET /portfolio/positions` (operationId `GetPositions`).
+
+        Args:
+            limit: Parameter to specify the number of results per page. Defaults to 100.
+            count_filter: Restricts the positions to those with any of following fields with non-zero values, as a comma
+                separated list. The following values are accepted - position, total_traded
+            settlement_status: Return unsettled positions by default, settled positions that have not yet been archived, or all
+                positions in the live data set.
+            ticker: Filter by market ticker
+            event_ticker: Event ticker to filter by. Only a single event ticker is supported.
+            subaccount: Subaccount number (0 for primary, 1-63 for subaccounts). Defaults to 0. Subaccount-restricted
+                API keys default to their locked subaccount and must omit this parameter or pass their locked
+                subaccount.
+            exchange_index: Filter results by exchange shard. Omit to return results from all exchange shards.
+            max_pages: stop after this many pages (None: all; 0 is a ValueError).
+            options: per-call timeout, headers and retries.
+
+        Returns:
+            An iterator over `MarketPosition` across all pages.
+        """
+        return self._iterate(
+            _GET_POSITIONS,
+            query={
+                "limit": limit,
+                "count_filter": count_filter,
+                "settlement_status": settlement_status,
+                "ticker": ticker,
+                "event_ticker": event_ticker,
+                "subaccount": subaccount,
+                "exchange_index": exchange_index,
+            },
+            max_pages=max_pages,
             options=options,
         )
 
@@ -398,7 +450,7 @@ class Portfolio(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Settlement` (`.cursor`, `.has_next`).
+            One page of `Settlement` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_SETTLEMENTS,
@@ -474,7 +526,7 @@ class Portfolio(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Deposit` (`.cursor`, `.has_next`).
+            One page of `Deposit` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(_GET_DEPOSITS, query={"limit": limit, "cursor": cursor}, options=options)
 
@@ -511,7 +563,7 @@ class Portfolio(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Withdrawal` (`.cursor`, `.has_next`).
+            One page of `Withdrawal` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(_GET_WITHDRAWALS, query={"limit": limit, "cursor": cursor}, options=options)
 
@@ -588,7 +640,7 @@ class Portfolio(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Fill` (`.cursor`, `.has_next`).
+            One page of `Fill` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_FILLS,
@@ -780,7 +832,7 @@ class AsyncPortfolio(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `IntraExchangeInstanceTransfer` (`.cursor`, `.has_next`).
+            One page of `IntraExchangeInstanceTransfer` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_INTRA_EXCHANGE_INSTANCE_TRANSFERS, query={"limit": limit, "cursor": cursor}, options=options
@@ -837,7 +889,7 @@ class AsyncPortfolio(AsyncAPIResource):
         subaccount: int | None = None,
         exchange_index: int | None = None,
         options: RequestOptions | None = None,
-    ) -> GetPositionsResponse:
+    ) -> AsyncPage[MarketPosition]:
         """Get Positions.
 
         Returns unsettled positions by default. Set `settlement_status=settled` to page through settled
@@ -867,9 +919,9 @@ class AsyncPortfolio(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            The parsed `GetPositionsResponse`.
+            One page of `MarketPosition` (`.cursor`, `.has_next`, `.response`).
         """
-        return await self._request(
+        return await self._page(
             _GET_POSITIONS,
             query={
                 "cursor": cursor,
@@ -881,6 +933,56 @@ class AsyncPortfolio(AsyncAPIResource):
                 "subaccount": subaccount,
                 "exchange_index": exchange_index,
             },
+            options=options,
+        )
+
+    def positions_all(
+        self,
+        *,
+        limit: int | None = None,
+        count_filter: str | None = None,
+        settlement_status: Literal["unsettled", "settled", "all"] | None = None,
+        ticker: str | None = None,
+        event_ticker: str | None = None,
+        subaccount: int | None = None,
+        exchange_index: int | None = None,
+        max_pages: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[MarketPosition]:
+        """Iterate over every item of `positions`, following the cursor page by page.
+
+        `GET /portfolio/positions` (operationId `GetPositions`).
+
+        Args:
+            limit: Parameter to specify the number of results per page. Defaults to 100.
+            count_filter: Restricts the positions to those with any of following fields with non-zero values, as a comma
+                separated list. The following values are accepted - position, total_traded
+            settlement_status: Return unsettled positions by default, settled positions that have not yet been archived, or all
+                positions in the live data set.
+            ticker: Filter by market ticker
+            event_ticker: Event ticker to filter by. Only a single event ticker is supported.
+            subaccount: Subaccount number (0 for primary, 1-63 for subaccounts). Defaults to 0. Subaccount-restricted
+                API keys default to their locked subaccount and must omit this parameter or pass their locked
+                subaccount.
+            exchange_index: Filter results by exchange shard. Omit to return results from all exchange shards.
+            max_pages: stop after this many pages (None: all; 0 is a ValueError).
+            options: per-call timeout, headers and retries.
+
+        Returns:
+            An iterator over `MarketPosition` across all pages.
+        """
+        return self._iterate(
+            _GET_POSITIONS,
+            query={
+                "limit": limit,
+                "count_filter": count_filter,
+                "settlement_status": settlement_status,
+                "ticker": ticker,
+                "event_ticker": event_ticker,
+                "subaccount": subaccount,
+                "exchange_index": exchange_index,
+            },
+            max_pages=max_pages,
             options=options,
         )
 
@@ -917,7 +1019,7 @@ class AsyncPortfolio(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Settlement` (`.cursor`, `.has_next`).
+            One page of `Settlement` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_SETTLEMENTS,
@@ -993,7 +1095,7 @@ class AsyncPortfolio(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Deposit` (`.cursor`, `.has_next`).
+            One page of `Deposit` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(_GET_DEPOSITS, query={"limit": limit, "cursor": cursor}, options=options)
 
@@ -1030,7 +1132,7 @@ class AsyncPortfolio(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Withdrawal` (`.cursor`, `.has_next`).
+            One page of `Withdrawal` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(_GET_WITHDRAWALS, query={"limit": limit, "cursor": cursor}, options=options)
 
@@ -1107,7 +1209,7 @@ class AsyncPortfolio(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Fill` (`.cursor`, `.has_next`).
+            One page of `Fill` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_FILLS,

@@ -144,7 +144,7 @@ class Quotes(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Quote` (`.cursor`, `.has_next`).
+            One page of `Quote` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_QUOTES,
@@ -366,7 +366,7 @@ class AsyncQuotes(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `Quote` (`.cursor`, `.has_next`).
+            One page of `Quote` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_QUOTES,

@@ -179,7 +179,7 @@ class RfqBatches(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `RFQBatch` (`.cursor`, `.has_next`).
+            One page of `RFQBatch` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_RFQ_BATCHES,
@@ -472,7 +472,7 @@ class AsyncRfqBatches(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `RFQBatch` (`.cursor`, `.has_next`).
+            One page of `RFQBatch` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_RFQ_BATCHES,

@@ -159,7 +159,7 @@ class Rfqs(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `RFQ` (`.cursor`, `.has_next`).
+            One page of `RFQ` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_RF_QS,
@@ -396,7 +396,7 @@ class AsyncRfqs(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `RFQ` (`.cursor`, `.has_next`).
+            One page of `RFQ` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_RF_QS,

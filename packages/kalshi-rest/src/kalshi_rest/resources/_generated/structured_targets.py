@@ -92,7 +92,7 @@ class StructuredTargets(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `StructuredTarget` (`.cursor`, `.has_next`).
+            One page of `StructuredTarget` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(
             _GET_STRUCTURED_TARGETS,
@@ -191,7 +191,7 @@ class AsyncStructuredTargets(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `StructuredTarget` (`.cursor`, `.has_next`).
+            One page of `StructuredTarget` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(
             _GET_STRUCTURED_TARGETS,

@@ -182,7 +182,7 @@ class Subaccounts(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `SubaccountTransfer` (`.cursor`, `.has_next`).
+            One page of `SubaccountTransfer` (`.cursor`, `.has_next`, `.response`).
         """
         return self._page(_GET_SUBACCOUNT_TRANSFERS, query={"limit": limit, "cursor": cursor}, options=options)
 
@@ -319,7 +319,7 @@ class AsyncSubaccounts(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            One page of `SubaccountTransfer` (`.cursor`, `.has_next`).
+            One page of `SubaccountTransfer` (`.cursor`, `.has_next`, `.response`).
         """
         return await self._page(_GET_SUBACCOUNT_TRANSFERS, query={"limit": limit, "cursor": cursor}, options=options)
 
