@@ -63,6 +63,10 @@ RELAXED_REQUIRED: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
+#: Request fields the spec leaves optional that the SDK requires: `client_order_id` is the key
+#: Kalshi de-duplicates order creates by, so it is sent on every create (FACTS 7.39).
+TIGHTENED_REQUIRED: frozenset[tuple[str, str]] = frozenset({("CreateOrderV2Request", "client_order_id")})
+
 #: Plain-string fields that carry fixed-point dollars although neither their schema nor their
 #: name says so (FACTS 7.22: quote bids `yes_bid` / `no_bid` have no `_dollars` suffix; FACTS 3.1:
 #: `price_ranges` entries `{start, end, step}` are dollar prices such as `"0.0010"`).
@@ -506,6 +510,8 @@ class ModelBuilder:
             attr = py_name(wire)
             annotation = self.annotation(prop, d, owner=name, prop=wire, request=request)
             is_required = wire in required and not (not request and (name, wire) in RELAXED_REQUIRED)
+            if request and (name, wire) in TIGHTENED_REQUIRED:
+                is_required = True
             nullable = bool(self._nullable(prop))
             if nullable and "None" not in annotation:
                 annotation += " | None"

@@ -106,3 +106,10 @@ def test_request_json_still_rejects_numbers() -> None:
         _In.model_validate_json('{"price": 0.5, "count": "1"}')
     with pytest.raises(ValidationError, match="not a decimal string"):
         _In.model_validate_json('{"price": "abc", "count": "1"}')
+
+
+def test_python_dump_keeps_decimals_json_dump_writes_strings() -> None:
+    model = _In(price=Decimal("0.5600"), count=Decimal("1E+1"))
+    assert model.model_dump() == {"price": Decimal("0.5600"), "count": Decimal("10"), "ratio": None}
+    assert model.model_dump(mode="json") == {"price": "0.5600", "count": "10", "ratio": None}
+    assert _In(**model.model_dump()) == model

@@ -239,3 +239,10 @@ class TestLazyModels:
         )
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
         assert out.stdout.strip() == "[]"
+
+
+def test_create_order_requires_a_client_order_id() -> None:
+    fields = order_request().model_dump()
+    del fields["client_order_id"]
+    with pytest.raises(ValidationError, match="client_order_id"):
+        CreateOrderV2Request(**fields)

@@ -63,7 +63,7 @@ def _strict_count(value: object, info: ValidationInfo) -> Decimal:
     return count
 
 
-_WIRE = PlainSerializer(to_wire, return_type=str)
+_WIRE = PlainSerializer(to_wire, return_type=str, when_used="json")
 
 FixedPointDollars = Annotated[Decimal, _WIRE]
 """A dollar amount from the server (wire: fixed-point string such as `"0.5600"`)."""
