@@ -147,7 +147,7 @@ class CreateOrderV2Request(RequestModel):
 
     ticker: str
 
-    client_order_id: str | None = None
+    client_order_id: str
 
     side: BookSide
 
