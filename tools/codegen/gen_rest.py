@@ -63,6 +63,10 @@ RELAXED_REQUIRED: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
+#: Response fields the spec types as non-null that the server sends as JSON `null` (FACTS 7.10:
+#: a collection's `price_level_structure`). Arrays need no entry: null arrays read as `[]`.
+NULL_SENT: frozenset[tuple[str, str]] = frozenset({("MultivariateEventCollection", "price_level_structure")})
+
 #: Request fields the spec leaves optional that the SDK requires: `client_order_id` is the key
 #: Kalshi de-duplicates order creates by, so it is sent on every create (FACTS 7.39).
 TIGHTENED_REQUIRED: frozenset[tuple[str, str]] = frozenset({("CreateOrderV2Request", "client_order_id")})
@@ -512,7 +516,7 @@ class ModelBuilder:
             is_required = wire in required and not (not request and (name, wire) in RELAXED_REQUIRED)
             if request and (name, wire) in TIGHTENED_REQUIRED:
                 is_required = True
-            nullable = bool(self._nullable(prop))
+            nullable = bool(self._nullable(prop)) or (not request and (name, wire) in NULL_SENT)
             if nullable and "None" not in annotation:
                 annotation += " | None"
             if not is_required and "None" not in annotation:
