@@ -106,7 +106,7 @@ class MultivariateEventCollection(ResponseModel):
     functional_description: str
     """A functional description of the collection describing how inputs affect the output."""
 
-    price_level_structure: str
+    price_level_structure: str | None
     """Price level structure used for new markets created in this collection. Existing markets may differ; use the market's price_level_structure and price_ranges for its current pricing."""
 
     price_ranges: NullAsEmptyList[PriceRange]
