@@ -19,11 +19,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote, urlencode
 
 import httpx
-from pydantic import BaseModel, ValidationError
 
 from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig, KalshiConnectionError
 
@@ -39,6 +38,9 @@ from ._options import RequestOptions
 from ._pagination import clean_cursor
 from ._ratelimit import RateLimiter
 from ._retry import RetryPolicy, parse_retry_after
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
 
 __all__ = ["Core", "Flow", "PreparedCall", "Send", "Sleep"]
 
@@ -159,8 +161,8 @@ def _json_default(value: object) -> object:
         return value.isoformat()
     if isinstance(value, Enum):
         return value.value
-    if isinstance(value, BaseModel):
-        return value.model_dump(mode="json", by_alias=True, exclude_none=True)
+    if _is_model(value):
+        return value.model_dump(mode="json", by_alias=True, exclude_none=True)  # type: ignore[attr-defined]
     raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
@@ -168,8 +170,9 @@ def encode_body(method: str, body: object) -> bytes | None:
     """Serialise a request body; a POST/PUT without one sends `{}` (the server wants a JSON body)."""
     if body is None:
         return b"{}" if method in _BODY_METHODS else None
-    if isinstance(body, BaseModel):
-        return body.model_dump_json(by_alias=True, exclude_none=True).encode()
+    if _is_model(body):
+        text: str = body.model_dump_json(by_alias=True, exclude_none=True)  # type: ignore[attr-defined]
+        return text.encode()
     if isinstance(body, Mapping):
         return json.dumps(body, default=_json_default, separators=(",", ":")).encode()
     raise KalshiRequestError(f"a request body must be a request model or a mapping, not {type(body).__name__}")
@@ -181,8 +184,25 @@ def _check_headers(headers: Mapping[str, str], where: str) -> None:
         raise KalshiRequestError(f"{where} may not set auth headers: {', '.join(clash)}")
 
 
+def _describe(error: ValueError) -> str:
+    errors = getattr(error, "errors", None)
+    if errors is None:
+        return str(error)
+    details = errors(include_url=False)
+    if not details:
+        return str(error)
+    first = details[0]
+    where = ".".join(map(str, first.get("loc", ()))) or "root"
+    return f"{len(details)} error(s), first: {first.get('msg')} at {where}"
+
+
+def _is_model(value: object) -> bool:
+    # Duck-typed so that importing kalshi_rest does not import pydantic (import time).
+    return hasattr(type(value), "model_dump_json")
+
+
 def _error_in_extra(model: BaseModel) -> bool:
-    extra = model.__pydantic_extra__
+    extra = getattr(model, "__pydantic_extra__", None)
     if not extra:
         return False
     return "error" in extra or ("code" in extra and "message" in extra)
@@ -374,18 +394,17 @@ class Core:
             )
         try:
             model: Any = model_type.model_validate_json(content)  # type: ignore[attr-defined]
-        except ValidationError as exc:
+        except ValueError as exc:  # pydantic's ValidationError is a ValueError
             if parse_error_body(content) is not None:
                 raise error_for_status(response, force=KalshiResponseError) from exc
             raise KalshiResponseError(
                 f"{op.operation_id} answered with a body that is not a valid "
-                f"{getattr(model_type, '__name__', model_type)}: {exc.error_count()} error(s), first: "
-                f"{exc.errors(include_url=False)[0]['msg']} at {'.'.join(map(str, exc.errors()[0]['loc'])) or 'root'}",
+                f"{getattr(model_type, '__name__', model_type)}: {_describe(exc)}",
                 status_code=response.status_code,
                 body=content,
                 response=response,
             ) from exc
-        if isinstance(model, BaseModel) and _error_in_extra(model):
+        if _error_in_extra(model):
             raise error_for_status(response, force=KalshiResponseError)
         return model  # type: ignore[no-any-return]
 
@@ -395,6 +414,7 @@ class Core:
             raise KalshiRequestError(f"{op.operation_id} is not a paginated list")
         items = getattr(model, op.page_items, None) or []
         cursor = getattr(model, op.cursor_field, None)
-        if cursor is None and model.__pydantic_extra__:
-            cursor = model.__pydantic_extra__.get(op.cursor_field)
+        extra = getattr(model, "__pydantic_extra__", None)
+        if cursor is None and extra:
+            cursor = extra.get(op.cursor_field)
         return list(items), clean_cursor(cursor)

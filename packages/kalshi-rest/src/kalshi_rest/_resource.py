@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import abc
 from collections.abc import AsyncIterator, Iterator, Mapping
-from typing import Any, TypeVar
-
-from pydantic import BaseModel
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 from ._operation import Operation
 from ._options import RequestOptions
@@ -20,9 +18,12 @@ from ._pagination import AsyncPage, Page
 
 __all__ = ["AsyncAPIResource", "AsyncClientCore", "Body", "SyncAPIResource", "SyncClientCore"]
 
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
 T = TypeVar("T")
 
-Body = BaseModel | Mapping[str, Any] | None
+Body: TypeAlias = "BaseModel | Mapping[str, Any] | None"  # a string: importing this does not import pydantic
 """A request body: a generated request model (preferred), a plain mapping, or None."""
 
 
