@@ -30,6 +30,7 @@ from _openapi import OperationSpec, ParameterSpec
 
 from kalshi_auth import KalshiAuth
 from kalshi_rest import AsyncKalshiClient, AsyncPage, KalshiClient, Page, models
+from kalshi_rest._models import ResponseModel
 from kalshi_rest.resources._generated import OPERATION_METHODS, RESOURCE_CLASSES
 
 SPEC = rest_contract.load_spec()
@@ -140,6 +141,23 @@ def test_response_example_parses(op_id: str, all_fields: bool) -> None:
     parsed = model.model_validate_json(json.dumps(payload))
     for path, value in _decimal_paths(op.response_schema, parsed):
         assert value is None or isinstance(value, Decimal), path
+
+
+MODEL_SCHEMAS = sorted(
+    name
+    for name in SPEC.referenced_schemas()
+    if SPEC.schemas[name].get("properties") and issubclass(getattr(models, name), ResponseModel)
+)
+
+
+@pytest.mark.parametrize("name", MODEL_SCHEMAS)
+def test_every_response_component_schema_parses_its_example(name: str) -> None:
+    schema = {"$ref": f"#/components/schemas/{name}"}
+    model = getattr(models, name)
+    for all_fields in (True, False):
+        parsed = model.model_validate_json(json.dumps(rest_contract.example(SPEC, schema, all_fields=all_fields)))
+        for path, value in _decimal_paths(schema, parsed):
+            assert value is None or isinstance(value, Decimal), path
 
 
 def test_every_referenced_component_schema_has_a_model() -> None:
