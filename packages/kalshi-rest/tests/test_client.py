@@ -287,6 +287,17 @@ async def test_key_path_and_from_env(face: str, server: Server, rsa_key: rsa.RSA
         await close(c)
 
 
+async def test_private_key_pem_in_memory_signs(face: str, server: Server, rsa_key: rsa.RSAPrivateKey) -> None:
+    pem = rsa_key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    server.script = [ok_item()]
+    client = make_client(face, server, key_id="kid-pem", private_key=pem.decode())
+    await resolve(client._request(PRIVATE_GET))
+    assert server.signatures_ok == [True]
+    await close(client)
+
+
 async def test_half_set_credentials_are_refused(face: str, tmp_path: Path) -> None:
     cls: Any = KalshiClient if face == "sync" else AsyncKalshiClient
     with pytest.raises(KalshiConfigError, match="without private_key_path"):

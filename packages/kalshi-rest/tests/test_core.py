@@ -218,6 +218,7 @@ def test_parse_204_and_empty_bodies_are_none() -> None:
     core = make_core()
     assert core.parse(DELETE_ITEM, _response(204, b"")) is None
     assert core.parse(RESET_ITEMS, _response(200, b"{}")) is None
+    assert core.parse(RESET_ITEMS, _response(201, b'{"message": "done"}')) is None
 
 
 def test_parse_empty_body_where_a_model_is_expected_is_an_error() -> None:

@@ -381,8 +381,10 @@ class Core:
         content = response.content
         model_type = op.response
         if model_type is None:
-            if content.strip() and parse_error_body(content) is not None:
-                raise error_for_status(response, force=KalshiResponseError)
+            if content.strip():
+                err = parse_error_body(content)
+                if err is not None and ("code" in err or "error" in err):
+                    raise error_for_status(response, force=KalshiResponseError)
             return None  # type: ignore[return-value]
         if not content.strip():
             raise KalshiResponseError(
