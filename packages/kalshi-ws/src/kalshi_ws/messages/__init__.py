@@ -14,7 +14,9 @@ if isinstance(message, OrderbookDelta):
 
 from __future__ import annotations
 
-from ._base import WsCommand, WsMessage, WsPayload  # noqa: F401
+from ._base import WsCommand as WsCommand
+from ._base import WsMessage as WsMessage
+from ._base import WsPayload as WsPayload
 from ._generated import *  # noqa: F403
 from ._generated import __all__ as _generated_all
 

@@ -18,6 +18,7 @@ __all__ = [
     "BatchQuoteCreatedMsgQuotesItem",
     "BatchQuoteExecuted",
     "BatchQuoteExecutedMsg",
+    "COMMANDS",
     "Cfbenchmarks5HzIndexList",
     "Cfbenchmarks5HzIndexListMsg",
     "CfbenchmarksAvgData",
@@ -27,6 +28,7 @@ __all__ = [
     "CfbenchmarksValue5Hz",
     "CfbenchmarksValue5HzMsg",
     "CfbenchmarksValueMsg",
+    "Command",
     "ErrorResponse",
     "ErrorResponseMsg",
     "EventFeeUpdate",
@@ -79,6 +81,8 @@ __all__ = [
     "RfqCreatedMsgMveSelectedLegsItem",
     "RfqDeleted",
     "RfqDeletedMsg",
+    "SERVER_MESSAGES",
+    "ServerMessage",
     "SubscribeCommand",
     "SubscribeCommandParams",
     "SubscribedResponse",
@@ -94,10 +98,6 @@ __all__ = [
     "UpdateSubscriptionCommandParams",
     "UserOrder",
     "UserOrderMsg",
-    "COMMANDS",
-    "SERVER_MESSAGES",
-    "ServerMessage",
-    "Command",
 ]
 
 
