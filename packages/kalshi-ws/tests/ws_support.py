@@ -100,6 +100,8 @@ class FakeExchange:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
+        for conn in self.conns:
+            conn.ws.transport.abort()  # a frozen connection would otherwise hold close() for its timeout
         self._server.close()
         await self._server.wait_closed()
 

@@ -327,7 +327,9 @@ class Connection:
                     sfut.set_exception(event.error)
             elif type(event) is PeerDead:
                 logger.warning("kalshi_ws: no frame for %.1fs; dropping the connection", event.silence)
-                self._abort_current()
+                current = self._current
+                if current is not None and current.transport is not None:
+                    current.transport.abort()  # connection_lost wakes the supervisor, which reconnects
         for sub in protocol.ready_subscriptions():
             waiter = sub.waiter
             if waiter is not None and not waiter.done():
