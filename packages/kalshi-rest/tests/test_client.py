@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -315,3 +316,10 @@ async def test_repr_never_shows_key_material(face: str, server: Server, auth: Ka
     assert "test-key-id-0001" not in text
     assert "PRIVATE" not in text
     await close(client)
+
+
+async def test_http2_without_h2_is_a_config_error(face: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "h2", None)
+    cls: Any = KalshiClient if face == "sync" else AsyncKalshiClient
+    with pytest.raises(KalshiConfigError, match="http2"):
+        cls(config=KalshiConfig(http2=True))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import os
 import time
@@ -62,6 +63,16 @@ def _resolve_config(config: KalshiConfig | None, demo: bool | None) -> KalshiCon
     if demo:
         return config.replace(environment=DEMO)
     return config
+
+
+@contextlib.contextmanager
+def _http2_hint() -> Iterator[None]:
+    try:
+        yield
+    except ImportError as exc:
+        raise KalshiConfigError(
+            "KalshiConfig(http2=True) needs the h2 package: pip install 'kalshi-rest[http2]'"
+        ) from exc
 
 
 def _plain(options: RequestOptions | None) -> RequestOptions | None:
@@ -151,13 +162,14 @@ class KalshiClient(SyncResources, _ClientState):
         if http_client is not None:
             self._http, self._owns_http = http_client, False
         else:
-            self._http = httpx.Client(
-                transport=transport,
-                http2=config.http2,
-                limits=config.limits or _DEFAULT_LIMITS,
-                timeout=config.timeout,
-                follow_redirects=False,
-            )
+            with _http2_hint():
+                self._http = httpx.Client(
+                    transport=transport,
+                    http2=config.http2,
+                    limits=config.limits or _DEFAULT_LIMITS,
+                    timeout=config.timeout,
+                    follow_redirects=False,
+                )
             self._owns_http = True
         self._sleep: Callable[[float], object] = time.sleep
 
@@ -300,13 +312,14 @@ class AsyncKalshiClient(AsyncResources, _ClientState):
         if http_client is not None:
             self._http, self._owns_http = http_client, False
         else:
-            self._http = httpx.AsyncClient(
-                transport=transport,
-                http2=config.http2,
-                limits=config.limits or _DEFAULT_LIMITS,
-                timeout=config.timeout,
-                follow_redirects=False,
-            )
+            with _http2_hint():
+                self._http = httpx.AsyncClient(
+                    transport=transport,
+                    http2=config.http2,
+                    limits=config.limits or _DEFAULT_LIMITS,
+                    timeout=config.timeout,
+                    follow_redirects=False,
+                )
             self._owns_http = True
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
 
