@@ -323,3 +323,16 @@ async def test_http2_without_h2_is_a_config_error(face: str, monkeypatch: pytest
     cls: Any = KalshiClient if face == "sync" else AsyncKalshiClient
     with pytest.raises(KalshiConfigError, match="http2"):
         cls(config=KalshiConfig(http2=True))
+
+
+async def test_errors_do_not_carry_the_signature(face: str, server: Server, auth: KalshiAuth) -> None:
+    server.script = [json_response(404, {"code": "not_found", "message": "gone"})]
+    client = make_client(face, server, auth=auth)
+    with pytest.raises(KalshiNotFoundError) as err:
+        await resolve(client._request(PRIVATE_GET))
+    assert server.requests[0].headers.get("KALSHI-ACCESS-SIGNATURE")
+    kept = err.value.response
+    assert kept is not None
+    assert "KALSHI-ACCESS-SIGNATURE" not in kept.request.headers
+    assert kept.request.headers["KALSHI-ACCESS-KEY"] == "test-key-id-0001"
+    await close(client)
