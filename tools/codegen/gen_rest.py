@@ -1077,7 +1077,7 @@ class ResourceBuilder:
             parts.append("")
         match = _COST_RE.search(_cost_text(op))
         if match and not iterate and match.group(0) not in desc:
-            parts.append(f"Rate limit: {match.group(1)} tokens per {match.group(2)}.")
+            parts += [f"Rate limit: {match.group(1)} tokens per {match.group(2)}.", ""]
         parts.append(f"`{op.method} {op.path}` (operationId `{op.operation_id}`).")
         if op.deprecated:
             parts.append("Deprecated by Kalshi.")
@@ -1101,6 +1101,12 @@ class ResourceBuilder:
             parts += ["", "Returns:", f"    The parsed `{m.response_model}`."]
         else:
             parts += ["", "Returns:", "    None (the server answers with no body)."]
+        parts += ["", "Raises:"]
+        if m.auth == "required":
+            parts.append("    AuthRequiredError: the client has no credentials (raised before anything is sent).")
+        parts.append("    KalshiAPIError: the server answered with an error status (a subclass per status).")
+        if iterate:
+            parts.append("    ValueError: `max_pages` is 0.")
         return "\n".join(parts)
 
     def _raw_class_source(self, cls: str, methods: list[MethodDef], is_async: bool) -> str:
