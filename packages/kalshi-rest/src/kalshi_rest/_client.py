@@ -179,7 +179,13 @@ class KalshiClient(SyncResources, _ClientState):
         `KALSHI_DEMO` and `KALSHI_API_BASE_URL`; no key variables at all means unauthenticated.
 
         Args:
-            **kwargs: any other constructor argument (`config`, `transport`, ...).
+            **kwargs: any other constructor argument (`config`, `transport`, `demo`, ...), and
+                `environ=` to read a mapping instead of `os.environ`. Explicit `demo=True` or a
+                `KALSHI_DEMO`/`KALSHI_API_BASE_URL` variable overrides `config`'s environment.
+
+        Raises:
+            KalshiConfigError: credentials are half set.
+            KalshiKeyError: the key cannot be loaded.
         """
         return cls(**_env_kwargs(kwargs))
 
