@@ -63,6 +63,12 @@ RELAXED_REQUIRED: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
+#: Required response arrays whose key the server leaves out when empty (FACTS top-ten 8: a book
+#: snapshot omits the key of an empty side). They default to `[]`.
+MISSING_MEANS_EMPTY: frozenset[tuple[str, str]] = frozenset(
+    {("OrderbookCountFp", "yes_dollars"), ("OrderbookCountFp", "no_dollars")}
+)
+
 #: Response fields the spec types as non-null that the server sends as JSON `null` (FACTS 7.10:
 #: a collection's `price_level_structure`). Arrays need no entry: null arrays read as `[]`.
 NULL_SENT: frozenset[tuple[str, str]] = frozenset({("MultivariateEventCollection", "price_level_structure")})
@@ -524,6 +530,10 @@ class ModelBuilder:
             if attr != wire:
                 d.runtime_imports.add(("pydantic", "Field"))
                 default = f" = Field({'None, ' if not is_required else ''}alias={wire!r})"
+            elif not request and (name, wire) in MISSING_MEANS_EMPTY:
+                if not annotation.startswith("NullAsEmptyList["):
+                    raise SystemExit(f"MISSING_MEANS_EMPTY: {name}.{wire} is not a list")
+                default = " = []"
             else:
                 default = "" if is_required else " = None"
             annotations[attr] = annotation
