@@ -253,4 +253,5 @@ def test_orderbook_side_left_out_when_empty_reads_as_empty() -> None:
     assert book.orderbook_fp.yes_dollars == []
     assert book.orderbook_fp.no_dollars == [(Decimal("0.4200"), Decimal("7.50"))]
     other = GetMarketOrderbookResponse.model_validate_json('{"orderbook_fp": {}}')
-    assert other.orderbook_fp.yes_dollars == [] and other.orderbook_fp.yes_dollars is not book.orderbook_fp.yes_dollars
+    assert other.orderbook_fp.yes_dollars == []
+    assert other.orderbook_fp.yes_dollars is not book.orderbook_fp.yes_dollars
