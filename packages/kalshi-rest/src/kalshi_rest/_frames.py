@@ -55,12 +55,19 @@ def _row(item: Any) -> dict[str, Any]:
 
 
 def _kind(values: list[Any]) -> type | None:
+    """`datetime` (aware), `Decimal`, `object` (models or lists of models), or None: judged by the first value."""
     for value in values:
         if value is not None:
             if isinstance(value, datetime) and value.tzinfo is not None:
                 return datetime
             if isinstance(value, Decimal):
                 return Decimal
+            if hasattr(value, "__pydantic_extra__"):
+                return object
+            if isinstance(value, list):
+                for inner in values:
+                    if inner:
+                        return object if hasattr(inner[0], "__pydantic_extra__") else None
             return None
     return None
 
@@ -160,6 +167,9 @@ def _polars(columns: dict[str, list[Any]]) -> Any:
                 if decimals.null_count() == texts.null_count():  # every value parsed (no exponent forms)
                     series.append(decimals)
                     continue
+            if kind is object:  # nested models: kept as the model objects
+                series.append(pl.Series(name, values, dtype=pl.Object))
+                continue
         except (TypeError, pl.exceptions.PolarsError):
             pass
         series.append(pl.Series(name, values, strict=False))
