@@ -381,11 +381,16 @@ SEED_API = {
 }
 
 
-@pytest.mark.parametrize("face", ["sync", "async"])
-def test_seed_api_names_exist(face: str, auth: Any) -> None:
-    client_cls = KalshiClient if face == "sync" else AsyncKalshiClient
-    client = client_cls(auth=auth)
+def _assert_seed_names(client: KalshiClient | AsyncKalshiClient) -> None:
     for attribute, methods in SEED_API.items():
         resource = getattr(client, attribute)
         for method in methods:
             assert callable(getattr(resource, method)), f"{attribute}.{method}"
+
+
+def test_seed_api_names_exist_sync(client: KalshiClient) -> None:
+    _assert_seed_names(client)
+
+
+async def test_seed_api_names_exist_async(aclient: AsyncKalshiClient) -> None:
+    _assert_seed_names(aclient)
