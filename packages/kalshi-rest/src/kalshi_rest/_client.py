@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import os
@@ -327,6 +326,8 @@ class AsyncKalshiClient(AsyncResources, _ClientState):
                     follow_redirects=False,
                 )
             self._owns_http = True
+        import asyncio  # here, not at module level: sync-only programs never pay for importing asyncio
+
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
 
     @classmethod

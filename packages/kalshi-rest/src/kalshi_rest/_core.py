@@ -15,7 +15,6 @@ import json
 import logging
 import time
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
@@ -53,18 +52,34 @@ _PROTECTED = frozenset({"kalshi-access-key", "kalshi-access-timestamp", "kalshi-
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-@dataclass(frozen=True, slots=True)
 class Send:
     """Send this request and resume the flow with the response (or the transport exception)."""
 
-    request: httpx.Request
+    __slots__ = ("request",)
+
+    def __init__(self, request: httpx.Request) -> None:
+        self.request = request
+
+    def __repr__(self) -> str:
+        return f"Send({self.request.method} {self.request.url.path})"
 
 
-@dataclass(frozen=True, slots=True)
 class Sleep:
     """Wait this many seconds, then resume the flow with None."""
 
-    seconds: float
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sleep) and other.seconds == self.seconds
+
+    def __hash__(self) -> int:
+        return hash(self.seconds)
+
+    def __repr__(self) -> str:
+        return f"Sleep({self.seconds!r})"
 
 
 Action = Send | Sleep
@@ -72,19 +87,33 @@ Outcome = httpx.Response | Exception | None
 Flow = Generator[Action, Outcome, httpx.Response]
 
 
-@dataclass(frozen=True, slots=True)
 class PreparedCall:
     """One call, built once; each attempt is signed from it afresh."""
 
-    op: Operation[Any]
-    url: httpx.URL
-    sign_path: str
-    headers: dict[str, str]
-    content: bytes | None
-    extensions: dict[str, Any]
-    policy: RetryPolicy
-    body: Any
-    raw: bool
+    __slots__ = ("body", "content", "extensions", "headers", "op", "policy", "raw", "sign_path", "url")
+
+    def __init__(
+        self,
+        *,
+        op: Operation[Any],
+        url: httpx.URL,
+        sign_path: str,
+        headers: dict[str, str],
+        content: bytes | None,
+        extensions: dict[str, Any],
+        policy: RetryPolicy,
+        body: Any,
+        raw: bool,
+    ) -> None:
+        self.op = op
+        self.url = url
+        self.sign_path = sign_path
+        self.headers = headers
+        self.content = content
+        self.extensions = extensions
+        self.policy = policy
+        self.body = body
+        self.raw = raw
 
 
 def _query_value(value: object) -> str:
