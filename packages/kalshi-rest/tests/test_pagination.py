@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -212,3 +213,15 @@ def test_dataframe_datetimes_with_nulls_and_offsets_keep_the_instant(backend: st
     frame = Page(items, None, None).to_dataframe(backend=backend)  # type: ignore[call-overload]
     got = frame["open_time"].to_list() if backend == "polars" else list(frame["open_time"])
     assert got == [_aware(t) for t in mixed]
+
+
+def test_polars_without_numpy_takes_the_exact_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("polars")
+    from kalshi_rest._frames import _utc_micros
+
+    values: list[Any] = [_aware(t) for t in DATETIME_CASES]
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    assert _utc_micros(values) is None
+    items = [Item.model_validate({"ticker": "T", "price_dollars": "1", "open_time": t}) for t in DATETIME_CASES]
+    frame = Page(items, None, None).to_dataframe(backend="polars")
+    assert frame["open_time"].to_list() == values

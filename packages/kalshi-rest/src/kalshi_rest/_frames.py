@@ -85,7 +85,10 @@ def _utc_micros(values: list[Any]) -> tuple[Any, Any] | None:
     fast as subtracting datetimes one by one. Returns None whenever the shortcut does not apply
     (non-UTC offsets, naive values, other types), and the caller takes the exact slow path.
     """
-    import numpy as np
+    try:
+        import numpy as np  # pandas always has it; a polars-only install may not
+    except ImportError:
+        return None
 
     present = [v for v in values if v is not None] if None in values else values
     if not present:
