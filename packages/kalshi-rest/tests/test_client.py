@@ -336,3 +336,23 @@ async def test_errors_do_not_carry_the_signature(face: str, server: Server, auth
     assert "KALSHI-ACCESS-SIGNATURE" not in kept.request.headers
     assert kept.request.headers["KALSHI-ACCESS-KEY"] == "test-key-id-0001"
     await close(client)
+
+
+async def test_shared_http_client_is_used_and_not_closed(face: str, server: Server) -> None:
+    server.script = [ok_item()]
+    if face == "sync":
+        http = httpx.Client(transport=server.sync())
+        with KalshiClient(http_client=http) as client:
+            assert (await resolve(client._request(GET_ITEM, path={"ticker": "T"}))).item.ticker == "KXTEST-1"
+        assert not http.is_closed
+        http.close()  # noqa: ASYNC212 (the sync face, driven from this async test)
+        with pytest.raises(KalshiConfigError, match="not both"):
+            KalshiClient(http_client=http, transport=server.sync())
+    else:
+        ahttp = httpx.AsyncClient(transport=server.asynchronous())
+        async with AsyncKalshiClient(http_client=ahttp) as aclient:
+            assert (await aclient._request(GET_ITEM, path={"ticker": "T"})).item.ticker == "KXTEST-1"
+        assert not ahttp.is_closed
+        await ahttp.aclose()
+        with pytest.raises(KalshiConfigError, match="not both"):
+            AsyncKalshiClient(http_client=ahttp, transport=server.asynchronous())

@@ -159,6 +159,8 @@ class KalshiClient(SyncResources, _ClientState):
         config = _resolve_config(config, demo)
         self._set_state(config, _resolve_auth(key_id, private_key_path, private_key, password, auth))
         if http_client is not None:
+            if transport is not None:
+                raise KalshiConfigError("pass transport= or http_client=, not both")
             self._http, self._owns_http = http_client, False
         else:
             with _http2_hint():
@@ -315,6 +317,8 @@ class AsyncKalshiClient(AsyncResources, _ClientState):
         config = _resolve_config(config, demo)
         self._set_state(config, _resolve_auth(key_id, private_key_path, private_key, password, auth))
         if http_client is not None:
+            if transport is not None:
+                raise KalshiConfigError("pass transport= or http_client=, not both")
             self._http, self._owns_http = http_client, False
         else:
             with _http2_hint():
