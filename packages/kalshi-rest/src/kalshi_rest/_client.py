@@ -91,7 +91,11 @@ class _ClientState:
     def _set_state(self, config: KalshiConfig, auth: KalshiAuth | None) -> None:
         self._config = config
         self._auth = auth
-        self._core = Core(config, auth)
+        self._core = Core(config, auth, base_url=self._rest_url(config))
+
+    def _rest_url(self, config: KalshiConfig) -> str:
+        """The base URL of this client's API; other products' clients (perps) override it."""
+        return config.rest_url
 
     @property
     def config(self) -> KalshiConfig:
@@ -106,7 +110,7 @@ class _ClientState:
     @property
     def base_url(self) -> str:
         """The REST base URL requests go to (ends with `/trade-api/v2`)."""
-        return self._config.rest_url
+        return self._rest_url(self._config).rstrip("/")
 
     def _changed_config(self, changes: dict[str, Any]) -> KalshiConfig:
         extra = changes.get("extra_headers")

@@ -18,12 +18,12 @@ from collections.abc import Callable, Generator, Mapping
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote, urlencode
 
 import httpx
 
-from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig, KalshiConnectionError
+from kalshi_auth import AuthRequiredError, KalshiConfig, KalshiConnectionError
 
 from ._errors import (
     KalshiRequestError,
@@ -41,7 +41,7 @@ from ._retry import RetryPolicy, parse_retry_after
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["Core", "Flow", "PreparedCall", "Send", "Sleep"]
+__all__ = ["Core", "Flow", "PreparedCall", "RequestSigner", "Send", "Sleep"]
 
 T = TypeVar("T")
 
@@ -50,6 +50,14 @@ logger = logging.getLogger("kalshi_rest")
 _VERSION = "0.1.0"
 _PROTECTED = frozenset({"kalshi-access-key", "kalshi-access-timestamp", "kalshi-access-signature", "authorization"})
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class RequestSigner(Protocol):
+    """What signs a request: `KalshiAuth`, or another scheme (bearer tokens) with the same method."""
+
+    def headers(self, method: str, path: str) -> Mapping[str, str]:
+        """The auth headers for one attempt of `method` on `path` (the full path, no query)."""
+        ...
 
 
 class Send:
@@ -242,7 +250,9 @@ class Core:
 
     Args:
         config: the client settings.
-        auth: the signer, or None for an unauthenticated client.
+        auth: the signer (a `KalshiAuth`, or anything with `headers(method, path)`, e.g. a bearer
+            token for Klear), or None for an unauthenticated client.
+        base_url: overrides `config.rest_url` (e.g. the perps REST URL); its path is signed.
         random: jitter source for backoff; inject a fixed one in tests.
         wall_clock: Unix seconds, used to read HTTP-date `Retry-After` values.
     """
@@ -262,8 +272,9 @@ class Core:
     def __init__(
         self,
         config: KalshiConfig,
-        auth: KalshiAuth | None,
+        auth: RequestSigner | None,
         *,
+        base_url: str | None = None,
         random: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
@@ -277,8 +288,8 @@ class Core:
             raise KalshiRequestError(f"config.rate_limiter must be a kalshi_rest.RateLimiter, not {kind}")
         self.limiter: RateLimiter | None = limiter
         self.wall_clock = wall_clock
-        base = httpx.URL(config.rest_url)
-        self._base_url = config.rest_url
+        self._base_url = (base_url or config.rest_url).rstrip("/")
+        base = httpx.URL(self._base_url)
         self._base_path = base.raw_path.decode("ascii").rstrip("/")
         headers = {"Accept": "application/json", "User-Agent": f"kalshi-sdk-python/{_VERSION} kalshi-rest"}
         headers.update(config.extra_headers)
