@@ -104,7 +104,7 @@ def market_page(n: int) -> bytes:
     return json.dumps({"markets": markets, "cursor": "CgsIu7DflQYQ8NPwARIcS1hISUdITlktMjZKQU4wMi1UNDU"}).encode()
 
 
-def median_rate(fn: Callable[[], None], calls: int, rounds: int) -> float:
+def median_rate(fn: Callable[[], object], calls: int, rounds: int) -> float:
     rates = []
     fn()
     for _ in range(rounds):
