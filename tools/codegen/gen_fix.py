@@ -207,6 +207,101 @@ class Generator:
             "data": "_data",
         }[k]
 
+    def decode_expr(self, f: FieldDef, var: str) -> str:
+        k = self.kind(f)
+        if k == "price":
+            return f"_dec({var}) if ud else _cents({var})"
+        if k == "senum":
+            return f"_t_{f.name}.get({var}, {var})"
+        if k == "ienum":
+            return f"_t_{f.name}[{var}] if {var} in _t_{f.name} else _int({var})"
+        return {
+            "str": var,
+            "int": f"_int({var})",
+            "dec": f"_dec({var})",
+            "settle": f"_settle({var})",
+            "bool": f"_bool({var})",
+            "ts": f"_ts({var})",
+            "date": f"_date({var})",
+            "data": f"_data({var})",
+        }[k]
+
+    def nested_tags(self, members: list[Member]) -> set[int]:
+        out: set[int] = set()
+        for m in members:
+            if m.children is not None:
+                for c in m.children:
+                    out.add(self.fdef(c.name).number)
+                out |= self.nested_tags(m.children)
+        return out
+
+    def group_tag_list(self, members: list[Member]) -> list[int]:
+        """Every tag owned by the groups among `members` (nested included), with repeats."""
+        out: list[int] = []
+        for m in members:
+            if m.children is not None:
+                out.extend(self.fdef(c.name).number for c in m.children)
+                out.extend(self.group_tag_list(m.children))
+        return out
+
+    def fast_decode(self, cls: str, members: list[Member], entry: bool = False) -> list[str]:
+        """A classmethod reading `frame.fields` (a dict) directly, skipping the ordered walk.
+
+        Messages get `_decode`; flat group entries get `_decode1`, used when the group's count is 1 and its
+        tags are not shared with another group of the message (then each appears once). Empty when a
+        top-level tag is also a group tag (the dict could not tell them apart).
+        """
+        top = {self.fdef(m.name).number for m in members}
+        group_tags = self.group_tag_list(members)
+        if top & set(group_tags):
+            return []
+        shared = {t for t in group_tags if group_tags.count(t) > 1}
+        req_lines: list[str] = []
+        items: list[str] = []
+        opt_lines: list[str] = []
+        for m in members:
+            f = self.fdef(m.name)
+            if m.name in self.data_for_length:
+                continue
+            if m.children is not None:
+                attr = snake(m.name[2:]) if m.name.startswith("No") else snake(m.name)
+                spec = f'cls._GROUPS["{f.number}"]'
+                entry_cls = self.entry_class(m)
+                own = {self.fdef(c.name).number for c in m.children}
+                flat = all(c.children is None for c in m.children) and not own & shared
+                if flat:
+                    expr = f'[{entry_cls}._decode1(fields, ud)] if {{v}} == "1" else group_at(frame, {spec}, {{v}}, ud)'
+                else:
+                    expr = f"group_at(frame, {spec}, {{v}}, ud)"
+                if m.required:
+                    req_lines.append(f'r{f.number} = fields["{f.number}"]')
+                    items.append(f'"{attr}": ' + expr.format(v=f"r{f.number}"))
+                else:
+                    opt_lines.append(f'if (v := get("{f.number}")) is not None:')
+                    opt_lines.append(f'    d["{attr}"] = ' + expr.format(v="v"))
+                continue
+            attr = snake(m.name)
+            if m.required:
+                req_lines.append(f'r{f.number} = fields["{f.number}"]')
+                items.append(f'"{attr}": {self.decode_expr(f, f"r{f.number}")}')
+            else:
+                opt_lines.append(f'if (v := get("{f.number}")) is not None:')
+                opt_lines.append(f'    d["{attr}"] = {self.decode_expr(f, "v")}')
+        if entry:
+            out = ["", "    @classmethod", "    def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:"]
+        else:
+            sig = "    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:"
+            out = ["", "    @classmethod", sig]
+        if opt_lines:
+            out.append("        get = fields.get")
+        out.extend(f"        {line}" for line in req_lines)
+        out.append(f"        d: dict[str, Any] = {{{', '.join(items)}}}")
+        out.extend(f"        {line}" for line in opt_lines)
+        out.append("        obj = object.__new__(cls)")
+        out.append("        obj.__dict__ = d")
+        out.append("        return obj")
+        return out
+
     def encode_expr(self, f: FieldDef, var: str) -> str:
         k = self.kind(f)
         t = f.number
@@ -411,17 +506,31 @@ class Generator:
         # fields table
         out = [head, '"""Every FIX field the SDK knows: tag -> (name, FIX type)."""', ""]
         out.append("from __future__ import annotations\n")
-        out.append('__all__ = ["FIELDS"]\n')
+        out.append('__all__ = ["FIELDS", "FIELD_KINDS"]\n')
         out.append("FIELDS: dict[int, tuple[str, str]] = {")
         for f in sorted(self.fields.values(), key=lambda f: f.number):
             out.append(f"    {f.number}: ({f.name!r}, {f.type!r}),")
-        out.append("}\n")
+        out.append("}")
+        out.append('"""Tag -> (name, FIX type), for every field of the dictionary and the supplement."""\n')
+        out.append("FIELD_KINDS: dict[int, str] = {")
+        for f in sorted(self.fields.values(), key=lambda f: f.number):
+            kind = self.kind(f) if f.type != "NUMINGROUP" else "group"
+            if kind == "price" and self.prices[f.name]:
+                kind = "price_whole_cents"
+            out.append(f"    {f.number}: {kind!r},")
+        out.append("}")
+        out.append(
+            '"""Tag -> how the SDK types it: str, senum/ienum (enum or raw), int, dec, price (dollars; cents on '
+            "the wire unless UseDollars), price_whole_cents, settle (always cents on the wire), bool, ts, date, "
+            'data, group."""\n'
+        )
         files["fields.py"] = "\n".join(out)
 
         # messages
         msg_blocks: list[str] = []
         for m in self.messages:
             body = self.class_body(m.name, m.name, m.members, is_entry=False)
+            body.extend(self.fast_decode(m.name, m.members))
             doc = f"{m.name} (35={m.msg_type}), {'session-level' if m.cat == 'admin' else 'application'} message"
             if m.source == "supplement":
                 doc += " (market data; from the supplement, the dictionary lacks it)"
@@ -434,6 +543,8 @@ class Generator:
         for name in self.entry_order:
             group, members = self.entries[name]
             body = self.class_body(name, name, members, is_entry=True)
+            if all(c.children is None for c in members):
+                body.extend(self.fast_decode(name, members, entry=True))
             block = [f"class {name}(FixGroupEntry):", f'    """One entry of the {group} repeating group."""', ""]
             block.extend(body)
             entry_blocks.append("\n".join(block))
@@ -442,7 +553,8 @@ class Generator:
         out.append("from __future__ import annotations\n")
         out.append("from datetime import date, datetime")
         out.append("from decimal import Decimal")
-        out.append("from typing import ClassVar\n")
+        out.append("from typing import Any, ClassVar\n")
+        out.append("from kalshi_fix._codec import FixFrame")
         out.append("from kalshi_fix._types import (")
         for a, b in (
             ("bool_to_wire", "_b"),
@@ -467,7 +579,7 @@ class Generator:
         out.append(")")
         out.append(
             "from kalshi_fix.messages._base import FieldTable, FixGroupEntry, FixMessage, GroupSpec, "
-            "encode_group as _grp, int_enum_decoder, raw_length as _rawlen, str_enum_decoder"
+            "encode_group as _grp, group_at, int_enum_decoder, raw_length as _rawlen, str_enum_decoder"
         )
         out.append(f"from .enums import {', '.join(used_enums)}\n")
         names = sorted([m.name for m in self.messages] + self.entry_order)
@@ -476,6 +588,8 @@ class Generator:
         for f in enum_fields:
             dec = "int_enum_decoder" if f.type in INT_TYPES else "str_enum_decoder"
             out.append(f"_dec_{f.name} = {dec}({self.enum_names[f.name]})")
+            enum = self.enum_names[f.name]
+            out.append(f"_t_{f.name}: dict[str, {enum}] = {{str(m.value): m for m in {enum}}}")
         out.append("\n")
         out.append("\n\n\n".join(entry_blocks + msg_blocks))
         out.append("")
@@ -484,17 +598,23 @@ class Generator:
         # package init
         out = [head, '"""Generated FIX messages, enums and field table; import from `kalshi_fix.messages`."""', ""]
         out.append("from __future__ import annotations\n")
+        out.append("from enum import IntEnum, StrEnum\n")
         out.append("from kalshi_fix.messages._base import FixMessage")
         out.append(f"from .enums import {', '.join(used_enums)}")
-        out.append("from .fields import FIELDS")
+        out.append("from .fields import FIELD_KINDS, FIELDS")
         out.append(f"from .messages import {', '.join(names)}\n")
-        all_names = sorted([*used_enums, *names, "FIELDS", "MESSAGE_TYPES"])
+        all_names = sorted([*used_enums, *names, "FIELDS", "FIELD_ENUMS", "FIELD_KINDS", "MESSAGE_TYPES"])
         out.append(f"__all__ = [{', '.join(repr(n) for n in all_names)}]\n")
         out.append("MESSAGE_TYPES: dict[str, type[FixMessage]] = {")
         for m in self.messages:
             out.append(f'    "{m.msg_type}": {m.name},')
         out.append("}")
         out.append('"""MsgType (35) -> message class, for all dictionary and supplement messages."""\n')
+        out.append("FIELD_ENUMS: dict[int, type[IntEnum] | type[StrEnum]] = {")
+        for f in enum_fields:
+            out.append(f"    {f.number}: {self.enum_names[f.name]},")
+        out.append("}")
+        out.append('"""Tag -> enum class, for the fields that have values."""\n')
         files["__init__.py"] = "\n".join(out)
         return {name: ruff_format(text) for name, text in files.items()}
 

@@ -25,16 +25,17 @@ Decoding (inbound):
 splitter = FrameSplitter()
 for frame in splitter.feed(data):           # partial reads and many frames per read are fine
     msg_type, seq = peek_header(frame)      # quick: MsgType and MsgSeqNum without a full parse
-    fr = parse_frame(frame)                 # verifies 8, 9, 10; header in fr.header, body in fr.body
+    fr = parse_frame(frame)                 # verifies 8, 9, 10; fields in fr.fields {tag: text}
     msg = decode_message(fr, use_dollars=False)   # typed message (admin or application)
 for err in splitter.take_errors(): ...      # garbage that was skipped, bad BodyLength, oversize frames
 splitter.eof()                              # raises FixTruncatedFrameError if a partial frame is left
 ```
 
-`FixFrame` carries `msg_type`, `msg_seq_num`, `header` (`{tag: value}` as text, e.g. `fr.header.get("43")`),
-convenience properties (`poss_dup_flag`, `sending_time`, `orig_sending_time`, `sender_comp_id`,
-`target_comp_id`), `body` (the body fields as `"tag=value"` text, in wire order), `raw` (the frame bytes) and
-`use_dollars` (the pricing context `decode_app_message(frame)` uses when given the frame).
+`FixFrame` carries `msg_type`, `msg_seq_num`, `fields` (every field after 35 as `{tag: value}` text, e.g.
+`fr.fields.get("43")`; `fr.get(43)` does the same), convenience properties (`poss_dup_flag`, `poss_resend`,
+`sending_time`, `sending_time_text`, `orig_sending_time`, `sender_comp_id`, `target_comp_id`), `header`
+(header fields only), `body` and `parts` (fields as `"tag=value"` text in wire order), `raw` (the frame
+bytes) and `use_dollars` (the pricing context `decode_app_message(frame)` uses when given the frame).
 
 Every malformation raises a subclass of `FixDecodeError` (see `_errors.py`); nothing else escapes
 `parse_frame`, `peek_header`, `decode_message` or `FrameSplitter`.
@@ -216,92 +217,96 @@ def encode_frame(msg_type: str, header: SessionHeader, body: bytes) -> bytes:
 
 
 class FixFrame:
-    """One verified inbound frame, split into header and body fields (text), before typed decoding.
+    """One verified inbound frame, split into fields (text), before typed decoding.
 
     Attributes:
         raw: the frame's bytes, exactly as received.
         msg_type: MsgType (35).
         msg_seq_num: MsgSeqNum (34).
-        header: header fields other than 8, 9 and 35, as `{tag: value}` text in wire order.
-        body: body fields as `"tag=value"` text, in wire order (trailer 10 excluded).
+        fields: every field after 35 (header and body) as `{tag: value}` text; a repeated tag keeps its last
+            value (repeating groups are read in order from `parts` by the typed decoder).
         use_dollars: pricing context for `decode_app_message(frame)`: True when the session's prices are
             dollars (UseDollars=Y, or margin), False for integer cents.
     """
 
-    __slots__ = ("body", "header", "msg_seq_num", "msg_type", "raw", "use_dollars")
+    __slots__ = ("_parts", "_text", "fields", "msg_seq_num", "msg_type", "raw", "use_dollars")
 
     def __init__(  # noqa: PLR0917
         self,
         raw: bytes,
         msg_type: str,
         msg_seq_num: int,
-        header: dict[str, str],
-        body: list[str],
+        fields: dict[str, str],
+        parts: list[str] | None,
+        text: str,
         use_dollars: bool = False,
     ) -> None:
         self.raw = raw
         self.msg_type = msg_type
         self.msg_seq_num = msg_seq_num
-        self.header = header
-        self.body = body
+        self.fields = fields
+        self._parts = parts
+        self._text = text
         self.use_dollars = use_dollars
+
+    @property
+    def parts(self) -> list[str]:
+        """All fields from 35 on as `"tag=value"` text, in wire order (trailer 10 excluded)."""
+        if self._parts is None:
+            self._parts = self._text.split("\x01")[:-1]
+        return self._parts
+
+    @property
+    def header(self) -> dict[str, str]:
+        """Header fields other than 8, 9 and 35, as `{tag: value}` text."""
+        return {tag: value for tag, value in self.fields.items() if tag in HEADER_TAGS}
+
+    @property
+    def body(self) -> list[str]:
+        """Body fields as `"tag=value"` text, in wire order (header fields and 35 left out)."""
+        return [part for part in self.parts[1:] if part.partition("=")[0] not in HEADER_TAGS]
 
     @property
     def sender_comp_id(self) -> str:
         """SenderCompID (49)."""
-        return self.header["49"]
+        return self.fields["49"]
 
     @property
     def target_comp_id(self) -> str:
         """TargetCompID (56)."""
-        return self.header["56"]
+        return self.fields["56"]
 
     @property
     def sending_time_text(self) -> str:
         """SendingTime (52) exactly as on the wire."""
-        return self.header["52"]
+        return self.fields["52"]
 
     @property
     def sending_time(self) -> _dt.datetime:
         """SendingTime (52) as an aware UTC datetime."""
-        return _field(timestamp_from_wire, self.header["52"], 52, self)
+        return _field(timestamp_from_wire, self.fields["52"], 52, self)
 
     @property
     def poss_dup_flag(self) -> bool:
         """PossDupFlag (43); False when absent."""
-        value = self.header.get("43")
+        value = self.fields.get("43")
         return False if value is None else _field(parse_bool, value, 43, self)
 
     @property
     def poss_resend(self) -> bool:
         """PossResend (97); False when absent."""
-        value = self.header.get("97")
+        value = self.fields.get("97")
         return False if value is None else _field(parse_bool, value, 97, self)
 
     @property
     def orig_sending_time(self) -> _dt.datetime | None:
         """OrigSendingTime (122), or None."""
-        value = self.header.get("122")
+        value = self.fields.get("122")
         return None if value is None else _field(timestamp_from_wire, value, 122, self)
 
     def get(self, tag: int) -> str | None:
-        """Return the first value of `tag` (header, then body) as text, or None."""
-        key = str(tag)
-        if key in self.header:
-            return self.header[key]
-        prefix = key + "="
-        for part in self.body:
-            if part.startswith(prefix):
-                return part[len(prefix) :]
-        return None
-
-    def fields(self) -> list[tuple[int, str]]:
-        """All fields after 35 (header then body) as (tag, value) pairs in wire order."""
-        out = [(int(tag), value) for tag, value in self.header.items()]
-        for part in self.body:
-            tag, _, value = part.partition("=")
-            out.append((int(tag), value))
-        return out
+        """Return the value of `tag` as text (the last one when repeated), or None."""
+        return self.fields.get(str(tag))
 
     def __repr__(self) -> str:
         return f"FixFrame(msg_type={self.msg_type!r}, msg_seq_num={self.msg_seq_num}, raw={self.raw!r})"
@@ -416,30 +421,41 @@ def parse_frame(
             raise FixChecksumError(f"CheckSum (10)={digits.decode()} but the bytes sum to {expected:03d}", tag=10)
     raw_body = frame[start:end]
     text = raw_body.decode("utf-8", "surrogateescape")
-    parts = _split_data(text, raw_body) if (b"\x0195=" in raw_body or b"\x0193=" in raw_body) else text.split("\x01")
-    first = parts[0]
-    if not first.startswith("35=") or len(first) == 3:
+    if not text.startswith("35=") or text.startswith("35=\x01"):
         raise FixMissingTagError("MsgType (35) must be the third field", tag=35)
-    msg_type = first[3:]
-    header: dict[str, str] = {}
-    i = 1
-    n = len(parts) - 1  # the last part is the empty text after the final SOH
-    while i < n:
-        tag, _, value = parts[i].partition("=")
-        if tag not in HEADER_TAGS:
-            break
-        header[tag] = value
-        i += 1
-    seq_text = header.get("34")
+    msg_type = text[3 : text.index("\x01")]
+    parts: list[str] | None = None
+    if b"\x019" in raw_body and (b"\x0195=" in raw_body or b"\x0193=" in raw_body):
+        parts = _split_data(text, raw_body)[:-1]
+        fields = _fields_of(parts)
+    else:
+        tokens = text.replace("\x01", "=").split("=")
+        if len(tokens) == 2 * text.count("\x01") + 1:  # exactly one '=' per field
+            it = iter(tokens)
+            fields = dict(zip(it, it, strict=False))
+        else:  # some value holds '=', or a field has none
+            parts = text.split("\x01")[:-1]
+            fields = _fields_of(parts)
+    seq_text = fields.get("34")
     if seq_text is None:
         raise FixMissingTagError("MsgSeqNum (34) is missing", msg_type=msg_type, tag=34)
     if not seq_text.isdigit() or not seq_text.isascii() or len(seq_text) > 18:
         raise FixFieldValueError(f"MsgSeqNum (34) is not a number: {seq_text!r}", msg_type=msg_type, tag=34)
     seq = int(seq_text)
-    for tag in ("49", "56", "52"):
-        if tag not in header:
-            raise FixMissingTagError(f"header tag {tag} is missing", msg_type=msg_type, msg_seq_num=seq, tag=int(tag))
-    return FixFrame(frame, msg_type, seq, header, parts[i:n], use_dollars)
+    if "49" not in fields or "56" not in fields or "52" not in fields:
+        tag = next(t for t in ("49", "56", "52") if t not in fields)
+        raise FixMissingTagError(f"header tag {tag} is missing", msg_type=msg_type, msg_seq_num=seq, tag=int(tag))
+    return FixFrame(frame, msg_type, seq, fields, parts, text, use_dollars)
+
+
+def _fields_of(parts: list[str]) -> dict[str, str]:
+    fields: dict[str, str] = {}
+    for part in parts:
+        tag, eq, value = part.partition("=")
+        if not eq:
+            raise FixFieldValueError(f"field without '=': {part[:32]!r}")
+        fields[tag] = value
+    return fields
 
 
 def peek_header(frame: bytes) -> tuple[str, int]:

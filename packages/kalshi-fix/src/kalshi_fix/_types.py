@@ -43,6 +43,8 @@ __all__ = [
 ]
 
 _UTC = _dt.UTC
+_MAX_DIGITS = 40  # decimals beyond this many digits either side of the point are refused (never real, and
+# a huge exponent would make positional formatting allocate gigabytes)
 _SOH = "\x01"
 
 
@@ -84,7 +86,7 @@ def int_to_wire(value: Any, tag: int) -> str:
 def decimal_to_wire(value: Any, tag: int) -> str:
     """Format a QTY/AMT/DECIMAL value in positional notation (never scientific, never float)."""
     if value.__class__ is Decimal:
-        if value.is_finite():
+        if value.is_finite() and -_MAX_DIGITS < value.adjusted() < _MAX_DIGITS:
             return format(value, "f")
     elif value.__class__ is int:
         return str(value)
@@ -92,7 +94,7 @@ def decimal_to_wire(value: Any, tag: int) -> str:
         raise FixEncodeError(f"tag {tag} is required but is None", tag=tag)
     if isinstance(value, float):
         raise FixEncodeError(f"tag {tag} takes a Decimal, not a float (floats lose money)", tag=tag)
-    raise FixEncodeError(f"tag {tag} needs a finite Decimal, got {value!r}", tag=tag)
+    raise FixEncodeError(f"tag {tag} needs a finite Decimal within 1e-40..1e40, got {value!r}", tag=tag)
 
 
 def price_to_cents(value: Any, tag: int, integral: bool) -> str:
@@ -103,8 +105,8 @@ def price_to_cents(value: Any, tag: int, integral: bool) -> str:
         tag: the field's tag, for errors.
         integral: the gateway takes whole cents only on this field (orders and quotes).
     """
-    if value.__class__ is not Decimal or not value.is_finite():
-        decimal_to_wire(value, tag)  # raises the right error for None / float / NaN
+    if value.__class__ is not Decimal or not value.is_finite() or not -_MAX_DIGITS < value.adjusted() < _MAX_DIGITS:
+        decimal_to_wire(value, tag)  # raises the right error for None / float / NaN / huge; passes ints
         value = Decimal(value)
     cents = value.scaleb(2)
     if integral and cents != cents.to_integral_value():
@@ -199,16 +201,19 @@ def int_from_wire(text: str) -> int:
 
 
 def decimal_from_wire(text: str) -> Decimal:
-    """Parse a QTY/AMT/PRICE in dollars (finite decimals only)."""
+    """Parse a QTY/AMT/PRICE in dollars: finite, positional notation (FIX has no exponents)."""
     value = Decimal(text)
-    if not value.is_finite() or not text.isascii():
-        raise ValueError(f"not a finite decimal: {text!r}")
-    return value
+    if value.is_finite() and "e" not in text and "E" not in text and len(text) <= _MAX_DIGITS:
+        return value
+    raise ValueError(f"not a positional decimal: {text!r}")
 
 
 def price_from_cents(text: str) -> Decimal:
     """Parse a wire price in cents and return dollars: `"55"` -> `Decimal("0.55")`."""
-    return decimal_from_wire(text).scaleb(-2)
+    value = Decimal(text)
+    if value.is_finite() and "e" not in text and "E" not in text and len(text) <= _MAX_DIGITS:
+        return value.scaleb(-2)
+    raise ValueError(f"not a positional decimal: {text!r}")
 
 
 def settlement_price_from_wire(text: str) -> Decimal:
@@ -231,26 +236,23 @@ def timestamp_from_wire(text: str) -> _dt.datetime:
     Nanoseconds are truncated to microseconds (datetime's resolution).
     """
     n = len(text)
-    if n < 17 or text[8] != "-" or text[11] != ":" or text[14] != ":" or not text.isascii():
+    if (
+        n not in _TS_LENGTHS
+        or text[8] != "-"
+        or text[11] != ":"
+        or text[14] != ":"
+        or (n > 17 and (text[17] != "." or not text[18:].isdigit()))
+        or not text.isascii()
+        or not text[:8].isdigit()
+    ):
         raise ValueError(f"not a UTCTimestamp: {text!r}")
-    us = 0
-    if n > 17:
-        if text[17] != "." or n not in (21, 24, 27) or not text[18:].isdigit():
-            raise ValueError(f"not a UTCTimestamp: {text!r}")
-        us = int((text[18:] + "00000")[:6])
-    head = text[:8] + text[9:11] + text[12:14] + text[15:17]
-    if not head.isdigit():
-        raise ValueError(f"not a UTCTimestamp: {text!r}")
-    return _dt.datetime(
-        int(text[0:4]),
-        int(text[4:6]),
-        int(text[6:8]),
-        int(text[9:11]),
-        int(text[12:14]),
-        int(text[15:17]),
-        us,
-        tzinfo=_UTC,
-    )
+    if n == 27:
+        text = text[:24]
+    return _fromiso(f"{text[:4]}-{text[4:6]}-{text[6:8]}T{text[9:]}+00:00")
+
+
+_TS_LENGTHS = frozenset({17, 21, 24, 27})
+_fromiso = _dt.datetime.fromisoformat
 
 
 def date_from_wire(text: str) -> _dt.date:

@@ -26,6 +26,7 @@ __all__ = [
     "FixMessage",
     "GroupSpec",
     "encode_group",
+    "group_at",
     "int_enum_decoder",
     "raw_length",
     "str_enum_decoder",
@@ -217,8 +218,24 @@ def _decode_fields(cls: type[_Fields], parts: list[str], ud: bool, where: tuple[
     return obj
 
 
+def group_at(frame: FixFrame, spec: GroupSpec, count_text: str, ud: bool) -> list[Any] | None:
+    """Decode the repeating group whose count field is `spec.tag=count_text`, reading `frame.parts` in order."""
+    parts = frame.parts
+    try:
+        i = parts.index(f"{spec.tag}={count_text}") + 1
+    except ValueError:
+        return None
+    entries, _ = _decode_group(spec, count_text, parts, i, len(parts), ud, (frame.msg_type, frame.msg_seq_num))
+    return entries
+
+
 class FixGroupEntry(_Fields):
     """One entry of a repeating group (e.g. a `Party` of NoPartyIDs)."""
+
+    @classmethod
+    def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:
+        """Decode the only entry of a count-1 group straight from the frame's field dict (generated)."""
+        raise NotImplementedError
 
 
 class FixMessage(_Fields):
@@ -264,9 +281,26 @@ class FixMessage(_Fields):
         return encode_frame(self.MSG_TYPE, header, body)
 
     @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        """Fast decode from `frame.fields` (generated per class); this default reads fields in order."""
+        return _decode_fields(cls, frame.body, ud, (frame.msg_type, frame.msg_seq_num))
+
+    @classmethod
     def from_frame(cls, frame: FixFrame, *, use_dollars: bool = False) -> Self:
-        """Decode a parsed frame's body into this class (the frame's MsgType is not checked here)."""
-        result: Self = _decode_fields(cls, frame.body, use_dollars, (frame.msg_type, frame.msg_seq_num))
+        """Decode a parsed frame's body into this class (the frame's MsgType is not checked here).
+
+        Raises:
+            FixMissingTagError: a required tag is absent.
+            FixFieldValueError: a value does not parse as its field's type.
+        """
+        try:
+            result: Self = cls._decode(frame.fields, frame, use_dollars)
+        except (KeyError, ValueError, ArithmeticError):
+            # The fast path only knows that something failed; the ordered path names the tag and raises.
+            _decode_fields(cls, frame.body, use_dollars, (frame.msg_type, frame.msg_seq_num))
+            raise FixFieldValueError(
+                f"{cls.__name__}: malformed fields", msg_type=frame.msg_type, msg_seq_num=frame.msg_seq_num
+            ) from None
         return result
 
     @classmethod
