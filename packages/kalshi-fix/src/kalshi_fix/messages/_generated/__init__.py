@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from enum import IntEnum, StrEnum
+
 from kalshi_fix.messages._base import FixMessage
 from .enums import (
     AcceptQuoteStatusValue,
@@ -50,7 +52,7 @@ from .enums import (
     SubscriptionRequestType,
     TimeInForce,
 )
-from .fields import FIELDS
+from .fields import FIELD_KINDS, FIELDS
 from .messages import (
     AcceptQuote,
     AcceptQuoteStatus,
@@ -123,6 +125,8 @@ __all__ = [
     "ExecType",
     "ExecutionReport",
     "FIELDS",
+    "FIELD_ENUMS",
+    "FIELD_KINDS",
     "Heartbeat",
     "Logon",
     "Logout",
@@ -240,3 +244,49 @@ MESSAGE_TYPES: dict[str, type[FixMessage]] = {
     "f": SecurityStatus,
 }
 """MsgType (35) -> message class, for all dictionary and supplement messages."""
+
+FIELD_ENUMS: dict[int, type[IntEnum] | type[StrEnum]] = {
+    18: ExecInst,
+    35: MsgType,
+    39: OrdStatus,
+    40: OrdType,
+    54: Side,
+    59: TimeInForce,
+    98: EncryptMethod,
+    102: CxlRejReason,
+    103: OrdRejReason,
+    139: MiscFeeType,
+    150: ExecType,
+    263: SubscriptionRequestType,
+    269: MDEntryType,
+    279: MDUpdateAction,
+    281: MDReqRejReason,
+    297: QuoteStatus,
+    298: QuoteCancelStatusValue,
+    303: QuoteRequestType,
+    326: SecurityTradingStatus,
+    373: SessionRejectReason,
+    380: BusinessRejectReason,
+    434: CxlRejResponseTo,
+    452: PartyRole,
+    530: MassCancelRequestType,
+    531: MassCancelResponse,
+    658: QuoteRequestRejectReason,
+    891: MiscFeeBasis,
+    1128: ApplVerID,
+    1137: DefaultApplVerID,
+    1705: CollateralAmountType,
+    2964: SelfTradePreventionType,
+    20107: MarketResult,
+    20110: MarketSettlementPartyRole,
+    20131: OrderGroupAction,
+    20184: MultivariateSelectedSide,
+    21004: EventResendRejectReason,
+    21010: QuoteConfirmStatusValue,
+    21013: RFQCancelStatusValue,
+    21015: RestRemainder,
+    21016: ReplaceExisting,
+    21022: PreferBetterQuote,
+    21025: AcceptQuoteStatusValue,
+}
+"""Tag -> enum class, for the fields that have values."""

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import ClassVar
+from typing import Any, ClassVar
 
+from kalshi_fix._codec import FixFrame
 from kalshi_fix._types import (
     bool_to_wire as _b,
     data_from_wire as _data,
@@ -34,6 +35,7 @@ from kalshi_fix.messages._base import (
     FixMessage,
     GroupSpec,
     encode_group as _grp,
+    group_at,
     int_enum_decoder,
     raw_length as _rawlen,
     str_enum_decoder,
@@ -137,47 +139,91 @@ __all__ = [
 _SOH = "\x01"
 
 _dec_ExecInst = str_enum_decoder(ExecInst)
+_t_ExecInst: dict[str, ExecInst] = {str(m.value): m for m in ExecInst}
 _dec_MsgType = str_enum_decoder(MsgType)
+_t_MsgType: dict[str, MsgType] = {str(m.value): m for m in MsgType}
 _dec_OrdStatus = str_enum_decoder(OrdStatus)
+_t_OrdStatus: dict[str, OrdStatus] = {str(m.value): m for m in OrdStatus}
 _dec_OrdType = str_enum_decoder(OrdType)
+_t_OrdType: dict[str, OrdType] = {str(m.value): m for m in OrdType}
 _dec_Side = str_enum_decoder(Side)
+_t_Side: dict[str, Side] = {str(m.value): m for m in Side}
 _dec_TimeInForce = str_enum_decoder(TimeInForce)
+_t_TimeInForce: dict[str, TimeInForce] = {str(m.value): m for m in TimeInForce}
 _dec_EncryptMethod = int_enum_decoder(EncryptMethod)
+_t_EncryptMethod: dict[str, EncryptMethod] = {str(m.value): m for m in EncryptMethod}
 _dec_CxlRejReason = int_enum_decoder(CxlRejReason)
+_t_CxlRejReason: dict[str, CxlRejReason] = {str(m.value): m for m in CxlRejReason}
 _dec_OrdRejReason = int_enum_decoder(OrdRejReason)
+_t_OrdRejReason: dict[str, OrdRejReason] = {str(m.value): m for m in OrdRejReason}
 _dec_MiscFeeType = str_enum_decoder(MiscFeeType)
+_t_MiscFeeType: dict[str, MiscFeeType] = {str(m.value): m for m in MiscFeeType}
 _dec_ExecType = str_enum_decoder(ExecType)
+_t_ExecType: dict[str, ExecType] = {str(m.value): m for m in ExecType}
 _dec_SubscriptionRequestType = str_enum_decoder(SubscriptionRequestType)
+_t_SubscriptionRequestType: dict[str, SubscriptionRequestType] = {str(m.value): m for m in SubscriptionRequestType}
 _dec_MDEntryType = str_enum_decoder(MDEntryType)
+_t_MDEntryType: dict[str, MDEntryType] = {str(m.value): m for m in MDEntryType}
 _dec_MDUpdateAction = str_enum_decoder(MDUpdateAction)
+_t_MDUpdateAction: dict[str, MDUpdateAction] = {str(m.value): m for m in MDUpdateAction}
 _dec_MDReqRejReason = str_enum_decoder(MDReqRejReason)
+_t_MDReqRejReason: dict[str, MDReqRejReason] = {str(m.value): m for m in MDReqRejReason}
 _dec_QuoteStatus = int_enum_decoder(QuoteStatus)
+_t_QuoteStatus: dict[str, QuoteStatus] = {str(m.value): m for m in QuoteStatus}
 _dec_QuoteCancelStatus = int_enum_decoder(QuoteCancelStatusValue)
+_t_QuoteCancelStatus: dict[str, QuoteCancelStatusValue] = {str(m.value): m for m in QuoteCancelStatusValue}
 _dec_QuoteRequestType = int_enum_decoder(QuoteRequestType)
+_t_QuoteRequestType: dict[str, QuoteRequestType] = {str(m.value): m for m in QuoteRequestType}
 _dec_SecurityTradingStatus = int_enum_decoder(SecurityTradingStatus)
+_t_SecurityTradingStatus: dict[str, SecurityTradingStatus] = {str(m.value): m for m in SecurityTradingStatus}
 _dec_SessionRejectReason = int_enum_decoder(SessionRejectReason)
+_t_SessionRejectReason: dict[str, SessionRejectReason] = {str(m.value): m for m in SessionRejectReason}
 _dec_BusinessRejectReason = int_enum_decoder(BusinessRejectReason)
+_t_BusinessRejectReason: dict[str, BusinessRejectReason] = {str(m.value): m for m in BusinessRejectReason}
 _dec_CxlRejResponseTo = str_enum_decoder(CxlRejResponseTo)
+_t_CxlRejResponseTo: dict[str, CxlRejResponseTo] = {str(m.value): m for m in CxlRejResponseTo}
 _dec_PartyRole = int_enum_decoder(PartyRole)
+_t_PartyRole: dict[str, PartyRole] = {str(m.value): m for m in PartyRole}
 _dec_MassCancelRequestType = str_enum_decoder(MassCancelRequestType)
+_t_MassCancelRequestType: dict[str, MassCancelRequestType] = {str(m.value): m for m in MassCancelRequestType}
 _dec_MassCancelResponse = str_enum_decoder(MassCancelResponse)
+_t_MassCancelResponse: dict[str, MassCancelResponse] = {str(m.value): m for m in MassCancelResponse}
 _dec_QuoteRequestRejectReason = int_enum_decoder(QuoteRequestRejectReason)
+_t_QuoteRequestRejectReason: dict[str, QuoteRequestRejectReason] = {str(m.value): m for m in QuoteRequestRejectReason}
 _dec_MiscFeeBasis = int_enum_decoder(MiscFeeBasis)
+_t_MiscFeeBasis: dict[str, MiscFeeBasis] = {str(m.value): m for m in MiscFeeBasis}
 _dec_ApplVerID = str_enum_decoder(ApplVerID)
+_t_ApplVerID: dict[str, ApplVerID] = {str(m.value): m for m in ApplVerID}
 _dec_DefaultApplVerID = str_enum_decoder(DefaultApplVerID)
+_t_DefaultApplVerID: dict[str, DefaultApplVerID] = {str(m.value): m for m in DefaultApplVerID}
 _dec_CollateralAmountType = str_enum_decoder(CollateralAmountType)
+_t_CollateralAmountType: dict[str, CollateralAmountType] = {str(m.value): m for m in CollateralAmountType}
 _dec_SelfTradePreventionType = int_enum_decoder(SelfTradePreventionType)
+_t_SelfTradePreventionType: dict[str, SelfTradePreventionType] = {str(m.value): m for m in SelfTradePreventionType}
 _dec_MarketResult = str_enum_decoder(MarketResult)
+_t_MarketResult: dict[str, MarketResult] = {str(m.value): m for m in MarketResult}
 _dec_MarketSettlementPartyRole = int_enum_decoder(MarketSettlementPartyRole)
+_t_MarketSettlementPartyRole: dict[str, MarketSettlementPartyRole] = {
+    str(m.value): m for m in MarketSettlementPartyRole
+}
 _dec_OrderGroupAction = int_enum_decoder(OrderGroupAction)
+_t_OrderGroupAction: dict[str, OrderGroupAction] = {str(m.value): m for m in OrderGroupAction}
 _dec_MultivariateSelectedSide = str_enum_decoder(MultivariateSelectedSide)
+_t_MultivariateSelectedSide: dict[str, MultivariateSelectedSide] = {str(m.value): m for m in MultivariateSelectedSide}
 _dec_EventResendRejectReason = int_enum_decoder(EventResendRejectReason)
+_t_EventResendRejectReason: dict[str, EventResendRejectReason] = {str(m.value): m for m in EventResendRejectReason}
 _dec_QuoteConfirmStatus = int_enum_decoder(QuoteConfirmStatusValue)
+_t_QuoteConfirmStatus: dict[str, QuoteConfirmStatusValue] = {str(m.value): m for m in QuoteConfirmStatusValue}
 _dec_RFQCancelStatus = int_enum_decoder(RFQCancelStatusValue)
+_t_RFQCancelStatus: dict[str, RFQCancelStatusValue] = {str(m.value): m for m in RFQCancelStatusValue}
 _dec_RestRemainder = str_enum_decoder(RestRemainder)
+_t_RestRemainder: dict[str, RestRemainder] = {str(m.value): m for m in RestRemainder}
 _dec_ReplaceExisting = str_enum_decoder(ReplaceExisting)
+_t_ReplaceExisting: dict[str, ReplaceExisting] = {str(m.value): m for m in ReplaceExisting}
 _dec_PreferBetterQuote = str_enum_decoder(PreferBetterQuote)
+_t_PreferBetterQuote: dict[str, PreferBetterQuote] = {str(m.value): m for m in PreferBetterQuote}
 _dec_AcceptQuoteStatus = int_enum_decoder(AcceptQuoteStatusValue)
+_t_AcceptQuoteStatus: dict[str, AcceptQuoteStatusValue] = {str(m.value): m for m in AcceptQuoteStatusValue}
 
 
 class Party(FixGroupEntry):
@@ -212,6 +258,18 @@ class Party(FixGroupEntry):
         a452 = self.party_role
         o452 = "" if a452 is None else f"452={str(a452) if a452.__class__ is int else _i(a452, 452)}\x01"
         return f"{o448}{o452}"
+
+    @classmethod
+    def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:
+        get = fields.get
+        d: dict[str, Any] = {}
+        if (v := get("448")) is not None:
+            d["party_id"] = v
+        if (v := get("452")) is not None:
+            d["party_role"] = _t_PartyRole[v] if v in _t_PartyRole else _int(v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class MiscFee(FixGroupEntry):
@@ -275,6 +333,22 @@ class MiscFee(FixGroupEntry):
             f"891={str(a891) if a891.__class__ is int else _i(a891, 891)}\x01"
         )
 
+    @classmethod
+    def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:
+        r137 = fields["137"]
+        r138 = fields["138"]
+        r139 = fields["139"]
+        r891 = fields["891"]
+        d: dict[str, Any] = {
+            "misc_fee_amt": _dec(r137),
+            "misc_fee_curr": r138,
+            "misc_fee_type": _t_MiscFeeType.get(r139, r139),
+            "misc_fee_basis": _t_MiscFeeBasis[r891] if r891 in _t_MiscFeeBasis else _int(r891),
+        }
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class CollateralAmountChangeEntry(FixGroupEntry):
     """One entry of the NoCollateralAmountChanges repeating group."""
@@ -310,6 +384,18 @@ class CollateralAmountChangeEntry(FixGroupEntry):
             f"1704={_d(a1704, 1704)}\x01"
             f"1705={a1705 if a1705.__class__ is str and a1705 and _SOH not in a1705 else _s(a1705, 1705)}\x01"
         )
+
+    @classmethod
+    def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:
+        r1704 = fields["1704"]
+        r1705 = fields["1705"]
+        d: dict[str, Any] = {
+            "collateral_amount_change": _dec(r1704),
+            "collateral_amount_type": _t_CollateralAmountType.get(r1705, r1705),
+        }
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class MultivariateSelectedLeg(FixGroupEntry):
@@ -363,6 +449,20 @@ class MultivariateSelectedLeg(FixGroupEntry):
             f"20183={a20183 if a20183.__class__ is str and a20183 and _SOH not in a20183 else _s(a20183, 20183)}\x01"
             f"20184={a20184 if a20184.__class__ is str and a20184 and _SOH not in a20184 else _s(a20184, 20184)}\x01"
         )
+
+    @classmethod
+    def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:
+        r20182 = fields["20182"]
+        r20183 = fields["20183"]
+        r20184 = fields["20184"]
+        d: dict[str, Any] = {
+            "multivariate_selected_event_ticker": r20182,
+            "multivariate_selected_market_ticker": r20183,
+            "multivariate_selected_side": _t_MultivariateSelectedSide.get(r20184, r20184),
+        }
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class MarketSettlementParty(FixGroupEntry):
@@ -469,6 +569,14 @@ class RelatedSym(FixGroupEntry):
         a55 = self.symbol
         return f"55={a55 if a55.__class__ is str and a55 and _SOH not in a55 else _s(a55, 55)}\x01"
 
+    @classmethod
+    def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:
+        r55 = fields["55"]
+        d: dict[str, Any] = {"symbol": r55}
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class MDSnapshotEntry(FixGroupEntry):
     """One entry of the NoMDEntries repeating group."""
@@ -517,6 +625,19 @@ class MDSnapshotEntry(FixGroupEntry):
         a271 = self.md_entry_size
         o271 = "" if a271 is None else f"271={_d(a271, 271)}\x01"
         return f"269={a269 if a269.__class__ is str and a269 and _SOH not in a269 else _s(a269, 269)}\x01{o270}{o271}"
+
+    @classmethod
+    def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:
+        get = fields.get
+        r269 = fields["269"]
+        d: dict[str, Any] = {"md_entry_type": _t_MDEntryType.get(r269, r269)}
+        if (v := get("270")) is not None:
+            d["md_entry_px"] = _dec(v) if ud else _cents(v)
+        if (v := get("271")) is not None:
+            d["md_entry_size"] = _dec(v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class MDIncrementalEntry(FixGroupEntry):
@@ -595,6 +716,25 @@ class MDIncrementalEntry(FixGroupEntry):
             f"{o271}"
         )
 
+    @classmethod
+    def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:
+        get = fields.get
+        r279 = fields["279"]
+        r55 = fields["55"]
+        r269 = fields["269"]
+        d: dict[str, Any] = {
+            "md_update_action": _t_MDUpdateAction.get(r279, r279),
+            "symbol": r55,
+            "md_entry_type": _t_MDEntryType.get(r269, r269),
+        }
+        if (v := get("270")) is not None:
+            d["md_entry_px"] = _dec(v) if ud else _cents(v)
+        if (v := get("271")) is not None:
+            d["md_entry_size"] = _dec(v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class Heartbeat(FixMessage):
     """Heartbeat (35=0), session-level message."""
@@ -622,6 +762,16 @@ class Heartbeat(FixMessage):
         )
         return f"{o112}"
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        d: dict[str, Any] = {}
+        if (v := get("112")) is not None:
+            d["test_req_id"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class TestRequest(FixMessage):
     """TestRequest (35=1), session-level message."""
@@ -643,6 +793,14 @@ class TestRequest(FixMessage):
     def _encode_body(self, ud: bool) -> str:
         a112 = self.test_req_id
         return f"112={a112 if a112.__class__ is str and a112 and _SOH not in a112 else _s(a112, 112)}\x01"
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        r112 = fields["112"]
+        d: dict[str, Any] = {"test_req_id": r112}
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class ResendRequest(FixMessage):
@@ -675,6 +833,15 @@ class ResendRequest(FixMessage):
             f"7={str(a7) if a7.__class__ is int else _i(a7, 7)}\x01"
             f"16={str(a16) if a16.__class__ is int else _i(a16, 16)}\x01"
         )
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        r7 = fields["7"]
+        r16 = fields["16"]
+        d: dict[str, Any] = {"begin_seq_no": _int(r7), "end_seq_no": _int(r16)}
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class Reject(FixMessage):
@@ -750,6 +917,23 @@ class Reject(FixMessage):
         )
         return f"45={str(a45) if a45.__class__ is int else _i(a45, 45)}\x01{o371}{o372}{o373}{o58}"
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r45 = fields["45"]
+        d: dict[str, Any] = {"ref_seq_num": _int(r45)}
+        if (v := get("371")) is not None:
+            d["ref_tag_id"] = _int(v)
+        if (v := get("372")) is not None:
+            d["ref_msg_type"] = v
+        if (v := get("373")) is not None:
+            d["session_reject_reason"] = _t_SessionRejectReason[v] if v in _t_SessionRejectReason else _int(v)
+        if (v := get("58")) is not None:
+            d["text"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class SequenceReset(FixMessage):
     """SequenceReset (35=4), session-level message."""
@@ -780,6 +964,17 @@ class SequenceReset(FixMessage):
         a36 = self.new_seq_no
         return f"{o123}36={str(a36) if a36.__class__ is int else _i(a36, 36)}\x01"
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r36 = fields["36"]
+        d: dict[str, Any] = {"new_seq_no": _int(r36)}
+        if (v := get("123")) is not None:
+            d["gap_fill_flag"] = _bool(v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class Logout(FixMessage):
     """Logout (35=5), session-level message."""
@@ -804,6 +999,16 @@ class Logout(FixMessage):
             "" if a58 is None else f"58={a58 if a58.__class__ is str and a58 and _SOH not in a58 else _s(a58, 58)}\x01"
         )
         return f"{o58}"
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        d: dict[str, Any] = {}
+        if (v := get("58")) is not None:
+            d["text"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class Logon(FixMessage):
@@ -1047,6 +1252,57 @@ class Logon(FixMessage):
             f"{o21026}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r98 = fields["98"]
+        r108 = fields["108"]
+        r1137 = fields["1137"]
+        d: dict[str, Any] = {
+            "encrypt_method": _t_EncryptMethod[r98] if r98 in _t_EncryptMethod else _int(r98),
+            "heart_bt_int": _int(r108),
+            "default_appl_ver_id": _t_DefaultApplVerID.get(r1137, r1137),
+        }
+        if (v := get("96")) is not None:
+            d["raw_data"] = _data(v)
+        if (v := get("141")) is not None:
+            d["reset_seq_num_flag"] = _bool(v)
+        if (v := get("789")) is not None:
+            d["next_expected_msg_seq_num"] = _int(v)
+        if (v := get("383")) is not None:
+            d["max_message_size"] = _int(v)
+        if (v := get("464")) is not None:
+            d["test_message_indicator"] = _bool(v)
+        if (v := get("553")) is not None:
+            d["username"] = v
+        if (v := get("554")) is not None:
+            d["password"] = v
+        if (v := get("8013")) is not None:
+            d["cancel_orders_on_disconnect"] = _bool(v)
+        if (v := get("21011")) is not None:
+            d["skip_pending_exec_reports"] = _bool(v)
+        if (v := get("21005")) is not None:
+            d["use_dollars"] = _bool(v)
+        if (v := get("21006")) is not None:
+            d["cancel_order_on_pause"] = _bool(v)
+        if (v := get("21007")) is not None:
+            d["enable_ioc_cancel_report"] = _bool(v)
+        if (v := get("20126")) is not None:
+            d["listener_session"] = _bool(v)
+        if (v := get("20127")) is not None:
+            d["receive_settlement_reports"] = _bool(v)
+        if (v := get("20200")) is not None:
+            d["message_retention_period"] = _int(v)
+        if (v := get("21008")) is not None:
+            d["preserve_original_order_qty"] = _bool(v)
+        if (v := get("21012")) is not None:
+            d["use_expired_ord_status"] = _bool(v)
+        if (v := get("21026")) is not None:
+            d["always_emit_new_before_trade"] = _bool(v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class NewOrderSingle(FixMessage):
     """NewOrderSingle (35=D), application message."""
@@ -1254,6 +1510,49 @@ class NewOrderSingle(FixMessage):
             f"{o79}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r11 = fields["11"]
+        r38 = fields["38"]
+        r40 = fields["40"]
+        r44 = fields["44"]
+        r54 = fields["54"]
+        r55 = fields["55"]
+        d: dict[str, Any] = {
+            "cl_ord_id": r11,
+            "order_qty": _dec(r38),
+            "ord_type": _t_OrdType.get(r40, r40),
+            "price": _dec(r44) if ud else _cents(r44),
+            "side": _t_Side.get(r54, r54),
+            "symbol": r55,
+        }
+        if (v := get("18")) is not None:
+            d["exec_inst"] = _t_ExecInst.get(v, v)
+        if (v := get("59")) is not None:
+            d["time_in_force"] = _t_TimeInForce.get(v, v)
+        if (v := get("126")) is not None:
+            d["expire_time"] = _ts(v)
+        if (v := get("2964")) is not None:
+            d["self_trade_prevention_type"] = (
+                _t_SelfTradePreventionType[v] if v in _t_SelfTradePreventionType else _int(v)
+            )
+        if (v := get("453")) is not None:
+            d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
+        if (v := get("526")) is not None:
+            d["secondary_cl_ord_id"] = v
+        if (v := get("20130")) is not None:
+            d["order_group_id"] = v
+        if (v := get("21006")) is not None:
+            d["cancel_order_on_pause"] = _bool(v)
+        if (v := get("21009")) is not None:
+            d["max_execution_cost"] = _dec(v)
+        if (v := get("79")) is not None:
+            d["alloc_account"] = _int(v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class OrderCancelReplaceRequest(FixMessage):
     """OrderCancelReplaceRequest (35=G), application message."""
@@ -1402,6 +1701,37 @@ class OrderCancelReplaceRequest(FixMessage):
             f"{o79}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r11 = fields["11"]
+        r41 = fields["41"]
+        r38 = fields["38"]
+        r40 = fields["40"]
+        r54 = fields["54"]
+        r55 = fields["55"]
+        d: dict[str, Any] = {
+            "cl_ord_id": r11,
+            "orig_cl_ord_id": r41,
+            "order_qty": _dec(r38),
+            "ord_type": _t_OrdType.get(r40, r40),
+            "side": _t_Side.get(r54, r54),
+            "symbol": r55,
+        }
+        if (v := get("37")) is not None:
+            d["order_id"] = v
+        if (v := get("44")) is not None:
+            d["price"] = _dec(v) if ud else _cents(v)
+        if (v := get("453")) is not None:
+            d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
+        if (v := get("20130")) is not None:
+            d["order_group_id"] = v
+        if (v := get("79")) is not None:
+            d["alloc_account"] = _int(v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class OrderCancelRequest(FixMessage):
     """OrderCancelRequest (35=F), application message."""
@@ -1494,6 +1824,24 @@ class OrderCancelRequest(FixMessage):
             f"{o453}"
             f"{o79}"
         )
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r11 = fields["11"]
+        r41 = fields["41"]
+        r54 = fields["54"]
+        r55 = fields["55"]
+        d: dict[str, Any] = {"cl_ord_id": r11, "orig_cl_ord_id": r41, "side": _t_Side.get(r54, r54), "symbol": r55}
+        if (v := get("37")) is not None:
+            d["order_id"] = v
+        if (v := get("453")) is not None:
+            d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
+        if (v := get("79")) is not None:
+            d["alloc_account"] = _int(v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class ExecutionReport(FixMessage):
@@ -1850,6 +2198,79 @@ class ExecutionReport(FixMessage):
             f"{o2964}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r37 = fields["37"]
+        r11 = fields["11"]
+        r17 = fields["17"]
+        r150 = fields["150"]
+        r39 = fields["39"]
+        r54 = fields["54"]
+        r55 = fields["55"]
+        r151 = fields["151"]
+        r14 = fields["14"]
+        r6 = fields["6"]
+        r38 = fields["38"]
+        d: dict[str, Any] = {
+            "order_id": r37,
+            "cl_ord_id": r11,
+            "exec_id": r17,
+            "exec_type": _t_ExecType.get(r150, r150),
+            "ord_status": _t_OrdStatus.get(r39, r39),
+            "side": _t_Side.get(r54, r54),
+            "symbol": r55,
+            "leaves_qty": _dec(r151),
+            "cum_qty": _dec(r14),
+            "avg_px": _dec(r6) if ud else _cents(r6),
+            "order_qty": _dec(r38),
+        }
+        if (v := get("31")) is not None:
+            d["last_px"] = _dec(v) if ud else _cents(v)
+        if (v := get("32")) is not None:
+            d["last_qty"] = _dec(v)
+        if (v := get("103")) is not None:
+            d["ord_rej_reason"] = _t_OrdRejReason[v] if v in _t_OrdRejReason else _int(v)
+        if (v := get("41")) is not None:
+            d["orig_cl_ord_id"] = v
+        if (v := get("44")) is not None:
+            d["price"] = _dec(v) if ud else _cents(v)
+        if (v := get("60")) is not None:
+            d["transact_time"] = _ts(v)
+        if (v := get("58")) is not None:
+            d["text"] = v
+        if (v := get("126")) is not None:
+            d["expire_time"] = _ts(v)
+        if (v := get("378")) is not None:
+            d["exec_restatement_reason"] = _int(v)
+        if (v := get("136")) is not None:
+            d["misc_fees"] = [MiscFee._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["136"], v, ud)
+        if (v := get("453")) is not None:
+            d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
+        if (v := get("79")) is not None:
+            d["alloc_account"] = _int(v)
+        if (v := get("704")) is not None:
+            d["long_qty"] = _dec(v)
+        if (v := get("705")) is not None:
+            d["short_qty"] = _dec(v)
+        if (v := get("1703")) is not None:
+            d["collateral_amount_changes"] = (
+                [CollateralAmountChangeEntry._decode1(fields, ud)]
+                if v == "1"
+                else group_at(frame, cls._GROUPS["1703"], v, ud)
+            )
+        if (v := get("880")) is not None:
+            d["trd_match_id"] = v
+        if (v := get("1057")) is not None:
+            d["aggressor_indicator"] = _bool(v)
+        if (v := get("2964")) is not None:
+            d["self_trade_prevention_type"] = (
+                _t_SelfTradePreventionType[v] if v in _t_SelfTradePreventionType else _int(v)
+            )
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class OrderCancelReject(FixMessage):
     """OrderCancelReject (35=9), application message."""
@@ -1945,6 +2366,29 @@ class OrderCancelReject(FixMessage):
             f"{o58}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r37 = fields["37"]
+        r11 = fields["11"]
+        r39 = fields["39"]
+        r434 = fields["434"]
+        d: dict[str, Any] = {
+            "order_id": r37,
+            "cl_ord_id": r11,
+            "ord_status": _t_OrdStatus.get(r39, r39),
+            "cxl_rej_response_to": _t_CxlRejResponseTo.get(r434, r434),
+        }
+        if (v := get("41")) is not None:
+            d["orig_cl_ord_id"] = v
+        if (v := get("102")) is not None:
+            d["cxl_rej_reason"] = _t_CxlRejReason[v] if v in _t_CxlRejReason else _int(v)
+        if (v := get("58")) is not None:
+            d["text"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class OrderMassCancelRequest(FixMessage):
     """OrderMassCancelRequest (35=q), application message."""
@@ -1984,6 +2428,15 @@ class OrderMassCancelRequest(FixMessage):
             f"11={a11 if a11.__class__ is str and a11 and _SOH not in a11 else _s(a11, 11)}\x01"
             f"530={a530 if a530.__class__ is str and a530 and _SOH not in a530 else _s(a530, 530)}\x01"
         )
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        r11 = fields["11"]
+        r530 = fields["530"]
+        d: dict[str, Any] = {"cl_ord_id": r11, "mass_cancel_request_type": _t_MassCancelRequestType.get(r530, r530)}
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class OrderMassCancelReport(FixMessage):
@@ -2046,6 +2499,23 @@ class OrderMassCancelReport(FixMessage):
             f"531={a531 if a531.__class__ is str and a531 and _SOH not in a531 else _s(a531, 531)}\x01"
             f"{o532}"
         )
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r11 = fields["11"]
+        r37 = fields["37"]
+        r531 = fields["531"]
+        d: dict[str, Any] = {
+            "cl_ord_id": r11,
+            "order_id": r37,
+            "mass_cancel_response": _t_MassCancelResponse.get(r531, r531),
+        }
+        if (v := get("532")) is not None:
+            d["mass_cancel_reject_reason"] = _int(v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class BusinessMessageReject(FixMessage):
@@ -2124,6 +2594,25 @@ class BusinessMessageReject(FixMessage):
             "" if a58 is None else f"58={a58 if a58.__class__ is str and a58 and _SOH not in a58 else _s(a58, 58)}\x01"
         )
         return f"{o45}{o372}{o379}380={str(a380) if a380.__class__ is int else _i(a380, 380)}\x01{o58}"
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r380 = fields["380"]
+        d: dict[str, Any] = {
+            "business_reject_reason": _t_BusinessRejectReason[r380] if r380 in _t_BusinessRejectReason else _int(r380)
+        }
+        if (v := get("45")) is not None:
+            d["ref_seq_num"] = _int(v)
+        if (v := get("372")) is not None:
+            d["ref_msg_type"] = v
+        if (v := get("379")) is not None:
+            d["business_reject_ref_id"] = v
+        if (v := get("58")) is not None:
+            d["text"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class QuoteRequest(FixMessage):
@@ -2274,6 +2763,38 @@ class QuoteRequest(FixMessage):
             f"{o79}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r131 = fields["131"]
+        r146 = fields["146"]
+        d: dict[str, Any] = {"quote_req_id": r131, "no_related_sym": _int(r146)}
+        if (v := get("55")) is not None:
+            d["symbol"] = v
+        if (v := get("38")) is not None:
+            d["order_qty"] = _dec(v)
+        if (v := get("152")) is not None:
+            d["cash_order_qty"] = _dec(v)
+        if (v := get("453")) is not None:
+            d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
+        if (v := get("21015")) is not None:
+            d["rest_remainder"] = _t_RestRemainder.get(v, v)
+        if (v := get("21016")) is not None:
+            d["replace_existing"] = _t_ReplaceExisting.get(v, v)
+        if (v := get("20180")) is not None:
+            d["multivariate_collection_ticker"] = v
+        if (v := get("20181")) is not None:
+            d["multivariate_selected_legs"] = (
+                [MultivariateSelectedLeg._decode1(fields, ud)]
+                if v == "1"
+                else group_at(frame, cls._GROUPS["20181"], v, ud)
+            )
+        if (v := get("79")) is not None:
+            d["alloc_account"] = _int(v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class QuoteRequestAck(FixMessage):
     """QuoteRequestAck (35=b), application message."""
@@ -2354,6 +2875,25 @@ class QuoteRequestAck(FixMessage):
             f"{o55}"
             f"{o58}"
         )
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r131 = fields["131"]
+        r303 = fields["303"]
+        d: dict[str, Any] = {
+            "quote_req_id": r131,
+            "quote_request_type": _t_QuoteRequestType[r303] if r303 in _t_QuoteRequestType else _int(r303),
+        }
+        if (v := get("21023")) is not None:
+            d["rfq_id"] = v
+        if (v := get("55")) is not None:
+            d["symbol"] = v
+        if (v := get("58")) is not None:
+            d["text"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class Quote(FixMessage):
@@ -2492,6 +3032,31 @@ class Quote(FixMessage):
             f"{o21015}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r117 = fields["117"]
+        r131 = fields["131"]
+        r55 = fields["55"]
+        d: dict[str, Any] = {"quote_id": r117, "quote_req_id": r131, "symbol": r55}
+        if (v := get("132")) is not None:
+            d["bid_px"] = _dec(v) if ud else _cents(v)
+        if (v := get("133")) is not None:
+            d["offer_px"] = _dec(v) if ud else _cents(v)
+        if (v := get("38")) is not None:
+            d["order_qty"] = _dec(v)
+        if (v := get("134")) is not None:
+            d["bid_size"] = _dec(v)
+        if (v := get("135")) is not None:
+            d["offer_size"] = _dec(v)
+        if (v := get("79")) is not None:
+            d["alloc_account"] = _int(v)
+        if (v := get("21015")) is not None:
+            d["rest_remainder"] = _t_RestRemainder.get(v, v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class QuoteCancel(FixMessage):
     """QuoteCancel (35=Z), application message."""
@@ -2513,6 +3078,14 @@ class QuoteCancel(FixMessage):
     def _encode_body(self, ud: bool) -> str:
         a117 = self.quote_id
         return f"117={a117 if a117.__class__ is str and a117 and _SOH not in a117 else _s(a117, 117)}\x01"
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        r117 = fields["117"]
+        d: dict[str, Any] = {"quote_id": r117}
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class QuoteStatusReport(FixMessage):
@@ -2662,6 +3235,37 @@ class QuoteStatusReport(FixMessage):
             f"{o58}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r117 = fields["117"]
+        r131 = fields["131"]
+        r297 = fields["297"]
+        d: dict[str, Any] = {
+            "quote_id": r117,
+            "quote_req_id": r131,
+            "quote_status": _t_QuoteStatus[r297] if r297 in _t_QuoteStatus else _int(r297),
+        }
+        if (v := get("79")) is not None:
+            d["alloc_account"] = _int(v)
+        if (v := get("38")) is not None:
+            d["order_qty"] = _dec(v)
+        if (v := get("132")) is not None:
+            d["bid_px"] = _dec(v) if ud else _cents(v)
+        if (v := get("133")) is not None:
+            d["offer_px"] = _dec(v) if ud else _cents(v)
+        if (v := get("134")) is not None:
+            d["bid_size"] = _dec(v)
+        if (v := get("135")) is not None:
+            d["offer_size"] = _dec(v)
+        if (v := get("54")) is not None:
+            d["side"] = _t_Side.get(v, v)
+        if (v := get("58")) is not None:
+            d["text"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class QuoteRequestReject(FixMessage):
     """QuoteRequestReject (35=AG), application message."""
@@ -2706,6 +3310,22 @@ class QuoteRequestReject(FixMessage):
             f"58={a58 if a58.__class__ is str and a58 and _SOH not in a58 else _s(a58, 58)}\x01"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        r131 = fields["131"]
+        r658 = fields["658"]
+        r58 = fields["58"]
+        d: dict[str, Any] = {
+            "quote_req_id": r131,
+            "quote_request_reject_reason": _t_QuoteRequestRejectReason[r658]
+            if r658 in _t_QuoteRequestRejectReason
+            else _int(r658),
+            "text": r58,
+        }
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class QuoteConfirm(FixMessage):
     """QuoteConfirm (35=U7), application message."""
@@ -2727,6 +3347,14 @@ class QuoteConfirm(FixMessage):
     def _encode_body(self, ud: bool) -> str:
         a117 = self.quote_id
         return f"117={a117 if a117.__class__ is str and a117 and _SOH not in a117 else _s(a117, 117)}\x01"
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        r117 = fields["117"]
+        d: dict[str, Any] = {"quote_id": r117}
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class QuoteConfirmStatus(FixMessage):
@@ -2775,6 +3403,21 @@ class QuoteConfirmStatus(FixMessage):
             f"{o58}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r117 = fields["117"]
+        r21010 = fields["21010"]
+        d: dict[str, Any] = {
+            "quote_id": r117,
+            "quote_confirm_status": _t_QuoteConfirmStatus[r21010] if r21010 in _t_QuoteConfirmStatus else _int(r21010),
+        }
+        if (v := get("58")) is not None:
+            d["text"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class QuoteCancelStatus(FixMessage):
     """QuoteCancelStatus (35=U9), application message."""
@@ -2821,6 +3464,21 @@ class QuoteCancelStatus(FixMessage):
             f"298={str(a298) if a298.__class__ is int else _i(a298, 298)}\x01"
             f"{o58}"
         )
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r117 = fields["117"]
+        r298 = fields["298"]
+        d: dict[str, Any] = {
+            "quote_id": r117,
+            "quote_cancel_status": _t_QuoteCancelStatus[r298] if r298 in _t_QuoteCancelStatus else _int(r298),
+        }
+        if (v := get("58")) is not None:
+            d["text"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class AcceptQuote(FixMessage):
@@ -2911,6 +3569,24 @@ class AcceptQuote(FixMessage):
             f"{o21022}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r117 = fields["117"]
+        r54 = fields["54"]
+        d: dict[str, Any] = {"quote_id": r117, "side": _t_Side.get(r54, r54)}
+        if (v := get("38")) is not None:
+            d["order_qty"] = _dec(v)
+        if (v := get("11")) is not None:
+            d["cl_ord_id"] = v
+        if (v := get("453")) is not None:
+            d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
+        if (v := get("21022")) is not None:
+            d["prefer_better_quote"] = _t_PreferBetterQuote.get(v, v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class RFQCancelStatus(FixMessage):
     """RFQCancelStatus (35=UB), application message."""
@@ -2957,6 +3633,21 @@ class RFQCancelStatus(FixMessage):
             f"21013={str(a21013) if a21013.__class__ is int else _i(a21013, 21013)}\x01"
             f"{o58}"
         )
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r131 = fields["131"]
+        r21013 = fields["21013"]
+        d: dict[str, Any] = {
+            "quote_req_id": r131,
+            "rfq_cancel_status": _t_RFQCancelStatus[r21013] if r21013 in _t_RFQCancelStatus else _int(r21013),
+        }
+        if (v := get("58")) is not None:
+            d["text"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class AcceptQuoteStatus(FixMessage):
@@ -3039,6 +3730,25 @@ class AcceptQuoteStatus(FixMessage):
             f"{o58}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r117 = fields["117"]
+        r21025 = fields["21025"]
+        d: dict[str, Any] = {
+            "quote_id": r117,
+            "accept_quote_status": _t_AcceptQuoteStatus[r21025] if r21025 in _t_AcceptQuoteStatus else _int(r21025),
+        }
+        if (v := get("21024")) is not None:
+            d["accepted_quote_id"] = v
+        if (v := get("11")) is not None:
+            d["cl_ord_id"] = v
+        if (v := get("58")) is not None:
+            d["text"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class RFQCancel(FixMessage):
     """RFQCancel (35=UE), application message."""
@@ -3086,6 +3796,20 @@ class RFQCancel(FixMessage):
         g453 = self.party_ids
         o453 = "" if g453 is None else _grp(453, g453, Party, ud)
         return f"{o131}{o21023}{o453}"
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        d: dict[str, Any] = {}
+        if (v := get("131")) is not None:
+            d["quote_req_id"] = v
+        if (v := get("21023")) is not None:
+            d["rfq_id"] = v
+        if (v := get("453")) is not None:
+            d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class MarketSettlementReport(FixMessage):
@@ -3191,6 +3915,31 @@ class MarketSettlementReport(FixMessage):
             f"{o20108}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r20105 = fields["20105"]
+        r55 = fields["55"]
+        r715 = fields["715"]
+        r20107 = fields["20107"]
+        r730 = fields["730"]
+        d: dict[str, Any] = {
+            "market_settlement_report_id": r20105,
+            "symbol": r55,
+            "clearing_business_date": _date(r715),
+            "market_result": _t_MarketResult.get(r20107, r20107),
+            "settlement_price": _settle(r730),
+        }
+        if (v := get("20106")) is not None:
+            d["tot_num_market_settlement_reports"] = _int(v)
+        if (v := get("893")) is not None:
+            d["last_fragment"] = _bool(v)
+        if (v := get("20108")) is not None:
+            d["market_settlement_party_ids"] = group_at(frame, cls._GROUPS["20108"], v, ud)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class OrderGroupRequest(FixMessage):
     """OrderGroupRequest (35=UOG), application message."""
@@ -3254,6 +4003,23 @@ class OrderGroupRequest(FixMessage):
         o79 = "" if a79 is None else f"79={str(a79) if a79.__class__ is int else _i(a79, 79)}\x01"
         return f"20131={str(a20131) if a20131.__class__ is int else _i(a20131, 20131)}\x01{o20132}{o20130}{o79}"
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r20131 = fields["20131"]
+        d: dict[str, Any] = {
+            "order_group_action": _t_OrderGroupAction[r20131] if r20131 in _t_OrderGroupAction else _int(r20131)
+        }
+        if (v := get("20132")) is not None:
+            d["order_group_contracts_limit"] = _int(v)
+        if (v := get("20130")) is not None:
+            d["order_group_id"] = v
+        if (v := get("79")) is not None:
+            d["alloc_account"] = _int(v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class OrderGroupResponse(FixMessage):
     """OrderGroupResponse (35=UOH), application message."""
@@ -3304,6 +4070,19 @@ class OrderGroupResponse(FixMessage):
             f"{o79}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r20130 = fields["20130"]
+        d: dict[str, Any] = {"order_group_id": r20130}
+        if (v := get("20132")) is not None:
+            d["order_group_contracts_limit"] = _int(v)
+        if (v := get("79")) is not None:
+            d["alloc_account"] = _int(v)
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class EventResendRequest(FixMessage):
     """EventResendRequest (35=U1), application message."""
@@ -3341,6 +4120,17 @@ class EventResendRequest(FixMessage):
             f"{o21002}"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r21001 = fields["21001"]
+        d: dict[str, Any] = {"begin_exec_id": r21001}
+        if (v := get("21002")) is not None:
+            d["end_exec_id"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class EventResendComplete(FixMessage):
     """EventResendComplete (35=U2), application message."""
@@ -3372,6 +4162,15 @@ class EventResendComplete(FixMessage):
             f"45={str(a45) if a45.__class__ is int else _i(a45, 45)}\x01"
             f"21003={str(a21003) if a21003.__class__ is int else _i(a21003, 21003)}\x01"
         )
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        r45 = fields["45"]
+        r21003 = fields["21003"]
+        d: dict[str, Any] = {"ref_seq_num": _int(r45), "resend_event_count": _int(r21003)}
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class EventResendReject(FixMessage):
@@ -3408,6 +4207,20 @@ class EventResendReject(FixMessage):
             f"21004={str(a21004) if a21004.__class__ is int else _i(a21004, 21004)}\x01"
         )
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        r45 = fields["45"]
+        r21004 = fields["21004"]
+        d: dict[str, Any] = {
+            "ref_seq_num": _int(r45),
+            "event_resend_reject_reason": _t_EventResendRejectReason[r21004]
+            if r21004 in _t_EventResendRejectReason
+            else _int(r21004),
+        }
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class MarketDataRequest(FixMessage):
     """MarketDataRequest (35=V), application message (market data; from the supplement, the dictionary lacks it)."""
@@ -3441,6 +4254,19 @@ class MarketDataRequest(FixMessage):
         o146 = "" if g146 is None else _grp(146, g146, RelatedSym, ud)
         return f"263={a263 if a263.__class__ is str and a263 and _SOH not in a263 else _s(a263, 263)}\x01{o146}"
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r263 = fields["263"]
+        d: dict[str, Any] = {"subscription_request_type": _t_SubscriptionRequestType.get(r263, r263)}
+        if (v := get("146")) is not None:
+            d["related_sym"] = (
+                [RelatedSym._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["146"], v, ud)
+            )
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class MarketDataSnapshotFullRefresh(FixMessage):
     """MarketDataSnapshotFullRefresh (35=W), application message (market data; from the supplement, the dictionary lacks it)."""
@@ -3472,6 +4298,19 @@ class MarketDataSnapshotFullRefresh(FixMessage):
         o268 = "" if g268 is None else _grp(268, g268, MDSnapshotEntry, ud)
         return f"55={a55 if a55.__class__ is str and a55 and _SOH not in a55 else _s(a55, 55)}\x01{o268}"
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r55 = fields["55"]
+        d: dict[str, Any] = {"symbol": r55}
+        if (v := get("268")) is not None:
+            d["md_entries"] = (
+                [MDSnapshotEntry._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["268"], v, ud)
+            )
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class MarketDataIncrementalRefresh(FixMessage):
     """MarketDataIncrementalRefresh (35=X), application message (market data; from the supplement, the dictionary lacks it)."""
@@ -3495,6 +4334,18 @@ class MarketDataIncrementalRefresh(FixMessage):
         g268 = self.md_entries
         o268 = "" if g268 is None else _grp(268, g268, MDIncrementalEntry, ud)
         return f"{o268}"
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        d: dict[str, Any] = {}
+        if (v := get("268")) is not None:
+            d["md_entries"] = (
+                [MDIncrementalEntry._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["268"], v, ud)
+            )
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
 
 
 class MarketDataRequestReject(FixMessage):
@@ -3533,6 +4384,18 @@ class MarketDataRequestReject(FixMessage):
         )
         return f"{o281}{o58}"
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        d: dict[str, Any] = {}
+        if (v := get("281")) is not None:
+            d["md_req_rej_reason"] = _t_MDReqRejReason.get(v, v)
+        if (v := get("58")) is not None:
+            d["text"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class SecurityStatusRequest(FixMessage):
     """SecurityStatusRequest (35=e), application message (market data; from the supplement, the dictionary lacks it)."""
@@ -3568,6 +4431,17 @@ class SecurityStatusRequest(FixMessage):
         )
         return f"263={a263 if a263.__class__ is str and a263 and _SOH not in a263 else _s(a263, 263)}\x01{o55}"
 
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        get = fields.get
+        r263 = fields["263"]
+        d: dict[str, Any] = {"subscription_request_type": _t_SubscriptionRequestType.get(r263, r263)}
+        if (v := get("55")) is not None:
+            d["symbol"] = v
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
+
 
 class SecurityStatus(FixMessage):
     """SecurityStatus (35=f), application message (market data; from the supplement, the dictionary lacks it)."""
@@ -3602,3 +4476,17 @@ class SecurityStatus(FixMessage):
             f"55={a55 if a55.__class__ is str and a55 and _SOH not in a55 else _s(a55, 55)}\x01"
             f"326={str(a326) if a326.__class__ is int else _i(a326, 326)}\x01"
         )
+
+    @classmethod
+    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
+        r55 = fields["55"]
+        r326 = fields["326"]
+        d: dict[str, Any] = {
+            "symbol": r55,
+            "security_trading_status": _t_SecurityTradingStatus[r326]
+            if r326 in _t_SecurityTradingStatus
+            else _int(r326),
+        }
+        obj = object.__new__(cls)
+        obj.__dict__ = d
+        return obj
