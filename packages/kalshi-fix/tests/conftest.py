@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+
 from kalshi_auth import KalshiAuth
 
 KEY_ID = "0b7c2c7e-1d2f-4c34-9a55-7e6f5a4b3c2d"
@@ -18,7 +19,8 @@ def _load_acceptor() -> None:
     if name in sys.modules:
         return
     spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("fix_acceptor.py"))
-    assert spec is not None and spec.loader is not None
+    assert spec is not None
+    assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
     spec.loader.exec_module(module)

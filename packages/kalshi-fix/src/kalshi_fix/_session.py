@@ -25,19 +25,13 @@ FixError                          (kalshi_fix._errors, under kalshi_auth.KalshiE
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
-from ._errors import FixError
-from ._framing import (
-    BEGIN_STRING,
-    FrameSplitter,
-    FrameView,
-    GarbledFrame,
-    encode_fields,
-    format_sending_time,
-    parse_frame,
-)
+from ._codec import FixFrame, FrameSplitter, SessionHeader, encode_frame, parse_frame
+from ._errors import FixDecodeError, FixError
 from ._store import SequenceStore
 
 __all__ = [
@@ -98,19 +92,24 @@ class LoggedOn:
     heartbeat_interval: int
     reset: bool
     """True when this logon reset the sequence numbers to 1 (ResetSeqNumFlag=Y)."""
-    logon: FrameView = field(repr=False)
+    logon: FixFrame = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
 class ApplicationMessage:
-    """An in-order application message; `raw` is the whole frame, for `decode_app_message(raw)`."""
+    """An in-order application message; `decode_app_message(event.frame)` gives the typed message."""
 
     msg_type: str
     seq: int
-    raw: bytes = field(repr=False)
+    frame: FixFrame = field(repr=False, compare=False)
+    """The verified frame; it knows the session's price units (`use_dollars`)."""
     poss_dup: bool = False
     """True when the counterparty resent it (PossDupFlag=Y): it may have been seen before."""
-    frame: FrameView | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def raw(self) -> bytes:
+        """The frame's bytes, exactly as received."""
+        return self.frame.raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +208,8 @@ class SessionConfig:
         initiator: send the Logon (client) rather than wait for it (acceptor).
         sign: signs the logon payload (`KalshiAuth.sign`); the signature goes in RawData (96).
         logon_fields: extra Logon body fields, e.g. `((21005, "Y"),)` for UseDollars.
+        use_dollars: prices on this session are dollars (UseDollars=Y, margin), not integer cents;
+            stored on every received `FixFrame` so `decode_app_message(frame)` converts right.
         verify_logon: acceptor only: returns a rejection text for a bad Logon, or None to accept.
         test_request_delay: extra silence tolerated beyond HeartBtInt before a TestRequest, as a
             fraction of HeartBtInt.
@@ -224,13 +225,14 @@ class SessionConfig:
     initiator: bool = True
     sign: Callable[[bytes], str] | None = field(default=None, repr=False)
     logon_fields: tuple[tuple[int, str], ...] = ()
-    verify_logon: Callable[[FrameView], str | None] | None = field(default=None, repr=False)
+    use_dollars: bool = False
+    verify_logon: Callable[[FixFrame], str | None] | None = field(default=None, repr=False)
     test_request_delay: float = 0.2
     logon_timeout: float = 10.0
     logout_timeout: float = 2.0
 
 
-def build_frame(
+def build_frame(  # noqa: PLR0917
     msg_type: str,
     sender: str,
     target: str,
@@ -242,15 +244,43 @@ def build_frame(
     orig_sending_time: str | None = None,
 ) -> bytes:
     """Build one frame: header in the recommended order, `body`, then BodyLength and CheckSum."""
-    head = f"35={msg_type}\x0149={sender}\x0156={target}\x0134={seq}\x0152={sending_time}\x01"
-    if poss_dup:
-        head += "43=Y\x01"
-        if orig_sending_time is not None:
-            head += f"122={orig_sending_time}\x01"
-    inner = head.encode() + body
-    prefix = b"8=" + BEGIN_STRING.encode() + b"\x019=" + str(len(inner)).encode() + b"\x01"
-    frame = prefix + inner
-    return frame + b"10=%03d\x01" % (sum(frame) & 0xFF)
+    header = SessionHeader(
+        sender_comp_id=sender,
+        target_comp_id=target,
+        msg_seq_num=seq,
+        sending_time=sending_time,
+        poss_dup_flag=poss_dup,
+        orig_sending_time=orig_sending_time,
+    )
+    return encode_frame(msg_type, header, body)
+
+
+def encode_fields(fields: Iterable[tuple[int, object]]) -> bytes:
+    """Encode (tag, value) pairs as `tag=value<SOH>...` (None values are left out)."""
+    return "".join(f"{tag}={value}\x01" for tag, value in fields if value is not None).encode()
+
+
+_time_cache: list[Any] = [-1, ""]
+
+
+def format_sending_time(now: float) -> str:
+    """Format epoch seconds as SendingTime (52): `YYYYMMDD-HH:MM:SS.sss` UTC."""
+    sec, ms = divmod(int(now * 1000), 1000)
+    if _time_cache[0] != sec:
+        _time_cache[0] = sec
+        _time_cache[1] = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(sec))
+    return f"{_time_cache[1]}.{ms:03d}"
+
+
+def _int(frame: FixFrame, tag: int) -> int | None:
+    value = frame.fields.get(str(tag))
+    if value is None or not value.isdigit():
+        return None
+    return int(value)
+
+
+def _flag(frame: FixFrame, tag: int) -> bool:
+    return frame.fields.get(str(tag)) == "Y"
 
 
 # --------------------------------------------------------------------------------------- session
@@ -276,7 +306,7 @@ class SessionProtocol:
         self._state_since = 0.0
         self._test_request_id: str | None = None
         self._test_request_count = 0
-        self._buffered: dict[int, FrameView] = {}
+        self._buffered: dict[int, FixFrame] = {}
         self._resend_until: int | None = None
         """While a ResendRequest of ours is outstanding: the highest seq it must cover."""
         self._logout_text: str | None = None
@@ -314,7 +344,7 @@ class SessionProtocol:
         """The socket is gone: keep the counters (and store), drop everything in flight."""
         del now
         self.state = SessionState.DISCONNECTED
-        self._splitter.clear()
+        self._splitter = FrameSplitter()
         self._buffered.clear()
         self._resend_until = None
         self._test_request_id = None
@@ -387,19 +417,20 @@ class SessionProtocol:
     def receive(self, data: bytes, now: float) -> list[SessionEvent]:
         """Feed received bytes; return the events they caused (in order)."""
         splitter = self._splitter
-        before = splitter.garbled
         frames = splitter.feed(data)
-        if splitter.garbled != before:
-            self._events.append(FrameDropped(splitter.last_error))
+        errors = splitter.take_errors()
+        if errors:
+            self._events.extend(FrameDropped(str(err)) for err in errors)
         if frames:
             self._last_received = now
             self._test_request_id = None
+        use_dollars = self.config.use_dollars
         for raw in frames:
             if self.state is SessionState.DISCONNECTED:
                 break
             try:
-                frame = parse_frame(raw)
-            except GarbledFrame as exc:
+                frame = parse_frame(raw, use_dollars=use_dollars)
+            except FixDecodeError as exc:
                 self._events.append(FrameDropped(str(exc)))
                 continue
             self._on_frame(frame, now)
@@ -408,7 +439,7 @@ class SessionProtocol:
     # ------------------------------------------------------------------ internals
 
     def _on_connection(self, now: float) -> None:
-        self._splitter.clear()
+        self._splitter = FrameSplitter()
         self._buffered.clear()
         self._resend_until = None
         self._test_request_id = None
@@ -453,10 +484,12 @@ class SessionProtocol:
         )
         self._last_sent = now
 
-    def _reject(self, frame: FrameView, reason: int, text: str, now: float, ref_tag: int | None = None) -> None:
-        self._send_admin("3", ((45, frame.seq), (371, ref_tag), (372, frame.msg_type), (373, reason), (58, text)), now)
+    def _reject(self, frame: FixFrame, reason: int, text: str, now: float, ref_tag: int | None = None) -> None:
+        self._send_admin(
+            "3", ((45, frame.msg_seq_num), (371, ref_tag), (372, frame.msg_type), (373, reason), (58, text)), now
+        )
 
-    def _on_frame(self, frame: FrameView, now: float) -> None:
+    def _on_frame(self, frame: FixFrame, now: float) -> None:
         state = self.state
         msg_type = frame.msg_type
         if state is SessionState.AWAITING_LOGON:
@@ -479,12 +512,12 @@ class SessionProtocol:
 
     # -- logon
 
-    def _on_logon_request(self, frame: FrameView, now: float) -> None:
+    def _on_logon_request(self, frame: FixFrame, now: float) -> None:
         cfg = self.config
         if frame.get(49) != cfg.target_comp_id or frame.get(56) != cfg.sender_comp_id:
             self._refuse_logon(f"unknown CompIDs {frame.get(49)!r} -> {frame.get(56)!r}", now)
             return
-        hb = frame.int_field(108)
+        hb = _int(frame, 108)
         if hb is None or hb <= 0:
             self._refuse_logon("HeartBtInt (108) missing or not positive", now)
             return
@@ -493,7 +526,7 @@ class SessionProtocol:
             if problem is not None:
                 self._refuse_logon(problem, now)
                 return
-        reset = frame.flag(141)
+        reset = _flag(frame, 141)
         if reset:
             self.store.reset()
         elif not cfg.retransmits:
@@ -507,21 +540,22 @@ class SessionProtocol:
         self._send_admin("5", ((58, text),), now)
         self._close(f"Logon refused: {text}", reconnect=False)
 
-    def _on_logon_answer(self, frame: FrameView, now: float) -> None:
-        hb = frame.int_field(108)
+    def _on_logon_answer(self, frame: FixFrame, now: float) -> None:
+        hb = _int(frame, 108)
         if hb is not None and hb > 0:
             self.heartbeat_interval = hb
-        if frame.flag(141):
+        if _flag(frame, 141):
             self.store.set_next_target_seq(1)
         expected = self.store.next_target_seq
-        if frame.seq > expected and not self.config.retransmits:
+        if frame.msg_seq_num > expected and not self.config.retransmits:
             self._close(
-                f"Logon answer MsgSeqNum {frame.seq} > expected {expected} on a session without resends", reconnect=True
+                f"Logon answer MsgSeqNum {frame.msg_seq_num} > expected {expected} on a session without resends",
+                reconnect=True,
             )
             return
-        self._logged_on(frame, now, frame.flag(141))
+        self._logged_on(frame, now, _flag(frame, 141))
 
-    def _logged_on(self, frame: FrameView, now: float, reset: bool) -> None:
+    def _logged_on(self, frame: FixFrame, now: float, reset: bool) -> None:
         self.state = SessionState.ACTIVE
         self._state_since = now
         self._events.append(LoggedOn(self.heartbeat_interval, reset, frame))
@@ -530,8 +564,8 @@ class SessionProtocol:
 
     # -- sequencing
 
-    def _sequence(self, frame: FrameView, now: float) -> None:
-        seq = frame.seq
+    def _sequence(self, frame: FixFrame, now: float) -> None:
+        seq = frame.msg_seq_num
         store = self.store
         expected = store.next_target_seq
         msg_type = frame.msg_type
@@ -543,7 +577,7 @@ class SessionProtocol:
             self._drain(now)
             return
         if seq < expected:
-            if frame.flag(43):
+            if _flag(frame, 43):
                 return  # a duplicate of something already processed
             text = f"MsgSeqNum too low, expecting {expected} but received {seq}"
             self._send_admin("5", ((58, text),), now)
@@ -551,7 +585,7 @@ class SessionProtocol:
             return
         # a gap: seq > expected
         if msg_type == "5":
-            self._process(frame, now)
+            self._on_logout(frame, now)  # honoured at once, without moving the inbound counter
             return
         if not self.config.retransmits:
             self._events.append(GapDetected(expected, seq - 1, recoverable=False))
@@ -590,8 +624,8 @@ class SessionProtocol:
                 self._resend_until = first - 1
                 self._send_admin("2", ((7, expected), (16, 0)), now)
 
-    def _sequence_reset(self, frame: FrameView, now: float) -> None:
-        new_seq = frame.int_field(36)
+    def _sequence_reset(self, frame: FixFrame, now: float) -> None:
+        new_seq = _int(frame, 36)
         expected = self.store.next_target_seq
         if new_seq is None:
             self._reject(frame, 1, "NewSeqNo (36) missing", now, ref_tag=36)
@@ -602,18 +636,16 @@ class SessionProtocol:
         self.store.set_next_target_seq(new_seq)
         self._drain(now)
 
-    def _process(self, frame: FrameView, now: float) -> None:
+    def _process(self, frame: FixFrame, now: float) -> None:
         """Handle an in-sequence message and advance the inbound counter."""
         store = self.store
-        store.set_next_target_seq(frame.seq + 1)
+        store.set_next_target_seq(frame.msg_seq_num + 1)
         msg_type = frame.msg_type
         if msg_type not in ADMIN_MSG_TYPES:
-            self._events.append(ApplicationMessage(msg_type, frame.seq, frame.raw, frame.flag(43), frame))
+            self._events.append(ApplicationMessage(msg_type, frame.msg_seq_num, frame, _flag(frame, 43)))
             if msg_type == "j":
                 self._events.append(
-                    BusinessReject(
-                        frame.int_field(45), frame.get(372), frame.int_field(380), frame.get(58), frame.get(379)
-                    )
+                    BusinessReject(_int(frame, 45), frame.get(372), _int(frame, 380), frame.get(58), frame.get(379))
                 )
             return
         if msg_type == "0":
@@ -628,33 +660,34 @@ class SessionProtocol:
             self._answer_resend(frame, now)
         elif msg_type == "3":
             self._events.append(
-                SessionReject(
-                    frame.int_field(45), frame.int_field(373), frame.get(58), frame.int_field(371), frame.get(372)
-                )
+                SessionReject(_int(frame, 45), _int(frame, 373), frame.get(58), _int(frame, 371), frame.get(372))
             )
         elif msg_type == "4":  # gap fill in sequence
-            new_seq = frame.int_field(36)
+            new_seq = _int(frame, 36)
             if new_seq is None:
                 self._reject(frame, 1, "NewSeqNo (36) missing", now, ref_tag=36)
-            elif new_seq > frame.seq + 1:
+            elif new_seq > frame.msg_seq_num + 1:
                 store.set_next_target_seq(new_seq)
         elif msg_type == "5":
-            text = frame.get(58)
-            if self.state is SessionState.LOGOUT_SENT:
-                self._events.append(LoggedOut(self._logout_text, initiated_by_us=True))
-                self._close("logged out", reconnect=False)
-            else:
-                self._send_admin("5", (), now)
-                self._events.append(LoggedOut(text, initiated_by_us=False))
-                self._close(f"counterparty logged out: {text or 'no reason given'}", reconnect=True)
+            self._on_logout(frame, now)
         elif msg_type == "A":
             pass  # the logon itself (handled before sequencing)
 
+    def _on_logout(self, frame: FixFrame, now: float) -> None:
+        text = frame.get(58)
+        if self.state is SessionState.LOGOUT_SENT:
+            self._events.append(LoggedOut(self._logout_text, initiated_by_us=True))
+            self._close("logged out", reconnect=False)
+        else:
+            self._send_admin("5", (), now)
+            self._events.append(LoggedOut(text, initiated_by_us=False))
+            self._close(f"counterparty logged out: {text or 'no reason given'}", reconnect=True)
+
     # -- resends
 
-    def _answer_resend(self, frame: FrameView, now: float) -> None:
-        begin = frame.int_field(7)
-        end = frame.int_field(16)
+    def _answer_resend(self, frame: FixFrame, now: float) -> None:
+        begin = _int(frame, 7)
+        end = _int(frame, 16)
         if begin is None or end is None or begin < 1:
             self._reject(frame, 5, "ResendRequest needs BeginSeqNo (7) >= 1 and EndSeqNo (16)", now, ref_tag=7)
             return
