@@ -208,19 +208,21 @@ class Generator:
         }[k]
 
     def decode_expr(self, f: FieldDef, var: str) -> str:
+        """Fast-path conversion of wire text `var`; memo hits and enum lookups stay in C."""
         k = self.kind(f)
+        dec = f"(_DM[{var}] if {var} in _DM else _dec({var}))"
         if k == "price":
-            return f"_dec({var}) if ud else _cents({var})"
+            return f"{dec} if ud else (_CM[{var}] if {var} in _CM else _cents({var}))"
         if k == "senum":
             return f"_t_{f.name}.get({var}, {var})"
         if k == "ienum":
             return f"_t_{f.name}[{var}] if {var} in _t_{f.name} else _int({var})"
         return {
             "str": var,
-            "int": f"_int({var})",
-            "dec": f"_dec({var})",
+            "int": f"(_IM[{var}] if {var} in _IM else _int({var}))",
+            "dec": dec,
             "settle": f"_settle({var})",
-            "bool": f"_bool({var})",
+            "bool": f"_BW[{var}]",
             "ts": f"_ts({var})",
             "date": f"_date({var})",
             "data": f"_data({var})",
@@ -305,10 +307,19 @@ class Generator:
     def encode_expr(self, f: FieldDef, var: str) -> str:
         k = self.kind(f)
         t = f.number
-        if k in ("str", "senum"):
+        if k == "str":
             return f"{var} if {var}.__class__ is str and {var} and _SOH not in {var} else _s({var}, {t})"
-        if k in ("int", "ienum"):
+        if k == "senum":  # members format as their value; plain text is checked like any string
+            enum = self.enum_names[f.name]
+            return (
+                f"{var} if {var}.__class__ is {enum} or ({var}.__class__ is str and {var} and _SOH not in {var}) "
+                f"else _s({var}, {t})"
+            )
+        if k == "int":
             return f"str({var}) if {var}.__class__ is int else _i({var}, {t})"
+        if k == "ienum":
+            enum = self.enum_names[f.name]
+            return f"str({var}) if {var}.__class__ is {enum} or {var}.__class__ is int else _i({var}, {t})"
         if k == "dec":
             return f"_d({var}, {t})"
         if k == "price":
@@ -557,6 +568,10 @@ class Generator:
         out.append("from kalshi_fix._codec import FixFrame")
         out.append("from kalshi_fix._types import (")
         for a, b in (
+            ("BOOL_WIRE", "_BW"),
+            ("CENTS_MEMO", "_CM"),
+            ("DEC_MEMO", "_DM"),
+            ("INT_MEMO", "_IM"),
             ("bool_to_wire", "_b"),
             ("data_from_wire", "_data"),
             ("data_to_wire", "_raw"),

@@ -22,6 +22,10 @@ from typing import Any
 from kalshi_fix._errors import FixEncodeError
 
 __all__ = [
+    "BOOL_WIRE",
+    "CENTS_MEMO",
+    "DEC_MEMO",
+    "INT_MEMO",
     "bool_to_wire",
     "data_from_wire",
     "data_to_wire",
@@ -86,8 +90,12 @@ def int_to_wire(value: Any, tag: int) -> str:
 def decimal_to_wire(value: Any, tag: int) -> str:
     """Format a QTY/AMT/DECIMAL value in positional notation (never scientific, never float)."""
     if value.__class__ is Decimal:
-        if value.is_finite() and -_MAX_DIGITS < value.adjusted() < _MAX_DIGITS:
-            return format(value, "f")
+        if value.is_finite():
+            text = str(value)  # positional unless it holds an exponent; 4x faster than format(value, "f")
+            if "E" not in text:
+                return text
+            if -_MAX_DIGITS < value.adjusted() < _MAX_DIGITS:
+                return format(value, "f")
     elif value.__class__ is int:
         return str(value)
     if value is None:
@@ -105,20 +113,29 @@ def price_to_cents(value: Any, tag: int, integral: bool) -> str:
         tag: the field's tag, for errors.
         integral: the gateway takes whole cents only on this field (orders and quotes).
     """
+    if integral:
+        text = _CENTS_TEXT.get(value) if value.__class__ is Decimal else None
+        if text is not None:
+            return text
     if value.__class__ is not Decimal or not value.is_finite() or not -_MAX_DIGITS < value.adjusted() < _MAX_DIGITS:
         decimal_to_wire(value, tag)  # raises the right error for None / float / NaN / huge; passes ints
         value = Decimal(value)
     cents = value.scaleb(2)
-    if integral and cents != cents.to_integral_value():
+    if not integral:
+        return decimal_to_wire(cents, tag)
+    whole = int(cents)
+    if whole != cents:
         raise FixEncodeError(
             f"tag {tag}: {value} dollars is not a whole number of cents; log on with UseDollars=Y for sub-cent prices",
             tag=tag,
         )
-    if integral:
-        cents = cents.quantize(_ONE)
-    return format(cents, "f")
+    text = str(whole)
+    if len(_CENTS_TEXT) < 4096:
+        _CENTS_TEXT[value] = text  # canonical output, so equal Decimals may share it
+    return text
 
 
+_CENTS_TEXT: dict[Decimal, str] = {}
 _ONE = Decimal(1)
 
 
@@ -193,17 +210,32 @@ def data_to_wire(value: Any, tag: int) -> str:
 # ----------------------------------------------------------------------------------------------- decode
 
 
+# Decoding memos: wire text -> value for the few distinct quantities, prices and small ints a session sees
+# (prices are 1-99 cents, sizes repeat). Values are immutable, so sharing them is safe; each memo stops
+# growing at _MEMO_LIMIT entries. Generated decoders read them inline (`DEC_MEMO[v] if v in DEC_MEMO ...`).
+_MEMO_LIMIT = 4096
+INT_MEMO: dict[str, int] = {}
+DEC_MEMO: dict[str, Decimal] = {}
+CENTS_MEMO: dict[str, Decimal] = {}
+BOOL_WIRE: dict[str, bool] = {"Y": True, "N": False}
+
+
 def int_from_wire(text: str) -> int:
     """Parse an INT; plain ASCII digits with an optional minus sign only."""
     if not text.isascii():
         raise ValueError(f"not an integer: {text!r}")
-    return int(text)
+    value = int(text)
+    if len(INT_MEMO) < _MEMO_LIMIT:
+        INT_MEMO[text] = value
+    return value
 
 
 def decimal_from_wire(text: str) -> Decimal:
     """Parse a QTY/AMT/PRICE in dollars: finite, positional notation (FIX has no exponents)."""
     value = Decimal(text)
     if value.is_finite() and "e" not in text and "E" not in text and len(text) <= _MAX_DIGITS:
+        if len(DEC_MEMO) < _MEMO_LIMIT:
+            DEC_MEMO[text] = value
         return value
     raise ValueError(f"not a positional decimal: {text!r}")
 
@@ -212,7 +244,10 @@ def price_from_cents(text: str) -> Decimal:
     """Parse a wire price in cents and return dollars: `"55"` -> `Decimal("0.55")`."""
     value = Decimal(text)
     if value.is_finite() and "e" not in text and "E" not in text and len(text) <= _MAX_DIGITS:
-        return value.scaleb(-2)
+        value = value.scaleb(-2)
+        if len(CENTS_MEMO) < _MEMO_LIMIT:
+            CENTS_MEMO[text] = value
+        return value
     raise ValueError(f"not a positional decimal: {text!r}")
 
 
