@@ -11,6 +11,10 @@ from typing import Any, ClassVar
 
 from kalshi_fix._codec import FixFrame
 from kalshi_fix._types import (
+    BOOL_WIRE as _BW,
+    CENTS_MEMO as _CM,
+    DEC_MEMO as _DM,
+    INT_MEMO as _IM,
     bool_to_wire as _b,
     data_from_wire as _data,
     data_to_wire as _raw,
@@ -256,7 +260,11 @@ class Party(FixGroupEntry):
             else f"448={a448 if a448.__class__ is str and a448 and _SOH not in a448 else _s(a448, 448)}\x01"
         )
         a452 = self.party_role
-        o452 = "" if a452 is None else f"452={str(a452) if a452.__class__ is int else _i(a452, 452)}\x01"
+        o452 = (
+            ""
+            if a452 is None
+            else f"452={str(a452) if a452.__class__ is PartyRole or a452.__class__ is int else _i(a452, 452)}\x01"
+        )
         return f"{o448}{o452}"
 
     @classmethod
@@ -329,8 +337,8 @@ class MiscFee(FixGroupEntry):
         return (
             f"137={_d(a137, 137)}\x01"
             f"138={a138 if a138.__class__ is str and a138 and _SOH not in a138 else _s(a138, 138)}\x01"
-            f"139={a139 if a139.__class__ is str and a139 and _SOH not in a139 else _s(a139, 139)}\x01"
-            f"891={str(a891) if a891.__class__ is int else _i(a891, 891)}\x01"
+            f"139={a139 if a139.__class__ is MiscFeeType or (a139.__class__ is str and a139 and _SOH not in a139) else _s(a139, 139)}\x01"
+            f"891={str(a891) if a891.__class__ is MiscFeeBasis or a891.__class__ is int else _i(a891, 891)}\x01"
         )
 
     @classmethod
@@ -340,7 +348,7 @@ class MiscFee(FixGroupEntry):
         r139 = fields["139"]
         r891 = fields["891"]
         d: dict[str, Any] = {
-            "misc_fee_amt": _dec(r137),
+            "misc_fee_amt": (_DM[r137] if r137 in _DM else _dec(r137)),
             "misc_fee_curr": r138,
             "misc_fee_type": _t_MiscFeeType.get(r139, r139),
             "misc_fee_basis": _t_MiscFeeBasis[r891] if r891 in _t_MiscFeeBasis else _int(r891),
@@ -382,7 +390,7 @@ class CollateralAmountChangeEntry(FixGroupEntry):
         a1705 = self.collateral_amount_type
         return (
             f"1704={_d(a1704, 1704)}\x01"
-            f"1705={a1705 if a1705.__class__ is str and a1705 and _SOH not in a1705 else _s(a1705, 1705)}\x01"
+            f"1705={a1705 if a1705.__class__ is CollateralAmountType or (a1705.__class__ is str and a1705 and _SOH not in a1705) else _s(a1705, 1705)}\x01"
         )
 
     @classmethod
@@ -390,7 +398,7 @@ class CollateralAmountChangeEntry(FixGroupEntry):
         r1704 = fields["1704"]
         r1705 = fields["1705"]
         d: dict[str, Any] = {
-            "collateral_amount_change": _dec(r1704),
+            "collateral_amount_change": (_DM[r1704] if r1704 in _DM else _dec(r1704)),
             "collateral_amount_type": _t_CollateralAmountType.get(r1705, r1705),
         }
         obj = object.__new__(cls)
@@ -447,7 +455,7 @@ class MultivariateSelectedLeg(FixGroupEntry):
         return (
             f"20182={a20182 if a20182.__class__ is str and a20182 and _SOH not in a20182 else _s(a20182, 20182)}\x01"
             f"20183={a20183 if a20183.__class__ is str and a20183 and _SOH not in a20183 else _s(a20183, 20183)}\x01"
-            f"20184={a20184 if a20184.__class__ is str and a20184 and _SOH not in a20184 else _s(a20184, 20184)}\x01"
+            f"20184={a20184 if a20184.__class__ is MultivariateSelectedSide or (a20184.__class__ is str and a20184 and _SOH not in a20184) else _s(a20184, 20184)}\x01"
         )
 
     @classmethod
@@ -541,7 +549,7 @@ class MarketSettlementParty(FixGroupEntry):
         o136 = "" if g136 is None else _grp(136, g136, MiscFee, ud)
         return (
             f"20109={a20109 if a20109.__class__ is str and a20109 and _SOH not in a20109 else _s(a20109, 20109)}\x01"
-            f"20110={str(a20110) if a20110.__class__ is int else _i(a20110, 20110)}\x01"
+            f"20110={str(a20110) if a20110.__class__ is MarketSettlementPartyRole or a20110.__class__ is int else _i(a20110, 20110)}\x01"
             f"{o704}"
             f"{o705}"
             f"{o1703}"
@@ -624,7 +632,11 @@ class MDSnapshotEntry(FixGroupEntry):
         o270 = "" if a270 is None else f"270={_d(a270, 270) if ud else _pc(a270, 270, False)}\x01"
         a271 = self.md_entry_size
         o271 = "" if a271 is None else f"271={_d(a271, 271)}\x01"
-        return f"269={a269 if a269.__class__ is str and a269 and _SOH not in a269 else _s(a269, 269)}\x01{o270}{o271}"
+        return (
+            f"269={a269 if a269.__class__ is MDEntryType or (a269.__class__ is str and a269 and _SOH not in a269) else _s(a269, 269)}\x01"
+            f"{o270}"
+            f"{o271}"
+        )
 
     @classmethod
     def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:
@@ -632,9 +644,9 @@ class MDSnapshotEntry(FixGroupEntry):
         r269 = fields["269"]
         d: dict[str, Any] = {"md_entry_type": _t_MDEntryType.get(r269, r269)}
         if (v := get("270")) is not None:
-            d["md_entry_px"] = _dec(v) if ud else _cents(v)
+            d["md_entry_px"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
         if (v := get("271")) is not None:
-            d["md_entry_size"] = _dec(v)
+            d["md_entry_size"] = _DM[v] if v in _DM else _dec(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
         return obj
@@ -709,9 +721,9 @@ class MDIncrementalEntry(FixGroupEntry):
         a271 = self.md_entry_size
         o271 = "" if a271 is None else f"271={_d(a271, 271)}\x01"
         return (
-            f"279={a279 if a279.__class__ is str and a279 and _SOH not in a279 else _s(a279, 279)}\x01"
+            f"279={a279 if a279.__class__ is MDUpdateAction or (a279.__class__ is str and a279 and _SOH not in a279) else _s(a279, 279)}\x01"
             f"55={a55 if a55.__class__ is str and a55 and _SOH not in a55 else _s(a55, 55)}\x01"
-            f"269={a269 if a269.__class__ is str and a269 and _SOH not in a269 else _s(a269, 269)}\x01"
+            f"269={a269 if a269.__class__ is MDEntryType or (a269.__class__ is str and a269 and _SOH not in a269) else _s(a269, 269)}\x01"
             f"{o270}"
             f"{o271}"
         )
@@ -728,9 +740,9 @@ class MDIncrementalEntry(FixGroupEntry):
             "md_entry_type": _t_MDEntryType.get(r269, r269),
         }
         if (v := get("270")) is not None:
-            d["md_entry_px"] = _dec(v) if ud else _cents(v)
+            d["md_entry_px"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
         if (v := get("271")) is not None:
-            d["md_entry_size"] = _dec(v)
+            d["md_entry_size"] = _DM[v] if v in _DM else _dec(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
         return obj
@@ -838,7 +850,10 @@ class ResendRequest(FixMessage):
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
         r7 = fields["7"]
         r16 = fields["16"]
-        d: dict[str, Any] = {"begin_seq_no": _int(r7), "end_seq_no": _int(r16)}
+        d: dict[str, Any] = {
+            "begin_seq_no": (_IM[r7] if r7 in _IM else _int(r7)),
+            "end_seq_no": (_IM[r16] if r16 in _IM else _int(r16)),
+        }
         obj = object.__new__(cls)
         obj.__dict__ = d
         return obj
@@ -910,7 +925,11 @@ class Reject(FixMessage):
             else f"372={a372 if a372.__class__ is str and a372 and _SOH not in a372 else _s(a372, 372)}\x01"
         )
         a373 = self.session_reject_reason
-        o373 = "" if a373 is None else f"373={str(a373) if a373.__class__ is int else _i(a373, 373)}\x01"
+        o373 = (
+            ""
+            if a373 is None
+            else f"373={str(a373) if a373.__class__ is SessionRejectReason or a373.__class__ is int else _i(a373, 373)}\x01"
+        )
         a58 = self.text
         o58 = (
             "" if a58 is None else f"58={a58 if a58.__class__ is str and a58 and _SOH not in a58 else _s(a58, 58)}\x01"
@@ -921,9 +940,9 @@ class Reject(FixMessage):
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
         get = fields.get
         r45 = fields["45"]
-        d: dict[str, Any] = {"ref_seq_num": _int(r45)}
+        d: dict[str, Any] = {"ref_seq_num": (_IM[r45] if r45 in _IM else _int(r45))}
         if (v := get("371")) is not None:
-            d["ref_tag_id"] = _int(v)
+            d["ref_tag_id"] = _IM[v] if v in _IM else _int(v)
         if (v := get("372")) is not None:
             d["ref_msg_type"] = v
         if (v := get("373")) is not None:
@@ -968,9 +987,9 @@ class SequenceReset(FixMessage):
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
         get = fields.get
         r36 = fields["36"]
-        d: dict[str, Any] = {"new_seq_no": _int(r36)}
+        d: dict[str, Any] = {"new_seq_no": (_IM[r36] if r36 in _IM else _int(r36))}
         if (v := get("123")) is not None:
-            d["gap_fill_flag"] = _bool(v)
+            d["gap_fill_flag"] = _BW[v]
         obj = object.__new__(cls)
         obj.__dict__ = d
         return obj
@@ -1229,7 +1248,7 @@ class Logon(FixMessage):
         a21026 = self.always_emit_new_before_trade
         o21026 = "" if a21026 is None else f"21026={_b(a21026, 21026)}\x01"
         return (
-            f"98={str(a98) if a98.__class__ is int else _i(a98, 98)}\x01"
+            f"98={str(a98) if a98.__class__ is EncryptMethod or a98.__class__ is int else _i(a98, 98)}\x01"
             f"108={str(a108) if a108.__class__ is int else _i(a108, 108)}\x01"
             f"{o96}"
             f"{o141}"
@@ -1238,7 +1257,7 @@ class Logon(FixMessage):
             f"{o464}"
             f"{o553}"
             f"{o554}"
-            f"1137={a1137 if a1137.__class__ is str and a1137 and _SOH not in a1137 else _s(a1137, 1137)}\x01"
+            f"1137={a1137 if a1137.__class__ is DefaultApplVerID or (a1137.__class__ is str and a1137 and _SOH not in a1137) else _s(a1137, 1137)}\x01"
             f"{o8013}"
             f"{o21011}"
             f"{o21005}"
@@ -1260,45 +1279,45 @@ class Logon(FixMessage):
         r1137 = fields["1137"]
         d: dict[str, Any] = {
             "encrypt_method": _t_EncryptMethod[r98] if r98 in _t_EncryptMethod else _int(r98),
-            "heart_bt_int": _int(r108),
+            "heart_bt_int": (_IM[r108] if r108 in _IM else _int(r108)),
             "default_appl_ver_id": _t_DefaultApplVerID.get(r1137, r1137),
         }
         if (v := get("96")) is not None:
             d["raw_data"] = _data(v)
         if (v := get("141")) is not None:
-            d["reset_seq_num_flag"] = _bool(v)
+            d["reset_seq_num_flag"] = _BW[v]
         if (v := get("789")) is not None:
-            d["next_expected_msg_seq_num"] = _int(v)
+            d["next_expected_msg_seq_num"] = _IM[v] if v in _IM else _int(v)
         if (v := get("383")) is not None:
-            d["max_message_size"] = _int(v)
+            d["max_message_size"] = _IM[v] if v in _IM else _int(v)
         if (v := get("464")) is not None:
-            d["test_message_indicator"] = _bool(v)
+            d["test_message_indicator"] = _BW[v]
         if (v := get("553")) is not None:
             d["username"] = v
         if (v := get("554")) is not None:
             d["password"] = v
         if (v := get("8013")) is not None:
-            d["cancel_orders_on_disconnect"] = _bool(v)
+            d["cancel_orders_on_disconnect"] = _BW[v]
         if (v := get("21011")) is not None:
-            d["skip_pending_exec_reports"] = _bool(v)
+            d["skip_pending_exec_reports"] = _BW[v]
         if (v := get("21005")) is not None:
-            d["use_dollars"] = _bool(v)
+            d["use_dollars"] = _BW[v]
         if (v := get("21006")) is not None:
-            d["cancel_order_on_pause"] = _bool(v)
+            d["cancel_order_on_pause"] = _BW[v]
         if (v := get("21007")) is not None:
-            d["enable_ioc_cancel_report"] = _bool(v)
+            d["enable_ioc_cancel_report"] = _BW[v]
         if (v := get("20126")) is not None:
-            d["listener_session"] = _bool(v)
+            d["listener_session"] = _BW[v]
         if (v := get("20127")) is not None:
-            d["receive_settlement_reports"] = _bool(v)
+            d["receive_settlement_reports"] = _BW[v]
         if (v := get("20200")) is not None:
-            d["message_retention_period"] = _int(v)
+            d["message_retention_period"] = _IM[v] if v in _IM else _int(v)
         if (v := get("21008")) is not None:
-            d["preserve_original_order_qty"] = _bool(v)
+            d["preserve_original_order_qty"] = _BW[v]
         if (v := get("21012")) is not None:
-            d["use_expired_ord_status"] = _bool(v)
+            d["use_expired_ord_status"] = _BW[v]
         if (v := get("21026")) is not None:
-            d["always_emit_new_before_trade"] = _bool(v)
+            d["always_emit_new_before_trade"] = _BW[v]
         obj = object.__new__(cls)
         obj.__dict__ = d
         return obj
@@ -1456,7 +1475,9 @@ class NewOrderSingle(FixMessage):
         a11 = self.cl_ord_id
         a18 = self.exec_inst
         o18 = (
-            "" if a18 is None else f"18={a18 if a18.__class__ is str and a18 and _SOH not in a18 else _s(a18, 18)}\x01"
+            ""
+            if a18 is None
+            else f"18={a18 if a18.__class__ is ExecInst or (a18.__class__ is str and a18 and _SOH not in a18) else _s(a18, 18)}\x01"
         )
         a38 = self.order_qty
         a40 = self.ord_type
@@ -1465,12 +1486,18 @@ class NewOrderSingle(FixMessage):
         a55 = self.symbol
         a59 = self.time_in_force
         o59 = (
-            "" if a59 is None else f"59={a59 if a59.__class__ is str and a59 and _SOH not in a59 else _s(a59, 59)}\x01"
+            ""
+            if a59 is None
+            else f"59={a59 if a59.__class__ is TimeInForce or (a59.__class__ is str and a59 and _SOH not in a59) else _s(a59, 59)}\x01"
         )
         a126 = self.expire_time
         o126 = "" if a126 is None else f"126={_t(a126, 126)}\x01"
         a2964 = self.self_trade_prevention_type
-        o2964 = "" if a2964 is None else f"2964={str(a2964) if a2964.__class__ is int else _i(a2964, 2964)}\x01"
+        o2964 = (
+            ""
+            if a2964 is None
+            else f"2964={str(a2964) if a2964.__class__ is SelfTradePreventionType or a2964.__class__ is int else _i(a2964, 2964)}\x01"
+        )
         g453 = self.party_ids
         o453 = "" if g453 is None else _grp(453, g453, Party, ud)
         a526 = self.secondary_cl_ord_id
@@ -1495,9 +1522,9 @@ class NewOrderSingle(FixMessage):
             f"11={a11 if a11.__class__ is str and a11 and _SOH not in a11 else _s(a11, 11)}\x01"
             f"{o18}"
             f"38={_d(a38, 38)}\x01"
-            f"40={a40 if a40.__class__ is str and a40 and _SOH not in a40 else _s(a40, 40)}\x01"
+            f"40={a40 if a40.__class__ is OrdType or (a40.__class__ is str and a40 and _SOH not in a40) else _s(a40, 40)}\x01"
             f"44={_d(a44, 44) if ud else _pc(a44, 44, True)}\x01"
-            f"54={a54 if a54.__class__ is str and a54 and _SOH not in a54 else _s(a54, 54)}\x01"
+            f"54={a54 if a54.__class__ is Side or (a54.__class__ is str and a54 and _SOH not in a54) else _s(a54, 54)}\x01"
             f"55={a55 if a55.__class__ is str and a55 and _SOH not in a55 else _s(a55, 55)}\x01"
             f"{o59}"
             f"{o126}"
@@ -1521,9 +1548,9 @@ class NewOrderSingle(FixMessage):
         r55 = fields["55"]
         d: dict[str, Any] = {
             "cl_ord_id": r11,
-            "order_qty": _dec(r38),
+            "order_qty": (_DM[r38] if r38 in _DM else _dec(r38)),
             "ord_type": _t_OrdType.get(r40, r40),
-            "price": _dec(r44) if ud else _cents(r44),
+            "price": (_DM[r44] if r44 in _DM else _dec(r44)) if ud else (_CM[r44] if r44 in _CM else _cents(r44)),
             "side": _t_Side.get(r54, r54),
             "symbol": r55,
         }
@@ -1544,11 +1571,11 @@ class NewOrderSingle(FixMessage):
         if (v := get("20130")) is not None:
             d["order_group_id"] = v
         if (v := get("21006")) is not None:
-            d["cancel_order_on_pause"] = _bool(v)
+            d["cancel_order_on_pause"] = _BW[v]
         if (v := get("21009")) is not None:
-            d["max_execution_cost"] = _dec(v)
+            d["max_execution_cost"] = _DM[v] if v in _DM else _dec(v)
         if (v := get("79")) is not None:
-            d["alloc_account"] = _int(v)
+            d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
         return obj
@@ -1692,9 +1719,9 @@ class OrderCancelReplaceRequest(FixMessage):
             f"{o37}"
             f"41={a41 if a41.__class__ is str and a41 and _SOH not in a41 else _s(a41, 41)}\x01"
             f"38={_d(a38, 38)}\x01"
-            f"40={a40 if a40.__class__ is str and a40 and _SOH not in a40 else _s(a40, 40)}\x01"
+            f"40={a40 if a40.__class__ is OrdType or (a40.__class__ is str and a40 and _SOH not in a40) else _s(a40, 40)}\x01"
             f"{o44}"
-            f"54={a54 if a54.__class__ is str and a54 and _SOH not in a54 else _s(a54, 54)}\x01"
+            f"54={a54 if a54.__class__ is Side or (a54.__class__ is str and a54 and _SOH not in a54) else _s(a54, 54)}\x01"
             f"55={a55 if a55.__class__ is str and a55 and _SOH not in a55 else _s(a55, 55)}\x01"
             f"{o453}"
             f"{o20130}"
@@ -1713,7 +1740,7 @@ class OrderCancelReplaceRequest(FixMessage):
         d: dict[str, Any] = {
             "cl_ord_id": r11,
             "orig_cl_ord_id": r41,
-            "order_qty": _dec(r38),
+            "order_qty": (_DM[r38] if r38 in _DM else _dec(r38)),
             "ord_type": _t_OrdType.get(r40, r40),
             "side": _t_Side.get(r54, r54),
             "symbol": r55,
@@ -1721,13 +1748,13 @@ class OrderCancelReplaceRequest(FixMessage):
         if (v := get("37")) is not None:
             d["order_id"] = v
         if (v := get("44")) is not None:
-            d["price"] = _dec(v) if ud else _cents(v)
+            d["price"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
         if (v := get("453")) is not None:
             d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
         if (v := get("20130")) is not None:
             d["order_group_id"] = v
         if (v := get("79")) is not None:
-            d["alloc_account"] = _int(v)
+            d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
         return obj
@@ -1819,7 +1846,7 @@ class OrderCancelRequest(FixMessage):
             f"11={a11 if a11.__class__ is str and a11 and _SOH not in a11 else _s(a11, 11)}\x01"
             f"{o37}"
             f"41={a41 if a41.__class__ is str and a41 and _SOH not in a41 else _s(a41, 41)}\x01"
-            f"54={a54 if a54.__class__ is str and a54 and _SOH not in a54 else _s(a54, 54)}\x01"
+            f"54={a54 if a54.__class__ is Side or (a54.__class__ is str and a54 and _SOH not in a54) else _s(a54, 54)}\x01"
             f"55={a55 if a55.__class__ is str and a55 and _SOH not in a55 else _s(a55, 55)}\x01"
             f"{o453}"
             f"{o79}"
@@ -1838,7 +1865,7 @@ class OrderCancelRequest(FixMessage):
         if (v := get("453")) is not None:
             d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
         if (v := get("79")) is not None:
-            d["alloc_account"] = _int(v)
+            d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
         return obj
@@ -2127,7 +2154,11 @@ class ExecutionReport(FixMessage):
         a32 = self.last_qty
         o32 = "" if a32 is None else f"32={_d(a32, 32)}\x01"
         a103 = self.ord_rej_reason
-        o103 = "" if a103 is None else f"103={str(a103) if a103.__class__ is int else _i(a103, 103)}\x01"
+        o103 = (
+            ""
+            if a103 is None
+            else f"103={str(a103) if a103.__class__ is OrdRejReason or a103.__class__ is int else _i(a103, 103)}\x01"
+        )
         a41 = self.orig_cl_ord_id
         o41 = (
             "" if a41 is None else f"41={a41 if a41.__class__ is str and a41 and _SOH not in a41 else _s(a41, 41)}\x01"
@@ -2165,14 +2196,18 @@ class ExecutionReport(FixMessage):
         a1057 = self.aggressor_indicator
         o1057 = "" if a1057 is None else f"1057={_b(a1057, 1057)}\x01"
         a2964 = self.self_trade_prevention_type
-        o2964 = "" if a2964 is None else f"2964={str(a2964) if a2964.__class__ is int else _i(a2964, 2964)}\x01"
+        o2964 = (
+            ""
+            if a2964 is None
+            else f"2964={str(a2964) if a2964.__class__ is SelfTradePreventionType or a2964.__class__ is int else _i(a2964, 2964)}\x01"
+        )
         return (
             f"37={a37 if a37.__class__ is str and a37 and _SOH not in a37 else _s(a37, 37)}\x01"
             f"11={a11 if a11.__class__ is str and a11 and _SOH not in a11 else _s(a11, 11)}\x01"
             f"17={a17 if a17.__class__ is str and a17 and _SOH not in a17 else _s(a17, 17)}\x01"
-            f"150={a150 if a150.__class__ is str and a150 and _SOH not in a150 else _s(a150, 150)}\x01"
-            f"39={a39 if a39.__class__ is str and a39 and _SOH not in a39 else _s(a39, 39)}\x01"
-            f"54={a54 if a54.__class__ is str and a54 and _SOH not in a54 else _s(a54, 54)}\x01"
+            f"150={a150 if a150.__class__ is ExecType or (a150.__class__ is str and a150 and _SOH not in a150) else _s(a150, 150)}\x01"
+            f"39={a39 if a39.__class__ is OrdStatus or (a39.__class__ is str and a39 and _SOH not in a39) else _s(a39, 39)}\x01"
+            f"54={a54 if a54.__class__ is Side or (a54.__class__ is str and a54 and _SOH not in a54) else _s(a54, 54)}\x01"
             f"55={a55 if a55.__class__ is str and a55 and _SOH not in a55 else _s(a55, 55)}\x01"
             f"151={_d(a151, 151)}\x01"
             f"14={_d(a14, 14)}\x01"
@@ -2220,21 +2255,21 @@ class ExecutionReport(FixMessage):
             "ord_status": _t_OrdStatus.get(r39, r39),
             "side": _t_Side.get(r54, r54),
             "symbol": r55,
-            "leaves_qty": _dec(r151),
-            "cum_qty": _dec(r14),
-            "avg_px": _dec(r6) if ud else _cents(r6),
-            "order_qty": _dec(r38),
+            "leaves_qty": (_DM[r151] if r151 in _DM else _dec(r151)),
+            "cum_qty": (_DM[r14] if r14 in _DM else _dec(r14)),
+            "avg_px": (_DM[r6] if r6 in _DM else _dec(r6)) if ud else (_CM[r6] if r6 in _CM else _cents(r6)),
+            "order_qty": (_DM[r38] if r38 in _DM else _dec(r38)),
         }
         if (v := get("31")) is not None:
-            d["last_px"] = _dec(v) if ud else _cents(v)
+            d["last_px"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
         if (v := get("32")) is not None:
-            d["last_qty"] = _dec(v)
+            d["last_qty"] = _DM[v] if v in _DM else _dec(v)
         if (v := get("103")) is not None:
             d["ord_rej_reason"] = _t_OrdRejReason[v] if v in _t_OrdRejReason else _int(v)
         if (v := get("41")) is not None:
             d["orig_cl_ord_id"] = v
         if (v := get("44")) is not None:
-            d["price"] = _dec(v) if ud else _cents(v)
+            d["price"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
         if (v := get("60")) is not None:
             d["transact_time"] = _ts(v)
         if (v := get("58")) is not None:
@@ -2242,17 +2277,17 @@ class ExecutionReport(FixMessage):
         if (v := get("126")) is not None:
             d["expire_time"] = _ts(v)
         if (v := get("378")) is not None:
-            d["exec_restatement_reason"] = _int(v)
+            d["exec_restatement_reason"] = _IM[v] if v in _IM else _int(v)
         if (v := get("136")) is not None:
             d["misc_fees"] = [MiscFee._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["136"], v, ud)
         if (v := get("453")) is not None:
             d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
         if (v := get("79")) is not None:
-            d["alloc_account"] = _int(v)
+            d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         if (v := get("704")) is not None:
-            d["long_qty"] = _dec(v)
+            d["long_qty"] = _DM[v] if v in _DM else _dec(v)
         if (v := get("705")) is not None:
-            d["short_qty"] = _dec(v)
+            d["short_qty"] = _DM[v] if v in _DM else _dec(v)
         if (v := get("1703")) is not None:
             d["collateral_amount_changes"] = (
                 [CollateralAmountChangeEntry._decode1(fields, ud)]
@@ -2262,7 +2297,7 @@ class ExecutionReport(FixMessage):
         if (v := get("880")) is not None:
             d["trd_match_id"] = v
         if (v := get("1057")) is not None:
-            d["aggressor_indicator"] = _bool(v)
+            d["aggressor_indicator"] = _BW[v]
         if (v := get("2964")) is not None:
             d["self_trade_prevention_type"] = (
                 _t_SelfTradePreventionType[v] if v in _t_SelfTradePreventionType else _int(v)
@@ -2351,7 +2386,11 @@ class OrderCancelReject(FixMessage):
         a39 = self.ord_status
         a434 = self.cxl_rej_response_to
         a102 = self.cxl_rej_reason
-        o102 = "" if a102 is None else f"102={str(a102) if a102.__class__ is int else _i(a102, 102)}\x01"
+        o102 = (
+            ""
+            if a102 is None
+            else f"102={str(a102) if a102.__class__ is CxlRejReason or a102.__class__ is int else _i(a102, 102)}\x01"
+        )
         a58 = self.text
         o58 = (
             "" if a58 is None else f"58={a58 if a58.__class__ is str and a58 and _SOH not in a58 else _s(a58, 58)}\x01"
@@ -2360,8 +2399,8 @@ class OrderCancelReject(FixMessage):
             f"37={a37 if a37.__class__ is str and a37 and _SOH not in a37 else _s(a37, 37)}\x01"
             f"11={a11 if a11.__class__ is str and a11 and _SOH not in a11 else _s(a11, 11)}\x01"
             f"{o41}"
-            f"39={a39 if a39.__class__ is str and a39 and _SOH not in a39 else _s(a39, 39)}\x01"
-            f"434={a434 if a434.__class__ is str and a434 and _SOH not in a434 else _s(a434, 434)}\x01"
+            f"39={a39 if a39.__class__ is OrdStatus or (a39.__class__ is str and a39 and _SOH not in a39) else _s(a39, 39)}\x01"
+            f"434={a434 if a434.__class__ is CxlRejResponseTo or (a434.__class__ is str and a434 and _SOH not in a434) else _s(a434, 434)}\x01"
             f"{o102}"
             f"{o58}"
         )
@@ -2426,7 +2465,7 @@ class OrderMassCancelRequest(FixMessage):
         a530 = self.mass_cancel_request_type
         return (
             f"11={a11 if a11.__class__ is str and a11 and _SOH not in a11 else _s(a11, 11)}\x01"
-            f"530={a530 if a530.__class__ is str and a530 and _SOH not in a530 else _s(a530, 530)}\x01"
+            f"530={a530 if a530.__class__ is MassCancelRequestType or (a530.__class__ is str and a530 and _SOH not in a530) else _s(a530, 530)}\x01"
         )
 
     @classmethod
@@ -2496,7 +2535,7 @@ class OrderMassCancelReport(FixMessage):
         return (
             f"11={a11 if a11.__class__ is str and a11 and _SOH not in a11 else _s(a11, 11)}\x01"
             f"37={a37 if a37.__class__ is str and a37 and _SOH not in a37 else _s(a37, 37)}\x01"
-            f"531={a531 if a531.__class__ is str and a531 and _SOH not in a531 else _s(a531, 531)}\x01"
+            f"531={a531 if a531.__class__ is MassCancelResponse or (a531.__class__ is str and a531 and _SOH not in a531) else _s(a531, 531)}\x01"
             f"{o532}"
         )
 
@@ -2512,7 +2551,7 @@ class OrderMassCancelReport(FixMessage):
             "mass_cancel_response": _t_MassCancelResponse.get(r531, r531),
         }
         if (v := get("532")) is not None:
-            d["mass_cancel_reject_reason"] = _int(v)
+            d["mass_cancel_reject_reason"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
         return obj
@@ -2593,7 +2632,13 @@ class BusinessMessageReject(FixMessage):
         o58 = (
             "" if a58 is None else f"58={a58 if a58.__class__ is str and a58 and _SOH not in a58 else _s(a58, 58)}\x01"
         )
-        return f"{o45}{o372}{o379}380={str(a380) if a380.__class__ is int else _i(a380, 380)}\x01{o58}"
+        return (
+            f"{o45}"
+            f"{o372}"
+            f"{o379}"
+            f"380={str(a380) if a380.__class__ is BusinessRejectReason or a380.__class__ is int else _i(a380, 380)}\x01"
+            f"{o58}"
+        )
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
@@ -2603,7 +2648,7 @@ class BusinessMessageReject(FixMessage):
             "business_reject_reason": _t_BusinessRejectReason[r380] if r380 in _t_BusinessRejectReason else _int(r380)
         }
         if (v := get("45")) is not None:
-            d["ref_seq_num"] = _int(v)
+            d["ref_seq_num"] = _IM[v] if v in _IM else _int(v)
         if (v := get("372")) is not None:
             d["ref_msg_type"] = v
         if (v := get("379")) is not None:
@@ -2731,13 +2776,13 @@ class QuoteRequest(FixMessage):
         o21015 = (
             ""
             if a21015 is None
-            else f"21015={a21015 if a21015.__class__ is str and a21015 and _SOH not in a21015 else _s(a21015, 21015)}\x01"
+            else f"21015={a21015 if a21015.__class__ is RestRemainder or (a21015.__class__ is str and a21015 and _SOH not in a21015) else _s(a21015, 21015)}\x01"
         )
         a21016 = self.replace_existing
         o21016 = (
             ""
             if a21016 is None
-            else f"21016={a21016 if a21016.__class__ is str and a21016 and _SOH not in a21016 else _s(a21016, 21016)}\x01"
+            else f"21016={a21016 if a21016.__class__ is ReplaceExisting or (a21016.__class__ is str and a21016 and _SOH not in a21016) else _s(a21016, 21016)}\x01"
         )
         a20180 = self.multivariate_collection_ticker
         o20180 = (
@@ -2768,13 +2813,13 @@ class QuoteRequest(FixMessage):
         get = fields.get
         r131 = fields["131"]
         r146 = fields["146"]
-        d: dict[str, Any] = {"quote_req_id": r131, "no_related_sym": _int(r146)}
+        d: dict[str, Any] = {"quote_req_id": r131, "no_related_sym": (_IM[r146] if r146 in _IM else _int(r146))}
         if (v := get("55")) is not None:
             d["symbol"] = v
         if (v := get("38")) is not None:
-            d["order_qty"] = _dec(v)
+            d["order_qty"] = _DM[v] if v in _DM else _dec(v)
         if (v := get("152")) is not None:
-            d["cash_order_qty"] = _dec(v)
+            d["cash_order_qty"] = _DM[v] if v in _DM else _dec(v)
         if (v := get("453")) is not None:
             d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
         if (v := get("21015")) is not None:
@@ -2790,7 +2835,7 @@ class QuoteRequest(FixMessage):
                 else group_at(frame, cls._GROUPS["20181"], v, ud)
             )
         if (v := get("79")) is not None:
-            d["alloc_account"] = _int(v)
+            d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
         return obj
@@ -2870,7 +2915,7 @@ class QuoteRequestAck(FixMessage):
         )
         return (
             f"131={a131 if a131.__class__ is str and a131 and _SOH not in a131 else _s(a131, 131)}\x01"
-            f"303={str(a303) if a303.__class__ is int else _i(a303, 303)}\x01"
+            f"303={str(a303) if a303.__class__ is QuoteRequestType or a303.__class__ is int else _i(a303, 303)}\x01"
             f"{o21023}"
             f"{o55}"
             f"{o58}"
@@ -3017,7 +3062,7 @@ class Quote(FixMessage):
         o21015 = (
             ""
             if a21015 is None
-            else f"21015={a21015 if a21015.__class__ is str and a21015 and _SOH not in a21015 else _s(a21015, 21015)}\x01"
+            else f"21015={a21015 if a21015.__class__ is RestRemainder or (a21015.__class__ is str and a21015 and _SOH not in a21015) else _s(a21015, 21015)}\x01"
         )
         return (
             f"117={a117 if a117.__class__ is str and a117 and _SOH not in a117 else _s(a117, 117)}\x01"
@@ -3040,17 +3085,17 @@ class Quote(FixMessage):
         r55 = fields["55"]
         d: dict[str, Any] = {"quote_id": r117, "quote_req_id": r131, "symbol": r55}
         if (v := get("132")) is not None:
-            d["bid_px"] = _dec(v) if ud else _cents(v)
+            d["bid_px"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
         if (v := get("133")) is not None:
-            d["offer_px"] = _dec(v) if ud else _cents(v)
+            d["offer_px"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
         if (v := get("38")) is not None:
-            d["order_qty"] = _dec(v)
+            d["order_qty"] = _DM[v] if v in _DM else _dec(v)
         if (v := get("134")) is not None:
-            d["bid_size"] = _dec(v)
+            d["bid_size"] = _DM[v] if v in _DM else _dec(v)
         if (v := get("135")) is not None:
-            d["offer_size"] = _dec(v)
+            d["offer_size"] = _DM[v] if v in _DM else _dec(v)
         if (v := get("79")) is not None:
-            d["alloc_account"] = _int(v)
+            d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         if (v := get("21015")) is not None:
             d["rest_remainder"] = _t_RestRemainder.get(v, v)
         obj = object.__new__(cls)
@@ -3215,7 +3260,9 @@ class QuoteStatusReport(FixMessage):
         o135 = "" if a135 is None else f"135={_d(a135, 135)}\x01"
         a54 = self.side
         o54 = (
-            "" if a54 is None else f"54={a54 if a54.__class__ is str and a54 and _SOH not in a54 else _s(a54, 54)}\x01"
+            ""
+            if a54 is None
+            else f"54={a54 if a54.__class__ is Side or (a54.__class__ is str and a54 and _SOH not in a54) else _s(a54, 54)}\x01"
         )
         a58 = self.text
         o58 = (
@@ -3225,7 +3272,7 @@ class QuoteStatusReport(FixMessage):
             f"117={a117 if a117.__class__ is str and a117 and _SOH not in a117 else _s(a117, 117)}\x01"
             f"131={a131 if a131.__class__ is str and a131 and _SOH not in a131 else _s(a131, 131)}\x01"
             f"{o79}"
-            f"297={str(a297) if a297.__class__ is int else _i(a297, 297)}\x01"
+            f"297={str(a297) if a297.__class__ is QuoteStatus or a297.__class__ is int else _i(a297, 297)}\x01"
             f"{o38}"
             f"{o132}"
             f"{o133}"
@@ -3247,17 +3294,17 @@ class QuoteStatusReport(FixMessage):
             "quote_status": _t_QuoteStatus[r297] if r297 in _t_QuoteStatus else _int(r297),
         }
         if (v := get("79")) is not None:
-            d["alloc_account"] = _int(v)
+            d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         if (v := get("38")) is not None:
-            d["order_qty"] = _dec(v)
+            d["order_qty"] = _DM[v] if v in _DM else _dec(v)
         if (v := get("132")) is not None:
-            d["bid_px"] = _dec(v) if ud else _cents(v)
+            d["bid_px"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
         if (v := get("133")) is not None:
-            d["offer_px"] = _dec(v) if ud else _cents(v)
+            d["offer_px"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
         if (v := get("134")) is not None:
-            d["bid_size"] = _dec(v)
+            d["bid_size"] = _DM[v] if v in _DM else _dec(v)
         if (v := get("135")) is not None:
-            d["offer_size"] = _dec(v)
+            d["offer_size"] = _DM[v] if v in _DM else _dec(v)
         if (v := get("54")) is not None:
             d["side"] = _t_Side.get(v, v)
         if (v := get("58")) is not None:
@@ -3306,7 +3353,7 @@ class QuoteRequestReject(FixMessage):
         a58 = self.text
         return (
             f"131={a131 if a131.__class__ is str and a131 and _SOH not in a131 else _s(a131, 131)}\x01"
-            f"658={str(a658) if a658.__class__ is int else _i(a658, 658)}\x01"
+            f"658={str(a658) if a658.__class__ is QuoteRequestRejectReason or a658.__class__ is int else _i(a658, 658)}\x01"
             f"58={a58 if a58.__class__ is str and a58 and _SOH not in a58 else _s(a58, 58)}\x01"
         )
 
@@ -3399,7 +3446,7 @@ class QuoteConfirmStatus(FixMessage):
         )
         return (
             f"117={a117 if a117.__class__ is str and a117 and _SOH not in a117 else _s(a117, 117)}\x01"
-            f"21010={str(a21010) if a21010.__class__ is int else _i(a21010, 21010)}\x01"
+            f"21010={str(a21010) if a21010.__class__ is QuoteConfirmStatusValue or a21010.__class__ is int else _i(a21010, 21010)}\x01"
             f"{o58}"
         )
 
@@ -3461,7 +3508,7 @@ class QuoteCancelStatus(FixMessage):
         )
         return (
             f"117={a117 if a117.__class__ is str and a117 and _SOH not in a117 else _s(a117, 117)}\x01"
-            f"298={str(a298) if a298.__class__ is int else _i(a298, 298)}\x01"
+            f"298={str(a298) if a298.__class__ is QuoteCancelStatusValue or a298.__class__ is int else _i(a298, 298)}\x01"
             f"{o58}"
         )
 
@@ -3558,11 +3605,11 @@ class AcceptQuote(FixMessage):
         o21022 = (
             ""
             if a21022 is None
-            else f"21022={a21022 if a21022.__class__ is str and a21022 and _SOH not in a21022 else _s(a21022, 21022)}\x01"
+            else f"21022={a21022 if a21022.__class__ is PreferBetterQuote or (a21022.__class__ is str and a21022 and _SOH not in a21022) else _s(a21022, 21022)}\x01"
         )
         return (
             f"117={a117 if a117.__class__ is str and a117 and _SOH not in a117 else _s(a117, 117)}\x01"
-            f"54={a54 if a54.__class__ is str and a54 and _SOH not in a54 else _s(a54, 54)}\x01"
+            f"54={a54 if a54.__class__ is Side or (a54.__class__ is str and a54 and _SOH not in a54) else _s(a54, 54)}\x01"
             f"{o38}"
             f"{o11}"
             f"{o453}"
@@ -3576,7 +3623,7 @@ class AcceptQuote(FixMessage):
         r54 = fields["54"]
         d: dict[str, Any] = {"quote_id": r117, "side": _t_Side.get(r54, r54)}
         if (v := get("38")) is not None:
-            d["order_qty"] = _dec(v)
+            d["order_qty"] = _DM[v] if v in _DM else _dec(v)
         if (v := get("11")) is not None:
             d["cl_ord_id"] = v
         if (v := get("453")) is not None:
@@ -3630,7 +3677,7 @@ class RFQCancelStatus(FixMessage):
         )
         return (
             f"131={a131 if a131.__class__ is str and a131 and _SOH not in a131 else _s(a131, 131)}\x01"
-            f"21013={str(a21013) if a21013.__class__ is int else _i(a21013, 21013)}\x01"
+            f"21013={str(a21013) if a21013.__class__ is RFQCancelStatusValue or a21013.__class__ is int else _i(a21013, 21013)}\x01"
             f"{o58}"
         )
 
@@ -3724,7 +3771,7 @@ class AcceptQuoteStatus(FixMessage):
         )
         return (
             f"117={a117 if a117.__class__ is str and a117 and _SOH not in a117 else _s(a117, 117)}\x01"
-            f"21025={str(a21025) if a21025.__class__ is int else _i(a21025, 21025)}\x01"
+            f"21025={str(a21025) if a21025.__class__ is AcceptQuoteStatusValue or a21025.__class__ is int else _i(a21025, 21025)}\x01"
             f"{o21024}"
             f"{o11}"
             f"{o58}"
@@ -3909,7 +3956,7 @@ class MarketSettlementReport(FixMessage):
             f"55={a55 if a55.__class__ is str and a55 and _SOH not in a55 else _s(a55, 55)}\x01"
             f"715={_dt(a715, 715)}\x01"
             f"{o20106}"
-            f"20107={a20107 if a20107.__class__ is str and a20107 and _SOH not in a20107 else _s(a20107, 20107)}\x01"
+            f"20107={a20107 if a20107.__class__ is MarketResult or (a20107.__class__ is str and a20107 and _SOH not in a20107) else _s(a20107, 20107)}\x01"
             f"730={_sp(a730, 730)}\x01"
             f"{o893}"
             f"{o20108}"
@@ -3931,9 +3978,9 @@ class MarketSettlementReport(FixMessage):
             "settlement_price": _settle(r730),
         }
         if (v := get("20106")) is not None:
-            d["tot_num_market_settlement_reports"] = _int(v)
+            d["tot_num_market_settlement_reports"] = _IM[v] if v in _IM else _int(v)
         if (v := get("893")) is not None:
-            d["last_fragment"] = _bool(v)
+            d["last_fragment"] = _BW[v]
         if (v := get("20108")) is not None:
             d["market_settlement_party_ids"] = group_at(frame, cls._GROUPS["20108"], v, ud)
         obj = object.__new__(cls)
@@ -4001,7 +4048,12 @@ class OrderGroupRequest(FixMessage):
         )
         a79 = self.alloc_account
         o79 = "" if a79 is None else f"79={str(a79) if a79.__class__ is int else _i(a79, 79)}\x01"
-        return f"20131={str(a20131) if a20131.__class__ is int else _i(a20131, 20131)}\x01{o20132}{o20130}{o79}"
+        return (
+            f"20131={str(a20131) if a20131.__class__ is OrderGroupAction or a20131.__class__ is int else _i(a20131, 20131)}\x01"
+            f"{o20132}"
+            f"{o20130}"
+            f"{o79}"
+        )
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
@@ -4011,11 +4063,11 @@ class OrderGroupRequest(FixMessage):
             "order_group_action": _t_OrderGroupAction[r20131] if r20131 in _t_OrderGroupAction else _int(r20131)
         }
         if (v := get("20132")) is not None:
-            d["order_group_contracts_limit"] = _int(v)
+            d["order_group_contracts_limit"] = _IM[v] if v in _IM else _int(v)
         if (v := get("20130")) is not None:
             d["order_group_id"] = v
         if (v := get("79")) is not None:
-            d["alloc_account"] = _int(v)
+            d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
         return obj
@@ -4076,9 +4128,9 @@ class OrderGroupResponse(FixMessage):
         r20130 = fields["20130"]
         d: dict[str, Any] = {"order_group_id": r20130}
         if (v := get("20132")) is not None:
-            d["order_group_contracts_limit"] = _int(v)
+            d["order_group_contracts_limit"] = _IM[v] if v in _IM else _int(v)
         if (v := get("79")) is not None:
-            d["alloc_account"] = _int(v)
+            d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
         return obj
@@ -4167,7 +4219,10 @@ class EventResendComplete(FixMessage):
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
         r45 = fields["45"]
         r21003 = fields["21003"]
-        d: dict[str, Any] = {"ref_seq_num": _int(r45), "resend_event_count": _int(r21003)}
+        d: dict[str, Any] = {
+            "ref_seq_num": (_IM[r45] if r45 in _IM else _int(r45)),
+            "resend_event_count": (_IM[r21003] if r21003 in _IM else _int(r21003)),
+        }
         obj = object.__new__(cls)
         obj.__dict__ = d
         return obj
@@ -4204,7 +4259,7 @@ class EventResendReject(FixMessage):
         a21004 = self.event_resend_reject_reason
         return (
             f"45={str(a45) if a45.__class__ is int else _i(a45, 45)}\x01"
-            f"21004={str(a21004) if a21004.__class__ is int else _i(a21004, 21004)}\x01"
+            f"21004={str(a21004) if a21004.__class__ is EventResendRejectReason or a21004.__class__ is int else _i(a21004, 21004)}\x01"
         )
 
     @classmethod
@@ -4212,7 +4267,7 @@ class EventResendReject(FixMessage):
         r45 = fields["45"]
         r21004 = fields["21004"]
         d: dict[str, Any] = {
-            "ref_seq_num": _int(r45),
+            "ref_seq_num": (_IM[r45] if r45 in _IM else _int(r45)),
             "event_resend_reject_reason": _t_EventResendRejectReason[r21004]
             if r21004 in _t_EventResendRejectReason
             else _int(r21004),
@@ -4252,7 +4307,10 @@ class MarketDataRequest(FixMessage):
         a263 = self.subscription_request_type
         g146 = self.related_sym
         o146 = "" if g146 is None else _grp(146, g146, RelatedSym, ud)
-        return f"263={a263 if a263.__class__ is str and a263 and _SOH not in a263 else _s(a263, 263)}\x01{o146}"
+        return (
+            f"263={a263 if a263.__class__ is SubscriptionRequestType or (a263.__class__ is str and a263 and _SOH not in a263) else _s(a263, 263)}\x01"
+            f"{o146}"
+        )
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
@@ -4376,7 +4434,7 @@ class MarketDataRequestReject(FixMessage):
         o281 = (
             ""
             if a281 is None
-            else f"281={a281 if a281.__class__ is str and a281 and _SOH not in a281 else _s(a281, 281)}\x01"
+            else f"281={a281 if a281.__class__ is MDReqRejReason or (a281.__class__ is str and a281 and _SOH not in a281) else _s(a281, 281)}\x01"
         )
         a58 = self.text
         o58 = (
@@ -4429,7 +4487,10 @@ class SecurityStatusRequest(FixMessage):
         o55 = (
             "" if a55 is None else f"55={a55 if a55.__class__ is str and a55 and _SOH not in a55 else _s(a55, 55)}\x01"
         )
-        return f"263={a263 if a263.__class__ is str and a263 and _SOH not in a263 else _s(a263, 263)}\x01{o55}"
+        return (
+            f"263={a263 if a263.__class__ is SubscriptionRequestType or (a263.__class__ is str and a263 and _SOH not in a263) else _s(a263, 263)}\x01"
+            f"{o55}"
+        )
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
@@ -4474,7 +4535,7 @@ class SecurityStatus(FixMessage):
         a326 = self.security_trading_status
         return (
             f"55={a55 if a55.__class__ is str and a55 and _SOH not in a55 else _s(a55, 55)}\x01"
-            f"326={str(a326) if a326.__class__ is int else _i(a326, 326)}\x01"
+            f"326={str(a326) if a326.__class__ is SecurityTradingStatus or a326.__class__ is int else _i(a326, 326)}\x01"
         )
 
     @classmethod
