@@ -111,23 +111,24 @@ class _Conn(asyncio.Protocol):
             self.splitter = FrameSplitter()
         if self.splitter is None:
             events = session.receive(data, time.time())
-            self.flush()
             self._events(events)
+            self.flush()
             return
         # frame by frame, so a fault can cut the stream between two messages
         for frame in self.acceptor._filter_lost(self.splitter.feed(data)):
             if self.transport is None or self.aborted:
                 return
             events = session.receive(frame, time.time())
-            self.flush()
             self._events(events)
+            self.flush()
 
     def _events(self, events: list[SessionEvent]) -> None:
         for event in events:
-            self.acceptor.events.append(event)
             if isinstance(event, ApplicationMessage):
                 self.acceptor._on_app(self, event)
-            elif isinstance(event, CloseConnection):
+                continue
+            self.acceptor.events.append(event)
+            if isinstance(event, CloseConnection):
                 self.flush()
                 if self.transport is not None:
                     self.transport.close()
@@ -140,9 +141,13 @@ class _Conn(asyncio.Protocol):
             self.transport.write(b"".join(out))
 
     def send(self, message: FixMessage) -> None:
+        """Queue a message; it is written with everything else this read produced (or at once by `push`)."""
         assert self.session is not None
         self.session.send(message.MSG_TYPE, message.encode_body(self.acceptor.use_dollars), time.time())
-        self.flush()
+
+    def send_body(self, msg_type: str, body: bytes) -> None:
+        assert self.session is not None
+        self.session.send(msg_type, body, time.time())
 
     def connection_lost(self, exc: Exception | None) -> None:
         if self.timer is not None:
@@ -178,12 +183,16 @@ class FixAcceptor:
         retransmits: bool = False,
         use_dollars: bool = False,
         answer_orders: bool = True,
+        fast_reports: bool = False,
     ) -> None:
         self.public_keys = public_keys
         self.target_comp_id = target_comp_id
         self.retransmits = retransmits
         self.use_dollars = use_dollars
         self.answer_orders = answer_orders
+        self.fast_reports = fast_reports
+        """Benchmark mode: answer each order from a pre-encoded report template (ClOrdID, IDs filled in),
+        without typed decoding or order bookkeeping, so the acceptor is not the bottleneck."""
         self.faults = Faults()
         self.store = MemoryStore(keep_messages=retransmits)
         """The acceptor's side of the sequence numbers, kept across connections (as RT/PT do)."""
@@ -194,6 +203,7 @@ class FixAcceptor:
         self.logons: list[FixFrame] = []
         self.connections: list[_Conn] = []
         self.events: list[SessionEvent] = []
+        """Session events other than application messages (those are in `received`)."""
         self.received: list[FixFrame] = []
         self.books: dict[str, list[MDSnapshotEntry]] = {}
         self.subscriptions: list[tuple[str, list[str]]] = []
@@ -261,9 +271,18 @@ class FixAcceptor:
 
     def _on_app(self, conn: _Conn, event: ApplicationMessage) -> None:
         frame = event.frame
-        self.received.append(frame)
         msg_type = event.msg_type
-        if msg_type == "D":
+        if not self.fast_reports:
+            self.received.append(frame)
+        if msg_type == "D" and self.fast_reports:
+            self._exec_seq += 1
+            n = self._exec_seq
+            body = (
+                f"37=ord-{n}\x0111={frame.get(11)}\x0117={n};1\x01150=0\x0139=0\x0154=1\x01"
+                f"55={frame.get(55)}\x01151=10\x0114=0\x016=0\x0138=10\x0144=55\x01"
+            )
+            conn.send_body("8", body.encode())
+        elif msg_type == "D":
             self._on_order(conn, frame, event.poss_dup)
         elif msg_type == "UOG":
             request = decode_app_message(frame)
@@ -346,7 +365,9 @@ class FixAcceptor:
         raise AssertionError("no logged-on connection")
 
     def publish(self, update: MarketDataIncrementalRefresh) -> None:
-        self._active().send(update)
+        conn = self._active()
+        conn.send(update)
+        conn.flush()
 
     def send_settlement(
         self, symbol: str, parties: list[MarketSettlementParty], *, page_size: int, price: Decimal
@@ -368,6 +389,7 @@ class FixAcceptor:
                     market_settlement_party_ids=page,
                 )
             )
+        conn.flush()
 
     def request_resend(self, begin: int = 1) -> None:
         """Send the client a ResendRequest from `begin` to the latest."""

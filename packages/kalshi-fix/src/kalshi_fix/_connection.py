@@ -178,6 +178,7 @@ class FixConnection:
         self._logged_on: asyncio.Event | None = None
         self._timer: asyncio.TimerHandle | None = None
         self._timer_at = 0.0
+        self._cork: asyncio.Handle | None = None
         self._paused = False
         self._drain_waiter: asyncio.Future[None] | None = None
         self._closing = False
@@ -246,10 +247,19 @@ class FixConnection:
         if self.state is not ConnectionState.LOGGED_ON:
             await self.wait_logged_on(timeout)
         seq = self.session.send(msg_type, body, self._clock())
-        self._flush()
+        if self._cork is None:
+            # the first message of this loop iteration goes out at once; later ones are batched
+            # into one write at the end of the iteration (one syscall for a burst of orders)
+            self._flush()
+            if self._loop is not None:
+                self._cork = self._loop.call_soon(self._uncork)
         if self._paused:
             await self._drain()
         return seq
+
+    def _uncork(self) -> None:
+        self._cork = None
+        self._flush()
 
     async def close(self, timeout: float = 2.0) -> None:  # noqa: ASYNC109
         """Log out (best effort, bounded by `timeout`), close the socket and stop reconnecting."""
