@@ -20,6 +20,11 @@ def load(path: Path) -> ET.Element:
     return ET.parse(path).getroot()
 
 
+def children(node: ET.Element, name: str) -> list[ET.Element]:
+    found = node.find(name)
+    return [] if found is None else list(found)
+
+
 def field_numbers() -> dict[str, int]:
     numbers: dict[str, int] = {}
     for root in (load(DICTIONARY), load(SUPPLEMENT)):
@@ -30,8 +35,8 @@ def field_numbers() -> dict[str, int]:
 
 
 def spec_messages() -> list[tuple[str, ET.Element]]:
-    out = [("dictionary", m) for m in load(DICTIONARY).find("messages") or []]
-    out += [("supplement", m) for m in load(SUPPLEMENT).find("messages") or []]
+    out = [("dictionary", m) for m in children(load(DICTIONARY), "messages")]
+    out += [("supplement", m) for m in children(load(SUPPLEMENT), "messages")]
     return out
 
 
@@ -76,10 +81,10 @@ def test_every_message_and_field_is_covered(capsys: pytest.CaptureFixture[str]) 
 
 
 def test_every_field_definition_and_enum_value_is_covered(capsys: pytest.CaptureFixture[str]) -> None:
-    dictionary_fields = [f for f in load(DICTIONARY).find("fields") or []]
+    dictionary_fields = children(load(DICTIONARY), "fields")
     assert len(dictionary_fields) == 143
     for root in (load(DICTIONARY), load(SUPPLEMENT)):
-        for f in root.find("fields") or []:
+        for f in children(root, "fields"):
             tag = int(f.attrib["number"])
             assert FIELDS[tag] == (f.attrib["name"], f.attrib["type"])
             values = [v.attrib["enum"] for v in f.findall("value")]

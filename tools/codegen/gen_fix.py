@@ -93,12 +93,18 @@ def parse_members(node: ET.Element) -> list[Member]:
     return out
 
 
+def children(node: ET.Element, name: str) -> list[ET.Element]:
+    """The children of `node`'s first `name` child; none when it is absent."""
+    found = node.find(name)
+    return [] if found is None else list(found)
+
+
 def load() -> tuple[dict[str, FieldDef], list[MessageDef], ET.Element, ET.Element]:
     dic = ET.parse(DICTIONARY).getroot()
     sup = ET.parse(SUPPLEMENT).getroot()
     fields: dict[str, FieldDef] = {}
     for root in (dic, sup):
-        for f in root.find("fields") or []:
+        for f in children(root, "fields"):
             name = f.attrib["name"]
             values = [(v.attrib["enum"], v.attrib["description"]) for v in f.findall("value")]
             if name in fields:  # the supplement extends an existing field's values
@@ -107,7 +113,7 @@ def load() -> tuple[dict[str, FieldDef], list[MessageDef], ET.Element, ET.Elemen
                 fields[name] = FieldDef(int(f.attrib["number"]), name, f.attrib["type"], values)
     messages: list[MessageDef] = []
     for root, source in ((dic, "dictionary"), (sup, "supplement")):
-        for m in root.find("messages") or []:
+        for m in children(root, "messages"):
             messages.append(
                 MessageDef(m.attrib["name"], m.attrib["msgtype"], m.attrib["msgcat"], parse_members(m), source)
             )
@@ -121,10 +127,10 @@ class Generator:
         assert pricing is not None
         self.prices = {p.attrib["field"]: p.attrib["integral"] == "Y" for p in pricing.findall("price")}
         self.always_cents = {p.attrib["field"] for p in pricing.findall("always-cents")}
-        entries = self.sup.find("entries")
-        self.entry_names = {e.attrib["group"]: e.attrib["class"] for e in (entries or [])}
-        defaults = self.sup.find("defaults")
-        self.defaults = {(d.attrib["message"], d.attrib["field"]): d.attrib["value"] for d in (defaults or [])}
+        self.entry_names = {e.attrib["group"]: e.attrib["class"] for e in children(self.sup, "entries")}
+        self.defaults = {
+            (d.attrib["message"], d.attrib["field"]): d.attrib["value"] for d in children(self.sup, "defaults")
+        }
         self.entries: dict[str, tuple[str, list[Member]]] = {}  # class name -> (group name, members)
         self.entry_order: list[str] = []
         self.data_for_length = self._data_pairs()
