@@ -30,6 +30,7 @@ from kalshi_fix._session import (
 from kalshi_fix._store import MemoryStore
 from kalshi_fix.messages import (
     CollateralAmountChangeEntry,
+    EventResendComplete,
     ExecType,
     ExecutionReport,
     FixMessage,
@@ -63,8 +64,6 @@ class Faults:
     """Corrupt the CheckSum of the next execution report (it is kept in the store for resends)."""
     resend_request_on_logon: bool = False
     """Ask the client to resend everything right after logon."""
-    silent: bool = False
-    """Stop answering anything (not even TestRequests)."""
 
 
 @dataclass
@@ -85,6 +84,7 @@ class _Conn(asyncio.Protocol):
         self.timer: asyncio.TimerHandle | None = None
         self.splitter: FrameSplitter | None = None
         self.aborted = False
+        self.silent = False
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -97,16 +97,21 @@ class _Conn(asyncio.Protocol):
     def _tick(self) -> None:
         if self.session is None or self.transport is None:
             return
-        if not self.acceptor.faults.silent:
+        if not self.silent:
             self._events(self.session.handle_timeout(time.time()))
             self.flush()
         self.timer = asyncio.get_running_loop().call_later(0.05, self._tick)
 
     def data_received(self, data: bytes) -> None:
         session = self.session
-        if session is None or self.acceptor.faults.silent:
+        if session is None or self.silent:
             return
         faults = self.acceptor.faults
+        if not self.acceptor.fast_reports:
+            for chunk in data.split(b"\x0135=")[1:]:
+                msg_type = chunk[: chunk.find(b"\x01")].decode()
+                if msg_type in ("0", "1", "2", "3", "4", "5"):
+                    self.acceptor.admin_received.append(msg_type)
         if self.splitter is None and (faults.lose_inbound or faults.drop_after_orders is not None):
             self.splitter = FrameSplitter()
         if self.splitter is None:
@@ -206,6 +211,9 @@ class FixAcceptor:
         """Session events other than application messages (those are in `received`)."""
         self.received: list[FixFrame] = []
         self.books: dict[str, list[MDSnapshotEntry]] = {}
+        self.reports: list[ExecutionReport] = []
+        self.admin_received: list[str] = []
+        """Execution reports sent (for drop-copy replays)."""
         self.subscriptions: list[tuple[str, list[str]]] = []
         self._server: asyncio.Server | None = None
         self._exec_seq = 0
@@ -269,6 +277,10 @@ class FixAcceptor:
 
     # ------------------------------------------------------------------ application
 
+    def heartbeats_seen(self) -> list[str]:
+        """MsgTypes of the admin messages received so far (heartbeats, test requests...)."""
+        return list(self.admin_received)
+
     def _on_app(self, conn: _Conn, event: ApplicationMessage) -> None:
         frame = event.frame
         msg_type = event.msg_type
@@ -284,6 +296,8 @@ class FixAcceptor:
             conn.send_body("8", body.encode())
         elif msg_type == "D":
             self._on_order(conn, frame, event.poss_dup)
+        elif msg_type == "U1":
+            self._replay(conn, event)
         elif msg_type == "UOG":
             request = decode_app_message(frame)
             group_id = getattr(request, "order_group_id", None) or f"grp-{len(self.received)}"
@@ -345,6 +359,7 @@ class FixAcceptor:
             order_qty=order.order_qty,  # type: ignore[attr-defined]
             price=order.price,  # type: ignore[attr-defined]
         )
+        self.reports.append(report)
         if faults.garble_next_report:
             faults.garble_next_report = False
             conn.session.send(report.MSG_TYPE, report.encode_body(self.use_dollars), time.time())
@@ -356,7 +371,21 @@ class FixAcceptor:
             return
         conn.send(report)
 
+    def _replay(self, conn: _Conn, event: ApplicationMessage) -> None:
+        """Drop copy: replay the reports from BeginExecID on (new MsgSeqNums), then EventResendComplete."""
+        begin = int((event.frame.get(21001) or "0;0").split(";")[0])
+        replayed = [r for r in self.reports if int(r.exec_id.split(";")[0]) >= begin]
+        for report in replayed:
+            conn.send(report)
+        conn.send(EventResendComplete(ref_seq_num=event.seq, resend_event_count=len(replayed)))
+
     # ------------------------------------------------------------------ pushes
+
+    def push(self, message: FixMessage) -> None:
+        """Send any application message to the logged-on client now."""
+        conn = self._active()
+        conn.send(message)
+        conn.flush()
 
     def _active(self) -> _Conn:
         for conn in self.connections:
@@ -397,6 +426,11 @@ class FixAcceptor:
         assert conn.session is not None
         conn.session._send_admin("2", ((7, begin), (16, 0)), time.time())
         conn.flush()
+
+    def go_silent(self) -> None:
+        """The current connections stop answering anything (not even TestRequests); new ones behave."""
+        for conn in self.connections:
+            conn.silent = True
 
     def drop(self) -> None:
         for conn in list(self.connections):

@@ -14,9 +14,16 @@ from kalshi_fix_test_acceptor import FixAcceptor
 from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfigError
 from kalshi_fix._client import FixClient, FixEnvironment, MarginFixClient
 from kalshi_fix._codec import FixFrame
-from kalshi_fix._connection import ConnectionState, ConnectionStateChanged, FixConnectionError, ReconnectPolicy
-from kalshi_fix._session import FixLogonError, GapDetected
+from kalshi_fix._connection import (
+    ConnectionState,
+    ConnectionStateChanged,
+    FixConnection,
+    FixConnectionError,
+    ReconnectPolicy,
+)
+from kalshi_fix._session import FixLogonError, GapDetected, SessionConfig, SessionProtocol
 from kalshi_fix.messages import (
+    EventResendComplete,
     ExecType,
     ExecutionReport,
     MarketDataIncrementalRefresh,
@@ -26,6 +33,8 @@ from kalshi_fix.messages import (
     NewOrderSingle,
     OrderGroupResponse,
     OrdType,
+    Quote,
+    QuoteRequest,
     Side,
     decode_app_message,
 )
@@ -395,3 +404,75 @@ def test_from_env(auth: KalshiAuth, tmp_path: Any) -> None:
     assert prod.environment.name == "production"
     with pytest.raises(AuthRequiredError):
         MarginFixClient.from_env(environ=env)  # margin reads KALSHI_PERPS_*
+
+
+async def test_drop_copy_replays_reports(auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey, nr: FixAcceptor) -> None:
+    async with local(auth, nr).order_entry() as session:
+        for n in range(1, 4):
+            await session.send(order(n))
+            await session.receive(timeout=5)
+    dc = FixAcceptor({auth.key_id: rsa_key.public_key()}, target_comp_id="KalshiDC")
+    dc.reports = nr.reports
+    await dc.start()
+    try:
+        async with local(auth, dc).drop_copy() as session:
+            await session.request_replay("2;0")
+            got = []
+            async for message in session.messages():
+                got.append(message)
+                if isinstance(message, EventResendComplete):
+                    break
+        assert [m.cl_ord_id for m in got[:-1]] == ["o2", "o3"]  # type: ignore[attr-defined]
+        assert isinstance(got[-1], EventResendComplete) and got[-1].resend_event_count == 2
+        assert dc.logons[0].get(141) == "Y"  # DC does not retransmit: reset on logon
+    finally:
+        await dc.stop()
+
+
+async def test_rfq_session_receives_quote_requests_and_sends_quotes(
+    auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    rfq = FixAcceptor({auth.key_id: rsa_key.public_key()}, target_comp_id="KalshiRFQ")
+    await rfq.start()
+    try:
+        async with local(auth, rfq).rfq() as session:
+            rfq.push(QuoteRequest(quote_req_id="rfq-1", no_related_sym=1, symbol="KXA", order_qty=Decimal("100")))
+            request = decode_app_message(await session.receive(timeout=5))
+            assert isinstance(request, QuoteRequest) and request.order_qty == Decimal("100")
+            await session.send(
+                Quote(
+                    quote_id="q-1",
+                    quote_req_id=request.quote_req_id,
+                    symbol="KXA",
+                    bid_px=Decimal("0.42"),
+                    offer_px=Decimal("0.47"),
+                )
+            )
+            await wait_for(lambda: len(rfq.received) == 1)
+        quote = decode_app_message(rfq.received[0])
+        assert isinstance(quote, Quote) and quote.bid_px == Decimal("0.42")
+        assert b"\x01132=42\x01" in rfq.received[0].raw  # cents on the wire
+    finally:
+        await rfq.stop()
+
+
+async def test_heartbeat_test_request_and_dead_peer_reconnect_over_tcp(auth: KalshiAuth, nr: FixAcceptor) -> None:
+    from kalshi_fix._store import MemoryStore
+
+    session = SessionProtocol(
+        SessionConfig(auth.key_id, "KalshiNR", heartbeat_interval=1, sign=auth.sign), MemoryStore(keep_messages=False)
+    )
+    events: list[object] = []
+    conn = FixConnection(session, "127.0.0.1", nr.port, tls=False, reconnect=FAST, on_event=events.append)
+    await conn.open(timeout=5)
+    try:
+        await asyncio.sleep(1.3)  # a Heartbeat goes out after 1 s of silence on our side
+        heartbeats = [f for f in nr.heartbeats_seen() if f == "0"]
+        assert heartbeats
+        nr.go_silent()  # the gateway goes quiet: TestRequest at 1.2 s, dead at 2.2 s
+        await wait_for(lambda: conn.connects == 2, timeout=6)
+        await conn.wait_logged_on(timeout=5)
+        reasons = [e.reason for e in events if isinstance(e, ConnectionStateChanged) and e.reason]
+        assert any("TestRequest" in r for r in reasons)
+    finally:
+        await conn.close()

@@ -432,3 +432,36 @@ def test_file_store_drops_a_torn_tail(tmp_path: Path) -> None:
     assert third.is_fresh()
     assert list(third.messages(1, 10)) == []
     third.close()
+
+
+def raw_frame(inner: bytes) -> bytes:
+    """A frame with correct BodyLength and CheckSum around arbitrary inner fields."""
+    from kalshi_fix._codec import checksum
+
+    out = b"8=FIXT.1.1\x019=%d\x01%b" % (len(inner), inner)
+    return b"%b10=%03d\x01" % (out, checksum(out))
+
+
+def test_malformed_message_in_sequence_is_rejected_and_consumed() -> None:
+    pair = Pair(retransmits=True)
+    pair.logon()
+    no_sending_time = raw_frame(b"35=8\x0149=KalshiRT\x0156=" + KEY.encode() + b"\x0134=2\x0111=x\x01")
+    events = pair.client.receive(no_sending_time, T0)
+    assert [type(e) for e in events] == [FrameDropped]
+    [reject] = [parse_frame(f) for f in pair.client.data_to_send()]
+    assert reject.msg_type == "3" and reject.fields["45"] == "2" and reject.fields["373"] == "1"
+    assert pair.client.store.next_target_seq == 3  # consumed: no resend loop
+    good = build_frame("8", "KalshiRT", KEY, 3, "x", b"11=y\x01")
+    assert [m.seq for m in pair.app(pair.client.receive(good, T0))] == [3]
+
+
+def test_wrong_comp_ids_end_the_session() -> None:
+    pair = Pair()
+    pair.logon()
+    stranger = build_frame("8", "SomeoneElse", KEY, 2, "x", b"11=y\x01")
+    events = pair.client.receive(stranger, T0)
+    assert pair.app(events) == []
+    assert isinstance(events[-1], CloseConnection) and not events[-1].reconnect
+    frames = [parse_frame(f) for f in pair.client.data_to_send()]
+    assert [f.msg_type for f in frames] == ["3", "5"]
+    assert frames[0].fields["373"] == "9"

@@ -431,10 +431,25 @@ class SessionProtocol:
             try:
                 frame = parse_frame(raw, use_dollars=use_dollars)
             except FixDecodeError as exc:
-                self._events.append(FrameDropped(str(exc)))
+                self._on_malformed(exc, now)
                 continue
             self._on_frame(frame, now)
         return self._take_events()
+
+    def _on_malformed(self, exc: FixDecodeError, now: float) -> None:
+        """A frame that passed the splitter but not the parser.
+
+        When it is the next expected message, answer with a session Reject and consume it (so a resend of
+        the same bad message cannot loop forever); otherwise drop it and let gap recovery sort it out.
+        """
+        self._events.append(FrameDropped(str(exc)))
+        seq = exc.msg_seq_num
+        if self.state is SessionState.ACTIVE and seq is not None and seq == self.store.next_target_seq:
+            reason = 1 if "missing" in str(exc) else 5
+            fields = ((45, seq), (371, exc.tag), (372, exc.msg_type), (373, reason), (58, str(exc)[:200]))
+            self._send_admin("3", fields, now)
+            self.store.set_next_target_seq(seq + 1)
+            self._drain(now)
 
     # ------------------------------------------------------------------ internals
 
@@ -567,6 +582,14 @@ class SessionProtocol:
     def _sequence(self, frame: FixFrame, now: float) -> None:
         seq = frame.msg_seq_num
         store = self.store
+        fields = frame.fields
+        cfg = self.config
+        if fields.get("49") != cfg.target_comp_id or fields.get("56") != cfg.sender_comp_id:
+            text = f"CompID problem: got {fields.get('49')!r} -> {fields.get('56')!r}"
+            self._reject(frame, 9, text, now)
+            self._send_admin("5", ((58, text),), now)
+            self._close(text, reconnect=False)
+            return
         expected = store.next_target_seq
         msg_type = frame.msg_type
         if msg_type == "4" and frame.get(123) != "Y":
