@@ -423,7 +423,8 @@ async def test_drop_copy_replays_reports(auth: KalshiAuth, rsa_key: rsa.RSAPriva
                 if isinstance(message, EventResendComplete):
                     break
         assert [m.cl_ord_id for m in got[:-1]] == ["o2", "o3"]  # type: ignore[attr-defined]
-        assert isinstance(got[-1], EventResendComplete) and got[-1].resend_event_count == 2
+        assert isinstance(got[-1], EventResendComplete)
+        assert got[-1].resend_event_count == 2
         assert dc.logons[0].get(141) == "Y"  # DC does not retransmit: reset on logon
     finally:
         await dc.stop()
@@ -438,7 +439,8 @@ async def test_rfq_session_receives_quote_requests_and_sends_quotes(
         async with local(auth, rfq).rfq() as session:
             rfq.push(QuoteRequest(quote_req_id="rfq-1", no_related_sym=1, symbol="KXA", order_qty=Decimal("100")))
             request = decode_app_message(await session.receive(timeout=5))
-            assert isinstance(request, QuoteRequest) and request.order_qty == Decimal("100")
+            assert isinstance(request, QuoteRequest)
+            assert request.order_qty == Decimal("100")
             await session.send(
                 Quote(
                     quote_id="q-1",
@@ -450,7 +452,8 @@ async def test_rfq_session_receives_quote_requests_and_sends_quotes(
             )
             await wait_for(lambda: len(rfq.received) == 1)
         quote = decode_app_message(rfq.received[0])
-        assert isinstance(quote, Quote) and quote.bid_px == Decimal("0.42")
+        assert isinstance(quote, Quote)
+        assert quote.bid_px == Decimal("0.42")
         assert b"\x01132=42\x01" in rfq.received[0].raw  # cents on the wire
     finally:
         await rfq.stop()

@@ -449,7 +449,9 @@ def test_malformed_message_in_sequence_is_rejected_and_consumed() -> None:
     events = pair.client.receive(no_sending_time, T0)
     assert [type(e) for e in events] == [FrameDropped]
     [reject] = [parse_frame(f) for f in pair.client.data_to_send()]
-    assert reject.msg_type == "3" and reject.fields["45"] == "2" and reject.fields["373"] == "1"
+    assert reject.msg_type == "3"
+    assert reject.fields["45"] == "2"
+    assert reject.fields["373"] == "1"
     assert pair.client.store.next_target_seq == 3  # consumed: no resend loop
     good = build_frame("8", "KalshiRT", KEY, 3, "x", b"11=y\x01")
     assert [m.seq for m in pair.app(pair.client.receive(good, T0))] == [3]
@@ -461,7 +463,8 @@ def test_wrong_comp_ids_end_the_session() -> None:
     stranger = build_frame("8", "SomeoneElse", KEY, 2, "x", b"11=y\x01")
     events = pair.client.receive(stranger, T0)
     assert pair.app(events) == []
-    assert isinstance(events[-1], CloseConnection) and not events[-1].reconnect
+    assert isinstance(events[-1], CloseConnection)
+    assert not events[-1].reconnect
     frames = [parse_frame(f) for f in pair.client.data_to_send()]
     assert [f.msg_type for f in frames] == ["3", "5"]
     assert frames[0].fields["373"] == "9"
