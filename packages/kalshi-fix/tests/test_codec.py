@@ -359,3 +359,71 @@ def test_splitter_rejects_oversized_frames_and_reports_truncation_at_eof() -> No
     with pytest.raises(FixTruncatedFrameError):
         splitter.eof()
     assert splitter.buffered == 0
+
+
+# ------------------------------------------------------------------------------------------- value types
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20261124-09:30:01", datetime(2026, 11, 24, 9, 30, 1, tzinfo=UTC)),
+        ("20261124-09:30:01.123", datetime(2026, 11, 24, 9, 30, 1, 123000, tzinfo=UTC)),
+        ("20261124-09:30:01.123456", datetime(2026, 11, 24, 9, 30, 1, 123456, tzinfo=UTC)),
+        ("20261124-09:30:01.123456789", datetime(2026, 11, 24, 9, 30, 1, 123456, tzinfo=UTC)),
+    ],
+)
+def test_utc_timestamps_parse_at_every_precision(text: str, expected: datetime) -> None:
+    from kalshi_fix._types import timestamp_from_wire
+
+    assert timestamp_from_wire(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "20261124-09:30",
+        "20261324-09:30:01.123",
+        "2026112a-09:30:01.123",
+        "20261124-09:30:01,123",
+        "20261124-09-30:01.123",
+        "20261124-25:30:01.123",
+        "20261124-09:30:01.12",
+        "20261124T09:30:01.123",
+        "٢٠٢٦١١٢٤-09:30:01.123",
+    ],
+)
+def test_malformed_utc_timestamps_are_refused(text: str) -> None:
+    from kalshi_fix._types import timestamp_from_wire
+
+    with pytest.raises(ValueError):
+        timestamp_from_wire(text)
+
+
+@pytest.mark.parametrize(
+    ("value", "wire"),
+    [
+        (datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC), "20260102-03:04:05.000"),
+        (datetime(2026, 1, 2, 3, 4, 5, 7000, tzinfo=UTC), "20260102-03:04:05.007"),
+        (datetime(2026, 1, 2, 3, 4, 5, 7, tzinfo=UTC), "20260102-03:04:05.000007"),
+    ],
+)
+def test_timestamps_encode_in_milliseconds_unless_microseconds_matter(value: datetime, wire: str) -> None:
+    from kalshi_fix._types import timestamp_to_wire
+
+    assert timestamp_to_wire(value, 60) == wire
+
+
+def test_decimal_wire_forms() -> None:
+    from kalshi_fix._types import decimal_from_wire, decimal_to_wire, price_from_cents, price_to_cents
+
+    assert decimal_to_wire(Decimal("1E+3"), 38) == "1000"
+    assert decimal_to_wire(Decimal("0.0000001"), 38) == "0.0000001"
+    assert decimal_to_wire(Decimal("2.50"), 38) == "2.50"
+    assert decimal_to_wire(7, 38) == "7"
+    assert price_to_cents(Decimal("0.5"), 44, True) == "50"
+    assert price_to_cents(Decimal("0.055"), 6, False) == "5.5"
+    assert price_from_cents("55") == Decimal("0.55")
+    for bad in ("NaN", "Infinity", "1e5", "abc", "", "1" * 41):
+        with pytest.raises((ValueError, ArithmeticError)):
+            decimal_from_wire(bad)

@@ -407,8 +407,67 @@ def parse_frame(
     Raises:
         FixDecodeError: any malformation, as its specific subclass.
     """
-    if not isinstance(frame, bytes):
+    # Fast path for well-formed frames without data fields, inlined because it runs for every message;
+    # anything unusual goes to `_parse_frame_checked`, which names the malformation precisely.
+    if frame.__class__ is not bytes:
         frame = bytes(frame)
+    if frame.startswith(_PREFIX):
+        soh = frame.find(SOH, _PREFIX_LEN, _PREFIX_LEN + 10)
+        digits = frame[_PREFIX_LEN:soh]
+        if soh > _PREFIX_LEN and digits.isdigit():
+            start = soh + 1
+            end = start + int(digits)
+            if (
+                len(frame) == end + 7
+                and frame[end : end + 3] == b"10="
+                and frame[end - 1] == 1
+                and frame[-1] == 1
+                and frame[end + 3 : end + 6].isdigit()
+                and (
+                    not verify_checksum
+                    or int(frame[end + 3 : end + 6])
+                    == (
+                        ((adler32(frame[:end]) & 0xFFFF) - 1) & 0xFF
+                        if end <= 256 or (end <= 515 and frame.isascii())
+                        else checksum(frame[:end])
+                    )
+                )
+            ):
+                text = frame[start:end].decode("utf-8", "surrogateescape")
+                tokens = text.replace("\x01", "=").split("=")
+                if len(tokens) == 2 * text.count("\x01") + 1:
+                    it = iter(tokens)
+                    fields = dict(zip(it, it, strict=False))
+                    seq_text = fields.get("34")
+                    msg_type = fields.get("35")
+                    if (
+                        msg_type
+                        and seq_text
+                        and "95" not in fields  # data fields are read by length, on the checked path
+                        and "93" not in fields
+                        and text.startswith("35=")
+                        and seq_text.isdigit()
+                        and seq_text.isascii()
+                        and len(seq_text) <= 18
+                        and "49" in fields
+                        and "56" in fields
+                        and "52" in fields
+                    ):
+                        return FixFrame(frame, msg_type, int(seq_text), fields, None, text, use_dollars)
+    return _parse_frame_checked(frame, verify_checksum, use_dollars)
+
+
+def _parse_frame_checked(frame: bytes, verify_checksum: bool, use_dollars: bool) -> FixFrame:
+    """Verify one complete frame (8, 9, 10) and split it into header and body fields.
+
+    Args:
+        frame: exactly one frame, as `FrameSplitter` yields.
+        verify_checksum: check CheckSum (10); leave on except to inspect damaged frames.
+        use_dollars: the pricing context stored on the frame for `decode_app_message`.
+
+    Raises:
+        FixDecodeError: any malformation, as its specific subclass.
+    """
     start, end = _body_end(frame)
     if len(frame) != end + 7 or frame[-1] != 1:
         raise FixChecksumError("CheckSum (10) must be 3 digits then SOH, ending the frame", tag=10)
@@ -638,50 +697,54 @@ class FrameSplitter:
 # ----------------------------------------------------------------------------------------------- typed
 
 
-_REGISTRY: dict[str, type[FixMessage]] | None = None
+_REGISTRY: dict[str, type[FixMessage]] = {}
 
 
 def _registry() -> dict[str, type[FixMessage]]:
-    global _REGISTRY  # noqa: PLW0603
-    if _REGISTRY is None:
+    if not _REGISTRY:
         from kalshi_fix.messages._generated import MESSAGE_TYPES
 
-        _REGISTRY = MESSAGE_TYPES
+        _REGISTRY.update(MESSAGE_TYPES)
     return _REGISTRY
-
-
-def decode_message(frame: bytes | FixFrame, *, use_dollars: bool | None = None) -> FixMessage:
-    """Decode a frame (bytes or a parsed `FixFrame`) into its typed message class.
-
-    Args:
-        frame: one frame.
-        use_dollars: wire prices are dollars (True) or integer cents (False). None: the frame's own
-            `use_dollars` when given a `FixFrame`, else False (prediction's default, cents).
-
-    Raises:
-        FixUnknownMsgTypeError: no message class for its MsgType.
-        FixDecodeError: any other malformation.
-    """
-    fr = frame if isinstance(frame, FixFrame) else parse_frame(frame)
-    cls = _registry().get(fr.msg_type)
-    if cls is None:
-        raise FixUnknownMsgTypeError(
-            f"unknown MsgType (35) {fr.msg_type!r}", msg_type=fr.msg_type, msg_seq_num=fr.msg_seq_num, tag=35
-        )
-    return cls.from_frame(fr, use_dollars=fr.use_dollars if use_dollars is None else use_dollars)
-
-
-def decode(frame: bytes, *, use_dollars: bool = False) -> tuple[FixFrame, FixMessage]:
-    """Parse and decode one frame; return the frame (header access) and the typed message."""
-    fr = parse_frame(frame, use_dollars=use_dollars)
-    return fr, decode_message(fr)
 
 
 def decode_app_message(raw: bytes | FixFrame, *, use_dollars: bool | None = None) -> FixMessage:
     """Decode a received frame into its typed message (`ExecutionReport`, `OrderCancelReject`, ...).
 
-    Admin messages decode too. Prices come back in dollars: pass `use_dollars` as the session logged on
-    (False: prediction's integer cents, the default; True: UseDollars=Y or margin), or pass the `FixFrame`
-    the session handed you, which knows.
+    Admin messages decode too (`decode_message` is the same function). Prices come back in dollars: pass
+    `use_dollars` as the session logged on (False: prediction's integer cents, the default; True:
+    UseDollars=Y, or margin), or pass the `FixFrame` the session handed you, which knows.
+
+    Args:
+        raw: one frame, as bytes or as a parsed `FixFrame`.
+        use_dollars: wire prices are dollars (True) or integer cents (False). None: the frame's own
+            `use_dollars` when given a `FixFrame`, else False.
+
+    Raises:
+        FixUnknownMsgTypeError: no message class for its MsgType.
+        FixDecodeError: any other malformation.
     """
-    return decode_message(raw, use_dollars=use_dollars)
+    fr = raw if isinstance(raw, FixFrame) else parse_frame(raw)
+    ud = fr.use_dollars if use_dollars is None else use_dollars
+    cls = (_REGISTRY or _registry()).get(fr.msg_type)
+    if cls is None:
+        raise FixUnknownMsgTypeError(
+            f"unknown MsgType (35) {fr.msg_type!r}",
+            msg_type=fr.msg_type,
+            msg_seq_num=fr.msg_seq_num,
+            tag=35,
+        )
+    try:
+        result: FixMessage = cls._decode(fr.fields, fr, ud)
+    except (KeyError, ValueError, ArithmeticError):
+        return cls.from_frame(fr, use_dollars=ud)  # the ordered path names the error
+    return result
+
+
+decode_message = decode_app_message
+
+
+def decode(frame: bytes, *, use_dollars: bool = False) -> tuple[FixFrame, FixMessage]:
+    """Parse and decode one frame; return the frame (header access) and the typed message."""
+    fr = parse_frame(frame, use_dollars=use_dollars)
+    return fr, decode_app_message(fr)
