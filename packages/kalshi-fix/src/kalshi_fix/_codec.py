@@ -412,23 +412,26 @@ def parse_frame(
     if frame.__class__ is not bytes:
         frame = bytes(frame)
     if frame.startswith(_PREFIX):
-        soh = frame.find(SOH, _PREFIX_LEN, _PREFIX_LEN + 10)
-        digits = frame[_PREFIX_LEN:soh]
-        if soh > _PREFIX_LEN and digits.isdigit():
+        soh = frame.find(SOH, 13, 23)  # 13 == len(_PREFIX)
+        digits = frame[13:soh]
+        if soh > 13 and digits.isdigit():
             start = soh + 1
             end = start + int(digits)
+            size = end + 7
             if (
-                len(frame) == end + 7
-                and frame[end : end + 3] == b"10="
+                len(frame) == size
+                and frame.startswith(b"10=", end)
                 and frame[end - 1] == 1
                 and frame[-1] == 1
-                and frame[end + 3 : end + 6].isdigit()
+                and (cks := frame[end + 3 : end + 6]).isdigit()
                 and (
                     not verify_checksum
-                    or int(frame[end + 3 : end + 6])
+                    # Adler-32's low half is 1 + the byte sum (exact below 65521): take the whole frame's sum
+                    # and remove the trailer's bytes (`10=` and SOH sum to 159) instead of copying the prefix.
+                    or int(cks)
                     == (
-                        ((adler32(frame[:end]) & 0xFFFF) - 1) & 0xFF
-                        if end <= 256 or (end <= 515 and frame.isascii())
+                        ((adler32(frame) & 0xFFFF) - 160 - frame[end + 3] - frame[end + 4] - frame[end + 5]) & 0xFF
+                        if size <= 256 or (size <= 515 and frame.isascii())
                         else checksum(frame[:end])
                     )
                 )
