@@ -468,3 +468,18 @@ def test_wrong_comp_ids_end_the_session() -> None:
     frames = [parse_frame(f) for f in pair.client.data_to_send()]
     assert [f.msg_type for f in frames] == ["3", "5"]
     assert frames[0].fields["373"] == "9"
+
+
+def test_lost_resend_request_is_repeated_after_an_interval() -> None:
+    pair = Pair(retransmits=True, hb=10)
+    pair.logon()
+    late = build_frame("8", "KalshiRT", KEY, 3, "x", b"11=b\x01")
+    pair.client.receive(late, T0 + 1)
+    [first] = [parse_frame(f) for f in pair.client.data_to_send()]  # lost on the wire
+    assert first.msg_type == "2"
+    assert first.fields["7"] == "2"
+    assert pair.client.next_deadline() == T0 + 11
+    pair.client.handle_timeout(T0 + 11)
+    again = [parse_frame(f) for f in pair.client.data_to_send()]
+    assert next(f.msg_type for f in again) == "2"
+    assert again[0].fields["7"] == "2"

@@ -215,6 +215,7 @@ class SessionConfig:
             fraction of HeartBtInt.
         logon_timeout: seconds to wait for the Logon answer.
         logout_timeout: seconds to wait for the Logout answer before closing anyway.
+        max_buffered: messages held behind an unrecovered gap before giving up and reconnecting.
     """
 
     sender_comp_id: str
@@ -230,6 +231,7 @@ class SessionConfig:
     test_request_delay: float = 0.2
     logon_timeout: float = 10.0
     logout_timeout: float = 2.0
+    max_buffered: int = 100_000
 
 
 def build_frame(  # noqa: PLR0917
@@ -309,6 +311,8 @@ class SessionProtocol:
         self._buffered: dict[int, FixFrame] = {}
         self._resend_until: int | None = None
         """While a ResendRequest of ours is outstanding: the highest seq it must cover."""
+        self._resend_at = 0.0
+        """When that ResendRequest went out (it is repeated if nothing comes of it)."""
         self._logout_text: str | None = None
 
     # ------------------------------------------------------------------ driver interface
@@ -360,6 +364,8 @@ class SessionProtocol:
                 recv_by = self._last_received + hb * (1.0 + self.config.test_request_delay)
             else:
                 recv_by = self._last_received + hb * (2.0 + self.config.test_request_delay)
+            if self._resend_until is not None:
+                return min(send_by, recv_by, self._resend_at + hb)
             return min(send_by, recv_by)
         if state is SessionState.LOGON_SENT or state is SessionState.AWAITING_LOGON:
             return self._state_since + self.config.logon_timeout
@@ -379,6 +385,9 @@ class SessionProtocol:
                 self._test_request_count += 1
                 self._test_request_id = f"TR{self._test_request_count}"
                 self._send_admin("1", ((112, self._test_request_id),), now)
+            if self._resend_until is not None and now - self._resend_at >= hb and self.state is SessionState.ACTIVE:
+                # our ResendRequest (or its answer) was lost: ask again from where we are
+                self._request_resend(self.store.next_target_seq, self._resend_until, now)
             if self.state is SessionState.ACTIVE and now - self._last_sent >= hb:
                 self._send_admin("0", (), now)
         elif state is SessionState.LOGON_SENT or state is SessionState.AWAITING_LOGON:
@@ -619,10 +628,17 @@ class SessionProtocol:
         if msg_type == "2":
             self._answer_resend(frame, now)  # answer at once so two gapped peers cannot deadlock
         self._buffered[seq] = frame
+        if len(self._buffered) > self.config.max_buffered:
+            self._close(f"more than {self.config.max_buffered} messages buffered behind a gap", reconnect=True)
+            return
         if self._resend_until is None:
             self._events.append(GapDetected(expected, seq - 1, recoverable=True))
-            self._resend_until = seq - 1
-            self._send_admin("2", ((7, expected), (16, 0)), now)
+            self._request_resend(expected, seq - 1, now)
+
+    def _request_resend(self, begin: int, until: int, now: float) -> None:
+        self._resend_until = until
+        self._resend_at = now
+        self._send_admin("2", ((7, begin), (16, 0)), now)
 
     def _drain(self, now: float) -> None:
         buffered = self._buffered
@@ -644,8 +660,7 @@ class SessionProtocol:
             if buffered and self.state is SessionState.ACTIVE:
                 first = min(buffered)
                 self._events.append(GapDetected(expected, first - 1, recoverable=True))
-                self._resend_until = first - 1
-                self._send_admin("2", ((7, expected), (16, 0)), now)
+                self._request_resend(expected, first - 1, now)
 
     def _sequence_reset(self, frame: FixFrame, now: float) -> None:
         new_seq = _int(frame, 36)
