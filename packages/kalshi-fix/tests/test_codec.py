@@ -427,3 +427,17 @@ def test_decimal_wire_forms() -> None:
     for bad in ("NaN", "Infinity", "1e5", "abc", "", "1" * 41):
         with pytest.raises((ValueError, ArithmeticError)):
             decimal_from_wire(bad)
+
+
+@pytest.mark.parametrize("text", ["x", "a" * 300, "é" * 150, "é" * 1000, "\udcff" * 400])
+def test_checksum_verified_at_every_frame_size(text: str) -> None:
+    from kalshi_fix.messages import Logout
+
+    wire = Logout(text=text).encode(header())
+    decoded = decode_app_message(wire)
+    assert isinstance(decoded, Logout)
+    assert decoded.text == text
+    body_end = wire.rindex(b"10=")
+    wrong = wire[: body_end + 3] + b"%03d" % ((int(wire[body_end + 3 : body_end + 6]) + 1) % 256) + b"\x01"
+    with pytest.raises(FixChecksumError):
+        decode_app_message(wrong)
