@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import ssl
 import time
 from dataclasses import dataclass, field
 from datetime import date
@@ -219,9 +220,9 @@ class FixAcceptor:
         self._exec_seq = 0
         self.port = 0
 
-    async def start(self) -> int:
+    async def start(self, ssl_context: ssl.SSLContext | None = None) -> int:
         loop = asyncio.get_running_loop()
-        self._server = await loop.create_server(lambda: _Conn(self), "127.0.0.1", 0)
+        self._server = await loop.create_server(lambda: _Conn(self), "127.0.0.1", 0, ssl=ssl_context)
         self.port = self._server.sockets[0].getsockname()[1]
         return self.port
 

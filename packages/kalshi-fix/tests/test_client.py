@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import AsyncIterator, Callable
 from decimal import Decimal
 from typing import Any
@@ -479,3 +480,58 @@ async def test_heartbeat_test_request_and_dead_peer_reconnect_over_tcp(auth: Kal
         assert any("TestRequest" in r for r in reasons)
     finally:
         await conn.close()
+
+
+def _self_signed(tmp_path: Any) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A server context with a fresh self-signed cert for 127.0.0.1, and a client context trusting it."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "kalshi-fix test acceptor")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    (tmp_path / "cert.pem").write_bytes(cert_pem)
+    (tmp_path / "key.pem").write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    client = ssl.create_default_context(cadata=cert_pem.decode())
+    return server, client
+
+
+async def test_tls_by_default_and_untrusted_certificates_are_refused(
+    auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey, tmp_path: Any
+) -> None:
+    server_ctx, client_ctx = _self_signed(tmp_path)
+    acceptor = FixAcceptor({auth.key_id: rsa_key.public_key()}, target_comp_id="KalshiNR")
+    await acceptor.start(ssl_context=server_ctx)
+    try:
+        trusting = FixClient(auth, host="127.0.0.1", port=acceptor.port, ssl_context=client_ctx, reconnect=FAST)
+        async with trusting.order_entry() as session:
+            await session.send(order(1))
+            report = decode_app_message(await session.receive(timeout=5))
+            assert isinstance(report, ExecutionReport)
+        default = FixClient(auth, host="127.0.0.1", port=acceptor.port, reconnect=FAST)  # system CAs only
+        with pytest.raises(FixConnectionError, match="certificate"):
+            await default.order_entry().open(timeout=5)
+        assert len(acceptor.logons) == 1  # nothing was sent over the untrusted connection
+    finally:
+        await acceptor.stop()

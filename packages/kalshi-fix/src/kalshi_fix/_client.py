@@ -35,7 +35,7 @@ from kalshi_auth import (
 from ._book import OrderBook
 from ._codec import FixFrame, decode_app_message
 from ._connection import ConnectionState, ConnectionStateChanged, FixConnection, ReconnectPolicy
-from ._session import ApplicationMessage, SessionConfig, SessionEvent, SessionProtocol
+from ._session import ApplicationMessage, FixSessionError, SessionConfig, SessionEvent, SessionProtocol
 from ._settlement import SettlementAssembler, SettlementReport
 from ._store import FileStore, FsyncPolicy, MemoryStore, SequenceStore
 
@@ -134,6 +134,7 @@ class FixSession:
         self._async_callback = on_message is not None and inspect.iscoroutinefunction(on_message)
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._consumer: asyncio.Task[None] | None = None
+        self._closed = False
         self.events: list[SessionEvent | ConnectionStateChanged] = []
         """Session and connection events so far (rejects, gaps, state changes), newest last."""
 
@@ -146,6 +147,8 @@ class FixSession:
             FixLogonError: the gateway refused the Logon (its Text says why).
             FixConnectionError: not logged on within `timeout`.
         """
+        if self._closed:
+            raise FixSessionError("this session was closed; get a new one from the client")
         if self._async_callback:
             self._consumer = asyncio.get_running_loop().create_task(self._consume())
         try:
@@ -158,6 +161,7 @@ class FixSession:
 
     async def close(self) -> None:
         """Log out (bounded to ~2 s) and close; the store is flushed and closed."""
+        self._closed = True
         await self.connection.close()
         await self._stop_consumer()
         self._queue.put_nowait(_SENTINEL)

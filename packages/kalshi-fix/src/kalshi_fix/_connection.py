@@ -312,6 +312,11 @@ class FixConnection:
                     ),
                     self._connect_timeout,
                 )
+            except ssl.SSLCertVerificationError as exc:
+                # a certificate that does not verify will not verify on the next attempt either
+                reason = f"TLS certificate of {self.host} rejected: {exc.verify_message or exc}"
+                self._error = FixConnectionError(reason)
+                reconnect = False
             except (TimeoutError, OSError) as exc:
                 reason = f"connect to {self.host}:{self.port} failed: {exc or type(exc).__name__}"
             else:
