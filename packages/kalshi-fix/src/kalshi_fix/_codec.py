@@ -212,8 +212,14 @@ def encode_frame(msg_type: str, header: SessionHeader, body: bytes) -> bytes:
     if text.count("\x01") != fields or "=\x01" in text:
         raise FixEncodeError(f"a header value is empty or contains SOH: {text!r}")
     inner = text.encode("utf-8", "surrogateescape") + body
-    out = b"8=FIXT.1.1\x019=%d\x01%b" % (len(inner), inner)
-    return b"%b10=%03d\x01" % (out, checksum(out))
+    out = b"8=FIXT.1.1\x019=" + str(len(inner)).encode() + b"\x01" + inner
+    n = len(out)
+    if n <= 256 or (n <= 515 and out.isascii()):
+        return out + _TRAILERS[((adler32(out) & 0xFFFF) - 1) & 0xFF]
+    return out + _TRAILERS[checksum(out)]
+
+
+_TRAILERS: Final = tuple(b"10=%03d\x01" % value for value in range(256))
 
 
 class FixFrame:
@@ -570,8 +576,8 @@ def rewrite_for_resend(frame: bytes, *, sending_time: str | _dt.datetime | None 
     if fr.body:
         text += "\x01".join(fr.body) + "\x01"
     inner = text.encode("utf-8", "surrogateescape")
-    out = b"8=FIXT.1.1\x019=%d\x01%b" % (len(inner), inner)
-    return b"%b10=%03d\x01" % (out, checksum(out))
+    out = b"8=FIXT.1.1\x019=" + str(len(inner)).encode() + b"\x01" + inner
+    return out + _TRAILERS[checksum(out)]
 
 
 class FrameSplitter:
