@@ -341,3 +341,33 @@ def test_field_tables_cover_every_enum() -> None:
     for tag, enum_cls in FIELD_ENUMS.items():
         assert tag in FIELDS
         assert len(enum_cls) > 0
+
+
+@pytest.mark.parametrize(
+    "module",
+    [
+        "kalshi_fix._codec",
+        "kalshi_fix._types",
+        "kalshi_fix._errors",
+        "kalshi_fix.messages",
+        "kalshi_fix.messages._base",
+        "kalshi_fix.messages._generated",
+        "kalshi_fix.messages._generated.enums",
+        "kalshi_fix.messages._generated.messages",
+        "kalshi_fix.messages._generated.fields",
+    ],
+)
+def test_all_is_sorted_and_complete(module: str) -> None:
+    import importlib
+
+    mod = importlib.import_module(module)
+    names = list(mod.__all__)
+    assert names == sorted(names)
+    assert [n for n in names if not hasattr(mod, n)] == []
+
+
+def test_seed_api_names_are_reachable_from_the_package() -> None:
+    import kalshi_fix
+
+    for name in ("NewOrderSingle", "ExecutionReport", "Side", "decode_app_message"):
+        assert getattr(kalshi_fix, name) is not None

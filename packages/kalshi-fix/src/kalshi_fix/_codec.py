@@ -70,10 +70,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BEGIN_STRING",
-    "HEADER_TAGS",
-    "SOH",
     "FixFrame",
     "FrameSplitter",
+    "HEADER_TAGS",
+    "SOH",
     "SessionHeader",
     "checksum",
     "decode",
