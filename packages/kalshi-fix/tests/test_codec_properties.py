@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kalshi_fix._codec import FrameSplitter, SessionHeader, decode_app_message, decode_message, parse_frame, peek_header
-from kalshi_fix._errors import FixDecodeError, FixTruncatedFrameError
+from kalshi_fix._errors import FixDecodeError, FixEncodeError, FixTruncatedFrameError
 from kalshi_fix.messages import FIELD_ENUMS, FIELD_KINDS, MESSAGE_TYPES, FixMessage
 from kalshi_fix.messages._base import FixGroupEntry
 
@@ -170,3 +170,31 @@ def test_splitter_never_raises_on_arbitrary_bytes(chunks: list[bytes]) -> None:
 
 def test_enum_tables_are_enums() -> None:
     assert all(issubclass(e, Enum) for e in FIELD_ENUMS.values())
+
+
+junk_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=5),
+    st.binary(max_size=5),
+    st.sampled_from([Decimal("NaN"), Decimal("sNaN"), Decimal("-Infinity"), Decimal("1e999999"), Decimal("0.001")]),
+    st.datetimes(),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cls=st.sampled_from(list(MESSAGE_TYPES.values())), data=st.data(), junk=junk_values, use_dollars=st.booleans())
+def test_encoder_raises_only_encode_errors_on_bad_values(
+    cls: type[FixMessage], data: st.DataObject, junk: object, use_dollars: bool
+) -> None:
+    msg = instance(cls, data.draw)
+    if cls._ATTRS:
+        setattr(msg, data.draw(st.sampled_from(cls._ATTRS)), junk)
+    try:
+        wire = msg.encode(HEADER, use_dollars=use_dollars)
+    except FixEncodeError:
+        return
+    decode_message(wire, use_dollars=use_dollars)  # whatever was accepted must decode again

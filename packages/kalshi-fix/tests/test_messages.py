@@ -274,6 +274,9 @@ def test_admin_messages_round_trip() -> None:
         ({"symbol": 12}, "str"),
         ({"order_qty": Decimal("NaN")}, "finite"),
         ({"order_qty": Decimal("1e999999")}, "finite"),
+        ({"price": Decimal("sNaN")}, "finite"),
+        ({"price": Decimal("-Infinity")}, "finite"),
+        ({"price": 0.55}, "float"),
         ({"alloc_account": True}, "int"),
         ({"expire_time": datetime(2026, 1, 1)}, "aware"),
         (

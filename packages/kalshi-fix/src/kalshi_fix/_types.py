@@ -113,8 +113,8 @@ def price_to_cents(value: Any, tag: int, integral: bool) -> str:
         tag: the field's tag, for errors.
         integral: the gateway takes whole cents only on this field (orders and quotes).
     """
-    if integral:
-        text = _CENTS_TEXT.get(value) if value.__class__ is Decimal else None
+    if integral and value.__class__ is Decimal and value.is_finite():  # sNaN cannot even be hashed
+        text = _CENTS_TEXT.get(value)
         if text is not None:
             return text
     if value.__class__ is not Decimal or not value.is_finite() or not -_MAX_DIGITS < value.adjusted() < _MAX_DIGITS:
