@@ -477,8 +477,12 @@ class Generator:
                 else:
                     params.append(f"{attr}: {typ} | None = None")
             lines.append(f"    def __init__(self, *, {', '.join(params)}) -> None:")
-            for attr, *_ in attrs:
-                lines.append(f"        self.{attr} = {attr}")
+            for attr, _typ, req, _doc, default_expr in attrs:
+                if req or default_expr is not None:
+                    lines.append(f"        self.{attr} = {attr}")
+                else:  # absent optional fields read the class-level None; a smaller __dict__ builds faster
+                    lines.append(f"        if {attr} is not None:")
+                    lines.append(f"            self.{attr} = {attr}")
         # encode
         lines.append("")
         lines.append("    def _encode_body(self, ud: bool) -> str:")
