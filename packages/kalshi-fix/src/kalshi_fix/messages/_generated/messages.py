@@ -249,8 +249,10 @@ class Party(FixGroupEntry):
     _MEMBERS: ClassVar[frozenset[str]] = frozenset({"448", "452"})
 
     def __init__(self, *, party_id: str | None = None, party_role: PartyRole | int | None = None) -> None:
-        self.party_id = party_id
-        self.party_role = party_role
+        if party_id is not None:
+            self.party_id = party_id
+        if party_role is not None:
+            self.party_role = party_role
 
     def _encode_body(self, ud: bool) -> str:
         a448 = self.party_id
@@ -531,10 +533,14 @@ class MarketSettlementParty(FixGroupEntry):
     ) -> None:
         self.market_settlement_party_id = market_settlement_party_id
         self.market_settlement_party_role = market_settlement_party_role
-        self.long_qty = long_qty
-        self.short_qty = short_qty
-        self.collateral_amount_changes = collateral_amount_changes
-        self.misc_fees = misc_fees
+        if long_qty is not None:
+            self.long_qty = long_qty
+        if short_qty is not None:
+            self.short_qty = short_qty
+        if collateral_amount_changes is not None:
+            self.collateral_amount_changes = collateral_amount_changes
+        if misc_fees is not None:
+            self.misc_fees = misc_fees
 
     def _encode_body(self, ud: bool) -> str:
         a20109 = self.market_settlement_party_id
@@ -623,8 +629,10 @@ class MDSnapshotEntry(FixGroupEntry):
         md_entry_size: Decimal | None = None,
     ) -> None:
         self.md_entry_type = md_entry_type
-        self.md_entry_px = md_entry_px
-        self.md_entry_size = md_entry_size
+        if md_entry_px is not None:
+            self.md_entry_px = md_entry_px
+        if md_entry_size is not None:
+            self.md_entry_size = md_entry_size
 
     def _encode_body(self, ud: bool) -> str:
         a269 = self.md_entry_type
@@ -709,8 +717,10 @@ class MDIncrementalEntry(FixGroupEntry):
         self.md_update_action = md_update_action
         self.symbol = symbol
         self.md_entry_type = md_entry_type
-        self.md_entry_px = md_entry_px
-        self.md_entry_size = md_entry_size
+        if md_entry_px is not None:
+            self.md_entry_px = md_entry_px
+        if md_entry_size is not None:
+            self.md_entry_size = md_entry_size
 
     def _encode_body(self, ud: bool) -> str:
         a279 = self.md_update_action
@@ -763,7 +773,8 @@ class Heartbeat(FixMessage):
     _DEC_DOLLARS: ClassVar[FieldTable] = _DEC_CENTS
 
     def __init__(self, *, test_req_id: str | None = None) -> None:
-        self.test_req_id = test_req_id
+        if test_req_id is not None:
+            self.test_req_id = test_req_id
 
     def _encode_body(self, ud: bool) -> str:
         a112 = self.test_req_id
@@ -909,10 +920,14 @@ class Reject(FixMessage):
         text: str | None = None,
     ) -> None:
         self.ref_seq_num = ref_seq_num
-        self.ref_tag_id = ref_tag_id
-        self.ref_msg_type = ref_msg_type
-        self.session_reject_reason = session_reject_reason
-        self.text = text
+        if ref_tag_id is not None:
+            self.ref_tag_id = ref_tag_id
+        if ref_msg_type is not None:
+            self.ref_msg_type = ref_msg_type
+        if session_reject_reason is not None:
+            self.session_reject_reason = session_reject_reason
+        if text is not None:
+            self.text = text
 
     def _encode_body(self, ud: bool) -> str:
         a45 = self.ref_seq_num
@@ -974,7 +989,8 @@ class SequenceReset(FixMessage):
     _DEC_DOLLARS: ClassVar[FieldTable] = _DEC_CENTS
 
     def __init__(self, *, gap_fill_flag: bool | None = None, new_seq_no: int) -> None:
-        self.gap_fill_flag = gap_fill_flag
+        if gap_fill_flag is not None:
+            self.gap_fill_flag = gap_fill_flag
         self.new_seq_no = new_seq_no
 
     def _encode_body(self, ud: bool) -> str:
@@ -1010,7 +1026,8 @@ class Logout(FixMessage):
     _DEC_DOLLARS: ClassVar[FieldTable] = _DEC_CENTS
 
     def __init__(self, *, text: str | None = None) -> None:
-        self.text = text
+        if text is not None:
+            self.text = text
 
     def _encode_body(self, ud: bool) -> str:
         a58 = self.text
@@ -1178,25 +1195,43 @@ class Logon(FixMessage):
     ) -> None:
         self.encrypt_method = encrypt_method
         self.heart_bt_int = heart_bt_int
-        self.raw_data = raw_data
-        self.reset_seq_num_flag = reset_seq_num_flag
-        self.next_expected_msg_seq_num = next_expected_msg_seq_num
-        self.max_message_size = max_message_size
-        self.test_message_indicator = test_message_indicator
-        self.username = username
-        self.password = password
+        if raw_data is not None:
+            self.raw_data = raw_data
+        if reset_seq_num_flag is not None:
+            self.reset_seq_num_flag = reset_seq_num_flag
+        if next_expected_msg_seq_num is not None:
+            self.next_expected_msg_seq_num = next_expected_msg_seq_num
+        if max_message_size is not None:
+            self.max_message_size = max_message_size
+        if test_message_indicator is not None:
+            self.test_message_indicator = test_message_indicator
+        if username is not None:
+            self.username = username
+        if password is not None:
+            self.password = password
         self.default_appl_ver_id = default_appl_ver_id
-        self.cancel_orders_on_disconnect = cancel_orders_on_disconnect
-        self.skip_pending_exec_reports = skip_pending_exec_reports
-        self.use_dollars = use_dollars
-        self.cancel_order_on_pause = cancel_order_on_pause
-        self.enable_ioc_cancel_report = enable_ioc_cancel_report
-        self.listener_session = listener_session
-        self.receive_settlement_reports = receive_settlement_reports
-        self.message_retention_period = message_retention_period
-        self.preserve_original_order_qty = preserve_original_order_qty
-        self.use_expired_ord_status = use_expired_ord_status
-        self.always_emit_new_before_trade = always_emit_new_before_trade
+        if cancel_orders_on_disconnect is not None:
+            self.cancel_orders_on_disconnect = cancel_orders_on_disconnect
+        if skip_pending_exec_reports is not None:
+            self.skip_pending_exec_reports = skip_pending_exec_reports
+        if use_dollars is not None:
+            self.use_dollars = use_dollars
+        if cancel_order_on_pause is not None:
+            self.cancel_order_on_pause = cancel_order_on_pause
+        if enable_ioc_cancel_report is not None:
+            self.enable_ioc_cancel_report = enable_ioc_cancel_report
+        if listener_session is not None:
+            self.listener_session = listener_session
+        if receive_settlement_reports is not None:
+            self.receive_settlement_reports = receive_settlement_reports
+        if message_retention_period is not None:
+            self.message_retention_period = message_retention_period
+        if preserve_original_order_qty is not None:
+            self.preserve_original_order_qty = preserve_original_order_qty
+        if use_expired_ord_status is not None:
+            self.use_expired_ord_status = use_expired_ord_status
+        if always_emit_new_before_trade is not None:
+            self.always_emit_new_before_trade = always_emit_new_before_trade
 
     def _encode_body(self, ud: bool) -> str:
         a98 = self.encrypt_method
@@ -1455,21 +1490,31 @@ class NewOrderSingle(FixMessage):
         alloc_account: int | None = None,
     ) -> None:
         self.cl_ord_id = cl_ord_id
-        self.exec_inst = exec_inst
+        if exec_inst is not None:
+            self.exec_inst = exec_inst
         self.order_qty = order_qty
         self.ord_type = ord_type
         self.price = price
         self.side = side
         self.symbol = symbol
-        self.time_in_force = time_in_force
-        self.expire_time = expire_time
-        self.self_trade_prevention_type = self_trade_prevention_type
-        self.party_ids = party_ids
-        self.secondary_cl_ord_id = secondary_cl_ord_id
-        self.order_group_id = order_group_id
-        self.cancel_order_on_pause = cancel_order_on_pause
-        self.max_execution_cost = max_execution_cost
-        self.alloc_account = alloc_account
+        if time_in_force is not None:
+            self.time_in_force = time_in_force
+        if expire_time is not None:
+            self.expire_time = expire_time
+        if self_trade_prevention_type is not None:
+            self.self_trade_prevention_type = self_trade_prevention_type
+        if party_ids is not None:
+            self.party_ids = party_ids
+        if secondary_cl_ord_id is not None:
+            self.secondary_cl_ord_id = secondary_cl_ord_id
+        if order_group_id is not None:
+            self.order_group_id = order_group_id
+        if cancel_order_on_pause is not None:
+            self.cancel_order_on_pause = cancel_order_on_pause
+        if max_execution_cost is not None:
+            self.max_execution_cost = max_execution_cost
+        if alloc_account is not None:
+            self.alloc_account = alloc_account
 
     def _encode_body(self, ud: bool) -> str:
         a11 = self.cl_ord_id
@@ -1680,16 +1725,21 @@ class OrderCancelReplaceRequest(FixMessage):
         alloc_account: int | None = None,
     ) -> None:
         self.cl_ord_id = cl_ord_id
-        self.order_id = order_id
+        if order_id is not None:
+            self.order_id = order_id
         self.orig_cl_ord_id = orig_cl_ord_id
         self.order_qty = order_qty
         self.ord_type = ord_type
-        self.price = price
+        if price is not None:
+            self.price = price
         self.side = side
         self.symbol = symbol
-        self.party_ids = party_ids
-        self.order_group_id = order_group_id
-        self.alloc_account = alloc_account
+        if party_ids is not None:
+            self.party_ids = party_ids
+        if order_group_id is not None:
+            self.order_group_id = order_group_id
+        if alloc_account is not None:
+            self.alloc_account = alloc_account
 
     def _encode_body(self, ud: bool) -> str:
         a11 = self.cl_ord_id
@@ -1822,12 +1872,15 @@ class OrderCancelRequest(FixMessage):
         alloc_account: int | None = None,
     ) -> None:
         self.cl_ord_id = cl_ord_id
-        self.order_id = order_id
+        if order_id is not None:
+            self.order_id = order_id
         self.orig_cl_ord_id = orig_cl_ord_id
         self.side = side
         self.symbol = symbol
-        self.party_ids = party_ids
-        self.alloc_account = alloc_account
+        if party_ids is not None:
+            self.party_ids = party_ids
+        if alloc_account is not None:
+            self.alloc_account = alloc_account
 
     def _encode_body(self, ud: bool) -> str:
         a11 = self.cl_ord_id
@@ -2118,24 +2171,42 @@ class ExecutionReport(FixMessage):
         self.cum_qty = cum_qty
         self.avg_px = avg_px
         self.order_qty = order_qty
-        self.last_px = last_px
-        self.last_qty = last_qty
-        self.ord_rej_reason = ord_rej_reason
-        self.orig_cl_ord_id = orig_cl_ord_id
-        self.price = price
-        self.transact_time = transact_time
-        self.text = text
-        self.expire_time = expire_time
-        self.exec_restatement_reason = exec_restatement_reason
-        self.misc_fees = misc_fees
-        self.party_ids = party_ids
-        self.alloc_account = alloc_account
-        self.long_qty = long_qty
-        self.short_qty = short_qty
-        self.collateral_amount_changes = collateral_amount_changes
-        self.trd_match_id = trd_match_id
-        self.aggressor_indicator = aggressor_indicator
-        self.self_trade_prevention_type = self_trade_prevention_type
+        if last_px is not None:
+            self.last_px = last_px
+        if last_qty is not None:
+            self.last_qty = last_qty
+        if ord_rej_reason is not None:
+            self.ord_rej_reason = ord_rej_reason
+        if orig_cl_ord_id is not None:
+            self.orig_cl_ord_id = orig_cl_ord_id
+        if price is not None:
+            self.price = price
+        if transact_time is not None:
+            self.transact_time = transact_time
+        if text is not None:
+            self.text = text
+        if expire_time is not None:
+            self.expire_time = expire_time
+        if exec_restatement_reason is not None:
+            self.exec_restatement_reason = exec_restatement_reason
+        if misc_fees is not None:
+            self.misc_fees = misc_fees
+        if party_ids is not None:
+            self.party_ids = party_ids
+        if alloc_account is not None:
+            self.alloc_account = alloc_account
+        if long_qty is not None:
+            self.long_qty = long_qty
+        if short_qty is not None:
+            self.short_qty = short_qty
+        if collateral_amount_changes is not None:
+            self.collateral_amount_changes = collateral_amount_changes
+        if trd_match_id is not None:
+            self.trd_match_id = trd_match_id
+        if aggressor_indicator is not None:
+            self.aggressor_indicator = aggressor_indicator
+        if self_trade_prevention_type is not None:
+            self.self_trade_prevention_type = self_trade_prevention_type
 
     def _encode_body(self, ud: bool) -> str:
         a37 = self.order_id
@@ -2370,11 +2441,14 @@ class OrderCancelReject(FixMessage):
     ) -> None:
         self.order_id = order_id
         self.cl_ord_id = cl_ord_id
-        self.orig_cl_ord_id = orig_cl_ord_id
+        if orig_cl_ord_id is not None:
+            self.orig_cl_ord_id = orig_cl_ord_id
         self.ord_status = ord_status
         self.cxl_rej_response_to = cxl_rej_response_to
-        self.cxl_rej_reason = cxl_rej_reason
-        self.text = text
+        if cxl_rej_reason is not None:
+            self.cxl_rej_reason = cxl_rej_reason
+        if text is not None:
+            self.text = text
 
     def _encode_body(self, ud: bool) -> str:
         a37 = self.order_id
@@ -2524,7 +2598,8 @@ class OrderMassCancelReport(FixMessage):
         self.cl_ord_id = cl_ord_id
         self.order_id = order_id
         self.mass_cancel_response = mass_cancel_response
-        self.mass_cancel_reject_reason = mass_cancel_reject_reason
+        if mass_cancel_reject_reason is not None:
+            self.mass_cancel_reject_reason = mass_cancel_reject_reason
 
     def _encode_body(self, ud: bool) -> str:
         a11 = self.cl_ord_id
@@ -2606,11 +2681,15 @@ class BusinessMessageReject(FixMessage):
         business_reject_reason: BusinessRejectReason | int,
         text: str | None = None,
     ) -> None:
-        self.ref_seq_num = ref_seq_num
-        self.ref_msg_type = ref_msg_type
-        self.business_reject_ref_id = business_reject_ref_id
+        if ref_seq_num is not None:
+            self.ref_seq_num = ref_seq_num
+        if ref_msg_type is not None:
+            self.ref_msg_type = ref_msg_type
+        if business_reject_ref_id is not None:
+            self.business_reject_ref_id = business_reject_ref_id
         self.business_reject_reason = business_reject_reason
-        self.text = text
+        if text is not None:
+            self.text = text
 
     def _encode_body(self, ud: bool) -> str:
         a45 = self.ref_seq_num
@@ -2749,15 +2828,24 @@ class QuoteRequest(FixMessage):
     ) -> None:
         self.quote_req_id = quote_req_id
         self.no_related_sym = no_related_sym
-        self.symbol = symbol
-        self.order_qty = order_qty
-        self.cash_order_qty = cash_order_qty
-        self.party_ids = party_ids
-        self.rest_remainder = rest_remainder
-        self.replace_existing = replace_existing
-        self.multivariate_collection_ticker = multivariate_collection_ticker
-        self.multivariate_selected_legs = multivariate_selected_legs
-        self.alloc_account = alloc_account
+        if symbol is not None:
+            self.symbol = symbol
+        if order_qty is not None:
+            self.order_qty = order_qty
+        if cash_order_qty is not None:
+            self.cash_order_qty = cash_order_qty
+        if party_ids is not None:
+            self.party_ids = party_ids
+        if rest_remainder is not None:
+            self.rest_remainder = rest_remainder
+        if replace_existing is not None:
+            self.replace_existing = replace_existing
+        if multivariate_collection_ticker is not None:
+            self.multivariate_collection_ticker = multivariate_collection_ticker
+        if multivariate_selected_legs is not None:
+            self.multivariate_selected_legs = multivariate_selected_legs
+        if alloc_account is not None:
+            self.alloc_account = alloc_account
 
     def _encode_body(self, ud: bool) -> str:
         a131 = self.quote_req_id
@@ -2892,9 +2980,12 @@ class QuoteRequestAck(FixMessage):
     ) -> None:
         self.quote_req_id = quote_req_id
         self.quote_request_type = quote_request_type
-        self.rfq_id = rfq_id
-        self.symbol = symbol
-        self.text = text
+        if rfq_id is not None:
+            self.rfq_id = rfq_id
+        if symbol is not None:
+            self.symbol = symbol
+        if text is not None:
+            self.text = text
 
     def _encode_body(self, ud: bool) -> str:
         a131 = self.quote_req_id
@@ -3034,13 +3125,20 @@ class Quote(FixMessage):
         self.quote_id = quote_id
         self.quote_req_id = quote_req_id
         self.symbol = symbol
-        self.bid_px = bid_px
-        self.offer_px = offer_px
-        self.order_qty = order_qty
-        self.bid_size = bid_size
-        self.offer_size = offer_size
-        self.alloc_account = alloc_account
-        self.rest_remainder = rest_remainder
+        if bid_px is not None:
+            self.bid_px = bid_px
+        if offer_px is not None:
+            self.offer_px = offer_px
+        if order_qty is not None:
+            self.order_qty = order_qty
+        if bid_size is not None:
+            self.bid_size = bid_size
+        if offer_size is not None:
+            self.offer_size = offer_size
+        if alloc_account is not None:
+            self.alloc_account = alloc_account
+        if rest_remainder is not None:
+            self.rest_remainder = rest_remainder
 
     def _encode_body(self, ud: bool) -> str:
         a117 = self.quote_id
@@ -3232,15 +3330,23 @@ class QuoteStatusReport(FixMessage):
     ) -> None:
         self.quote_id = quote_id
         self.quote_req_id = quote_req_id
-        self.alloc_account = alloc_account
+        if alloc_account is not None:
+            self.alloc_account = alloc_account
         self.quote_status = quote_status
-        self.order_qty = order_qty
-        self.bid_px = bid_px
-        self.offer_px = offer_px
-        self.bid_size = bid_size
-        self.offer_size = offer_size
-        self.side = side
-        self.text = text
+        if order_qty is not None:
+            self.order_qty = order_qty
+        if bid_px is not None:
+            self.bid_px = bid_px
+        if offer_px is not None:
+            self.offer_px = offer_px
+        if bid_size is not None:
+            self.bid_size = bid_size
+        if offer_size is not None:
+            self.offer_size = offer_size
+        if side is not None:
+            self.side = side
+        if text is not None:
+            self.text = text
 
     def _encode_body(self, ud: bool) -> str:
         a117 = self.quote_id
@@ -3435,7 +3541,8 @@ class QuoteConfirmStatus(FixMessage):
     ) -> None:
         self.quote_id = quote_id
         self.quote_confirm_status = quote_confirm_status
-        self.text = text
+        if text is not None:
+            self.text = text
 
     def _encode_body(self, ud: bool) -> str:
         a117 = self.quote_id
@@ -3497,7 +3604,8 @@ class QuoteCancelStatus(FixMessage):
     ) -> None:
         self.quote_id = quote_id
         self.quote_cancel_status = quote_cancel_status
-        self.text = text
+        if text is not None:
+            self.text = text
 
     def _encode_body(self, ud: bool) -> str:
         a117 = self.quote_id
@@ -3585,10 +3693,14 @@ class AcceptQuote(FixMessage):
     ) -> None:
         self.quote_id = quote_id
         self.side = side
-        self.order_qty = order_qty
-        self.cl_ord_id = cl_ord_id
-        self.party_ids = party_ids
-        self.prefer_better_quote = prefer_better_quote
+        if order_qty is not None:
+            self.order_qty = order_qty
+        if cl_ord_id is not None:
+            self.cl_ord_id = cl_ord_id
+        if party_ids is not None:
+            self.party_ids = party_ids
+        if prefer_better_quote is not None:
+            self.prefer_better_quote = prefer_better_quote
 
     def _encode_body(self, ud: bool) -> str:
         a117 = self.quote_id
@@ -3666,7 +3778,8 @@ class RFQCancelStatus(FixMessage):
     ) -> None:
         self.quote_req_id = quote_req_id
         self.rfq_cancel_status = rfq_cancel_status
-        self.text = text
+        if text is not None:
+            self.text = text
 
     def _encode_body(self, ud: bool) -> str:
         a131 = self.quote_req_id
@@ -3748,9 +3861,12 @@ class AcceptQuoteStatus(FixMessage):
     ) -> None:
         self.quote_id = quote_id
         self.accept_quote_status = accept_quote_status
-        self.accepted_quote_id = accepted_quote_id
-        self.cl_ord_id = cl_ord_id
-        self.text = text
+        if accepted_quote_id is not None:
+            self.accepted_quote_id = accepted_quote_id
+        if cl_ord_id is not None:
+            self.cl_ord_id = cl_ord_id
+        if text is not None:
+            self.text = text
 
     def _encode_body(self, ud: bool) -> str:
         a117 = self.quote_id
@@ -3823,9 +3939,12 @@ class RFQCancel(FixMessage):
     def __init__(
         self, *, quote_req_id: str | None = None, rfq_id: str | None = None, party_ids: list[Party] | None = None
     ) -> None:
-        self.quote_req_id = quote_req_id
-        self.rfq_id = rfq_id
-        self.party_ids = party_ids
+        if quote_req_id is not None:
+            self.quote_req_id = quote_req_id
+        if rfq_id is not None:
+            self.rfq_id = rfq_id
+        if party_ids is not None:
+            self.party_ids = party_ids
 
     def _encode_body(self, ud: bool) -> str:
         a131 = self.quote_req_id
@@ -3933,11 +4052,14 @@ class MarketSettlementReport(FixMessage):
         self.market_settlement_report_id = market_settlement_report_id
         self.symbol = symbol
         self.clearing_business_date = clearing_business_date
-        self.tot_num_market_settlement_reports = tot_num_market_settlement_reports
+        if tot_num_market_settlement_reports is not None:
+            self.tot_num_market_settlement_reports = tot_num_market_settlement_reports
         self.market_result = market_result
         self.settlement_price = settlement_price
-        self.last_fragment = last_fragment
-        self.market_settlement_party_ids = market_settlement_party_ids
+        if last_fragment is not None:
+            self.last_fragment = last_fragment
+        if market_settlement_party_ids is not None:
+            self.market_settlement_party_ids = market_settlement_party_ids
 
     def _encode_body(self, ud: bool) -> str:
         a20105 = self.market_settlement_report_id
@@ -4032,9 +4154,12 @@ class OrderGroupRequest(FixMessage):
         alloc_account: int | None = None,
     ) -> None:
         self.order_group_action = order_group_action
-        self.order_group_contracts_limit = order_group_contracts_limit
-        self.order_group_id = order_group_id
-        self.alloc_account = alloc_account
+        if order_group_contracts_limit is not None:
+            self.order_group_contracts_limit = order_group_contracts_limit
+        if order_group_id is not None:
+            self.order_group_id = order_group_id
+        if alloc_account is not None:
+            self.alloc_account = alloc_account
 
     def _encode_body(self, ud: bool) -> str:
         a20131 = self.order_group_action
@@ -4107,8 +4232,10 @@ class OrderGroupResponse(FixMessage):
         self, *, order_group_id: str, order_group_contracts_limit: int | None = None, alloc_account: int | None = None
     ) -> None:
         self.order_group_id = order_group_id
-        self.order_group_contracts_limit = order_group_contracts_limit
-        self.alloc_account = alloc_account
+        if order_group_contracts_limit is not None:
+            self.order_group_contracts_limit = order_group_contracts_limit
+        if alloc_account is not None:
+            self.alloc_account = alloc_account
 
     def _encode_body(self, ud: bool) -> str:
         a20130 = self.order_group_id
@@ -4157,7 +4284,8 @@ class EventResendRequest(FixMessage):
 
     def __init__(self, *, begin_exec_id: str, end_exec_id: str | None = None) -> None:
         self.begin_exec_id = begin_exec_id
-        self.end_exec_id = end_exec_id
+        if end_exec_id is not None:
+            self.end_exec_id = end_exec_id
 
     def _encode_body(self, ud: bool) -> str:
         a21001 = self.begin_exec_id
@@ -4301,7 +4429,8 @@ class MarketDataRequest(FixMessage):
         self, *, subscription_request_type: SubscriptionRequestType | str, related_sym: list[RelatedSym] | None = None
     ) -> None:
         self.subscription_request_type = subscription_request_type
-        self.related_sym = related_sym
+        if related_sym is not None:
+            self.related_sym = related_sym
 
     def _encode_body(self, ud: bool) -> str:
         a263 = self.subscription_request_type
@@ -4348,7 +4477,8 @@ class MarketDataSnapshotFullRefresh(FixMessage):
 
     def __init__(self, *, symbol: str, md_entries: list[MDSnapshotEntry] | None = None) -> None:
         self.symbol = symbol
-        self.md_entries = md_entries
+        if md_entries is not None:
+            self.md_entries = md_entries
 
     def _encode_body(self, ud: bool) -> str:
         a55 = self.symbol
@@ -4386,7 +4516,8 @@ class MarketDataIncrementalRefresh(FixMessage):
     _GROUPS: ClassVar[dict[str, GroupSpec]] = {"268": GroupSpec("268", "md_entries", MDIncrementalEntry, "279")}
 
     def __init__(self, *, md_entries: list[MDIncrementalEntry] | None = None) -> None:
-        self.md_entries = md_entries
+        if md_entries is not None:
+            self.md_entries = md_entries
 
     def _encode_body(self, ud: bool) -> str:
         g268 = self.md_entries
@@ -4426,8 +4557,10 @@ class MarketDataRequestReject(FixMessage):
     _DEC_DOLLARS: ClassVar[FieldTable] = _DEC_CENTS
 
     def __init__(self, *, md_req_rej_reason: MDReqRejReason | str | None = None, text: str | None = None) -> None:
-        self.md_req_rej_reason = md_req_rej_reason
-        self.text = text
+        if md_req_rej_reason is not None:
+            self.md_req_rej_reason = md_req_rej_reason
+        if text is not None:
+            self.text = text
 
     def _encode_body(self, ud: bool) -> str:
         a281 = self.md_req_rej_reason
@@ -4479,7 +4612,8 @@ class SecurityStatusRequest(FixMessage):
 
     def __init__(self, *, subscription_request_type: SubscriptionRequestType | str, symbol: str | None = None) -> None:
         self.subscription_request_type = subscription_request_type
-        self.symbol = symbol
+        if symbol is not None:
+            self.symbol = symbol
 
     def _encode_body(self, ud: bool) -> str:
         a263 = self.subscription_request_type
