@@ -22,7 +22,7 @@ from kalshi_fix._connection import (
     FixConnectionError,
     ReconnectPolicy,
 )
-from kalshi_fix._session import FixLogonError, GapDetected, SessionConfig, SessionProtocol
+from kalshi_fix._session import FixLogonError, FixSessionError, GapDetected, SessionConfig, SessionProtocol
 from kalshi_fix.messages import (
     EventResendComplete,
     ExecType,
@@ -535,3 +535,36 @@ async def test_tls_by_default_and_untrusted_certificates_are_refused(
         assert len(acceptor.logons) == 1  # nothing was sent over the untrusted connection
     finally:
         await acceptor.stop()
+
+
+async def test_rt_opted_in_to_settlement_reports(auth: KalshiAuth, rt: FixAcceptor) -> None:
+    got: list[Any] = []
+    async with local(auth, rt).order_entry(retransmit=True, on_settlement=got.append):
+        parties = [MarketSettlementParty(market_settlement_party_id="a", market_settlement_party_role=24)]
+        rt.send_settlement("KXA", parties * 3, page_size=2, price=Decimal("0.25"))
+        await wait_for(lambda: len(got) == 1)
+    assert rt.logons[0].get(20127) == "Y"
+    assert got[0].symbol == "KXA"
+    assert len(got[0].parties) == 3
+
+
+async def test_settlements_on_a_session_without_them_is_a_typed_error(auth: KalshiAuth, nr: FixAcceptor) -> None:
+    async with local(auth, nr).order_entry() as session:
+        with pytest.raises(FixSessionError, match="no settlement reports"):
+            async for _ in session.settlements():
+                pass
+
+
+async def test_fresh_rt_session_starts_over(auth: KalshiAuth, rt: FixAcceptor, tmp_path: Any) -> None:
+    async with local(auth, rt, store_dir=tmp_path).order_entry(retransmit=True) as session:
+        await session.send(order(1))
+        await session.receive(timeout=5)
+    resumed = local(auth, rt, store_dir=tmp_path).order_entry(retransmit=True)
+    async with resumed:
+        pass
+    assert rt.logons[-1].get(141) is None
+    assert int(rt.logons[-1].get(34) or 0) > 1
+    async with local(auth, rt, store_dir=tmp_path).order_entry(retransmit=True, fresh=True):
+        pass
+    assert rt.logons[-1].get(141) == "Y"
+    assert rt.logons[-1].get(34) == "1"

@@ -82,6 +82,37 @@ class FixEnvironment(enum.Enum):
 _SENTINEL: Any = object()
 
 
+class _SettlementFeed:
+    """Reassembles MarketSettlementReport fragments and hands out whole reports (callback or queue)."""
+
+    def __init__(self, on_settlement: Callable[[SettlementReport], Any] | None) -> None:
+        self.assembler = SettlementAssembler()
+        self._callback = on_settlement
+        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+
+    def handle(self, event: ApplicationMessage, use_dollars: bool) -> None:
+        from .messages import MarketSettlementReport
+
+        report = self.assembler.add(MarketSettlementReport.from_frame(event.frame, use_dollars=use_dollars))
+        if report is None:
+            return
+        if self._callback is not None:
+            self._callback(report)
+        else:
+            self._queue.put_nowait(report)
+
+    def end(self) -> None:
+        self._queue.put_nowait(_SENTINEL)
+
+    async def reports(self) -> AsyncIterator[SettlementReport]:
+        while True:
+            item = await self._queue.get()
+            if item is _SENTINEL:
+                self._queue.put_nowait(_SENTINEL)
+                return
+            yield item
+
+
 class FixSession:
     """One FIX session: an async context manager, and an async iterator of received frames.
 
@@ -102,12 +133,15 @@ class FixSession:
         on_event: OnEvent | None = None,
         logon_fields: tuple[tuple[int, str], ...] = (),
         store: SequenceStore | None = None,
+        fresh: bool = False,
     ) -> None:
         self.session_type = session_type
         self.client = client
         endpoint = client.endpoint(session_type)
         retransmits = session_type.retransmits
         self.store = store if store is not None else client._store_for(session_type)
+        if fresh:
+            self.store.reset()
         config = SessionConfig(
             sender_comp_id=client.auth.key_id,
             target_comp_id=endpoint.target_comp_id,
@@ -134,6 +168,7 @@ class FixSession:
         self._async_callback = on_message is not None and inspect.iscoroutinefunction(on_message)
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
         self._consumer: asyncio.Task[None] | None = None
+        self._settlements: _SettlementFeed | None = None
         self._closed = False
         self.events: list[SessionEvent | ConnectionStateChanged] = []
         """Session and connection events so far (rejects, gaps, state changes), newest last."""
@@ -241,6 +276,22 @@ class FixSession:
 
     def _handle(self, event: ApplicationMessage) -> None:
         """Session-specific processing before the application sees the message (books, reports)."""
+        if event.msg_type == "UMS" and self._settlements is not None:
+            self._settlements.handle(event, self.use_dollars)
+
+    async def settlements(self) -> AsyncIterator[SettlementReport]:
+        """Whole settlement reports as they complete (ends when the session closes for good).
+
+        Raises:
+            FixSessionError: this session does not receive settlement reports.
+        """
+        if self._settlements is None:
+            raise FixSessionError(
+                "no settlement reports on this session: use post_trade(), or "
+                "order_entry(retransmit=True, receive_settlement_reports=True)"
+            )
+        async for report in self._settlements.reports():
+            yield report
 
     def _on_app(self, event: ApplicationMessage) -> None:
         try:
@@ -262,6 +313,8 @@ class FixSession:
             del self.events[:500]
         if isinstance(event, ConnectionStateChanged) and event.state is ConnectionState.CLOSED:
             self._queue.put_nowait(_SENTINEL)
+            if self._settlements is not None:
+                self._settlements.end()
         elif isinstance(event, ConnectionStateChanged) and event.state is ConnectionState.LOGGED_ON:
             self._on_logged_on()
         if self._on_event is not None:
@@ -271,7 +324,9 @@ class FixSession:
                 logger.exception("kalshi_fix: on_event raised for %r", event)
 
     def _on_connected(self) -> None:
-        """A new socket is up (before the Logon): subclasses drop state that will not survive it."""
+        """A new socket is up (before the Logon): drop state that will not survive it."""
+        if self._settlements is not None:
+            self._settlements.assembler.clear()
 
     def _on_logged_on(self) -> None:
         """Logged on (again): subclasses restore subscriptions."""
@@ -429,6 +484,7 @@ class MarketDataSession(FixSession):
                     self._on_book(target)
 
     def _on_connected(self) -> None:
+        super()._on_connected()
         for book in self.books.values():
             book.clear()
 
@@ -442,7 +498,7 @@ class MarketDataSession(FixSession):
 class PostTradeSession(FixSession):
     """Post trade (KalshiPT, prediction only): settlement reports, reassembled across fragments.
 
-    `on_settlement(report)` (optional) gets each whole `SettlementReport`; they also queue for
+    `on_settlement(report)` (optional) gets each whole `SettlementReport`; they queue for
     `async for report in session.settlements()` when no callback is given. Reports may repeat after
     a resend, so handle them idempotently.
     """
@@ -451,39 +507,7 @@ class PostTradeSession(FixSession):
         self, *args: Any, on_settlement: Callable[[SettlementReport], Any] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.assembler = SettlementAssembler()
-        self._on_settlement = on_settlement
-        self._reports: asyncio.Queue[Any] = asyncio.Queue()
-
-    def _handle(self, event: ApplicationMessage) -> None:
-        if event.msg_type != "UMS":
-            return
-        from .messages import MarketSettlementReport
-
-        fragment = MarketSettlementReport.from_frame(event.frame, use_dollars=self.use_dollars)
-        report = self.assembler.add(fragment)
-        if report is None:
-            return
-        if self._on_settlement is not None:
-            self._on_settlement(report)
-        else:
-            self._reports.put_nowait(report)
-
-    def _on_connected(self) -> None:
-        self.assembler.clear()
-
-    def _on_session_event(self, event: SessionEvent | ConnectionStateChanged) -> None:
-        super()._on_session_event(event)
-        if isinstance(event, ConnectionStateChanged) and event.state is ConnectionState.CLOSED:
-            self._reports.put_nowait(_SENTINEL)
-
-    async def settlements(self) -> AsyncIterator[SettlementReport]:
-        """Whole settlement reports as they complete (ends when the session closes for good)."""
-        while True:
-            item = await self._reports.get()
-            if item is _SENTINEL:
-                return
-            yield item
+        self._settlements = _SettlementFeed(on_settlement)
 
 
 class RfqSession(FixSession):
@@ -629,6 +653,8 @@ class _BaseFixClient:
         preserve_original_order_qty: bool | None = None,
         use_expired_ord_status: bool | None = None,
         always_emit_new_before_trade: bool | None = None,
+        on_settlement: Callable[[SettlementReport], Any] | None = None,
+        fresh: bool = False,
         store: SequenceStore | None = None,
     ) -> OrderEntrySession:
         """An order-entry session: KalshiNR, or KalshiRT with `retransmit=True` (resends survive restarts
@@ -636,13 +662,17 @@ class _BaseFixClient:
 
         Args:
             listener: a read-only stream of execution reports (sets SkipPendingExecReports=Y, as required).
-            receive_settlement_reports: opt RT in to settlement reports (35=UMS).
+            receive_settlement_reports: opt RT in to settlement reports (35=UMS); whole reports go to
+                `on_settlement`, or to `session.settlements()`.
+            fresh: RT only: start over at MsgSeqNum 1 (ResetSeqNumFlag=Y), forgetting the stored messages.
             cancel_orders_on_disconnect, skip_pending_exec_reports, ...: Kalshi's logon options.
         """
         if listener:
             if skip_pending_exec_reports is False:
                 raise KalshiConfigError("a listener session requires skip_pending_exec_reports=True")
             skip_pending_exec_reports = True
+        if on_settlement is not None and receive_settlement_reports is None:
+            receive_settlement_reports = True
         kind = FixSessionType.ORDER_ENTRY_RETRANSMIT if retransmit else FixSessionType.ORDER_ENTRY
         fields = self._logon_options(
             cancel_orders_on_disconnect=cancel_orders_on_disconnect,
@@ -655,7 +685,12 @@ class _BaseFixClient:
             use_expired_ord_status=use_expired_ord_status,
             always_emit_new_before_trade=always_emit_new_before_trade,
         )
-        return OrderEntrySession(self, kind, on_message=on_message, on_event=on_event, logon_fields=fields, store=store)
+        session = OrderEntrySession(
+            self, kind, on_message=on_message, on_event=on_event, logon_fields=fields, store=store, fresh=fresh
+        )
+        if receive_settlement_reports or on_settlement is not None:
+            session._settlements = _SettlementFeed(on_settlement)
+        return session
 
     def drop_copy(self, *, on_message: OnMessage | None = None, on_event: OnEvent | None = None) -> DropCopySession:
         """A drop-copy session (KalshiDC): execution-report replays on request."""
@@ -731,9 +766,14 @@ class FixClient(_BaseFixClient):
         on_settlement: Callable[[SettlementReport], Any] | None = None,
         on_message: OnMessage | None = None,
         on_event: OnEvent | None = None,
+        fresh: bool = False,
         store: SequenceStore | None = None,
     ) -> PostTradeSession:
-        """A post-trade session (KalshiPT): settlement reports, reassembled across fragments."""
+        """A post-trade session (KalshiPT): settlement reports, reassembled across fragments.
+
+        Args:
+            fresh: start over at MsgSeqNum 1 (ResetSeqNumFlag=Y) instead of resuming.
+        """
         return PostTradeSession(
             self,
             FixSessionType.POST_TRADE,
@@ -742,6 +782,7 @@ class FixClient(_BaseFixClient):
             on_event=on_event,
             logon_fields=self._logon_options(),
             store=store,
+            fresh=fresh,
         )
 
     def rfq(self, *, on_message: OnMessage | None = None, on_event: OnEvent | None = None) -> RfqSession:
