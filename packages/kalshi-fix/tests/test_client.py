@@ -568,3 +568,30 @@ async def test_fresh_rt_session_starts_over(auth: KalshiAuth, rt: FixAcceptor, t
         pass
     assert rt.logons[-1].get(141) == "Y"
     assert rt.logons[-1].get(34) == "1"
+
+
+@pytest.mark.parametrize("retransmit", [False, True])
+async def test_send_right_after_a_drop_waits_for_the_relogon(
+    auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey, retransmit: bool
+) -> None:
+    acceptor = FixAcceptor(
+        {auth.key_id: rsa_key.public_key()},
+        target_comp_id="KalshiRT" if retransmit else "KalshiNR",
+        retransmits=retransmit,
+    )
+    await acceptor.start()
+    try:
+        async with local(auth, acceptor).order_entry(retransmit=retransmit) as session:
+            await session.send(order(1))
+            await session.receive(timeout=5)
+            session.connection.drop()  # our side of the socket dies
+            await asyncio.sleep(0)  # the loss is noticed, the reconnect has not started yet
+            assert not session.is_logged_on
+            await session.send(order(2))  # waits for the relogon instead of failing
+            frame = await session.receive(timeout=5)
+            assert decode_app_message(frame).cl_ord_id == "o2"  # type: ignore[attr-defined]
+            assert session.connection.connects == 2
+        assert sorted(acceptor.orders) == ["o1", "o2"]
+        assert acceptor.duplicates_rejected == 0
+    finally:
+        await acceptor.stop()

@@ -191,7 +191,7 @@ class FixConnection:
 
     @property
     def is_logged_on(self) -> bool:
-        return self.state is ConnectionState.LOGGED_ON
+        return self.session.is_active
 
     async def open(self, timeout: float | None = 30.0) -> None:  # noqa: ASYNC109
         """Connect and log on; return once logged on.
@@ -219,7 +219,7 @@ class FixConnection:
         Raises:
             FixLogonError | FixConnectionError: the connection closed for good, or `timeout` passed.
         """
-        if self.state is ConnectionState.LOGGED_ON:
+        if self.session.is_active:
             return
         if self._logged_on is None:
             raise FixConnectionError("the connection is not open")
@@ -230,7 +230,7 @@ class FixConnection:
             done, _ = await asyncio.wait(watch, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiter.cancel()
-        if self.is_logged_on:
+        if self.session.is_active:
             return
         if self._error is not None:
             raise self._error
@@ -244,7 +244,7 @@ class FixConnection:
         Raises:
             FixConnectionError: not logged on within `timeout`, or the connection closed for good.
         """
-        if self.state is not ConnectionState.LOGGED_ON:
+        if not self.session.is_active:
             await self.wait_logged_on(timeout)
         seq = self.session.send(msg_type, body, self._clock())
         if self._cork is None:
@@ -380,6 +380,8 @@ class FixConnection:
 
     def _on_lost(self, exc: Exception | None) -> None:
         self.session.connection_lost(self._clock())
+        if self._logged_on is not None:
+            self._logged_on.clear()
         lost = self._lost
         if lost is not None and not lost.done():
             lost.set_result((f"connection lost: {exc}" if exc else "connection closed by peer", True))
@@ -410,6 +412,8 @@ class FixConnection:
             elif isinstance(event, LogonRejected):
                 self._error = FixLogonError(f"logon refused by {self.host}: {event.text or 'no reason given'}")
             elif isinstance(event, CloseConnection):
+                if self._logged_on is not None:
+                    self._logged_on.clear()
                 lost = self._lost
                 if self._transport is not None:
                     self._transport.close()
