@@ -37,6 +37,7 @@ class FieldDef:
     name: str
     type: str
     values: list[tuple[str, str]] = field(default_factory=list)
+    note: str = ""  # the dictionary's own comment on this field ("Tag 79: Subaccount number ...")
 
 
 @dataclass
@@ -77,6 +78,8 @@ def member_ident(desc: str) -> str:
 def parse_members(node: ET.Element) -> list[Member]:
     out: list[Member] = []
     for child in node:
+        if child.tag is ET.Comment:
+            continue
         if child.tag == "field":
             out.append(Member(child.attrib["name"], child.attrib.get("required", "N") == "Y"))
         elif child.tag == "group":
@@ -99,21 +102,36 @@ def children(node: ET.Element, name: str) -> list[ET.Element]:
     return [] if found is None else list(found)
 
 
+def parse_xml(path: Path) -> ET.Element:
+    """Parse keeping comments: the dictionary documents some fields only in `<!-- Tag N: ... -->`."""
+    parser = ET.XMLParser(target=ET.TreeBuilder(insert_comments=True))
+    return ET.parse(path, parser=parser).getroot()
+
+
 def load() -> tuple[dict[str, FieldDef], list[MessageDef], ET.Element, ET.Element]:
-    dic = ET.parse(DICTIONARY).getroot()
-    sup = ET.parse(SUPPLEMENT).getroot()
+    dic = parse_xml(DICTIONARY)
+    sup = parse_xml(SUPPLEMENT)
     fields: dict[str, FieldDef] = {}
+    notes: dict[int, str] = {}
     for root in (dic, sup):
         for f in children(root, "fields"):
+            if f.tag is ET.Comment:
+                found = re.match(r"\s*Tag (\d+): (.*?)\s*$", f.text or "")
+                if found:
+                    notes[int(found.group(1))] = found.group(2).rstrip(".")
+                continue
             name = f.attrib["name"]
             values = [(v.attrib["enum"], v.attrib["description"]) for v in f.findall("value")]
             if name in fields:  # the supplement extends an existing field's values
                 fields[name].values.extend(values)
             else:
-                fields[name] = FieldDef(int(f.attrib["number"]), name, f.attrib["type"], values)
+                number = int(f.attrib["number"])
+                fields[name] = FieldDef(number, name, f.attrib["type"], values, notes.get(number, ""))
     messages: list[MessageDef] = []
     for root, source in ((dic, "dictionary"), (sup, "supplement")):
         for m in children(root, "messages"):
+            if m.tag is ET.Comment:
+                continue
             messages.append(
                 MessageDef(m.attrib["name"], m.attrib["msgtype"], m.attrib["msgcat"], parse_members(m), source)
             )
@@ -397,6 +415,8 @@ class Generator:
             attr = snake(m.name)
             default = self.defaults.get((owner, m.name))
             doc = f"{m.name} ({f.number})" + (", required" if m.required else "")
+            if f.note:
+                doc += f". {f.note}"
             if f.values:
                 doc += ": " + ", ".join(f"{v} {d}" for v, d in f.values)
             if self.kind(f) == "price":
