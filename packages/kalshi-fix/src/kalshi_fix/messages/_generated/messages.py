@@ -1394,7 +1394,7 @@ class NewOrderSingle(FixMessage):
     max_execution_cost: Decimal | None = None
     """MaxExecutionCost (21009)."""
     alloc_account: int | None = None
-    """AllocAccount (79)."""
+    """AllocAccount (79). Subaccount number (0 for primary account, 1-32 for subaccounts)."""
 
     _ATTRS: ClassVar[tuple[str, ...]] = (
         "cl_ord_id",
@@ -1652,7 +1652,7 @@ class OrderCancelReplaceRequest(FixMessage):
     order_group_id: str | None = None
     """OrderGroupID (20130)."""
     alloc_account: int | None = None
-    """AllocAccount (79)."""
+    """AllocAccount (79). Subaccount number (0 for primary account, 1-32 for subaccounts)."""
 
     _ATTRS: ClassVar[tuple[str, ...]] = (
         "cl_ord_id",
@@ -1828,7 +1828,7 @@ class OrderCancelRequest(FixMessage):
     party_ids: list[Party] | None = None
     """NoPartyIDs (453) entries."""
     alloc_account: int | None = None
-    """AllocAccount (79)."""
+    """AllocAccount (79). Subaccount number (0 for primary account, 1-32 for subaccounts)."""
 
     _ATTRS: ClassVar[tuple[str, ...]] = (
         "cl_ord_id",
@@ -1974,7 +1974,7 @@ class ExecutionReport(FixMessage):
     party_ids: list[Party] | None = None
     """NoPartyIDs (453) entries."""
     alloc_account: int | None = None
-    """AllocAccount (79)."""
+    """AllocAccount (79). Subaccount number (0 for primary account, 1-32 for subaccounts)."""
     long_qty: Decimal | None = None
     """LongQty (704)."""
     short_qty: Decimal | None = None
@@ -2765,7 +2765,7 @@ class QuoteRequest(FixMessage):
     multivariate_selected_legs: list[MultivariateSelectedLeg] | None = None
     """NoMultivariateSelectedLegs (20181) entries."""
     alloc_account: int | None = None
-    """AllocAccount (79)."""
+    """AllocAccount (79). Subaccount number (0 for primary account, 1-32 for subaccounts)."""
 
     _ATTRS: ClassVar[tuple[str, ...]] = (
         "quote_req_id",
@@ -3054,7 +3054,7 @@ class Quote(FixMessage):
     offer_size: Decimal | None = None
     """OfferSize (135)."""
     alloc_account: int | None = None
-    """AllocAccount (79)."""
+    """AllocAccount (79). Subaccount number (0 for primary account, 1-32 for subaccounts)."""
     rest_remainder: RestRemainder | str | None = None
     """RestRemainder (21015): Y YES, N NO."""
 
@@ -3241,9 +3241,9 @@ class QuoteStatusReport(FixMessage):
     quote_req_id: str
     """QuoteReqID (131), required."""
     alloc_account: int | None = None
-    """AllocAccount (79)."""
+    """AllocAccount (79). Subaccount number (0 for primary account, 1-32 for subaccounts)."""
     quote_status: QuoteStatus | int
-    """QuoteStatus (297), required: 0 ACCEPTED, 5 REJECTED, 10 PENDING, 17 CANCELLED."""
+    """QuoteStatus (297), required. Standard FIX field for QuoteStatus: 0 ACCEPTED, 5 REJECTED, 10 PENDING, 17 CANCELLED."""
     order_qty: Decimal | None = None
     """OrderQty (38)."""
     bid_px: Decimal | None = None
@@ -4122,7 +4122,7 @@ class OrderGroupRequest(FixMessage):
     order_group_id: str | None = None
     """OrderGroupID (20130)."""
     alloc_account: int | None = None
-    """AllocAccount (79)."""
+    """AllocAccount (79). Subaccount number (0 for primary account, 1-32 for subaccounts)."""
 
     _ATTRS: ClassVar[tuple[str, ...]] = (
         "order_group_action",
@@ -4208,7 +4208,7 @@ class OrderGroupResponse(FixMessage):
     order_group_contracts_limit: int | None = None
     """OrderGroupContractsLimit (20132)."""
     alloc_account: int | None = None
-    """AllocAccount (79)."""
+    """AllocAccount (79). Subaccount number (0 for primary account, 1-32 for subaccounts)."""
 
     _ATTRS: ClassVar[tuple[str, ...]] = (
         "order_group_id",
@@ -4320,7 +4320,7 @@ class EventResendComplete(FixMessage):
     ref_seq_num: int
     """RefSeqNum (45), required."""
     resend_event_count: int
-    """ResendEventCount (21003), required."""
+    """ResendEventCount (21003), required. Used for drop-copy ResendEventCount."""
 
     _ATTRS: ClassVar[tuple[str, ...]] = (
         "ref_seq_num",
