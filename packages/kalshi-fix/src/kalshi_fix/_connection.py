@@ -230,7 +230,7 @@ class FixConnection:
             done, _ = await asyncio.wait(watch, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
         finally:
             waiter.cancel()
-        if self.session.is_active:
+        if self._active():
             return
         if self._error is not None:
             raise self._error
@@ -358,6 +358,9 @@ class FixConnection:
             )
             await asyncio.sleep(self._policy.delay(attempt))
         self._set_state(ConnectionState.CLOSED, "closed by the application", attempt)
+
+    def _active(self) -> bool:
+        return self.session.is_active
 
     def _stopping(self) -> bool:
         return self._closing
