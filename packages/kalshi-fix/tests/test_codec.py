@@ -441,3 +441,12 @@ def test_checksum_verified_at_every_frame_size(text: str) -> None:
     wrong = wire[: body_end + 3] + b"%03d" % ((int(wire[body_end + 3 : body_end + 6]) + 1) % 256) + b"\x01"
     with pytest.raises(FixChecksumError):
         decode_app_message(wrong)
+
+
+def test_splitter_holds_a_bounded_number_of_errors() -> None:
+    splitter = FrameSplitter()
+    frames = some_frames()
+    for _ in range(1500):
+        assert splitter.feed(b"junk\x01" + frames[0]) == [frames[0]]
+    assert len(splitter.take_errors()) == 1000
+    assert splitter.dropped_errors == 500

@@ -580,6 +580,9 @@ def rewrite_for_resend(frame: bytes, *, sending_time: str | _dt.datetime | None 
     return out + _TRAILERS[checksum(out)]
 
 
+_MAX_PENDING_ERRORS: Final = 1000
+
+
 class FrameSplitter:
     """Cut a byte stream into whole frames; handles partial reads, many frames per read, and garbage.
 
@@ -598,12 +601,14 @@ class FrameSplitter:
         max_frame_size: frames whose BodyLength promises more bytes than this are rejected as garbage.
     """
 
-    __slots__ = ("_buf", "_errors", "max_frame_size")
+    __slots__ = ("_buf", "_errors", "dropped_errors", "max_frame_size")
 
     def __init__(self, max_frame_size: int = 1 << 20) -> None:
         self._buf = bytearray()
         self._errors: list[FixDecodeError] = []
         self.max_frame_size = max_frame_size
+        self.dropped_errors = 0
+        """Errors not kept because `take_errors()` was not called for a while (at most 1000 are held)."""
 
     @property
     def buffered(self) -> int:
@@ -642,21 +647,21 @@ class FrameSplitter:
             soh = buf.find(SOH, start + _PREFIX_LEN, start + _PREFIX_LEN + 11)
             if soh < 0:
                 if n - start - _PREFIX_LEN > 10:
-                    self._errors.append(FixBodyLengthError("BodyLength (9) is not a number", tag=9))
+                    self._report(FixBodyLengthError("BodyLength (9) is not a number", tag=9))
                     pos = start + 1
                     continue
                 pos = start
                 break
             digits = bytes(buf[start + _PREFIX_LEN : soh])
             if not digits.isdigit():
-                self._errors.append(FixBodyLengthError(f"BodyLength (9) is not a number: {digits!r}", tag=9))
+                self._report(FixBodyLengthError(f"BodyLength (9) is not a number: {digits!r}", tag=9))
                 pos = start + 1
                 continue
             length = int(digits)
             body_start = soh + 1
             end = body_start + length + 7
             if end - start > self.max_frame_size:
-                self._errors.append(
+                self._report(
                     FixBodyLengthError(f"BodyLength (9)={length} exceeds max_frame_size={self.max_frame_size}", tag=9)
                 )
                 pos = start + 1
@@ -671,7 +676,7 @@ class FrameSplitter:
                 or buf[end - 8] != 1
                 or not buf[end - 4 : end - 1].isdigit()
             ):
-                self._errors.append(
+                self._report(
                     FixBodyLengthError(
                         f"BodyLength (9)={length} does not lead to CheckSum (10); resynchronising", tag=9
                     )
@@ -684,8 +689,14 @@ class FrameSplitter:
             del buf[:pos]
         return frames
 
+    def _report(self, error: FixDecodeError) -> None:
+        if len(self._errors) < _MAX_PENDING_ERRORS:
+            self._errors.append(error)
+        else:
+            self.dropped_errors += 1
+
     def _garbage(self, buf: bytearray, start: int, end: int) -> None:
-        self._errors.append(
+        self._report(
             FixGarbageError(
                 f"skipped {end - start} bytes that are not a FIX frame: {bytes(buf[start : min(end, start + 32)])!r}"
             )
