@@ -595,3 +595,30 @@ async def test_send_right_after_a_drop_waits_for_the_relogon(
         assert acceptor.duplicates_rejected == 0
     finally:
         await acceptor.stop()
+
+
+def test_every_session_type_has_a_factory_and_margin_only_its_own(auth: KalshiAuth) -> None:
+    from kalshi_auth import FixSessionType
+
+    factories = {
+        FixSessionType.ORDER_ENTRY: lambda c: c.order_entry(),
+        FixSessionType.ORDER_ENTRY_RETRANSMIT: lambda c: c.order_entry(retransmit=True),
+        FixSessionType.DROP_COPY: lambda c: c.drop_copy(),
+        FixSessionType.MARKET_DATA: lambda c: c.market_data(),
+        FixSessionType.POST_TRADE: lambda c: c.post_trade(),
+        FixSessionType.RFQ: lambda c: c.rfq(),
+    }
+    assert set(factories) == set(FixSessionType)
+    prediction = FixClient(auth)
+    margin = MarginFixClient(auth, heartbeat_interval=3)
+    for kind, make in factories.items():
+        session = make(prediction)
+        assert session.session_type is kind
+        assert session.protocol.config.target_comp_id == kind.target_comp_id
+        assert session.protocol.config.retransmits == kind.retransmits
+        margin_has_it = kind not in (FixSessionType.POST_TRADE, FixSessionType.RFQ)
+        if margin_has_it:
+            assert make(margin).connection.host.startswith("margin")
+        else:
+            with pytest.raises(KalshiConfigError):
+                margin.endpoint(kind)
