@@ -142,6 +142,7 @@ def main() -> None:
     assert parse_frame(nos_frame).msg_type == "D"
 
     ack_frame = new_ack_frame()
+    ack_parsed = parse_frame(ack_frame)  # a session parses every frame for sequencing anyway
     n = 5_000
     rows = [
         (
@@ -155,6 +156,16 @@ def main() -> None:
             measure(lambda: decode_app_message(ack_frame), lambda: ack_frame.split(b"\x01"), n),
         ),
         (
+            "  of which typed decode of the session's parsed FixFrame",
+            len(ack_frame),
+            measure(lambda: decode_app_message(ack_parsed), lambda: ack_frame.split(b"\x01"), n),
+        ),
+        (
+            "  of which parse_frame (verify 9/10, split fields)",
+            len(ack_frame),
+            measure(lambda: parse_frame(ack_frame), lambda: ack_frame.split(b"\x01"), n),
+        ),
+        (
             "decode ExecutionReport (trade, fee + collateral groups)",
             len(er_frame),
             measure(lambda: decode_app_message(er_frame), lambda: er_frame.split(b"\x01"), n),
@@ -165,6 +176,8 @@ def main() -> None:
     for name, size, (rate, floor, ratio) in rows:
         print(f"{name:<58}{size:>6}{rate:>11,.0f}{floor:>13,.0f}{ratio:>13.1f}x")
     print("floor: bytes.split(b'\\x01') of the same frame. targets: encode >= 170,000/s, decode >= 150,000/s")
+    print("the 'of which' rows split the new-ack decode: a session calls parse_frame on every inbound frame")
+    print("for sequencing, then decode_app_message(frame) adds only the typed decode.")
 
 
 if __name__ == "__main__":
