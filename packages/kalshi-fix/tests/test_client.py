@@ -622,3 +622,12 @@ def test_every_session_type_has_a_factory_and_margin_only_its_own(auth: KalshiAu
         else:
             with pytest.raises(KalshiConfigError):
                 margin.endpoint(kind)
+
+
+async def test_messages_skips_an_undecodable_frame_and_keeps_going(auth: KalshiAuth, nr: FixAcceptor) -> None:
+    async with local(auth, nr).order_entry() as session:
+        nr._active().send_body("ZZ", b"58=a message type nobody knows\x01")
+        await session.send(order(1))
+        async for message in session.messages():
+            assert isinstance(message, ExecutionReport)
+            break

@@ -35,6 +35,7 @@ from kalshi_auth import (
 from ._book import OrderBook
 from ._codec import FixFrame, decode_app_message
 from ._connection import ConnectionState, ConnectionStateChanged, FixConnection, ReconnectPolicy
+from ._errors import FixDecodeError
 from ._session import ApplicationMessage, FixSessionError, SessionConfig, SessionEvent, SessionProtocol
 from ._settlement import SettlementAssembler, SettlementReport
 from ._store import FileStore, FsyncPolicy, MemoryStore, SequenceStore
@@ -189,6 +190,7 @@ class FixSession:
         try:
             await self.connection.open(timeout)
         except BaseException:
+            self._closed = True
             await self._stop_consumer()
             self.store.close()
             raise
@@ -250,13 +252,25 @@ class FixSession:
         while True:
             item = await self._queue.get()
             if item is _SENTINEL:
+                self._queue.put_nowait(_SENTINEL)  # every other reader ends too
                 return
             yield item
 
     async def messages(self) -> AsyncIterator[FixMessage]:
-        """Received application messages, decoded (ends when the session closes for good)."""
+        """Received application messages, decoded (ends when the session closes for good).
+
+        A frame that cannot be decoded (an unknown MsgType, a bad value) is logged and skipped, so one
+        odd message does not end the loop; iterate the session itself to see every frame.
+        """
         async for frame in self._frames():
-            yield decode_app_message(frame)
+            try:
+                message = decode_app_message(frame)
+            except FixDecodeError as exc:
+                logger.warning(
+                    "kalshi_fix: skipped an undecodable %s (seq %d): %s", frame.msg_type, frame.msg_seq_num, exc
+                )
+                continue
+            yield message
 
     async def receive(self, timeout: float | None = None) -> FixFrame:  # noqa: ASYNC109
         """The next received application frame (when no `on_message` was given).
