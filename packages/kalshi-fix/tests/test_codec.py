@@ -450,3 +450,11 @@ def test_splitter_holds_a_bounded_number_of_errors() -> None:
         assert splitter.feed(b"junk\x01" + frames[0]) == [frames[0]]
     assert len(splitter.take_errors()) == 1000
     assert splitter.dropped_errors == 500
+
+
+def test_checksum_verification_can_be_skipped_for_inspection() -> None:
+    wrong = frame_from_body(HB_BODY + b"112=TR9\x01", cks=b"999")
+    with pytest.raises(FixChecksumError):
+        parse_frame(wrong)
+    assert parse_frame(wrong, verify_checksum=False).get(112) == "TR9"
+    assert parse_frame(frame_from_body(HB_BODY, cks=b"9x9"), verify_checksum=False).msg_seq_num == 3

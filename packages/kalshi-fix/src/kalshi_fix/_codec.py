@@ -407,7 +407,8 @@ def parse_frame(
 
     Args:
         frame: exactly one frame, as `FrameSplitter` yields.
-        verify_checksum: check CheckSum (10); leave on except to inspect damaged frames.
+        verify_checksum: check CheckSum (10); leave on except to inspect damaged frames (when off, its three
+            characters are not looked at).
         use_dollars: the pricing context stored on the frame for `decode_app_message`.
 
     Raises:
@@ -426,20 +427,20 @@ def parse_frame(
             size = end + 7
             if (
                 len(frame) == size
-                and frame.startswith(b"10=", end)
-                and frame[end - 1] == 1
-                and frame[-1] == 1
-                and (cks := frame[end + 3 : end + 6]).isdigit()
+                and frame[end - 1 : end + 3] == b"\x0110="
                 and (
-                    not verify_checksum
                     # Adler-32's low half is 1 + the byte sum (exact below 65521): take the whole frame's sum
-                    # and remove the trailer's bytes (`10=` and SOH sum to 159) instead of copying the prefix.
-                    or int(cks)
-                    == (
-                        ((adler32(frame) & 0xFFFF) - 160 - frame[end + 3] - frame[end + 4] - frame[end + 5]) & 0xFF
-                        if size <= 256 or (size <= 515 and frame.isascii())
-                        else checksum(frame[:end])
+                    # and remove the trailer's (`10=` and SOH sum to 159) rather than copy the prefix; then the
+                    # trailer must read exactly `10=<that sum mod 256, 3 digits>␁`.
+                    frame.endswith(
+                        _TRAILERS[
+                            ((adler32(frame) & 0xFFFF) - 160 - frame[end + 3] - frame[end + 4] - frame[end + 5]) & 0xFF
+                            if size <= 256 or (size <= 515 and frame.isascii())
+                            else checksum(frame[:end])
+                        ]
                     )
+                    if verify_checksum
+                    else frame[end + 3 : end + 6].isdigit() and frame[-1] == 1
                 )
             ):
                 text = frame[start:end].decode("utf-8", "surrogateescape")
@@ -471,7 +472,8 @@ def _parse_frame_checked(frame: bytes, verify_checksum: bool, use_dollars: bool)
 
     Args:
         frame: exactly one frame, as `FrameSplitter` yields.
-        verify_checksum: check CheckSum (10); leave on except to inspect damaged frames.
+        verify_checksum: check CheckSum (10); leave on except to inspect damaged frames (when off, its three
+            characters are not looked at).
         use_dollars: the pricing context stored on the frame for `decode_app_message`.
 
     Raises:
