@@ -1,7 +1,9 @@
 """The base of every typed FIX message and repeating-group entry; generic, dictionary-driven decoding.
 
-Generated classes (in `_generated/`) supply class-level tables; this module holds the one decode loop
-and the encode entry points, so the generated code stays declarative and cheap to import.
+Generated classes (in `_generated/`) supply class-level tables, a straight-line `_encode_body` and a
+fast `_decode` that reads the frame's `{tag: text}` dict; this module holds the ordered decode loop
+(used for repeating groups with several entries, for `from_body_fields`, and to name the tag whenever
+the fast path fails) and the encode entry points.
 
 Decoding builds each instance's `__dict__` directly (no `__init__` call); optional fields that were
 absent fall back to their class-level default `None`.
