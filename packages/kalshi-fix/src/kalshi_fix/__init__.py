@@ -69,13 +69,25 @@ _EXPORTS: dict[str, str] = {
     # codec
     "FixFrame": "._codec",
     "FrameSplitter": "._codec",
+    "SessionHeader": "._codec",
     "decode_app_message": "._codec",
     "decode_message": "._codec",
+    "encode_frame": "._codec",
+    "format_sending_time": "._codec",
     "parse_frame": "._codec",
+    "peek_header": "._codec",
+    "rewrite_for_resend": "._codec",
     # errors
+    "FixBodyLengthError": "._errors",
+    "FixChecksumError": "._errors",
     "FixDecodeError": "._errors",
     "FixEncodeError": "._errors",
     "FixError": "._errors",
+    "FixFieldValueError": "._errors",
+    "FixGarbageError": "._errors",
+    "FixMissingTagError": "._errors",
+    "FixTruncatedFrameError": "._errors",
+    "FixUnknownMsgTypeError": "._errors",
 }
 
 __all__ = [
@@ -86,6 +98,8 @@ __all__ = [
     "ConnectionStateChanged",
     "DropCopySession",
     "FileStore",
+    "FixBodyLengthError",
+    "FixChecksumError",
     "FixClient",
     "FixConnection",
     "FixConnectionError",
@@ -93,12 +107,17 @@ __all__ = [
     "FixEncodeError",
     "FixEnvironment",
     "FixError",
+    "FixFieldValueError",
     "FixFrame",
+    "FixGarbageError",
     "FixLogonError",
+    "FixMissingTagError",
     "FixNotLoggedOnError",
     "FixSession",
     "FixSessionError",
     "FixStoreError",
+    "FixTruncatedFrameError",
+    "FixUnknownMsgTypeError",
     "FrameDropped",
     "FrameSplitter",
     "FsyncPolicy",
@@ -117,6 +136,7 @@ __all__ = [
     "SequenceStore",
     "SessionConfig",
     "SessionEvent",
+    "SessionHeader",
     "SessionProtocol",
     "SessionReject",
     "SessionState",
@@ -125,7 +145,11 @@ __all__ = [
     "StoredMessage",
     "decode_app_message",
     "decode_message",
+    "encode_frame",
+    "format_sending_time",
     "parse_frame",
+    "peek_header",
+    "rewrite_for_resend",
 ]
 
 
@@ -161,7 +185,18 @@ if TYPE_CHECKING:
         PostTradeSession,
         RfqSession,
     )
-    from ._codec import FixFrame, FrameSplitter, decode_app_message, decode_message, parse_frame
+    from ._codec import (
+        FixFrame,
+        FrameSplitter,
+        SessionHeader,
+        decode_app_message,
+        decode_message,
+        encode_frame,
+        format_sending_time,
+        parse_frame,
+        peek_header,
+        rewrite_for_resend,
+    )
     from ._connection import (
         ConnectionState,
         ConnectionStateChanged,
@@ -169,7 +204,18 @@ if TYPE_CHECKING:
         FixConnectionError,
         ReconnectPolicy,
     )
-    from ._errors import FixDecodeError, FixEncodeError, FixError
+    from ._errors import (
+        FixBodyLengthError,
+        FixChecksumError,
+        FixDecodeError,
+        FixEncodeError,
+        FixError,
+        FixFieldValueError,
+        FixGarbageError,
+        FixMissingTagError,
+        FixTruncatedFrameError,
+        FixUnknownMsgTypeError,
+    )
     from ._session import (
         ApplicationMessage,
         BusinessReject,
