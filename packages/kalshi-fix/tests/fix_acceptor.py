@@ -24,6 +24,7 @@ from kalshi_fix._codec import FixFrame, FrameSplitter, peek_header
 from kalshi_fix._session import (
     ApplicationMessage,
     CloseConnection,
+    LoggedOn,
     SessionConfig,
     SessionEvent,
     SessionProtocol,
@@ -134,6 +135,10 @@ class _Conn(asyncio.Protocol):
                 self.acceptor._on_app(self, event)
                 continue
             self.acceptor.events.append(event)
+            if isinstance(event, LoggedOn) and self.acceptor.faults.resend_request_on_logon:
+                self.acceptor.faults.resend_request_on_logon = False
+                assert self.session is not None
+                self.session.request_resend(1, time.time())
             if isinstance(event, CloseConnection):
                 self.flush()
                 if self.transport is not None:
@@ -238,13 +243,13 @@ class FixAcceptor:
     def _new_session(self) -> SessionProtocol:
         config = SessionConfig(
             sender_comp_id=self.target_comp_id,
-            target_comp_id="",  # set per logon in _verify
+            target_comp_id="",  # any registered key: learnt from each Logon, checked in _verify
             retransmits=self.retransmits,
             initiator=False,
             verify_logon=self._verify,
             use_dollars=self.use_dollars,
         )
-        return _AcceptorSession(config, self.store, self)
+        return SessionProtocol(config, self.store)
 
     def _verify(self, frame: FixFrame) -> str | None:
         self.logons.append(frame)
@@ -425,7 +430,7 @@ class FixAcceptor:
         """Send the client a ResendRequest from `begin` to the latest."""
         conn = self._active()
         assert conn.session is not None
-        conn.session._send_admin("2", ((7, begin), (16, 0)), time.time())
+        conn.session.request_resend(begin, time.time())
         conn.flush()
 
     def go_silent(self) -> None:
@@ -436,26 +441,6 @@ class FixAcceptor:
     def drop(self) -> None:
         for conn in list(self.connections):
             conn.abort()
-
-
-class _AcceptorSession(SessionProtocol):
-    """Learns the client's CompID from its Logon (one acceptor serves any registered key)."""
-
-    def __init__(self, config: SessionConfig, store: MemoryStore, acceptor: FixAcceptor) -> None:
-        super().__init__(config, store)
-        self._acceptor = acceptor
-
-    def _on_logon_request(self, frame: FixFrame, now: float) -> None:
-        import dataclasses
-
-        self.config = dataclasses.replace(self.config, target_comp_id=frame.get(49) or "")
-        if frame.get(56) != self.config.sender_comp_id:
-            self._refuse_logon(f"wrong TargetCompID {frame.get(56)!r}", now)
-            return
-        super()._on_logon_request(frame, now)
-        if self.is_active and self._acceptor.faults.resend_request_on_logon:
-            self._acceptor.faults.resend_request_on_logon = False
-            self._send_admin("2", ((7, 1), (16, 0)), now)
 
 
 __all__ = [

@@ -470,9 +470,8 @@ async def test_heartbeat_test_request_and_dead_peer_reconnect_over_tcp(auth: Kal
     conn = FixConnection(session, "127.0.0.1", nr.port, tls=False, reconnect=FAST, on_event=events.append)
     await conn.open(timeout=5)
     try:
-        await asyncio.sleep(1.3)  # a Heartbeat goes out after 1 s of silence on our side
-        heartbeats = [f for f in nr.heartbeats_seen() if f == "0"]
-        assert heartbeats
+        # a Heartbeat goes out after 1 s of silence on our side
+        await wait_for(lambda: "0" in nr.heartbeats_seen(), timeout=5)
         nr.go_silent()  # the gateway goes quiet: TestRequest at 1.2 s, dead at 2.2 s
         await wait_for(lambda: conn.connects == 2, timeout=6)
         await conn.wait_logged_on(timeout=5)
@@ -631,3 +630,18 @@ async def test_messages_skips_an_undecodable_frame_and_keeps_going(auth: KalshiA
         async for message in session.messages():
             assert isinstance(message, ExecutionReport)
             break
+
+
+async def test_resend_request_right_after_relogon_duplicates_nothing(auth: KalshiAuth, rt: FixAcceptor) -> None:
+    async with local(auth, rt).order_entry(retransmit=True) as session:
+        for n in (1, 2):
+            await session.send(order(n))
+            await session.receive(timeout=5)
+        rt.faults.resend_request_on_logon = True
+        rt.drop()
+        await wait_for(lambda: session.connection.connects == 2 and session.is_logged_on)
+        await session.send(order(3))
+        await session.receive(timeout=5)
+    assert [c for c, _ in rt.order_arrivals] == ["o1", "o2", "o3"]
+    assert rt.duplicates_rejected == 0
+    assert not rt.faults.resend_request_on_logon  # the fault fired

@@ -24,6 +24,7 @@ FixError                          (kalshi_fix._errors, under kalshi_auth.KalshiE
 
 from __future__ import annotations
 
+import dataclasses
 import enum
 import time
 from collections.abc import Callable, Iterable
@@ -198,7 +199,8 @@ class SessionConfig:
 
     Args:
         sender_comp_id: tag 49; the API key ID on Kalshi.
-        target_comp_id: tag 56; the session name (`KalshiNR`, `KalshiRT`, ...).
+        target_comp_id: tag 56; the session name (`KalshiNR`, `KalshiRT`, ...). An acceptor may leave it
+            empty to serve any initiator (it takes the Logon's SenderCompID; `verify_logon` decides).
         heartbeat_interval: HeartBtInt (108) in seconds; prediction needs > 3, margin >= 3.
         retransmits: the session keeps sequence numbers across logons, resends stored messages and
             recovers inbound gaps with ResendRequest (KalshiRT, KalshiPT). When False, every logon
@@ -413,6 +415,12 @@ class SessionProtocol:
         self._last_sent = now
         return seq
 
+    def request_resend(self, begin: int, now: float) -> None:
+        """Ask the counterparty to resend from `begin` through the latest (ResendRequest, EndSeqNo=0)."""
+        if self.state is not SessionState.ACTIVE:
+            raise FixNotLoggedOnError(f"cannot request a resend: the FIX session is {self.state.value}")
+        self._send_admin("2", ((7, begin), (16, 0)), now)
+
     def logout(self, now: float, text: str | None = None) -> None:
         """Start a graceful Logout (the answer, or `logout_timeout`, ends the session)."""
         if self.state is SessionState.ACTIVE:
@@ -538,6 +546,8 @@ class SessionProtocol:
 
     def _on_logon_request(self, frame: FixFrame, now: float) -> None:
         cfg = self.config
+        if not cfg.target_comp_id:  # an acceptor open to any initiator learns its CompID here
+            self.config = cfg = dataclasses.replace(cfg, target_comp_id=frame.get(49) or "UNKNOWN")
         if frame.get(49) != cfg.target_comp_id or frame.get(56) != cfg.sender_comp_id:
             self._refuse_logon(f"unknown CompIDs {frame.get(49)!r} -> {frame.get(56)!r}", now)
             return
