@@ -483,3 +483,20 @@ def test_lost_resend_request_is_repeated_after_an_interval() -> None:
     again = [parse_frame(f) for f in pair.client.data_to_send()]
     assert next(f.msg_type for f in again) == "2"
     assert again[0].fields["7"] == "2"
+
+
+def test_file_store_is_locked_against_a_second_process(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "locked.log"
+    store = FileStore(path, fsync=FsyncPolicy.NEVER)
+    code = (
+        "import sys\nfrom kalshi_fix._store import FileStore, FixStoreError\n"
+        "try:\n    FileStore(sys.argv[1])\nexcept FixStoreError as exc:\n    print('refused:', exc)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
+    assert "in use by another process" in out
+    store.close()
+    out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
+    assert out == ""

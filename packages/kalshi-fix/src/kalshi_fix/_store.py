@@ -142,6 +142,19 @@ class MemoryStore:
         """Nothing to release."""
 
 
+def _lock(fd: int) -> bool:
+    """Take an exclusive advisory lock (POSIX); False when another process holds it."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: no advisory locks here
+        return True
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
 class FsyncPolicy(enum.Enum):
     """When `FileStore` forces its writes to disk (every write is flushed to the OS regardless)."""
 
@@ -157,7 +170,8 @@ class FileStore:
     """An append-only journal of counters and sent application messages.
 
     Records are `S <next sender>`, `T <next target>` and
-    `M <seq> <msg type> <sending time> <length>` followed by the body bytes. Opening replays the
+    `M <seq> <msg type> <sending time> <length>` followed by the body bytes. The file is locked while
+    open, so two processes cannot run one session's numbers. Opening replays the
     journal, so a restarted process resumes its MsgSeqNums and can resend what it sent before; a
     record torn by a crash is dropped. `reset()` truncates the file. Message bodies stay on disk
     (only their offsets are kept in memory).
@@ -168,7 +182,7 @@ class FileStore:
         fsync_interval: seconds between syncs with `FsyncPolicy.INTERVAL`.
 
     Raises:
-        FixStoreError: the file cannot be opened or read.
+        FixStoreError: the file cannot be opened or read, or another process has it open.
     """
 
     def __init__(
@@ -184,6 +198,9 @@ class FileStore:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            if not _lock(fd):
+                os.close(fd)
+                raise FixStoreError(f"FIX store {str(self.path)!r} is in use by another process")
             self._file: BinaryIO = os.fdopen(fd, "r+b")
             good = self._replay()
             self._file.seek(good)
