@@ -500,3 +500,38 @@ def test_file_store_is_locked_against_a_second_process(tmp_path: Path) -> None:
     store.close()
     out = subprocess.run([sys.executable, "-c", code, str(path)], capture_output=True, text=True, check=True).stdout
     assert out == ""
+
+
+def test_file_store_retains_the_newest_messages_and_compacts_on_open(tmp_path: Path) -> None:
+    path = tmp_path / "big.log"
+    store = FileStore(path, fsync=FsyncPolicy.NEVER, retain=3)
+    body = b"58=" + b"x" * 2000 + b"\x01"
+    for _ in range(1000):
+        store.store("D", "t", body)
+    store.set_next_target_seq(42)
+    assert [m.seq for m in store.messages(1, 2000)] == [998, 999, 1000]
+    store.close()
+    big = path.stat().st_size
+    again = FileStore(path, fsync=FsyncPolicy.NEVER, retain=3)
+    assert path.stat().st_size < big // 100  # rewritten down to the counters and 3 messages
+    assert again.next_sender_seq == 1001
+    assert again.next_target_seq == 42
+    assert [(m.seq, m.body) for m in again.messages(1, 2000)] == [(998, body), (999, body), (1000, body)]
+    again.store("D", "t", b"11=new\x01")
+    again.close()
+    third = FileStore(path, fsync=FsyncPolicy.NEVER, retain=3)
+    assert [m.seq for m in third.messages(1, 2000)] == [999, 1000, 1001]
+    third.close()
+
+
+def test_memory_store_retention_and_gap_fill_for_forgotten_messages() -> None:
+    pair = Pair(retransmits=True, client_store=MemoryStore(retain=2))
+    pair.logon()
+    for n in range(4):
+        pair.client.send("D", f"11=o{n}\x01".encode(), T0)  # seqs 2..5
+    pair.pump()
+    request = build_frame("2", "KalshiRT", KEY, pair.server.store.reserve(), "x", b"7=2\x0116=0\x01")
+    pair.client.receive(request, T0)
+    frames = [parse_frame(f) for f in pair.client.data_to_send()]
+    assert [(f.msg_type, f.msg_seq_num) for f in frames] == [("4", 2), ("D", 4), ("D", 5)]
+    assert frames[0].fields["36"] == "4"

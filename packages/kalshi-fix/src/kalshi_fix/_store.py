@@ -90,10 +90,12 @@ class MemoryStore:
     Args:
         keep_messages: keep sent application messages for resends; off for the sessions that do
             not retransmit, so memory stays flat.
+        retain: how many recent messages stay available for resends (older ones are gap-filled).
     """
 
-    def __init__(self, *, keep_messages: bool = True) -> None:
+    def __init__(self, *, keep_messages: bool = True, retain: int = 100_000) -> None:
         self._keep = keep_messages
+        self._retain = retain
         self._sender = 1
         self._target = 1
         self._messages: dict[int, StoredMessage] = {}
@@ -118,7 +120,10 @@ class MemoryStore:
         seq = self._sender
         self._sender = seq + 1
         if self._keep:
-            self._messages[seq] = StoredMessage(seq, msg_type, sending_time, body)
+            messages = self._messages
+            messages[seq] = StoredMessage(seq, msg_type, sending_time, body)
+            if len(messages) > self._retain:
+                del messages[next(iter(messages))]
         return seq
 
     def set_next_sender_seq(self, seq: int) -> None:
@@ -174,21 +179,31 @@ class FileStore:
     open, so two processes cannot run one session's numbers. Opening replays the
     journal, so a restarted process resumes its MsgSeqNums and can resend what it sent before; a
     record torn by a crash is dropped. `reset()` truncates the file. Message bodies stay on disk
-    (only their offsets are kept in memory).
+    (only their offsets are kept in memory). The newest `retain` messages can be resent; older ones
+    are answered with a gap fill, and opening rewrites a journal that has grown well past them.
 
     Args:
         path: the journal file (created with its parent directories, mode 0600).
         fsync: when writes are forced to disk.
         fsync_interval: seconds between syncs with `FsyncPolicy.INTERVAL`.
+        retain: how many recent application messages stay available for resends.
 
     Raises:
         FixStoreError: the file cannot be opened or read, or another process has it open.
     """
 
     def __init__(
-        self, path: str | os.PathLike[str], *, fsync: FsyncPolicy = FsyncPolicy.ALWAYS, fsync_interval: float = 1.0
+        self,
+        path: str | os.PathLike[str],
+        *,
+        fsync: FsyncPolicy = FsyncPolicy.ALWAYS,
+        fsync_interval: float = 1.0,
+        retain: int = 100_000,
     ) -> None:
+        if retain < 1:
+            raise ValueError("retain must be at least 1")
         self.path = Path(path).expanduser()
+        self._retain = retain
         self._policy = fsync
         self._interval = fsync_interval
         self._last_sync = 0.0
@@ -202,13 +217,17 @@ class FileStore:
                 os.close(fd)
                 raise FixStoreError(f"FIX store {str(self.path)!r} is in use by another process")
             self._file: BinaryIO = os.fdopen(fd, "r+b")
-            good = self._replay()
+            good, data = self._replay()
             self._file.seek(good)
             self._file.truncate()
+            self._trim()
+            kept = sum(length for _, _, _, length in self._offsets.values())
+            if good > 2 * kept + (1 << 20):
+                self._compact(data)
         except OSError as exc:
             raise FixStoreError(f"cannot open FIX store {str(self.path)!r}: {exc.strerror}") from exc
 
-    def _replay(self) -> int:
+    def _replay(self) -> tuple[int, bytes]:
         f = self._file
         f.seek(0)
         data = f.read()
@@ -240,7 +259,35 @@ class FileStore:
             except ValueError:
                 break
             good = pos
-        return good
+        return good, data
+
+    def _trim(self) -> None:
+        offsets = self._offsets
+        while len(offsets) > self._retain:
+            del offsets[next(iter(offsets))]
+
+    def _compact(self, data: bytes) -> None:
+        """Rewrite the journal as the counters plus the retained messages, then swap it in."""
+        tmp = self.path.with_name(self.path.name + ".compact")
+        offsets: dict[int, tuple[str, str, int, int]] = {}
+        with open(tmp, "wb") as out:
+            out.write(b"S %d\nT %d\n" % (self._sender, self._target))
+            for seq, (msg_type, sending_time, offset, length) in self._offsets.items():
+                head = b"M %d %s %s %d\n" % (seq, msg_type.encode(), sending_time.encode(), length)
+                offsets[seq] = (msg_type, sending_time, out.tell() + len(head), length)
+                out.write(head + data[offset : offset + length] + b"\n")
+            out.flush()
+            os.fsync(out.fileno())
+        os.chmod(tmp, 0o600)
+        fd = os.open(tmp, os.O_RDWR)
+        if not _lock(fd):
+            os.close(fd)
+            raise FixStoreError(f"FIX store {str(self.path)!r} is in use by another process")
+        os.replace(tmp, self.path)
+        self._file.close()
+        self._file = os.fdopen(fd, "r+b")
+        self._file.seek(0, os.SEEK_END)
+        self._offsets = offsets
 
     @property
     def next_sender_seq(self) -> int:
@@ -278,7 +325,10 @@ class FileStore:
         head = b"M %d %s %s %d\n" % (seq, msg_type.encode(), sending_time.encode(), len(body))
         offset = self._file.tell() + len(head)
         self._append(head + body + b"\n")
-        self._offsets[seq] = (msg_type, sending_time, offset, len(body))
+        offsets = self._offsets
+        offsets[seq] = (msg_type, sending_time, offset, len(body))
+        if len(offsets) > self._retain:
+            del offsets[next(iter(offsets))]
         self._sender = seq + 1
         return seq
 
