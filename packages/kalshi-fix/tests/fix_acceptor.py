@@ -44,6 +44,7 @@ from kalshi_fix.messages import (
     MDSnapshotEntry,
     OrderGroupResponse,
     OrdStatus,
+    SecurityStatus,
     decode_app_message,
 )
 
@@ -218,6 +219,7 @@ class FixAcceptor:
         self.received: list[FixFrame] = []
         self.books: dict[str, list[MDSnapshotEntry]] = {}
         self.reports: list[ExecutionReport] = []
+        self.statuses: dict[str, int] = {}
         self.admin_received: list[str] = []
         """Execution reports sent (for drop-copy replays)."""
         self.subscriptions: list[tuple[str, list[str]]] = []
@@ -314,6 +316,10 @@ class FixAcceptor:
                     alloc_account=getattr(request, "alloc_account", None),
                 )
             )
+        elif msg_type == "e":
+            request = decode_app_message(frame)
+            symbol = getattr(request, "symbol", None) or ""
+            conn.send(SecurityStatus(symbol=symbol, security_trading_status=self.statuses.get(symbol, 3)))
         elif msg_type == "V":
             request = decode_app_message(frame)
             symbols = [r.symbol for r in (getattr(request, "related_sym", None) or [])]

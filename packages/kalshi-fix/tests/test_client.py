@@ -36,6 +36,7 @@ from kalshi_fix.messages import (
     OrdType,
     Quote,
     QuoteRequest,
+    SecurityTradingStatus,
     Side,
     decode_app_message,
 )
@@ -323,6 +324,10 @@ async def test_market_data_book_snapshot_incremental_and_reconnect(
             await wait_for(lambda: session.connection.connects == 2 and len(md.subscriptions) == 2)
             await wait_for(lambda: book.ready)
             assert book.bid_levels() == [(Decimal("0.39"), Decimal("5"))]  # no stale level survived
+            md.statuses["KXA"] = 2
+            await session.request_status("KXA")
+            await wait_for(lambda: session.statuses.get("KXA") == 2)
+            assert session.statuses["KXA"] is SecurityTradingStatus.TRADING_HALT
     finally:
         await md.stop()
 

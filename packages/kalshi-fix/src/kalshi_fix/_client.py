@@ -41,7 +41,7 @@ from ._settlement import SettlementAssembler, SettlementReport
 from ._store import FileStore, FsyncPolicy, MemoryStore, SequenceStore
 
 if TYPE_CHECKING:
-    from .messages import FixMessage
+    from .messages import FixMessage, SecurityTradingStatus
 
 __all__ = [
     "DropCopySession",
@@ -440,6 +440,8 @@ class MarketDataSession(FixSession):
     def __init__(self, *args: Any, on_book: Callable[[OrderBook], Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.books: dict[str, OrderBook] = {}
+        self.statuses: dict[str, SecurityTradingStatus | int] = {}
+        """The latest SecurityStatus (35=f) per symbol: halt, resume, determined, settled."""
         self._subscribed: dict[str, None] = {}
         self._on_book = on_book
 
@@ -475,9 +477,21 @@ class MarketDataSession(FixSession):
             MarketDataRequest(subscription_request_type=SubscriptionRequestType.UNSUBSCRIBE, related_sym=related)
         )
 
+    async def request_status(self, symbol: str, *, updates: bool = True) -> int:
+        """Ask for a symbol's trading status (SecurityStatusRequest, 35=e); answers land in `statuses`."""
+        from .messages import SecurityStatusRequest, SubscriptionRequestType
+
+        kind = SubscriptionRequestType.SNAPSHOT_AND_UPDATES if updates else SubscriptionRequestType.UNSUBSCRIBE
+        return await self.send(SecurityStatusRequest(subscription_request_type=kind, symbol=symbol))
+
     def _handle(self, event: ApplicationMessage) -> None:
         msg_type = event.msg_type
-        if msg_type == "W":
+        if msg_type == "f":
+            from .messages import SecurityStatus
+
+            status = SecurityStatus.from_frame(event.frame, use_dollars=self.use_dollars)
+            self.statuses[status.symbol] = status.security_trading_status
+        elif msg_type == "W":
             from .messages import MarketDataSnapshotFullRefresh
 
             snapshot = MarketDataSnapshotFullRefresh.from_frame(event.frame, use_dollars=self.use_dollars)
