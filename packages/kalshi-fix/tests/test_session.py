@@ -535,3 +535,14 @@ def test_memory_store_retention_and_gap_fill_for_forgotten_messages() -> None:
     frames = [parse_frame(f) for f in pair.client.data_to_send()]
     assert [(f.msg_type, f.msg_seq_num) for f in frames] == [("4", 2), ("D", 4), ("D", 5)]
     assert frames[0].fields["36"] == "4"
+
+
+def test_send_hot_path_writes_exactly_what_build_frame_writes() -> None:
+    pair = Pair()
+    pair.logon()
+    for n, msg_type in enumerate(("D", "F", "D", "UOG")):
+        body = f"11=o{n}\x0155=KX\x01".encode()
+        seq = pair.client.send(msg_type, body, T0 + n)
+        [wire] = pair.client.data_to_send()
+        sending_time = parse_frame(wire).fields["52"]
+        assert wire == build_frame(msg_type, KEY, "KalshiNR", seq, sending_time, body)

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._codec import FixFrame, FrameSplitter, SessionHeader, encode_frame, parse_frame
+from ._codec import FixFrame, FrameSplitter, SessionHeader, checksum, encode_frame, parse_frame
 from ._errors import FixDecodeError, FixError
 from ._store import SequenceStore
 
@@ -316,6 +316,7 @@ class SessionProtocol:
         self._resend_at = 0.0
         """When that ResendRequest went out (it is repeated if nothing comes of it)."""
         self._logout_text: str | None = None
+        self._prefixes: dict[str, bytes] = {}
 
     # ------------------------------------------------------------------ driver interface
 
@@ -410,8 +411,15 @@ class SessionProtocol:
             raise FixNotLoggedOnError(f"cannot send {msg_type!r}: the FIX session is {self.state.value}")
         sending_time = format_sending_time(now)
         seq = self.store.store(msg_type, sending_time, body)
-        cfg = self.config
-        self._out.append(build_frame(msg_type, cfg.sender_comp_id, cfg.target_comp_id, seq, sending_time, body))
+        prefix = self._prefixes.get(msg_type)
+        if prefix is None:
+            cfg = self.config
+            prefix = f"35={msg_type}\x0149={cfg.sender_comp_id}\x0156={cfg.target_comp_id}\x0134=".encode()
+            self._prefixes[msg_type] = prefix
+        # the hot path: the same bytes as build_frame(), without building a SessionHeader per message
+        inner = b"%b%d\x0152=%b\x01%b" % (prefix, seq, sending_time.encode(), body)
+        out = b"8=FIXT.1.1\x019=%d\x01%b" % (len(inner), inner)
+        self._out.append(b"%b10=%03d\x01" % (out, checksum(out)))
         self._last_sent = now
         return seq
 
@@ -548,6 +556,7 @@ class SessionProtocol:
         cfg = self.config
         if not cfg.target_comp_id:  # an acceptor open to any initiator learns its CompID here
             self.config = cfg = dataclasses.replace(cfg, target_comp_id=frame.get(49) or "UNKNOWN")
+            self._prefixes.clear()
         if frame.get(49) != cfg.target_comp_id or frame.get(56) != cfg.sender_comp_id:
             self._refuse_logon(f"unknown CompIDs {frame.get(49)!r} -> {frame.get(56)!r}", now)
             return
