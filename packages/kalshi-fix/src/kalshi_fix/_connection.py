@@ -262,7 +262,10 @@ class FixConnection:
         self._flush()
 
     async def close(self, timeout: float = 2.0) -> None:  # noqa: ASYNC109
-        """Log out (best effort, bounded by `timeout`), close the socket and stop reconnecting."""
+        """Log out (best effort, bounded by `timeout`), close the socket and stop reconnecting.
+
+        The store is left open: it belongs to whoever created it (`FixSession.close` closes its own).
+        """
         self._closing = True
         task = self._task
         if task is None:
@@ -283,7 +286,6 @@ class FixConnection:
             await task
         self._task = None
         self._cancel_timer()
-        self.session.store.close()
         if self.state is not ConnectionState.CLOSED:
             self._set_state(ConnectionState.CLOSED, "closed by the application")
 
@@ -326,7 +328,10 @@ class FixConnection:
                 self._lost = loop.create_future()
                 self._paused = False
                 if self._on_connected is not None:
-                    self._on_connected()
+                    try:
+                        self._on_connected()
+                    except Exception:
+                        logger.exception("kalshi_fix: on_connected raised")
                 self.session.connect(self._clock())
                 self._flush()
                 self._schedule_timer()
