@@ -650,3 +650,18 @@ async def test_resend_request_right_after_relogon_duplicates_nothing(auth: Kalsh
     assert [c for c, _ in rt.order_arrivals] == ["o1", "o2", "o3"]
     assert rt.duplicates_rejected == 0
     assert not rt.faults.resend_request_on_logon  # the fault fired
+
+
+async def test_nr_garbled_report_is_dropped_and_the_gap_means_reconnect(auth: KalshiAuth, nr: FixAcceptor) -> None:
+    from kalshi_fix._session import FrameDropped
+
+    async with local(auth, nr).order_entry() as session:
+        nr.faults.garble_next_report = True
+        await session.send(order(1))
+        await wait_for(lambda: any(isinstance(e, FrameDropped) for e in session.events))
+        await session.send(order(2))  # its report shows the gap: NR cannot recover it in place
+        await wait_for(lambda: session.connection.connects == 2 and session.is_logged_on)
+        assert any(isinstance(e, GapDetected) and not e.recoverable for e in session.events)
+        await session.send(order(3))
+        frame = await session.receive(timeout=5)
+        assert decode_app_message(frame).cl_ord_id == "o3"  # type: ignore[attr-defined]
