@@ -665,3 +665,12 @@ async def test_nr_garbled_report_is_dropped_and_the_gap_means_reconnect(auth: Ka
         await session.send(order(3))
         frame = await session.receive(timeout=5)
         assert decode_app_message(frame).cl_ord_id == "o3"  # type: ignore[attr-defined]
+
+
+def test_client_repr_names_no_secret(auth: KalshiAuth) -> None:
+    text = repr(FixClient(auth, environment=FixEnvironment.DEMO, host="127.0.0.1", port=9878, tls=False))
+    assert text.startswith("FixClient(auth=KalshiAuth(")
+    assert "'demo'" in text
+    assert "9878" in text
+    assert auth.key_id not in text  # the key ID is masked by KalshiAuth
+    assert "PRIVATE" not in text

@@ -622,6 +622,10 @@ class _BaseFixClient:
             environment = FixEnvironment.DEMO if creds.demo else FixEnvironment.PRODUCTION
         return cls(creds.auth, environment=environment, **kwargs)
 
+    def __repr__(self) -> str:
+        where = f", host={self.host!r}, port={self.port!r}" if self.host or self.port else ""
+        return f"{type(self).__name__}(auth={self.auth!r}, environment={self.environment.name!r}{where})"
+
     def endpoint(self, session_type: FixSessionType) -> _Endpoint:
         """Host, port, TargetCompID and TLS for a session, with this client's overrides applied.
 
