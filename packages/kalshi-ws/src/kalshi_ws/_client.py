@@ -592,7 +592,7 @@ class KalshiWebSocket:
         command_timeout: seconds to wait for a command's reply.
         open_timeout: seconds for connect + handshake (default `config.timeout`).
         reconnect: the reconnect policy (`ReconnectPolicy(enabled=False)` to fail instead).
-        compression: negotiate permessage-deflate.
+        compression: offer permessage-deflate (off by default; costs CPU on every frame).
         ssl_context: TLS settings (verification is on by default).
         product: the channel table and message set (`PREDICTION`; perps passes its own).
     """
@@ -609,7 +609,7 @@ class KalshiWebSocket:
         command_timeout: float = 10.0,
         open_timeout: float | None = None,
         reconnect: ReconnectPolicy | None = None,
-        compression: bool = True,
+        compression: bool = False,
         ssl_context: ssl.SSLContext | None = None,
         product: Product = PREDICTION,
     ) -> None:
