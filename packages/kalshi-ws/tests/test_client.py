@@ -324,3 +324,72 @@ async def test_many_subscriptions_share_one_connection(exchange: FakeExchange, a
         await session.subscribe_ticker()
         assert len(exchange.conns) == 1
         assert isinstance(Ticker, type)
+
+
+# ---- framing: the fast path and everything it hands to websockets ---------------------------------
+async def test_compressed_fragmented_and_multi_chunk_frames(rsa_key: rsa.RSAPrivateKey, auth: KalshiAuth) -> None:
+    async with FakeExchange(public_key=rsa_key.public_key(), require_auth=True, compression="deflate") as ex:
+        many = {"yes_dollars_fp": [[f"0.{i:04d}", "1.00"] for i in range(1, 6000)]}  # ~100 KB: several reads
+        ex.snapshot_levels["BIG"] = many
+        async with session_for(ex, auth, compression=True) as session:
+            stream = await session.subscribe_orderbook_delta(tickers=["BIG"])
+            (snap,) = await take(stream, 1)
+            assert len(snap.msg.yes_dollars_fp) == 5999
+            assert ex.conn.ws.protocol.extensions  # deflate was negotiated
+            await ex.delta("BIG", "0.0001", "2.00")
+            frame = json.dumps(
+                {
+                    "type": "orderbook_delta",
+                    "sid": stream.sid,
+                    "seq": 3,
+                    "msg": {
+                        "market_ticker": "BIG",
+                        "market_id": "u",
+                        "clock": 12,
+                        "price_dollars": "0.0002",
+                        "delta_fp": "1.00",
+                        "side": "yes",
+                    },
+                }
+            )
+            await ex.conn.ws.send([frame[:40], frame[40:90], frame[90:]])  # a fragmented message
+            ex.conn.by_channel("orderbook_delta")[0].seq = 3
+            await ex.delta("BIG", "0.0003", "1.00", clock=13)
+            items = await take(stream, 3)
+            assert [type(i) for i in items] == [OrderbookDelta] * 3
+            book = stream.book("BIG")
+            assert book.size_at("yes", Decimal("0.0001")) == Decimal("3.00")
+            assert book.size_at("yes", Decimal("0.0002")) == Decimal("2.00")
+
+
+async def test_uncompressed_fragments_interleaved_with_pings(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth, ping_interval=0) as session:
+        stream = await session.subscribe_trade()
+        (_, _, raw) = next(e for e in EXAMPLES if e[0] == "trade")
+        obj = json.loads(raw)
+        obj["sid"], obj["seq"] = stream.sid, 1
+        text = json.dumps(obj)
+        pong = await exchange.conn.ws.ping(b"heartbeat")
+        await exchange.conn.ws.send(iter([text[:10], text[10:]]))
+        async with asyncio.timeout(2):
+            await pong
+        (trade,) = await take(stream, 1)
+        assert trade.msg.count_fp == Decimal("136.00")
+
+
+async def test_oversized_message_closes_without_reconnect(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth, max_size=2048) as session:
+        stream = await session.subscribe_trade()
+        await exchange.publish("trade", "trade", {"padding": "x" * 5000})
+        with pytest.raises(KalshiConnectionError, match="1009"):
+            await take(stream, 1)
+        assert len(exchange.conns) == 1
+
+
+async def test_auth_close_code_is_not_retried(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth) as session:
+        stream = await session.subscribe_trade()
+        await exchange.conn.ws.close(4001, "auth expired")
+        with pytest.raises(KalshiConnectionError, match="4001"):
+            await take(stream, 1)
+        assert len(exchange.conns) == 1

@@ -72,7 +72,10 @@ class Conn:
 class FakeExchange:
     """Run with `async with FakeExchange() as ex:`; `ex.url` is the ws:// URL."""
 
-    def __init__(self, *, public_key: rsa.RSAPublicKey | None = None, require_auth: bool = False) -> None:
+    def __init__(
+        self, *, public_key: rsa.RSAPublicKey | None = None, require_auth: bool = False, compression: str | None = None
+    ) -> None:
+        self.compression = compression
         self.public_key = public_key
         self.require_auth = require_auth
         self.conns: list[Conn] = []
@@ -92,7 +95,7 @@ class FakeExchange:
             "127.0.0.1",
             0,
             process_request=self._process_request,
-            compression=None,
+            compression=self.compression,
             ping_interval=None,
         )
         port = self._server.sockets[0].getsockname()[1]

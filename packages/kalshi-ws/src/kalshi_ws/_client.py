@@ -593,6 +593,7 @@ class KalshiWebSocket:
         open_timeout: seconds for connect + handshake (default `config.timeout`).
         reconnect: the reconnect policy (`ReconnectPolicy(enabled=False)` to fail instead).
         compression: offer permessage-deflate (off by default; costs CPU on every frame).
+        max_size: the largest message accepted, in bytes; a larger one closes the connection (1009).
         ssl_context: TLS settings (verification is on by default).
         product: the channel table and message set (`PREDICTION`; perps passes its own).
     """
@@ -610,6 +611,7 @@ class KalshiWebSocket:
         open_timeout: float | None = None,
         reconnect: ReconnectPolicy | None = None,
         compression: bool = False,
+        max_size: int = 16 * 1024 * 1024,
         ssl_context: ssl.SSLContext | None = None,
         product: Product = PREDICTION,
     ) -> None:
@@ -628,6 +630,7 @@ class KalshiWebSocket:
             base_delay=self.config.retry_base_delay, max_delay=self.config.retry_max_delay
         )
         self.compression = compression
+        self.max_size = max_size
         self.ssl_context = ssl_context
 
     @property
@@ -663,6 +666,7 @@ class KalshiWebSocket:
             ping_interval=self.ping_interval,
             reconnect=self.reconnect,
             compression=self.compression,
+            max_size=self.max_size,
             ssl_context=self.ssl_context,
         )
         await connection.open()

@@ -163,6 +163,10 @@ class _Transport(asyncio.Protocol):
             self.handshake.set_exception(KalshiConnectionError(f"connection closed during handshake: {exc}"))
         if not self.lost.done():
             self.lost.set_result(exc)
+        ws = self.ws
+        close = ws.close_rcvd or ws.close_sent
+        if close is not None and self is self.owner._current:
+            self.owner._close_code = close.code
         self.owner._transport_lost(self)
 
     # frame processing
