@@ -70,7 +70,8 @@ async def test_wrong_key_is_refused_with_connection_error(exchange: FakeExchange
 
 
 async def test_connect_refused_and_handshake_timeout() -> None:
-    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)  # accepts, never answers
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)  # accepts, never answers
     port = server.sockets[0].getsockname()[1]
     with pytest.raises(KalshiConnectionError, match="timed out"):
         async with client(f"ws://127.0.0.1:{port}{WS_PATH}", None, open_timeout=0.3).connect():

@@ -121,6 +121,12 @@ def test_unknown_type_is_raw_and_bad_frames_are_typed_errors() -> None:
     assert info.value.sid == 4
 
 
+def test_decoder_is_built_once_per_message_table() -> None:
+    assert MessageDecoder.for_messages(SERVER_MESSAGES) is MessageDecoder.for_messages(SERVER_MESSAGES)
+    other = dict(SERVER_MESSAGES)
+    assert MessageDecoder.for_messages(other) is not MessageDecoder.for_messages(SERVER_MESSAGES)
+
+
 def test_age_on_arrival() -> None:
     (raw,) = [r for c, _, r in EXAMPLES if c == "orderbookDelta"]
     msg = DECODER.decode(raw)

@@ -226,7 +226,7 @@ class KalshiProtocol:
         session_event_limit: int = 1000,
     ) -> None:
         self.channels = channels
-        self.decoder = MessageDecoder(messages)
+        self.decoder = MessageDecoder.for_messages(messages)
         self._decode = self.decoder.decode
         self.command_timeout = command_timeout
         self.dead_peer_timeout = dead_peer_timeout
