@@ -394,3 +394,38 @@ async def test_auth_close_code_is_not_retried(exchange: FakeExchange, auth: Kals
         with pytest.raises(KalshiConnectionError, match="4001"):
             await take(stream, 1)
         assert len(exchange.conns) == 1
+
+
+# ---- the engine is product-agnostic --------------------------------------------------------------
+async def test_a_product_injects_channels_messages_url_and_session(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    from kalshi_auth import KalshiConfig
+    from kalshi_ws import BaseSession, Overflow, Product
+    from kalshi_ws.messages import Trade
+
+    class TradeSession(BaseSession):
+        async def subscribe_trade(self) -> Stream[Trade]:
+            return await self.subscribe("trade")
+
+    class TradeOnlyWebSocket(KalshiWebSocket):
+        session_class = TradeSession
+
+    product = Product(
+        name="trades-only",
+        channels={"trade": CHANNELS["trade"]},
+        messages={t: SERVER_MESSAGES[t] for t in ("subscribed", "unsubscribed", "ok", "error", "trade")},
+        url=lambda config: config.websocket_url,
+        overflow={"trade": Overflow.DROP_OLDEST},
+    )
+    ws = TradeOnlyWebSocket(auth=auth, config=KalshiConfig(ws_url=exchange.url), product=product)
+    assert ws.url == exchange.url
+    async with asyncio.timeout(10), ws.open_session() as session:
+        assert isinstance(session, TradeSession)
+        stream = await session.subscribe_trade()
+        (_, _, raw) = next(e for e in EXAMPLES if e[0] == "trade")
+        await exchange.publish("trade", "trade", json.loads(raw)["msg"])
+        await exchange.publish("trade", "ticker", {"not": "in this product"})
+        trade, unknown = await take(stream, 2)
+        assert isinstance(trade, Trade)
+        assert isinstance(unknown, RawMessage)  # a type outside the product's table is raw, not lost
+        assert unknown.type == "ticker"
+        assert stream._sub.overflow is Overflow.DROP_OLDEST

@@ -11,9 +11,9 @@ import asyncio
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 from urllib.parse import urlsplit
 
 from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig
@@ -62,7 +62,7 @@ from .messages import (
     WsMessage,
 )
 
-__all__ = ["PREDICTION", "KalshiWebSocket", "Product", "Session", "Stream"]
+__all__ = ["PREDICTION", "BaseSession", "KalshiWebSocket", "Product", "Session", "Stream"]
 
 T = TypeVar("T")
 
@@ -144,7 +144,7 @@ class Stream(Generic[T]):
 
     __slots__ = ("_session", "_sub")
 
-    def __init__(self, session: Session, sub: Subscription) -> None:
+    def __init__(self, session: BaseSession, sub: Subscription) -> None:
         self._session = session
         self._sub = sub
 
@@ -268,10 +268,11 @@ def _drop_none(**params: Any) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
-class Session:
-    """One connected session: subscribe, unsubscribe, update and list subscriptions.
+class BaseSession:
+    """One connected session, product-agnostic: subscribe, unsubscribe, update and list subscriptions.
 
     Made by `KalshiWebSocket.connect()`. Every subscription is carried by the one connection.
+    Products add their typed `subscribe_<channel>` methods in a subclass (`Session` for prediction).
     """
 
     def __init__(self, ws: KalshiWebSocket, connection: Connection) -> None:
@@ -376,7 +377,16 @@ class Session:
         """Close the connection and end every stream."""
         await self._connection.close()
 
-    # ---- typed channels --------------------------------------------------------------------
+
+class Session(BaseSession):
+    """A prediction-markets session: a typed `subscribe_<channel>` for every channel of asyncapi.yaml.
+
+    ```python
+    async with KalshiWebSocket(auth=auth, config=KalshiConfig.demo()).connect() as session:
+        trades = await session.subscribe_trade(["FED-23DEC-T3.00"])
+    ```
+    """
+
     async def subscribe_orderbook_delta(
         self,
         tickers: Sequence[str] | str,
@@ -645,13 +655,20 @@ class KalshiWebSocket:
             headers.update(self.auth.headers("GET", urlsplit(self.url).path or "/"))
         return headers
 
-    @asynccontextmanager
-    async def connect(self) -> AsyncIterator[Session]:
+    session_class: type[BaseSession] = Session
+    """The session type `connect()` yields (a product with other channels sets its own)."""
+
+    def connect(self) -> AbstractAsyncContextManager[Session]:
         """Open a session; closing the context closes the connection and ends every stream.
 
         Raises:
             KalshiConnectionError: connect, TLS or handshake failed (e.g. HTTP 403: bad signature).
         """
+        return cast("AbstractAsyncContextManager[Session]", self.open_session())
+
+    @asynccontextmanager
+    async def open_session(self) -> AsyncIterator[BaseSession]:
+        """`connect()` for any product: yields an instance of `session_class`."""
         protocol = KalshiProtocol(
             self.product.channels,
             self.product.messages,
@@ -670,7 +687,7 @@ class KalshiWebSocket:
             ssl_context=self.ssl_context,
         )
         await connection.open()
-        session = Session(self, connection)
+        session = self.session_class(self, connection)
         try:
             yield session
         finally:
