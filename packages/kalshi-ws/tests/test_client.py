@@ -429,3 +429,30 @@ async def test_a_product_injects_channels_messages_url_and_session(exchange: Fak
         assert isinstance(unknown, RawMessage)  # a type outside the product's table is raw, not lost
         assert unknown.type == "ticker"
         assert stream._sub.overflow is Overflow.DROP_OLDEST
+
+
+async def test_tls_with_verification(rsa_key: rsa.RSAPrivateKey, auth: KalshiAuth) -> None:
+    from ws_support import self_signed_tls
+
+    server_tls, client_tls = self_signed_tls()
+    async with FakeExchange(public_key=rsa_key.public_key(), require_auth=True, ssl_context=server_tls) as ex:
+        assert ex.url.startswith("wss://")
+        async with session_for(ex, auth, ssl_context=client_tls) as session:
+            stream = await session.subscribe_orderbook_delta(tickers=["A"])
+            (snap,) = await take(stream, 1)
+            assert isinstance(snap, OrderbookSnapshot)
+        # the default context verifies certificates: a self-signed one is refused
+        with pytest.raises(KalshiConnectionError):
+            async with client(ex.url, auth, open_timeout=3).connect():
+                pass
+
+
+async def test_reconnect_gives_up_after_max_attempts(rsa_key: rsa.RSAPrivateKey, auth: KalshiAuth) -> None:
+    policy = ReconnectPolicy(base_delay=0.01, max_delay=0.02, max_attempts=3)
+    async with FakeExchange(public_key=rsa_key.public_key(), require_auth=True) as ex:
+        async with session_for(ex, auth, reconnect=policy) as session:
+            stream = await session.subscribe_trade()
+            ex._server.close()  # stop listening: every reconnect attempt is refused
+            await ex.drop()
+            with pytest.raises(KalshiConnectionError, match="after 3 attempts"):
+                await take(stream, 2)
