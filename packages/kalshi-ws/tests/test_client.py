@@ -27,7 +27,7 @@ from kalshi_ws import (
     Session,
     Stream,
 )
-from kalshi_ws.messages import CHANNELS, EXAMPLES, SERVER_MESSAGES, OrderbookDelta, OrderbookSnapshot, Ticker
+from kalshi_ws.messages import CHANNELS, EXAMPLES, SERVER_MESSAGES, OrderbookDelta, OrderbookSnapshot
 
 FAST_RECONNECT = ReconnectPolicy(base_delay=0.01, max_delay=0.05, max_attempts=20)
 
@@ -322,9 +322,13 @@ async def test_many_subscriptions_share_one_connection(exchange: FakeExchange, a
         for s in streams:
             (snap,) = await take(s, 1)
             assert isinstance(snap, OrderbookSnapshot)
-        await session.subscribe_ticker()
+        bare = await session.subscribe_orderbook_delta(tickers=["Z"], books=False)
+        (snap,) = await take(bare, 1)
+        assert isinstance(snap, OrderbookSnapshot)
+        assert bare.books == {}
+        ticks = await session.subscribe_ticker()
+        assert isinstance(ticks, Stream)
         assert len(exchange.conns) == 1
-        assert isinstance(Ticker, type)
 
 
 # ---- framing: the fast path and everything it hands to websockets ---------------------------------

@@ -308,6 +308,7 @@ class BaseSession:
         queue_size: int | None = None,
         overflow: Overflow | str | None = None,
         on_gap: str = "resync",
+        keep_state: bool = True,
         **params: Any,
     ) -> Stream[Any]:
         """Subscribe to one channel and wait for the server's `subscribed` ack.
@@ -318,6 +319,8 @@ class BaseSession:
             overflow: what to do when the consumer falls behind (default per channel: drop
                 oldest on ticker/price feeds, resync on order books, raise elsewhere).
             on_gap: `"resync"` or `"raise"` on a sequence gap.
+            keep_state: maintain the product's local state for the channel (order books); False
+                skips it (the stream still checks seq and resyncs).
             **params: subscribe params as on the wire (`market_tickers`, `index_ids`, ...).
 
         Raises:
@@ -338,7 +341,7 @@ class BaseSession:
             capacity=queue_size or self._ws.queue_size,
             overflow=policy,
             on_gap=on_gap,
-            keeper=product.keeper(channel, params),
+            keeper=product.keeper(channel, params) if keep_state else None,
         )
         fut = self._connection.subscribe_future(sub)
         self._connection._pump()
@@ -392,6 +395,7 @@ class Session(BaseSession):
         tickers: Sequence[str] | str,
         *,
         use_yes_price: bool | None = None,
+        books: bool = True,
         queue_size: int | None = None,
         overflow: Overflow | str | None = None,
         on_gap: str = "resync",
@@ -401,10 +405,11 @@ class Session(BaseSession):
         Args:
             tickers: market tickers (required by the server).
             use_yes_price: report NO levels in YES-leg prices (spec default false).
+            books: maintain `stream.books` (default); False leaves book building to the consumer.
         """
         params = _markets(tickers) | _drop_none(use_yes_price=use_yes_price)
         return await self.subscribe(
-            "orderbook_delta", queue_size=queue_size, overflow=overflow, on_gap=on_gap, **params
+            "orderbook_delta", queue_size=queue_size, overflow=overflow, on_gap=on_gap, keep_state=books, **params
         )
 
     async def subscribe_ticker(
