@@ -127,6 +127,8 @@ async def test_list_update_snapshot_and_unsubscribe(exchange: FakeExchange, auth
             await book_stream.update("frobnicate")
         assert info.value.code == 13
         await book_stream.delete_markets(["A"])
+        assert set(book_stream.books) == {"B"}
+        assert book_stream.params["market_tickers"] == ["B"]
         await trades.unsubscribe()
         with pytest.raises(StopAsyncIteration):
             await take(trades, 1)

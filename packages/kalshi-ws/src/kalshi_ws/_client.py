@@ -228,8 +228,15 @@ class Stream(Generic[T]):
         return await self.update("add_markets", market_tickers=list(tickers))
 
     async def delete_markets(self, tickers: Sequence[str]) -> Any:
-        """Remove markets from this subscription (`update_subscription` / `delete_markets`)."""
-        return await self.update("delete_markets", market_tickers=list(tickers))
+        """Remove markets from this subscription (`update_subscription` / `delete_markets`).
+
+        Their order books (if kept) are dropped once the server confirms.
+        """
+        reply = await self.update("delete_markets", market_tickers=list(tickers))
+        books = self.books
+        for ticker in tickers:
+            books.pop(ticker, None)
+        return reply
 
     async def get_snapshot(self, tickers: Sequence[str]) -> Any:
         """Ask for fresh order-book snapshots; they arrive in this stream (and refresh the books)."""
