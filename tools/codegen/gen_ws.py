@@ -178,7 +178,8 @@ class Generator:
         if types == "string":
             if node.get("format") == "date-time":
                 self.uses_datetime = True
-                return "datetime"
+                # Deprecated RFC 3339 times have arrived as integer milliseconds (FACTS 7.2 #14).
+                return "datetime | int" if node.get("deprecated") else "datetime"
             if self.is_decimal_string(name, node):
                 self.uses_decimal = True
                 return "Decimal"

@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from ws_support import WS_PATH, FakeExchange
 
-from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConnectionError
+from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfigError, KalshiConnectionError
 from kalshi_ws import (
     KalshiBackpressureError,
     KalshiSubscriptionError,
@@ -106,6 +106,10 @@ async def test_server_error_becomes_subscription_error(exchange: FakeExchange, a
         assert info.value.code == 8
         stream = await session.subscribe_trade()  # the session is still usable
         assert stream.sid is not None
+        with pytest.raises(KalshiConfigError):
+            await session.subscribe_trade([])
+        with pytest.raises(KalshiConfigError, match="overflow"):
+            await session.subscribe_trade(overflow="sometimes")
 
 
 async def test_list_update_snapshot_and_unsubscribe(exchange: FakeExchange, auth: KalshiAuth) -> None:

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from kalshi_auth import KalshiConfigError
 from kalshi_ws import (
     BookKeeper,
     KalshiBackpressureError,
@@ -425,9 +426,10 @@ def test_abandoned_subscribe_ack_is_unsubscribed() -> None:
     assert sent(proto) == [{"id": 1, "cmd": "unsubscribe", "params": {"sids": [5]}}]
 
 
-def test_bad_arguments() -> None:
+def test_bad_arguments_are_typed_config_errors() -> None:
     proto = new_protocol()
-    with pytest.raises(ValueError):
+    with pytest.raises(KalshiConfigError, match="capacity"):
         proto.subscribe("ticker", {}, 0.0, capacity=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(KalshiConfigError, match="on_gap"):
         proto.subscribe("ticker", {}, 0.0, on_gap="ignore")
+    assert proto.data_to_send() == []  # nothing was sent

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar, cast
 from urllib.parse import urlsplit
 
-from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig
+from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig, KalshiConfigError
 
 from ._book import BookKeeper, OrderBook
 from ._channel import ChannelInfo
@@ -267,7 +267,7 @@ def _markets(tickers: Sequence[str] | str | None) -> dict[str, Any]:
     if isinstance(tickers, str):
         return {"market_ticker": tickers}
     if not tickers:
-        raise ValueError("tickers must not be empty (pass None for every market)")
+        raise KalshiConfigError("tickers must not be empty (pass None for every market)")
     return {"market_tickers": list(tickers)}
 
 
@@ -340,7 +340,11 @@ class BaseSession:
         info = product.channels.get(channel)
         if info is not None and info.private and not self._ws.is_authenticated:
             raise AuthRequiredError(f"the {channel} channel needs credentials (KalshiAuth)")
-        policy = Overflow(overflow) if overflow is not None else product.overflow.get(channel, Overflow.RAISE)
+        try:
+            policy = Overflow(overflow) if overflow is not None else product.overflow.get(channel, Overflow.RAISE)
+        except ValueError:
+            choices = ", ".join(o.value for o in Overflow)
+            raise KalshiConfigError(f"overflow must be one of {choices}, got {overflow!r}") from None
         sub = self._protocol.subscribe(
             channel,
             params,
@@ -642,7 +646,7 @@ class KalshiWebSocket:
         self.product = product
         self.url = url or product.url(self.config)
         if queue_size < 1:
-            raise ValueError("queue_size must be >= 1")
+            raise KalshiConfigError("queue_size must be >= 1")
         self.queue_size = queue_size
         self.ping_interval = ping_interval
         self.dead_peer_timeout = dead_peer_timeout
