@@ -466,3 +466,19 @@ async def test_reconnect_gives_up_after_max_attempts(rsa_key: rsa.RSAPrivateKey,
             await ex.drop()
             with pytest.raises(KalshiConnectionError, match="after 3 attempts"):
                 await take(stream, 2)
+
+
+async def test_an_engine_task_failure_fails_streams_instead_of_hanging(
+    exchange: FakeExchange, auth: KalshiAuth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kalshi_ws import KalshiWebSocketError
+
+    async with session_for(exchange, auth, ping_interval=0.05) as session:
+        stream = await session.subscribe_trade()
+
+        def broken(now: float) -> None:
+            raise RuntimeError("bug")
+
+        monkeypatch.setattr(session._protocol, "check_timeouts", broken)
+        with pytest.raises(KalshiWebSocketError, match="kalshi-ws-timer failed"):
+            await take(stream, 1, within=3)

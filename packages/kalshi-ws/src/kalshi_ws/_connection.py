@@ -27,7 +27,7 @@ from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
-from ._errors import KalshiConnectionError
+from ._errors import KalshiConnectionError, KalshiWebSocketError
 from ._protocol import CommandDone, KalshiProtocol, PeerDead, Subscription, SubscriptionActive, SubscriptionFailed
 
 __all__ = ["Connection", "ReconnectPolicy"]
@@ -297,6 +297,21 @@ class Connection:
             asyncio.create_task(self._supervise(), name="kalshi-ws-supervisor"),
             asyncio.create_task(self._timer(), name="kalshi-ws-timer"),
         ]
+        for task in self._tasks:
+            task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        """An engine task must not die quietly: fail every stream loudly instead of hanging them."""
+        if task.cancelled() or self._closing:
+            return
+        exc = task.exception()
+        if exc is None:
+            return
+        logger.error("kalshi_ws: %s failed", task.get_name(), exc_info=exc)
+        error = KalshiWebSocketError(f"WebSocket engine task {task.get_name()} failed: {exc!r}")
+        error.__cause__ = exc
+        self.protocol.close_all(error)
+        self._pump()
 
     async def _connect_once(self) -> None:
         parts = urlsplit(self.url)
