@@ -298,8 +298,9 @@ class Generator:
             if arrays:
                 parts.append(self.type_of(body_key, arrays[0], name))
             ann = " | ".join(parts)
-            req = body_key in (required or set()) and not (objects and arrays)
-            fields.append(FieldDef(body_key, ann if req else f"{ann} | None", req, "The message body."))
+            body_required = body_key in (required or set()) and not (objects and arrays)
+            body_ann = ann if body_required else f"{ann} | None"
+            fields.append(FieldDef(body_key, body_ann, body_required, "The message body."))
         self.classes[name] = ClassDef(name, base, fields, doc, tag)
         self.order.append(name)
         return name
