@@ -482,3 +482,38 @@ async def test_an_engine_task_failure_fails_streams_instead_of_hanging(
         monkeypatch.setattr(session._protocol, "check_timeouts", broken)
         with pytest.raises(KalshiWebSocketError, match="kalshi-ws-timer failed"):
             await take(stream, 1, within=3)
+
+
+async def test_burst_of_frames_of_every_size_arrives_intact(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    """Thousands of frames with sizes that straddle 7-bit/16-bit length encodings and TCP reads."""
+    import random
+
+    rng = random.Random(3)
+    async with session_for(exchange, auth, queue_size=10_000) as session:
+        stream = await session.subscribe_orderbook_delta(tickers=["A"])
+        await take(stream, 1)
+        (sub,) = exchange.conn.by_channel("orderbook_delta")
+        expected = Decimal("300.00")  # the snapshot's YES 0.08 level
+        frames = []
+        for i in range(3000):
+            size = rng.choice([1, 2, 5])
+            expected += size
+            sub.seq += 1
+            pad = "x" * rng.choice([0, 1, 10, 100, 300, 70_000 if i % 500 == 0 else 5])
+            msg = {
+                "market_ticker": "A",
+                "market_id": "u",
+                "clock": 11 + i,
+                "price_dollars": "0.0800",
+                "delta_fp": f"{size}.00",
+                "side": "yes",
+                "pad": pad,
+            }
+            frames.append(json.dumps({"type": "orderbook_delta", "sid": sub.sid, "seq": sub.seq, "msg": msg}))
+        for f in frames:
+            await exchange.conn.ws.send(f)
+        got = await take(stream, 3000, within=20)
+        assert all(isinstance(m, OrderbookDelta) for m in got)
+        assert [m.seq for m in got] == list(range(got[0].seq, got[0].seq + 3000))
+        assert stream.gaps == 0
+        assert stream.book("A").size_at("yes", Decimal("0.08")) == expected
