@@ -204,6 +204,15 @@ class KlearModelBuilder(ModelBuilder):
         return modules
 
 
+def _date_type_alias(source: str) -> str:
+    """Import `datetime.date` as `_date` in model modules: a field named `date` (the margin estimate's)
+    would otherwise shadow the type inside the class body, and pydantic could not read `date | None`."""
+    if not re.search(r"^from datetime import date$", source, re.M):
+        return source
+    source = re.sub(r"^from datetime import date$", "from datetime import date as _date", source, flags=re.M)
+    return re.sub(r"(:\s*|\[|\| )date\b(?!:)", r"\1_date", source)
+
+
 def generate() -> dict[Path, str]:
     """Every generated file of kalshi_klear and its content."""
     spec = prepare_spec(OpenAPISpec(KLEAR.spec_path))
@@ -212,7 +221,7 @@ def generate() -> dict[Path, str]:
     resources = ResourceBuilder(spec, models, KLEAR)
     files: dict[Path, str] = {}
     for name, source in models.modules(header).items():
-        files[KLEAR.models_dir / name] = _MODEL_DOC.sub(_model_doc, source)
+        files[KLEAR.models_dir / name] = _date_type_alias(_MODEL_DOC.sub(_model_doc, source))
     for name, source in resources.modules(header).items():
         fixed = _with_date_import(source)
         files[KLEAR.resources_dir / name] = gen_rest.ruff_format(fixed) if fixed != source else source
