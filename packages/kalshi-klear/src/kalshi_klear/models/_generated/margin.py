@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date as _date
 from typing import Literal
 
 from kalshi_klear.models._generated.shared import AssetClass
@@ -40,7 +40,7 @@ class EstimatePortfolioMaintenanceMarginRequest(RequestModel):
 
     asset_class: AssetClass
 
-    date: date | None = None
+    date: _date | None = None
     """Margin the portfolio against the matrices calibrated on this Eastern-time day (YYYY-MM-DD). Omit to use the current matrices. Returns 404 if no matrices were calibrated that day, or 400 if a requested market is absent from them."""
 
     clearing_type: Literal["FCM", "SelfClearing"] | None = None

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date as _date
 from typing import Literal
 
 from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
@@ -36,7 +36,7 @@ class GetLargeTraderPositionsResponse(ResponseModel):
 
     user_id: str | None = None
 
-    report_date: date | None = None
+    report_date: _date | None = None
     """ET settlement day the positions are reported for."""
 
     positions: NullAsEmptyList[GetLargeTraderPositionsResponsePosition] | None = None
@@ -69,7 +69,7 @@ class MarginReport(ResponseModel):
     url: str
     """Presigned download URL (omitted from logs)."""
 
-    date: date
+    date: _date
     """The ET report date the file belongs to. Intraday snapshots after 4pm ET belong to the next report date."""
 
     created_ts: UTCDateTime
