@@ -113,6 +113,12 @@ DOLLAR_STRING_FIELDS: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
+#: Request dollar fields whose spec prose says "Must be positive": typed `PositiveDollars`
+#: (kalshi_klear._money) instead of `StrictDollars`, so a zero or negative amount fails at construction.
+POSITIVE_DOLLAR_FIELDS: frozenset[tuple[str, str]] = frozenset(
+    {("WithdrawSettlementBalanceRequest", "amount"), ("EstimatePortfolioMaintenanceMarginPosition", "price")}
+)
+
 #: Prose added to an operation's description, so that the method docstring says it.
 NOTES: dict[str, str] = {
     "WithdrawSettlementBalance": (
@@ -213,6 +219,22 @@ def _date_type_alias(source: str) -> str:
     return re.sub(r"(:\s*|\[|\| )date\b(?!:)", r"\1_date", source)
 
 
+def _positive_dollars(source: str) -> str:
+    """Retype the `POSITIVE_DOLLAR_FIELDS` of a model module from `StrictDollars` to `PositiveDollars`."""
+    changed = source
+    for model, field in sorted(POSITIVE_DOLLAR_FIELDS):
+        pattern = re.compile(rf"(^class {model}\(RequestModel\):.*?^    {field}: )StrictDollars\b", re.M | re.S)
+        changed = pattern.sub(r"\1PositiveDollars", changed, count=1)
+    if changed == source:
+        return source
+    if "StrictDollars" not in changed.split("__all__", 1)[1]:
+        changed = re.sub(r"(from kalshi_rest\._fixed_point import [^\n]*?)\bStrictDollars, ", r"\1", changed)
+        changed = re.sub(r"(from kalshi_rest\._fixed_point import [^\n]*?), StrictDollars\b", r"\1", changed)
+        changed = re.sub(r"^from kalshi_rest\._fixed_point import StrictDollars\n", "", changed, flags=re.M)
+    first_local = "\nfrom kalshi_rest."
+    return changed.replace(first_local, "\nfrom kalshi_klear._money import PositiveDollars" + first_local, 1)
+
+
 def generate() -> dict[Path, str]:
     """Every generated file of kalshi_klear and its content."""
     spec = prepare_spec(OpenAPISpec(KLEAR.spec_path))
@@ -221,7 +243,8 @@ def generate() -> dict[Path, str]:
     resources = ResourceBuilder(spec, models, KLEAR)
     files: dict[Path, str] = {}
     for name, source in models.modules(header).items():
-        files[KLEAR.models_dir / name] = _date_type_alias(_MODEL_DOC.sub(_model_doc, source))
+        fixed = _positive_dollars(_date_type_alias(_MODEL_DOC.sub(_model_doc, source)))
+        files[KLEAR.models_dir / name] = gen_rest.ruff_format(fixed)
     for name, source in resources.modules(header).items():
         fixed = _with_date_import(source)
         files[KLEAR.resources_dir / name] = gen_rest.ruff_format(fixed) if fixed != source else source

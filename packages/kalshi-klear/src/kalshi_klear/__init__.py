@@ -16,10 +16,21 @@ from __future__ import annotations
 
 from kalshi_auth import KlearCredentials
 
-from . import models
+from . import models, resources
 from ._auth import BearerAuth
 from ._client import AsyncKlearClient, KlearClient
+from ._money import CENTICENTS_PER_DOLLAR, PositiveDollars, centicents_to_dollars
 
 __version__ = "0.1.0"
 
-__all__ = ["AsyncKlearClient", "BearerAuth", "KlearClient", "KlearCredentials", "models"]
+__all__ = [
+    "AsyncKlearClient",
+    "BearerAuth",
+    "CENTICENTS_PER_DOLLAR",
+    "KlearClient",
+    "KlearCredentials",
+    "PositiveDollars",
+    "centicents_to_dollars",
+    "models",
+    "resources",
+]
