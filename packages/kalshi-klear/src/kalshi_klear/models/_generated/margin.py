@@ -8,7 +8,8 @@ from typing import Literal
 
 from kalshi_klear.models._generated.shared import AssetClass
 
-from kalshi_rest._fixed_point import FixedPointDollars, FixedPointNumber, StrictDollars
+from kalshi_klear._money import PositiveDollars
+from kalshi_rest._fixed_point import FixedPointDollars, FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
 
 __all__ = [
@@ -31,7 +32,7 @@ class EstimatePortfolioMaintenanceMarginPosition(RequestModel):
     quantity: int
     """Signed whole contract count; positive long, negative short. Must be non-zero."""
 
-    price: StrictDollars | None = None
+    price: PositiveDollars | None = None
     """Price of one contract in USD, to at most four decimal places (e.g. "6.8000"). Must be positive. Omit to use the market's mark price from its latest settlement (before the end of `date`, if set); returns 400 if there is none."""
 
 

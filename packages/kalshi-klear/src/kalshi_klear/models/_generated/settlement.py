@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from kalshi_rest._fixed_point import FixedPointDollars, StrictDollars
+from kalshi_klear._money import PositiveDollars
+from kalshi_rest._fixed_point import FixedPointDollars
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
 
 __all__ = [
@@ -169,7 +170,7 @@ class GetSettlementPricesResponse(ResponseModel):
 class WithdrawSettlementBalanceRequest(RequestModel):
     """`WithdrawSettlementBalanceRequest` from the spec."""
 
-    amount: StrictDollars
+    amount: PositiveDollars
     """Amount to withdraw in USD as a fixed-point string (e.g. "500.00"). Must be positive."""
 
 
