@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 import pickle
 
@@ -11,6 +12,7 @@ from klear_support import ADMIN, BASE, DEMO_BASE, FAST, TOKEN, Recorder, ok
 
 from kalshi_auth import DEMO, AuthRequiredError, KalshiConfig, KalshiConfigError, KlearCredentials
 from kalshi_klear import AsyncKlearClient, BearerAuth, KlearClient
+from kalshi_klear.resources._generated import OPERATION_METHODS
 from kalshi_rest import KalshiAuthError, KalshiRequestError, RequestOptions
 
 BALANCE = {"user_id": ADMIN, "balance_available_centicents": 5_000_000, "locked_balance_centicents": 10_000}
@@ -221,3 +223,49 @@ def test_bearer_auth_ignores_method_and_path() -> None:
     assert auth.headers("GET", "/a") == auth.headers("POST", "/b") == {"Authorization": f"Bearer {ADMIN}:{TOKEN}"}
     assert TOKEN not in repr(auth)
     assert TOKEN not in str(auth)
+
+
+def _placeholder_call(resource: object, method: str) -> object:
+    fn = getattr(resource, method)
+    sig = inspect.signature(fn)
+    args = ["x" for p in sig.parameters.values() if p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD]
+    kwargs = {
+        name: None
+        for name, p in sig.parameters.items()
+        if p.kind is inspect.Parameter.KEYWORD_ONLY and p.default is inspect.Parameter.empty
+    }
+    return fn(*args, **kwargs)
+
+
+@pytest.mark.parametrize("op_id", sorted(OPERATION_METHODS))
+def test_every_operation_needs_credentials_sync(op_id: str) -> None:
+    rec = Recorder(ok({}))
+    attribute, method = OPERATION_METHODS[op_id]
+    with KlearClient(transport=httpx.MockTransport(rec)) as klear:
+        resource = getattr(klear, attribute)
+        with pytest.raises(AuthRequiredError, match=op_id):
+            _placeholder_call(resource, method)
+        name = "list_all" if method == "list" else f"{method}_all"
+        if hasattr(resource, name):
+            with pytest.raises(AuthRequiredError):
+                next(iter(_placeholder_call(resource, name)))  # type: ignore[call-overload]
+    assert rec.requests == []
+
+
+@pytest.mark.parametrize("op_id", sorted(OPERATION_METHODS))
+async def test_every_operation_needs_credentials_async(op_id: str) -> None:
+    rec = Recorder(ok({}))
+    attribute, method = OPERATION_METHODS[op_id]
+    async with AsyncKlearClient(transport=httpx.MockTransport(rec)) as klear:
+        with pytest.raises(AuthRequiredError, match=op_id):
+            await _placeholder_call(getattr(klear, attribute), method)  # type: ignore[misc]
+    assert rec.requests == []
+
+
+def test_http2_without_h2_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("h2") is not None:
+        pytest.skip("h2 is installed")
+    with pytest.raises(KalshiConfigError, match="h2"):
+        KlearClient(config=KalshiConfig(http2=True))

@@ -7,6 +7,7 @@ errors map to the same classes, and cursor pages are `Page` / `AsyncPage`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import time
@@ -66,6 +67,16 @@ def _resolve_config(config: KalshiConfig | None, demo: bool | None) -> KalshiCon
     if config is None:
         return KalshiConfig.demo() if demo else KalshiConfig.production()
     return config.replace(environment=DEMO) if demo else config
+
+
+@contextlib.contextmanager
+def _http2_hint() -> Iterator[None]:
+    try:
+        yield
+    except ImportError as exc:
+        raise KalshiConfigError(
+            "KalshiConfig(http2=True) needs the h2 package: pip install 'kalshi-rest[http2]'"
+        ) from exc
 
 
 def _plain(options: RequestOptions | None) -> RequestOptions | None:
@@ -168,12 +179,14 @@ class KlearClient(SyncResources, _KlearState):
                 raise KalshiConfigError("pass transport= or http_client=, not both")
             self._http, self._owns_http = http_client, False
         else:
-            self._http = httpx.Client(
-                transport=transport,
-                limits=config.limits or _DEFAULT_LIMITS,
-                timeout=config.timeout,
-                follow_redirects=False,
-            )
+            with _http2_hint():
+                self._http = httpx.Client(
+                    transport=transport,
+                    http2=config.http2,
+                    limits=config.limits or _DEFAULT_LIMITS,
+                    timeout=config.timeout,
+                    follow_redirects=False,
+                )
             self._owns_http = True
         self._sleep: Callable[[float], object] = time.sleep
 
@@ -319,12 +332,14 @@ class AsyncKlearClient(AsyncResources, _KlearState):
                 raise KalshiConfigError("pass transport= or http_client=, not both")
             self._http, self._owns_http = http_client, False
         else:
-            self._http = httpx.AsyncClient(
-                transport=transport,
-                limits=config.limits or _DEFAULT_LIMITS,
-                timeout=config.timeout,
-                follow_redirects=False,
-            )
+            with _http2_hint():
+                self._http = httpx.AsyncClient(
+                    transport=transport,
+                    http2=config.http2,
+                    limits=config.limits or _DEFAULT_LIMITS,
+                    timeout=config.timeout,
+                    follow_redirects=False,
+                )
             self._owns_http = True
         import asyncio  # here, not at module level: sync-only programs never pay for importing asyncio
 
