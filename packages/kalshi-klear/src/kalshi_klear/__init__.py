@@ -24,9 +24,9 @@ from ._money import CENTICENTS_PER_DOLLAR, PositiveDollars, centicents_to_dollar
 __version__ = "0.1.0"
 
 __all__ = [
+    "CENTICENTS_PER_DOLLAR",
     "AsyncKlearClient",
     "BearerAuth",
-    "CENTICENTS_PER_DOLLAR",
     "KlearClient",
     "KlearCredentials",
     "PositiveDollars",
