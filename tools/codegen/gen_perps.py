@@ -66,6 +66,10 @@ DECIMAL_STRING_FIELDS: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
+#: `markets.list()` returns a `Page` like every other product's `list` (SEED-API: iterate it for
+#: `.ticker`, `.bid`, `.ask`); the endpoint has no cursor, so it is always one page.
+SINGLE_PAGE_LISTS: frozenset[str] = frozenset({"GetMarginMarkets"})
+
 # ---------------------------------------------------------------------------------------------
 # Resource naming: operationId -> (resource attribute, method name). SEED-API names are a contract.
 # ---------------------------------------------------------------------------------------------
@@ -169,6 +173,7 @@ PERPS = Target(
     dollar_string_fields=DOLLAR_STRING_FIELDS,
     decimal_string_fields=DECIMAL_STRING_FIELDS,
     tuple_schemas=TUPLE_SCHEMAS,
+    single_page_lists=SINGLE_PAGE_LISTS,
 )
 """The perps REST API: specs/perps_openapi.yaml into kalshi_perps."""
 

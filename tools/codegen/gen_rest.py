@@ -354,6 +354,9 @@ class Target:
     #: Plain-string fields holding a decimal that is neither dollars nor a count (perps
     #: `contract_size`, `premium_index`): `Decimal` as well (`FixedPointNumber` / `StrictDecimal`).
     decimal_string_fields: frozenset[tuple[str, str]] = frozenset()
+    #: Lists without a cursor that still return a `Page` (one page, `has_next` False), so that
+    #: `for market in client.markets.list()` reads the same on every product.
+    single_page_lists: frozenset[str] = frozenset()
 
     @property
     def models_pkg(self) -> str:
@@ -638,6 +641,9 @@ class ModelBuilder:
     def _nullable(self, prop: Schema) -> bool:
         if prop.get("nullable"):
             return True
+        ref = self.spec.ref_name(prop)
+        if ref is not None and self.spec.schemas[ref].get("nullable"):
+            return True  # a component declared nullable (perps `MarginMarketSchedule`)
         return any(p.get("nullable") for p in prop.get("allOf", []) if isinstance(p, dict))
 
     @staticmethod
@@ -980,11 +986,12 @@ class ResourceBuilder:
         )
 
     def _pagination(self, op: OperationSpec, response_model: str | None) -> tuple[str | None, str | None, str]:
-        if response_model is None or not any(p.name == "cursor" for p in op.query_params):
+        single = op.operation_id in self.t.single_page_lists
+        if response_model is None or not (single or any(p.name == "cursor" for p in op.query_params)):
             return None, None, "cursor"
         schema = self.spec.schemas[response_model]
         props = schema.get("properties", {})
-        cursor_field = next((c for c in CURSOR_FIELDS if c in props), None)
+        cursor_field = next((c for c in CURSOR_FIELDS if c in props), "cursor" if single else None)
         arrays = [k for k, v in props.items() if v.get("type") == "array"]
         if op.operation_id in self.t.page_items:
             arrays = [self.t.page_items[op.operation_id]]
