@@ -252,7 +252,7 @@ class MarginMarket(ResponseModel):
     product_metadata: dict[str, Any] | None = None
     """Public metadata for this market."""
 
-    schedule: MarginMarketSchedule
+    schedule: MarginMarketSchedule | None
 
     funding_deadband: FixedPointNumber
     """Funding deadband configured at market creation, expressed in funding_limit_unit."""

@@ -12,6 +12,7 @@ from kalshi_perps.models._generated.market import (
     GetMarginMarketOrderbooksResponse,
     GetMarginMarketsResponse,
     GetMarginTradesResponse,
+    MarginMarket,
     MarginMarketResponse,
     MarginMarketStatus,
     MarginOrderbookResponse,
@@ -33,6 +34,7 @@ _GET_MARGIN_MARKETS: Operation[GetMarginMarketsResponse] = Operation(
     response=GetMarginMarketsResponse,
     success_status=200,
     auth="none",
+    page_items="markets",
 )
 
 _GET_MARGIN_MARKET_ORDERBOOKS: Operation[GetMarginMarketOrderbooksResponse] = Operation(
@@ -105,7 +107,7 @@ class Markets(SyncAPIResource):
 
     def list(
         self, *, status: MarginMarketStatus | None = None, options: RequestOptions | None = None
-    ) -> GetMarginMarketsResponse:
+    ) -> Page[MarginMarket]:
         """Get Markets.
 
         Endpoint for listing available margin markets.
@@ -117,12 +119,37 @@ class Markets(SyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            The parsed `GetMarginMarketsResponse`.
+            One page of `MarginMarket` (`.cursor`, `.has_next`, `.response`).
 
         Raises:
             KalshiAPIError: the server answered with an error status (a subclass per status).
         """
-        return self._request(_GET_MARGIN_MARKETS, query={"status": status}, options=options)
+        return self._page(_GET_MARGIN_MARKETS, query={"status": status}, options=options)
+
+    def list_all(
+        self,
+        *,
+        status: MarginMarketStatus | None = None,
+        max_pages: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> Iterator[MarginMarket]:
+        """Iterate over every item of `list`, following the cursor page by page.
+
+        `GET /margin/markets` (operationId `GetMarginMarkets`).
+
+        Args:
+            status: Filter by market status (e.g. active, inactive, closed)
+            max_pages: stop after this many pages (None: all; 0 is a ValueError).
+            options: per-call timeout, headers and retries.
+
+        Returns:
+            An iterator over `MarginMarket` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
+        """
+        return self._iterate(_GET_MARGIN_MARKETS, query={"status": status}, max_pages=max_pages, options=options)
 
     def orderbooks(
         self, *, tickers: Sequence[str], options: RequestOptions | None = None
@@ -333,7 +360,7 @@ class AsyncMarkets(AsyncAPIResource):
 
     async def list(
         self, *, status: MarginMarketStatus | None = None, options: RequestOptions | None = None
-    ) -> GetMarginMarketsResponse:
+    ) -> AsyncPage[MarginMarket]:
         """Get Markets.
 
         Endpoint for listing available margin markets.
@@ -345,12 +372,37 @@ class AsyncMarkets(AsyncAPIResource):
             options: per-call timeout, headers and retries.
 
         Returns:
-            The parsed `GetMarginMarketsResponse`.
+            One page of `MarginMarket` (`.cursor`, `.has_next`, `.response`).
 
         Raises:
             KalshiAPIError: the server answered with an error status (a subclass per status).
         """
-        return await self._request(_GET_MARGIN_MARKETS, query={"status": status}, options=options)
+        return await self._page(_GET_MARGIN_MARKETS, query={"status": status}, options=options)
+
+    def list_all(
+        self,
+        *,
+        status: MarginMarketStatus | None = None,
+        max_pages: int | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncIterator[MarginMarket]:
+        """Iterate over every item of `list`, following the cursor page by page.
+
+        `GET /margin/markets` (operationId `GetMarginMarkets`).
+
+        Args:
+            status: Filter by market status (e.g. active, inactive, closed)
+            max_pages: stop after this many pages (None: all; 0 is a ValueError).
+            options: per-call timeout, headers and retries.
+
+        Returns:
+            An iterator over `MarginMarket` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
+        """
+        return self._iterate(_GET_MARGIN_MARKETS, query={"status": status}, max_pages=max_pages, options=options)
 
     async def orderbooks(
         self, *, tickers: Sequence[str], options: RequestOptions | None = None
