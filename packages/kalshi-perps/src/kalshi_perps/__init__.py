@@ -5,7 +5,7 @@ from kalshi_perps import PerpsClient
 
 with PerpsClient.from_env(demo=True) as perps:
     print(perps.exchange.status())
-    for market in perps.markets.list(status="active").markets:
+    for market in perps.markets.list(status="active"):
         print(market.ticker, market.bid, market.ask)
 ```
 """

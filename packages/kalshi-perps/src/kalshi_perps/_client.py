@@ -41,7 +41,7 @@ class PerpsClient(SyncResources, SyncAPIClient):
 
     ```python
     with PerpsClient.from_env(demo=True) as perps:
-        for market in perps.markets.list(status="active").markets:
+        for market in perps.markets.list(status="active"):
             print(market.ticker, market.bid, market.ask)
     ```
 

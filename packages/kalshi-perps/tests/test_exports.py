@@ -1,0 +1,40 @@
+"""The public surface: `__all__` sorted, complete and importable; models and resources load lazily."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+import kalshi_perps
+
+MODULES = ["kalshi_perps", "kalshi_perps._client", "kalshi_perps.models", "kalshi_perps.resources"]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_all_is_sorted_and_every_name_exists(name: str) -> None:
+    module = importlib.import_module(name)
+    exported = list(module.__all__)
+    assert exported == sorted(exported, key=lambda s: (s[:1].islower(), s))
+    for attr in exported:
+        assert hasattr(module, attr), f"{name}.{attr}"
+
+
+def test_package_exports_the_clients() -> None:
+    assert {"PerpsClient", "AsyncPerpsClient", "models"} <= set(kalshi_perps.__all__)
+
+
+def test_resources_pair_sync_and_async_classes() -> None:
+    from kalshi_perps import resources
+
+    names = set(resources.__all__)
+    for name in names:
+        if not name.startswith("Async"):
+            assert f"Async{name}" in names, name
+
+
+def test_unknown_model_name_is_an_attribute_error() -> None:
+    from kalshi_perps import models
+
+    with pytest.raises(AttributeError):
+        models.NoSuchModel  # noqa: B018
