@@ -15,7 +15,7 @@ MODULES = ["kalshi_perps", "kalshi_perps._client", "kalshi_perps.models", "kalsh
 def test_all_is_sorted_and_every_name_exists(name: str) -> None:
     module = importlib.import_module(name)
     exported = list(module.__all__)
-    assert exported == sorted(exported, key=lambda s: (s[:1].islower(), s))
+    assert exported == sorted(exported, key=lambda s: (not s.isupper(), s[:1].islower(), s))
     for attr in exported:
         assert hasattr(module, attr), f"{name}.{attr}"
 
