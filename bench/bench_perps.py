@@ -71,6 +71,18 @@ def _median(fn: Callable[[], Any], inner: int) -> float:
     return statistics.median(samples)
 
 
+def _paired(fn: Callable[[], Any], floor: Callable[[], Any], inner: int) -> tuple[float, float]:
+    """Medians of `fn` and `floor`, timed alternately round by round so machine load hits both alike."""
+    ours, base = [], []
+    for _ in range(ROUNDS):
+        for target, samples in ((fn, ours), (floor, base)):
+            start = time.perf_counter()
+            for _ in range(inner):
+                target()
+            samples.append((time.perf_counter() - start) / inner)
+    return statistics.median(ours), statistics.median(base)
+
+
 def _report(label: str, value: float, floor: float) -> None:
     print(f"{label:<52} {value * 1e6:10.1f} us   floor {floor * 1e6:9.1f} us   ratio {value / floor:5.2f}x")
 
@@ -99,10 +111,10 @@ def bench_rest() -> None:
     with PerpsClient(auth=auth, transport=httpx.MockTransport(handler)) as perps:
         page = perps.orders.list()
         assert len(list(page)) == 1000
-        sync_orders = _median(perps.orders.list, inner)
-        sync_book = _median(lambda: perps.markets.orderbook("BTC-PERP"), inner)
-    orders_floor = _median(floor_for(orders, "/trade-api/v2/margin/orders"), inner)
-    book_floor = _median(floor_for(book, "/trade-api/v2/margin/markets/BTC-PERP/orderbook"), inner)
+        orders_floor_fn = floor_for(orders, "/trade-api/v2/margin/orders")
+        sync_orders, orders_floor = _paired(perps.orders.list, orders_floor_fn, inner)
+        book_floor_fn = floor_for(book, "/trade-api/v2/margin/markets/BTC-PERP/orderbook")
+        sync_book, book_floor = _paired(lambda: perps.markets.orderbook("BTC-PERP"), book_floor_fn, inner)
 
     async def run_async() -> float:
         async with AsyncPerpsClient(auth=auth, transport=httpx.MockTransport(handler)) as perps:
@@ -120,14 +132,70 @@ def bench_rest() -> None:
     _report("markets.orderbook() 2x200 levels, sync", sync_book, book_floor)
 
 
+TICKER_FRAME = (
+    b'{"type":"ticker","sid":3,"msg":{"market_ticker":"BTC-PERP","price":"97012.5500","bid":"97012.5000",'
+    b'"ask":"97013.0000","bid_size_fp":"1.50","ask_size_fp":"2.00","last_trade_size_fp":"0.25",'
+    b'"volume":"1500.25","volume_notional_value_dollars":"145500000.12","volume_24h":"900.00",'
+    b'"volume_24h_notional_value_dollars":"87300000.00","open_interest":"820.00",'
+    b'"open_interest_notional_value_dollars":"79550000.00","funding_rate":{"rate":0.000125,'
+    b'"next_funding_time_ms":1764000000000,"ts_ms":1763990000000},"ts_ms":1763990000123}}'
+)
+
+
+def _delta_frame(i: int) -> bytes:
+    side = "bid" if i % 2 else "ask"
+    price = f"{97000 + (i % 40) * 0.5 if side == 'ask' else 96999.5 - (i % 40) * 0.5:.4f}"
+    delta = "1.00" if i % 3 else "-1.00"
+    return (
+        f'{{"type":"orderbook_delta","sid":1,"seq":{i + 2},"msg":{{"market_ticker":"BTC-PERP",'
+        f'"price":"{price}","delta":"{delta}","side":"{side}","ts_ms":{1763990000000 + i}}}}}'
+    ).encode()
+
+
+def bench_ws() -> None:
+    from kalshi_perps import PerpsBookKeeper
+    from kalshi_perps.messages import SERVER_MESSAGES
+    from kalshi_ws import MessageDecoder
+
+    decoder = MessageDecoder(SERVER_MESSAGES)
+    n = 2_000 if QUICK else 20_000
+    frames = [_delta_frame(i) for i in range(n)]
+    snapshot = (
+        b'{"type":"orderbook_snapshot","sid":1,"seq":1,"msg":{"market_ticker":"BTC-PERP","bid":['
+        + b",".join(f'["{96999.5 - i * 0.5:.4f}","50.00"]'.encode() for i in range(40))
+        + b'],"ask":['
+        + b",".join(f'["{97000 + i * 0.5:.4f}","50.00"]'.encode() for i in range(40))
+        + b"]}}"
+    )
+
+    def typed_ticker() -> None:
+        decoder.decode(TICKER_FRAME)
+
+    def floor_ticker() -> None:
+        json.loads(TICKER_FRAME)
+
+    _report("decode ticker frame -> typed Ticker (Decimal)", *_paired(typed_ticker, floor_ticker, 2_000))
+
+    def keeper_run() -> None:
+        keeper = PerpsBookKeeper()
+        keeper(decoder.decode(snapshot))
+        book = keeper.books["BTC-PERP"]
+        for frame in frames:
+            keeper(decoder.decode(frame))
+            _ = book.best_bid, book.best_ask
+
+    def floor_run() -> None:
+        for frame in frames:
+            json.loads(frame)
+
+    keeper_time, floor_time = _paired(keeper_run, floor_run, 1)
+    _report(f"decode + apply + top of book, per delta ({n:,} deltas)", keeper_time / n, floor_time / n)
+
+
 def main() -> None:
     print(f"kalshi-perps benchmarks (median of {ROUNDS} rounds; floor = unavoidable work)")
     bench_rest()
-    try:
-        from _bench_perps_ws import bench_ws
-    except ImportError:
-        return
-    bench_ws(_median, _report, QUICK)
+    bench_ws()
 
 
 if __name__ == "__main__":
