@@ -119,6 +119,12 @@ class PerpsExchange:
         assert self._ws is not None
         await self._ws.send(frame if isinstance(frame, str) else json.dumps(frame))
 
+    async def drop(self) -> None:
+        """Drop the current connection without a close handshake; server-side subscriptions are forgotten."""
+        assert self._ws is not None
+        self.subs.clear()
+        self._ws.transport.abort()
+
     def sub_for(self, channel: str) -> ServerSub:
         return next(s for s in self.subs.values() if s.channel == channel)
 

@@ -26,7 +26,7 @@ from kalshi_perps.messages import (
     Trade,
     UserOrder,
 )
-from kalshi_ws import KalshiOrderBookError, ReconnectPolicy, SequenceGap, Stream
+from kalshi_ws import KalshiOrderBookError, Reconnected, ReconnectPolicy, SequenceGap, Stream
 
 TICKER = (
     '{"market_ticker":"BTC-PERP","price":"97012.5500","bid":"97012.5000","ask":"97013.0000",'
@@ -272,6 +272,28 @@ async def test_empty_ticker_list_is_a_config_error(exchange: PerpsExchange, auth
         with pytest.raises(KalshiConfigError):
             await session.subscribe_trade([])
     assert exchange.commands == []
+
+
+async def test_reconnect_resubscribes_with_a_fresh_signed_handshake(exchange: PerpsExchange, auth: KalshiAuth) -> None:
+    ws = PerpsWebSocket(
+        auth, url=exchange.url, ping_interval=0, command_timeout=5, reconnect=ReconnectPolicy(base_delay=0.01)
+    )
+    async with ws.connect() as session:
+        book = await session.subscribe_orderbook_delta(["BTC-PERP"])
+        ticker = await session.subscribe_ticker("BTC-PERP")
+        await _next(book)
+        await exchange.drop()
+        reconnected = await _next(book, skip_events=False)
+        assert isinstance(reconnected, Reconnected)
+        snapshot = await _next(book)
+        assert isinstance(snapshot, OrderbookSnapshot)
+        assert book.book("BTC-PERP").best_bid == (Decimal("97000.0000"), Decimal("3.00"))
+        await exchange.publish("ticker", "ticker", TICKER)
+        assert isinstance(await _next(ticker), Ticker)
+        assert session.reconnects == 1
+    assert len(exchange.handshakes) == 2  # the server verified both signatures over the margin path
+    subscribes = [c["params"]["channels"] for c in exchange.commands if c["cmd"] == "subscribe"]
+    assert sorted(map(tuple, subscribes)) == [("orderbook_delta",), ("orderbook_delta",), ("ticker",), ("ticker",)]
 
 
 # -- the book keeper alone ----------------------------------------------------------------------------
