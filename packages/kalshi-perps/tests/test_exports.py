@@ -38,3 +38,15 @@ def test_unknown_model_name_is_an_attribute_error() -> None:
 
     with pytest.raises(AttributeError):
         models.NoSuchModel  # noqa: B018
+
+
+def test_rest_only_programs_do_not_import_the_websocket_side() -> None:
+    import subprocess
+    import sys
+
+    code = "import sys, kalshi_perps; kalshi_perps.PerpsClient; print('kalshi_ws' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert out.stdout.strip() == "False"
+    assert kalshi_perps.PerpsWebSocket.__name__ == "PerpsWebSocket"
+    with pytest.raises(AttributeError):
+        kalshi_perps.NoSuchThing  # noqa: B018

@@ -20,9 +20,15 @@ async with PerpsWebSocket.from_env(demo=True).connect() as session:
 
 from __future__ import annotations
 
-from . import messages, models
+import importlib
+from typing import TYPE_CHECKING, Any
+
+from . import models
 from ._client import AsyncPerpsClient, PerpsClient
-from ._ws import PERPS, PerpsBookKeeper, PerpsSession, PerpsWebSocket
+
+if TYPE_CHECKING:
+    from . import messages
+    from ._ws import PERPS, PerpsBookKeeper, PerpsSession, PerpsWebSocket
 
 __version__ = "0.1.0"
 
@@ -36,3 +42,27 @@ __all__ = [
     "messages",
     "models",
 ]
+
+# The WebSocket side (kalshi-ws, websockets, msgspec) loads on first use, so REST-only programs
+# do not pay for importing it.
+_LAZY = {
+    "PERPS": "._ws",
+    "PerpsBookKeeper": "._ws",
+    "PerpsSession": "._ws",
+    "PerpsWebSocket": "._ws",
+    "messages": ".messages",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    loaded = importlib.import_module(module, __name__)
+    value = loaded if name == "messages" else getattr(loaded, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
