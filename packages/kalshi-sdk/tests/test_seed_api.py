@@ -243,3 +243,20 @@ def test_websocket_names() -> None:
         "cfbenchmarks_value",
     ):
         assert callable(getattr(Session, f"subscribe_{channel}")), channel
+
+
+def test_klear_client_sends_the_bearer_token() -> None:
+    from kalshi import KlearClient
+
+    seen: list[httpx.Request] = []
+
+    def klear(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json={})
+
+    client = KlearClient(admin_user_id="admin-1", access_token="tok-secret", transport=httpx.MockTransport(klear))
+    with client, pytest.raises(KalshiError):
+        client.settlement.balance()  # `{}` lacks the required fields: a typed error, not an empty success
+    assert seen[0].headers["Authorization"] == "Bearer admin-1:tok-secret"
+    assert seen[0].url.path.startswith("/klear-api/v1/")
+    assert "tok-secret" not in repr(client)

@@ -32,6 +32,7 @@ from kalshi_auth import (
     KlearCredentials,
 )
 from kalshi_fix import FixClient, FixEnvironment, MarginFixClient
+from kalshi_klear import AsyncKlearClient, KlearClient
 from kalshi_rest import (
     APIResponse,
     AsyncKalshiClient,
@@ -55,6 +56,8 @@ from kalshi_rest import (
 )
 from kalshi_ws import (
     KalshiBackpressureError,
+    KalshiDecodeError,
+    KalshiOrderBookError,
     KalshiSequenceGapError,
     KalshiSubscriptionError,
     KalshiWebSocket,
@@ -96,6 +99,7 @@ __all__ = [
     "APIResponse",
     "AmendOrderV2Request",
     "AsyncKalshiClient",
+    "AsyncKlearClient",
     "AsyncPage",
     "AuthRequiredError",
     "BatchCancelOrdersV2Request",
@@ -115,9 +119,11 @@ __all__ = [
     "KalshiConfigError",
     "KalshiConflictError",
     "KalshiConnectionError",
+    "KalshiDecodeError",
     "KalshiError",
     "KalshiKeyError",
     "KalshiNotFoundError",
+    "KalshiOrderBookError",
     "KalshiPaginationError",
     "KalshiRateLimitError",
     "KalshiRequestError",
@@ -129,6 +135,7 @@ __all__ = [
     "KalshiValidationError",
     "KalshiWebSocket",
     "KalshiWebSocketError",
+    "KlearClient",
     "KlearCredentials",
     "MarginFixClient",
     "Page",
