@@ -774,7 +774,7 @@ class ModelBuilder:
         what = "shared by several tags" if module == "shared" else f"of the `{module}` tag"
         doc = f"Models {what} in {self.t.spec_path.name}."
         parts = [header, docstring(doc), "\nfrom __future__ import annotations\n\n"]
-        parts.append(_import_block(imports, self.t.package))
+        parts.append(_import_block(imports))
         parts.append("\n__all__ = [" + ", ".join(repr(n) for n in public) + "]\n\n")
         for d in ordered:
             parts.append("\n" + d.source + "\n")
@@ -845,11 +845,10 @@ def _topological(defs: list[ModelDef], local: set[str]) -> list[ModelDef]:
 _STDLIB = ("collections", "datetime", "decimal", "functools", "importlib", "typing")
 
 
-def _import_block(imports: dict[str, set[str]], package: str = "kalshi_rest") -> str:
+def _import_block(imports: dict[str, set[str]]) -> str:
     groups: list[list[str]] = [[], [], []]
     for mod in sorted(imports):
-        first_party = mod.split(".")[0] in ("kalshi_rest", package)
-        group = 0 if mod.split(".")[0] in _STDLIB else 2 if first_party else 1
+        group = 0 if mod.split(".")[0] in _STDLIB else 2 if mod.startswith("kalshi_rest") else 1
         groups[group].append(f"from {mod} import {', '.join(sorted(imports[mod]))}\n")
     return "\n".join("".join(g) for g in groups if g)
 
