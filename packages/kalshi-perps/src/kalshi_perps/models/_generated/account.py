@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from kalshi_perps.models._generated.shared import ExchangeInstance
+
 from kalshi_rest._models import NullAsEmptyList, ResponseModel
 
 __all__ = ["ApiUsageLevelGrant", "BucketLimit", "GetAccountApiLimitsResponse"]

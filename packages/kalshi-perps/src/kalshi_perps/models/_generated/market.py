@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, Literal, TypeAlias
 
 from kalshi_perps.models._generated.shared import BookSide
+
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
 

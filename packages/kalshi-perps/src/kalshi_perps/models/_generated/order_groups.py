@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from kalshi_perps.models._generated.shared import ExchangeIndex
+
 from kalshi_rest._fixed_point import FixedPointCount, StrictCount
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
 

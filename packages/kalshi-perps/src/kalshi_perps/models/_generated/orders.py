@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Literal, TypeAlias
 
 from kalshi_perps.models._generated.shared import BookSide, OrderSource
+
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
 

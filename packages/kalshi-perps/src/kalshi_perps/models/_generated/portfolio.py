@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from kalshi_perps.models._generated.shared import BookSide, ExchangeIndex, ExchangeInstance, OrderSource
+
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
 
