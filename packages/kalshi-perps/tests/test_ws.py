@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from perps_ws_support import WS_PATH, PerpsExchange
 
 from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig, KalshiConfigError
-from kalshi_perps import PERPS, PerpsBookKeeper, PerpsSession, PerpsWebSocket
+from kalshi_perps import PERPS, PerpsBookKeeper, PerpsOrderBook, PerpsSession, PerpsWebSocket
 from kalshi_perps.messages import (
     SERVER_MESSAGES,
     CorporateActionsDelta,
@@ -335,6 +335,24 @@ def test_book_keeper_asks_are_best_lowest_first() -> None:
     assert book.best_ask == (Decimal("10.5"), Decimal("3"))
     assert book.spread == Decimal("1.0")
     assert book.mid == Decimal("10.0")
+
+
+def test_perps_book_reads_bids_and_asks_by_name() -> None:
+    keeper = PerpsBookKeeper()
+    keeper(
+        _decode(
+            '{"type":"orderbook_snapshot","sid":1,"seq":1,"msg":{"market_ticker":"X",'
+            '"bid":[["9.0","1"],["9.5","2"]],"ask":[["11.0","1"],["10.5","3"]]}}'
+        )
+    )
+    book = keeper.books["X"]
+    assert isinstance(book, PerpsOrderBook)
+    assert book.bids() == [(Decimal("9.5"), Decimal("2")), (Decimal("9.0"), Decimal("1"))]
+    assert book.asks(1) == [(Decimal("10.5"), Decimal("3"))]
+    assert book.size_at("bid", Decimal("9.0")) == Decimal("1")
+    assert book.size_at("ask", Decimal("11.0")) == Decimal("1")
+    assert book.size_at("ask", Decimal("9.0")) == Decimal("0")
+    assert "best_bid=(Decimal('9.5')" in repr(book)
 
 
 def test_every_message_type_is_routed() -> None:

@@ -28,7 +28,7 @@ from ._client import AsyncPerpsClient, PerpsClient
 
 if TYPE_CHECKING:
     from . import messages
-    from ._ws import PERPS, PerpsBookKeeper, PerpsSession, PerpsWebSocket
+    from ._ws import PERPS, PerpsBookKeeper, PerpsOrderBook, PerpsSession, PerpsWebSocket
 
 __version__ = "0.1.0"
 
@@ -37,6 +37,7 @@ __all__ = [
     "AsyncPerpsClient",
     "PerpsBookKeeper",
     "PerpsClient",
+    "PerpsOrderBook",
     "PerpsSession",
     "PerpsWebSocket",
     "messages",
@@ -48,6 +49,7 @@ __all__ = [
 _LAZY = {
     "PERPS": "._ws",
     "PerpsBookKeeper": "._ws",
+    "PerpsOrderBook": "._ws",
     "PerpsSession": "._ws",
     "PerpsWebSocket": "._ws",
     "messages": ".messages",

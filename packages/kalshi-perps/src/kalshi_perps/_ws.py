@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
+from decimal import Decimal
 from typing import Any, Self, cast
 
 from kalshi_auth import KalshiConfig, KalshiConfigError, credentials_from_env, get_environment
@@ -19,6 +20,7 @@ from kalshi_ws import (
     KalshiOrderBookError,
     KalshiWebSocket,
     Keeper,
+    Level,
     OrderBook,
     Overflow,
     Product,
@@ -38,9 +40,44 @@ from .messages import (
     UserOrder,
 )
 
-__all__ = ["PERPS", "PerpsBookKeeper", "PerpsSession", "PerpsWebSocket"]
+__all__ = ["PERPS", "PerpsBookKeeper", "PerpsOrderBook", "PerpsSession", "PerpsWebSocket"]
 
 PerpsOrderbookMessage = OrderbookSnapshot | OrderbookDelta
+
+
+class PerpsOrderBook(OrderBook):
+    """A perps order book: `bid` and `ask` sides on one price scale, O(1) top of book.
+
+    ```python
+    book = stream.book("BTC-PERP")
+    book.best_bid, book.best_ask, book.spread, book.mid   # (price, size) pairs / Decimal
+    book.bids(5), book.asks(5)                            # best first
+    ```
+    """
+
+    __slots__ = ()
+
+    def __init__(self, market_ticker: str = "", *, use_yes_price: bool = True) -> None:
+        super().__init__(market_ticker, use_yes_price=True)
+
+    def bids(self, depth: int | None = None) -> list[Level]:
+        """Bid levels, best (highest) first; at most `depth` of them."""
+        return self.yes_bids(depth)
+
+    def asks(self, depth: int | None = None) -> list[Level]:
+        """Ask levels, best (lowest) first; at most `depth` of them."""
+        return self.no_bids(depth)
+
+    def size_at(self, side: str, price: Decimal) -> Decimal:
+        """The size resting at one level (zero if none); `side` is `"bid"` or `"ask"`."""
+        return super().size_at(_BOOK_SIDES.get(side, side), price)
+
+    def __repr__(self) -> str:
+        top = f"best_bid={self.best_bid}, best_ask={self.best_ask}"
+        return f"PerpsOrderBook({self.market_ticker!r}, levels={len(self)}, {top})"
+
+
+_BOOK_SIDES = {"bid": "yes", "ask": "no"}
 
 
 class PerpsBookKeeper(BookKeeper):
@@ -73,7 +110,7 @@ class PerpsBookKeeper(BookKeeper):
             s = cast("OrderbookSnapshot", message).msg
             book = self.books.get(s.market_ticker)
             if book is None:
-                book = self.books[s.market_ticker] = OrderBook.bid_ask(s.market_ticker)
+                book = self.books[s.market_ticker] = PerpsOrderBook(s.market_ticker)
             book.apply_snapshot(s.bid, s.ask, 0)
 
 
