@@ -396,3 +396,31 @@ def test_cancel_all_costs_10_write_tokens(server: Server, auth: KalshiAuth) -> N
         perps.orders.cancel_all()
     assert limiter.available("write") == pytest.approx(90)
     assert limiter.available("read") == pytest.approx(100)
+
+
+def test_a_limiter_sized_from_the_perps_limits(server: Server, auth: KalshiAuth) -> None:
+    limits = {
+        "usage_tier": "advanced",
+        "read": {"refill_rate": 300, "bucket_capacity": 300},
+        "write": {"refill_rate": 300, "bucket_capacity": 600},
+        "grants": None,  # null where the spec wants an array reads as [] (FACTS 7.10)
+    }
+    server.on("GET", "/account/limits/perps", limits)
+    with _client(server, auth) as perps:
+        answer = perps.account.limits()
+    assert answer.grants == []
+    clock = [0.0]
+    limiter = RateLimiter.from_limits(answer, clock=lambda: clock[0])
+    assert limiter.available("read") == 300
+    assert limiter.available("write") == 600
+
+
+def test_with_options_keeps_the_perps_url_and_key(server: Server, auth: KalshiAuth) -> None:
+    server.on("GET", "/margin/exchange/status", {"exchange_active": True, "trading_active": True})
+    with _client(server, auth, demo=True) as perps:
+        fast = perps.with_options(timeout=2.0, max_retries=0)
+        fast.exchange.status()
+        assert isinstance(fast, PerpsClient)
+        assert fast.base_url == perps.base_url == "https://external-api.demo.kalshi.co/trade-api/v2"
+        assert fast.config.timeout == 2.0
+    assert server.seen[0].headers["KALSHI-ACCESS-KEY"] == "perps-test-key-0001"
