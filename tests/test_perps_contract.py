@@ -11,6 +11,7 @@ import dataclasses
 import importlib
 import inspect
 import json
+import re
 import sys
 import typing
 from collections.abc import Callable
@@ -384,3 +385,33 @@ def test_sync_and_async_signatures_match(attribute: str) -> None:
         assert inspect.getdoc(sync_fn) == inspect.getdoc(async_fn), name
         iterates = str(async_sig.return_annotation).startswith("AsyncIterator")
         assert inspect.iscoroutinefunction(async_fn) is not iterates, name
+
+
+# -- bare-named fixed-point strings (FACTS 5.2) ----------------------------------------------------
+
+_DECIMAL_PROSE = re.compile(r"dollar|fixed-point|decimal|price|fraction|usd", re.IGNORECASE)
+
+
+def _is_decimal(annotation: Any) -> bool:
+    for arg in typing.get_args(annotation) or (annotation,):
+        if arg is Decimal or (typing.get_origin(arg) is typing.Annotated and typing.get_args(arg)[0] is Decimal):
+            return True
+    return False
+
+
+def test_plain_strings_that_carry_decimals_are_decimal() -> None:
+    """A `string` property whose name or prose says dollars / fixed-point / decimal parses to Decimal."""
+    checked = []
+    for name, schema in SPEC.schemas.items():
+        model = getattr(models, name, None)
+        if model is None or not hasattr(model, "model_fields"):
+            continue
+        for prop, node in (schema.get("properties") or {}).items():
+            text = f"{prop} {node.get('description', '')}"
+            if node.get("type") != "string" or "enum" in node or node.get("format") or not _DECIMAL_PROSE.search(text):
+                continue
+            checked.append((name, prop))
+            assert _is_decimal(model.model_fields[prop].annotation), (name, prop)
+    for name, prop in gen_perps.DOLLAR_STRING_FIELDS | gen_perps.DECIMAL_STRING_FIELDS:
+        assert _is_decimal(getattr(models, name).model_fields[prop].annotation), (name, prop)
+    assert len(checked) >= 9
