@@ -40,6 +40,12 @@ RELAXED_REQUIRED: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
+#: Book sides whose key may be left out when the side is empty (FACTS 4.9 and top-ten 8 report it for
+#: prediction books; perps books are read the same way): they default to `[]`.
+MISSING_MEANS_EMPTY: frozenset[tuple[str, str]] = frozenset(
+    {("MarginOrderbookCount", "bids"), ("MarginOrderbookCount", "asks")}
+)
+
 #: Plain-string fields that carry fixed-point dollars (FACTS 5.2, 7.22: perps mostly uses bare
 #: names; the spec types these as `string` with "dollars" only in the prose).
 DOLLAR_STRING_FIELDS: frozenset[tuple[str, str]] = frozenset(
@@ -170,6 +176,7 @@ PERPS = Target(
     resources=RESOURCES,
     clients=("PerpsClient", "AsyncPerpsClient"),
     relaxed_required=RELAXED_REQUIRED,
+    missing_means_empty=MISSING_MEANS_EMPTY,
     dollar_string_fields=DOLLAR_STRING_FIELDS,
     decimal_string_fields=DECIMAL_STRING_FIELDS,
     tuple_schemas=TUPLE_SCHEMAS,
