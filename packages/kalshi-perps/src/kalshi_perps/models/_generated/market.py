@@ -114,10 +114,10 @@ PriceLevelDollarsCountFp: TypeAlias = tuple[FixedPointDollars, FixedPointCount]
 class MarginOrderbookCount(ResponseModel):
     """`MarginOrderbookCount` from the spec."""
 
-    bids: NullAsEmptyList[PriceLevelDollarsCountFp]
+    bids: NullAsEmptyList[PriceLevelDollarsCountFp] = []
     """Bid price levels, ordered from best bid downward. Each level is [price, quantity]."""
 
-    asks: NullAsEmptyList[PriceLevelDollarsCountFp]
+    asks: NullAsEmptyList[PriceLevelDollarsCountFp] = []
     """Ask price levels, ordered from best ask upward. Each level is [price, quantity]."""
 
 
