@@ -424,3 +424,12 @@ def test_with_options_keeps_the_perps_url_and_key(server: Server, auth: KalshiAu
         assert fast.base_url == perps.base_url == "https://external-api.demo.kalshi.co/trade-api/v2"
         assert fast.config.timeout == 2.0
     assert server.seen[0].headers["KALSHI-ACCESS-KEY"] == "perps-test-key-0001"
+
+
+def test_an_empty_book_side_may_be_left_out(server: Server) -> None:
+    server.on("GET", "/margin/markets/BTC-PERP/orderbook", {"orderbook": {"bids": [["97000.0000", "1.50"]]}})
+    with _client(server) as perps:
+        book = perps.markets.orderbook("BTC-PERP", depth=5).orderbook
+    assert book.bids == [(Decimal("97000.0000"), Decimal("1.50"))]
+    assert book.asks == []
+    assert server.seen[0].url.query == b"depth=5"
