@@ -8,7 +8,8 @@ import httpx
 from rest_support import GET_ITEM, ItemResponse, item_json
 
 from kalshi_auth import KalshiAuth, KalshiConfig
-from kalshi_rest import AsyncAPIClient, AsyncKalshiClient, KalshiClient, SyncAPIClient
+from kalshi_rest import AsyncKalshiClient, KalshiClient
+from kalshi_rest._client import AsyncAPIClient, SyncAPIClient
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
 
 

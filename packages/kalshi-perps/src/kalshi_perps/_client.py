@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Self
 
 from kalshi_auth import KalshiConfig, credentials_from_env, get_environment
-from kalshi_rest import AsyncAPIClient, SyncAPIClient
+from kalshi_rest._client import AsyncAPIClient, SyncAPIClient
 
 from .resources._generated._mixins import AsyncResources, SyncResources
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from kalshi_auth import KalshiConfig
 
 from . import models
-from ._client import AsyncAPIClient, AsyncKalshiClient, KalshiClient, SyncAPIClient
+from ._client import AsyncKalshiClient, KalshiClient
 from ._errors import (
     AuthRequiredError,
     KalshiAPIError,
@@ -41,7 +41,6 @@ __version__ = "0.1.0"
 
 __all__ = [
     "APIResponse",
-    "AsyncAPIClient",
     "AsyncKalshiClient",
     "AsyncPage",
     "AuthRequiredError",
@@ -66,6 +65,5 @@ __all__ = [
     "RateLimiter",
     "RequestOptions",
     "RetryPolicy",
-    "SyncAPIClient",
     "models",
 ]
