@@ -13,7 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from decimal import Decimal
 from typing import Any, Self, cast
 
-from kalshi_auth import KalshiConfig, KalshiConfigError, credentials_from_env, get_environment
+from kalshi_auth import KalshiAuth, KalshiConfig, KalshiConfigError, credentials_from_env, get_environment
 from kalshi_ws import (
     BaseSession,
     BookKeeper,
@@ -58,6 +58,7 @@ class PerpsOrderBook(OrderBook):
     __slots__ = ()
 
     def __init__(self, market_ticker: str = "", *, use_yes_price: bool = True) -> None:
+        """A perps book for `market_ticker`; `use_yes_price` is accepted for `OrderBook` compatibility and ignored."""
         super().__init__(market_ticker, use_yes_price=True)
 
     def bids(self, depth: int | None = None) -> list[Level]:
@@ -291,7 +292,7 @@ class PerpsWebSocket(KalshiWebSocket):
 
     session_class: type[BaseSession] = PerpsSession
 
-    def __init__(self, auth: Any = None, config: KalshiConfig | None = None, **kwargs: Any) -> None:
+    def __init__(self, auth: KalshiAuth | None = None, config: KalshiConfig | None = None, **kwargs: Any) -> None:
         kwargs.setdefault("product", PERPS)
         super().__init__(auth, config, **kwargs)
 
