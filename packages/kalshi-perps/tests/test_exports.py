@@ -50,3 +50,10 @@ def test_rest_only_programs_do_not_import_the_websocket_side() -> None:
     assert kalshi_perps.PerpsWebSocket.__name__ == "PerpsWebSocket"
     with pytest.raises(AttributeError):
         kalshi_perps.NoSuchThing  # noqa: B018
+
+
+def test_star_import_gives_every_public_name() -> None:
+    namespace: dict[str, object] = {}
+    exec("from kalshi_perps import *", namespace)
+    assert set(kalshi_perps.__all__) <= set(namespace)
+    assert namespace["PerpsWebSocket"] is kalshi_perps.PerpsWebSocket
