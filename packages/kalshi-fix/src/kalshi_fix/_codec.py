@@ -38,7 +38,9 @@ splitter.eof()                              # raises FixTruncatedFrameError if a
 bytes) and `use_dollars` (the pricing context `decode_app_message(frame)` uses when given the frame).
 
 Every malformation raises a subclass of `FixDecodeError` (see `_errors.py`); nothing else escapes
-`parse_frame`, `peek_header`, `decode_message` or `FrameSplitter`.
+`parse_frame`, `peek_header`, `decode_message` or `FrameSplitter`. A field without `=`, or whose tag is
+not a number, is a `FixFieldValueError` naming MsgType and MsgSeqNum, even when the frame's CheckSum and
+BodyLength are right (values may hold `=`: a field is split at its first one).
 
 Text: a frame is decoded as UTF-8 with `surrogateescape`, so any byte sequence round-trips exactly.
 Raw data fields (RawData 96 after RawDataLength 95, Signature 89 after SignatureLength 93) are read by byte
@@ -98,6 +100,9 @@ _ANY_PREFIX: Final = b"8="
 HEADER_TAGS: Final = frozenset(
     {"49", "56", "34", "52", "50", "142", "57", "143", "115", "128", "43", "97", "122", "1128", "1129"}
 )
+
+# Deleting every other byte leaves a frame's separators, which must alternate `=␁=␁...`.
+_NOT_SEPARATORS: Final = bytes(b for b in range(256) if b not in {1, 61})
 
 # Data fields: length tag -> data tag. Their values are read by byte count.
 _DATA_LENGTH_TAGS: Final = {b"95": b"96", b"93": b"89"}
@@ -365,6 +370,9 @@ def _split_data(text: str, raw_body: bytes) -> list[str]:
         if eq < 0:
             raise FixFieldValueError("field without '='")
         tag = raw_body[pos:eq]
+        if not tag.isdigit():  # bytes: ASCII digits only; a SOH here means a field without '='
+            what = "field without '='" if SOH in tag else "tag is not a number"
+            raise FixFieldValueError(f"{what}: {raw_body[pos : pos + 32]!r}")
         if pending_len >= 0 and tag == pending_tag:
             vend = eq + 1 + pending_len
             if vend >= n or raw_body[vend] != 1:
@@ -443,15 +451,21 @@ def parse_frame(
                     else frame[end + 3 : end + 6].isdigit() and frame[-1] == 1
                 )
             ):
+                # Every field must hold exactly one '=': the frame's separators alone must read `=␁=␁...`. (Equal
+                # counts are not enough: a field without '=' next to one with two would pair tags with values.)
+                seps = frame.translate(None, _NOT_SEPARATORS)
                 text = frame[start:end].decode("utf-8", "surrogateescape")
-                tokens = text.replace("\x01", "=").split("=")
-                if len(tokens) == 2 * text.count("\x01") + 1:
-                    it = iter(tokens)
+                if seps == b"=\x01" * (len(seps) >> 1):
+                    it = iter(text.replace("\x01", "=").split("="))
                     fields = dict(zip(it, it, strict=False))
+                    tags = "".join(fields)
                     seq_text = fields.get("34")
                     msg_type = fields.get("35")
                     if (
-                        msg_type
+                        tags.isdigit()
+                        and tags.isascii()
+                        and "" not in fields
+                        and msg_type
                         and seq_text
                         and "95" not in fields  # data fields are read by length, on the checked path
                         and "93" not in fields
@@ -495,17 +509,27 @@ def _parse_frame_checked(frame: bytes, verify_checksum: bool, use_dollars: bool)
         raise FixMissingTagError("MsgType (35) must be the third field", tag=35)
     msg_type = text[3 : text.index("\x01")]
     parts: list[str] | None = None
-    if b"\x019" in raw_body and (b"\x0195=" in raw_body or b"\x0193=" in raw_body):
-        parts = _split_data(text, raw_body)[:-1]
-        fields = _fields_of(parts)
-    else:
-        tokens = text.replace("\x01", "=").split("=")
-        if len(tokens) == 2 * text.count("\x01") + 1:  # exactly one '=' per field
-            it = iter(tokens)
-            fields = dict(zip(it, it, strict=False))
-        else:  # some value holds '=', or a field has none
-            parts = text.split("\x01")[:-1]
+    try:
+        if b"\x019" in raw_body and (b"\x0195=" in raw_body or b"\x0193=" in raw_body):
+            parts = _split_data(text, raw_body)[:-1]
             fields = _fields_of(parts)
+        else:
+            fields = {}
+            tags = ""
+            seps = raw_body.translate(None, _NOT_SEPARATORS)
+            if seps == b"=\x01" * (len(seps) >> 1):  # exactly one '=' per field
+                it = iter(text.replace("\x01", "=").split("="))
+                fields = dict(zip(it, it, strict=False))
+                tags = "".join(fields)
+            if not tags.isdigit() or not tags.isascii() or "" in fields:
+                # some value holds '=' (legal), or a field has none or a tag that is not a number (errors)
+                parts = text.split("\x01")[:-1]
+                fields = _fields_of(parts)
+    except FixFieldValueError as exc:
+        # name the message, so that a session can reject it by MsgSeqNum and move on
+        exc.msg_type = msg_type
+        exc.msg_seq_num = _seq_or_none(raw_body)
+        raise
     seq_text = fields.get("34")
     if seq_text is None:
         raise FixMissingTagError("MsgSeqNum (34) is missing", msg_type=msg_type, tag=34)
@@ -518,12 +542,24 @@ def _parse_frame_checked(frame: bytes, verify_checksum: bool, use_dollars: bool)
     return FixFrame(frame, msg_type, seq, fields, parts, text, use_dollars)
 
 
+def _seq_or_none(raw_body: bytes) -> int | None:
+    """MsgSeqNum (34) of a body that failed to split, when it can still be read."""
+    i = raw_body.find(b"\x0134=")
+    if i < 0:
+        return None
+    j = raw_body.find(SOH, i + 4)
+    digits = raw_body[i + 4 : j]
+    return int(digits) if 0 < len(digits) <= 18 and digits.isdigit() else None
+
+
 def _fields_of(parts: list[str]) -> dict[str, str]:
     fields: dict[str, str] = {}
     for part in parts:
         tag, eq, value = part.partition("=")
         if not eq:
             raise FixFieldValueError(f"field without '=': {part[:32]!r}")
+        if not tag.isdigit() or not tag.isascii():
+            raise FixFieldValueError(f"tag is not a number: {part[:32]!r}")
         fields[tag] = value
     return fields
 
