@@ -229,6 +229,9 @@ def encode_frame(msg_type: str, header: SessionHeader, body: bytes) -> bytes:
 
 
 _TRAILERS: Final = tuple(b"10=%03d\x01" % value for value in range(256))
+# trailer -> the low byte of (1 + the sum of every byte of a frame ending in it, trailer included), when the
+# CheckSum it states is right: (1 + body sum + trailer sum) mod 256 with body sum = the stated value.
+_TRAILER_CHECK: Final = {trailer: (value + 1 + sum(trailer)) & 0xFF for value, trailer in enumerate(_TRAILERS)}
 
 
 class FixFrame:
@@ -439,20 +442,17 @@ def parse_frame(
             size = end + 7
             if (
                 len(frame) == size
-                and frame[end - 1 : end + 3] == b"\x0110="
+                and frame[end - 1] == 1
                 and (
-                    # Adler-32's low half is 1 + the byte sum (exact below 65521): take the whole frame's sum
-                    # and remove the trailer's (`10=` and SOH sum to 159) rather than copy the prefix; then the
-                    # trailer must read exactly `10=<that sum mod 256, 3 digits>␁`.
-                    frame.endswith(
-                        _TRAILERS[
-                            ((adler32(frame) & 0xFFFF) - 160 - frame[end + 3] - frame[end + 4] - frame[end + 5]) & 0xFF
-                            if size <= 256 or (size <= 515 and frame.isascii())
-                            else checksum(frame[:end])
-                        ]
+                    # Adler-32's low half is 1 + the byte sum (exact below 65521), so its low byte must be what
+                    # `_TRAILER_CHECK` says for this trailer (which must read `10=<3 digits>␁`); no prefix copy.
+                    (
+                        (adler32(frame) & 0xFF) == _TRAILER_CHECK.get(frame[end:])
+                        if size <= 256 or (size <= 515 and frame.isascii())
+                        else frame.endswith(_TRAILERS[checksum(frame[:end])])
                     )
                     if verify_checksum
-                    else frame[end + 3 : end + 6].isdigit() and frame[-1] == 1
+                    else frame[end : end + 3] == b"10=" and frame[end + 3 : end + 6].isdigit() and frame[-1] == 1
                 )
             ):
                 # Every field must be `<ASCII digits>=<value without '='>␁` (see `_plain_fields`), else a field
