@@ -121,6 +121,31 @@ async def test_an_async_callback_that_lags_gets_backpressure_too(auth: KalshiAut
         await acceptor.stop()
 
 
+async def test_a_reconnect_while_paused_still_logs_on(auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey) -> None:
+    acceptor = FixAcceptor({auth.key_id: rsa_key.public_key()}, target_comp_id="KalshiNR")
+    await acceptor.start()
+    try:
+        async with local(auth, acceptor, max_queued=20).order_entry() as session:
+            acceptor.push_many([report(n) for n in range(3000)])
+            await wait_for(lambda: session.connection.reading_paused)
+            session.connection.drop()  # a paused socket learns of a peer's reset only when it writes; abort here
+            # the queue is still full, yet the new socket must read the Logon answer
+            await wait_for(lambda: session.connection.connects == 2 and session.is_logged_on)
+            acceptor.push_many([report(n) for n in range(3000, 3100)])
+            await wait_for(lambda: session.connection.reading_paused)  # and paused again once a message queues
+            seen = 0
+            async with asyncio.timeout(10):
+                async for message in session.messages():
+                    assert isinstance(message, ExecutionReport)
+                    seen += 1
+                    if message.cl_ord_id == "o3099":
+                        break
+            assert seen <= 3100
+            assert session.queued == 0
+    finally:
+        await acceptor.stop()
+
+
 async def test_market_data_drops_the_oldest_frames_but_keeps_the_book(
     auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey
 ) -> None:

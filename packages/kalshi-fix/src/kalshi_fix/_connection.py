@@ -297,13 +297,14 @@ class FixConnection:
         return self._reading_paused
 
     def pause_reading(self) -> None:
-        """Stop reading from the socket until `resume_reading()` (backpressure; survives reconnects).
+        """Stop reading from the socket until `resume_reading()` or a reconnect (backpressure).
 
         The kernel's receive buffer fills and TCP flow control slows the gateway, so nothing is lost and
         nothing piles up in memory. Our Heartbeats still go out; silence from the peer is not held against
         it while we are the ones not reading (no TestRequest, no disconnect). A pause that outlasts the
         gateway's own TestRequest timeout (about two heartbeat intervals) gets the session logged out by
-        the gateway; a reconnect and, on retransmitting sessions, a resend follow.
+        the gateway; a reconnect and, on retransmitting sessions, a resend follow. A peer's reset is noticed at
+        our next write (a Heartbeat at the latest) or when reading resumes.
         """
         if self._reading_paused:
             return
@@ -359,8 +360,9 @@ class FixConnection:
                 self._transport = transport
                 self._lost = loop.create_future()
                 self._paused = False
-                if self._reading_paused:
-                    transport.pause_reading()
+                # a new socket reads (the Logon answer must get through); the application's queue pauses it
+                # again with its next message if it is still full
+                self._reading_paused = False
                 if self._on_connected is not None:
                     try:
                         self._on_connected()
