@@ -212,6 +212,31 @@ async def test_settlement_fragments_do_not_pile_up_in_the_frame_queue(
         await pt.stop()
 
 
+async def test_an_async_on_message_still_sees_settlement_fragments(
+    auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey
+) -> None:
+    pt = FixAcceptor({auth.key_id: rsa_key.public_key()}, target_comp_id="KalshiPT", retransmits=True)
+    await pt.start()
+    fragments: list[str | None] = []
+    wholes: list[Any] = []
+
+    async def on_message(frame: Any) -> None:
+        fragments.append(frame.msg_type)
+
+    parties = [
+        MarketSettlementParty(market_settlement_party_id=f"a{n}", market_settlement_party_role=24, long_qty=Decimal(n))
+        for n in range(4)
+    ]
+    try:
+        client = local(auth, pt)
+        async with client.post_trade(on_message=on_message, on_settlement=wholes.append):
+            pt.send_settlement("KXA", parties, page_size=2, price=Decimal("1.00"))
+            await wait_for(lambda: len(fragments) == 2 and len(wholes) == 1)
+        assert fragments == ["UMS", "UMS"]
+    finally:
+        await pt.stop()
+
+
 def test_max_queued_must_be_a_positive_int(auth: KalshiAuth) -> None:
     assert FixClient(auth).max_queued == DEFAULT_MAX_QUEUED
     for bad in (0, -1, 1.5):

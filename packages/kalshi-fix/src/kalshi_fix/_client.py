@@ -350,8 +350,8 @@ class FixSession:
             logger.exception("kalshi_fix: could not process %s seq %d", event.msg_type, event.seq)
         callback = self._on_message
         if callback is None or self._async_callback:
-            if event.msg_type == "UMS" and self._settlements is not None:
-                return  # fragments reach the application whole, through settlements() / on_settlement
+            if callback is None and event.msg_type == "UMS" and self._settlements is not None:
+                return  # no frame reader asked for fragments: they arrive whole, in settlements() / on_settlement
             self._put(self._queue, event.frame)
             return
         try:
