@@ -93,12 +93,12 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "DEFAULT_MAX_QUEUED",
     "ApplicationMessage",
     "BusinessReject",
     "CloseConnection",
     "ConnectionState",
     "ConnectionStateChanged",
-    "DEFAULT_MAX_QUEUED",
     "DropCopySession",
     "FileStore",
     "FixBodyLengthError",
