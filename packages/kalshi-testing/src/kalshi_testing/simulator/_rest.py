@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -23,7 +24,7 @@ __all__ = ["API_PREFIX", "RestSurface"]
 API_PREFIX = "/trade-api/v2"
 _PRIVATE_PREFIXES = ("/portfolio",)
 _EXCHANGE_KEY: web.AppKey[Exchange] = web.AppKey("exchange", Exchange)
-_USER = "kalshi_user"
+_USER: contextvars.ContextVar[str] = contextvars.ContextVar("kalshi_user")
 # Query `status` values -> Market.status values.
 _MARKET_STATUS = {
     "unopened": {"initialized"},
@@ -122,7 +123,7 @@ class RestSurface:
         try:
             signed = any(h in request.headers for h in ("KALSHI-ACCESS-KEY", "KALSHI-ACCESS-SIGNATURE"))
             if signed or rel.startswith(_PRIVATE_PREFIXES):
-                request[_USER] = self.keys.verify(request.method, request.raw_path, request.headers, self.clock())
+                _USER.set(self.keys.verify(request.method, request.raw_path, request.headers, self.clock()))
             self.exchange.expire_orders()
             response = await handler(request)
         except ExchangeError as exc:
@@ -338,12 +339,12 @@ class RestSurface:
 
     async def balance(self, request: web.Request) -> web.Response:
         """GetBalance (all subaccounts unless `subaccount` is given)."""
-        return _json(self.exchange.balance_view(request[_USER], _int(request.query, "subaccount")))
+        return _json(self.exchange.balance_view(_USER.get(), _int(request.query, "subaccount")))
 
     async def positions(self, request: web.Request) -> web.Response:
         """GetPositions: market and event positions; filters ticker, event_ticker, subaccount."""
         q = request.query
-        user = request[_USER]
+        user = _USER.get()
         sub = _int(q, "subaccount") or 0
         account = self.exchange.account(user, sub)
         positions = [p for p in account.positions.values() if p.position != 0 or p.realized_pnl != 0]
@@ -388,7 +389,7 @@ class RestSurface:
     async def fills(self, request: web.Request) -> web.Response:
         """GetFills: newest first; filters ticker (comma-joined), order_id."""
         q = request.query
-        fills = [f for (u, _), a in self.exchange.accounts.items() if u == request[_USER] for f in a.fills]
+        fills = [f for (u, _), a in self.exchange.accounts.items() if u == _USER.get() for f in a.fills]
         if "ticker" in q:
             wanted = set(q["ticker"].split(","))
             fills = [f for f in fills if f["ticker"] in wanted]
@@ -401,7 +402,7 @@ class RestSurface:
     async def orders_list(self, request: web.Request) -> web.Response:
         """GetOrders: newest first; filters ticker, event_ticker (comma-joined), status."""
         q = request.query
-        orders = [o for o in self.exchange.orders.values() if o.meta["user_id"] == request[_USER]]
+        orders = [o for o in self.exchange.orders.values() if o.meta["user_id"] == _USER.get()]
         if "ticker" in q:
             orders = [o for o in orders if o.meta["ticker"] == q["ticker"]]
         if "event_ticker" in q:
@@ -419,44 +420,44 @@ class RestSurface:
 
     async def order_one(self, request: web.Request) -> web.Response:
         """GetOrder."""
-        order = self.exchange._order(request[_USER], request.match_info["order_id"])
+        order = self.exchange._order(_USER.get(), request.match_info["order_id"])
         return _json(rest("GetOrderResponse", order=self.exchange.order_view(order)))
 
     # --- order writes (V2) ---------------------------------------------------------------------
 
     async def create_order(self, request: web.Request) -> web.Response:
         """CreateOrderV2 -> 201."""
-        return _json(self.exchange.create_order(request[_USER], await self._body(request)), 201)
+        return _json(self.exchange.create_order(_USER.get(), await self._body(request)), 201)
 
     async def cancel_all(self, request: web.Request) -> web.Response:
         """CancelAllOrders -> 204, no body."""
-        self.exchange.cancel_all(request[_USER], _int(request.query, "subaccount"))
+        self.exchange.cancel_all(_USER.get(), _int(request.query, "subaccount"))
         return web.Response(status=204)
 
     async def batch_create(self, request: web.Request) -> web.Response:
         """BatchCreateOrdersV2 -> 201."""
-        return _json(self.exchange.batch_create(request[_USER], await self._body(request)), 201)
+        return _json(self.exchange.batch_create(_USER.get(), await self._body(request)), 201)
 
     async def batch_cancel(self, request: web.Request) -> web.Response:
         """BatchCancelOrdersV2 (a DELETE with a JSON body) -> 200."""
-        return _json(self.exchange.batch_cancel(request[_USER], await self._body(request)))
+        return _json(self.exchange.batch_cancel(_USER.get(), await self._body(request)))
 
     async def cancel_order(self, request: web.Request) -> web.Response:
         """CancelOrderV2 -> 200 with a body."""
         sub = _int(request.query, "subaccount")
-        return _json(self.exchange.cancel_order(request[_USER], request.match_info["order_id"], sub))
+        return _json(self.exchange.cancel_order(_USER.get(), request.match_info["order_id"], sub))
 
     async def amend_order(self, request: web.Request) -> web.Response:
         """AmendOrderV2."""
         body = await self._body(request)
         sub = _int(request.query, "subaccount")
-        return _json(self.exchange.amend_order(request[_USER], request.match_info["order_id"], body, sub))
+        return _json(self.exchange.amend_order(_USER.get(), request.match_info["order_id"], body, sub))
 
     async def decrease_order(self, request: web.Request) -> web.Response:
         """DecreaseOrderV2."""
         body = await self._body(request)
         sub = _int(request.query, "subaccount")
-        return _json(self.exchange.decrease_order(request[_USER], request.match_info["order_id"], body, sub))
+        return _json(self.exchange.decrease_order(_USER.get(), request.match_info["order_id"], body, sub))
 
     # --- order groups --------------------------------------------------------------------------
 
@@ -465,39 +466,39 @@ class RestSurface:
         groups = [
             self.exchange.group_view(g, with_orders=False)
             for g in self.exchange.groups.values()
-            if g.user_id == request[_USER]
+            if g.user_id == _USER.get()
         ]
         return _json(rest("GetOrderGroupsResponse", order_groups=groups))
 
     async def group_create(self, request: web.Request) -> web.Response:
         """CreateOrderGroup -> 201."""
-        return _json(self.exchange.create_group(request[_USER], await self._body(request)), 201)
+        return _json(self.exchange.create_group(_USER.get(), await self._body(request)), 201)
 
     async def group_one(self, request: web.Request) -> web.Response:
         """GetOrderGroup."""
-        group = self.exchange.group(request[_USER], request.match_info["order_group_id"])
+        group = self.exchange.group(_USER.get(), request.match_info["order_group_id"])
         return _json(self.exchange.group_view(group, with_orders=True))
 
     async def group_delete(self, request: web.Request) -> web.Response:
         """DeleteOrderGroup."""
-        self.exchange.delete_group(self.exchange.group(request[_USER], request.match_info["order_group_id"]))
+        self.exchange.delete_group(self.exchange.group(_USER.get(), request.match_info["order_group_id"]))
         return _json({})
 
     async def group_reset(self, request: web.Request) -> web.Response:
         """ResetOrderGroup."""
         await self._body(request)
-        self.exchange.reset_group(self.exchange.group(request[_USER], request.match_info["order_group_id"]))
+        self.exchange.reset_group(self.exchange.group(_USER.get(), request.match_info["order_group_id"]))
         return _json({})
 
     async def group_trigger(self, request: web.Request) -> web.Response:
         """TriggerOrderGroup."""
         await self._body(request)
-        self.exchange.trigger_group(self.exchange.group(request[_USER], request.match_info["order_group_id"]))
+        self.exchange.trigger_group(self.exchange.group(_USER.get(), request.match_info["order_group_id"]))
         return _json({})
 
     async def group_limit(self, request: web.Request) -> web.Response:
         """UpdateOrderGroupLimit."""
-        group = self.exchange.group(request[_USER], request.match_info["order_group_id"])
+        group = self.exchange.group(_USER.get(), request.match_info["order_group_id"])
         self.exchange.update_group_limit(group, await self._body(request))
         return _json({})
 
