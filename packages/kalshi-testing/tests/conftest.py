@@ -34,8 +34,14 @@ class Rest:
         return self.http.request(method, API + path, headers=headers, content=content, params=params or None)
 
     def order(self, user: SimulatedUser, side: str, price: str, count: str, ticker: str = FED, **extra: Any) -> Any:
-        body = {"ticker": ticker, "side": side, "price": price, "count": count,
-                "time_in_force": "good_till_canceled", "self_trade_prevention_type": "taker_at_cross"} | extra
+        body = {
+            "ticker": ticker,
+            "side": side,
+            "price": price,
+            "count": count,
+            "time_in_force": "good_till_canceled",
+            "self_trade_prevention_type": "taker_at_cross",
+        } | extra
         r = self("POST", "/portfolio/events/orders", user, json_body=body)
         assert r.status_code == 201, r.text
         return r.json()

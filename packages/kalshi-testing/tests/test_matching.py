@@ -18,7 +18,10 @@ def test_price_then_time_priority_and_maker_price() -> None:
     book.submit(order("a3", "mm3", "ask", "0.55", "5"))
     result = book.submit(order("b1", "taker", "bid", "0.60", "12"))
     assert [(e.maker.order_id, e.price, e.count) for e in result.executions] == [
-        ("a2", D("0.55"), D("5")), ("a3", D("0.55"), D("5")), ("a1", D("0.56"), D("2"))]
+        ("a2", D("0.55"), D("5")),
+        ("a3", D("0.55"), D("5")),
+        ("a1", D("0.56"), D("2")),
+    ]
     assert result.order.status is OrderStatus.EXECUTED
     assert book.levels(BookSide.ASK) == [(D("0.56"), D("3"))]
     assert book.best(BookSide.BID) is None
@@ -28,7 +31,8 @@ def test_partial_fill_rests_remainder_gtc() -> None:
     book = OrderBook()
     book.submit(order("a1", "mm", "ask", "0.40", "3"))
     result = book.submit(order("b1", "t", "bid", "0.45", "10"))
-    assert result.order.filled == D("3") and result.order.remaining == D("7")
+    assert result.order.filled == D("3")
+    assert result.order.remaining == D("7")
     assert result.order.status is OrderStatus.RESTING
     assert book.levels(BookSide.BID) == [(D("0.45"), D("7"))]
 
@@ -37,10 +41,13 @@ def test_ioc_cancels_remainder_and_fok_kills_whole_order() -> None:
     book = OrderBook()
     book.submit(order("a1", "mm", "ask", "0.40", "3"))
     ioc = book.submit(order("b1", "t", "bid", "0.45", "10", time_in_force=TimeInForce.IMMEDIATE_OR_CANCEL))
-    assert ioc.order.filled == D("3") and ioc.order.remaining == 0 and ioc.order.status is OrderStatus.CANCELED
+    assert ioc.order.filled == D("3")
+    assert ioc.order.remaining == 0
+    assert ioc.order.status is OrderStatus.CANCELED
     book.submit(order("a2", "mm", "ask", "0.40", "3"))
     fok = book.submit(order("b2", "t", "bid", "0.45", "4", time_in_force=TimeInForce.FILL_OR_KILL))
-    assert fok.executions == [] and fok.order.status is OrderStatus.CANCELED
+    assert fok.executions == []
+    assert fok.order.status is OrderStatus.CANCELED
     assert book.size_at(BookSide.ASK, D("0.40")) == D("3")
     fok_ok = book.submit(order("b3", "t", "bid", "0.45", "3", time_in_force=TimeInForce.FILL_OR_KILL))
     assert fok_ok.order.status is OrderStatus.EXECUTED
@@ -50,7 +57,8 @@ def test_post_only_that_would_cross_is_cancelled_untouched() -> None:
     book = OrderBook()
     book.submit(order("a1", "mm", "ask", "0.40", "3"))
     result = book.submit(order("b1", "t", "bid", "0.40", "1", post_only=True))
-    assert result.executions == [] and result.order.last_update_reason == "PostOnlyCrossCancel"
+    assert result.executions == []
+    assert result.order.last_update_reason == "PostOnlyCrossCancel"
     assert book.size_at(BookSide.ASK, D("0.40")) == D("3")
 
 
@@ -60,7 +68,8 @@ def test_self_trade_taker_at_cross_cancels_taker() -> None:
     book.submit(order("a1", "me", "ask", "0.40", "3"))
     result = book.submit(order("b1", "me", "bid", "0.45", "5"))
     assert [e.maker.order_id for e in result.executions] == ["a0"]
-    assert result.order.status is OrderStatus.CANCELED and result.order.last_update_reason == "SelfTradeCancel"
+    assert result.order.status is OrderStatus.CANCELED
+    assert result.order.last_update_reason == "SelfTradeCancel"
     assert book.get("a1") is not None
 
 
@@ -91,7 +100,8 @@ def test_amend_to_crossing_price_trades() -> None:
     book.submit(order("a1", "m1", "ask", "0.50", "5"))
     book.submit(order("b1", "t", "bid", "0.40", "5"))
     r = book.amend("b1", D("0.50"), D("5"))
-    assert r is not None and r.executions[0].count == D("5")
+    assert r is not None
+    assert r.executions[0].count == D("5")
     assert [c.delta for c in r.changes] == [D("-5"), D("-5")]
 
 

@@ -12,13 +12,15 @@ FED = "KXFED-26DEC-T3.50"
 
 def test_public_catalogue_shapes(rest) -> None:  # type: ignore[no-untyped-def]
     status = rest("GET", "/exchange/status").json()
-    assert status["exchange_active"] is True and status["trading_active"] is True
+    assert status["exchange_active"] is True
+    assert status["trading_active"] is True
     assert rest("GET", "/exchange/schedule").json()["schedule"]["standard_hours"][0]["monday"]
     series = rest("GET", "/series").json()["series"]
     assert {s["ticker"] for s in series} >= {"KXFED", "KXHIGHNY"}
     assert rest("GET", "/series/KXFED").json()["series"]["fee_type"] == "quadratic"
     market = rest("GET", f"/markets/{FED}").json()["market"]
-    assert market["ticker"] == FED and market["status"] == "active"
+    assert market["ticker"] == FED
+    assert market["status"] == "active"
     assert D(market["yes_bid_dollars"]) < D(market["yes_ask_dollars"])
     assert D(market["no_bid_dollars"]) == 1 - D(market["yes_ask_dollars"])
     event = rest("GET", "/events/KXFED-26DEC").json()
@@ -31,7 +33,8 @@ def test_orderbook_is_yes_and_no_bids_best_first(rest) -> None:  # type: ignore[
     book = rest("GET", f"/markets/{FED}/orderbook").json()["orderbook_fp"]
     yes = [D(p) for p, _ in book["yes_dollars"]]
     no = [D(p) for p, _ in book["no_dollars"]]
-    assert yes == sorted(yes, reverse=True) and no == sorted(no, reverse=True)
+    assert yes == sorted(yes, reverse=True)
+    assert no == sorted(no, reverse=True)
     assert yes[0] + no[0] < 1  # spread: best YES bid + best NO bid stay under $1
     assert len(rest("GET", f"/markets/{FED}/orderbook", depth=1).json()["orderbook_fp"]["yes_dollars"]) == 1
     assert rest("GET", f"/markets/{FED}/orderbook", depth=101).status_code == 400
@@ -50,15 +53,20 @@ def test_cursor_pagination_and_limits(rest) -> None:  # type: ignore[no-untyped-
         if not cursor:
             break
     everything = [m["ticker"] for m in rest("GET", "/markets", limit=1000).json()["markets"]]
-    assert seen == everything and len(seen) == 17
+    assert seen == everything
+    assert len(seen) == 17
     assert rest("GET", "/markets", limit=1001).status_code == 400
     assert rest("GET", "/events", limit=0).status_code == 400  # events: 1-200
     bad = rest("GET", "/markets", cursor="")
-    assert bad.status_code == 400 and bad.json()["code"] == "invalid_parameters"
+    assert bad.status_code == 400
+    assert bad.json()["code"] == "invalid_parameters"
     assert rest("GET", "/markets", cursor="garbage!").status_code == 400
     assert {m["status"] for m in rest("GET", "/markets", status="closed").json()["markets"]} == {"closed"}
     assert len(rest("GET", "/markets", tickers=f"{FED},KXFED-26DEC-T3.25").json()["markets"]) == 2
-    assert len(rest("GET", "/events", series_ticker="KXFED", with_nested_markets="true").json()["events"][0]["markets"]) == 3
+    assert (
+        len(rest("GET", "/events", series_ticker="KXFED", with_nested_markets="true").json()["events"][0]["markets"])
+        == 3
+    )
 
 
 def test_private_endpoints_need_a_valid_signature(sim: KalshiExchangeSimulator, rest, alice: SimulatedUser) -> None:  # type: ignore[no-untyped-def]
@@ -73,7 +81,8 @@ def test_private_endpoints_need_a_valid_signature(sim: KalshiExchangeSimulator, 
     assert rest.http.get(path, headers=tampered).json()["details"] == "signature does not verify"
     stranger = KalshiExchangeSimulator().create_user("x")  # a key this simulator never saw
     r = rest.http.get(path, headers=stranger.auth.headers("GET", path))
-    assert r.status_code == 401 and r.json()["details"] == "unknown API key"
+    assert r.status_code == 401
+    assert r.json()["details"] == "unknown API key"
     wrong_key = alice.auth.headers("GET", path) | {"KALSHI-ACCESS-KEY": sim.create_user("y").key_id}
     assert rest.http.get(path, headers=wrong_key).status_code == 401
     # query strings are not signed
@@ -84,17 +93,21 @@ def test_cross_two_users_fills_positions_and_balances(sim, rest, alice, bob) -> 
     ticker = "KXBTCD-26NOV2417-T95000"  # deci-cent market
     assert sim.call(lambda ex: ex.cancel_all("market-maker")) > 0  # an empty book for this test
     made = rest.order(alice, "ask", "0.955", "10", ticker=ticker, client_order_id="a-1")
-    assert made["remaining_count"] == "10.00" and made["fill_count"] == "0.00"
+    assert made["remaining_count"] == "10.00"
+    assert made["fill_count"] == "0.00"
     book = rest("GET", f"/markets/{ticker}/orderbook").json()["orderbook_fp"]
     assert ["0.0450", "10.00"] in book["no_dollars"]
     taken = rest.order(bob, "bid", "0.960", "4", ticker=ticker, time_in_force="immediate_or_cancel")
-    assert taken["fill_count"] == "4.00" and taken["remaining_count"] == "0.00"
+    assert taken["fill_count"] == "4.00"
+    assert taken["remaining_count"] == "0.00"
     assert taken["average_fill_price"] == "0.9550"
     bob_fill = rest("GET", "/portfolio/fills", bob).json()["fills"][0]
     alice_fill = rest("GET", "/portfolio/fills", alice).json()["fills"][0]
-    assert bob_fill["is_taker"] is True and alice_fill["is_taker"] is False
+    assert bob_fill["is_taker"] is True
+    assert alice_fill["is_taker"] is False
     assert bob_fill["trade_id"] == alice_fill["trade_id"]
-    assert bob_fill["book_side"] == "bid" and alice_fill["book_side"] == "ask"
+    assert bob_fill["book_side"] == "bid"
+    assert alice_fill["book_side"] == "ask"
     fee = D(bob_fill["fee_cost"])
     assert fee == D("0.02")  # ceil(0.07 * 4 * 0.955 * 0.045) to the cent
     bob_bal = rest("GET", "/portfolio/balance", bob).json()
@@ -106,33 +119,52 @@ def test_cross_two_users_fills_positions_and_balances(sim, rest, alice, bob) -> 
     assert pos["market_positions"][0]["position_fp"] == "-4.00"
     assert pos["event_positions"][0]["event_ticker"] == "KXBTCD-26NOV2417"
     order = rest("GET", f"/portfolio/orders/{made['order_id']}", alice).json()["order"]
-    assert order["status"] == "resting" and order["fill_count_fp"] == "4.00" and order["remaining_count_fp"] == "6.00"
+    assert order["status"] == "resting"
+    assert order["fill_count_fp"] == "4.00"
+    assert order["remaining_count_fp"] == "6.00"
     trades = rest("GET", "/markets/trades", ticker=ticker).json()["trades"]
-    assert trades[0]["taker_book_side"] == "bid" and trades[0]["count_fp"] == "4.00"
+    assert trades[0]["taker_book_side"] == "bid"
+    assert trades[0]["count_fp"] == "4.00"
 
 
 def test_order_lifecycle_cancel_amend_decrease(rest, alice) -> None:  # type: ignore[no-untyped-def]
     o = rest.order(alice, "bid", "0.10", "10", client_order_id="c-1")
     oid = o["order_id"]
     dec = rest("POST", f"/portfolio/events/orders/{oid}/decrease", alice, json_body={"reduce_by": "3"})
-    assert dec.status_code == 200 and dec.json()["remaining_count"] == "7.00"
-    both = rest("POST", f"/portfolio/events/orders/{oid}/decrease", alice, json_body={"reduce_by": "1", "reduce_to": "2"})
+    assert dec.status_code == 200
+    assert dec.json()["remaining_count"] == "7.00"
+    both = rest(
+        "POST", f"/portfolio/events/orders/{oid}/decrease", alice, json_body={"reduce_by": "1", "reduce_to": "2"}
+    )
     assert both.status_code == 400
-    amend = rest("POST", f"/portfolio/events/orders/{oid}/amend", alice,
-                 json_body={"ticker": FED, "side": "bid", "price": "0.11", "count": "8", "updated_client_order_id": "c-2"})
-    assert amend.status_code == 200 and amend.json()["remaining_count"] == "8.00"
+    amend = rest(
+        "POST",
+        f"/portfolio/events/orders/{oid}/amend",
+        alice,
+        json_body={"ticker": FED, "side": "bid", "price": "0.11", "count": "8", "updated_client_order_id": "c-2"},
+    )
+    assert amend.status_code == 200
+    assert amend.json()["remaining_count"] == "8.00"
     assert amend.json()["client_order_id"] == "c-2"
     cancel = rest("DELETE", f"/portfolio/events/orders/{oid}", alice)
-    assert cancel.status_code == 200 and cancel.json()["reduced_by"] == "8.00"
+    assert cancel.status_code == 200
+    assert cancel.json()["reduced_by"] == "8.00"
     again = rest("DELETE", f"/portfolio/events/orders/{oid}", alice)
-    assert again.status_code == 404 and again.json()["code"] == "order_not_found"
+    assert again.status_code == 404
+    assert again.json()["code"] == "order_not_found"
     listed = rest("GET", "/portfolio/orders", alice, status="canceled").json()["orders"]
     assert [x["order_id"] for x in listed] == [oid]
 
 
 def test_validation_errors_and_idempotency(rest, alice) -> None:  # type: ignore[no-untyped-def]
-    base = {"ticker": FED, "side": "bid", "price": "0.10", "count": "1", "time_in_force": "good_till_canceled",
-            "self_trade_prevention_type": "maker"}
+    base = {
+        "ticker": FED,
+        "side": "bid",
+        "price": "0.10",
+        "count": "1",
+        "time_in_force": "good_till_canceled",
+        "self_trade_prevention_type": "maker",
+    }
     cases = [
         base | {"price": "0.105"},  # off tick
         base | {"price": "1.00"},
@@ -154,27 +186,42 @@ def test_validation_errors_and_idempotency(rest, alice) -> None:  # type: ignore
     assert len(rest("GET", "/portfolio/orders", alice).json()["orders"]) == 1
     clash = rest("POST", "/portfolio/events/orders", alice, json_body=base | {"client_order_id": "same", "count": "2"})
     assert clash.status_code == 409
-    closed = rest("POST", "/portfolio/events/orders", alice,
-                  json_body=base | {"ticker": "KXBTCD-26NOV2417-T90000"})
-    assert closed.status_code == 400 and closed.json()["code"] == "market_closed"
+    closed = rest("POST", "/portfolio/events/orders", alice, json_body=base | {"ticker": "KXBTCD-26NOV2417-T90000"})
+    assert closed.status_code == 400
+    assert closed.json()["code"] == "market_closed"
     assert rest("POST", "/portfolio/events/orders", alice, json_body=base | {"ticker": "NOPE"}).status_code == 404
 
 
 def test_batch_create_and_cancel(rest, alice) -> None:  # type: ignore[no-untyped-def]
-    good = {"ticker": FED, "side": "bid", "price": "0.05", "count": "1", "time_in_force": "good_till_canceled",
-            "self_trade_prevention_type": "maker"}
+    good = {
+        "ticker": FED,
+        "side": "bid",
+        "price": "0.05",
+        "count": "1",
+        "time_in_force": "good_till_canceled",
+        "self_trade_prevention_type": "maker",
+    }
     r = rest("POST", "/portfolio/events/orders/batched", alice, json_body={"orders": [good, good | {"price": "2"}]})
     assert r.status_code == 201
     first, second = r.json()["orders"]
-    assert first["error"] is None and first["remaining_count"] == "1.00"
-    assert second["order_id"] is None and second["error"]["code"] == "invalid_price"
-    c = rest("DELETE", "/portfolio/events/orders/batched", alice,
-             json_body={"orders": [{"order_id": first["order_id"]}, {"order_id": "nope"}]})
+    assert first["error"] is None
+    assert first["remaining_count"] == "1.00"
+    assert second["order_id"] is None
+    assert second["error"]["code"] == "invalid_price"
+    c = rest(
+        "DELETE",
+        "/portfolio/events/orders/batched",
+        alice,
+        json_body={"orders": [{"order_id": first["order_id"]}, {"order_id": "nope"}]},
+    )
     ok, bad = c.json()["orders"]
-    assert ok["reduced_by"] == "1.00" and bad["reduced_by"] == "0.00" and bad["error"]["code"] == "order_not_found"
+    assert ok["reduced_by"] == "1.00"
+    assert bad["reduced_by"] == "0.00"
+    assert bad["error"]["code"] == "order_not_found"
     rest.order(alice, "bid", "0.05", "1")
     cancel_all = rest("DELETE", "/portfolio/events/orders", alice)
-    assert cancel_all.status_code == 204 and cancel_all.content == b""
+    assert cancel_all.status_code == 204
+    assert cancel_all.content == b""
     assert rest("GET", "/portfolio/orders", alice, status="resting").json()["orders"] == []
 
 
@@ -188,14 +235,30 @@ def test_order_groups_trigger_on_limit(sim, rest, alice, bob) -> None:  # type: 
     assert sorted(rest("GET", f"/portfolio/order_groups/{gid}", alice).json()["orders"])
     rest.order(bob, "bid", "0.91", "6", time_in_force="immediate_or_cancel")  # 3 @0.90 + 3 @0.91 = 6 >= 5
     group = rest("GET", f"/portfolio/order_groups/{gid}", alice).json()
-    assert group["orders"] == [] and group["is_auto_cancel_enabled"] is False
-    blocked = rest("POST", "/portfolio/events/orders", alice, json_body={
-        "ticker": FED, "side": "ask", "price": "0.95", "count": "1", "time_in_force": "good_till_canceled",
-        "self_trade_prevention_type": "maker", "order_group_id": gid})
-    assert blocked.status_code == 400 and blocked.json()["code"] == "order_group_triggered"
+    assert group["orders"] == []
+    assert group["is_auto_cancel_enabled"] is False
+    blocked = rest(
+        "POST",
+        "/portfolio/events/orders",
+        alice,
+        json_body={
+            "ticker": FED,
+            "side": "ask",
+            "price": "0.95",
+            "count": "1",
+            "time_in_force": "good_till_canceled",
+            "self_trade_prevention_type": "maker",
+            "order_group_id": gid,
+        },
+    )
+    assert blocked.status_code == 400
+    assert blocked.json()["code"] == "order_group_triggered"
     assert rest("PUT", f"/portfolio/order_groups/{gid}/reset", alice, json_body={}).status_code == 200
     rest.order(alice, "ask", "0.95", "1", order_group_id=gid)
-    assert rest("PUT", f"/portfolio/order_groups/{gid}/limit", alice, json_body={"contracts_limit_fp": "9.00"}).status_code == 200
+    assert (
+        rest("PUT", f"/portfolio/order_groups/{gid}/limit", alice, json_body={"contracts_limit_fp": "9.00"}).status_code
+        == 200
+    )
     assert [g["id"] for g in rest("GET", "/portfolio/order_groups", alice).json()["order_groups"]] == [gid]
     assert rest("DELETE", f"/portfolio/order_groups/{gid}", alice).status_code == 200
     assert rest("GET", f"/portfolio/order_groups/{gid}", alice).status_code == 404
@@ -206,7 +269,9 @@ def test_faults_rate_limit_server_error_latency_slow(sim: KalshiExchangeSimulato
     sim.faults.rate_limit(retry_after=2, times=2, path="/markets")
     for _ in range(2):
         r = rest("GET", "/markets")
-        assert r.status_code == 429 and r.headers["Retry-After"] == "2" and r.json()["code"] == "too_many_requests"
+        assert r.status_code == 429
+        assert r.headers["Retry-After"] == "2"
+        assert r.json()["code"] == "too_many_requests"
     assert rest("GET", "/markets").status_code == 200
     sim.faults.server_error(status=502, times=3, method="GET")
     assert [rest("GET", "/exchange/status").status_code for _ in range(4)] == [502, 502, 502, 200]
@@ -221,7 +286,8 @@ def test_faults_rate_limit_server_error_latency_slow(sim: KalshiExchangeSimulato
             raise AssertionError("expected a read timeout")
         except httpx.ReadTimeout:
             pass
-    assert sim.faults.fired.count("rate_limit") == 2 and "slow" in sim.faults.fired
+    assert sim.faults.fired.count("rate_limit") == 2
+    assert "slow" in sim.faults.fired
     sim.faults.latency(5)
     sim.faults.clear()
     assert rest("GET", "/exchange/status").status_code == 200
@@ -232,7 +298,14 @@ def test_candlesticks_from_trades(sim: KalshiExchangeSimulator, rest, alice, bob
     rest.order(alice, "ask", "0.80", "2")
     rest.order(bob, "bid", "0.80", "2")
     now = int(time.time())
-    r = rest("GET", f"/series/KXFED/markets/{FED}/candlesticks", start_ts=now - 3600, end_ts=now + 60, period_interval=60)
+    r = rest(
+        "GET", f"/series/KXFED/markets/{FED}/candlesticks", start_ts=now - 3600, end_ts=now + 60, period_interval=60
+    )
     candles = r.json()["candlesticks"]
-    assert len(candles) == 1 and candles[0]["price"]["close_dollars"] == "0.8000" and candles[0]["volume_fp"] == "2.00"
-    assert rest("GET", f"/series/KXFED/markets/{FED}/candlesticks", start_ts=1, end_ts=2, period_interval=7).status_code == 400
+    assert len(candles) == 1
+    assert candles[0]["price"]["close_dollars"] == "0.8000"
+    assert candles[0]["volume_fp"] == "2.00"
+    assert (
+        rest("GET", f"/series/KXFED/markets/{FED}/candlesticks", start_ts=1, end_ts=2, period_interval=7).status_code
+        == 400
+    )

@@ -72,7 +72,9 @@ async def test_rest_order_shows_on_socket_and_cross_fills_both_sides(
         a, b = Client(wa), Client(wb)
         book_sid = await a.subscribe("orderbook_delta", market_ticker=FED)
         snap = await a.until(lambda f: f["type"] == "orderbook_snapshot")
-        assert snap["sid"] == book_sid and snap["seq"] == 1 and snap["msg"]["market_ticker"] == FED
+        assert snap["sid"] == book_sid
+        assert snap["seq"] == 1
+        assert snap["msg"]["market_ticker"] == FED
         fill_sid = await a.subscribe("fill")
         await a.subscribe("user_orders")
         await a.subscribe("market_positions")
@@ -82,24 +84,32 @@ async def test_rest_order_shows_on_socket_and_cross_fills_both_sides(
 
         made = await asyncio.to_thread(rest.order, alice, "ask", "0.99", "5", client_order_id="mine")
         delta = await a.until(lambda f: f["type"] == "orderbook_delta")
-        assert delta["seq"] == 2 and delta["msg"]["side"] == "no" and delta["msg"]["price_dollars"] == "0.0100"
-        assert delta["msg"]["delta_fp"] == "5.00" and delta["msg"]["client_order_id"] == "mine"
+        assert delta["seq"] == 2
+        assert delta["msg"]["side"] == "no"
+        assert delta["msg"]["price_dollars"] == "0.0100"
+        assert delta["msg"]["delta_fp"] == "5.00"
+        assert delta["msg"]["client_order_id"] == "mine"
         resting = await a.until(lambda f: f["type"] == "user_order")
-        assert resting["msg"]["status"] == "resting" and resting["msg"]["order_id"] == made["order_id"]
+        assert resting["msg"]["status"] == "resting"
+        assert resting["msg"]["order_id"] == made["order_id"]
         assert "seq" not in resting
 
         await asyncio.to_thread(sim.call, lambda ex: ex.cancel_all("market-maker"))
         await asyncio.to_thread(rest.order, bob, "bid", "0.99", "2", time_in_force="immediate_or_cancel")
         a_fill = await a.until(lambda f: f["type"] == "fill")
         b_fill = await b.until(lambda f: f["type"] == "fill")
-        assert a_fill["sid"] == fill_sid and "seq" not in a_fill
-        assert a_fill["msg"]["is_taker"] is False and b_fill["msg"]["is_taker"] is True
+        assert a_fill["sid"] == fill_sid
+        assert "seq" not in a_fill
+        assert a_fill["msg"]["is_taker"] is False
+        assert b_fill["msg"]["is_taker"] is True
         assert a_fill["msg"]["trade_id"] == b_fill["msg"]["trade_id"]
-        assert a_fill["msg"]["post_position_fp"] == "-2.00" and b_fill["msg"]["post_position_fp"] == "2.00"
+        assert a_fill["msg"]["post_position_fp"] == "-2.00"
+        assert b_fill["msg"]["post_position_fp"] == "2.00"
         pos = await a.until(lambda f: f["type"] == "market_position")
         assert pos["msg"]["position_fp"] == "-2.00"
         trade = await b.until(lambda f: f["type"] == "trade")
-        assert trade["msg"]["yes_price_dollars"] == "0.9900" and trade["msg"]["taker_book_side"] == "bid"
+        assert trade["msg"]["yes_price_dollars"] == "0.9900"
+        assert trade["msg"]["taker_book_side"] == "bid"
         ticker = await b.until(lambda f: f["type"] == "ticker" and f["msg"]["last_trade_size_fp"] == "2.00")
         assert ticker["msg"]["price_dollars"] == "0.9900"
         fill_delta = await a.until(lambda f: f["type"] == "orderbook_delta" and f["msg"]["delta_fp"] == "-2.00")
@@ -128,15 +138,20 @@ async def test_commands_update_unsubscribe_list_and_errors(sim: KalshiExchangeSi
         c = Client(ws)
         sid = await c.subscribe("orderbook_delta", market_tickers=[FED])
         await c.until(lambda f: f["type"] == "orderbook_snapshot")
-        cmd = await c.send("update_subscription", {"sids": [sid], "action": "add_markets",
-                                                     "market_tickers": ["KXFED-26DEC-T3.25"]})
+        cmd = await c.send(
+            "update_subscription", {"sids": [sid], "action": "add_markets", "market_tickers": ["KXFED-26DEC-T3.25"]}
+        )
         snap = await c.until(lambda f: f["type"] == "orderbook_snapshot")
-        assert snap["msg"]["market_ticker"] == "KXFED-26DEC-T3.25" and snap["seq"] == 2
+        assert snap["msg"]["market_ticker"] == "KXFED-26DEC-T3.25"
+        assert snap["seq"] == 2
         ok = await c.until(lambda f: f.get("id") == cmd)
-        assert ok["type"] == "ok" and ok["msg"]["market_tickers"] == ["KXFED-26DEC-T3.25", FED] and ok["seq"] == 3
+        assert ok["type"] == "ok"
+        assert ok["msg"]["market_tickers"] == ["KXFED-26DEC-T3.25", FED]
+        assert ok["seq"] == 3
         cmd = await c.send("update_subscription", {"sid": sid, "action": "get_snapshot", "market_tickers": [FED]})
         again = await c.until(lambda f: f["type"] == "orderbook_snapshot")
-        assert again["id"] == cmd and again["seq"] == 4
+        assert again["id"] == cmd
+        assert again["seq"] == 4
         await c.send("list_subscriptions")
         listing = await c.until(lambda f: f["type"] == "ok" and isinstance(f["msg"], list))
         assert listing["msg"] == [{"channel": "orderbook_delta", "sid": sid}]
@@ -158,14 +173,16 @@ async def test_commands_update_unsubscribe_list_and_errors(sim: KalshiExchangeSi
                 params = None
             cmd = await c.send(name, params)
             err = await c.until(lambda f, cmd=cmd: f.get("id") == cmd)  # type: ignore[misc]
-            assert err["type"] == "error" and err["msg"]["code"] == code, (name, arg, err)
+            assert (err["type"], err["msg"]["code"]) == ("error", code), (name, arg, err)
         cmd = await c.send("update_subscription", {"sids": [sid, sid], "action": "add_markets"})
         assert (await c.until(lambda f: f.get("id") == cmd))["msg"]["code"] == 12
         await ws.send("not json")
         assert (await c.until(lambda f: f["type"] == "error"))["msg"]["code"] == 1
         cmd = await c.send("unsubscribe", {"sids": [sid]})
         gone = await c.until(lambda f: f.get("id") == cmd)
-        assert gone["type"] == "unsubscribed" and gone["sid"] == sid and gone["seq"] == 5
+        assert gone["type"] == "unsubscribed"
+        assert gone["sid"] == sid
+        assert gone["seq"] == 5
 
 
 async def test_use_yes_price_reports_no_side_in_yes_prices(
@@ -180,20 +197,26 @@ async def test_use_yes_price_reports_no_side_in_yes_prices(
         assert max(yes_prices) < min(no_as_yes)  # asks above bids on one scale
         await asyncio.to_thread(rest.order, alice, "ask", "0.97", "1")
         delta = await c.until(lambda f: f["type"] == "orderbook_delta")
-        assert delta["msg"]["side"] == "no" and delta["msg"]["price_dollars"] == "0.9700"
+        assert delta["msg"]["side"] == "no"
+        assert delta["msg"]["price_dollars"] == "0.9700"
 
 
 async def test_order_group_updates_are_sequenced(sim: KalshiExchangeSimulator, rest: Any, alice: SimulatedUser) -> None:
     async with connect(sim, alice) as ws:
         c = Client(ws)
         await c.subscribe("order_group_updates")
-        gid = (await asyncio.to_thread(rest, "POST", "/portfolio/order_groups/create", alice,
-                                       json_body={"contracts_limit": 2})).json()["order_group_id"]
+        gid = (
+            await asyncio.to_thread(
+                rest, "POST", "/portfolio/order_groups/create", alice, json_body={"contracts_limit": 2}
+            )
+        ).json()["order_group_id"]
         created = await c.until(lambda f: f["type"] == "order_group_updates")
-        assert created["msg"]["event_type"] == "created" and created["msg"]["order_group_id"] == gid
+        assert created["msg"]["event_type"] == "created"
+        assert created["msg"]["order_group_id"] == gid
         await asyncio.to_thread(rest, "PUT", f"/portfolio/order_groups/{gid}/trigger", alice, json_body={})
         trig = await c.until(lambda f: f["type"] == "order_group_updates")
-        assert trig["msg"]["event_type"] == "triggered" and trig["seq"] == created["seq"] + 1
+        assert trig["msg"]["event_type"] == "triggered"
+        assert trig["seq"] == created["seq"] + 1
 
 
 async def test_fault_seq_gap_and_malformed_frame(sim: KalshiExchangeSimulator, rest: Any, alice: SimulatedUser) -> None:

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 import websockets
 
-from kalshi_testing import FixtureError, KalshiExchangeSimulator, WebSocketRecorder, WebSocketReplayServer, load_cassette
+from kalshi_testing import (
+    FixtureError,
+    KalshiExchangeSimulator,
+    WebSocketRecorder,
+    WebSocketReplayServer,
+    load_cassette,
+)
 
 FED = "KXFED-26DEC-T3.50"
 
@@ -18,27 +24,42 @@ async def test_record_a_session_through_the_proxy_and_replay_it(tmp_path: Path) 
         user = await asyncio.to_thread(sim.create_user, "ws-rec")
         async with WebSocketRecorder(sim.ws_url, cassette, auth=user.auth) as rec:
             async with websockets.connect(rec.url) as ws:  # the client itself sends no credentials
-                await ws.send(json.dumps({"id": 7, "cmd": "subscribe",
-                                          "params": {"channels": ["orderbook_delta"], "market_ticker": FED}}))
+                await ws.send(
+                    json.dumps(
+                        {"id": 7, "cmd": "subscribe", "params": {"channels": ["orderbook_delta"], "market_ticker": FED}}
+                    )
+                )
                 live = [json.loads(await asyncio.wait_for(ws.recv(), 5)) for _ in range(2)]
             await asyncio.wait_for(rec.done.wait(), 5)
     frames = load_cassette(cassette)
     assert [f["dir"] for f in frames] == ["out", "in", "in"]
-    assert all(f["t"] >= 0 for f in frames) and frames[1]["t"] <= frames[2]["t"]
+    assert all(f["t"] >= 0 for f in frames)
+    assert frames[1]["t"] <= frames[2]["t"]
     assert "KALSHI" not in cassette.read_text().upper()
     async with WebSocketReplayServer(cassette, speed=10) as server, websockets.connect(server.url) as ws:
-        await ws.send(json.dumps({"id": 1, "cmd": "subscribe",
-                                  "params": {"channels": ["orderbook_delta"], "market_ticker": FED}}))
+        await ws.send(
+            json.dumps({"id": 1, "cmd": "subscribe", "params": {"channels": ["orderbook_delta"], "market_ticker": FED}})
+        )
         replayed = [json.loads(await asyncio.wait_for(ws.recv(), 5)) for _ in range(2)]
-    assert replayed[0]["type"] == "subscribed" and replayed[0]["id"] == 1  # id rewritten to the client's
+    assert replayed[0]["type"] == "subscribed"
+    assert replayed[0]["id"] == 1
     assert replayed[1] == live[1]
     assert json.loads(server.received[0])["id"] == 1
 
 
 async def test_replay_keeps_relative_timing(tmp_path: Path) -> None:
     cassette = tmp_path / "timed.json"
-    cassette.write_text(json.dumps({"version": 1, "frames": [
-        {"t": 0.0, "dir": "in", "text": '{"type":"a"}'}, {"t": 0.3, "dir": "in", "text": '{"type":"b"}'}]}))
+    cassette.write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "frames": [
+                    {"t": 0.0, "dir": "in", "text": '{"type":"a"}'},
+                    {"t": 0.3, "dir": "in", "text": '{"type":"b"}'},
+                ],
+            }
+        )
+    )
     async with WebSocketReplayServer(cassette) as server, websockets.connect(server.url) as ws:
         loop = asyncio.get_running_loop()
         await ws.recv()
