@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-__all__ = ["MESSAGES"]
+__all__ = ["FIELD_ENUMS", "MESSAGES"]
 
 MESSAGES: dict[str, dict[str, tuple[str, bool, bool]]] = {
     "batch_quote_accepted": {
@@ -326,5 +326,139 @@ MESSAGES: dict[str, dict[str, tuple[str, bool, bool]]] = {
         "last_updated_ts_ms": ("integer", False, False),
         "last_update_reason": ("$lastUpdateReason", False, False),
         "subaccount_number": ("integer", False, False),
+    },
+}
+
+FIELD_ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "batch_quote_accepted": {
+        "accepted_side": ("yes", "no"),
+    },
+    "error": {
+        "code": (
+            "1",
+            "2",
+            "3",
+            "4",
+            "5",
+            "7",
+            "8",
+            "9",
+            "10",
+            "11",
+            "12",
+            "13",
+            "14",
+            "15",
+            "18",
+            "19",
+            "20",
+            "21",
+            "22",
+            "23",
+            "24",
+            "25",
+            "26",
+            "27",
+            "28",
+        ),
+    },
+    "event_fee_update": {
+        "fee_type_override": (
+            "quadratic",
+            "quadratic_with_maker_fees",
+            "quadratic_with_combo_maker_fees",
+            "flat",
+            "margin_market_maker_program_fees",
+        ),
+    },
+    "event_lifecycle": {
+        "collateral_return_type": ("MECNET", "DIRECNET", ""),
+    },
+    "fill": {
+        "side": ("yes", "no"),
+        "action": ("buy", "sell", "sell_partial", "sell_to_close", ""),
+        "purchased_side": ("yes", "no"),
+        "outcome_side": ("yes", "no"),
+        "book_side": ("bid", "ask"),
+    },
+    "market_lifecycle_v2": {
+        "event_type": (
+            "created",
+            "deactivated",
+            "activated",
+            "close_date_updated",
+            "determined",
+            "settled",
+            "price_level_structure_updated",
+        ),
+        "price_level_structure": (
+            "banded_centi_cent",
+            "",
+            "linear_cent",
+            "deci_cent",
+            "tapered_deci_cent",
+            "center_whole_edge_half_cent",
+            "center_whole_edge_quint_cent",
+            "center_half_edge_half_cent",
+            "center_half_edge_quint_cent",
+            "center_half_edge_deci_cent",
+            "center_quint_edge_quint_cent",
+            "center_quint_edge_deci_cent",
+            "center_centi_edge_centi_cent",
+            "center_deci_edge_centi_cent",
+        ),
+    },
+    "multivariate_market_lifecycle": {
+        "event_type": ("created", "deactivated", "activated", "close_date_updated", "determined", "settled"),
+        "price_level_structure": (
+            "banded_centi_cent",
+            "",
+            "linear_cent",
+            "deci_cent",
+            "tapered_deci_cent",
+            "center_whole_edge_half_cent",
+            "center_whole_edge_quint_cent",
+            "center_half_edge_half_cent",
+            "center_half_edge_quint_cent",
+            "center_half_edge_deci_cent",
+            "center_quint_edge_quint_cent",
+            "center_quint_edge_deci_cent",
+            "center_centi_edge_centi_cent",
+            "center_deci_edge_centi_cent",
+        ),
+    },
+    "order_group_updates": {
+        "event_type": ("created", "triggered", "reset", "deleted", "limit_updated"),
+    },
+    "orderbook_delta": {
+        "side": ("yes", "no"),
+    },
+    "quote_accepted": {
+        "accepted_side": ("yes", "no"),
+    },
+    "trade": {
+        "taker_side": ("yes", "no"),
+        "taker_outcome_side": ("yes", "no"),
+        "taker_book_side": ("bid", "ask"),
+    },
+    "user_order": {
+        "status": ("resting", "canceled", "executed", "unknown"),
+        "side": ("yes", "no"),
+        "outcome_side": ("yes", "no"),
+        "book_side": ("bid", "ask"),
+        "self_trade_prevention_type": ("taker_at_cross", "maker"),
+        "last_update_reason": (
+            "Decrease",
+            "Amend",
+            "MarginCancel",
+            "SelfTradeCancel",
+            "ExpiryCancel",
+            "CloseCancel",
+            "HaltCancel",
+            "Trade",
+            "PostOnlyCrossCancel",
+            "ReduceOnlyCancel",
+            "SettlementBoundsCancel",
+        ),
     },
 }

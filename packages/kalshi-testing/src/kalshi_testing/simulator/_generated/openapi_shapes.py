@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ENUMS", "OBJECTS", "SCALARS"]
+__all__ = ["ENUMS", "FIELD_ENUMS", "OBJECTS", "SCALARS"]
 
 OBJECTS: dict[str, dict[str, tuple[str, bool, bool]]] = {
     "AcceptBlockTradeProposalRequest": {
@@ -1382,4 +1382,91 @@ SCALARS: dict[str, str] = {
     "FixedPointCount": "string",
     "FixedPointDollars": "string",
     "PriceLevelDollarsCountFp": "array",
+}
+
+FIELD_ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
+    "AcceptQuoteRequest": {
+        "accepted_side": ("yes", "no"),
+    },
+    "AcceptRFQBatchRequest": {
+        "accepted_side": ("yes", "no"),
+    },
+    "AcceptRFQBatchResponse": {
+        "accepted_side": ("yes", "no"),
+    },
+    "AmendOrderRequest": {
+        "side": ("yes", "no"),
+        "action": ("buy", "sell"),
+    },
+    "BlockTradeProposal": {
+        "maker_side": ("yes", "no"),
+    },
+    "CreateOrderRequest": {
+        "side": ("yes", "no"),
+        "action": ("buy", "sell"),
+        "time_in_force": ("fill_or_kill", "good_till_canceled", "immediate_or_cancel"),
+    },
+    "CreateOrderV2Request": {
+        "time_in_force": ("fill_or_kill", "good_till_canceled", "immediate_or_cancel"),
+    },
+    "Deposit": {
+        "status": ("pending", "applied", "failed", "returned"),
+        "type": ("ach", "wire", "crypto", "debit", "apm"),
+    },
+    "Fill": {
+        "side": ("yes", "no"),
+        "action": ("buy", "sell"),
+    },
+    "IncentiveProgram": {
+        "incentive_type": ("liquidity", "volume", "margin_maker_volume", "margin_taker_volume"),
+    },
+    "Market": {
+        "market_type": ("binary", "scalar"),
+        "status": ("initialized", "inactive", "active", "closed", "determined", "disputed", "amended", "finalized"),
+        "result": ("yes", "no", "scalar", ""),
+        "settlement_bounds_type": ("default", "floor"),
+        "strike_type": (
+            "greater",
+            "greater_or_equal",
+            "less",
+            "less_or_equal",
+            "between",
+            "functional",
+            "custom",
+            "structured",
+        ),
+    },
+    "Order": {
+        "side": ("yes", "no"),
+        "action": ("buy", "sell"),
+        "outcome_side": ("yes", "no"),
+        "type": ("limit", "market"),
+    },
+    "ProposeBlockTradeRequest": {
+        "maker_side": ("yes", "no"),
+    },
+    "Quote": {
+        "status": ("open", "accepted", "confirmed", "executed", "cancelled"),
+        "accepted_side": ("yes", "no"),
+    },
+    "RFQ": {
+        "status": ("open", "closed"),
+    },
+    "RFQBatchQuote": {
+        "accepted_side": ("yes", "no"),
+    },
+    "Settlement": {
+        "market_result": ("yes", "no", "scalar"),
+    },
+    "TickerPair": {
+        "side": ("yes", "no"),
+    },
+    "Trade": {
+        "taker_side": ("yes", "no"),
+        "taker_outcome_side": ("yes", "no"),
+    },
+    "Withdrawal": {
+        "status": ("pending", "applied", "failed", "returned"),
+        "type": ("ach", "wire", "crypto", "debit", "apm"),
+    },
 }
