@@ -45,6 +45,45 @@ def _kind(prop: dict[str, Any]) -> tuple[str, bool]:
     return str(typ), nullable
 
 
+def _field_enums(schema: dict[str, Any]) -> dict[str, tuple[str, ...]]:
+    """Inline `enum` lists on an object's properties."""
+    out: dict[str, tuple[str, ...]] = {}
+    for field, prop in schema.get("properties", {}).items():
+        if isinstance(prop, dict) and "enum" in prop:
+            out[field] = tuple(str(v) for v in prop["enum"] if v is not None)
+    return out
+
+
+def _rest_field_enums(spec: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for name, schema in sorted(spec["components"]["schemas"].items()):
+        enums = _field_enums(schema)
+        if enums:
+            out[name] = enums
+    return out
+
+
+def _ws_field_enums(spec: dict[str, Any]) -> dict[str, Any]:
+    schemas = spec["components"]["schemas"]
+    out: dict[str, Any] = {}
+    for message in spec["components"]["messages"].values():
+        ref = message.get("payload", {}).get("$ref")
+        if not ref:
+            continue
+        msg = schemas[ref.rsplit("/", 1)[-1]].get("properties", {}).get("msg")
+        if isinstance(msg, dict):
+            enums = {}
+            for field, prop in msg.get("properties", {}).items():
+                target = prop
+                if "$ref" in prop:
+                    target = schemas.get(prop["$ref"].rsplit("/", 1)[-1], {})
+                if "enum" in target:
+                    enums[field] = tuple(str(v) for v in target["enum"] if v is not None)
+            if enums:
+                out[message["name"]] = enums
+    return dict(sorted(out.items()))
+
+
 def _rest_tables(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], dict[str, str]]:
     objects: dict[str, Any] = {}
     enums: dict[str, Any] = {}
@@ -114,19 +153,22 @@ def generate() -> dict[Path, str]:
     ws = yaml.safe_load((SPECS / "asyncapi.yaml").read_text())
     objects, enums, scalars = _rest_tables(rest)
     field_t = "dict[str, dict[str, tuple[str, bool, bool]]]"
+    enum_t = "dict[str, dict[str, tuple[str, ...]]]"
     rest_body = (
         '"""REST schema tables: {schema: {field: (kind, required, nullable)}}; kind is a JSON type or `$Ref`."""\n\n'
         "from __future__ import annotations\n\n"
-        '__all__ = ["ENUMS", "OBJECTS", "SCALARS"]\n\n'
+        '__all__ = ["ENUMS", "FIELD_ENUMS", "OBJECTS", "SCALARS"]\n\n'
         f"OBJECTS: {field_t} = {_py(objects)}\n\n"
         f"ENUMS: dict[str, tuple[str, ...]] = {_py(enums)}\n\n"
-        f"SCALARS: dict[str, str] = {_py(scalars)}\n"
+        f"SCALARS: dict[str, str] = {_py(scalars)}\n\n"
+        f"FIELD_ENUMS: {enum_t} = {_py(_rest_field_enums(rest))}\n"
     )
     ws_body = (
         '"""WebSocket payload field tables: {message name: {msg field: (kind, required, nullable)}}."""\n\n'
         "from __future__ import annotations\n\n"
-        '__all__ = ["MESSAGES"]\n\n'
-        f"MESSAGES: {field_t} = {_py(_ws_tables(ws))}\n"
+        '__all__ = ["FIELD_ENUMS", "MESSAGES"]\n\n'
+        f"MESSAGES: {field_t} = {_py(_ws_tables(ws))}\n\n"
+        f"FIELD_ENUMS: {enum_t} = {_py(_ws_field_enums(ws))}\n"
     )
     files = {
         OUT / "__init__.py": _render("openapi.yaml", '"""Tables generated from the vendored specs."""\n'),

@@ -206,7 +206,7 @@ class Exchange:
                 "expiration_time": close,
                 "settlement_timer_seconds": 3600,
                 "can_close_early": True,
-                "settlement_bounds_type": "",
+                "settlement_bounds_type": "default",
                 "expiration_value": "",
                 "rules_primary": f"Resolves Yes if {info.get('title', info['ticker'])}",
                 "rules_secondary": "",
@@ -654,7 +654,6 @@ class Exchange:
             except ExchangeError as exc:
                 out.append(
                     {
-                        "order_id": None,
                         "client_order_id": (item or {}).get("client_order_id"),
                         "fill_count": None,
                         "remaining_count": None,

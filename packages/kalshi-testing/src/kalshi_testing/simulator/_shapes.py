@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ._generated.asyncapi_shapes import FIELD_ENUMS as WS_FIELD_ENUMS
 from ._generated.asyncapi_shapes import MESSAGES
-from ._generated.openapi_shapes import ENUMS, OBJECTS, SCALARS
+from ._generated.openapi_shapes import ENUMS, FIELD_ENUMS, OBJECTS, SCALARS
 
 __all__ = ["missing_required", "rest", "unknown_fields", "ws"]
 
@@ -40,30 +41,37 @@ def _default(kind: str, nullable: bool) -> Any:
     return _TYPE_DEFAULTS.get(kind)
 
 
-def _build(table: dict[str, tuple[str, bool, bool]], name: str, values: dict[str, Any]) -> dict[str, Any]:
+def _build(
+    table: dict[str, tuple[str, bool, bool]], enums: dict[str, tuple[str, ...]], name: str, values: dict[str, Any]
+) -> dict[str, Any]:
     unknown = values.keys() - table.keys()
     if unknown:
         raise KeyError(f"{name} has no field(s) {sorted(unknown)} in the spec")
     out: dict[str, Any] = {}
     for field, (kind, required, nullable) in table.items():
+        allowed = enums.get(field)
         if field in values:
             value = values[field]
             if value is None and not nullable and not required:
                 continue
-            out[field] = _default(kind, nullable) if value is None and not nullable else value
+            if value is None and not nullable:
+                value = allowed[0] if allowed else _default(kind, nullable)
+            elif allowed and value is not None and str(value) not in allowed:
+                raise KeyError(f"{name}.{field} = {value!r} is not one of {allowed}")
+            out[field] = value
         elif required:
-            out[field] = _default(kind, nullable)
+            out[field] = allowed[0] if allowed and not nullable else _default(kind, nullable)
     return out
 
 
 def rest(schema: str, **values: Any) -> dict[str, Any]:
     """Return a REST object of component `schema` with `values` and defaults for missing required fields."""
-    return _build(OBJECTS[schema], schema, values)
+    return _build(OBJECTS[schema], FIELD_ENUMS.get(schema, {}), schema, values)
 
 
 def ws(message: str, **values: Any) -> dict[str, Any]:
     """Return the `msg` object of WebSocket message type `message`, like `rest`."""
-    return _build(MESSAGES[message], message, values)
+    return _build(MESSAGES[message], WS_FIELD_ENUMS.get(message, {}), message, values)
 
 
 def unknown_fields(schema: str, body: dict[str, Any]) -> list[str]:
