@@ -104,7 +104,7 @@ def _operation(method: str, path: str) -> tuple[str, dict[str, Any]]:
 
 
 def check_response(response: httpx.Response) -> None:
-    template, op = _operation(response.request.method, response.request.url.path)
+    _template, op = _operation(response.request.method, response.request.url.path)
     declared = op["responses"].get(str(response.status_code))
     assert declared is not None, f"{op['operationId']} does not declare status {response.status_code}"
     declared = _resolve(OPENAPI, declared)
