@@ -66,9 +66,9 @@ def load_private_key(pem: str | bytes, password: Password = None) -> PrivateKey:
     if encrypted and secret is None:
         raise KalshiKeyError("the private key is encrypted; pass its password")
     try:
-        key = serialization.load_pem_private_key(data, password=secret if encrypted else None)
-    except TypeError as exc:  # password given for an unencrypted key, or the reverse
-        raise KalshiKeyError("password mismatch: " + _safe_reason(exc)) from None
+        key = serialization.load_pem_private_key(data, password=secret)
+    except TypeError:  # a password was given for a key that is not encrypted
+        raise KalshiKeyError("the private key is not encrypted but a password was given") from None
     except ValueError:
         if encrypted:
             raise KalshiKeyError("could not decrypt the private key: wrong password or corrupt PEM") from None
@@ -83,11 +83,6 @@ def load_private_key(pem: str | bytes, password: Password = None) -> PrivateKey:
     if not isinstance(key, rsa.RSAPrivateKey | ed25519.Ed25519PrivateKey):
         raise KalshiKeyError(f"unsupported key type {type(key).__name__}: Kalshi accepts RSA and Ed25519 keys")
     return key
-
-
-def _safe_reason(exc: Exception) -> str:
-    text = str(exc)
-    return "the key is not encrypted but a password was given" if "not encrypted" in text else "bad password input"
 
 
 def load_private_key_file(path: str | os.PathLike[str], password: Password = None) -> PrivateKey:
