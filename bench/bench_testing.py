@@ -1,0 +1,207 @@
+"""Benchmark the simulator's hot paths against their physical-limit baselines.
+
+Run: uv run python bench/bench_testing.py
+
+1. Matching engine: orders/s through `OrderBook.submit` (a realistic mix that rests, crosses and
+   sweeps levels) vs the floor of any price-time book in Python: one dict lookup + deque append
+   per order.
+2. REST round trip: a public GET on the simulator vs a bare aiohttp handler returning a constant
+   on the same machine and client (the HTTP stack's own cost).
+3. Signed REST round trip: GET /portfolio/balance (RSA-PSS verify on the server) vs the same
+   bare handler plus one raw RSA-PSS verify.
+4. WebSocket latency: REST order placed -> `orderbook_delta` received, vs a bare aiohttp
+   WebSocket echo round trip plus a bare HTTP round trip.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import random
+import statistics
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from decimal import Decimal
+
+import httpx
+import websockets
+from aiohttp import web
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
+
+from kalshi_testing import KalshiExchangeSimulator
+from kalshi_testing.simulator import BookSide, Order, OrderBook
+
+API = "/trade-api/v2"
+FED = "KXFED-26DEC-T3.50"
+
+
+def median_of(fn: Callable[[], float], repeat: int) -> float:
+    return statistics.median(fn() for _ in range(repeat))
+
+
+def engine_rate(n: int) -> float:
+    rng = random.Random(1)
+    orders = [
+        Order(
+            f"o{i}",
+            owner=f"u{i % 7}",
+            side=BookSide.BID if rng.random() < 0.5 else BookSide.ASK,
+            price=Decimal(rng.randint(30, 70)) / 100,
+            count=Decimal(rng.randint(1, 20)),
+        )
+        for i in range(n)
+    ]
+    book = OrderBook()
+    start = time.perf_counter()
+    for o in orders:
+        book.submit(o)
+    return n / (time.perf_counter() - start)
+
+
+def floor_rate(n: int) -> float:
+    prices = [Decimal(random.randint(30, 70)) / 100 for _ in range(n)]
+    levels: dict[Decimal, deque[int]] = {}
+    start = time.perf_counter()
+    for i, p in enumerate(prices):
+        q = levels.get(p)
+        if q is None:
+            q = levels[p] = deque()
+        q.append(i)
+    return n / (time.perf_counter() - start)
+
+
+class BareServer:
+    """A constant-response aiohttp server (HTTP + WebSocket echo) on its own thread."""
+
+    def __init__(self) -> None:
+        self.port = 0
+        self._ready = threading.Event()
+        self._loop = asyncio.new_event_loop()
+        threading.Thread(target=self._run, daemon=True).start()
+        self._ready.wait(10)
+
+    def _run(self) -> None:
+        async def hello(_: web.Request) -> web.Response:
+            return web.json_response({"exchange_active": True, "trading_active": True})
+
+        async def echo(request: web.Request) -> web.WebSocketResponse:
+            ws = web.WebSocketResponse()
+            await ws.prepare(request)
+            async for msg in ws:
+                await ws.send_str(msg.data)
+            return ws
+
+        async def main() -> None:
+            app = web.Application()
+            app.router.add_get("/hello", hello)
+            app.router.add_get("/ws", echo)
+            runner = web.AppRunner(app)
+            await runner.setup()
+            site = web.TCPSite(runner, "127.0.0.1", 0)
+            await site.start()
+            self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+            self._ready.set()
+            await asyncio.Event().wait()
+
+        self._loop.run_until_complete(main())
+
+
+def http_latency(client: httpx.Client, url: str, n: int, headers: Callable[[], dict[str, str]] | None = None) -> float:
+    samples = []
+    for _ in range(n):
+        h = headers() if headers else None
+        t0 = time.perf_counter()
+        client.get(url, headers=h).raise_for_status()
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+async def ws_latency(sim: KalshiExchangeSimulator, user: object, n: int) -> float:
+    auth = user.auth  # type: ignore[attr-defined]
+    samples = []
+    async with (
+        websockets.connect(sim.ws_url, additional_headers=auth.headers("GET", "/trade-api/ws/v2")) as ws,
+        httpx.AsyncClient(base_url=sim.base_url) as http,
+    ):
+        await ws.send(
+            json.dumps({"id": 1, "cmd": "subscribe", "params": {"channels": ["orderbook_delta"], "market_ticker": FED}})
+        )
+        await ws.recv()
+        await ws.recv()
+        for i in range(n):
+            body = {
+                "ticker": FED,
+                "side": "bid",
+                "price": "0.01",
+                "count": "1",
+                "client_order_id": f"b{i}",
+                "time_in_force": "good_till_canceled",
+                "self_trade_prevention_type": "maker",
+            }
+            path = API + "/portfolio/events/orders"
+            t0 = time.perf_counter()
+            await http.post(path, json=body, headers=auth.headers("POST", path))
+            while True:
+                frame = await ws.recv()
+                if '"orderbook_delta"' in frame:
+                    break
+            samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+async def echo_latency(port: int, n: int) -> float:
+    samples = []
+    async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws, httpx.AsyncClient() as http:
+        for _ in range(n):
+            t0 = time.perf_counter()
+            await http.get(f"http://127.0.0.1:{port}/hello")
+            await ws.send("x")
+            await ws.recv()
+            samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+def main() -> int:
+    n = 20_000
+    eng = median_of(lambda: engine_rate(n), 5)
+    flo = median_of(lambda: floor_rate(n), 5)
+    bare = BareServer()
+    rows = [("matching engine (orders/s)", eng, flo, flo / eng)]
+    with KalshiExchangeSimulator() as sim, httpx.Client() as client:
+        user = sim.create_user("bench", balance="1000000")
+        bare_url = f"http://127.0.0.1:{bare.port}/hello"
+        b = http_latency(client, bare_url, 300)
+        s = http_latency(client, sim.rest_url + "/exchange/status", 300)
+        rows.append(("GET /exchange/status (ms)", s * 1e3, b * 1e3, s / b))
+        key = user.auth
+        pub = sim.keys._keys[user.key_id].public_key
+        pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+        sig_msg = b"1700000000000GET/trade-api/v2/portfolio/balance"
+        sig = base64.b64decode(key.sign(sig_msg))
+
+        def verify_time() -> float:
+            t0 = time.perf_counter()
+            pub.verify(sig, sig_msg, pss, hashes.SHA256())  # type: ignore[call-arg]
+            return time.perf_counter() - t0
+
+        bv = b + median_of(verify_time, 200)
+        sv = http_latency(
+            client, sim.rest_url + "/portfolio/balance", 200, lambda: key.headers("GET", API + "/portfolio/balance")
+        )
+        rows.append(("GET /portfolio/balance signed (ms)", sv * 1e3, bv * 1e3, sv / bv))
+        wl = asyncio.run(ws_latency(sim, user, 200))
+        el = asyncio.run(echo_latency(bare.port, 200))
+        rows.append(("order -> WS orderbook_delta (ms)", wl * 1e3, el * 1e3, wl / el))
+    print(f"{'path':<38}{'median':>14}{'baseline':>14}{'ratio':>8}")
+    for name, ours, base, ratio in rows:
+        print(f"{name:<38}{ours:>14,.3f}{base:>14,.3f}{ratio:>8.2f}")
+    print("ratio = our cost / physical-limit baseline (1.00 is the floor).")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
