@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
+from collections import deque
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
 from typing import Any
@@ -63,6 +64,8 @@ class RestSurface:
         self.keys = keys
         self.faults = faults
         self.clock = clock
+        self.requests: deque[tuple[str, str, int]] = deque(maxlen=10_000)
+        """(method, path below /trade-api/v2, status) of recent requests, oldest first."""
 
     def install(self, app: web.Application) -> None:
         """Add the middleware and every route to `app`."""
@@ -108,7 +111,11 @@ class RestSurface:
         path = request.path
         if not path.startswith(API_PREFIX):
             return await handler(request)
-        rel = path[len(API_PREFIX) :]
+        response = await self._serve(request, handler, path[len(API_PREFIX) :])
+        self.requests.append((request.method, path[len(API_PREFIX) :], response.status))
+        return response
+
+    async def _serve(self, request: web.Request, handler: Handler, rel: str) -> web.StreamResponse:
         slow = 0.0
         for fault in self.faults.take_rest(request.method, rel):
             if fault.kind == "latency":

@@ -103,6 +103,7 @@ class KalshiExchangeSimulator:
         self._runner: web.AppRunner | None = None
         self._stopped: asyncio.Event | None = None
         self.ws_surface: WebSocketSurface | None = None
+        self._rest_surface: RestSurface | None = None
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -131,7 +132,8 @@ class KalshiExchangeSimulator:
     def build_app(self) -> web.Application:
         """Build the aiohttp application (also usable with aiohttp's own test utilities)."""
         app = web.Application()
-        RestSurface(self.exchange, self.keys, self.faults, self.clock).install(app)
+        self._rest_surface = RestSurface(self.exchange, self.keys, self.faults, self.clock)
+        self._rest_surface.install(app)
         self.ws_surface = WebSocketSurface(self.exchange, self.keys, self.faults, self.clock, heartbeat=self._heartbeat)
         self.ws_surface.install(app)
         return app
@@ -197,6 +199,15 @@ class KalshiExchangeSimulator:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await asyncio.to_thread(self.stop)
+
+    @property
+    def requests(self) -> list[tuple[str, str, int]]:
+        """`(method, path below /trade-api/v2, status)` of the REST requests served so far, oldest first."""
+        return list(self._rest_surface.requests) if self._rest_surface else []
+
+    def count_requests(self, method: str, path: str) -> int:
+        """How many `method path` requests reached the simulator (e.g. to prove a POST was not retried)."""
+        return sum(1 for m, p, _ in self.requests if m == method.upper() and p == path)
 
     # --- state -------------------------------------------------------------------------------
 
