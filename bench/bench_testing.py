@@ -27,10 +27,10 @@ from collections.abc import Callable
 from decimal import Decimal
 
 import httpx
-import websockets
 from aiohttp import web
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
+from websockets.asyncio.client import connect as ws_connect
 
 from kalshi_testing import KalshiExchangeSimulator
 from kalshi_testing.simulator import BookSide, Order, OrderBook
@@ -124,7 +124,7 @@ async def ws_latency(sim: KalshiExchangeSimulator, user: object, n: int) -> floa
     auth = user.auth  # type: ignore[attr-defined]
     samples = []
     async with (
-        websockets.connect(sim.ws_url, additional_headers=auth.headers("GET", "/trade-api/ws/v2")) as ws,
+        ws_connect(sim.ws_url, additional_headers=auth.headers("GET", "/trade-api/ws/v2")) as ws,
         httpx.AsyncClient(base_url=sim.base_url) as http,
     ):
         await ws.send(
@@ -155,7 +155,7 @@ async def ws_latency(sim: KalshiExchangeSimulator, user: object, n: int) -> floa
 
 async def echo_latency(port: int, n: int) -> float:
     samples = []
-    async with websockets.connect(f"ws://127.0.0.1:{port}/ws") as ws, httpx.AsyncClient() as http:
+    async with ws_connect(f"ws://127.0.0.1:{port}/ws") as ws, httpx.AsyncClient() as http:
         for _ in range(n):
             t0 = time.perf_counter()
             await http.get(f"http://127.0.0.1:{port}/hello")

@@ -18,8 +18,8 @@ from typing import Any
 
 import httpx
 import pytest
-import websockets
 import yaml
+from websockets.asyncio.client import connect as ws_connect
 
 from kalshi_testing import KalshiExchangeSimulator
 
@@ -232,7 +232,7 @@ def test_websocket_frames_match_asyncapi() -> None:
         bob = await asyncio.to_thread(sim.create_user, "ws-shape-b")
         frames: list[dict[str, Any]] = []
         headers = alice.auth.headers("GET", "/trade-api/ws/v2")
-        async with websockets.connect(sim.ws_url, additional_headers=headers) as ws:
+        async with ws_connect(sim.ws_url, additional_headers=headers) as ws:
             commands = [
                 {"id": 1, "cmd": "subscribe", "params": {"channels": ["orderbook_delta"], "market_ticker": FED}},
                 {

@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-import websockets
+from websockets.asyncio.client import connect as ws_connect
 
 from kalshi_testing import (
     FixtureError,
@@ -23,7 +23,7 @@ async def test_record_a_session_through_the_proxy_and_replay_it(tmp_path: Path) 
     async with KalshiExchangeSimulator() as sim:
         user = await asyncio.to_thread(sim.create_user, "ws-rec")
         async with WebSocketRecorder(sim.ws_url, cassette, auth=user.auth) as rec:
-            async with websockets.connect(rec.url) as ws:  # the client itself sends no credentials
+            async with ws_connect(rec.url) as ws:  # the client itself sends no credentials
                 await ws.send(
                     json.dumps(
                         {"id": 7, "cmd": "subscribe", "params": {"channels": ["orderbook_delta"], "market_ticker": FED}}
@@ -36,7 +36,7 @@ async def test_record_a_session_through_the_proxy_and_replay_it(tmp_path: Path) 
     assert all(f["t"] >= 0 for f in frames)
     assert frames[1]["t"] <= frames[2]["t"]
     assert "KALSHI" not in cassette.read_text().upper()
-    async with WebSocketReplayServer(cassette, speed=10) as server, websockets.connect(server.url) as ws:
+    async with WebSocketReplayServer(cassette, speed=10) as server, ws_connect(server.url) as ws:
         await ws.send(
             json.dumps({"id": 1, "cmd": "subscribe", "params": {"channels": ["orderbook_delta"], "market_ticker": FED}})
         )
@@ -60,7 +60,7 @@ async def test_replay_keeps_relative_timing(tmp_path: Path) -> None:
             }
         )
     )
-    async with WebSocketReplayServer(cassette) as server, websockets.connect(server.url) as ws:
+    async with WebSocketReplayServer(cassette) as server, ws_connect(server.url) as ws:
         loop = asyncio.get_running_loop()
         await ws.recv()
         t0 = loop.time()

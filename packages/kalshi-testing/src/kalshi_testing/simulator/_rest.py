@@ -24,7 +24,6 @@ __all__ = ["API_PREFIX", "RestSurface"]
 
 API_PREFIX = "/trade-api/v2"
 _PRIVATE_PREFIXES = ("/portfolio",)
-_EXCHANGE_KEY: web.AppKey[Exchange] = web.AppKey("exchange", Exchange)
 _USER: contextvars.ContextVar[str] = contextvars.ContextVar("kalshi_user")
 # Query `status` values -> Market.status values.
 _MARKET_STATUS = {
