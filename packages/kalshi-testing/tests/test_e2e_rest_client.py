@@ -116,3 +116,19 @@ async def test_async_client_against_the_simulator(kalshi_exchange: KalshiExchang
         assert seen == ["KXBTCD-26NOV2417-T90000"]
         balance = await client.portfolio.balance()
         assert balance.balance_dollars == Decimal("1000")
+
+
+def test_record_with_the_client_and_replay_offline(kalshi_exchange: KalshiExchange, tmp_path: Any) -> None:
+    from kalshi_rest import KalshiClient
+    from kalshi_testing import RecordingTransport, ReplayTransport
+
+    with kalshi_exchange.client(transport=RecordingTransport(tmp_path)) as client:
+        live_markets = [m.ticker for m in client.markets.list(status="open", limit=4)]
+        live_balance = client.portfolio.balance().balance
+    kalshi_exchange.simulator.stop()  # nothing is listening any more
+    replay = ReplayTransport(tmp_path)
+    with KalshiClient(auth=kalshi_exchange.auth, config=kalshi_exchange.config, transport=replay) as client:
+        assert [m.ticker for m in client.markets.list(status="open", limit=4)] == live_markets
+        assert client.portfolio.balance().balance == live_balance
+    for fixture in tmp_path.glob("*.json"):
+        assert kalshi_exchange.user.key_id not in fixture.read_text()
