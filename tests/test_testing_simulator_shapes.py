@@ -216,6 +216,18 @@ def test_rest_responses_match_openapi() -> None:
                 for path in ("/portfolio/balance", "/portfolio/positions", "/portfolio/fills", "/portfolio/orders"):
                     call("GET", path, user)
             call("GET", "/portfolio/balance")
+            call("GET", "/account/endpoint_costs")
+            call("GET", "/account/limits", alice)
+            call("GET", "/exchange/user_data_timestamp")
+            for path in (
+                "/portfolio/deposits",
+                "/portfolio/withdrawals",
+                "/portfolio/settlements",
+                "/portfolio/orders/queue_positions",
+            ):
+                call("GET", path, alice)
+            resting = call("POST", "/portfolio/events/orders", alice, order | {"client_order_id": "q"}).json()
+            call("GET", f"/portfolio/orders/{resting['order_id']}/queue_position", alice)
             call("GET", "/markets/trades", ticker=FED)
             gid = call("POST", "/portfolio/order_groups/create", alice, {"contracts_limit": 3}).json()["order_group_id"]
             call("GET", "/portfolio/order_groups", alice)

@@ -309,3 +309,22 @@ def test_candlesticks_from_trades(sim: KalshiExchangeSimulator, rest, alice, bob
         rest("GET", f"/series/KXFED/markets/{FED}/candlesticks", start_ts=1, end_ts=2, period_interval=7).status_code
         == 400
     )
+
+
+def test_queue_positions_account_and_empty_lists(sim: KalshiExchangeSimulator, rest, alice, bob) -> None:  # type: ignore[no-untyped-def]
+    first = rest.order(bob, "bid", "0.05", "7")
+    mine = rest.order(alice, "bid", "0.05", "3")
+    pos = rest("GET", f"/portfolio/orders/{mine['order_id']}/queue_position", alice).json()
+    assert pos["queue_position_fp"] == "7.00"
+    rest("POST", f"/portfolio/events/orders/{first['order_id']}/decrease", bob, json_body={"reduce_to": "2"})
+    listed = rest("GET", "/portfolio/orders/queue_positions", alice, market_tickers=FED).json()["queue_positions"]
+    assert listed == [{"order_id": mine["order_id"], "market_ticker": FED, "queue_position_fp": "2.00"}]
+    costs = rest("GET", "/account/endpoint_costs").json()
+    assert costs["default_cost"] == 10
+    assert {"method": "GET", "path": "/trade-api/v2/portfolio/orders/{order_id}", "cost": 2} in costs["endpoint_costs"]
+    assert rest("GET", "/account/limits").status_code == 401
+    assert rest("GET", "/account/limits", alice).json()["read"]["bucket_capacity"] == 200
+    assert rest("GET", "/portfolio/deposits", alice).json() == {"deposits": [], "cursor": ""}
+    assert rest("GET", "/portfolio/withdrawals", alice, limit=501).status_code == 400
+    assert rest("GET", "/portfolio/settlements", alice).json()["settlements"] == []
+    assert rest("GET", "/exchange/user_data_timestamp").json()["as_of_time"].endswith("Z")

@@ -196,6 +196,18 @@ class OrderBook:
         queue = self._levels[side].get(price)
         return sum((o.remaining for o in queue), _ZERO) if queue else _ZERO
 
+    def queue_ahead(self, order_id: str) -> Decimal | None:
+        """Contracts resting ahead of a resting order at its price (None if not resting)."""
+        order = self._orders.get(order_id)
+        if order is None:
+            return None
+        ahead = _ZERO
+        for other in self._levels[order.side][order.price]:
+            if other is order:
+                return ahead
+            ahead += other.remaining
+        return ahead
+
     def orders(self) -> list[Order]:
         """Every resting order, in no particular order."""
         return list(self._orders.values())

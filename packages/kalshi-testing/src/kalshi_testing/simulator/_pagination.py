@@ -20,6 +20,7 @@ LIMITS: dict[str, tuple[int, int, int]] = {
     "orders": (1, 1000, 100),
     "fills": (1, 1000, 100),
     "positions": (1, 1000, 100),
+    "transfers": (1, 500, 100),
 }
 """Per list: (minimum, maximum, default) of `limit`, from openapi.yaml."""
 

@@ -23,7 +23,13 @@ from ._shapes import rest
 __all__ = ["API_PREFIX", "RestSurface"]
 
 API_PREFIX = "/trade-api/v2"
-_PRIVATE_PREFIXES = ("/portfolio",)
+_PRIVATE_PREFIXES = ("/portfolio", "/account/limits")
+# Token costs that differ from the default of 10 (FACTS 3.5), as GET /account/endpoint_costs reports them.
+_ENDPOINT_COSTS = [
+    ("DELETE", "/portfolio/events/orders/{order_id}", 2),
+    ("DELETE", "/portfolio/events/orders", 2),
+    ("GET", "/portfolio/orders/{order_id}", 2),
+]
 _USER: contextvars.ContextVar[str] = contextvars.ContextVar("kalshi_user")
 # Query `status` values -> Market.status values.
 _MARKET_STATUS = {
@@ -83,6 +89,14 @@ class RestSurface:
         r.add_get(p + "/markets/orderbooks", self.orderbooks)
         r.add_get(p + "/markets/{ticker}", self.market_one)
         r.add_get(p + "/markets/{ticker}/orderbook", self.orderbook)
+        r.add_get(p + "/exchange/user_data_timestamp", self.user_data_timestamp)
+        r.add_get(p + "/account/endpoint_costs", self.endpoint_costs)
+        r.add_get(p + "/account/limits", self.account_limits)
+        r.add_get(p + "/portfolio/deposits", self.deposits)
+        r.add_get(p + "/portfolio/withdrawals", self.withdrawals)
+        r.add_get(p + "/portfolio/settlements", self.settlements)
+        r.add_get(p + "/portfolio/orders/queue_positions", self.queue_positions)
+        r.add_get(p + "/portfolio/orders/{order_id}/queue_position", self.queue_position)
         r.add_get(p + "/portfolio/balance", self.balance)
         r.add_get(p + "/portfolio/positions", self.positions)
         r.add_get(p + "/portfolio/fills", self.fills)
@@ -340,6 +354,73 @@ class RestSurface:
                 )
             )
         return _json(rest("GetMarketCandlesticksResponse", ticker=market.ticker, candlesticks=candles))
+
+    async def user_data_timestamp(self, request: web.Request) -> web.Response:
+        """GetUserDataTimestamp: the simulator's portfolio data is always current."""
+        return _json(rest("GetUserDataTimestampResponse", as_of_time=fmt.rfc3339(self.clock())))
+
+    async def endpoint_costs(self, request: web.Request) -> web.Response:
+        """GetAccountEndpointCosts."""
+        costs = [rest("EndpointTokenCost", method=m, path=API_PREFIX + p, cost=c) for m, p, c in _ENDPOINT_COSTS]
+        return _json(rest("GetAccountEndpointCostsResponse", default_cost=10, endpoint_costs=costs))
+
+    async def account_limits(self, request: web.Request) -> web.Response:
+        """GetAccountApiLimits: the Basic tier's buckets (the simulator does not enforce them)."""
+        bucket = rest("BucketLimit", refill_rate=200, bucket_capacity=200)
+        return _json(rest("GetAccountApiLimitsResponse", usage_tier="basic", read=bucket, write=bucket, grants=[]))
+
+    async def deposits(self, request: web.Request) -> web.Response:
+        """GetDeposits: none in the simulator."""
+        paginate([], request.query, "transfers")
+        return _json(rest("GetDepositsResponse", deposits=[], cursor=""))
+
+    async def withdrawals(self, request: web.Request) -> web.Response:
+        """GetWithdrawals: none in the simulator."""
+        paginate([], request.query, "transfers")
+        return _json(rest("GetWithdrawalsResponse", withdrawals=[], cursor=""))
+
+    async def settlements(self, request: web.Request) -> web.Response:
+        """GetSettlements: markets do not settle in the simulator."""
+        paginate([], request.query, "positions")
+        return _json(rest("GetSettlementsResponse", settlements=[], cursor=""))
+
+    def _queue_entry(self, order_id: str) -> dict[str, Any] | None:
+        order = self.exchange.orders[order_id]
+        ahead = self.exchange.markets[order.meta["ticker"]].book.queue_ahead(order_id)
+        if ahead is None:
+            return None
+        return rest(
+            "OrderQueuePosition",
+            order_id=order_id,
+            market_ticker=order.meta["ticker"],
+            queue_position_fp=fmt.count(ahead),
+        )
+
+    async def queue_position(self, request: web.Request) -> web.Response:
+        """GetOrderQueuePosition: contracts ahead of a resting order at its price."""
+        order = self.exchange._order(_USER.get(), request.match_info["order_id"])
+        entry = self._queue_entry(order.order_id)
+        if entry is None:
+            raise ExchangeError(404, "order_not_found", "order is not resting")
+        return _json(rest("GetOrderQueuePositionResponse", queue_position_fp=entry["queue_position_fp"]))
+
+    async def queue_positions(self, request: web.Request) -> web.Response:
+        """GetOrderQueuePositions: every resting order of the user (filters market_tickers, event_ticker)."""
+        q = request.query
+        tickers = set(q["market_tickers"].split(",")) if "market_tickers" in q else None
+        entries = []
+        for order in self.exchange.orders.values():
+            m = order.meta
+            if m["user_id"] != _USER.get() or order.status is not OrderStatus.RESTING:
+                continue
+            if tickers is not None and m["ticker"] not in tickers:
+                continue
+            if "event_ticker" in q and self.exchange.markets[m["ticker"]].info["event_ticker"] != q["event_ticker"]:
+                continue
+            entry = self._queue_entry(order.order_id)
+            if entry is not None:
+                entries.append(entry)
+        return _json(rest("GetOrderQueuePositionsResponse", queue_positions=entries))
 
     # --- portfolio -----------------------------------------------------------------------------
 
