@@ -328,3 +328,39 @@ def test_queue_positions_account_and_empty_lists(sim: KalshiExchangeSimulator, r
     assert rest("GET", "/portfolio/withdrawals", alice, limit=501).status_code == 400
     assert rest("GET", "/portfolio/settlements", alice).json()["settlements"] == []
     assert rest("GET", "/exchange/user_data_timestamp").json()["as_of_time"].endswith("Z")
+
+
+def test_ed25519_keys_verify_and_bad_registrations_fail(sim: KalshiExchangeSimulator, rest) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+    from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from kalshi_auth import KalshiAuth
+    from kalshi_testing import SimulatorError
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    auth = KalshiAuth("ed-key", key)
+    sim.register_key("ed-user", auth.public_key_pem, key_id="ed-key")
+    path = "/trade-api/v2/portfolio/balance"
+    assert rest.http.get(path, headers=auth.headers("GET", path)).status_code == 200
+    with pytest.raises(SimulatorError, match="cannot load"):
+        sim.register_key("x", b"not a pem")
+    ec_pem = (
+        ec.generate_private_key(ec.SECP256R1())
+        .public_key()
+        .public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
+    )
+    with pytest.raises(SimulatorError, match="only RSA and Ed25519"):
+        sim.register_key("x", ec_pem)
+
+
+def test_injected_clock_drives_timestamps_and_signature_freshness() -> None:
+    now = [1_800_000_000_000]
+    with KalshiExchangeSimulator(clock=lambda: now[0]) as sim:
+        user = sim.create_user("clocked")
+        path = "/trade-api/v2/portfolio/balance"
+        r = httpx.get(sim.base_url + path, headers=user.auth.headers("GET", path))
+        assert r.json()["updated_ts"] == 1_800_000_000
+        signed_then = user.auth.headers("GET", path)
+        now[0] += 31_000
+        assert httpx.get(sim.base_url + path, headers=signed_then).status_code == 401

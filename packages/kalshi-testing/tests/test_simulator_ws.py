@@ -149,10 +149,15 @@ async def test_commands_update_unsubscribe_list_and_errors(sim: KalshiExchangeSi
         assert ok["type"] == "ok"
         assert ok["msg"]["market_tickers"] == ["KXFED-26DEC-T3.25", FED]
         assert ok["seq"] == 3
+        cmd = await c.send(
+            "update_subscription", {"sid": sid, "action": "delete_markets", "market_tickers": ["KXFED-26DEC-T3.25"]}
+        )
+        removed = await c.until(lambda f: f.get("id") == cmd)
+        assert removed["msg"]["market_tickers"] == [FED]
         cmd = await c.send("update_subscription", {"sid": sid, "action": "get_snapshot", "market_tickers": [FED]})
         again = await c.until(lambda f: f["type"] == "orderbook_snapshot")
         assert again["id"] == cmd
-        assert again["seq"] == 4
+        assert again["seq"] == 5
         await c.send("list_subscriptions")
         listing = await c.until(lambda f: f["type"] == "ok" and isinstance(f["msg"], list))
         assert listing["msg"] == [{"channel": "orderbook_delta", "sid": sid}]
@@ -183,7 +188,7 @@ async def test_commands_update_unsubscribe_list_and_errors(sim: KalshiExchangeSi
         gone = await c.until(lambda f: f.get("id") == cmd)
         assert gone["type"] == "unsubscribed"
         assert gone["sid"] == sid
-        assert gone["seq"] == 5
+        assert gone["seq"] == 6
 
 
 async def test_use_yes_price_reports_no_side_in_yes_prices(

@@ -15,11 +15,13 @@ port, and a trader `kalshi_exchange.user` with $1,000 and a registered RSA key. 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 
-from kalshi_testing._harness import KalshiExchange
-from kalshi_testing.simulator import KalshiExchangeSimulator
+if TYPE_CHECKING:  # imported lazily so that loading the plugin costs nothing for unrelated test runs
+    from kalshi_testing._harness import KalshiExchange
+    from kalshi_testing.simulator import KalshiExchangeSimulator
 
 __all__ = ["kalshi_exchange", "kalshi_simulator", "pytest_configure"]
 
@@ -32,6 +34,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def kalshi_simulator(request: pytest.FixtureRequest) -> Iterator[KalshiExchangeSimulator]:
     """A started `KalshiExchangeSimulator` (stopped after the test)."""
+    from kalshi_testing.simulator import KalshiExchangeSimulator
+
     marker = request.node.get_closest_marker("kalshi_scenario")
     scenario = marker.args[0] if marker and marker.args else None
     simulator = KalshiExchangeSimulator(scenario, heartbeat=10.0)
@@ -45,5 +49,7 @@ def kalshi_simulator(request: pytest.FixtureRequest) -> Iterator[KalshiExchangeS
 @pytest.fixture
 def kalshi_exchange(kalshi_simulator: KalshiExchangeSimulator) -> KalshiExchange:
     """The simulator, a registered trader, and client/config factories pointing at it."""
+    from kalshi_testing._harness import KalshiExchange
+
     user = kalshi_simulator.create_user("trader", balance="1000.00")
     return KalshiExchange(kalshi_simulator, user)
