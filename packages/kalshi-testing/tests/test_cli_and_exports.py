@@ -49,5 +49,11 @@ def test_all_is_sorted_and_complete() -> None:
         assert module.__all__ == sorted(module.__all__)
         for name in module.__all__:
             assert hasattr(module, name), name
-    public = {n for n in dir(kalshi_testing) if not n.startswith("_") and n[0].isupper()}
-    assert public <= set(kalshi_testing.__all__)
+    for name in kalshi_testing.__all__:
+        getattr(kalshi_testing, name)  # resolve every lazy export
+    public = {
+        n
+        for n in dir(kalshi_testing)
+        if not n.startswith("_") and getattr(getattr(kalshi_testing, n), "__module__", "").startswith("kalshi_testing")
+    }
+    assert public == set(kalshi_testing.__all__)
