@@ -265,3 +265,21 @@ async def test_server_heartbeat_ping(sim: KalshiExchangeSimulator, alice: Simula
         msg = await asyncio.wait_for(ws.receive(), 2.0)  # heartbeat is 0.5 s in these tests
         assert msg.type is aiohttp.WSMsgType.PING
         assert msg.data == b"heartbeat"
+
+
+async def test_ticker_initial_snapshot_and_no_frames_after_unsubscribe(
+    sim: KalshiExchangeSimulator, rest: Any, alice: SimulatedUser
+) -> None:
+    async with connect(sim, alice) as ws:
+        c = Client(ws)
+        sid = await c.subscribe("ticker", market_tickers=[FED, "KXFED-26DEC-T3.25"], send_initial_snapshot=True)
+        first = [await c.until(lambda f: f["type"] == "ticker") for _ in range(2)]
+        assert {f["msg"]["market_ticker"] for f in first} == {FED, "KXFED-26DEC-T3.25"}
+        assert all("seq" not in f for f in first)
+        cmd = await c.send("unsubscribe", {"sids": [sid]})
+        await c.until(lambda f: f.get("id") == cmd)
+        await asyncio.to_thread(rest.order, alice, "bid", "0.02", "1")
+        await c.send("list_subscriptions")
+        listing = await c.until(lambda f: f["type"] == "ok")
+        assert listing["msg"] == []
+        assert not any(f["type"] == "ticker" for f in c.backlog)
