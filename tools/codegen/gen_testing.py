@@ -80,7 +80,9 @@ def _ws_field_enums(spec: dict[str, Any]) -> dict[str, Any]:
                 if "enum" in target:
                     enums[field] = tuple(str(v) for v in target["enum"] if v is not None)
             if enums:
-                out[message["name"]] = enums
+                known = out.setdefault(message["name"], {})
+                for field, values in enums.items():
+                    known[field] = tuple(dict.fromkeys((*known.get(field, ()), *values)))
     return dict(sorted(out.items()))
 
 
@@ -122,9 +124,18 @@ def _ws_tables(spec: dict[str, Any]) -> dict[str, Any]:
         msg = payload.get("properties", {}).get("msg")
         if not isinstance(msg, dict) or "properties" not in msg:
             continue
-        out[message["name"]] = {
-            field: (kind, required, nullable) for field, (kind, nullable, required) in _fields(msg).items()
-        }
+        table = {field: (kind, required, nullable) for field, (kind, nullable, required) in _fields(msg).items()}
+        previous = out.get(message["name"])
+        if previous is not None:
+            # Several messages share one `type` (market_lifecycle_v2 and its metadata_updated variant):
+            # a field belongs to the type if any variant has it, and is required only if every variant requires it.
+            merged = {}
+            for field in [*previous, *(f for f in table if f not in previous)]:
+                a, b = previous.get(field), table.get(field)
+                kind = (a or b)[0]  # type: ignore[index]
+                merged[field] = (kind, bool(a and b and a[1] and b[1]), bool((a and a[2]) or (b and b[2])))
+            table = merged
+        out[message["name"]] = table
     return dict(sorted(out.items()))
 
 
