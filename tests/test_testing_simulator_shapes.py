@@ -236,6 +236,9 @@ def test_rest_responses_match_openapi() -> None:
             call("PUT", f"/portfolio/order_groups/{gid}/trigger", alice, {})
             call("PUT", f"/portfolio/order_groups/{gid}/reset", alice, {})
             call("DELETE", f"/portfolio/order_groups/{gid}", alice)
+            sim.call(lambda ex: ex.settle_market(FED, "no"))
+            call("GET", "/portfolio/settlements", alice)
+            call("GET", f"/markets/{FED}")
 
 
 def test_websocket_frames_match_asyncapi() -> None:
@@ -268,6 +271,7 @@ def test_websocket_frames_match_asyncapi() -> None:
                     "params": {"sid": 1, "action": "add_markets", "market_tickers": ["KXFED-26DEC-T3.25"]},
                 },
                 {"id": 5, "cmd": "subscribe", "params": {"channels": ["nope"]}},
+                {"id": 7, "cmd": "subscribe", "params": {"channels": ["market_lifecycle_v2"]}},
             ]
             for c in commands:
                 await ws.send(json.dumps(c))
@@ -285,6 +289,7 @@ def test_websocket_frames_match_asyncapi() -> None:
                 sim.call, lambda ex: ex.create_order("ws-shape-b", base | {"side": "bid", "price": "0.40"})
             )
             await asyncio.to_thread(sim.call, lambda ex: ex.create_group("ws-shape-a", {"contracts_limit": 1}))
+            await asyncio.to_thread(sim.call, lambda ex: ex.settle_market("KXFED-26DEC-T3.25", "yes"))
             await ws.send(json.dumps({"id": 6, "cmd": "unsubscribe", "params": {"sids": [1]}}))
             try:
                 while True:
@@ -310,6 +315,7 @@ def test_websocket_frames_match_asyncapi() -> None:
         "ok",
         "error",
         "unsubscribed",
+        "market_lifecycle_v2",
     }
     for frame in frames:
         check_frame(frame)

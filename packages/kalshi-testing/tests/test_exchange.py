@@ -113,3 +113,26 @@ def test_group_window_rolls_over_15_seconds(ex: Exchange, clock: Clock) -> None:
     assert ex.groups[gid].triggered
     with pytest.raises(ExchangeError, match="disagree"):
         ex.create_group("a", {"contracts_limit": 3, "contracts_limit_fp": "4.00"})
+
+
+def test_settlement_pays_winners_and_flattens(ex: Exchange) -> None:
+    events: list[FeedEvent] = []
+    ex.listeners.append(events.append)
+    ex.create_order("a", order("ask", "0.30", "10"))
+    ex.create_order("b", order("bid", "0.30", "10"))  # b: 10 YES for $3.00; a: 10 NO for $7.00
+    ex.create_order("a", order("ask", "0.90", "1"))  # still resting when the market closes
+    b_before, a_before = ex.account("b").balance, ex.account("a").balance
+    ex.settle_market(T, "yes")
+    assert ex.account("b").balance == b_before + 10
+    assert ex.account("a").balance == a_before
+    assert ex.account("b").positions[T].realized_pnl == D("7.00")
+    assert ex.account("a").positions[T].realized_pnl == D("-7.00")
+    assert ex.account("a").settlements[0]["no_count_fp"] == "10.00"
+    assert ex.markets[T].info["status"] == "finalized"
+    assert len(ex.markets[T].book) == 0  # the resting ask was cancelled at close
+    lifecycle = [e.msg["event_type"] for e in events if e.type == "market_lifecycle_v2"]
+    assert lifecycle == ["deactivated", "determined", "settled"]
+    with pytest.raises(ExchangeError):
+        ex.create_order("a", order("bid", "0.30", "1"))
+    with pytest.raises(ExchangeError):
+        ex.settle_market(T, "maybe")

@@ -380,9 +380,11 @@ class RestSurface:
         return _json(rest("GetWithdrawalsResponse", withdrawals=[], cursor=""))
 
     async def settlements(self, request: web.Request) -> web.Response:
-        """GetSettlements: markets do not settle in the simulator."""
-        paginate([], request.query, "positions")
-        return _json(rest("GetSettlementsResponse", settlements=[], cursor=""))
+        """GetSettlements: newest first (markets settle through `Exchange.settle_market`)."""
+        items = [s for (u, _), a in self.exchange.accounts.items() if u == _USER.get() for s in a.settlements]
+        items.sort(key=lambda s: s["settled_time"], reverse=True)
+        page, cursor = paginate(items, request.query, "positions")
+        return _json(rest("GetSettlementsResponse", settlements=page, cursor=cursor))
 
     def _queue_entry(self, order_id: str) -> dict[str, Any] | None:
         order = self.exchange.orders[order_id]
