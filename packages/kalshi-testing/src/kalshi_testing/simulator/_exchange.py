@@ -442,7 +442,8 @@ class Exchange:
             raise ExchangeError(400, "invalid_parameters", f"missing required field(s) {missing}", ", ".join(missing))
         return body
 
-    def _order(self, user_id: str, order_id: str, subaccount: int | None = None) -> Order:
+    def user_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> Order:
+        """The order `order_id` if it belongs to `user_id` (and `subaccount`); 404 otherwise."""
         order = self.orders.get(order_id)
         if order is None or order.meta["user_id"] != user_id:
             raise ExchangeError(404, "order_not_found", f"order {order_id} not found")
@@ -500,7 +501,7 @@ class Exchange:
             closable = -held if side is BookSide.BID else held
             count = min(count, max(closable, _ZERO))
         opening = count - max(_ZERO, min(count, -held if side is BookSide.BID else held))
-        need = opening * (price if side is BookSide.BID else _ONE - price)
+        need = opening * (price if side is BookSide.BID else _ONE - price) + _taker_fee(count, price)
         if need > account.balance:
             raise ExchangeError(400, "insufficient_balance", "insufficient balance for this order")
         now = self.clock()
@@ -564,7 +565,7 @@ class Exchange:
 
     def cancel_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> dict[str, Any]:
         """CancelOrderV2: returns `CancelOrderV2Response`; 404 if not resting."""
-        order = self._order(user_id, order_id, subaccount)
+        order = self.user_order(user_id, order_id, subaccount)
         market = self.markets[order.meta["ticker"]]
         result = market.book.cancel(order_id)
         if result is None:
@@ -598,7 +599,7 @@ class Exchange:
     def decrease_order(self, user_id: str, order_id: str, body: Any, subaccount: int | None = None) -> dict[str, Any]:
         """DecreaseOrderV2: exactly one of `reduce_by` / `reduce_to`; keeps queue position."""
         body = self._check_body("DecreaseOrderV2Request", body)
-        order = self._order(user_id, order_id, subaccount)
+        order = self.user_order(user_id, order_id, subaccount)
         by, to = body.get("reduce_by"), body.get("reduce_to")
         if (by is None) == (to is None):
             raise ExchangeError(400, "invalid_parameters", "send exactly one of reduce_by or reduce_to")
@@ -623,7 +624,7 @@ class Exchange:
     def amend_order(self, user_id: str, order_id: str, body: Any, subaccount: int | None = None) -> dict[str, Any]:
         """AmendOrderV2: new price and/or total count; may trade at the new price."""
         body = self._check_body("AmendOrderV2Request", body)
-        order = self._order(user_id, order_id, subaccount)
+        order = self.user_order(user_id, order_id, subaccount)
         market = self.markets[order.meta["ticker"]]
         if body["ticker"] != market.ticker or body["side"] != order.side.value:
             raise ExchangeError(400, "invalid_parameters", "ticker and side must match the order")

@@ -400,7 +400,7 @@ class RestSurface:
 
     async def queue_position(self, request: web.Request) -> web.Response:
         """GetOrderQueuePosition: contracts ahead of a resting order at its price."""
-        order = self.exchange._order(_USER.get(), request.match_info["order_id"])
+        order = self.exchange.user_order(_USER.get(), request.match_info["order_id"])
         entry = self._queue_entry(order.order_id)
         if entry is None:
             raise ExchangeError(404, "order_not_found", "order is not resting")
@@ -509,7 +509,7 @@ class RestSurface:
 
     async def order_one(self, request: web.Request) -> web.Response:
         """GetOrder."""
-        order = self.exchange._order(_USER.get(), request.match_info["order_id"])
+        order = self.exchange.user_order(_USER.get(), request.match_info["order_id"])
         return _json(rest("GetOrderResponse", order=self.exchange.order_view(order)))
 
     # --- order writes (V2) ---------------------------------------------------------------------
