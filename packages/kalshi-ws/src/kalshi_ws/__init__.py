@@ -1,10 +1,67 @@
-"""kalshi-ws: the WebSocket engine.
+"""kalshi-ws: Kalshi's WebSocket API with typed channels, sequence checking, reconnect and a local order book.
 
-Skeleton release: the package installs and imports, and holds nothing that pretends to work yet.
+```python
+from kalshi_auth import KalshiAuth, KalshiConfig
+from kalshi_ws import KalshiWebSocket
+
+ws = KalshiWebSocket(auth=KalshiAuth.from_key_path(key_id, "~/.kalshi/key.pem"), config=KalshiConfig.demo())
+async with ws.connect() as session:
+    stream = await session.subscribe_orderbook_delta(tickers=["FED-23DEC-T3.00"])
+    async for msg in stream:
+        book = stream.books.get("FED-23DEC-T3.00")
+```
 """
 
 from __future__ import annotations
 
+from ._book import BookKeeper, Level, OrderBook
+from ._channel import ChannelInfo
+from ._client import PREDICTION, KalshiWebSocket, Product, Session, Stream
+from ._connection import ReconnectPolicy
+from ._decode import MessageDecoder
+from ._errors import (
+    AuthRequiredError,
+    KalshiBackpressureError,
+    KalshiConnectionError,
+    KalshiDecodeError,
+    KalshiOrderBookError,
+    KalshiSequenceGapError,
+    KalshiSubscriptionError,
+    KalshiWebSocketError,
+)
+from ._events import MalformedMessage, RawMessage, Reconnected, Resyncing, SequenceGap, StreamEvent
+from ._protocol import KalshiProtocol, Keeper, Overflow, Subscription
+
 __version__ = "0.1.0"
 
-__all__: list[str] = []
+__all__ = [
+    "PREDICTION",
+    "AuthRequiredError",
+    "BookKeeper",
+    "ChannelInfo",
+    "KalshiBackpressureError",
+    "KalshiConnectionError",
+    "KalshiDecodeError",
+    "KalshiOrderBookError",
+    "KalshiProtocol",
+    "KalshiSequenceGapError",
+    "KalshiSubscriptionError",
+    "KalshiWebSocket",
+    "KalshiWebSocketError",
+    "Keeper",
+    "Level",
+    "MalformedMessage",
+    "MessageDecoder",
+    "OrderBook",
+    "Overflow",
+    "Product",
+    "RawMessage",
+    "ReconnectPolicy",
+    "Reconnected",
+    "Resyncing",
+    "SequenceGap",
+    "Session",
+    "Stream",
+    "StreamEvent",
+    "Subscription",
+]

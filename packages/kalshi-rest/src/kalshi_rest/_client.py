@@ -1,0 +1,421 @@
+"""`KalshiClient` and `AsyncKalshiClient`: the two faces over one core."""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import os
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import httpx
+
+from kalshi_auth import DEMO, KalshiAuth, KalshiConfig, KalshiConfigError, PrivateKey, credentials_from_env
+
+from ._core import Core
+from ._operation import Operation
+from ._options import RequestOptions
+from ._pagination import AsyncPage, Page, iterate_pages, iterate_pages_async
+from ._resource import Body
+from ._response import APIResponse
+from ._transport import drive_async, drive_sync
+from .resources._generated._mixins import AsyncResources, SyncResources
+
+__all__ = ["AsyncKalshiClient", "KalshiClient"]
+
+T = TypeVar("T")
+
+_DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+
+
+def _resolve_auth(
+    key_id: str | None,
+    private_key_path: str | os.PathLike[str] | None,
+    private_key: str | bytes | PrivateKey | None,
+    password: str | bytes | None,
+    auth: KalshiAuth | None,
+) -> KalshiAuth | None:
+    if auth is not None:
+        if key_id is not None or private_key_path is not None or private_key is not None:
+            raise KalshiConfigError("pass either auth= or key_id with a private key, not both")
+        return auth
+    if key_id is None and private_key_path is None and private_key is None:
+        return None
+    if private_key_path is not None and private_key is not None:
+        raise KalshiConfigError("pass only one of private_key_path and private_key, not both")
+    if key_id is None:
+        raise KalshiConfigError("a private key was given without key_id")
+    if private_key_path is not None:
+        return KalshiAuth.from_key_path(key_id, private_key_path, password=password)
+    if private_key is None:
+        raise KalshiConfigError("key_id was given without private_key_path or private_key")
+    if isinstance(private_key, str | bytes):
+        return KalshiAuth.from_pem(key_id, private_key, password=password)
+    return KalshiAuth(key_id, private_key)
+
+
+def _resolve_config(config: KalshiConfig | None, demo: bool | None) -> KalshiConfig:
+    if config is None:
+        return KalshiConfig.demo() if demo else KalshiConfig.production()
+    if demo:
+        return config.replace(environment=DEMO)
+    return config
+
+
+def _plain(options: RequestOptions | None) -> RequestOptions | None:
+    """The options for follow-up pages: never raw."""
+    if options is None or not options.raw:
+        return options
+    return RequestOptions(timeout=options.timeout, extra_headers=options.extra_headers, max_retries=options.max_retries)
+
+
+class _ClientState:
+    """What both faces hold: the config, the signer and the core. No I/O."""
+
+    _config: KalshiConfig
+    _auth: KalshiAuth | None
+    _core: Core
+
+    def _set_state(self, config: KalshiConfig, auth: KalshiAuth | None) -> None:
+        self._config = config
+        self._auth = auth
+        self._core = Core(config, auth)
+
+    @property
+    def config(self) -> KalshiConfig:
+        """The settings in effect (immutable)."""
+        return self._config
+
+    @property
+    def is_authenticated(self) -> bool:
+        """True when the client holds credentials and signs its requests."""
+        return self._auth is not None
+
+    @property
+    def base_url(self) -> str:
+        """The REST base URL requests go to (ends with `/trade-api/v2`)."""
+        return self._config.rest_url
+
+    def _changed_config(self, changes: dict[str, Any]) -> KalshiConfig:
+        extra = changes.get("extra_headers")
+        if extra is not None:
+            changes["extra_headers"] = {**self._config.extra_headers, **extra}
+        return self._config.replace(**{k: v for k, v in changes.items() if v is not None})
+
+    def __repr__(self) -> str:
+        key = f"{self._auth.key_id[:8]}…" if self._auth is not None else None
+        return f"{type(self).__name__}(base_url={self.base_url!r}, key_id={key!r})"
+
+
+class KalshiClient(SyncResources, _ClientState):
+    """The Kalshi prediction-markets REST client (blocking).
+
+    ```python
+    with KalshiClient(key_id="...", private_key_path="~/.kalshi/private_key.pem", demo=True) as client:
+        for market in client.markets.list(status="open", limit=10):
+            print(market.ticker, market.yes_bid_dollars)
+    ```
+
+    Without credentials only public endpoints work; private ones raise `AuthRequiredError` before
+    anything is sent.
+
+    Args:
+        key_id: the API key ID.
+        private_key_path: path to the PEM private key (`~` expanded).
+        private_key: the PEM text/bytes, or a loaded RSA / Ed25519 key, instead of a path.
+        password: the PEM password, if the key is encrypted.
+        auth: a ready `KalshiAuth`, instead of the three above.
+        demo: True selects the demo environment (overrides `config.environment`).
+        config: timeouts, retries, base URL, rate limiter and more (`KalshiConfig`).
+        transport: an `httpx.BaseTransport` to send through (`httpx.MockTransport`, a replay transport).
+        http_client: a ready `httpx.Client` to share; the caller closes it.
+    """
+
+    def __init__(
+        self,
+        *,
+        key_id: str | None = None,
+        private_key_path: str | os.PathLike[str] | None = None,
+        private_key: str | bytes | PrivateKey | None = None,
+        password: str | bytes | None = None,
+        auth: KalshiAuth | None = None,
+        demo: bool | None = None,
+        config: KalshiConfig | None = None,
+        transport: httpx.BaseTransport | None = None,
+        http_client: httpx.Client | None = None,
+    ) -> None:
+        config = _resolve_config(config, demo)
+        self._set_state(config, _resolve_auth(key_id, private_key_path, private_key, password, auth))
+        if http_client is not None:
+            self._http, self._owns_http = http_client, False
+        else:
+            self._http = httpx.Client(
+                transport=transport,
+                http2=config.http2,
+                limits=config.limits or _DEFAULT_LIMITS,
+                timeout=config.timeout,
+                follow_redirects=False,
+            )
+            self._owns_http = True
+        self._sleep: Callable[[float], object] = time.sleep
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Self:
+        """Build a client from `KALSHI_KEY_ID`, `KALSHI_PRIVATE_KEY_PATH` (or `KALSHI_PRIVATE_KEY`),
+        `KALSHI_DEMO` and `KALSHI_API_BASE_URL`; no key variables at all means unauthenticated.
+
+        Args:
+            **kwargs: any other constructor argument (`config`, `transport`, ...).
+        """
+        return cls(**_env_kwargs(kwargs))
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_base_delay: float | None = None,
+        retry_max_delay: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """Return a client with some settings changed, sharing this one's connections and key.
+
+        ```python
+        client.with_options(timeout=2.0, max_retries=0).markets.get("TICKER")
+        ```
+        """
+        config = self._changed_config(
+            {
+                "timeout": timeout,
+                "max_retries": max_retries,
+                "retry_base_delay": retry_base_delay,
+                "retry_max_delay": retry_max_delay,
+                "extra_headers": extra_headers,
+            }
+        )
+        clone = type(self).__new__(type(self))
+        clone._set_state(config, self._auth)
+        clone._http, clone._owns_http, clone._sleep = self._http, False, self._sleep
+        return clone
+
+    copy = with_options
+
+    def _request(
+        self,
+        op: Operation[T],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Body = None,
+        options: RequestOptions | None = None,
+    ) -> T:
+        core = self._core
+        call = core.prepare(op, path, query, body, options)
+        response = drive_sync(core.flow(call), self._http, self._sleep)
+        if call.raw:
+            return APIResponse(response, functools.partial(core.parse, op))  # type: ignore[return-value]
+        return core.parse(op, response)
+
+    def _page(
+        self,
+        op: Operation[Any],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        options: RequestOptions | None = None,
+    ) -> Page[Any]:
+        core = self._core
+        call = core.prepare(op, path, query, None, options)
+        response = drive_sync(core.flow(call), self._http, self._sleep)
+        follow = _plain(options)
+
+        def fetch(cursor: str) -> Page[Any]:
+            return self._page(op, path=path, query={**(query or {}), "cursor": cursor}, options=follow)
+
+        def build(resp: httpx.Response) -> Page[Any]:
+            model = core.parse(op, resp)
+            items, cursor = core.page_parts(op, model)
+            return Page(items, cursor, model, fetch)
+
+        if call.raw:
+            return APIResponse(response, build)  # type: ignore[return-value]
+        return build(response)
+
+    def _iterate(
+        self,
+        op: Operation[Any],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        options: RequestOptions | None = None,
+        max_pages: int | None = None,
+    ) -> Iterator[Any]:
+        follow = _plain(options)
+        return iterate_pages(lambda: self._page(op, path=path, query=query, options=follow), max_pages)
+
+    def close(self) -> None:
+        """Close the connection pool (unless it was passed in as `http_client`)."""
+        if self._owns_http:
+            self._http.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+
+class AsyncKalshiClient(AsyncResources, _ClientState):
+    """The Kalshi prediction-markets REST client for asyncio.
+
+    ```python
+    async with AsyncKalshiClient.from_env() as client:
+        async for market in client.markets.list_all(status="open", max_pages=5):
+            print(market.ticker)
+    ```
+
+    Same arguments as `KalshiClient`, with `transport` an `httpx.AsyncBaseTransport` and
+    `http_client` an `httpx.AsyncClient`. Waits (retries, rate limiting) never block the loop.
+    """
+
+    def __init__(
+        self,
+        *,
+        key_id: str | None = None,
+        private_key_path: str | os.PathLike[str] | None = None,
+        private_key: str | bytes | PrivateKey | None = None,
+        password: str | bytes | None = None,
+        auth: KalshiAuth | None = None,
+        demo: bool | None = None,
+        config: KalshiConfig | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        http_client: httpx.AsyncClient | None = None,
+    ) -> None:
+        config = _resolve_config(config, demo)
+        self._set_state(config, _resolve_auth(key_id, private_key_path, private_key, password, auth))
+        if http_client is not None:
+            self._http, self._owns_http = http_client, False
+        else:
+            self._http = httpx.AsyncClient(
+                transport=transport,
+                http2=config.http2,
+                limits=config.limits or _DEFAULT_LIMITS,
+                timeout=config.timeout,
+                follow_redirects=False,
+            )
+            self._owns_http = True
+        self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
+
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Self:
+        """Build a client from the `KALSHI_*` environment variables (see `KalshiClient.from_env`)."""
+        return cls(**_env_kwargs(kwargs))
+
+    def with_options(
+        self,
+        *,
+        timeout: float | None = None,
+        max_retries: int | None = None,
+        retry_base_delay: float | None = None,
+        retry_max_delay: float | None = None,
+        extra_headers: Mapping[str, str] | None = None,
+    ) -> Self:
+        """Return a client with some settings changed, sharing this one's connections and key."""
+        config = self._changed_config(
+            {
+                "timeout": timeout,
+                "max_retries": max_retries,
+                "retry_base_delay": retry_base_delay,
+                "retry_max_delay": retry_max_delay,
+                "extra_headers": extra_headers,
+            }
+        )
+        clone = type(self).__new__(type(self))
+        clone._set_state(config, self._auth)
+        clone._http, clone._owns_http, clone._sleep = self._http, False, self._sleep
+        return clone
+
+    copy = with_options
+
+    async def _request(
+        self,
+        op: Operation[T],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        body: Body = None,
+        options: RequestOptions | None = None,
+    ) -> T:
+        core = self._core
+        call = core.prepare(op, path, query, body, options)
+        response = await drive_async(core.flow(call), self._http, self._sleep)
+        if call.raw:
+            return APIResponse(response, functools.partial(core.parse, op))  # type: ignore[return-value]
+        return core.parse(op, response)
+
+    async def _page(
+        self,
+        op: Operation[Any],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        options: RequestOptions | None = None,
+    ) -> AsyncPage[Any]:
+        core = self._core
+        call = core.prepare(op, path, query, None, options)
+        response = await drive_async(core.flow(call), self._http, self._sleep)
+        follow = _plain(options)
+
+        async def fetch(cursor: str) -> AsyncPage[Any]:
+            return await self._page(op, path=path, query={**(query or {}), "cursor": cursor}, options=follow)
+
+        def build(resp: httpx.Response) -> AsyncPage[Any]:
+            model = core.parse(op, resp)
+            items, cursor = core.page_parts(op, model)
+            return AsyncPage(items, cursor, model, fetch)
+
+        if call.raw:
+            return APIResponse(response, build)  # type: ignore[return-value]
+        return build(response)
+
+    def _iterate(
+        self,
+        op: Operation[Any],
+        *,
+        path: Mapping[str, object] | None = None,
+        query: Mapping[str, object] | None = None,
+        options: RequestOptions | None = None,
+        max_pages: int | None = None,
+    ) -> AsyncIterator[Any]:
+        follow = _plain(options)
+        return iterate_pages_async(lambda: self._page(op, path=path, query=query, options=follow), max_pages)
+
+    async def aclose(self) -> None:
+        """Close the connection pool (unless it was passed in as `http_client`)."""
+        if self._owns_http:
+            await self._http.aclose()
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.aclose()
+
+
+def _env_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    creds = credentials_from_env("prediction", environ=kwargs.pop("environ", None))
+    config: KalshiConfig | None = kwargs.pop("config", None)
+    demo = kwargs.pop("demo", None)
+    if config is None:
+        config = KalshiConfig(environment=creds.environment)
+    elif creds.demo or creds.base_url:
+        config = config.replace(environment=creds.environment)
+    if creds.auth is not None and "auth" not in kwargs and "key_id" not in kwargs:
+        kwargs["auth"] = creds.auth
+    return {"config": config, "demo": demo, **kwargs}

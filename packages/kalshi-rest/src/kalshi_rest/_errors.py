@@ -1,0 +1,233 @@
+"""Errors raised by the REST client; every status code is mapped to a class in one place, `error_for_status`.
+
+```
+KalshiError                          (kalshi_auth)
+├── AuthRequiredError                private call without credentials; raised before sending (kalshi_auth)
+├── KalshiConnectionError            connect / TLS / dropped socket; nothing was answered (kalshi_auth)
+├── KalshiRequestError (ValueError)  the call's arguments cannot form a request; nothing was sent
+├── KalshiPaginationError            the server repeated a cursor; list_all stopped instead of looping
+└── KalshiAPIError                   the server answered (or timed out) -- .status_code .code .message .request_id .body
+    ├── KalshiAuthError              401, 403
+    ├── KalshiNotFoundError          404
+    ├── KalshiValidationError        400, 422 -- .details
+    ├── KalshiConflictError          409
+    ├── KalshiRateLimitError         429 -- .retry_after (seconds or None)
+    ├── KalshiTimeoutError           408, 504, or no answer in time: a write MAY have happened
+    ├── KalshiServerError            other 5xx
+    └── KalshiResponseError          a body that is not JSON, not the expected shape, or a 2xx error object
+```
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import httpx
+
+from kalshi_auth import AuthRequiredError, KalshiConnectionError, KalshiError
+
+__all__ = [
+    "AuthRequiredError",
+    "KalshiAPIError",
+    "KalshiAuthError",
+    "KalshiConflictError",
+    "KalshiConnectionError",
+    "KalshiError",
+    "KalshiNotFoundError",
+    "KalshiPaginationError",
+    "KalshiRateLimitError",
+    "KalshiRequestError",
+    "KalshiResponseError",
+    "KalshiServerError",
+    "KalshiTimeoutError",
+    "KalshiValidationError",
+    "error_for_status",
+    "parse_error_body",
+    "request_id_of",
+]
+
+_REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-amz-request-id")
+
+
+class KalshiRequestError(KalshiError, ValueError):
+    """The call's arguments cannot form a valid request (an empty path parameter, a protected header).
+
+    Raised before anything is sent.
+    """
+
+
+class KalshiPaginationError(KalshiError):
+    """The server handed back a cursor it had already given; iterating on would loop forever."""
+
+
+class KalshiAPIError(KalshiError):
+    """The server answered with an error (or did not answer in time).
+
+    Attributes:
+        status_code: the HTTP status, or None when no response arrived (a client-side timeout).
+        code: the server's error code (e.g. `"market_not_found"`), when the body carried one.
+        message: the server's message, or a description of what went wrong.
+        request_id: the server's request ID header, when present.
+        body: the raw response body, kept as received (empty when there was none).
+        response: the `httpx.Response`, when there was one.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status_code: int | None = None,
+        code: str | None = None,
+        request_id: str | None = None,
+        body: bytes = b"",
+        response: httpx.Response | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status_code = status_code
+        self.code = code
+        self.request_id = request_id
+        self.body = body
+        self.response = response
+
+    def __str__(self) -> str:
+        parts = [f"HTTP {self.status_code}" if self.status_code is not None else "no response"]
+        if self.code:
+            parts.append(self.code)
+        text = f"{' '.join(parts)}: {self.message}"
+        if self.request_id:
+            text += f" (request id {self.request_id})"
+        return text
+
+
+class KalshiAuthError(KalshiAPIError):
+    """401 or 403: the key, the signature or the account's permissions were refused."""
+
+
+class KalshiNotFoundError(KalshiAPIError):
+    """404: no such resource (on a cancel: possibly already cancelled or filled; reconcile)."""
+
+
+class KalshiValidationError(KalshiAPIError):
+    """400 or 422: the request was refused as invalid.
+
+    Attributes:
+        details: the server's `details` string, when present.
+    """
+
+    def __init__(self, message: str, *, details: str | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.details = details
+
+
+class KalshiConflictError(KalshiAPIError):
+    """409: a conflict such as a reused `client_transfer_id`; nothing was created."""
+
+
+class KalshiRateLimitError(KalshiAPIError):
+    """429: a rate-limit token bucket ran dry.
+
+    Attributes:
+        retry_after: seconds the server asked to wait (`Retry-After`), or None.
+    """
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after = retry_after
+
+
+class KalshiTimeoutError(KalshiAPIError):
+    """408, 504, or no answer within the timeout. A write MAY have happened: reconcile before resending."""
+
+
+class KalshiServerError(KalshiAPIError):
+    """A 5xx other than 504."""
+
+
+class KalshiResponseError(KalshiAPIError):
+    """The body could not be used: not JSON, not the documented shape, or a 2xx carrying an error object.
+
+    `.body` keeps the raw bytes so nothing is lost.
+    """
+
+
+def parse_error_body(body: bytes) -> dict[str, Any] | None:
+    """Return the body as a dict when it is a JSON error object (`code`, `error` or `message` keys)."""
+    if not body or body.lstrip()[:1] != b"{":
+        return None
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    if isinstance(data.get("error"), dict):  # {"error": {"code": ..., "message": ...}}
+        inner: dict[str, Any] = data["error"]
+        return inner
+    if any(k in data for k in ("code", "error", "message")):
+        return data
+    return None
+
+
+def _text(value: object) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value)
+
+
+def request_id_of(response: httpx.Response) -> str | None:
+    """Return the request ID header of `response`, if it carries one."""
+    headers = response.headers
+    for name in _REQUEST_ID_HEADERS:
+        value: str | None = headers.get(name)
+        if value:
+            return value
+    return None
+
+
+def error_for_status(
+    response: httpx.Response, *, retry_after: float | None = None, force: type[KalshiAPIError] | None = None
+) -> KalshiAPIError:
+    """Build the typed error for a response: the one place where statuses map to classes.
+
+    Args:
+        response: a response whose body has been read.
+        retry_after: the parsed `Retry-After`, for 429s.
+        force: use this class whatever the status (e.g. `KalshiResponseError` for a 2xx error object).
+    """
+    status = response.status_code
+    body = response.content
+    err = parse_error_body(body) or {}
+    code = _text(err.get("code")) or (_text(err.get("error")) if not isinstance(err.get("error"), dict) else None)
+    message = _text(err.get("message")) or _text(err.get("error")) or ""
+    if not message:
+        snippet = body[:200].decode("utf-8", "replace").strip()
+        message = f"{response.reason_phrase or 'error'}" + (f": {snippet}" if snippet else "")
+    kw: dict[str, Any] = {
+        "status_code": status,
+        "code": code,
+        "request_id": request_id_of(response) or _text(err.get("request_id")),
+        "body": body,
+        "response": response,
+    }
+    cls: type[KalshiAPIError]
+    if force is not None:
+        cls = force
+    elif status in (400, 422):
+        return KalshiValidationError(message, details=_text(err.get("details")), **kw)
+    elif status in (401, 403):
+        cls = KalshiAuthError
+    elif status == 404:
+        cls = KalshiNotFoundError
+    elif status == 409:
+        cls = KalshiConflictError
+    elif status == 429:
+        return KalshiRateLimitError(message, retry_after=retry_after, **kw)
+    elif status in (408, 504):
+        cls = KalshiTimeoutError
+    elif status >= 500:
+        cls = KalshiServerError
+    else:
+        cls = KalshiAPIError
+    return cls(message, **kw)

@@ -1,0 +1,84 @@
+"""Fixed-point wire values as `Decimal`, exactly.
+
+Kalshi sends prices as fixed-point dollar strings (`"0.5600"`) and counts as fixed-point contract
+strings (`"10.00"`). Responses parse them into `Decimal` without passing through float, keeping
+the digits the server sent. Request fields take `Decimal` only: a float (or a str, or for prices an
+int, which is too easily cents) raises `TypeError` at model construction, before anything is sent.
+Counts also take `int`, which is exact. `model_validate_json` reads the wire strings back. On the
+wire every `Decimal` is written in plain positional notation, never scientific.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import BeforeValidator, PlainSerializer, ValidationInfo
+
+__all__ = [
+    "FixedPointCount",
+    "FixedPointDollars",
+    "FixedPointNumber",
+    "StrictCount",
+    "StrictDecimal",
+    "StrictDollars",
+    "to_wire",
+]
+
+
+def to_wire(value: Decimal) -> str:
+    """Write `value` as a plain positional string: `Decimal("1E+1")` -> `"10"`, `"0.5600"` kept."""
+    if not value.is_finite():
+        raise ValueError(f"not a finite decimal: {value}")
+    text = format(value, "f")
+    return "0" if text == "-0" else text
+
+
+def _finite(value: Decimal) -> Decimal:
+    if not value.is_finite():
+        raise ValueError(f"not a finite decimal: {value}")
+    return value
+
+
+def _strict_decimal(value: object, info: ValidationInfo) -> Decimal:
+    if isinstance(value, Decimal):
+        return _finite(value)
+    if isinstance(value, str) and info.mode == "json":
+        # The wire form, read back by `model_validate_json`: exact, so accepted there only.
+        try:
+            return _finite(Decimal(value))
+        except ArithmeticError:
+            raise ValueError(f"not a decimal string: {value!r}") from None
+    raise TypeError(
+        f"expected decimal.Decimal, got {type(value).__name__} {value!r}: money and counts are Decimal, never float"
+    )
+
+
+def _strict_count(value: object, info: ValidationInfo) -> Decimal:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value)
+    count = _strict_decimal(value, info)
+    if count.as_tuple().exponent < -2:  # type: ignore[operator]
+        raise ValueError(f"a count has at most 2 decimals, got {value}")
+    return count
+
+
+_WIRE = PlainSerializer(to_wire, return_type=str, when_used="json")
+
+FixedPointDollars = Annotated[Decimal, _WIRE]
+"""A dollar amount from the server (wire: fixed-point string such as `"0.5600"`)."""
+
+FixedPointCount = Annotated[Decimal, _WIRE]
+"""A contract count from the server (wire: fixed-point string such as `"10.00"`)."""
+
+FixedPointNumber = Annotated[Decimal, _WIRE]
+"""A ratio the spec types as a JSON number (fee multipliers, strikes), read as `Decimal`."""
+
+StrictDollars = Annotated[Decimal, BeforeValidator(_strict_decimal), _WIRE]
+"""A dollar amount in a request: `Decimal` only (a float or int raises `TypeError`)."""
+
+StrictCount = Annotated[Decimal, BeforeValidator(_strict_count), _WIRE]
+"""A contract count in a request: `Decimal` or `int`, at most 2 decimals (a float raises `TypeError`)."""
+
+StrictDecimal = Annotated[Decimal, BeforeValidator(_strict_decimal), _WIRE]
+"""A decimal ratio in a request: `Decimal` only (a float raises `TypeError`)."""

@@ -1,0 +1,48 @@
+"""Base classes and field types shared by every generated model.
+
+Server behaviours handled here, once each:
+- response models keep unknown fields (`extra="allow"`): the server adds fields before the spec
+  does, and they stay reachable as attributes and in `model_extra`;
+- request models forbid unknown fields (`extra="forbid"`) and validate on assignment, so a typo
+  or a float price fails at construction, before any network call;
+- JSON `null` where the spec requires an array becomes `[]` (`NullAsEmptyList`, FACTS 7.10);
+- timestamps are timezone-aware; a naive one is taken as UTC (`UTCDateTime`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, TypeVar
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict
+
+__all__ = ["NullAsEmptyList", "RequestModel", "ResponseModel", "UTCDateTime"]
+
+T = TypeVar("T")
+
+
+class ResponseModel(BaseModel):
+    """Base of models parsed from the server: unknown fields are kept, not rejected."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+
+
+class RequestModel(BaseModel):
+    """Base of request bodies: unknown fields are an error at construction."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True, protected_namespaces=())
+
+
+def _null_to_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
+def _assume_utc(value: datetime) -> datetime:
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+NullAsEmptyList = Annotated[list[T], BeforeValidator(_null_to_empty)]
+"""A list that the server may send as JSON `null`; `null` reads as `[]`."""
+
+UTCDateTime = Annotated[datetime, AfterValidator(_assume_utc)]
+"""An RFC 3339 timestamp as an aware `datetime` (naive input is taken as UTC)."""

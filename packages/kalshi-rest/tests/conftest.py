@@ -1,0 +1,35 @@
+"""Fixtures for kalshi-rest tests; helpers live in `rest_support.py` (importable from any test here)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from kalshi_auth import KalshiAuth
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from rest_support import Clock, FakeSleep, Server
+
+
+@pytest.fixture(scope="session")
+def rsa_key() -> rsa.RSAPrivateKey:
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+@pytest.fixture
+def auth(rsa_key: rsa.RSAPrivateKey) -> KalshiAuth:
+    return KalshiAuth("test-key-id-0001", rsa_key, clock=Clock())
+
+
+@pytest.fixture
+def server(rsa_key: rsa.RSAPrivateKey) -> Server:
+    return Server(public_key=rsa_key.public_key())
+
+
+@pytest.fixture
+def fake_sleep() -> FakeSleep:
+    return FakeSleep()

@@ -1,0 +1,326 @@
+"""KalshiWebSocket end to end against the fake exchange: a real websockets server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+from ws_support import WS_PATH, FakeExchange
+
+from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConnectionError
+from kalshi_ws import (
+    KalshiBackpressureError,
+    KalshiSubscriptionError,
+    KalshiWebSocket,
+    MalformedMessage,
+    RawMessage,
+    Reconnected,
+    ReconnectPolicy,
+    Resyncing,
+    SequenceGap,
+    Session,
+    Stream,
+)
+from kalshi_ws.messages import CHANNELS, EXAMPLES, SERVER_MESSAGES, OrderbookDelta, OrderbookSnapshot, Ticker
+
+FAST_RECONNECT = ReconnectPolicy(base_delay=0.01, max_delay=0.05, max_attempts=20)
+
+
+def client(url: str, auth: KalshiAuth | None, **kw: Any) -> KalshiWebSocket:
+    kw.setdefault("reconnect", FAST_RECONNECT)
+    kw.setdefault("compression", False)
+    return KalshiWebSocket(auth=auth, url=url, **kw)
+
+
+@asynccontextmanager
+async def session_for(exchange: FakeExchange, auth: KalshiAuth | None, **kw: Any) -> AsyncIterator[Session]:
+    async with asyncio.timeout(15), client(exchange.url, auth, **kw).connect() as session:
+        yield session
+
+
+async def take(stream: Stream[Any], n: int, within: float = 3.0) -> list[Any]:
+    out = []
+    async with asyncio.timeout(within):
+        for _ in range(n):
+            out.append(await anext(stream))
+    return out
+
+
+# ---- connecting --------------------------------------------------------------------------------
+async def test_upgrade_is_signed_over_get_and_ws_path(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth):
+        pass
+    headers = exchange.handshakes[-1]
+    assert headers["KALSHI-ACCESS-KEY"] == "test-key-id-0001"
+    assert exchange.conns[-1].authenticated  # the server verified the RSA-PSS signature over ts+GET+path
+    assert headers["KALSHI-ACCESS-TIMESTAMP"].isdigit()
+
+
+async def test_wrong_key_is_refused_with_connection_error(exchange: FakeExchange) -> None:
+    other = KalshiAuth("test-key-id-0001", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    with pytest.raises(KalshiConnectionError, match="HTTP 403"):
+        async with client(exchange.url, other).connect():
+            pass
+
+
+async def test_connect_refused_and_handshake_timeout() -> None:
+    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)  # accepts, never answers
+    port = server.sockets[0].getsockname()[1]
+    with pytest.raises(KalshiConnectionError, match="timed out"):
+        async with client(f"ws://127.0.0.1:{port}{WS_PATH}", None, open_timeout=0.3).connect():
+            pass
+    server.close()
+    await server.wait_closed()
+    with pytest.raises(KalshiConnectionError, match="failed"):
+        async with client(f"ws://127.0.0.1:{port}{WS_PATH}", None, open_timeout=2).connect():
+            pass
+
+
+async def test_unauthenticated_connect_where_allowed_and_private_channels_refused() -> None:
+    async with FakeExchange(require_auth=False) as ex, session_for(ex, None) as session:
+        with pytest.raises(AuthRequiredError):
+            await session.subscribe_fill()
+        assert all(c["params"]["channels"] != ["fill"] for c in ex.conns[-1].commands if c["cmd"] == "subscribe")
+        stream = await session.subscribe_trade(["M"])
+        assert stream.active
+        assert "KALSHI-ACCESS-KEY" not in ex.handshakes[-1]
+
+
+# ---- commands ----------------------------------------------------------------------------------
+async def test_server_error_becomes_subscription_error(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    exchange.refuse["ticker"] = (26, "Subscription market limit exceeded")
+    async with session_for(exchange, auth) as session:
+        with pytest.raises(KalshiSubscriptionError) as info:
+            await session.subscribe_ticker(["A"])
+        assert info.value.code == 26
+        assert info.value.server_message == "Subscription market limit exceeded"
+        with pytest.raises(KalshiSubscriptionError) as info:
+            await session.subscribe("ticker_v2")  # removed channel: the server says unknown
+        assert info.value.code == 8
+        stream = await session.subscribe_trade()  # the session is still usable
+        assert stream.sid is not None
+
+
+async def test_list_update_snapshot_and_unsubscribe(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth) as session:
+        book_stream = await session.subscribe_orderbook_delta(tickers=["A"])
+        trades = await session.subscribe_trade()
+        rows = await session.list_subscriptions()
+        assert {(r.channel, r.sid) for r in rows} == {("orderbook_delta", book_stream.sid), ("trade", trades.sid)}
+        ack = await book_stream.add_markets(["B"])
+        assert ack.market_tickers == ["A", "B"]
+        assert book_stream.params["market_tickers"] == ["A", "B"]
+        reply = await book_stream.get_snapshot(["B"])
+        assert isinstance(reply, OrderbookSnapshot)
+        assert reply.msg.market_ticker == "B"
+        items = await take(book_stream, 3)
+        assert [type(i) for i in items] == [OrderbookSnapshot, OrderbookSnapshot, OrderbookSnapshot]
+        assert set(book_stream.books) == {"A", "B"}
+        with pytest.raises(KalshiSubscriptionError) as info:
+            await book_stream.update("frobnicate")
+        assert info.value.code == 13
+        await book_stream.delete_markets(["A"])
+        await trades.unsubscribe()
+        with pytest.raises(StopAsyncIteration):
+            await take(trades, 1)
+        rows = await session.list_subscriptions()
+        assert [r.channel for r in rows] == ["orderbook_delta"]
+
+
+# ---- every channel -----------------------------------------------------------------------------
+SUBSCRIBE = {
+    "orderbook_delta": lambda s: s.subscribe_orderbook_delta(tickers=["FED-23DEC-T3.00"]),
+    "ticker": lambda s: s.subscribe_ticker(),
+    "trade": lambda s: s.subscribe_trade(),
+    "fill": lambda s: s.subscribe_fill(),
+    "market_positions": lambda s: s.subscribe_market_positions(),
+    "market_lifecycle_v2": lambda s: s.subscribe_market_lifecycle(),
+    "multivariate_market_lifecycle": lambda s: s.subscribe_multivariate(),
+    "communications": lambda s: s.subscribe_communications(),
+    "order_group_updates": lambda s: s.subscribe_order_group(),
+    "user_orders": lambda s: s.subscribe_user_orders(),
+    "cfbenchmarks_value": lambda s: s.subscribe_cfbenchmarks_value(["BRTI"]),
+    "cfbenchmarks_value_5hz": lambda s: s.subscribe_cfbenchmarks_value_5hz(["BRTI"]),
+    "pyth_value": lambda s: s.subscribe_pyth_value(["Metal.XAU/USD"]),
+}
+
+
+def test_every_channel_has_a_scripted_subscribe() -> None:
+    assert set(SUBSCRIBE) == set(CHANNELS)
+
+
+async def test_every_channel_delivers_its_spec_examples_typed(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    # the spec's delta takes 54 off the YES 0.96 level, so the snapshot must have it
+    exchange.snapshot_levels["FED-23DEC-T3.00"] = {"yes_dollars_fp": [["0.9600", "100.00"]]}
+    async with session_for(exchange, auth) as session:
+        for channel, subscribe in SUBSCRIBE.items():
+            stream = await subscribe(session)
+            if channel == "orderbook_delta":
+                await take(stream, 1)  # the fake exchange's own snapshot
+            info = CHANNELS[channel]
+            expected = []
+            # deltas first: the spec's delta applies to our snapshot, then the spec's snapshot replaces it
+            examples = sorted(EXAMPLES, key=lambda e: e[0] != "orderbookDelta")
+            for _, _, raw in examples:
+                obj = json.loads(raw)
+                if obj.get("type") not in info.message_types:
+                    continue
+                if obj["type"] == "orderbook_delta":
+                    obj["msg"]["clock"] = 20  # newer than the snapshot
+                await exchange.publish(channel, obj["type"], obj["msg"], seq="seq" in obj)
+                expected.append(SERVER_MESSAGES[obj["type"]])
+            assert expected, channel
+            got = await take(stream, len(expected))
+            assert [type(m) for m in got] == expected, channel
+            assert all(m.received_ms is not None for m in got)
+            if channel == "orderbook_delta":
+                assert got[0].msg.delta_fp == Decimal("-54.00")
+                assert stream.book("FED-23DEC-T3.00").best_yes_bid == (Decimal("0.22"), Decimal("333"))
+            await stream.unsubscribe()
+
+
+# ---- resilience --------------------------------------------------------------------------------
+async def test_seq_gap_resyncs_from_fresh_snapshot(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth) as session:
+        stream = await session.subscribe_orderbook_delta(tickers=["A"])
+        await take(stream, 1)
+        old_sid = stream.sid
+        await exchange.delta("A", "0.2200", "-33.00")
+        await exchange.delta("A", "0.2200", "-100.00", clock=12, skip=1)  # seq jumps by 2
+        delta, gap, snapshot = await take(stream, 3)
+        assert isinstance(delta, OrderbookDelta)
+        assert isinstance(gap, SequenceGap)
+        assert gap.resyncing
+        assert gap.expected == gap.received - 1
+        assert isinstance(snapshot, OrderbookSnapshot)  # fresh snapshot on the new subscription
+        assert stream.sid != old_sid
+        assert stream.gaps == 1
+        # the lost-then-skipped delta is not applied; the book is the fresh snapshot
+        assert stream.book("A").best_yes_bid == (Decimal("0.2200"), Decimal("333.00"))
+        await exchange.delta("A", "0.0800", "5.00")
+        (after,) = await take(stream, 1)
+        assert isinstance(after, OrderbookDelta)
+        assert stream.book("A").size_at("yes", Decimal("0.08")) == Decimal("305.00")
+
+
+async def test_server_drop_reconnects_and_resubscribes(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth) as session:
+        books = await session.subscribe_orderbook_delta(tickers=["A"])
+        ticks = await session.subscribe_ticker(["A"])
+        await take(books, 1)
+        await exchange.drop()
+        event, snapshot = await take(books, 2)
+        assert isinstance(event, Reconnected)
+        assert event.attempt >= 1
+        assert isinstance(snapshot, OrderbookSnapshot)
+        (tick_event,) = await take(ticks, 1)
+        assert isinstance(tick_event, Reconnected)
+        assert session.reconnects == 1
+        assert len(exchange.conns) == 2
+        resent = [c["params"]["channels"][0] for c in exchange.conns[-1].commands if c["cmd"] == "subscribe"]
+        assert sorted(resent) == ["orderbook_delta", "ticker"]
+        assert exchange.conns[-1].authenticated  # signed again
+        assert exchange.handshakes[0]["KALSHI-ACCESS-TIMESTAMP"] != exchange.handshakes[-1]["KALSHI-ACCESS-TIMESTAMP"]
+        assert books.book("A").ready
+
+
+async def test_drop_without_reconnect_fails_streams(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth, reconnect=ReconnectPolicy(enabled=False)) as session:
+        stream = await session.subscribe_trade()
+        await exchange.drop()
+        with pytest.raises(KalshiConnectionError):
+            await take(stream, 1)
+
+
+async def test_dead_peer_is_detected_and_replaced(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth, ping_interval=0.1, dead_peer_timeout=0.5) as session:
+        stream = await session.subscribe_trade()
+        exchange.freeze()
+        exchange.silent = False
+        (event,) = await take(stream, 1, within=5)
+        assert isinstance(event, Reconnected)
+        assert len(exchange.conns) == 2
+
+
+async def test_server_pings_are_answered(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth, ping_interval=0):
+        await exchange.wait_for_conns(1)
+        pong = await exchange.conn.ws.ping(b"heartbeat")
+        async with asyncio.timeout(2):
+            await pong
+
+
+async def test_slow_consumer_policies(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth, queue_size=5) as session:
+        ticks = await session.subscribe_ticker(["A"])
+        books = await session.subscribe_orderbook_delta(tickers=["A"])
+        fills = await session.subscribe_fill()
+        (_, _, raw) = next(e for e in EXAMPLES if e[0] == "ticker")
+        tick_msg = json.loads(raw)["msg"]
+        (_, _, raw) = next(e for e in EXAMPLES if e[0] == "fill")
+        fill_msg = json.loads(raw)["msg"]
+        for i in range(20):
+            await exchange.publish("ticker", "ticker", {**tick_msg, "volume_fp": f"{i}.00"}, seq=False)
+            await exchange.delta("A", "0.0800", "1.00", clock=11 + i)
+            await exchange.publish("fill", "fill", fill_msg, seq=False)
+        await asyncio.sleep(0.3)
+        # ticker: latest value wins, oldest dropped and counted
+        got = await take(ticks, 5)
+        assert [m.msg.volume_fp for m in got] == [Decimal(i) for i in range(15, 20)]
+        assert ticks.dropped == 15
+        # order book: queue dropped, resubscribed, fresh snapshot
+        items = await take(books, 2)
+        assert any(isinstance(i, Resyncing) and i.reason == "backpressure" for i in items)
+        # fills may not be dropped: the stream fails loudly after the queued ones
+        with pytest.raises(KalshiBackpressureError):
+            await take(fills, 10)
+        assert fills.dropped >= 1
+
+
+async def test_malformed_and_unknown_frames_do_not_kill_the_session(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth) as session:
+        stream = await session.subscribe_orderbook_delta(tickers=["A"])
+        await take(stream, 1)
+        sid = stream.sid
+        await exchange.send(exchange.conn, b"{this is not json")
+        await exchange.send(exchange.conn, {"type": "orderbook_delta", "sid": sid, "seq": 2, "msg": {"oops": True}})
+        await exchange.send(exchange.conn, {"type": "shiny_new_type", "sid": sid, "seq": 2, "msg": {"a": 1}})
+        malformed, raw = await take(stream, 2)
+        assert isinstance(malformed, MalformedMessage)
+        assert malformed.error.sid == sid
+        assert isinstance(raw, RawMessage)
+        assert raw.type == "shiny_new_type"
+        events = session.session_events()
+        assert any(isinstance(e, MalformedMessage) and e.error.data == b"{this is not json" for e in events)
+        ticks = await session.subscribe_ticker(["A"])  # still alive
+        assert ticks.active
+
+
+async def test_clean_shutdown_cancels_every_task_and_ends_streams(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    before = {t for t in asyncio.all_tasks() if t.get_name().startswith("kalshi-ws")}
+    async with session_for(exchange, auth) as session:
+        stream = await session.subscribe_trade()
+        during = {t for t in asyncio.all_tasks() if t.get_name().startswith("kalshi-ws")}
+        assert len(during - before) == 2
+    after = {t for t in asyncio.all_tasks() if t.get_name().startswith("kalshi-ws") and not t.done()}
+    assert after == set()
+    assert session.closed
+    with pytest.raises(StopAsyncIteration):
+        await take(stream, 1)
+
+
+async def test_many_subscriptions_share_one_connection(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth) as session:
+        streams = [await session.subscribe_orderbook_delta(tickers=[f"M{i}"]) for i in range(10)]
+        for s in streams:
+            (snap,) = await take(s, 1)
+            assert isinstance(snap, OrderbookSnapshot)
+        await session.subscribe_ticker()
+        assert len(exchange.conns) == 1
+        assert isinstance(Ticker, type)

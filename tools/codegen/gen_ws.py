@@ -1,0 +1,557 @@
+"""Generate kalshi_ws message models, channel table and spec examples from an AsyncAPI spec.
+
+Usage:
+    uv run python tools/codegen/gen_ws.py            # write the generated modules
+    uv run python tools/codegen/gen_ws.py --check    # exit 1 and list files that would change
+
+Every target in `TARGETS` maps one AsyncAPI file to one `_generated/` package. The prediction
+spec (asyncapi.yaml) is the only target today; the perps spec (perps_asyncapi.yaml) plugs in as a
+second `Target` with its own output folder and channel-table import, nothing else changes.
+
+What is generated (per target):
+- `models.py`: one frozen, gc=False msgspec Struct per server message, tagged on `type`; messages
+  that share a `type` value (e.g. the four `ok` replies, `market_lifecycle_v2` and its
+  `metadata_updated` variant) are merged into one struct whose fields are the union and whose
+  required fields are the intersection. Fixed-point strings and JSON numbers decode to `Decimal`,
+  `date-time` strings to `datetime`; unknown fields are ignored. Client commands get Structs
+  tagged on `cmd`. `SERVER_MESSAGES` / `COMMANDS` list the classes, `ServerMessage` is the union.
+- `channels.py`: `CHANNELS`, one `ChannelInfo` per subscribable channel (message types, sequenced,
+  private) and `SPEC_CHANNELS`, every channel name in the spec.
+- `examples.py`: every example payload in the spec as JSON bytes, so package tests can parse them
+  without reading `specs/`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import keyword
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass(frozen=True)
+class Target:
+    spec: str
+    """File name under specs/."""
+    out: str
+    """Output package folder, relative to the repository root."""
+    base_module: str
+    """Module holding the hand-written base classes (`WsMessage`, `WsPayload`, `WsCommand`)."""
+    channel_module: str
+    """Module holding `ChannelInfo`."""
+    merged_names: dict[str, str] = field(default_factory=dict)
+    """Class name for a `type` value carried by several spec messages."""
+
+
+TARGETS = [
+    Target(
+        spec="asyncapi.yaml",
+        out="packages/kalshi-ws/src/kalshi_ws/messages/_generated",
+        base_module="kalshi_ws.messages._base",
+        channel_module="kalshi_ws._channel",
+        merged_names={
+            "ok": "OkResponse",
+            "market_lifecycle_v2": "MarketLifecycleV2",
+            "update_subscription": "UpdateSubscriptionCommand",
+        },
+    ),
+]
+
+# Strings holding fixed-point numbers (dollars, counts, index values) decode to Decimal.
+_DECIMAL_RUST_TYPES = {
+    "common::types::Price",
+    "common::types::Amount",
+    "common::types::Value",
+    "common::types::Position",
+}
+_DECIMAL_NAMES = {"fee_cost", "value_usd", "value", "settlement_value", "start", "end", "step", "price", "delta"}
+_DECIMAL_SUFFIXES = ("_dollars", "_fp", "_dollars_fp")
+# Fields the spec marks required that servers have been seen to leave out (FACTS 7.2 #11):
+# decode them as optional so one missing key does not reject a whole frame.
+_LENIENT_FIELDS = {"exchange_index", "is_block_trade", "order_source", "subaccount"}
+
+
+def camel(name: str) -> str:
+    parts = re.split(r"[_\W]+", name)
+    out = "".join(p[:1].upper() + p[1:] for p in parts if p)
+    return out
+
+
+def first_sentence(text: str | None) -> str:
+    if not text:
+        return ""
+    line = " ".join(text.strip().split())
+    line = line.replace('"""', "'''").replace("\\", "\\\\")
+    if len(line) > 300:
+        line = line[:297].rstrip() + "..."
+    return line
+
+
+class Spec:
+    def __init__(self, data: dict[str, Any]) -> None:
+        self.data = data
+        self.schemas: dict[str, Any] = data["components"]["schemas"]
+        self.messages: dict[str, Any] = data["components"]["messages"]
+
+    def resolve(self, node: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+        """Follow $refs; sibling keys (description, deprecated) override the target's."""
+        ref_name: str | None = None
+        while isinstance(node, dict) and "$ref" in node:
+            name = node["$ref"].split("/")[-1]
+            ref_name = ref_name or name
+            extra = {k: v for k, v in node.items() if k != "$ref"}
+            node = {**self.schemas[name], **extra}
+        return node, ref_name
+
+
+@dataclass
+class FieldDef:
+    name: str
+    annotation: str
+    required: bool
+    doc: str
+
+
+@dataclass
+class ClassDef:
+    name: str
+    base: str
+    fields: list[FieldDef]
+    doc: str
+    tag: str | None = None
+
+
+class Generator:
+    def __init__(self, spec: Spec, target: Target) -> None:
+        self.spec = spec
+        self.target = target
+        self.classes: dict[str, ClassDef] = {}
+        self.order: list[str] = []
+        self.uses_decimal = False
+        self.uses_datetime = False
+        self.uses_any = False
+
+    # ---- types ---------------------------------------------------------------------------
+    def is_decimal_string(self, name: str, node: dict[str, Any]) -> bool:
+        if node.get("x-rust-type") in _DECIMAL_RUST_TYPES:
+            return True
+        if node.get("x-rust-type") == "i64":
+            return True
+        if name in _DECIMAL_NAMES or name.endswith(_DECIMAL_SUFFIXES):
+            return True
+        desc = (node.get("description") or "").lower()
+        return "decimal places" in desc or "fixed-point" in desc
+
+    def type_of(self, name: str, node: dict[str, Any], owner: str) -> str:
+        node, ref_name = self.spec.resolve(node)
+        types = node.get("type")
+        nullable = False
+        if isinstance(types, list):
+            nullable = "null" in types
+            rest = [t for t in types if t != "null"]
+            types = rest[0] if rest else None
+        if node.get("nullable"):
+            nullable = True
+        ann = self.base_type(name, node, types, owner, ref_name)
+        return f"{ann} | None" if nullable else ann
+
+    def base_type(self, name: str, node: dict[str, Any], types: Any, owner: str, ref_name: str | None) -> str:
+        if types == "integer":
+            return "int"
+        if types == "number":
+            self.uses_decimal = True
+            return "Decimal"
+        if types == "boolean":
+            return "bool"
+        if types == "string":
+            if node.get("format") == "date-time":
+                self.uses_datetime = True
+                return "datetime"
+            if self.is_decimal_string(name, node):
+                self.uses_decimal = True
+                return "Decimal"
+            return "str"
+        if types == "array":
+            items, item_ref = self.spec.resolve(node.get("items", {}))
+            if items.get("type") == "array":
+                inner, _ = self.spec.resolve(items.get("items", {}))
+                if inner.get("type") == "string" and items.get("minItems") == 2 and items.get("maxItems") == 2:
+                    # a [price, count] level
+                    elem = "Decimal" if self.is_decimal_string(name, node) else "str"
+                    self.uses_decimal |= elem == "Decimal"
+                    return f"list[tuple[{elem}, {elem}]]"
+                return f"list[{self.type_of(name, items, owner)}]"
+            if items.get("type") == "object" and items.get("properties"):
+                cls = camel(item_ref) if item_ref else f"{owner}{camel(name)}Item"
+                self.object_class(cls, items)
+                return f"list[{cls}]"
+            return f"list[{self.type_of(name, items, owner)}]"
+        if types == "object":
+            if not node.get("properties"):
+                self.uses_any = True
+                return "dict[str, Any]"
+            cls = camel(ref_name) if ref_name else f"{owner}{camel(name)}"
+            self.object_class(cls, node)
+            return cls
+        self.uses_any = True
+        return "Any"
+
+    # ---- classes -------------------------------------------------------------------------
+    def fields_of(self, node: dict[str, Any], owner: str, skip: tuple[str, ...] = ()) -> list[FieldDef]:
+        required = set(node.get("required", []))
+        out = []
+        for pname, pnode in (node.get("properties") or {}).items():
+            if pname in skip:
+                continue
+            resolved, _ = self.spec.resolve(pnode)
+            ann = self.type_of(pname, pnode, owner)
+            req = pname in required and not resolved.get("deprecated") and pname not in _LENIENT_FIELDS
+            doc = first_sentence(resolved.get("description"))
+            if resolved.get("enum") is not None:
+                values = ", ".join(repr(v) for v in resolved["enum"])
+                doc = f"{doc} One of: {values}." if doc else f"One of: {values}."
+            if resolved.get("deprecated") and "deprecated" not in doc.lower():
+                doc = f"Deprecated. {doc}".strip()
+            out.append(FieldDef(pname, ann, req, doc))
+        return out
+
+    def object_class(self, name: str, node: dict[str, Any], base: str = "WsPayload") -> None:
+        if name in self.classes:
+            return
+        self.classes[name] = ClassDef(name, base, [], first_sentence(node.get("description")) or f"`{name}` object.")
+        self.classes[name].fields = self.fields_of(node, name)
+        self.order.append(name)
+
+    def merge_objects(self, nodes: list[dict[str, Any]]) -> dict[str, Any]:
+        """Union of properties, intersection of required; enum/const values are unioned."""
+        props: dict[str, Any] = {}
+        required: set[str] | None = None
+        for raw in nodes:
+            node, _ = self.spec.resolve(raw)
+            req = set(node.get("required", []))
+            required = req if required is None else required & req
+            for k, v in (node.get("properties") or {}).items():
+                if k not in props:
+                    props[k] = v
+                    continue
+                a, _ = self.spec.resolve(props[k])
+                b, _ = self.spec.resolve(v)
+                if a.get("type") == "object" and b.get("type") == "object":
+                    props[k] = self.merge_objects([a, b])
+                elif "enum" in a or "const" in a or "enum" in b or "const" in b:
+                    values = list(a.get("enum", [a["const"]] if "const" in a else []))
+                    for x in b.get("enum", [b["const"]] if "const" in b else []):
+                        if x not in values:
+                            values.append(x)
+                    props[k] = {k2: v2 for k2, v2 in a.items() if k2 != "const"} | {"enum": values}
+        return {"type": "object", "properties": props, "required": sorted(required or set())}
+
+    def message_class(self, tag_field: str, tag: str, comps: list[str], base: str) -> str:
+        payloads = [self.spec.resolve(self.spec.messages[c]["payload"])[0] for c in comps]
+        name = camel(comps[0]) if len(comps) == 1 else self.target.merged_names.get(tag, camel(tag))
+        name = name[0].upper() + name[1:]
+        docs = [
+            first_sentence(self.spec.messages[c].get("summary") or self.spec.messages[c].get("title")) for c in comps
+        ]
+        doc = f"`{tag}`: " + " / ".join(d for d in docs if d)
+        envelope_props: dict[str, Any] = {}
+        required: set[str] | None = None
+        msg_nodes: list[dict[str, Any]] = []
+        for p in payloads:
+            req = set(p.get("required", []))
+            required = req if required is None else required & req
+            for k, v in p.get("properties", {}).items():
+                if k == tag_field:
+                    continue
+                if k in {"msg", "params"}:
+                    msg_nodes.append(self.spec.resolve(v)[0])
+                    continue
+                envelope_props.setdefault(k, v)
+        fields = self.fields_of({"properties": envelope_props, "required": sorted(required or set())}, name)
+        body_key = "params" if tag_field == "cmd" else "msg"
+        if msg_nodes:
+            objects = [n for n in msg_nodes if n.get("type") == "object"]
+            arrays = [n for n in msg_nodes if n.get("type") == "array"]
+            parts = []
+            if objects:
+                merged = self.merge_objects(objects) if len(objects) > 1 else objects[0]
+                if merged.get("properties"):
+                    cls = f"{name}Msg" if body_key == "msg" else f"{name}Params"
+                    self.object_class(cls, merged)
+                    parts.append(cls)
+                else:
+                    self.uses_any = True
+                    parts.append("dict[str, Any]")
+            if arrays:
+                parts.append(self.type_of(body_key, arrays[0], name))
+            ann = " | ".join(parts)
+            req = body_key in (required or set()) and not (objects and arrays)
+            fields.append(FieldDef(body_key, ann if req else f"{ann} | None", req, "The message body."))
+        self.classes[name] = ClassDef(name, base, fields, doc, tag)
+        self.order.append(name)
+        return name
+
+    # ---- emit ----------------------------------------------------------------------------
+    def run(self) -> dict[str, str]:
+        server_groups: dict[str, list[str]] = {}
+        command_groups: dict[str, list[str]] = {}
+        for cname, m in self.spec.messages.items():
+            payload, _ = self.spec.resolve(m.get("payload", {}))
+            props = payload.get("properties") or {}
+            if "type" in props and "const" in self.spec.resolve(props["type"])[0]:
+                tag = self.spec.resolve(props["type"])[0]["const"]
+                server_groups.setdefault(tag, []).append(cname)
+            elif "cmd" in props and "const" in self.spec.resolve(props["cmd"])[0]:
+                tag = self.spec.resolve(props["cmd"])[0]["const"]
+                command_groups.setdefault(tag, []).append(cname)
+        server: list[tuple[str, str, list[str]]] = []
+        for tag, comps in server_groups.items():
+            server.append((tag, self.message_class("type", tag, comps, "WsMessage"), comps))
+        commands: list[tuple[str, str, list[str]]] = []
+        for tag, comps in command_groups.items():
+            name = self.message_class("cmd", tag, comps, "WsCommand")
+            commands.append((tag, name, comps))
+        sha = hashlib.sha256((ROOT / "specs" / self.target.spec).read_bytes()).hexdigest()
+        header = f"# Generated by tools/codegen from specs/{self.target.spec} (sha256 {sha}). Do not edit.\n"
+        return {
+            "models.py": header + self.emit_models(server, commands),
+            "channels.py": header + self.emit_channels(server),
+            "examples.py": header + self.emit_examples(),
+            "__init__.py": header + self.emit_init(),
+        }
+
+    def emit_models(self, server: list[tuple[str, str, list[str]]], commands: list[tuple[str, str, list[str]]]) -> str:
+        lines = ['"""Message models generated from the AsyncAPI spec; import them from the parent package."""', ""]
+        lines.append("from __future__ import annotations")
+        lines.append("")
+        std = []
+        if self.uses_datetime:
+            std.append("from datetime import datetime")
+        if self.uses_decimal:
+            std.append("from decimal import Decimal")
+        if self.uses_any:
+            std.append("from typing import Any")
+        lines += std
+        if std:
+            lines.append("")
+        lines.append(f"from {self.target.base_module} import WsCommand, WsMessage, WsPayload")
+        lines.append("")
+        names = sorted(self.order)
+        lines.append("__all__ = [")
+        for n in [*names, "COMMANDS", "SERVER_MESSAGES", "ServerMessage", "Command"]:
+            lines.append(f'    "{n}",')
+        lines.append("]")
+        # payloads first (dependency order: nested classes are registered before their parents
+        # finish, but annotations are strings, so any order type-checks); envelopes after.
+        for n in self.order:
+            c = self.classes[n]
+            lines.append("")
+            lines.append("")
+            tag = f', tag="{c.tag}"' if c.tag is not None else ""
+            lines.append(f"class {c.name}({c.base}{tag}, frozen=True, gc=False, kw_only=True):")
+            lines.append(f'    """{c.doc}"""')
+            if not c.fields:
+                continue
+            lines.append("")
+            for f in c.fields:
+                pyname = f.name
+                rename = ""
+                if keyword.iskeyword(pyname) or pyname in {"type", "cmd"}:
+                    pyname = pyname + "_"
+                    rename = f'name="{f.name}"'
+                if f.required:
+                    value = f" = msgspec.field({rename})" if rename else ""
+                else:
+                    value = f" = msgspec.field(default=None, {rename})" if rename else " = None"
+                ann = f.annotation if f.required or f.annotation.endswith("| None") else f"{f.annotation} | None"
+                lines.append(f"    {pyname}: {ann}{value}")
+                if f.doc:
+                    lines.append(f'    """{f.doc}"""')
+        lines.append("")
+        lines.append("")
+        server_names = [n for _, n, _ in server]
+        command_names = [n for _, n, _ in commands]
+        lines.append("ServerMessage = " + " | ".join(server_names))
+        lines.append('"""Every message the server sends, tagged on `type`."""')
+        lines.append("Command = " + " | ".join(command_names))
+        lines.append('"""Every command a client sends, tagged on `cmd`."""')
+        lines.append("")
+        lines.append("SERVER_MESSAGES: dict[str, type[WsMessage]] = {")
+        for tag, n, _ in server:
+            lines.append(f'    "{tag}": {n},')
+        lines.append("}")
+        lines.append('"""Message class by wire `type`."""')
+        lines.append("COMMANDS: dict[str, type[WsCommand]] = {")
+        for tag, n, _ in commands:
+            lines.append(f'    "{tag}": {n},')
+        lines.append("}")
+        lines.append('"""Command class by wire `cmd`."""')
+        text = "\n".join(lines) + "\n"
+        if "msgspec.field" in text:
+            text = text.replace(
+                "from __future__ import annotations\n", "from __future__ import annotations\n\nimport msgspec\n", 1
+            )
+        return text
+
+    def channel_rows(self) -> list[tuple[str, str, list[str], bool, bool]]:
+        rows = []
+        for cname, ch in self.spec.data["channels"].items():
+            tags: list[str] = []
+            seqs: list[bool] = []
+            for ref in (ch.get("messages") or {}).values():
+                comp = ref["$ref"].split("/")[-1]
+                payload, _ = self.spec.resolve(self.spec.messages[comp].get("payload", {}))
+                props = payload.get("properties") or {}
+                if "type" not in props:
+                    continue
+                tag = self.spec.resolve(props["type"])[0].get("const")
+                if tag and tag not in tags:
+                    tags.append(tag)
+                seqs.append("seq" in set(payload.get("required", [])))
+            desc = ch.get("description") or ""
+            private = "authentication required" in desc.lower()
+            subscribable = ch.get("address") not in ("/", None)
+            rows.append(
+                (cname, first_sentence(ch.get("title")), tags, bool(seqs) and all(seqs), private and subscribable)
+            )
+        return rows
+
+    def emit_channels(self, server: list[tuple[str, str, list[str]]]) -> str:
+        tag_to_class = {tag: n for tag, n, _ in server}
+        lines = [
+            '"""The channel table generated from the AsyncAPI spec."""',
+            "",
+            "from __future__ import annotations",
+            "",
+        ]
+        lines.append(f"from {self.target.channel_module} import ChannelInfo")
+        lines.append("")
+        lines.append(
+            "from .models import "
+            + ", ".join(
+                sorted(
+                    {
+                        tag_to_class[t]
+                        for r in self.channel_rows()
+                        for t in r[2]
+                        if r[0] not in ("root", "control_frames")
+                    }
+                )
+            )
+        )
+        lines.append("")
+        lines.append('__all__ = ["CHANNELS", "SPEC_CHANNELS"]')
+        lines.append("")
+        rows = self.channel_rows()
+        lines.append("SPEC_CHANNELS: tuple[str, ...] = (" + "".join(f'"{r[0]}", ' for r in rows) + ")")
+        lines.append('"""Every channel in the spec, including `root` (commands) and `control_frames` (ping/pong)."""')
+        lines.append("")
+        lines.append("CHANNELS: dict[str, ChannelInfo] = {")
+        for name, title, tags, seq, private in rows:
+            if name in ("root", "control_frames"):
+                continue
+            classes = "".join(f"{tag_to_class[t]}, " for t in tags)
+            tag_tuple = "".join(f'"{t}", ' for t in tags)
+            lines.append(f'    "{name}": ChannelInfo(')
+            lines.append(f'        name="{name}",')
+            lines.append(f'        title="{title}",')
+            lines.append(f"        message_types=({tag_tuple}),")
+            lines.append(f"        message_classes=({classes}),")
+            lines.append(f"        sequenced={seq},")
+            lines.append(f"        private={private},")
+            lines.append("    ),")
+        lines.append("}")
+        lines.append('"""Subscribable channels by name."""')
+        return "\n".join(lines) + "\n"
+
+    def emit_examples(self) -> str:
+        lines = [
+            '"""Every example payload in the spec, as JSON bytes, for tests."""',
+            "",
+            "from __future__ import annotations",
+            "",
+        ]
+        lines.append('__all__ = ["EXAMPLES"]')
+        lines.append("")
+        lines.append("EXAMPLES: tuple[tuple[str, str, bytes], ...] = (")
+        for cname, m in self.spec.messages.items():
+            for ex in m.get("examples") or []:
+                payload = ex.get("payload")
+                if not isinstance(payload, dict):
+                    continue
+                raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+                lines.append(f"    ({cname!r}, {ex.get('name', '')!r}, {raw!r}),")
+        lines.append(")")
+        lines.append('"""(component message name, example name, JSON bytes) for each example."""')
+        return "\n".join(lines) + "\n"
+
+    def emit_init(self) -> str:
+        lines = [
+            '"""Generated message models, channel table and examples."""',
+            "",
+            "from __future__ import annotations",
+            "",
+        ]
+        lines.append("from .channels import CHANNELS, SPEC_CHANNELS")
+        lines.append("from .examples import EXAMPLES")
+        lines.append("from .models import *  # noqa: F403")
+        lines.append("from .models import __all__ as _models_all")
+        lines.append("")
+        lines.append('__all__ = ["CHANNELS", "EXAMPLES", "SPEC_CHANNELS", *_models_all]  # noqa: PLE0604')
+        return "\n".join(lines) + "\n"
+
+
+def ruff_format(text: str) -> str:
+    proc = subprocess.run(
+        [sys.executable, "-m", "ruff", "format", "--stdin-filename", "generated.py", "-"],
+        input=text.encode(),
+        capture_output=True,
+        cwd=ROOT,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"ruff format failed:\n{proc.stderr.decode()}\n")
+    return proc.stdout.decode()
+
+
+def render(target: Target) -> dict[Path, str]:
+    data = yaml.safe_load((ROOT / "specs" / target.spec).read_text())
+    files = Generator(Spec(data), target).run()
+    return {ROOT / target.out / name: ruff_format(text) for name, text in files.items()}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--check", action="store_true", help="exit 1 if regenerating would change any file")
+    args = parser.parse_args(argv)
+    stale: list[Path] = []
+    for target in TARGETS:
+        for path, text in render(target).items():
+            current = path.read_text() if path.exists() else None
+            if current == text:
+                continue
+            stale.append(path)
+            if not args.check:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+    if args.check:
+        for path in stale:
+            print(f"stale: {path.relative_to(ROOT)}")
+        return 1 if stale else 0
+    for path in stale:
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
