@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import importlib
 from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from kalshi_testing import KalshiExchange
-
-_rest = importlib.import_module("kalshi_rest")
-pytestmark = pytest.mark.skipif(not hasattr(_rest, "KalshiClient"), reason="kalshi_rest clients not merged yet")
 
 FED = "KXFED-26DEC-T3.50"
 

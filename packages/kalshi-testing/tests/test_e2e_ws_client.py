@@ -3,21 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
-import pytest
-
 from kalshi_testing import KalshiExchange
-
-_ws = importlib.import_module("kalshi_ws")
-_rest = importlib.import_module("kalshi_rest")
-pytestmark = pytest.mark.skipif(
-    not (hasattr(_ws, "KalshiWebSocket") and hasattr(_rest, "AsyncKalshiClient")),
-    reason="kalshi_ws / kalshi_rest clients not merged yet",
-)
 
 FED = "KXFED-26DEC-T3.50"
 TIMEOUT = 5.0
