@@ -128,3 +128,20 @@ def test_record_with_the_client_and_replay_offline(kalshi_exchange: KalshiExchan
         assert client.portfolio.balance().balance == live_balance
     for fixture in tmp_path.glob("*.json"):
         assert kalshi_exchange.user.key_id not in fixture.read_text()
+
+
+def test_slow_get_times_out_then_succeeds_but_slow_post_surfaces(kalshi_exchange: KalshiExchange) -> None:
+    from kalshi_rest import KalshiTimeoutError
+
+    sim = kalshi_exchange.simulator
+    config = kalshi_exchange.config.replace(timeout=0.3)
+    with kalshi_exchange.client(config=config) as client:
+        sim.faults.latency(1.0, path="/exchange/status", times=1)
+        assert client.exchange.status().trading_active is True  # first attempt timed out, the retry answered
+        assert sim.count_requests("GET", "/exchange/status") == 2
+        sim.faults.slow_response(1.0, path="/portfolio/events/orders", method="POST", times=1)
+        with pytest.raises(KalshiTimeoutError):
+            create(client, "bid", "0.05", "1", "slow-1")  # the write may have happened: never retried
+        assert sim.count_requests("POST", "/portfolio/events/orders") == 1
+        orders = list(client.orders.list(ticker=FED))
+        assert [o.client_order_id for o in orders] == ["slow-1"]  # it did happen: reconcile by client_order_id

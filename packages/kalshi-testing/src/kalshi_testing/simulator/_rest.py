@@ -69,8 +69,8 @@ class RestSurface:
         self.keys = keys
         self.faults = faults
         self.clock = clock
-        self.requests: deque[tuple[str, str, int]] = deque(maxlen=10_000)
-        """(method, path below /trade-api/v2, status) of recent requests, oldest first."""
+        self.requests: deque[list[Any]] = deque(maxlen=10_000)
+        """[method, path below /trade-api/v2, status (0 while unanswered)] of recent requests, oldest first."""
 
     def install(self, app: web.Application) -> None:
         """Add the middleware and every route to `app`."""
@@ -124,8 +124,10 @@ class RestSurface:
         path = request.path
         if not path.startswith(API_PREFIX):
             return await handler(request)
+        entry = [request.method, path[len(API_PREFIX) :], 0]  # logged on arrival; status 0 until answered
+        self.requests.append(entry)
         response = await self._serve(request, handler, path[len(API_PREFIX) :])
-        self.requests.append((request.method, path[len(API_PREFIX) :], response.status))
+        entry[2] = response.status
         return response
 
     async def _serve(self, request: web.Request, handler: Handler, rel: str) -> web.StreamResponse:

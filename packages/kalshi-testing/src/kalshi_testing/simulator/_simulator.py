@@ -202,11 +202,16 @@ class KalshiExchangeSimulator:
 
     @property
     def requests(self) -> list[tuple[str, str, int]]:
-        """`(method, path below /trade-api/v2, status)` of the REST requests served so far, oldest first."""
-        return list(self._rest_surface.requests) if self._rest_surface else []
+        """`(method, path below /trade-api/v2, status)` of the REST requests received so far, oldest first.
+
+        A request is listed from the moment it arrives; its status is 0 until it is answered.
+        """
+        if self._rest_surface is None:
+            return []
+        return [(str(m), str(p), int(st)) for m, p, st in list(self._rest_surface.requests)]
 
     def count_requests(self, method: str, path: str) -> int:
-        """How many `method path` requests reached the simulator (e.g. to prove a POST was not retried)."""
+        """How many `method path` requests reached the simulator, answered or not (proves a POST was sent once)."""
         return sum(1 for m, p, _ in self.requests if m == method.upper() and p == path)
 
     # --- state -------------------------------------------------------------------------------
