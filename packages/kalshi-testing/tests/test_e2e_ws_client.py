@@ -7,6 +7,9 @@ from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
+import pytest
+
+from kalshi_auth import KalshiConnectionError
 from kalshi_testing import KalshiExchange
 
 FED = "KXFED-26DEC-T3.50"
@@ -140,3 +143,44 @@ async def test_streamed_book_matches_rest_book_after_order_flow(kalshi_exchange:
             await asyncio.wait_for(stream.__anext__(), TIMEOUT)
         assert local.yes_bids() == [tuple(x) for x in rest_book.yes_dollars]
         assert local.no_bids() == [tuple(x) for x in rest_book.no_dollars]
+
+
+async def test_handshake_with_an_unregistered_key_fails_clearly(kalshi_exchange: KalshiExchange) -> None:
+    from kalshi_testing import KalshiExchangeSimulator
+    from kalshi_ws import KalshiWebSocket, ReconnectPolicy
+
+    stranger = KalshiExchangeSimulator().create_user("stranger")  # never registered with this simulator
+    ws = KalshiWebSocket(auth=stranger.auth, config=kalshi_exchange.config, reconnect=ReconnectPolicy(enabled=False))
+    with pytest.raises(KalshiConnectionError):
+        async with ws.connect():
+            pass
+
+
+async def test_private_channels_through_the_sdk(kalshi_exchange: KalshiExchange) -> None:
+    sim = kalshi_exchange.simulator
+    await asyncio.to_thread(sim.call, lambda ex: ex.cancel_all("market-maker"))
+    other = await asyncio.to_thread(kalshi_exchange.create_user, "private-other")
+    async with (
+        kalshi_exchange.websocket().connect() as session,
+        kalshi_exchange.async_client() as me,
+        kalshi_exchange.async_client(other) as them,
+    ):
+        orders = await session.subscribe_user_orders()
+        positions = await session.subscribe_market_positions()
+        groups = await session.subscribe_order_group_updates()
+        mine = await place(me, "ask", "0.45", "4", "priv-1")
+        resting = await next_of(orders, "UserOrder")
+        assert resting.msg.order_id == mine.order_id
+        assert resting.msg.status == "resting"
+        await place(them, "bid", "0.45", "4", "priv-2", tif="immediate_or_cancel")
+        executed = await next_of(orders, "UserOrder")
+        assert executed.msg.status == "executed"
+        assert executed.msg.fill_count_fp == Decimal("4")
+        pos = await next_of(positions, "MarketPosition")
+        assert pos.msg.position_fp == Decimal("-4")
+        from kalshi_rest.models import CreateOrderGroupRequest
+
+        created = (await me.order_groups.create(request=CreateOrderGroupRequest(contracts_limit=2))).order_group_id
+        update = await next_of(groups, "OrderGroupUpdates")
+        assert update.msg.order_group_id == created
+        assert update.msg.event_type == "created"
