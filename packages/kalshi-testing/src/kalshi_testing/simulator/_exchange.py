@@ -12,6 +12,7 @@ quadratic fee `ceil(0.07 * count * p * (1 - p))` to the cent; makers pay none.
 
 from __future__ import annotations
 
+import heapq
 import itertools
 import uuid
 from collections import deque
@@ -156,6 +157,7 @@ class Exchange:
         self.groups: dict[str, OrderGroup] = {}
         self.trading_active = True
         self._client_ids: dict[tuple[str, int, str], str] = {}
+        self._expiries: list[tuple[int, str]] = []
         self._ids = itertools.count(1)
         self._load(scenario)
 
@@ -537,6 +539,8 @@ class Exchange:
         )
         if client_order_id:
             self._client_ids[(user_id, subaccount, str(client_order_id))] = order_id
+        if expiration is not None:
+            heapq.heappush(self._expiries, (int(expiration), order_id))
         if group:
             group.order_ids.add(order_id)
         if count <= 0:
@@ -687,17 +691,19 @@ class Exchange:
         return rest("BatchCancelOrdersV2Response", orders=out)
 
     def expire_orders(self) -> int:
-        """Cancel resting orders whose `expiration_time` has passed; returns how many."""
+        """Cancel resting orders whose `expiration_time` has passed; returns how many. O(expired) per call."""
         now_s = self.clock() // 1000
         expired = 0
-        for order in list(self.orders.values()):
-            exp = order.meta.get("expiration_s")
-            if exp and order.status is OrderStatus.RESTING and exp <= now_s:
-                market = self.markets[order.meta["ticker"]]
-                result = market.book.cancel(order.order_id, CancelReason.EXPIRY)
-                if result is not None:
-                    self._apply(market, result)
-                    expired += 1
+        while self._expiries and self._expiries[0][0] <= now_s:
+            _, order_id = heapq.heappop(self._expiries)
+            order = self.orders[order_id]
+            if order.status is not OrderStatus.RESTING:
+                continue
+            market = self.markets[order.meta["ticker"]]
+            result = market.book.cancel(order_id, CancelReason.EXPIRY)
+            if result is not None:
+                self._apply(market, result)
+                expired += 1
         return expired
 
     # --- settlement of one book operation ------------------------------------------------------
