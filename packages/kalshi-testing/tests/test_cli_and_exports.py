@@ -10,7 +10,7 @@ import kalshi_testing
 import kalshi_testing.simulator
 
 
-def test_serve_prints_urls_and_a_working_demo_key(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_serve_prints_urls_and_a_working_demo_key(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     proc = subprocess.Popen(
         [sys.executable, "-m", "kalshi_testing", "serve", "--port", "0", "--key-dir", str(tmp_path)],
         stdout=subprocess.PIPE,
@@ -37,6 +37,14 @@ def test_serve_prints_urls_and_a_working_demo_key(tmp_path) -> None:  # type: ig
         r = httpx.get(rest_url.removesuffix("/trade-api/v2") + path, headers=auth.headers("GET", path))
         assert r.status_code == 200
         assert r.json()["balance"] == 1_000_000
+        # ... and the printed export line configures the SDK from the environment
+        monkeypatch.setenv("KALSHI_KEY_ID", key_id)
+        monkeypatch.setenv("KALSHI_PRIVATE_KEY_PATH", key_file)
+        monkeypatch.setenv("KALSHI_API_BASE_URL", rest_url)
+        from kalshi_rest import KalshiClient
+
+        with KalshiClient.from_env() as client:
+            assert client.portfolio.balance().balance == 1_000_000
     finally:
         proc.terminate()
         proc.wait(timeout=10)

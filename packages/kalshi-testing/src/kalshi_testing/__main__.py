@@ -37,6 +37,9 @@ def main(argv: list[str] | None = None) -> int:
     out.write(f"  WebSocket: {simulator.ws_url}\n")
     out.write(f"Demo user {user.user_id!r} with $10,000\n  key id:    {user.key_id}\n")
     out.write(f"  key file:  {key_path}\n")
+    out.write("Point the SDK at it:\n")
+    out.write(f"  export KALSHI_KEY_ID={user.key_id} KALSHI_PRIVATE_KEY_PATH={key_path} ")
+    out.write(f"KALSHI_API_BASE_URL={simulator.rest_url}\n")
     out.write("Press Ctrl+C to stop.\n")
     out.flush()
     try:
