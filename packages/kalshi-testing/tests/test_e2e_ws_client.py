@@ -184,3 +184,32 @@ async def test_private_channels_through_the_sdk(kalshi_exchange: KalshiExchange)
         update = await next_of(groups, "OrderGroupUpdates")
         assert update.msg.order_group_id == created
         assert update.msg.event_type == "created"
+
+
+async def test_server_buffer_overflow_makes_the_sdk_resubscribe() -> None:
+    from kalshi_testing import KalshiExchangeSimulator
+
+    with KalshiExchangeSimulator(ws_queue_limit=4) as sim:
+        user = await asyncio.to_thread(sim.create_user, "overflow", balance="100000")
+        exchange = KalshiExchange(sim, user)
+        async with exchange.websocket().connect() as session:
+            stream = await session.subscribe_orderbook_delta(tickers=[FED])
+            await next_of(stream, "OrderbookSnapshot")
+            base = {
+                "ticker": FED,
+                "count": "1",
+                "time_in_force": "good_till_canceled",
+                "self_trade_prevention_type": "maker",
+            }
+
+            def burst(ex: Any) -> None:
+                for i in range(10):
+                    ex.create_order("overflow", base | {"side": "bid", "price": f"0.0{i % 9 + 1}"})
+
+            await asyncio.to_thread(sim.call, burst)
+            resync = await next_of(stream, "Resyncing")
+            assert "25" in resync.reason
+            fresh = await next_of(stream, "OrderbookSnapshot")
+            assert fresh.msg.market_ticker == FED
+            rest_levels = await asyncio.to_thread(sim.call, lambda ex: ex.orderbook_view(ex.markets[FED]))
+            assert stream.book(FED).yes_bids() == [(Decimal(p), Decimal(q)) for p, q in rest_levels["yes_dollars"]]

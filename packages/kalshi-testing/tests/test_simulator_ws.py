@@ -283,3 +283,30 @@ async def test_ticker_initial_snapshot_and_no_frames_after_unsubscribe(
         listing = await c.until(lambda f: f["type"] == "ok")
         assert listing["msg"] == []
         assert not any(f["type"] == "ticker" for f in c.backlog)
+
+
+async def test_slow_consumer_overflow_ends_the_subscription_with_error_25() -> None:
+    with KalshiExchangeSimulator(ws_queue_limit=4) as sim:
+        trader = await asyncio.to_thread(sim.create_user, "sweeper", balance="100000")
+        async with connect(sim, trader) as ws:
+            c = Client(ws)
+            sid = await c.subscribe("orderbook_delta", market_ticker=FED)
+            await c.until(lambda f: f["type"] == "orderbook_snapshot")
+            base = {
+                "ticker": FED,
+                "count": "1",
+                "time_in_force": "good_till_canceled",
+                "self_trade_prevention_type": "maker",
+            }
+
+            def burst(ex: Any) -> None:  # ten book changes in one loop turn: more than the queue holds
+                for i in range(10):
+                    ex.create_order("sweeper", base | {"side": "bid", "price": f"0.0{i % 9 + 1}"})
+
+            await asyncio.to_thread(sim.call, burst)
+            error = await c.until(lambda f: f["type"] == "error")
+            assert error["sid"] == sid
+            assert error["msg"]["code"] == 25
+            await c.send("list_subscriptions")
+            assert (await c.until(lambda f: f["type"] == "ok"))["msg"] == []
+        assert "buffer_overflow" in sim.faults.fired

@@ -74,6 +74,8 @@ class KalshiExchangeSimulator:
         clock: epoch milliseconds; drives every timestamp and the signature freshness check.
         max_clock_skew_ms: how far a request's signed timestamp may be from `clock()`.
         heartbeat: seconds between the WebSocket server's `heartbeat` pings.
+        ws_queue_limit: frames a WebSocket connection may have queued; a data frame beyond it ends its
+            subscription with error 25 (buffer overflow), so slow consumers can be tested.
     """
 
     def __init__(
@@ -86,6 +88,7 @@ class KalshiExchangeSimulator:
         clock: Callable[[], int] | None = None,
         max_clock_skew_ms: int = 30_000,
         heartbeat: float = 10.0,
+        ws_queue_limit: int = 10_000,
     ) -> None:
         if scenario is None:
             scenario = default_scenario(seed)
@@ -98,6 +101,7 @@ class KalshiExchangeSimulator:
         self._host = host
         self._port = port
         self._heartbeat = heartbeat
+        self._ws_queue_limit = ws_queue_limit
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -134,7 +138,14 @@ class KalshiExchangeSimulator:
         app = web.Application()
         self._rest_surface = RestSurface(self.exchange, self.keys, self.faults, self.clock)
         self._rest_surface.install(app)
-        self.ws_surface = WebSocketSurface(self.exchange, self.keys, self.faults, self.clock, heartbeat=self._heartbeat)
+        self.ws_surface = WebSocketSurface(
+            self.exchange,
+            self.keys,
+            self.faults,
+            self.clock,
+            heartbeat=self._heartbeat,
+            queue_limit=self._ws_queue_limit,
+        )
         self.ws_surface.install(app)
         return app
 

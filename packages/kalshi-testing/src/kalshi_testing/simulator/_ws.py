@@ -72,6 +72,7 @@ class _Connection:
     request: web.Request
     queue: asyncio.Queue[dict[str, Any] | None] = field(default_factory=lambda: asyncio.Queue(_QUEUE_LIMIT))
     subs: dict[int, _Subscription] = field(default_factory=dict)
+    overflowed: list[int] = field(default_factory=list)
     sids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     drop_after: int | None = None
     sent: int = 0
@@ -96,12 +97,14 @@ class WebSocketSurface:
         clock: Callable[[], int],
         *,
         heartbeat: float = 10.0,
+        queue_limit: int = _QUEUE_LIMIT,
     ) -> None:
         self.exchange = exchange
         self.keys = keys
         self.faults = faults
         self.clock = clock
         self.heartbeat = heartbeat
+        self.queue_limit = queue_limit
         self.connections: set[_Connection] = set()
         exchange.listeners.append(self._on_event)
 
@@ -122,7 +125,9 @@ class WebSocketSurface:
             return web.json_response(exc.body(), status=exc.status)
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
-        conn = _Connection(user_id, ws, request, drop_after=self.faults.take_drop())
+        conn = _Connection(
+            user_id, ws, request, queue=asyncio.Queue(self.queue_limit + 1), drop_after=self.faults.take_drop()
+        )
         self.connections.add(conn)
         writer = asyncio.create_task(self._writer(conn))
         pinger = asyncio.create_task(self._pinger(conn))
@@ -137,7 +142,7 @@ class WebSocketSurface:
             pinger.cancel()
             with contextlib.suppress(asyncio.QueueFull):
                 conn.queue.put_nowait(None)
-            with contextlib.suppress(asyncio.CancelledError, ConnectionError):
+            with contextlib.suppress(asyncio.CancelledError, ConnectionError, TimeoutError):
                 await asyncio.wait_for(writer, 1.0)
             writer.cancel()
         return ws
@@ -159,6 +164,10 @@ class WebSocketSurface:
                     await conn.ws.send_str('{"type": "orderbook_delta", "sid": 1, "msg": {')
             try:
                 await conn.ws.send_str(json.dumps(frame, separators=(",", ":")))
+                while conn.overflowed:
+                    sid = conn.overflowed.pop(0)
+                    error = {"type": "error", "sid": sid, "msg": {"code": 25, "msg": "Subscription buffer overflow"}}
+                    await conn.ws.send_str(json.dumps(error, separators=(",", ":")))
             except (ConnectionError, RuntimeError):
                 return
             if data_frame:
@@ -170,10 +179,16 @@ class WebSocketSurface:
                     return
 
     def _send(self, conn: _Connection, frame: dict[str, Any]) -> None:
-        try:
-            conn.queue.put_nowait(frame)
-        except asyncio.QueueFull:
-            _log.warning("simulator: dropping frame for a slow WebSocket client")
+        """Queue a frame; a data frame that does not fit ends its subscription with error 25, as Kalshi does."""
+        if conn.queue.qsize() < self.queue_limit or frame.get("type") in ("subscribed", "unsubscribed", "ok", "error"):
+            with contextlib.suppress(asyncio.QueueFull):
+                conn.queue.put_nowait(frame)
+                return
+        sid = frame.get("sid")
+        if isinstance(sid, int) and conn.subs.pop(sid, None) is not None:
+            conn.overflowed.append(sid)
+            self.faults.fired.append("buffer_overflow")
+        _log.warning("simulator: WebSocket client too slow; dropped a frame for sid %s", sid)
 
     # --- commands ------------------------------------------------------------------------------
 
