@@ -499,7 +499,8 @@ class Exchange:
                 raise ExchangeError(400, "order_group_triggered", "the order group is triggered; reset it first")
         position = account.positions.get(market.ticker)
         held = position.position if position else _ZERO
-        if body.get("reduce_only"):
+        requested = count
+        if body.get("reduce_only"):  # never more than closes the position; nothing if flat
             closable = -held if side is BookSide.BID else held
             count = min(count, max(closable, _ZERO))
         opening = count - max(_ZERO, min(count, -held if side is BookSide.BID else held))
@@ -531,7 +532,7 @@ class Exchange:
             owner=user_id,
             side=side,
             price=price,
-            count=count if count > 0 else Decimal("0.01"),
+            count=count if count > 0 else requested,
             time_in_force=tif,
             self_trade_prevention=stp,
             post_only=bool(body.get("post_only")),
@@ -544,9 +545,9 @@ class Exchange:
         if group:
             group.order_ids.add(order_id)
         if count <= 0:
-            market.book.cancel(order_id)
             order.status = OrderStatus.CANCELED
             order.last_update_reason = CancelReason.REDUCE_ONLY
+            meta["reduced_by"] = requested
             order.remaining = _ZERO
             self._publish_order(order)
             return self._create_response(order)
