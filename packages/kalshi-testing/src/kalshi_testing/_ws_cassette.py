@@ -66,7 +66,7 @@ class _LocalServer:
     async def _start(self, handler: Any) -> None:
         app = web.Application()
         app.router.add_get("/{tail:.*}", handler)
-        self._runner = web.AppRunner(app, handle_signals=False)
+        self._runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=0.5)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()

@@ -172,7 +172,8 @@ class KalshiExchangeSimulator:
 
     async def _serve(self, ready: Future[None]) -> None:
         self._stopped = asyncio.Event()
-        runner = web.AppRunner(self.build_app(), handle_signals=False)
+        # A short shutdown grace: stop() must not wait on handlers stalled by injected faults.
+        runner = web.AppRunner(self.build_app(), handle_signals=False, shutdown_timeout=0.5)
         await runner.setup()
         site = web.TCPSite(runner, self._host, self._port)
         await site.start()

@@ -122,7 +122,9 @@ class WebSocketSurface:
         try:
             user_id = self.keys.verify("GET", request.raw_path, request.headers, self.clock())
         except ExchangeError as exc:
-            return web.json_response(exc.body(), status=exc.status)
+            refused = web.json_response(exc.body(), status=exc.status)
+            refused.force_close()  # a refused upgrade ends the connection, so clients see EOF at once
+            return refused
         ws = web.WebSocketResponse(autoping=True)
         await ws.prepare(request)
         conn = _Connection(
@@ -175,6 +177,10 @@ class WebSocketSurface:
                 if conn.drop_after is not None and conn.sent >= conn.drop_after:
                     transport = conn.request.transport
                     if transport is not None:
+                        for _ in range(1000):  # let the frames already sent reach the socket (bounded: ~1 s)
+                            if not transport.get_write_buffer_size():
+                                break
+                            await asyncio.sleep(0.001)
                         transport.abort()
                     return
 
