@@ -213,3 +213,29 @@ async def test_server_buffer_overflow_makes_the_sdk_resubscribe() -> None:
             assert fresh.msg.market_ticker == FED
             rest_levels = await asyncio.to_thread(sim.call, lambda ex: ex.orderbook_view(ex.markets[FED]))
             assert stream.book(FED).yes_bids() == [(Decimal(p), Decimal(q)) for p, q in rest_levels["yes_dollars"]]
+
+
+async def test_record_an_sdk_session_and_replay_it_to_the_sdk(kalshi_exchange: KalshiExchange, tmp_path: Any) -> None:
+    from kalshi_testing import WebSocketRecorder, WebSocketReplayServer
+    from kalshi_ws import KalshiWebSocket, ReconnectPolicy
+
+    cassette = tmp_path / "book.json"
+    no_reconnect = ReconnectPolicy(enabled=False)
+    # auth=None: the recorder forwards the client's own signed headers (same WS path) and stores none of them
+    async with WebSocketRecorder(kalshi_exchange.simulator.ws_url, cassette) as rec:
+        ws = KalshiWebSocket(kalshi_exchange.auth, kalshi_exchange.config, url=rec.url, reconnect=no_reconnect)
+        async with ws.connect() as session, kalshi_exchange.async_client() as client:
+            stream = await session.subscribe_orderbook_delta(tickers=[FED])
+            live_snapshot = await next_of(stream, "OrderbookSnapshot")
+            await place(client, "bid", "0.07", "2", "cassette-1")
+            live_delta = await next_of(stream, "OrderbookDelta")
+        await asyncio.wait_for(rec.done.wait(), TIMEOUT)
+    async with WebSocketReplayServer(cassette, speed=5) as server:
+        ws = KalshiWebSocket(kalshi_exchange.auth, kalshi_exchange.config, url=server.url, reconnect=no_reconnect)
+        async with ws.connect() as session:
+            stream = await session.subscribe_orderbook_delta(tickers=[FED])
+            snapshot = await next_of(stream, "OrderbookSnapshot")
+            delta = await next_of(stream, "OrderbookDelta")
+    assert snapshot.msg == live_snapshot.msg
+    assert delta.msg == live_delta.msg
+    assert kalshi_exchange.user.key_id not in cassette.read_text()
