@@ -216,6 +216,15 @@ def test_rest_responses_match_openapi() -> None:
                 for path in ("/portfolio/balance", "/portfolio/positions", "/portfolio/fills", "/portfolio/orders"):
                     call("GET", path, user)
             call("GET", "/portfolio/balance")
+            sub = call("POST", "/portfolio/subaccounts", alice, {}).json()["subaccount_number"]
+            call(
+                "POST",
+                "/portfolio/subaccounts/transfer",
+                alice,
+                {"client_transfer_id": "s1", "from_subaccount": 0, "to_subaccount": sub, "amount_cents": 100},
+            )
+            call("GET", "/portfolio/subaccounts/balances", alice)
+            call("GET", "/portfolio/subaccounts/transfers", alice)
             call("GET", "/account/endpoint_costs")
             call("GET", "/account/limits", alice)
             call("GET", "/exchange/user_data_timestamp")

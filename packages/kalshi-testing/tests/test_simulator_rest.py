@@ -364,3 +364,37 @@ def test_injected_clock_drives_timestamps_and_signature_freshness() -> None:
         signed_then = user.auth.headers("GET", path)
         now[0] += 31_000
         assert httpx.get(sim.base_url + path, headers=signed_then).status_code == 401
+
+
+def test_subaccounts_transfer_and_trade_separately(rest, alice) -> None:  # type: ignore[no-untyped-def]
+    created = rest("POST", "/portfolio/subaccounts", alice, json_body={})
+    assert created.status_code == 201
+    sub = created.json()["subaccount_number"]
+    assert sub == 1
+    move = {"client_transfer_id": "t-1", "from_subaccount": 0, "to_subaccount": sub, "amount_cents": 2500}
+    assert rest("POST", "/portfolio/subaccounts/transfer", alice, json_body=move).json() == {}
+    again = rest("POST", "/portfolio/subaccounts/transfer", alice, json_body=move)
+    assert again.status_code == 409  # a reused client_transfer_id moves nothing
+    balances = rest("GET", "/portfolio/subaccounts/balances", alice).json()["subaccount_balances"]
+    assert [(b["subaccount_number"], b["balance"]) for b in balances] == [(0, "975.0000"), (1, "25.0000")]
+    too_much = move | {"client_transfer_id": "t-2", "from_subaccount": sub, "to_subaccount": 0, "amount_cents": 2501}
+    assert rest("POST", "/portfolio/subaccounts/transfer", alice, json_body=too_much).status_code == 400
+    rest.order(alice, "bid", "0.10", "5", subaccount=sub)
+    big = rest(
+        "POST",
+        "/portfolio/events/orders",
+        alice,
+        json_body={
+            "ticker": FED,
+            "side": "bid",
+            "price": "0.10",
+            "count": "300",
+            "subaccount": sub,
+            "time_in_force": "good_till_canceled",
+            "self_trade_prevention_type": "maker",
+        },
+    )
+    assert big.json()["code"] == "insufficient_balance"  # $30 > the subaccount's $25
+    transfers = rest("GET", "/portfolio/subaccounts/transfers", alice).json()["transfers"]
+    assert [t["transfer_id"] for t in transfers] == ["t-1"]
+    assert rest("GET", "/portfolio/balance", alice, subaccount=sub).json()["balance"] == 2500

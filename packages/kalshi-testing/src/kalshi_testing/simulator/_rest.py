@@ -98,6 +98,10 @@ class RestSurface:
         r.add_get(p + "/portfolio/orders/queue_positions", self.queue_positions)
         r.add_get(p + "/portfolio/orders/{order_id}/queue_position", self.queue_position)
         r.add_get(p + "/portfolio/balance", self.balance)
+        r.add_post(p + "/portfolio/subaccounts", self.subaccount_create)
+        r.add_post(p + "/portfolio/subaccounts/transfer", self.subaccount_transfer)
+        r.add_get(p + "/portfolio/subaccounts/balances", self.subaccount_balances)
+        r.add_get(p + "/portfolio/subaccounts/transfers", self.subaccount_transfers)
         r.add_get(p + "/portfolio/positions", self.positions)
         r.add_get(p + "/portfolio/fills", self.fills)
         r.add_get(p + "/portfolio/orders", self.orders_list)
@@ -513,6 +517,25 @@ class RestSurface:
         """GetOrder."""
         order = self.exchange.user_order(_USER.get(), request.match_info["order_id"])
         return _json(rest("GetOrderResponse", order=self.exchange.order_view(order)))
+
+    async def subaccount_create(self, request: web.Request) -> web.Response:
+        """CreateSubaccount -> 201."""
+        await self._body(request)
+        return _json(self.exchange.create_subaccount(_USER.get()), 201)
+
+    async def subaccount_transfer(self, request: web.Request) -> web.Response:
+        """ApplySubaccountTransfer."""
+        return _json(self.exchange.transfer_between_subaccounts(_USER.get(), await self._body(request)))
+
+    async def subaccount_balances(self, request: web.Request) -> web.Response:
+        """GetSubaccountBalances."""
+        return _json(self.exchange.subaccount_balances(_USER.get()))
+
+    async def subaccount_transfers(self, request: web.Request) -> web.Response:
+        """GetSubaccountTransfers: newest first."""
+        items = list(reversed(self.exchange.transfers.get(_USER.get(), [])))
+        page, cursor = paginate(items, request.query, "positions")
+        return _json(rest("GetSubaccountTransfersResponse", transfers=page, cursor=cursor))
 
     # --- order writes (V2) ---------------------------------------------------------------------
 
