@@ -145,3 +145,52 @@ def test_slow_get_times_out_then_succeeds_but_slow_post_surfaces(kalshi_exchange
         assert sim.count_requests("POST", "/portfolio/events/orders") == 1
         orders = list(client.orders.list(ticker=FED))
         assert [o.client_order_id for o in orders] == ["slow-1"]  # it did happen: reconcile by client_order_id
+
+
+def test_the_seed_api_order_family_and_portfolio_calls(kalshi_exchange: KalshiExchange) -> None:
+    from kalshi_rest.models import (
+        AmendOrderV2Request,
+        BatchCancelOrdersV2Request,
+        BatchCancelOrdersV2RequestOrder,
+        BatchCreateOrdersV2Request,
+        CreateOrderV2Request,
+        DecreaseOrderV2Request,
+    )
+
+    with kalshi_exchange.client() as client:
+        order = create(client, "bid", "0.10", "10", "seed-1")
+        ahead = client.orders.queue_position(order.order_id).queue_position_fp
+        assert ahead == Decimal("0")
+        amended = client.orders.amend_v2(
+            order.order_id,
+            request=AmendOrderV2Request(ticker=FED, side="bid", price=Decimal("0.11"), count=Decimal("12")),
+        )
+        assert amended.remaining_count == Decimal("12")
+        decreased = client.orders.decrease_v2(order.order_id, request=DecreaseOrderV2Request(reduce_by=Decimal("2")))
+        assert decreased.remaining_count == Decimal("10")
+        batch = client.orders.batch_create_v2(
+            request=BatchCreateOrdersV2Request(
+                orders=[
+                    CreateOrderV2Request(
+                        ticker=FED,
+                        client_order_id=f"seed-b{i}",
+                        side="bid",
+                        count=Decimal("1"),
+                        price=Decimal("0.0" + str(i + 1)),
+                        time_in_force="good_till_canceled",
+                        self_trade_prevention_type="maker",
+                    )
+                    for i in range(3)
+                ]
+            )
+        )
+        ids = [o.order_id for o in batch.orders]
+        assert len(ids) == 3
+        cancelled = client.orders.batch_cancel_v2(
+            request=BatchCancelOrdersV2Request(orders=[BatchCancelOrdersV2RequestOrder(order_id=i) for i in ids])
+        )
+        assert [o.reduced_by for o in cancelled.orders] == [Decimal("1")] * 3
+        assert client.orders.cancel_v2(order.order_id).reduced_by == Decimal("10")
+        assert list(client.portfolio.deposits()) == []
+        assert list(client.portfolio.withdrawals()) == []
+        assert client.account.endpoint_costs().default_cost == 10
