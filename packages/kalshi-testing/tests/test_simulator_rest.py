@@ -398,3 +398,24 @@ def test_subaccounts_transfer_and_trade_separately(rest, alice) -> None:  # type
     transfers = rest("GET", "/portfolio/subaccounts/transfers", alice).json()["transfers"]
     assert [t["transfer_id"] for t in transfers] == ["t-1"]
     assert rest("GET", "/portfolio/balance", alice, subaccount=sub).json()["balance"] == 2500
+
+
+def test_mistyped_fields_are_400_not_500(rest, alice) -> None:  # type: ignore[no-untyped-def]
+    base = {
+        "ticker": FED,
+        "side": "bid",
+        "price": "0.10",
+        "count": "1",
+        "time_in_force": "good_till_canceled",
+        "self_trade_prevention_type": "maker",
+    }
+    for bad in ({"subaccount": "one"}, {"expiration_time": "soon"}, {"price": 0.1}, {"count": None}):
+        r = rest("POST", "/portfolio/events/orders", alice, json_body=base | bad)
+        assert r.status_code == 400, (bad, r.text)
+    r = rest.http.post(
+        "/trade-api/v2/portfolio/events/orders",
+        content=b"{not json",
+        headers=alice.auth.headers("POST", "/trade-api/v2/portfolio/events/orders"),
+    )
+    assert r.status_code == 400
+    assert rest("POST", "/portfolio/events/orders", alice, json_body=[1, 2]).status_code == 400

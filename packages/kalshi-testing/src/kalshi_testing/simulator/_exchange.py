@@ -139,6 +139,16 @@ class Market:
         return str(self.info["ticker"])
 
 
+def _int_field(body: dict[str, Any], name: str) -> int | None:
+    """An optional integer body field; anything else is a 400."""
+    value = body.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ExchangeError(400, "invalid_parameters", f"{name} must be an integer", name)
+    return value
+
+
 def _taker_fee(count: Decimal, price: Decimal) -> Decimal:
     return (_FEE_RATE * count * price * (_ONE - price)).quantize(_CENT, rounding=ROUND_CEILING)
 
@@ -459,7 +469,7 @@ class Exchange:
         """CreateOrderV2: validate, match, settle; returns `CreateOrderV2Response` (201)."""
         body = self._check_body("CreateOrderV2Request", body)
         market = self.market(str(body["ticker"]))
-        subaccount = int(body.get("subaccount") or 0)
+        subaccount = _int_field(body, "subaccount") or 0
         account = self.account(user_id, subaccount)
         client_order_id = body.get("client_order_id")
         if client_order_id:
@@ -487,7 +497,7 @@ class Exchange:
             raise ExchangeError(400, "invalid_parameters", "count must be positive")
         if body.get("reduce_only") and tif is not TimeInForce.IMMEDIATE_OR_CANCEL:
             raise ExchangeError(400, "invalid_parameters", "reduce_only is only accepted with immediate_or_cancel")
-        expiration = body.get("expiration_time")
+        expiration = _int_field(body, "expiration_time")
         if expiration is not None and tif is not TimeInForce.GOOD_TILL_CANCELED:
             raise ExchangeError(400, "invalid_parameters", "expiration_time requires good_till_canceled")
         if expiration is not None and int(expiration) * 1000 <= self.clock():
@@ -657,6 +667,8 @@ class Exchange:
     def batch_create(self, user_id: str, body: Any) -> dict[str, Any]:
         """BatchCreateOrdersV2: each entry succeeds or fails alone."""
         body = self._check_body("BatchCreateOrdersV2Request", body)
+        if not isinstance(body["orders"], list):
+            raise ExchangeError(400, "invalid_parameters", "orders must be an array", "orders")
         out = []
         for item in body["orders"]:
             try:
@@ -664,7 +676,7 @@ class Exchange:
             except ExchangeError as exc:
                 out.append(
                     {
-                        "client_order_id": (item or {}).get("client_order_id"),
+                        "client_order_id": item.get("client_order_id") if isinstance(item, dict) else None,
                         "fill_count": None,
                         "remaining_count": None,
                         "ts_ms": self.clock(),
@@ -676,11 +688,14 @@ class Exchange:
     def batch_cancel(self, user_id: str, body: Any) -> dict[str, Any]:
         """BatchCancelOrdersV2: a failed entry has `reduced_by` "0.00" and an `error`."""
         body = self._check_body("BatchCancelOrdersV2Request", body)
+        if not isinstance(body["orders"], list):
+            raise ExchangeError(400, "invalid_parameters", "orders must be an array", "orders")
         out = []
         for item in body["orders"]:
-            order_id = str((item or {}).get("order_id", ""))
+            entry = item if isinstance(item, dict) else {}
+            order_id = str(entry.get("order_id", ""))
             try:
-                out.append(self.cancel_order(user_id, order_id, (item or {}).get("subaccount")) | {"error": None})
+                out.append(self.cancel_order(user_id, order_id, _int_field(entry, "subaccount")) | {"error": None})
             except ExchangeError as exc:
                 out.append(
                     {
@@ -1083,7 +1098,7 @@ class Exchange:
         """CreateOrderGroup: `contracts_limit` or `contracts_limit_fp` (they must agree if both)."""
         body = self._check_body("CreateOrderGroupRequest", body or {})
         limit = self._group_limit(body)
-        group = OrderGroup(self._next_id(), user_id, int(body.get("subaccount") or 0), limit)
+        group = OrderGroup(self._next_id(), user_id, _int_field(body, "subaccount") or 0, limit)
         self.groups[group.group_id] = group
         self._group_event(group, "created")
         return rest(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import json
+import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
 from decimal import Decimal
@@ -23,6 +24,7 @@ from ._shapes import rest
 __all__ = ["API_PREFIX", "RestSurface"]
 
 API_PREFIX = "/trade-api/v2"
+_log = logging.getLogger("kalshi_testing")
 _PRIVATE_PREFIXES = ("/portfolio", "/account/limits")
 # Token costs that differ from the default of 10 (FACTS 3.5), as GET /account/endpoint_costs reports them.
 _ENDPOINT_COSTS = [
@@ -156,6 +158,9 @@ class RestSurface:
             return _error(exc)
         except web.HTTPException:
             raise
+        except Exception:  # a simulator bug: answer like Kalshi's 500, keep serving, and say where
+            _log.exception("simulator: unhandled error serving %s %s", request.method, request.path)
+            return _error(ExchangeError(500, "internal_server_error", "internal server error"))
         if slow and isinstance(response, web.Response):
             return await self._slow(request, response, slow)
         return response
