@@ -182,6 +182,10 @@ async def test_commands_update_unsubscribe_list_and_errors(sim: KalshiExchangeSi
             assert (err["type"], err["msg"]["code"]) == ("error", code), (name, arg, err)
         cmd = await c.send("update_subscription", {"sids": [sid, sid], "action": "add_markets"})
         assert (await c.until(lambda f: f.get("id") == cmd))["msg"]["code"] == 12
+        cmd = await c.send("update_subscription", {"sid": [sid], "action": "add_markets"})
+        assert (await c.until(lambda f: f.get("id") == cmd))["msg"]["code"] == 1
+        cmd = await c.send("subscribe", {"channels": ["ticker"], "market_tickers": "not-a-list"})
+        assert (await c.until(lambda f: f.get("id") == cmd))["msg"]["code"] == 11
         await ws.send("not json")
         assert (await c.until(lambda f: f["type"] == "error"))["msg"]["code"] == 1
         cmd = await c.send("unsubscribe", {"sids": [sid]})

@@ -229,6 +229,9 @@ class WebSocketSurface:
             if exc.sid is not None:
                 frame["sid"] = exc.sid
             self._send(conn, frame)
+        except (TypeError, ValueError, AttributeError):  # a command of the wrong shape: code 1, keep the socket
+            _log.debug("simulator: unprocessable WebSocket command %r", text, exc_info=True)
+            self._send(conn, {"id": cmd_id, "type": "error", "msg": {"code": 1, "msg": "Unable to process message"}})
 
     @staticmethod
     def _tickers(params: dict[str, Any]) -> set[str] | None:
