@@ -160,3 +160,20 @@ def test_bad_fixture_directories_raise_fixture_error(tmp_path: Path) -> None:
         client.get("http://x/trade-api/v2/markets")
     assert miss.value.closest == []
     assert "no fixtures recorded" in str(miss.value)
+
+
+def test_recording_a_gzip_response_hands_back_decoded_content(tmp_path: Path) -> None:
+    import gzip
+
+    body = json.dumps({"markets": [], "cursor": ""}).encode()
+
+    def gzipped(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(
+            200, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}, content=gzip.compress(body)
+        )
+
+    transport = RecordingTransport(tmp_path, transport=httpx.MockTransport(gzipped))
+    with httpx.Client(transport=transport) as client:
+        assert client.get("http://x/trade-api/v2/markets").json() == {"markets": [], "cursor": ""}
+    with httpx.Client(transport=ReplayTransport(tmp_path)) as client:
+        assert client.get("http://x/trade-api/v2/markets").json() == {"markets": [], "cursor": ""}

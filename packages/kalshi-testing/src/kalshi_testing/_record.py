@@ -82,7 +82,7 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             content = response.read()
         finally:
             response.close()
-        recorded = httpx.Response(response.status_code, headers=response.headers, content=content, request=request)
+        recorded = _decoded(response, content, request)
         self._write(request, recorded)
         return recorded
 
@@ -95,7 +95,7 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             content = await response.aread()
         finally:
             await response.aclose()
-        recorded = httpx.Response(response.status_code, headers=response.headers, content=content, request=request)
+        recorded = _decoded(response, content, request)
         self._write(request, recorded)
         return recorded
 
@@ -108,3 +108,11 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         """Close the wrapped async transport."""
         if self._async_transport is not None:
             await self._async_transport.aclose()
+
+
+def _decoded(response: httpx.Response, content: bytes, request: httpx.Request) -> httpx.Response:
+    """A copy of a read response whose body is already decoded (so no content-encoding is claimed)."""
+    headers = [
+        (k, v) for k, v in response.headers.multi_items() if k.lower() not in ("content-encoding", "content-length")
+    ]
+    return httpx.Response(response.status_code, headers=headers, content=content, request=request)
