@@ -419,3 +419,41 @@ def test_mistyped_fields_are_400_not_500(rest, alice) -> None:  # type: ignore[n
     )
     assert r.status_code == 400
     assert rest("POST", "/portfolio/events/orders", alice, json_body=[1, 2]).status_code == 400
+
+
+def test_opt_in_token_buckets_answer_429_on_the_simulator_clock() -> None:
+    from kalshi_testing.simulator import BucketSpec, RateLimits
+
+    now = [1_800_000_000_000]
+    limits = RateLimits(read=BucketSpec(10, 20), write=BucketSpec(10, 20))
+    with (
+        KalshiExchangeSimulator(clock=lambda: now[0], rate_limits=limits) as sim,
+        httpx.Client(base_url=sim.rest_url) as http,
+    ):
+        user = sim.create_user("limited")
+        assert [http.get("/exchange/status").status_code for _ in range(3)] == [200, 200, 429]  # 20 tokens, cost 10
+        refused = http.get("/exchange/status")
+        assert refused.headers["Retry-After"] == "1"
+        assert refused.json()["code"] == "too_many_requests"
+        now[0] += 1000  # one second refills 10 tokens: one more default-cost read
+        assert http.get("/exchange/status").status_code == 200
+        path = "/trade-api/v2/portfolio/events/orders"
+        body = {
+            "ticker": FED,
+            "side": "bid",
+            "price": "0.05",
+            "count": "1",
+            "client_order_id": "rl",
+            "time_in_force": "good_till_canceled",
+            "self_trade_prevention_type": "maker",
+        }
+        created = http.post(path.removeprefix("/trade-api/v2"), json=body, headers=user.auth.headers("POST", path))
+        assert created.status_code == 201, created.text  # writes have their own bucket
+        cancel = f"{path}/{created.json()['order_id']}"
+        for _ in range(5):  # the create took 10 of 20 write tokens; cancels cost 2 each: 5 x 2 = the rest
+            r = http.delete(cancel.removeprefix("/trade-api/v2"), headers=user.auth.headers("DELETE", cancel))
+            assert r.status_code in (200, 404)
+        r = http.delete(cancel.removeprefix("/trade-api/v2"), headers=user.auth.headers("DELETE", cancel))
+        assert r.status_code == 429
+        limits_view = http.get("/account/limits", headers=user.auth.headers("GET", "/trade-api/v2/account/limits"))
+        assert limits_view.json()["read"] == {"refill_rate": 10, "bucket_capacity": 20}  # each user has own buckets

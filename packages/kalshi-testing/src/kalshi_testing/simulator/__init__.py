@@ -31,11 +31,13 @@ from ._matching import (
     SelfTradePrevention,
     TimeInForce,
 )
+from ._ratelimit import BucketSpec, RateLimits
 from ._scenario import Scenario, default_scenario, load_scenario
 from ._simulator import KalshiExchangeSimulator, SimulatedUser
 
 __all__ = [
     "BookSide",
+    "BucketSpec",
     "Exchange",
     "ExchangeError",
     "Execution",
@@ -47,6 +49,7 @@ __all__ = [
     "Order",
     "OrderBook",
     "OrderStatus",
+    "RateLimits",
     "Scenario",
     "SelfTradePrevention",
     "SimulatedUser",

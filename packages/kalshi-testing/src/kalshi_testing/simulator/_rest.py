@@ -19,6 +19,7 @@ from ._exchange import Exchange, ExchangeError
 from ._faults import Faults
 from ._matching import OrderStatus
 from ._pagination import paginate
+from ._ratelimit import RateLimits, retry_after_header
 from ._shapes import rest
 
 __all__ = ["API_PREFIX", "RestSurface"]
@@ -66,8 +67,16 @@ def _int(query: Any, name: str) -> int | None:
 class RestSurface:
     """Builds the aiohttp routes; all state lives in the shared `Exchange`."""
 
-    def __init__(self, exchange: Exchange, keys: KeyRegistry, faults: Faults, clock: Callable[[], int]) -> None:
+    def __init__(
+        self,
+        exchange: Exchange,
+        keys: KeyRegistry,
+        faults: Faults,
+        clock: Callable[[], int],
+        rate_limits: RateLimits | None = None,
+    ) -> None:
         self.exchange = exchange
+        self.rate_limits = rate_limits
         self.keys = keys
         self.faults = faults
         self.clock = clock
@@ -150,8 +159,17 @@ class RestSurface:
                 return _error(ExchangeError(fault.status, "internal_server_error", "injected server error"))
         try:
             signed = any(h in request.headers for h in ("KALSHI-ACCESS-KEY", "KALSHI-ACCESS-SIGNATURE"))
+            user = None
             if signed or rel.startswith(_PRIVATE_PREFIXES):
-                _USER.set(self.keys.verify(request.method, request.raw_path, request.headers, self.clock()))
+                user = self.keys.verify(request.method, request.raw_path, request.headers, self.clock())
+                _USER.set(user)
+            if self.rate_limits is not None:
+                body = await request.read() if request.body_exists else b""
+                who = user or f"ip:{request.remote}"
+                wait = self.rate_limits.charge(who, request.method, rel, body, self.clock())
+                if wait is not None:
+                    headers = {"Retry-After": retry_after_header(wait)}
+                    return _error(ExchangeError(429, "too_many_requests", "too many requests"), headers)
             self.exchange.expire_orders()
             response = await handler(request)
         except ExchangeError as exc:
@@ -176,7 +194,7 @@ class RestSurface:
 
     @staticmethod
     async def _body(request: web.Request) -> Any:
-        if not request.can_read_body:
+        if not request.body_exists:
             return {}
         try:
             return await request.json()
@@ -376,9 +394,11 @@ class RestSurface:
         return _json(rest("GetAccountEndpointCostsResponse", default_cost=10, endpoint_costs=costs))
 
     async def account_limits(self, request: web.Request) -> web.Response:
-        """GetAccountApiLimits: the Basic tier's buckets (the simulator does not enforce them)."""
-        bucket = rest("BucketLimit", refill_rate=200, bucket_capacity=200)
-        return _json(rest("GetAccountApiLimitsResponse", usage_tier="basic", read=bucket, write=bucket, grants=[]))
+        """GetAccountApiLimits: the configured buckets (enforced only with `rate_limits`)."""
+        limits = self.rate_limits or RateLimits()
+        read = rest("BucketLimit", refill_rate=limits.read.refill_rate, bucket_capacity=limits.read.capacity)
+        write = rest("BucketLimit", refill_rate=limits.write.refill_rate, bucket_capacity=limits.write.capacity)
+        return _json(rest("GetAccountApiLimitsResponse", usage_tier="basic", read=read, write=write, grants=[]))
 
     async def deposits(self, request: web.Request) -> web.Response:
         """GetDeposits: none in the simulator."""

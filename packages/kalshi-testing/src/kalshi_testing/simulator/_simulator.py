@@ -23,6 +23,7 @@ from kalshi_testing._errors import SimulatorError
 from ._auth import KeyRegistry
 from ._exchange import Exchange
 from ._faults import Faults
+from ._ratelimit import RateLimits
 from ._rest import API_PREFIX, RestSurface
 from ._scenario import Scenario, default_scenario, load_scenario
 from ._ws import WS_PATH, WebSocketSurface
@@ -76,6 +77,8 @@ class KalshiExchangeSimulator:
         heartbeat: seconds between the WebSocket server's `heartbeat` pings.
         ws_queue_limit: frames a WebSocket connection may have queued; a data frame beyond it ends its
             subscription with error 25 (buffer overflow), so slow consumers can be tested.
+        rate_limits: True for Basic-tier token buckets (429 + Retry-After when spent), a
+            `RateLimits` for your own, False (default) for none.
     """
 
     def __init__(
@@ -89,6 +92,7 @@ class KalshiExchangeSimulator:
         max_clock_skew_ms: int = 30_000,
         heartbeat: float = 10.0,
         ws_queue_limit: int = 10_000,
+        rate_limits: RateLimits | bool = False,
     ) -> None:
         if scenario is None:
             scenario = default_scenario(seed)
@@ -102,6 +106,7 @@ class KalshiExchangeSimulator:
         self._port = port
         self._heartbeat = heartbeat
         self._ws_queue_limit = ws_queue_limit
+        self.rate_limits = RateLimits() if rate_limits is True else rate_limits or None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -136,7 +141,7 @@ class KalshiExchangeSimulator:
     def build_app(self) -> web.Application:
         """Build the aiohttp application (also usable with aiohttp's own test utilities)."""
         app = web.Application()
-        self._rest_surface = RestSurface(self.exchange, self.keys, self.faults, self.clock)
+        self._rest_surface = RestSurface(self.exchange, self.keys, self.faults, self.clock, self.rate_limits)
         self._rest_surface.install(app)
         self.ws_surface = WebSocketSurface(
             self.exchange,
