@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
+import os
 import random
 import re
 import statistics
@@ -33,6 +34,7 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from kalshi_auth import KalshiAuth, pre_sign_text
 from kalshi_rest import AsyncKalshiClient, KalshiClient, Page
+from kalshi_rest._frames import _columns
 from kalshi_rest.models import GetMarketsResponse, Market
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -102,7 +104,7 @@ def market_page(n: int) -> bytes:
     return json.dumps({"markets": markets, "cursor": "CgsIu7DflQYQ8NPwARIcS1hISUdITlktMjZKQU4wMi1UNDU"}).encode()
 
 
-def median_rate(fn: Callable[[], None], calls: int, rounds: int) -> float:
+def median_rate(fn: Callable[[], object], calls: int, rounds: int) -> float:
     rates = []
     fn()
     for _ in range(rounds):
@@ -154,19 +156,30 @@ def bench_list(body: bytes, key: rsa.RSAPrivateKey, calls: int, rounds: int) -> 
     return {"sync": sync_rate, "async": async_rate, "floor": floor_rate}
 
 
+def _median_ms(fn: Callable[[], object], rounds: int) -> float:
+    fn()
+    times = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
 def bench_frames(rounds: int) -> dict[str, float]:
     markets = GetMarketsResponse.model_validate_json(market_page(1000)).markets  # 1,000 distinct markets
     assert len(markets) == 1000
     page = Page(markets, None, None)
-    out = {}
-    for backend in ("pandas", "polars"):
-        page.to_dataframe(backend=backend)  # type: ignore[arg-type]
-        times = []
-        for _ in range(rounds):
-            start = time.perf_counter()
-            page.to_dataframe(backend=backend)  # type: ignore[arg-type]
-            times.append((time.perf_counter() - start) * 1000)
-        out[backend] = statistics.median(times)
+    out = {
+        "pandas": _median_ms(lambda: page.to_dataframe(backend="pandas"), rounds),
+        "polars": _median_ms(lambda: page.to_dataframe(backend="polars"), rounds),
+    }
+    # floor: touching every value once in Python (one list per column), which any conversion must do
+    out["floor"] = _median_ms(lambda: _columns(markets), rounds)
+    # the naive way, for comparison: one dict per market
+    import pandas as pd
+
+    out["naive"] = _median_ms(lambda: pd.DataFrame([m.model_dump() for m in markets]), max(3, rounds // 3))
     return out
 
 
@@ -198,6 +211,7 @@ def main() -> None:
     calls, rounds = (100, 3) if QUICK else (300, 7)
     body = market_page(100)
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    print(f"load average {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs (figures scale with load)")
     print(f"page body: {len(body):,} bytes, 100 markets from the spec's Market schema; RSA-2048 key")
     lst = bench_list(body, key, calls, rounds)
     print(f"markets.list(limit=100) sync : {lst['sync']:8.0f} calls/s  (target >= 1000)")
@@ -207,6 +221,12 @@ def main() -> None:
     frames = bench_frames(5 if QUICK else 15)
     print(f"Page.to_dataframe() 1,000 markets -> pandas: {frames['pandas']:6.2f} ms  (target < 10)")
     print(f"Page.to_dataframe() 1,000 markets -> polars: {frames['polars']:6.2f} ms  (target < 10)")
+    floor = frames["floor"]
+    print(
+        f"  floor (read every field of every market once): {floor:6.2f} ms; "
+        f"ratio pandas {frames['pandas'] / floor:.1f}, polars {frames['polars'] / floor:.1f}"
+    )
+    print(f"  naive pd.DataFrame([m.model_dump() for m in markets]), for comparison: {frames['naive']:6.1f} ms")
     imp = bench_import(3 if QUICK else 7)
     print(f"import kalshi_rest (cumulative, -X importtime): {imp['kalshi_rest']:6.1f} ms  (target < 150)")
     ratio = imp["kalshi_rest"] / imp["deps"]

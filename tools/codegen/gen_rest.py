@@ -10,6 +10,9 @@ module per resource with both faces, the operation tables, the raw-response wrap
 client mixins). Output is passed through `ruff format`.
 
 Every Kalshi quirk the generator knows is in the "Server behaviours" section below, once each.
+The builders take a `Target` (spec, package, names, quirk tables), so a perps or Klear generator
+can reuse them: `gen_rest.main(argv, target=Target(...))`; the generated code builds on
+kalshi_rest's `_operation`, `_resource`, `_response`, `_models` and `_fixed_point`.
 """
 
 from __future__ import annotations
@@ -35,8 +38,6 @@ SPEC_PATH = ROOT / "specs" / "openapi.yaml"
 PKG = ROOT / "packages" / "kalshi-rest" / "src" / "kalshi_rest"
 MODELS_DIR = PKG / "models" / "_generated"
 RESOURCES_DIR = PKG / "resources" / "_generated"
-MODELS_PKG = "kalshi_rest.models._generated"
-RESOURCES_PKG = "kalshi_rest.resources._generated"
 
 # ---------------------------------------------------------------------------------------------
 # Server behaviours and spec pitfalls (FACTS.md section 7), each handled here and only here.
@@ -61,6 +62,12 @@ RELAXED_REQUIRED: frozenset[tuple[str, str]] = frozenset(
         ("Trade", "is_block_trade"),
         ("SubaccountTransfer", "transfer_type"),
     }
+)
+
+#: Required response arrays whose key the server leaves out when empty (FACTS top-ten 8: a book
+#: snapshot omits the key of an empty side). They default to `[]`.
+MISSING_MEANS_EMPTY: frozenset[tuple[str, str]] = frozenset(
+    {("OrderbookCountFp", "yes_dollars"), ("OrderbookCountFp", "no_dollars")}
 )
 
 #: Response fields the spec types as non-null that the server sends as JSON `null` (FACTS 7.10:
@@ -318,6 +325,71 @@ RESOURCES: dict[str, tuple[str, str]] = {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Target: everything product-specific, so perps and Klear generators can reuse the builders.
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Target:
+    """One OpenAPI spec and the package its models and resources are generated into."""
+
+    spec_path: Path
+    package: str
+    package_dir: Path
+    names: dict[str, tuple[str, str]]
+    resources: dict[str, tuple[str, str]]
+    clients: tuple[str, str]
+    relaxed_required: frozenset[tuple[str, str]] = frozenset()
+    tightened_required: frozenset[tuple[str, str]] = frozenset()
+    null_sent: frozenset[tuple[str, str]] = frozenset()
+    missing_means_empty: frozenset[tuple[str, str]] = frozenset()
+    dollar_string_fields: frozenset[tuple[str, str]] = frozenset()
+    tuple_schemas: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    shorthand_properties: dict[str, dict[str, str]] = field(default_factory=dict)
+    page_items: dict[str, str] = field(default_factory=dict)
+    empty_body_schemas: frozenset[str] = EMPTY_BODY_SCHEMAS
+
+    @property
+    def models_pkg(self) -> str:
+        """Import path of the generated models package."""
+        return f"{self.package}.models._generated"
+
+    @property
+    def resources_pkg(self) -> str:
+        """Import path of the generated resources package."""
+        return f"{self.package}.resources._generated"
+
+    @property
+    def models_dir(self) -> Path:
+        """Directory of the generated models."""
+        return self.package_dir / "models" / "_generated"
+
+    @property
+    def resources_dir(self) -> Path:
+        """Directory of the generated resources."""
+        return self.package_dir / "resources" / "_generated"
+
+
+PREDICTION = Target(
+    spec_path=SPEC_PATH,
+    package="kalshi_rest",
+    package_dir=PKG,
+    names=NAMES,
+    resources=RESOURCES,
+    clients=("KalshiClient", "AsyncKalshiClient"),
+    relaxed_required=RELAXED_REQUIRED,
+    tightened_required=TIGHTENED_REQUIRED,
+    null_sent=NULL_SENT,
+    missing_means_empty=MISSING_MEANS_EMPTY,
+    dollar_string_fields=DOLLAR_STRING_FIELDS,
+    tuple_schemas=TUPLE_SCHEMAS,
+    shorthand_properties=SHORTHAND_PROPERTIES,
+    page_items=PAGE_ITEMS,
+)
+"""The prediction REST API: specs/openapi.yaml into kalshi_rest."""
+
+
+# ---------------------------------------------------------------------------------------------
 # Helpers
 # ---------------------------------------------------------------------------------------------
 
@@ -414,8 +486,9 @@ class ModelDef:
 class ModelBuilder:
     """Turns component schemas (and their inline sub-schemas) into model and alias definitions."""
 
-    def __init__(self, spec: OpenAPISpec) -> None:
+    def __init__(self, spec: OpenAPISpec, target: Target) -> None:
         self.spec = spec
+        self.t = target
         self.ops = list(spec.operations())
         self.referenced = spec.referenced_schemas()
         self.request_names = self._request_schemas()
@@ -488,8 +561,8 @@ class ModelBuilder:
         )
 
     def _alias_annotation(self, name: str, schema: Schema, d: ModelDef) -> str:
-        if name in TUPLE_SCHEMAS:
-            parts = ["FixedPointDollars" if k == "dollars" else "FixedPointCount" for k in TUPLE_SCHEMAS[name]]
+        if name in self.t.tuple_schemas:
+            parts = ["FixedPointDollars" if k == "dollars" else "FixedPointCount" for k in self.t.tuple_schemas[name]]
             d.runtime_imports.update(("kalshi_rest._fixed_point", p) for p in parts)
             return f"tuple[{', '.join(parts)}]"
         if "enum" in schema:
@@ -513,10 +586,10 @@ class ModelBuilder:
         for wire, prop in props.items():
             attr = py_name(wire)
             annotation = self.annotation(prop, d, owner=name, prop=wire, request=request)
-            is_required = wire in required and not (not request and (name, wire) in RELAXED_REQUIRED)
-            if request and (name, wire) in TIGHTENED_REQUIRED:
+            is_required = wire in required and not (not request and (name, wire) in self.t.relaxed_required)
+            if request and (name, wire) in self.t.tightened_required:
                 is_required = True
-            nullable = bool(self._nullable(prop)) or (not request and (name, wire) in NULL_SENT)
+            nullable = bool(self._nullable(prop)) or (not request and (name, wire) in self.t.null_sent)
             if nullable and "None" not in annotation:
                 annotation += " | None"
             if not is_required and "None" not in annotation:
@@ -524,6 +597,10 @@ class ModelBuilder:
             if attr != wire:
                 d.runtime_imports.add(("pydantic", "Field"))
                 default = f" = Field({'None, ' if not is_required else ''}alias={wire!r})"
+            elif not request and (name, wire) in self.t.missing_means_empty:
+                if not annotation.startswith("NullAsEmptyList["):
+                    raise SystemExit(f"missing_means_empty: {name}.{wire} is not a list")
+                default = " = []"
             else:
                 default = "" if is_required else " = None"
             annotations[attr] = annotation
@@ -534,9 +611,9 @@ class ModelBuilder:
             if text:
                 lines.append(docstring(text, "    "))
             lines.append("\n")
-        for short, target in SHORTHAND_PROPERTIES.get(name, {}).items():
+        for short, target in self.t.shorthand_properties.get(name, {}).items():
             if short in props or target not in annotations:
-                raise SystemExit(f"SHORTHAND_PROPERTIES[{name!r}][{short!r}] no longer fits the spec")
+                raise SystemExit(f"shorthand_properties[{name!r}][{short!r}] no longer fits the spec")
             lines.append(
                 f"    @property\n    def {short}(self) -> {annotations[target]}:\n"
                 + docstring(f"Shorthand for `{target}`.", "        ")
@@ -601,7 +678,7 @@ class ModelBuilder:
                 d.runtime_imports.add(("datetime", "date"))
                 return "date"
             if prop is not None and self._is_fixed_point_name(owner, prop):
-                dollars = prop.endswith("_dollars") or (owner, prop) in DOLLAR_STRING_FIELDS
+                dollars = prop.endswith("_dollars") or (owner, prop) in self.t.dollar_string_fields
                 if request:
                     return self._fp(d, "StrictDollars" if dollars else "StrictCount")
                 return self._fp(d, "FixedPointDollars" if dollars else "FixedPointCount")
@@ -644,10 +721,12 @@ class ModelBuilder:
         d.deps.add(name)
         return name
 
-    @staticmethod
-    def _is_fixed_point_name(owner: str, prop: str) -> bool:
+    def _is_fixed_point_name(self, owner: str, prop: str) -> bool:
         return (
-            prop.endswith("_dollars") or prop.endswith("_fp") or "_fp_" in prop or (owner, prop) in DOLLAR_STRING_FIELDS
+            prop.endswith("_dollars")
+            or prop.endswith("_fp")
+            or "_fp_" in prop
+            or (owner, prop) in self.t.dollar_string_fields
         )
 
     @staticmethod
@@ -676,7 +755,7 @@ class ModelBuilder:
             for mod, item in d.runtime_imports:
                 imports[mod].add(item)
             for dep in d.deps - names:
-                imports[f"{MODELS_PKG}.{self.defs[dep].module}"].add(dep)
+                imports[f"{self.t.models_pkg}.{self.defs[dep].module}"].add(dep)
         public = sorted(d.name for d in defs)
         what = "shared by several tags" if module == "shared" else f"of the `{module}` tag"
         parts = [header, docstring(f"Models {what} in openapi.yaml."), "\nfrom __future__ import annotations\n\n"]
@@ -702,7 +781,7 @@ class ModelBuilder:
             by_module[self.defs[n].module].append(n)
         for module, items in sorted(by_module.items()):
             for item in items:
-                lines.append(f"    from {MODELS_PKG}.{module} import {item} as {item}\n")
+                lines.append(f"    from {self.t.models_pkg}.{module} import {item} as {item}\n")
         lines.append("\n__all__ = [" + ", ".join(repr(n) for n in names) + "]\n\n")
         lines.append(
             "MODULES: dict[str, str] = {" + ", ".join(f"{n!r}: {self.defs[n].module!r}" for n in names) + "}\n"
@@ -713,7 +792,7 @@ class ModelBuilder:
             "    module = MODULES.get(name)\n"
             "    if module is None:\n"
             '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")\n'
-            f'    value = getattr(importlib.import_module(f"{MODELS_PKG}.{{module}}"), name)\n'
+            f'    value = getattr(importlib.import_module(f"{self.t.models_pkg}.{{module}}"), name)\n'
             "    globals()[name] = value\n"
             "    return value\n\n\n"
             "def __dir__() -> list[str]:\n"
@@ -799,21 +878,22 @@ class MethodDef:
 class ResourceBuilder:
     """Builds resource modules from operations and the model definitions."""
 
-    def __init__(self, spec: OpenAPISpec, models: ModelBuilder) -> None:
+    def __init__(self, spec: OpenAPISpec, models: ModelBuilder, target: Target) -> None:
         self.spec = spec
+        self.t = target
         self.models = models
         ops = list(spec.operations())
-        unknown = [op.operation_id for op in ops if op.operation_id not in NAMES]
+        unknown = [op.operation_id for op in ops if op.operation_id not in self.t.names]
         if unknown:
             raise SystemExit(f"operations without a resource name in gen_rest.NAMES: {unknown}")
-        stale = set(NAMES) - {op.operation_id for op in ops}
+        stale = set(self.t.names) - {op.operation_id for op in ops}
         if stale:
             raise SystemExit(f"gen_rest.NAMES lists operations the spec does not have: {sorted(stale)}")
         self.methods: dict[str, list[MethodDef]] = defaultdict(list)
         for op in ops:
-            resource, name = NAMES[op.operation_id]
+            resource, name = self.t.names[op.operation_id]
             self.methods[resource].append(self._method(op, resource, name))
-        missing = set(self.methods) - set(RESOURCES)
+        missing = set(self.methods) - set(self.t.resources)
         if missing:
             raise SystemExit(f"resources without a class name in gen_rest.RESOURCES: {sorted(missing)}")
 
@@ -826,7 +906,7 @@ class ResourceBuilder:
             ref = self.spec.ref_name(op.request_schema)
             if ref is None:
                 raise SystemExit(f"{op.operation_id}: inline request bodies are not supported")
-            if ref not in EMPTY_BODY_SCHEMAS:
+            if ref not in self.t.empty_body_schemas:
                 body_model = ref
         response_model = self.spec.ref_name(op.response_schema) if op.response_schema else None
         if op.response_schema is not None and response_model is None:
@@ -881,8 +961,8 @@ class ResourceBuilder:
         props = schema.get("properties", {})
         cursor_field = next((c for c in CURSOR_FIELDS if c in props), None)
         arrays = [k for k, v in props.items() if v.get("type") == "array"]
-        if op.operation_id in PAGE_ITEMS:
-            arrays = [PAGE_ITEMS[op.operation_id]]
+        if op.operation_id in self.t.page_items:
+            arrays = [self.t.page_items[op.operation_id]]
         if cursor_field is None or len(arrays) != 1:
             return None, None, "cursor"
         items = props[arrays[0]].get("items", {})
@@ -896,7 +976,7 @@ class ResourceBuilder:
     def modules(self, header: str) -> dict[str, str]:
         """File name -> formatted source for every resource module, the index and the mixins."""
         out: dict[str, str] = {}
-        for resource in RESOURCES:
+        for resource in self.t.resources:
             if resource in self.methods:
                 out[f"{resource}.py"] = self._resource_source(resource, header)
         out["__init__.py"] = self._index_source(header)
@@ -904,7 +984,7 @@ class ResourceBuilder:
         return out
 
     def _resource_source(self, resource: str, header: str) -> str:
-        cls, blurb = RESOURCES[resource]
+        cls, blurb = self.t.resources[resource]
         methods = self.methods[resource]
         model_imports: dict[str, set[str]] = defaultdict(set)
         typing_names: set[str] = set()
@@ -912,7 +992,7 @@ class ResourceBuilder:
         for m in methods:
             for name in (m.response_model, m.body_model, m.page_item_model):
                 if name:
-                    model_imports[f"{MODELS_PKG}.{self.models.defs[name].module}"].add(name)
+                    model_imports[f"{self.t.models_pkg}.{self.models.defs[name].module}"].add(name)
             for p in m.params:
                 if "Sequence[" in p.annotation:
                     needs["Sequence"] = True
@@ -922,7 +1002,7 @@ class ResourceBuilder:
                     typing_names.add("Literal")
                 for word in re.findall(r"\b[A-Z][A-Za-z0-9]+\b", p.annotation):
                     if word in self.models.defs:
-                        model_imports[f"{MODELS_PKG}.{self.models.defs[word].module}"].add(word)
+                        model_imports[f"{self.t.models_pkg}.{self.models.defs[word].module}"].add(word)
                     if word.startswith("Strict"):
                         needs["Decimal"] = True
             if m.page_items:
@@ -1001,7 +1081,7 @@ class ResourceBuilder:
     def _class_source(self, resource: str, cls: str, blurb: str, methods: list[MethodDef], is_async: bool) -> str:
         name = f"Async{cls}" if is_async else cls
         base = "AsyncAPIResource" if is_async else "SyncAPIResource"
-        face = "AsyncKalshiClient" if is_async else "KalshiClient"
+        face = self.t.clients[1] if is_async else self.t.clients[0]
         out = [f"\n\nclass {name}({base}):\n"]
         first = methods[0]
         example = f"{'await ' if is_async else ''}client.{resource}.{first.name}(...)"
@@ -1077,7 +1157,7 @@ class ResourceBuilder:
             parts.append("")
         match = _COST_RE.search(_cost_text(op))
         if match and not iterate and match.group(0) not in desc:
-            parts.append(f"Rate limit: {match.group(1)} tokens per {match.group(2)}.")
+            parts += [f"Rate limit: {match.group(1)} tokens per {match.group(2)}.", ""]
         parts.append(f"`{op.method} {op.path}` (operationId `{op.operation_id}`).")
         if op.deprecated:
             parts.append("Deprecated by Kalshi.")
@@ -1101,6 +1181,12 @@ class ResourceBuilder:
             parts += ["", "Returns:", f"    The parsed `{m.response_model}`."]
         else:
             parts += ["", "Returns:", "    None (the server answers with no body)."]
+        parts += ["", "Raises:"]
+        if m.auth == "required":
+            parts.append("    AuthRequiredError: the client has no credentials (raised before anything is sent).")
+        parts.append("    KalshiAPIError: the server answered with an error status (a subclass per status).")
+        if iterate:
+            parts.append("    ValueError: `max_pages` is 0.")
         return "\n".join(parts)
 
     def _raw_class_source(self, cls: str, methods: list[MethodDef], is_async: bool) -> str:
@@ -1122,8 +1208,8 @@ class ResourceBuilder:
             for m in methods:
                 entries.append((m.op.operation_id, resource, m.name))
         entries.sort()
-        present = [r for r in RESOURCES if r in self.methods]
-        classes = sorted((c, r) for r in present for c in (RESOURCES[r][0], "Async" + RESOURCES[r][0]))
+        present = [r for r in self.t.resources if r in self.methods]
+        classes = sorted((c, r) for r in present for c in (self.t.resources[r][0], "Async" + self.t.resources[r][0]))
         lines = [
             header,
             docstring(
@@ -1134,7 +1220,7 @@ class ResourceBuilder:
             "if TYPE_CHECKING:\n",
         ]
         for c, r in classes:
-            lines.append(f"    from {RESOURCES_PKG}.{r} import {c} as {c}\n")
+            lines.append(f"    from {self.t.resources_pkg}.{r} import {c} as {c}\n")
         lines += [
             "\n__all__ = ["
             + ", ".join(repr(n) for n in sorted(["OPERATION_METHODS", "RESOURCE_CLASSES", *(c for c, _ in classes)]))
@@ -1144,7 +1230,7 @@ class ResourceBuilder:
             + "}\n",
             '"""operationId -> (client attribute, method name)."""\n\n',
             "RESOURCE_CLASSES: dict[str, tuple[str, str]] = {"
-            + ", ".join(f"{r!r}: ({RESOURCES[r][0]!r}, {'Async' + RESOURCES[r][0]!r})" for r in present)
+            + ", ".join(f"{r!r}: ({self.t.resources[r][0]!r}, {'Async' + self.t.resources[r][0]!r})" for r in present)
             + "}\n",
             '"""Client attribute -> (sync class, async class), each in the module named like the attribute."""\n\n',
             "_CLASS_MODULES: dict[str, str] = {" + ", ".join(f"{c!r}: {r!r}" for c, r in classes) + "}\n\n",
@@ -1152,7 +1238,7 @@ class ResourceBuilder:
             "    module = _CLASS_MODULES.get(name)\n"
             "    if module is None:\n"
             '        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")\n'
-            f'    value = getattr(importlib.import_module(f"{RESOURCES_PKG}.{{module}}"), name)\n'
+            f'    value = getattr(importlib.import_module(f"{self.t.resources_pkg}.{{module}}"), name)\n'
             "    globals()[name] = value\n"
             "    return value\n\n\n"
             "def __dir__() -> list[str]:\n"
@@ -1164,7 +1250,7 @@ class ResourceBuilder:
         lines = [
             header,
             docstring(
-                "Typed resource properties that `KalshiClient` and `AsyncKalshiClient` inherit.\n\n"
+                f"Typed resource properties that `{self.t.clients[0]}` and `{self.t.clients[1]}` inherit.\n\n"
                 "Each resource module is imported on first access, so importing the client stays cheap."
             ),
             "\nfrom __future__ import annotations\n\n",
@@ -1172,24 +1258,24 @@ class ResourceBuilder:
             "from kalshi_rest._resource import AsyncClientCore, SyncClientCore\n\n",
             "if TYPE_CHECKING:\n",
         ]
-        present = [r for r in RESOURCES if r in self.methods]
+        present = [r for r in self.t.resources if r in self.methods]
         for r in present:
-            c = RESOURCES[r][0]
-            lines.append(f"    from {RESOURCES_PKG}.{r} import Async{c}, {c}\n")
+            c = self.t.resources[r][0]
+            lines.append(f"    from {self.t.resources_pkg}.{r} import Async{c}, {c}\n")
         lines.append("\n__all__ = ['AsyncResources', 'SyncResources']\n\n")
         for is_async in (False, True):
             mixin = "AsyncResources" if is_async else "SyncResources"
-            client = "AsyncKalshiClient" if is_async else "KalshiClient"
+            client = self.t.clients[1] if is_async else self.t.clients[0]
             core = "AsyncClientCore" if is_async else "SyncClientCore"
             lines.append(f"\nclass {mixin}({core}):\n")
             lines.append(docstring(f"The resources of `{client}`, each built once on first use.", "    "))
             for r in present:
-                c = RESOURCES[r][0]
+                c = self.t.resources[r][0]
                 cls = f"Async{c}" if is_async else c
                 lines.append(
                     f"\n    @cached_property\n    def {r}(self) -> {cls}:\n"
-                    + docstring(RESOURCES[r][1], "        ")
-                    + f"        from {RESOURCES_PKG}.{r} import {cls}\n\n"
+                    + docstring(self.t.resources[r][1], "        ")
+                    + f"        from {self.t.resources_pkg}.{r} import {cls}\n\n"
                     f"        return {cls}(self)\n"
                 )
         return ruff_format("".join(lines))
@@ -1208,33 +1294,36 @@ def _auth_mode(security: list[dict[str, list[str]]] | None) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def generate() -> dict[Path, str]:
-    """Every generated file and its content."""
-    spec = OpenAPISpec(SPEC_PATH)
-    header = f"# Generated by tools/codegen from specs/{SPEC_PATH.name} (sha256 {spec.sha256}). Do not edit.\n"
-    models = ModelBuilder(spec)
-    resources = ResourceBuilder(spec, models)
+def generate(target: Target | None = None) -> dict[Path, str]:
+    """Every generated file of `target` (default: the prediction API) and its content."""
+    target = target or PREDICTION
+    spec = OpenAPISpec(target.spec_path)
+    header = f"# Generated by tools/codegen from specs/{target.spec_path.name} (sha256 {spec.sha256}). Do not edit.\n"
+    models = ModelBuilder(spec, target)
+    resources = ResourceBuilder(spec, models, target)
     files: dict[Path, str] = {}
     for name, source in models.modules(header).items():
-        files[MODELS_DIR / name] = source
+        files[target.models_dir / name] = source
     for name, source in resources.modules(header).items():
-        files[RESOURCES_DIR / name] = source
+        files[target.resources_dir / name] = source
     return files
 
 
-def _stale(files: Iterable[Path]) -> list[Path]:
+def _stale(files: Iterable[Path], target: Target) -> list[Path]:
     wanted = set(files)
-    return [p for d in (MODELS_DIR, RESOURCES_DIR) if d.exists() for p in sorted(d.glob("*.py")) if p not in wanted]
+    dirs = (target.models_dir, target.resources_dir)
+    return [p for d in dirs if d.exists() for p in sorted(d.glob("*.py")) if p not in wanted]
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Write or check the generated files."""
+def main(argv: list[str] | None = None, target: Target | None = None) -> int:
+    """Write or check the generated files of `target` (default: the prediction API)."""
+    target = target or PREDICTION
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--check", action="store_true", help="exit 1 and list files that would change")
     args = parser.parse_args(argv)
-    files = generate()
+    files = generate(target)
     changed = [p for p, src in files.items() if not p.exists() or p.read_text() != src]
-    stale = _stale(files)
+    stale = _stale(files, target)
     if args.check:
         for p in [*changed, *stale]:
             print(p.relative_to(ROOT))

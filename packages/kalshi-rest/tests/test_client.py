@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -315,3 +316,43 @@ async def test_repr_never_shows_key_material(face: str, server: Server, auth: Ka
     assert "test-key-id-0001" not in text
     assert "PRIVATE" not in text
     await close(client)
+
+
+async def test_http2_without_h2_is_a_config_error(face: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "h2", None)
+    cls: Any = KalshiClient if face == "sync" else AsyncKalshiClient
+    with pytest.raises(KalshiConfigError, match="http2"):
+        cls(config=KalshiConfig(http2=True))
+
+
+async def test_errors_do_not_carry_the_signature(face: str, server: Server, auth: KalshiAuth) -> None:
+    server.script = [json_response(404, {"code": "not_found", "message": "gone"})]
+    client = make_client(face, server, auth=auth)
+    with pytest.raises(KalshiNotFoundError) as err:
+        await resolve(client._request(PRIVATE_GET))
+    assert server.requests[0].headers.get("KALSHI-ACCESS-SIGNATURE")
+    kept = err.value.response
+    assert kept is not None
+    assert "KALSHI-ACCESS-SIGNATURE" not in kept.request.headers
+    assert kept.request.headers["KALSHI-ACCESS-KEY"] == "test-key-id-0001"
+    await close(client)
+
+
+async def test_shared_http_client_is_used_and_not_closed(face: str, server: Server) -> None:
+    server.script = [ok_item()]
+    if face == "sync":
+        http = httpx.Client(transport=server.sync())
+        with KalshiClient(http_client=http) as client:
+            assert (await resolve(client._request(GET_ITEM, path={"ticker": "T"}))).item.ticker == "KXTEST-1"
+        assert not http.is_closed
+        http.close()  # noqa: ASYNC212 (the sync face, driven from this async test)
+        with pytest.raises(KalshiConfigError, match="not both"):
+            KalshiClient(http_client=http, transport=server.sync())
+    else:
+        ahttp = httpx.AsyncClient(transport=server.asynchronous())
+        async with AsyncKalshiClient(http_client=ahttp) as aclient:
+            assert (await aclient._request(GET_ITEM, path={"ticker": "T"})).item.ticker == "KXTEST-1"
+        assert not ahttp.is_closed
+        await ahttp.aclose()
+        with pytest.raises(KalshiConfigError, match="not both"):
+            AsyncKalshiClient(http_client=ahttp, transport=server.asynchronous())

@@ -261,3 +261,31 @@ def test_page_parts_treat_empty_cursor_as_last_page() -> None:
     items, cursor = core.page_parts(LIST_ITEMS, model)
     assert [i.ticker for i in items] == ["KXTEST-1"]
     assert cursor is None
+
+
+class Bearer:
+    def headers(self, method: str, path: str) -> dict[str, str]:
+        return {"Authorization": "Bearer admin:token"}
+
+
+def test_core_serves_other_products_with_their_base_url_and_auth_scheme() -> None:
+    core = Core(KalshiConfig(), Bearer(), base_url="https://klear.example.test/v1/")
+    call = core.prepare(PRIVATE_GET)
+    request = core.sign(call)
+    assert str(request.url) == "https://klear.example.test/v1/secret"
+    assert call.sign_path == "/v1/secret"
+    assert request.headers["Authorization"] == "Bearer admin:token"
+    assert "KALSHI-ACCESS-KEY" not in request.headers
+
+
+def test_client_subclass_can_point_at_another_api() -> None:
+    from kalshi_rest import KalshiClient
+
+    class PerpsLike(KalshiClient):
+        def _rest_url(self, config: KalshiConfig) -> str:
+            return config.environment.perps_rest_url
+
+    client = PerpsLike()
+    assert client.base_url == KalshiConfig().environment.perps_rest_url.rstrip("/")
+    assert client.with_options(timeout=1.0).base_url == client.base_url
+    client.close()

@@ -13,6 +13,7 @@ MODULES = [
     "kalshi_rest._client",
     "kalshi_rest._core",
     "kalshi_rest._errors",
+    "kalshi_rest._frames",
     "kalshi_rest._operation",
     "kalshi_rest._options",
     "kalshi_rest._pagination",

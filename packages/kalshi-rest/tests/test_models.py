@@ -246,3 +246,12 @@ def test_create_order_requires_a_client_order_id() -> None:
     del fields["client_order_id"]
     with pytest.raises(ValidationError, match="client_order_id"):
         CreateOrderV2Request(**fields)
+
+
+def test_orderbook_side_left_out_when_empty_reads_as_empty() -> None:
+    book = GetMarketOrderbookResponse.model_validate_json('{"orderbook_fp": {"no_dollars": [["0.4200", "7.50"]]}}')
+    assert book.orderbook_fp.yes_dollars == []
+    assert book.orderbook_fp.no_dollars == [(Decimal("0.4200"), Decimal("7.50"))]
+    other = GetMarketOrderbookResponse.model_validate_json('{"orderbook_fp": {}}')
+    assert other.orderbook_fp.yes_dollars == []
+    assert other.orderbook_fp.yes_dollars is not book.orderbook_fp.yes_dollars

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -161,3 +162,66 @@ def test_empty_page_to_dataframe_is_empty() -> None:
 def test_page_never_keeps_an_empty_cursor() -> None:
     assert Page([], "", None).cursor is None
     assert LIST_ITEMS.page_items == "items"
+
+
+def _aware(text: str) -> datetime:
+    return Item.model_validate({"ticker": "T", "price_dollars": "1", "open_time": text}).open_time  # type: ignore[return-value]
+
+
+DATETIME_CASES = [
+    "2026-01-02T03:04:05.123456Z",
+    "2024-02-29T23:59:59.999999Z",
+    "1969-12-31T23:59:59.000001Z",
+    "2000-01-01T00:00:00Z",
+    "2099-12-31T12:00:00.5Z",
+]
+
+
+def test_fast_datetime_columns_equal_the_exact_path() -> None:
+    from kalshi_rest._frames import _micros, _utc_micros
+
+    values: list[Any] = [_aware(t) for t in DATETIME_CASES]
+    fast = _utc_micros(values)
+    assert fast is not None
+    assert fast[0].tolist() == _micros(values)
+    with_none = [values[0], None, values[1]]
+    micros, mask = _utc_micros(with_none)  # type: ignore[misc]
+    assert mask.tolist() == [False, True, False]
+    assert micros[[0, 2]].tolist() == [_micros(values)[0], _micros(values)[1]]
+    offset = [_aware("2026-01-02T03:04:05+05:00")]
+    assert _utc_micros(offset) is None  # not UTC: the exact slow path is taken
+    assert _utc_micros([datetime(2026, 1, 1)]) is None  # naive
+
+
+@pytest.mark.parametrize("backend", ["pandas", "polars"])
+def test_dataframe_datetimes_with_nulls_and_offsets_keep_the_instant(backend: str) -> None:
+    pytest.importorskip(backend)
+    texts = [*DATETIME_CASES, None, "2026-01-02T08:04:05+05:00"]
+    items = [
+        Item.model_validate({"ticker": f"T{i}", "price_dollars": "1", "open_time": t}) for i, t in enumerate(texts)
+    ]
+    frame = Page(items, None, None).to_dataframe(backend=backend)  # type: ignore[call-overload]
+    got = frame["open_time"].to_list() if backend == "polars" else list(frame["open_time"])
+    expected = [None if t is None else _aware(t) for t in texts]
+    for value, want in zip(got, expected, strict=True):
+        if want is None:
+            assert value is None or str(value) in ("NaT", "None")
+        else:
+            assert value == want
+    mixed = [*DATETIME_CASES[:2], "2026-01-02T08:04:05+05:00"]
+    items = [Item.model_validate({"ticker": "T", "price_dollars": "1", "open_time": t}) for t in mixed]
+    frame = Page(items, None, None).to_dataframe(backend=backend)  # type: ignore[call-overload]
+    got = frame["open_time"].to_list() if backend == "polars" else list(frame["open_time"])
+    assert got == [_aware(t) for t in mixed]
+
+
+def test_polars_without_numpy_takes_the_exact_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("polars")
+    from kalshi_rest._frames import _utc_micros
+
+    values: list[Any] = [_aware(t) for t in DATETIME_CASES]
+    monkeypatch.setitem(sys.modules, "numpy", None)
+    assert _utc_micros(values) is None
+    items = [Item.model_validate({"ticker": "T", "price_dollars": "1", "open_time": t}) for t in DATETIME_CASES]
+    frame = Page(items, None, None).to_dataframe(backend="polars")
+    assert frame["open_time"].to_list() == values

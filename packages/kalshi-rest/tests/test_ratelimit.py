@@ -163,3 +163,35 @@ async def test_async_rate_limit_wait_does_not_block_the_loop(server: Server) -> 
     assert 0.15 <= elapsed < 2.0
     assert ticks >= 5  # the loop kept running while the second call waited
     await client.aclose()
+
+
+def test_generated_order_operations_cost_what_the_spec_says() -> None:
+    from kalshi_rest.models import (
+        BatchCancelOrdersV2Request,
+        BatchCancelOrdersV2RequestOrder,
+        BatchCreateOrdersV2Request,
+        CreateOrderV2Request,
+    )
+    from kalshi_rest.resources._generated.account import OPERATIONS as ACCOUNT
+    from kalshi_rest.resources._generated.orders import OPERATIONS as ORDERS
+    from kalshi_rest.resources._generated.portfolio import OPERATIONS as PORTFOLIO
+
+    limiter = RateLimiter.for_tier("basic", clock=FakeClock())
+    order = CreateOrderV2Request(
+        ticker="T",
+        client_order_id="c-1",
+        side="bid",
+        count=Decimal("1"),
+        price=Decimal("0.5"),
+        time_in_force="good_till_canceled",
+        self_trade_prevention_type="taker_at_cross",
+    )
+    creates = BatchCreateOrdersV2Request(orders=[order] * 4)
+    cancels = BatchCancelOrdersV2Request(orders=[BatchCancelOrdersV2RequestOrder(order_id=f"o{i}") for i in range(5)])
+    assert limiter.cost_of(ORDERS["BatchCreateOrdersV2"], creates) == 40
+    assert limiter.cost_of(ORDERS["BatchCancelOrdersV2"], cancels) == 10
+    assert limiter.cost_of(ORDERS["CancelOrderV2"]) == 2
+    assert limiter.cost_of(ORDERS["CreateOrderV2"], order) == 10
+    assert limiter.bucket_for(ORDERS["CreateOrderV2"]) == "write"
+    assert limiter.cost_of(ACCOUNT["UpgradeAccountApiUsageLevel"]) == 30
+    assert limiter.bucket_for(PORTFOLIO["GetBalance"]) == "balance"

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeAlias
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 
 from ._errors import KalshiKeyError
@@ -61,6 +60,9 @@ def load_private_key(pem: str | bytes, password: Password = None) -> PrivateKey:
         if len(data) == 36 and data.count(b"-") == 4:
             raise KalshiKeyError("this looks like an API key ID (a UUID), not a PEM private key")
         raise KalshiKeyError("the private key is not PEM text (no '-----BEGIN' line)")
+    # Imported here: `serialization` costs ~20 ms at import and is needed only to load a key.
+    from cryptography.hazmat.primitives import serialization
+
     secret = _password_bytes(password)
     encrypted = b"ENCRYPTED" in data
     if encrypted and secret is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import functools
 import os
 import time
@@ -64,6 +64,16 @@ def _resolve_config(config: KalshiConfig | None, demo: bool | None) -> KalshiCon
     return config
 
 
+@contextlib.contextmanager
+def _http2_hint() -> Iterator[None]:
+    try:
+        yield
+    except ImportError as exc:
+        raise KalshiConfigError(
+            "KalshiConfig(http2=True) needs the h2 package: pip install 'kalshi-rest[http2]'"
+        ) from exc
+
+
 def _plain(options: RequestOptions | None) -> RequestOptions | None:
     """The options for follow-up pages: never raw."""
     if options is None or not options.raw:
@@ -81,7 +91,11 @@ class _ClientState:
     def _set_state(self, config: KalshiConfig, auth: KalshiAuth | None) -> None:
         self._config = config
         self._auth = auth
-        self._core = Core(config, auth)
+        self._core = Core(config, auth, base_url=self._rest_url(config))
+
+    def _rest_url(self, config: KalshiConfig) -> str:
+        """The base URL of this client's API; other products' clients (perps) override it."""
+        return config.rest_url
 
     @property
     def config(self) -> KalshiConfig:
@@ -96,7 +110,7 @@ class _ClientState:
     @property
     def base_url(self) -> str:
         """The REST base URL requests go to (ends with `/trade-api/v2`)."""
-        return self._config.rest_url
+        return self._rest_url(self._config).rstrip("/")
 
     def _changed_config(self, changes: dict[str, Any]) -> KalshiConfig:
         extra = changes.get("extra_headers")
@@ -149,15 +163,18 @@ class KalshiClient(SyncResources, _ClientState):
         config = _resolve_config(config, demo)
         self._set_state(config, _resolve_auth(key_id, private_key_path, private_key, password, auth))
         if http_client is not None:
+            if transport is not None:
+                raise KalshiConfigError("pass transport= or http_client=, not both")
             self._http, self._owns_http = http_client, False
         else:
-            self._http = httpx.Client(
-                transport=transport,
-                http2=config.http2,
-                limits=config.limits or _DEFAULT_LIMITS,
-                timeout=config.timeout,
-                follow_redirects=False,
-            )
+            with _http2_hint():
+                self._http = httpx.Client(
+                    transport=transport,
+                    http2=config.http2,
+                    limits=config.limits or _DEFAULT_LIMITS,
+                    timeout=config.timeout,
+                    follow_redirects=False,
+                )
             self._owns_http = True
         self._sleep: Callable[[float], object] = time.sleep
 
@@ -167,7 +184,13 @@ class KalshiClient(SyncResources, _ClientState):
         `KALSHI_DEMO` and `KALSHI_API_BASE_URL`; no key variables at all means unauthenticated.
 
         Args:
-            **kwargs: any other constructor argument (`config`, `transport`, ...).
+            **kwargs: any other constructor argument (`config`, `transport`, `demo`, ...), and
+                `environ=` to read a mapping instead of `os.environ`. Explicit `demo=True` or a
+                `KALSHI_DEMO`/`KALSHI_API_BASE_URL` variable overrides `config`'s environment.
+
+        Raises:
+            KalshiConfigError: credentials are half set.
+            KalshiKeyError: the key cannot be loaded.
         """
         return cls(**_env_kwargs(kwargs))
 
@@ -298,16 +321,21 @@ class AsyncKalshiClient(AsyncResources, _ClientState):
         config = _resolve_config(config, demo)
         self._set_state(config, _resolve_auth(key_id, private_key_path, private_key, password, auth))
         if http_client is not None:
+            if transport is not None:
+                raise KalshiConfigError("pass transport= or http_client=, not both")
             self._http, self._owns_http = http_client, False
         else:
-            self._http = httpx.AsyncClient(
-                transport=transport,
-                http2=config.http2,
-                limits=config.limits or _DEFAULT_LIMITS,
-                timeout=config.timeout,
-                follow_redirects=False,
-            )
+            with _http2_hint():
+                self._http = httpx.AsyncClient(
+                    transport=transport,
+                    http2=config.http2,
+                    limits=config.limits or _DEFAULT_LIMITS,
+                    timeout=config.timeout,
+                    follow_redirects=False,
+                )
             self._owns_http = True
+        import asyncio  # here, not at module level: sync-only programs never pay for importing asyncio
+
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
 
     @classmethod

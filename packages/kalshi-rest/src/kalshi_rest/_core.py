@@ -15,16 +15,15 @@ import json
 import logging
 import time
 from collections.abc import Callable, Generator, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote, urlencode
 
 import httpx
 
-from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig, KalshiConnectionError
+from kalshi_auth import AuthRequiredError, KalshiConfig, KalshiConnectionError
 
 from ._errors import (
     KalshiRequestError,
@@ -42,7 +41,7 @@ from ._retry import RetryPolicy, parse_retry_after
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["Core", "Flow", "PreparedCall", "Send", "Sleep"]
+__all__ = ["Core", "Flow", "PreparedCall", "RequestSigner", "Send", "Sleep"]
 
 T = TypeVar("T")
 
@@ -53,18 +52,42 @@ _PROTECTED = frozenset({"kalshi-access-key", "kalshi-access-timestamp", "kalshi-
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
-@dataclass(frozen=True, slots=True)
+class RequestSigner(Protocol):
+    """What signs a request: `KalshiAuth`, or another scheme (bearer tokens) with the same method."""
+
+    def headers(self, method: str, path: str) -> Mapping[str, str]:
+        """The auth headers for one attempt of `method` on `path` (the full path, no query)."""
+        ...
+
+
 class Send:
     """Send this request and resume the flow with the response (or the transport exception)."""
 
-    request: httpx.Request
+    __slots__ = ("request",)
+
+    def __init__(self, request: httpx.Request) -> None:
+        self.request = request
+
+    def __repr__(self) -> str:
+        return f"Send({self.request.method} {self.request.url.path})"
 
 
-@dataclass(frozen=True, slots=True)
 class Sleep:
     """Wait this many seconds, then resume the flow with None."""
 
-    seconds: float
+    __slots__ = ("seconds",)
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Sleep) and other.seconds == self.seconds
+
+    def __hash__(self) -> int:
+        return hash(self.seconds)
+
+    def __repr__(self) -> str:
+        return f"Sleep({self.seconds!r})"
 
 
 Action = Send | Sleep
@@ -72,19 +95,33 @@ Outcome = httpx.Response | Exception | None
 Flow = Generator[Action, Outcome, httpx.Response]
 
 
-@dataclass(frozen=True, slots=True)
 class PreparedCall:
     """One call, built once; each attempt is signed from it afresh."""
 
-    op: Operation[Any]
-    url: httpx.URL
-    sign_path: str
-    headers: dict[str, str]
-    content: bytes | None
-    extensions: dict[str, Any]
-    policy: RetryPolicy
-    body: Any
-    raw: bool
+    __slots__ = ("body", "content", "extensions", "headers", "op", "policy", "raw", "sign_path", "url")
+
+    def __init__(
+        self,
+        *,
+        op: Operation[Any],
+        url: httpx.URL,
+        sign_path: str,
+        headers: dict[str, str],
+        content: bytes | None,
+        extensions: dict[str, Any],
+        policy: RetryPolicy,
+        body: Any,
+        raw: bool,
+    ) -> None:
+        self.op = op
+        self.url = url
+        self.sign_path = sign_path
+        self.headers = headers
+        self.content = content
+        self.extensions = extensions
+        self.policy = policy
+        self.body = body
+        self.raw = raw
 
 
 def _query_value(value: object) -> str:
@@ -213,7 +250,9 @@ class Core:
 
     Args:
         config: the client settings.
-        auth: the signer, or None for an unauthenticated client.
+        auth: the signer (a `KalshiAuth`, or anything with `headers(method, path)`, e.g. a bearer
+            token for Klear), or None for an unauthenticated client.
+        base_url: overrides `config.rest_url` (e.g. the perps REST URL); its path is signed.
         random: jitter source for backoff; inject a fixed one in tests.
         wall_clock: Unix seconds, used to read HTTP-date `Retry-After` values.
     """
@@ -233,8 +272,9 @@ class Core:
     def __init__(
         self,
         config: KalshiConfig,
-        auth: KalshiAuth | None,
+        auth: RequestSigner | None,
         *,
+        base_url: str | None = None,
         random: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
@@ -248,8 +288,8 @@ class Core:
             raise KalshiRequestError(f"config.rate_limiter must be a kalshi_rest.RateLimiter, not {kind}")
         self.limiter: RateLimiter | None = limiter
         self.wall_clock = wall_clock
-        base = httpx.URL(config.rest_url)
-        self._base_url = config.rest_url
+        self._base_url = (base_url or config.rest_url).rstrip("/")
+        base = httpx.URL(self._base_url)
         self._base_path = base.raw_path.decode("ascii").rstrip("/")
         headers = {"Accept": "application/json", "User-Agent": f"kalshi-sdk-python/{_VERSION} kalshi-rest"}
         headers.update(config.extra_headers)

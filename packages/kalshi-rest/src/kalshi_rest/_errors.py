@@ -50,6 +50,21 @@ __all__ = [
 _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-amz-request-id")
 
 
+_SECRET_HEADERS = ("kalshi-access-signature", "authorization")
+
+
+def _scrubbed(response: httpx.Response) -> httpx.Response:
+    """Detach the signature from the request an error keeps (errors get logged and pickled around)."""
+    try:
+        request = response.request
+    except RuntimeError:  # a response built without a request
+        return response
+    if any(h in request.headers for h in _SECRET_HEADERS):
+        headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _SECRET_HEADERS]
+        response.request = httpx.Request(request.method, request.url, headers=headers)
+    return response
+
+
 class KalshiRequestError(KalshiError, ValueError):
     """The call's arguments cannot form a valid request (an empty path parameter, a protected header).
 
@@ -89,7 +104,7 @@ class KalshiAPIError(KalshiError):
         self.code = code
         self.request_id = request_id
         self.body = body
-        self.response = response
+        self.response = _scrubbed(response) if response is not None else None
 
     def __str__(self) -> str:
         parts = [f"HTTP {self.status_code}" if self.status_code is not None else "no response"]

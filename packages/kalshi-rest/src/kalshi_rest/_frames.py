@@ -55,12 +55,19 @@ def _row(item: Any) -> dict[str, Any]:
 
 
 def _kind(values: list[Any]) -> type | None:
+    """`datetime` (aware), `Decimal`, `object` (models or lists of models), or None: judged by the first value."""
     for value in values:
         if value is not None:
             if isinstance(value, datetime) and value.tzinfo is not None:
                 return datetime
             if isinstance(value, Decimal):
                 return Decimal
+            if hasattr(value, "__pydantic_extra__"):
+                return object
+            if isinstance(value, list):
+                for inner in values:
+                    if inner:
+                        return object if hasattr(inner[0], "__pydantic_extra__") else None
             return None
     return None
 
@@ -68,6 +75,45 @@ def _kind(values: list[Any]) -> type | None:
 def _micros(values: list[Any]) -> list[int | None]:
     """Exact epoch microseconds of aware datetimes (None kept); TypeError if any value is not one."""
     return [None if v is None else (v - _EPOCH) // _MICROSECOND for v in values]
+
+
+def _utc_micros(values: list[Any]) -> tuple[Any, Any] | None:
+    """Exact epoch microseconds and a null mask as numpy arrays, when every value is a UTC datetime.
+
+    Reads each datetime's pickle state (10 bytes of wall-clock fields, a format Python keeps
+    stable for pickle compatibility) and does the calendar arithmetic in numpy, about twice as
+    fast as subtracting datetimes one by one. Returns None whenever the shortcut does not apply
+    (non-UTC offsets, naive values, other types), and the caller takes the exact slow path.
+    """
+    try:
+        import numpy as np  # pandas always has it; a polars-only install may not
+    except ImportError:
+        return None
+
+    present = [v for v in values if v is not None] if None in values else values
+    if not present:
+        return None
+    try:
+        states: list[Any] = [v.__reduce__()[1] for v in present if type(v) is datetime]
+        if len(states) != len(present):
+            return None
+        zones: set[Any] = {state[1] for state in states}
+        blob = b"".join([state[0] for state in states])
+    except (AttributeError, IndexError, TypeError):
+        return None
+    if len(blob) != 10 * len(states) or any(z is None or z.utcoffset(None) != timedelta(0) for z in zones):
+        return None
+    f = np.frombuffer(blob, dtype=np.uint8).reshape(-1, 10).astype(np.int64)
+    months = ((f[:, 0] * 256 + f[:, 1]) - 1970) * 12 + (f[:, 2] & 0x7F) - 1
+    days = months.astype("M8[M]").astype("M8[D]").astype(np.int64) + f[:, 3] - 1
+    micros = days * 86_400_000_000 + ((f[:, 4] * 60 + f[:, 5]) * 60 + f[:, 6]) * 1_000_000
+    micros += (f[:, 7] * 256 + f[:, 8]) * 256 + f[:, 9]
+    if present is values:
+        return micros, None
+    mask = np.fromiter((v is None for v in values), dtype=bool, count=len(values))
+    full = np.zeros(len(values), dtype=np.int64)
+    full[~mask] = micros
+    return full, mask
 
 
 def _pandas(columns: dict[str, list[Any]]) -> Any:
@@ -79,11 +125,17 @@ def _pandas(columns: dict[str, list[Any]]) -> Any:
     for name, values in columns.items():
         kind = _kind(values)
         if kind is datetime:
-            try:
-                micros = np.array([nat if v is None else (v - _EPOCH) // _MICROSECOND for v in values], dtype=np.int64)
-            except TypeError:
-                data[name] = values
-                continue
+            fast = _utc_micros(values)
+            if fast is not None:
+                micros, mask = fast
+                if mask is not None:
+                    micros[mask] = nat
+            else:
+                try:
+                    micros = np.array([nat if m is None else m for m in _micros(values)], dtype=np.int64)
+                except TypeError:
+                    data[name] = values
+                    continue
             data[name] = pd.DatetimeIndex(micros.view("M8[us]")).tz_localize("UTC")
         elif kind is Decimal:
             column = np.empty(len(values), dtype=object)
@@ -102,7 +154,15 @@ def _polars(columns: dict[str, list[Any]]) -> Any:
         kind = _kind(values)
         try:
             if kind is datetime:
-                series.append(pl.Series(name, _micros(values), dtype=pl.Int64).cast(pl.Datetime("us", "UTC")))
+                fast = _utc_micros(values)
+                if fast is None:
+                    ints = pl.Series(name, _micros(values), dtype=pl.Int64)
+                else:
+                    micros, mask = fast
+                    ints = pl.Series(name, micros, dtype=pl.Int64)
+                    if mask is not None:
+                        ints = pl.select(pl.when(pl.Series(mask)).then(None).otherwise(ints).alias(name)).to_series()
+                series.append(ints.cast(pl.Datetime("us", "UTC")))
                 continue
             if kind is Decimal:
                 texts = pl.Series(name, [None if v is None else str(v) for v in values], dtype=pl.String)
@@ -110,6 +170,9 @@ def _polars(columns: dict[str, list[Any]]) -> Any:
                 if decimals.null_count() == texts.null_count():  # every value parsed (no exponent forms)
                     series.append(decimals)
                     continue
+            if kind is object:  # nested models: kept as the model objects
+                series.append(pl.Series(name, values, dtype=pl.Object))
+                continue
         except (TypeError, pl.exceptions.PolarsError):
             pass
         series.append(pl.Series(name, values, strict=False))

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from ._errors import KalshiPaginationError, KalshiRequestError
 
@@ -66,6 +66,12 @@ class _BasePage(Generic[T]):
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(items={len(self.items)}, cursor={self.cursor!r})"
+
+    @overload
+    def to_dataframe(self, backend: Literal["pandas"] = "pandas") -> pandas.DataFrame: ...
+
+    @overload
+    def to_dataframe(self, backend: Literal["polars"]) -> polars.DataFrame: ...
 
     def to_dataframe(self, backend: Literal["pandas", "polars"] = "pandas") -> pandas.DataFrame | polars.DataFrame:
         """Return this page's items as a DataFrame, one row per item, one column per field.

@@ -45,9 +45,11 @@ class BucketLimit:
             raise ValueError(f"refill_rate and bucket_capacity must be > 0, got {self}")
 
 
-# Tokens per second per published tier (10 tokens = one default-cost request). Non-Basic write
-# buckets hold two seconds of budget. For the exact figures of your account (and for tiers not
-# listed), build the limiter from `client.account.limits()` with `RateLimiter.from_limits`.
+# Approximate tokens per second per tier: Kalshi's published per-second request rates (Basic 20
+# reads / 10 writes, Advanced 30/30, Premier 100/100, Prime 400/400) at the default cost of 10
+# tokens; non-Basic write buckets hold two seconds of budget. The spec does not state these
+# numbers and Kalshi changes them: for your account's exact buckets (and for Expert, Paragon,
+# Prestige), build the limiter from `client.account.limits()` with `RateLimiter.from_limits`.
 TIERS: Mapping[str, tuple[BucketLimit, BucketLimit]] = {
     "basic": (BucketLimit(200, 200), BucketLimit(100, 100)),
     "advanced": (BucketLimit(300, 300), BucketLimit(300, 600)),
@@ -125,7 +127,10 @@ class RateLimiter:
 
     @classmethod
     def for_tier(cls, tier: str = "basic", *, clock: Callable[[], float] = time.monotonic) -> RateLimiter:
-        """A limiter sized for a usage tier (`basic`, `advanced`, `premier`, `prime`)."""
+        """A limiter sized for a usage tier (`basic`, `advanced`, `premier`, `prime`; approximate).
+
+        Prefer `from_limits(client.account.limits())`, which uses the server's exact figures.
+        """
         key = tier.strip().lower()
         if key not in TIERS:
             raise ValueError(

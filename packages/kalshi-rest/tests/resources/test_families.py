@@ -371,3 +371,26 @@ def test_every_client_resource_is_covered_here_or_in_its_own_file() -> None:
 
     own_files = {"markets", "orders", "portfolio", "subaccounts", "account", "api_keys", "exchange"}
     assert set(RESOURCE_CLASSES) == own_files | {c.attribute for c in CASES.values()}
+
+
+SEED_API = {
+    "markets": {"list", "list_all", "get"},
+    "orders": {"create_v2", "cancel_v2", "amend_v2", "decrease_v2", "batch_create_v2", "batch_cancel_v2"},
+    "portfolio": {"deposits", "withdrawals"},
+    "account": {"endpoint_costs"},
+}
+
+
+def _assert_seed_names(client: KalshiClient | AsyncKalshiClient) -> None:
+    for attribute, methods in SEED_API.items():
+        resource = getattr(client, attribute)
+        for method in methods:
+            assert callable(getattr(resource, method)), f"{attribute}.{method}"
+
+
+def test_seed_api_names_exist_sync(client: KalshiClient) -> None:
+    _assert_seed_names(client)
+
+
+async def test_seed_api_names_exist_async(aclient: AsyncKalshiClient) -> None:
+    _assert_seed_names(aclient)

@@ -58,9 +58,9 @@ PriceLevelDollarsCountFp: TypeAlias = tuple[FixedPointDollars, FixedPointCount]
 class OrderbookCountFp(ResponseModel):
     """Orderbook with fixed-point contract counts (fp) in all dollar price levels."""
 
-    yes_dollars: NullAsEmptyList[PriceLevelDollarsCountFp]
+    yes_dollars: NullAsEmptyList[PriceLevelDollarsCountFp] = []
 
-    no_dollars: NullAsEmptyList[PriceLevelDollarsCountFp]
+    no_dollars: NullAsEmptyList[PriceLevelDollarsCountFp] = []
 
 
 class GetMarketOrderbookResponse(ResponseModel):

@@ -89,6 +89,10 @@ class Account(SyncAPIResource):
 
         Returns:
             The parsed `GetAccountApiLimitsResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_ACCOUNT_API_LIMITS, options=options)
 
@@ -100,6 +104,7 @@ class Account(SyncAPIResource):
         Use Get Account API Limits to inspect the resulting usage tier and grants.
 
         Rate limit: 30 tokens per request.
+
         `POST /account/api_usage_level/upgrade` (operationId `UpgradeAccountApiUsageLevel`).
 
         Args:
@@ -107,6 +112,10 @@ class Account(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_UPGRADE_ACCOUNT_API_USAGE_LEVEL, options=options)
 
@@ -126,6 +135,10 @@ class Account(SyncAPIResource):
 
         Returns:
             The parsed `GetAccountApiUsageLevelVolumeProgressResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_ACCOUNT_API_USAGE_LEVEL_VOLUME_PROGRESS, options=options)
 
@@ -142,6 +155,9 @@ class Account(SyncAPIResource):
 
         Returns:
             The parsed `GetAccountEndpointCostsResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_ACCOUNT_ENDPOINT_COSTS, options=options)
 
@@ -170,6 +186,10 @@ class AsyncAccount(AsyncAPIResource):
 
         Returns:
             The parsed `GetAccountApiLimitsResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_ACCOUNT_API_LIMITS, options=options)
 
@@ -181,6 +201,7 @@ class AsyncAccount(AsyncAPIResource):
         Use Get Account API Limits to inspect the resulting usage tier and grants.
 
         Rate limit: 30 tokens per request.
+
         `POST /account/api_usage_level/upgrade` (operationId `UpgradeAccountApiUsageLevel`).
 
         Args:
@@ -188,6 +209,10 @@ class AsyncAccount(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_UPGRADE_ACCOUNT_API_USAGE_LEVEL, options=options)
 
@@ -207,6 +232,10 @@ class AsyncAccount(AsyncAPIResource):
 
         Returns:
             The parsed `GetAccountApiUsageLevelVolumeProgressResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_ACCOUNT_API_USAGE_LEVEL_VOLUME_PROGRESS, options=options)
 
@@ -223,6 +252,9 @@ class AsyncAccount(AsyncAPIResource):
 
         Returns:
             The parsed `GetAccountEndpointCostsResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_ACCOUNT_ENDPOINT_COSTS, options=options)
 

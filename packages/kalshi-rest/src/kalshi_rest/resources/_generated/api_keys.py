@@ -93,6 +93,10 @@ class ApiKeys(SyncAPIResource):
 
         Returns:
             The parsed `GetApiKeysResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_API_KEYS, query={"fcm_subtrader_id": fcm_subtrader_id}, options=options)
 
@@ -112,6 +116,10 @@ class ApiKeys(SyncAPIResource):
 
         Returns:
             The parsed `CreateApiKeyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_CREATE_API_KEY, body=request, options=options)
 
@@ -133,6 +141,10 @@ class ApiKeys(SyncAPIResource):
 
         Returns:
             The parsed `GenerateApiKeyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GENERATE_API_KEY, body=request, options=options)
 
@@ -150,6 +162,10 @@ class ApiKeys(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_DELETE_API_KEY, path={"api_key": api_key}, options=options)
 
@@ -183,6 +199,10 @@ class AsyncApiKeys(AsyncAPIResource):
 
         Returns:
             The parsed `GetApiKeysResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_API_KEYS, query={"fcm_subtrader_id": fcm_subtrader_id}, options=options)
 
@@ -204,6 +224,10 @@ class AsyncApiKeys(AsyncAPIResource):
 
         Returns:
             The parsed `CreateApiKeyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_CREATE_API_KEY, body=request, options=options)
 
@@ -225,6 +249,10 @@ class AsyncApiKeys(AsyncAPIResource):
 
         Returns:
             The parsed `GenerateApiKeyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GENERATE_API_KEY, body=request, options=options)
 
@@ -242,6 +270,10 @@ class AsyncApiKeys(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_DELETE_API_KEY, path={"api_key": api_key}, options=options)
 

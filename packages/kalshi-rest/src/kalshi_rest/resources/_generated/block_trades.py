@@ -101,6 +101,10 @@ class BlockTrades(SyncAPIResource):
 
         Returns:
             One page of `BlockTradeProposal` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_BLOCK_TRADE_PROPOSALS,
@@ -130,6 +134,11 @@ class BlockTrades(SyncAPIResource):
 
         Returns:
             An iterator over `BlockTradeProposal` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_BLOCK_TRADE_PROPOSALS,
@@ -153,6 +162,10 @@ class BlockTrades(SyncAPIResource):
 
         Returns:
             The parsed `ProposeBlockTradeResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_PROPOSE_BLOCK_TRADE, body=request, options=options)
 
@@ -176,6 +189,10 @@ class BlockTrades(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _ACCEPT_BLOCK_TRADE_PROPOSAL,
@@ -221,6 +238,10 @@ class AsyncBlockTrades(AsyncAPIResource):
 
         Returns:
             One page of `BlockTradeProposal` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_BLOCK_TRADE_PROPOSALS,
@@ -250,6 +271,11 @@ class AsyncBlockTrades(AsyncAPIResource):
 
         Returns:
             An iterator over `BlockTradeProposal` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_BLOCK_TRADE_PROPOSALS,
@@ -273,6 +299,10 @@ class AsyncBlockTrades(AsyncAPIResource):
 
         Returns:
             The parsed `ProposeBlockTradeResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_PROPOSE_BLOCK_TRADE, body=request, options=options)
 
@@ -296,6 +326,10 @@ class AsyncBlockTrades(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _ACCEPT_BLOCK_TRADE_PROPOSAL,

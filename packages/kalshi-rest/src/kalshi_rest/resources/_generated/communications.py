@@ -57,6 +57,10 @@ class Communications(SyncAPIResource):
 
         Returns:
             The parsed `GetCommunicationsIDResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_COMMUNICATIONS_ID, options=options)
 
@@ -84,6 +88,10 @@ class AsyncCommunications(AsyncAPIResource):
 
         Returns:
             The parsed `GetCommunicationsIDResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_COMMUNICATIONS_ID, options=options)
 

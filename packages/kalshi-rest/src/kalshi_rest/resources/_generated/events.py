@@ -144,6 +144,9 @@ class Events(SyncAPIResource):
 
         Returns:
             The parsed `GetEventCandlesticksResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_MARKET_CANDLESTICKS_BY_EVENT,
@@ -194,6 +197,9 @@ class Events(SyncAPIResource):
 
         Returns:
             One page of `EventData` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_EVENTS,
@@ -248,6 +254,10 @@ class Events(SyncAPIResource):
 
         Returns:
             An iterator over `EventData` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_EVENTS,
@@ -298,6 +308,9 @@ class Events(SyncAPIResource):
 
         Returns:
             One page of `EventData` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_MULTIVARIATE_EVENTS,
@@ -340,6 +353,10 @@ class Events(SyncAPIResource):
 
         Returns:
             An iterator over `EventData` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_MULTIVARIATE_EVENTS,
@@ -378,6 +395,9 @@ class Events(SyncAPIResource):
 
         Returns:
             One page of `EventFeeChange` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_EVENT_FEE_CHANGES,
@@ -405,6 +425,10 @@ class Events(SyncAPIResource):
 
         Returns:
             An iterator over `EventFeeChange` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_EVENT_FEE_CHANGES,
@@ -442,6 +466,9 @@ class Events(SyncAPIResource):
 
         Returns:
             The parsed `GetEventResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_EVENT,
@@ -464,6 +491,9 @@ class Events(SyncAPIResource):
 
         Returns:
             The parsed `GetEventMetadataResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_EVENT_METADATA, path={"event_ticker": event_ticker}, options=options)
 
@@ -497,6 +527,10 @@ class Events(SyncAPIResource):
 
         Returns:
             The parsed `GetEventForecastPercentilesHistoryResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_EVENT_FORECAST_PERCENTILES_HISTORY,
@@ -549,6 +583,9 @@ class AsyncEvents(AsyncAPIResource):
 
         Returns:
             The parsed `GetEventCandlesticksResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_MARKET_CANDLESTICKS_BY_EVENT,
@@ -599,6 +636,9 @@ class AsyncEvents(AsyncAPIResource):
 
         Returns:
             One page of `EventData` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_EVENTS,
@@ -653,6 +693,10 @@ class AsyncEvents(AsyncAPIResource):
 
         Returns:
             An iterator over `EventData` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_EVENTS,
@@ -703,6 +747,9 @@ class AsyncEvents(AsyncAPIResource):
 
         Returns:
             One page of `EventData` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_MULTIVARIATE_EVENTS,
@@ -745,6 +792,10 @@ class AsyncEvents(AsyncAPIResource):
 
         Returns:
             An iterator over `EventData` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_MULTIVARIATE_EVENTS,
@@ -783,6 +834,9 @@ class AsyncEvents(AsyncAPIResource):
 
         Returns:
             One page of `EventFeeChange` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_EVENT_FEE_CHANGES,
@@ -810,6 +864,10 @@ class AsyncEvents(AsyncAPIResource):
 
         Returns:
             An iterator over `EventFeeChange` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_EVENT_FEE_CHANGES,
@@ -847,6 +905,9 @@ class AsyncEvents(AsyncAPIResource):
 
         Returns:
             The parsed `GetEventResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_EVENT,
@@ -869,6 +930,9 @@ class AsyncEvents(AsyncAPIResource):
 
         Returns:
             The parsed `GetEventMetadataResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_EVENT_METADATA, path={"event_ticker": event_ticker}, options=options)
 
@@ -902,6 +966,10 @@ class AsyncEvents(AsyncAPIResource):
 
         Returns:
             The parsed `GetEventForecastPercentilesHistoryResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_EVENT_FORECAST_PERCENTILES_HISTORY,

@@ -77,6 +77,9 @@ class Exchange(SyncAPIResource):
 
         Returns:
             The parsed `ExchangeStatus`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_EXCHANGE_STATUS, options=options)
 
@@ -92,6 +95,9 @@ class Exchange(SyncAPIResource):
 
         Returns:
             The parsed `GetExchangeScheduleResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_EXCHANGE_SCHEDULE, options=options)
 
@@ -111,6 +117,9 @@ class Exchange(SyncAPIResource):
 
         Returns:
             The parsed `GetUserDataTimestampResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_USER_DATA_TIMESTAMP, options=options)
 
@@ -138,6 +147,9 @@ class AsyncExchange(AsyncAPIResource):
 
         Returns:
             The parsed `ExchangeStatus`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_EXCHANGE_STATUS, options=options)
 
@@ -153,6 +165,9 @@ class AsyncExchange(AsyncAPIResource):
 
         Returns:
             The parsed `GetExchangeScheduleResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_EXCHANGE_SCHEDULE, options=options)
 
@@ -172,6 +187,9 @@ class AsyncExchange(AsyncAPIResource):
 
         Returns:
             The parsed `GetUserDataTimestampResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_USER_DATA_TIMESTAMP, options=options)
 

@@ -189,6 +189,10 @@ class Fcm(SyncAPIResource):
 
         Returns:
             One page of `FcmFill` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(_GET_FCM_FILLS, query={"min_ts": min_ts, "max_ts": max_ts, "cursor": cursor}, options=options)
 
@@ -212,6 +216,11 @@ class Fcm(SyncAPIResource):
 
         Returns:
             An iterator over `FcmFill` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_FCM_FILLS, query={"min_ts": min_ts, "max_ts": max_ts}, max_pages=max_pages, options=options
@@ -261,6 +270,10 @@ class Fcm(SyncAPIResource):
 
         Returns:
             One page of `Order` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_FCM_ORDERS,
@@ -315,6 +328,11 @@ class Fcm(SyncAPIResource):
 
         Returns:
             An iterator over `Order` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_FCM_ORDERS,
@@ -347,6 +365,10 @@ class Fcm(SyncAPIResource):
 
         Returns:
             The parsed `ListFCMSubtradersResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_LIST_FCM_SUBTRADERS, options=options)
 
@@ -367,6 +389,10 @@ class Fcm(SyncAPIResource):
 
         Returns:
             The parsed `CreateFCMSubtraderResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_CREATE_FCM_SUBTRADER, body=request, options=options)
 
@@ -395,6 +421,10 @@ class Fcm(SyncAPIResource):
 
         Returns:
             The parsed `GetFCMEventContractDailyCapResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_FCM_EVENT_CONTRACT_DAILY_CAP, query={"subtrader_id": subtrader_id}, options=options)
 
@@ -417,6 +447,10 @@ class Fcm(SyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_UPDATE_FCM_EVENT_CONTRACT_DAILY_CAP, body=request, options=options)
 
@@ -438,6 +472,10 @@ class Fcm(SyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _DELETE_FCM_EVENT_CONTRACT_DAILY_CAP, query={"subtrader_id": subtrader_id}, options=options
@@ -459,6 +497,10 @@ class Fcm(SyncAPIResource):
 
         Returns:
             The parsed `GetFCMSubtraderBlockedCategoriesResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_FCM_SUBTRADER_BLOCKED_CATEGORIES, query={"subtrader_id": subtrader_id}, options=options
@@ -483,6 +525,10 @@ class Fcm(SyncAPIResource):
 
         Returns:
             The parsed `UpdateFCMSubtraderBlockedCategoriesResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_UPDATE_FCM_SUBTRADER_BLOCKED_CATEGORIES, body=request, options=options)
 
@@ -522,6 +568,10 @@ class Fcm(SyncAPIResource):
 
         Returns:
             One page of `MarketPosition` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_FCM_POSITIONS,
@@ -568,6 +618,11 @@ class Fcm(SyncAPIResource):
 
         Returns:
             An iterator over `MarketPosition` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_FCM_POSITIONS,
@@ -633,6 +688,10 @@ class Fcm(SyncAPIResource):
 
         Returns:
             The parsed `CreateFCMPositionTransferResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_CREATE_FCM_POSITION_TRANSFER, body=request, options=options)
 
@@ -671,6 +730,10 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             One page of `FcmFill` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_FCM_FILLS, query={"min_ts": min_ts, "max_ts": max_ts, "cursor": cursor}, options=options
@@ -696,6 +759,11 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             An iterator over `FcmFill` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_FCM_FILLS, query={"min_ts": min_ts, "max_ts": max_ts}, max_pages=max_pages, options=options
@@ -745,6 +813,10 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             One page of `Order` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_FCM_ORDERS,
@@ -799,6 +871,11 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             An iterator over `Order` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_FCM_ORDERS,
@@ -831,6 +908,10 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             The parsed `ListFCMSubtradersResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_LIST_FCM_SUBTRADERS, options=options)
 
@@ -851,6 +932,10 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             The parsed `CreateFCMSubtraderResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_CREATE_FCM_SUBTRADER, body=request, options=options)
 
@@ -879,6 +964,10 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             The parsed `GetFCMEventContractDailyCapResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_FCM_EVENT_CONTRACT_DAILY_CAP, query={"subtrader_id": subtrader_id}, options=options
@@ -903,6 +992,10 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_UPDATE_FCM_EVENT_CONTRACT_DAILY_CAP, body=request, options=options)
 
@@ -924,6 +1017,10 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _DELETE_FCM_EVENT_CONTRACT_DAILY_CAP, query={"subtrader_id": subtrader_id}, options=options
@@ -945,6 +1042,10 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             The parsed `GetFCMSubtraderBlockedCategoriesResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_FCM_SUBTRADER_BLOCKED_CATEGORIES, query={"subtrader_id": subtrader_id}, options=options
@@ -969,6 +1070,10 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             The parsed `UpdateFCMSubtraderBlockedCategoriesResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_UPDATE_FCM_SUBTRADER_BLOCKED_CATEGORIES, body=request, options=options)
 
@@ -1008,6 +1113,10 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             One page of `MarketPosition` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_FCM_POSITIONS,
@@ -1054,6 +1163,11 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             An iterator over `MarketPosition` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_FCM_POSITIONS,
@@ -1119,6 +1233,10 @@ class AsyncFcm(AsyncAPIResource):
 
         Returns:
             The parsed `CreateFCMPositionTransferResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_CREATE_FCM_POSITION_TRANSFER, body=request, options=options)
 

@@ -153,6 +153,9 @@ class Historical(SyncAPIResource):
 
         Returns:
             The parsed `GetHistoricalCutoffResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_HISTORICAL_CUTOFF, options=options)
 
@@ -183,6 +186,9 @@ class Historical(SyncAPIResource):
 
         Returns:
             The parsed `GetMarketCandlesticksHistoricalResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_MARKET_CANDLESTICKS_HISTORICAL,
@@ -224,6 +230,10 @@ class Historical(SyncAPIResource):
 
         Returns:
             One page of `Fill` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_FILLS_HISTORICAL,
@@ -265,6 +275,11 @@ class Historical(SyncAPIResource):
 
         Returns:
             An iterator over `Fill` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_FILLS_HISTORICAL,
@@ -305,6 +320,10 @@ class Historical(SyncAPIResource):
 
         Returns:
             One page of `Order` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_HISTORICAL_ORDERS,
@@ -346,6 +365,11 @@ class Historical(SyncAPIResource):
 
         Returns:
             An iterator over `Order` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_HISTORICAL_ORDERS,
@@ -387,6 +411,10 @@ class Historical(SyncAPIResource):
 
         Returns:
             One page of `MarketPosition` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_HISTORICAL_POSITIONS,
@@ -426,6 +454,11 @@ class Historical(SyncAPIResource):
 
         Returns:
             An iterator over `MarketPosition` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_HISTORICAL_POSITIONS,
@@ -468,6 +501,9 @@ class Historical(SyncAPIResource):
 
         Returns:
             One page of `Trade` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_TRADES_HISTORICAL,
@@ -509,6 +545,10 @@ class Historical(SyncAPIResource):
 
         Returns:
             An iterator over `Trade` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_TRADES_HISTORICAL,
@@ -553,6 +593,9 @@ class Historical(SyncAPIResource):
 
         Returns:
             One page of `Market` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_HISTORICAL_MARKETS,
@@ -593,6 +636,10 @@ class Historical(SyncAPIResource):
 
         Returns:
             An iterator over `Market` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_HISTORICAL_MARKETS,
@@ -620,6 +667,9 @@ class Historical(SyncAPIResource):
 
         Returns:
             The parsed `GetMarketResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_HISTORICAL_MARKET, path={"ticker": ticker}, options=options)
 
@@ -654,6 +704,9 @@ class AsyncHistorical(AsyncAPIResource):
 
         Returns:
             The parsed `GetHistoricalCutoffResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_HISTORICAL_CUTOFF, options=options)
 
@@ -684,6 +737,9 @@ class AsyncHistorical(AsyncAPIResource):
 
         Returns:
             The parsed `GetMarketCandlesticksHistoricalResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_MARKET_CANDLESTICKS_HISTORICAL,
@@ -725,6 +781,10 @@ class AsyncHistorical(AsyncAPIResource):
 
         Returns:
             One page of `Fill` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_FILLS_HISTORICAL,
@@ -766,6 +826,11 @@ class AsyncHistorical(AsyncAPIResource):
 
         Returns:
             An iterator over `Fill` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_FILLS_HISTORICAL,
@@ -806,6 +871,10 @@ class AsyncHistorical(AsyncAPIResource):
 
         Returns:
             One page of `Order` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_HISTORICAL_ORDERS,
@@ -847,6 +916,11 @@ class AsyncHistorical(AsyncAPIResource):
 
         Returns:
             An iterator over `Order` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_HISTORICAL_ORDERS,
@@ -888,6 +962,10 @@ class AsyncHistorical(AsyncAPIResource):
 
         Returns:
             One page of `MarketPosition` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_HISTORICAL_POSITIONS,
@@ -927,6 +1005,11 @@ class AsyncHistorical(AsyncAPIResource):
 
         Returns:
             An iterator over `MarketPosition` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_HISTORICAL_POSITIONS,
@@ -969,6 +1052,9 @@ class AsyncHistorical(AsyncAPIResource):
 
         Returns:
             One page of `Trade` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_TRADES_HISTORICAL,
@@ -1010,6 +1096,10 @@ class AsyncHistorical(AsyncAPIResource):
 
         Returns:
             An iterator over `Trade` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_TRADES_HISTORICAL,
@@ -1054,6 +1144,9 @@ class AsyncHistorical(AsyncAPIResource):
 
         Returns:
             One page of `Market` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_HISTORICAL_MARKETS,
@@ -1094,6 +1187,10 @@ class AsyncHistorical(AsyncAPIResource):
 
         Returns:
             An iterator over `Market` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_HISTORICAL_MARKETS,
@@ -1121,6 +1218,9 @@ class AsyncHistorical(AsyncAPIResource):
 
         Returns:
             The parsed `GetMarketResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_HISTORICAL_MARKET, path={"ticker": ticker}, options=options)
 

@@ -77,6 +77,9 @@ class IncentivePrograms(SyncAPIResource):
 
         Returns:
             One page of `IncentiveProgram` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_INCENTIVE_PROGRAMS,
@@ -115,6 +118,10 @@ class IncentivePrograms(SyncAPIResource):
 
         Returns:
             An iterator over `IncentiveProgram` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_INCENTIVE_PROGRAMS,
@@ -163,6 +170,9 @@ class AsyncIncentivePrograms(AsyncAPIResource):
 
         Returns:
             One page of `IncentiveProgram` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_INCENTIVE_PROGRAMS,
@@ -201,6 +211,10 @@ class AsyncIncentivePrograms(AsyncAPIResource):
 
         Returns:
             An iterator over `IncentiveProgram` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_INCENTIVE_PROGRAMS,

@@ -132,6 +132,9 @@ class LiveData(SyncAPIResource):
 
         Returns:
             The parsed `GetLiveDataResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_LIVE_DATA_BY_MILESTONE,
@@ -165,6 +168,9 @@ class LiveData(SyncAPIResource):
 
         Returns:
             The parsed `GetLiveDataResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_LIVE_DATA,
@@ -199,6 +205,9 @@ class LiveData(SyncAPIResource):
 
         Returns:
             The parsed `GetLiveDatasResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_LIVE_DATAS,
@@ -222,6 +231,9 @@ class LiveData(SyncAPIResource):
 
         Returns:
             The parsed `GetGameStatsResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_GAME_STATS, path={"milestone_id": milestone_id}, options=options)
 
@@ -244,6 +256,9 @@ class LiveData(SyncAPIResource):
 
         Returns:
             The parsed `GetEventLiveDataResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_EVENT_LIVE_DATA, path={"event_ticker": event_ticker}, query={"range": range}, options=options
@@ -282,6 +297,9 @@ class LiveData(SyncAPIResource):
 
         Returns:
             The parsed `GetWeatherIndexResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_WEATHER_INDEX,
@@ -311,6 +329,9 @@ class LiveData(SyncAPIResource):
 
         Returns:
             The parsed `GetWeatherIndexCalibrationsResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_WEATHER_INDEX_CALIBRATIONS, path={"city": city}, options=options)
 
@@ -348,6 +369,9 @@ class AsyncLiveData(AsyncAPIResource):
 
         Returns:
             The parsed `GetLiveDataResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_LIVE_DATA_BY_MILESTONE,
@@ -381,6 +405,9 @@ class AsyncLiveData(AsyncAPIResource):
 
         Returns:
             The parsed `GetLiveDataResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_LIVE_DATA,
@@ -415,6 +442,9 @@ class AsyncLiveData(AsyncAPIResource):
 
         Returns:
             The parsed `GetLiveDatasResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_LIVE_DATAS,
@@ -438,6 +468,9 @@ class AsyncLiveData(AsyncAPIResource):
 
         Returns:
             The parsed `GetGameStatsResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_GAME_STATS, path={"milestone_id": milestone_id}, options=options)
 
@@ -460,6 +493,9 @@ class AsyncLiveData(AsyncAPIResource):
 
         Returns:
             The parsed `GetEventLiveDataResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_EVENT_LIVE_DATA, path={"event_ticker": event_ticker}, query={"range": range}, options=options
@@ -498,6 +534,9 @@ class AsyncLiveData(AsyncAPIResource):
 
         Returns:
             The parsed `GetWeatherIndexResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_WEATHER_INDEX,
@@ -527,6 +566,9 @@ class AsyncLiveData(AsyncAPIResource):
 
         Returns:
             The parsed `GetWeatherIndexCalibrationsResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_WEATHER_INDEX_CALIBRATIONS, path={"city": city}, options=options)
 

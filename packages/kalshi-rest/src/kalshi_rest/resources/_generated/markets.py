@@ -148,6 +148,9 @@ class Markets(SyncAPIResource):
 
         Returns:
             The parsed `GetMarketCandlesticksResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_MARKET_CANDLESTICKS,
@@ -197,6 +200,9 @@ class Markets(SyncAPIResource):
 
         Returns:
             One page of `Trade` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_TRADES,
@@ -238,6 +244,10 @@ class Markets(SyncAPIResource):
 
         Returns:
             An iterator over `Trade` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_TRADES,
@@ -273,6 +283,9 @@ class Markets(SyncAPIResource):
 
         Returns:
             The parsed `GetMarketOrderbookResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_MARKET_ORDERBOOK, path={"ticker": ticker}, query={"depth": depth}, options=options)
 
@@ -297,6 +310,9 @@ class Markets(SyncAPIResource):
 
         Returns:
             The parsed `GetMarketOrderbooksResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_MARKET_ORDERBOOKS, query={"tickers": tickers}, options=options)
 
@@ -364,6 +380,9 @@ class Markets(SyncAPIResource):
 
         Returns:
             One page of `Market` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_MARKETS,
@@ -436,6 +455,10 @@ class Markets(SyncAPIResource):
 
         Returns:
             An iterator over `Market` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_MARKETS,
@@ -474,6 +497,9 @@ class Markets(SyncAPIResource):
 
         Returns:
             The parsed `GetMarketResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_MARKET, path={"ticker": ticker}, options=options)
 
@@ -512,6 +538,9 @@ class Markets(SyncAPIResource):
 
         Returns:
             The parsed `BatchGetMarketCandlesticksResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _BATCH_GET_MARKET_CANDLESTICKS,
@@ -573,6 +602,9 @@ class AsyncMarkets(AsyncAPIResource):
 
         Returns:
             The parsed `GetMarketCandlesticksResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_MARKET_CANDLESTICKS,
@@ -622,6 +654,9 @@ class AsyncMarkets(AsyncAPIResource):
 
         Returns:
             One page of `Trade` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_TRADES,
@@ -663,6 +698,10 @@ class AsyncMarkets(AsyncAPIResource):
 
         Returns:
             An iterator over `Trade` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_TRADES,
@@ -698,6 +737,9 @@ class AsyncMarkets(AsyncAPIResource):
 
         Returns:
             The parsed `GetMarketOrderbookResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_MARKET_ORDERBOOK, path={"ticker": ticker}, query={"depth": depth}, options=options
@@ -724,6 +766,9 @@ class AsyncMarkets(AsyncAPIResource):
 
         Returns:
             The parsed `GetMarketOrderbooksResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_MARKET_ORDERBOOKS, query={"tickers": tickers}, options=options)
 
@@ -791,6 +836,9 @@ class AsyncMarkets(AsyncAPIResource):
 
         Returns:
             One page of `Market` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_MARKETS,
@@ -863,6 +911,10 @@ class AsyncMarkets(AsyncAPIResource):
 
         Returns:
             An iterator over `Market` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_MARKETS,
@@ -901,6 +953,9 @@ class AsyncMarkets(AsyncAPIResource):
 
         Returns:
             The parsed `GetMarketResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_MARKET, path={"ticker": ticker}, options=options)
 
@@ -939,6 +994,9 @@ class AsyncMarkets(AsyncAPIResource):
 
         Returns:
             The parsed `BatchGetMarketCandlesticksResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _BATCH_GET_MARKET_CANDLESTICKS,

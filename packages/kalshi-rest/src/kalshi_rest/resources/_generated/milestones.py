@@ -71,6 +71,9 @@ class Milestones(SyncAPIResource):
 
         Returns:
             The parsed `GetMilestoneResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_MILESTONE, path={"milestone_id": milestone_id}, options=options)
 
@@ -117,6 +120,9 @@ class Milestones(SyncAPIResource):
 
         Returns:
             One page of `Milestone` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_MILESTONES,
@@ -169,6 +175,10 @@ class Milestones(SyncAPIResource):
 
         Returns:
             An iterator over `Milestone` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_MILESTONES,
@@ -216,6 +226,9 @@ class AsyncMilestones(AsyncAPIResource):
 
         Returns:
             The parsed `GetMilestoneResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_MILESTONE, path={"milestone_id": milestone_id}, options=options)
 
@@ -262,6 +275,9 @@ class AsyncMilestones(AsyncAPIResource):
 
         Returns:
             One page of `Milestone` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_MILESTONES,
@@ -314,6 +330,10 @@ class AsyncMilestones(AsyncAPIResource):
 
         Returns:
             An iterator over `Milestone` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_MILESTONES,

@@ -93,6 +93,9 @@ class Multivariate(SyncAPIResource):
 
         Returns:
             The parsed `GetMultivariateEventCollectionResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_MULTIVARIATE_EVENT_COLLECTION, path={"collection_ticker": collection_ticker}, options=options
@@ -120,6 +123,10 @@ class Multivariate(SyncAPIResource):
 
         Returns:
             The parsed `CreateMarketInMultivariateEventCollectionResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _CREATE_MARKET_IN_MULTIVARIATE_EVENT_COLLECTION,
@@ -156,6 +163,9 @@ class Multivariate(SyncAPIResource):
 
         Returns:
             One page of `MultivariateEventCollection` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_MULTIVARIATE_EVENT_COLLECTIONS,
@@ -193,6 +203,10 @@ class Multivariate(SyncAPIResource):
 
         Returns:
             An iterator over `MultivariateEventCollection` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_MULTIVARIATE_EVENT_COLLECTIONS,
@@ -233,6 +247,9 @@ class AsyncMultivariate(AsyncAPIResource):
 
         Returns:
             The parsed `GetMultivariateEventCollectionResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_MULTIVARIATE_EVENT_COLLECTION, path={"collection_ticker": collection_ticker}, options=options
@@ -260,6 +277,10 @@ class AsyncMultivariate(AsyncAPIResource):
 
         Returns:
             The parsed `CreateMarketInMultivariateEventCollectionResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _CREATE_MARKET_IN_MULTIVARIATE_EVENT_COLLECTION,
@@ -296,6 +317,9 @@ class AsyncMultivariate(AsyncAPIResource):
 
         Returns:
             One page of `MultivariateEventCollection` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_MULTIVARIATE_EVENT_COLLECTIONS,
@@ -333,6 +357,10 @@ class AsyncMultivariate(AsyncAPIResource):
 
         Returns:
             An iterator over `MultivariateEventCollection` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_MULTIVARIATE_EVENT_COLLECTIONS,

@@ -128,6 +128,10 @@ class OrderGroups(SyncAPIResource):
 
         Returns:
             The parsed `GetOrderGroupsResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_ORDER_GROUPS, query={"subaccount": subaccount}, options=options)
 
@@ -148,6 +152,10 @@ class OrderGroups(SyncAPIResource):
 
         Returns:
             The parsed `CreateOrderGroupResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_CREATE_ORDER_GROUP, body=request, options=options)
 
@@ -168,6 +176,10 @@ class OrderGroups(SyncAPIResource):
 
         Returns:
             The parsed `GetOrderGroupResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_ORDER_GROUP, path={"order_group_id": order_group_id}, query={"subaccount": subaccount}, options=options
@@ -197,6 +209,10 @@ class OrderGroups(SyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _DELETE_ORDER_GROUP,
@@ -230,6 +246,10 @@ class OrderGroups(SyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _RESET_ORDER_GROUP,
@@ -263,6 +283,10 @@ class OrderGroups(SyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _TRIGGER_ORDER_GROUP,
@@ -298,6 +322,10 @@ class OrderGroups(SyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _UPDATE_ORDER_GROUP_LIMIT,
@@ -335,6 +363,10 @@ class AsyncOrderGroups(AsyncAPIResource):
 
         Returns:
             The parsed `GetOrderGroupsResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_ORDER_GROUPS, query={"subaccount": subaccount}, options=options)
 
@@ -355,6 +387,10 @@ class AsyncOrderGroups(AsyncAPIResource):
 
         Returns:
             The parsed `CreateOrderGroupResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_CREATE_ORDER_GROUP, body=request, options=options)
 
@@ -375,6 +411,10 @@ class AsyncOrderGroups(AsyncAPIResource):
 
         Returns:
             The parsed `GetOrderGroupResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_ORDER_GROUP, path={"order_group_id": order_group_id}, query={"subaccount": subaccount}, options=options
@@ -404,6 +444,10 @@ class AsyncOrderGroups(AsyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _DELETE_ORDER_GROUP,
@@ -437,6 +481,10 @@ class AsyncOrderGroups(AsyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _RESET_ORDER_GROUP,
@@ -470,6 +518,10 @@ class AsyncOrderGroups(AsyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _TRIGGER_ORDER_GROUP,
@@ -505,6 +557,10 @@ class AsyncOrderGroups(AsyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _UPDATE_ORDER_GROUP_LIMIT,

@@ -204,6 +204,10 @@ class Orders(SyncAPIResource):
 
         Returns:
             One page of `Order` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_ORDERS,
@@ -255,6 +259,11 @@ class Orders(SyncAPIResource):
 
         Returns:
             An iterator over `Order` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_ORDERS,
@@ -278,6 +287,7 @@ class Orders(SyncAPIResource):
         Endpoint for getting a single order.
 
         Rate limit: 2 tokens per request.
+
         `GET /portfolio/orders/{order_id}` (operationId `GetOrder`).
 
         Args:
@@ -286,6 +296,10 @@ class Orders(SyncAPIResource):
 
         Returns:
             The parsed `GetOrderResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_ORDER, path={"order_id": order_id}, options=options)
 
@@ -315,6 +329,10 @@ class Orders(SyncAPIResource):
 
         Returns:
             The parsed `GetOrderQueuePositionsResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_ORDER_QUEUE_POSITIONS,
@@ -337,6 +355,10 @@ class Orders(SyncAPIResource):
 
         Returns:
             The parsed `GetOrderQueuePositionResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_ORDER_QUEUE_POSITION, path={"order_id": order_id}, options=options)
 
@@ -357,6 +379,10 @@ class Orders(SyncAPIResource):
 
         Returns:
             The parsed `CreateOrderV2Response`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_CREATE_ORDER_V2, body=request, options=options)
 
@@ -369,6 +395,7 @@ class Orders(SyncAPIResource):
         minute after the request.
 
         Rate limit: 2 tokens per request.
+
         `DELETE /portfolio/events/orders` (operationId `CancelAllOrders`).
 
         Args:
@@ -378,6 +405,10 @@ class Orders(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_CANCEL_ALL_ORDERS, query={"subaccount": subaccount}, options=options)
 
@@ -391,6 +422,7 @@ class Orders(SyncAPIResource):
         Tiers](/getting_started/rate_limits).
 
         Rate limit: 10 tokens per order.
+
         `POST /portfolio/events/orders/batched` (operationId `BatchCreateOrdersV2`).
 
         Args:
@@ -399,6 +431,10 @@ class Orders(SyncAPIResource):
 
         Returns:
             The parsed `BatchCreateOrdersV2Response`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_BATCH_CREATE_ORDERS_V2, body=request, options=options)
 
@@ -413,6 +449,7 @@ class Orders(SyncAPIResource):
         Tiers](/getting_started/rate_limits).
 
         Rate limit: 2 tokens per order.
+
         `DELETE /portfolio/events/orders/batched` (operationId `BatchCancelOrdersV2`).
 
         Args:
@@ -421,6 +458,10 @@ class Orders(SyncAPIResource):
 
         Returns:
             The parsed `BatchCancelOrdersV2Response`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_BATCH_CANCEL_ORDERS_V2, body=request, options=options)
 
@@ -440,6 +481,7 @@ class Orders(SyncAPIResource):
         `{order_id, client_order_id, reduced_by}` rather than a full order object.
 
         Rate limit: 2 tokens per request.
+
         `DELETE /portfolio/events/orders/{order_id}` (operationId `CancelOrderV2`).
 
         Args:
@@ -454,6 +496,10 @@ class Orders(SyncAPIResource):
 
         Returns:
             The parsed `CancelOrderV2Response`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _CANCEL_ORDER_V2,
@@ -489,6 +535,10 @@ class Orders(SyncAPIResource):
 
         Returns:
             The parsed `AmendOrderV2Response`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _AMEND_ORDER_V2,
@@ -523,6 +573,10 @@ class Orders(SyncAPIResource):
 
         Returns:
             The parsed `DecreaseOrderV2Response`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _DECREASE_ORDER_V2,
@@ -584,6 +638,10 @@ class AsyncOrders(AsyncAPIResource):
 
         Returns:
             One page of `Order` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_ORDERS,
@@ -635,6 +693,11 @@ class AsyncOrders(AsyncAPIResource):
 
         Returns:
             An iterator over `Order` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_ORDERS,
@@ -658,6 +721,7 @@ class AsyncOrders(AsyncAPIResource):
         Endpoint for getting a single order.
 
         Rate limit: 2 tokens per request.
+
         `GET /portfolio/orders/{order_id}` (operationId `GetOrder`).
 
         Args:
@@ -666,6 +730,10 @@ class AsyncOrders(AsyncAPIResource):
 
         Returns:
             The parsed `GetOrderResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_ORDER, path={"order_id": order_id}, options=options)
 
@@ -695,6 +763,10 @@ class AsyncOrders(AsyncAPIResource):
 
         Returns:
             The parsed `GetOrderQueuePositionsResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_ORDER_QUEUE_POSITIONS,
@@ -719,6 +791,10 @@ class AsyncOrders(AsyncAPIResource):
 
         Returns:
             The parsed `GetOrderQueuePositionResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_ORDER_QUEUE_POSITION, path={"order_id": order_id}, options=options)
 
@@ -739,6 +815,10 @@ class AsyncOrders(AsyncAPIResource):
 
         Returns:
             The parsed `CreateOrderV2Response`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_CREATE_ORDER_V2, body=request, options=options)
 
@@ -751,6 +831,7 @@ class AsyncOrders(AsyncAPIResource):
         minute after the request.
 
         Rate limit: 2 tokens per request.
+
         `DELETE /portfolio/events/orders` (operationId `CancelAllOrders`).
 
         Args:
@@ -760,6 +841,10 @@ class AsyncOrders(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_CANCEL_ALL_ORDERS, query={"subaccount": subaccount}, options=options)
 
@@ -773,6 +858,7 @@ class AsyncOrders(AsyncAPIResource):
         Tiers](/getting_started/rate_limits).
 
         Rate limit: 10 tokens per order.
+
         `POST /portfolio/events/orders/batched` (operationId `BatchCreateOrdersV2`).
 
         Args:
@@ -781,6 +867,10 @@ class AsyncOrders(AsyncAPIResource):
 
         Returns:
             The parsed `BatchCreateOrdersV2Response`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_BATCH_CREATE_ORDERS_V2, body=request, options=options)
 
@@ -795,6 +885,7 @@ class AsyncOrders(AsyncAPIResource):
         Tiers](/getting_started/rate_limits).
 
         Rate limit: 2 tokens per order.
+
         `DELETE /portfolio/events/orders/batched` (operationId `BatchCancelOrdersV2`).
 
         Args:
@@ -803,6 +894,10 @@ class AsyncOrders(AsyncAPIResource):
 
         Returns:
             The parsed `BatchCancelOrdersV2Response`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_BATCH_CANCEL_ORDERS_V2, body=request, options=options)
 
@@ -822,6 +917,7 @@ class AsyncOrders(AsyncAPIResource):
         `{order_id, client_order_id, reduced_by}` rather than a full order object.
 
         Rate limit: 2 tokens per request.
+
         `DELETE /portfolio/events/orders/{order_id}` (operationId `CancelOrderV2`).
 
         Args:
@@ -836,6 +932,10 @@ class AsyncOrders(AsyncAPIResource):
 
         Returns:
             The parsed `CancelOrderV2Response`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _CANCEL_ORDER_V2,
@@ -871,6 +971,10 @@ class AsyncOrders(AsyncAPIResource):
 
         Returns:
             The parsed `AmendOrderV2Response`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _AMEND_ORDER_V2,
@@ -905,6 +1009,10 @@ class AsyncOrders(AsyncAPIResource):
 
         Returns:
             The parsed `DecreaseOrderV2Response`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _DECREASE_ORDER_V2,

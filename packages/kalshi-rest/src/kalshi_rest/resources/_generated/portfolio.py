@@ -215,6 +215,10 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             The parsed `GetBalanceResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_BALANCE, query={"subaccount": subaccount, "exchange_index": exchange_index}, options=options
@@ -246,6 +250,10 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             The parsed `IntraExchangeInstanceTransferResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_INTRA_EXCHANGE_INSTANCE_TRANSFER, body=request, options=options)
 
@@ -266,6 +274,10 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             One page of `IntraExchangeInstanceTransfer` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_INTRA_EXCHANGE_INSTANCE_TRANSFERS, query={"limit": limit, "cursor": cursor}, options=options
@@ -285,6 +297,11 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             An iterator over `IntraExchangeInstanceTransfer` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_INTRA_EXCHANGE_INSTANCE_TRANSFERS, query={"limit": limit}, max_pages=max_pages, options=options
@@ -305,6 +322,10 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             The parsed `GetIntraExchangeInstanceTransferResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_INTRA_EXCHANGE_INSTANCE_TRANSFER, path={"transfer_id": transfer_id}, options=options)
 
@@ -351,6 +372,10 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             One page of `MarketPosition` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_POSITIONS,
@@ -401,6 +426,11 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             An iterator over `MarketPosition` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_POSITIONS,
@@ -451,6 +481,10 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             One page of `Settlement` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_SETTLEMENTS,
@@ -495,6 +529,11 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             An iterator over `Settlement` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_SETTLEMENTS,
@@ -527,6 +566,10 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             One page of `Deposit` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(_GET_DEPOSITS, query={"limit": limit, "cursor": cursor}, options=options)
 
@@ -544,6 +587,11 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             An iterator over `Deposit` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(_GET_DEPOSITS, query={"limit": limit}, max_pages=max_pages, options=options)
 
@@ -564,6 +612,10 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             One page of `Withdrawal` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(_GET_WITHDRAWALS, query={"limit": limit, "cursor": cursor}, options=options)
 
@@ -581,6 +633,11 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             An iterator over `Withdrawal` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(_GET_WITHDRAWALS, query={"limit": limit}, max_pages=max_pages, options=options)
 
@@ -600,6 +657,10 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             The parsed `GetPortfolioRestingOrderTotalValueResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_PORTFOLIO_RESTING_ORDER_TOTAL_VALUE, options=options)
 
@@ -641,6 +702,10 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             One page of `Fill` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_FILLS,
@@ -688,6 +753,11 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             An iterator over `Fill` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_FILLS,
@@ -716,6 +786,10 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             The parsed `GetTargetBalanceAllocationResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_TARGET_BALANCE_ALLOCATION, options=options)
 
@@ -735,6 +809,10 @@ class Portfolio(SyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_SET_TARGET_BALANCE_ALLOCATION, body=request, options=options)
 
@@ -782,6 +860,10 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             The parsed `GetBalanceResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_BALANCE, query={"subaccount": subaccount, "exchange_index": exchange_index}, options=options
@@ -813,6 +895,10 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             The parsed `IntraExchangeInstanceTransferResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_INTRA_EXCHANGE_INSTANCE_TRANSFER, body=request, options=options)
 
@@ -833,6 +919,10 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             One page of `IntraExchangeInstanceTransfer` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_INTRA_EXCHANGE_INSTANCE_TRANSFERS, query={"limit": limit, "cursor": cursor}, options=options
@@ -852,6 +942,11 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             An iterator over `IntraExchangeInstanceTransfer` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_INTRA_EXCHANGE_INSTANCE_TRANSFERS, query={"limit": limit}, max_pages=max_pages, options=options
@@ -872,6 +967,10 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             The parsed `GetIntraExchangeInstanceTransferResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_INTRA_EXCHANGE_INSTANCE_TRANSFER, path={"transfer_id": transfer_id}, options=options
@@ -920,6 +1019,10 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             One page of `MarketPosition` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_POSITIONS,
@@ -970,6 +1073,11 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             An iterator over `MarketPosition` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_POSITIONS,
@@ -1020,6 +1128,10 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             One page of `Settlement` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_SETTLEMENTS,
@@ -1064,6 +1176,11 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             An iterator over `Settlement` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_SETTLEMENTS,
@@ -1096,6 +1213,10 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             One page of `Deposit` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(_GET_DEPOSITS, query={"limit": limit, "cursor": cursor}, options=options)
 
@@ -1113,6 +1234,11 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             An iterator over `Deposit` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(_GET_DEPOSITS, query={"limit": limit}, max_pages=max_pages, options=options)
 
@@ -1133,6 +1259,10 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             One page of `Withdrawal` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(_GET_WITHDRAWALS, query={"limit": limit, "cursor": cursor}, options=options)
 
@@ -1150,6 +1280,11 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             An iterator over `Withdrawal` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(_GET_WITHDRAWALS, query={"limit": limit}, max_pages=max_pages, options=options)
 
@@ -1169,6 +1304,10 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             The parsed `GetPortfolioRestingOrderTotalValueResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_PORTFOLIO_RESTING_ORDER_TOTAL_VALUE, options=options)
 
@@ -1210,6 +1349,10 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             One page of `Fill` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_FILLS,
@@ -1257,6 +1400,11 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             An iterator over `Fill` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_FILLS,
@@ -1287,6 +1435,10 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             The parsed `GetTargetBalanceAllocationResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_TARGET_BALANCE_ALLOCATION, options=options)
 
@@ -1306,6 +1458,10 @@ class AsyncPortfolio(AsyncAPIResource):
 
         Returns:
             The parsed `EmptyResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_SET_TARGET_BALANCE_ALLOCATION, body=request, options=options)
 

@@ -145,6 +145,10 @@ class Quotes(SyncAPIResource):
 
         Returns:
             One page of `Quote` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_QUOTES,
@@ -200,6 +204,11 @@ class Quotes(SyncAPIResource):
 
         Returns:
             An iterator over `Quote` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_QUOTES,
@@ -225,6 +234,7 @@ class Quotes(SyncAPIResource):
         Endpoint for creating a quote in response to an RFQ
 
         Rate limit: 2 tokens per request.
+
         `POST /communications/quotes` (operationId `CreateQuote`).
 
         Args:
@@ -233,6 +243,10 @@ class Quotes(SyncAPIResource):
 
         Returns:
             The parsed `CreateQuoteResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_CREATE_QUOTE, body=request, options=options)
 
@@ -243,6 +257,7 @@ class Quotes(SyncAPIResource):
         particular quote.
 
         Rate limit: 2 tokens per request.
+
         `GET /communications/quotes/{quote_id}` (operationId `GetQuote`).
         Deprecated by Kalshi.
 
@@ -253,6 +268,10 @@ class Quotes(SyncAPIResource):
 
         Returns:
             The parsed `GetQuoteResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_QUOTE, path={"quote_id": quote_id}, options=options)
 
@@ -263,6 +282,7 @@ class Quotes(SyncAPIResource):
         deleting a quote, which means it can no longer be accepted.
 
         Rate limit: 2 tokens per request.
+
         `DELETE /communications/quotes/{quote_id}` (operationId `DeleteQuote`).
         Deprecated by Kalshi.
 
@@ -273,6 +293,10 @@ class Quotes(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_DELETE_QUOTE, path={"quote_id": quote_id}, options=options)
 
@@ -293,6 +317,10 @@ class Quotes(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_ACCEPT_QUOTE, path={"quote_id": quote_id}, body=request, options=options)
 
@@ -312,6 +340,10 @@ class Quotes(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_CONFIRM_QUOTE, path={"quote_id": quote_id}, options=options)
 
@@ -367,6 +399,10 @@ class AsyncQuotes(AsyncAPIResource):
 
         Returns:
             One page of `Quote` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_QUOTES,
@@ -422,6 +458,11 @@ class AsyncQuotes(AsyncAPIResource):
 
         Returns:
             An iterator over `Quote` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_QUOTES,
@@ -449,6 +490,7 @@ class AsyncQuotes(AsyncAPIResource):
         Endpoint for creating a quote in response to an RFQ
 
         Rate limit: 2 tokens per request.
+
         `POST /communications/quotes` (operationId `CreateQuote`).
 
         Args:
@@ -457,6 +499,10 @@ class AsyncQuotes(AsyncAPIResource):
 
         Returns:
             The parsed `CreateQuoteResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_CREATE_QUOTE, body=request, options=options)
 
@@ -467,6 +513,7 @@ class AsyncQuotes(AsyncAPIResource):
         particular quote.
 
         Rate limit: 2 tokens per request.
+
         `GET /communications/quotes/{quote_id}` (operationId `GetQuote`).
         Deprecated by Kalshi.
 
@@ -477,6 +524,10 @@ class AsyncQuotes(AsyncAPIResource):
 
         Returns:
             The parsed `GetQuoteResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_QUOTE, path={"quote_id": quote_id}, options=options)
 
@@ -487,6 +538,7 @@ class AsyncQuotes(AsyncAPIResource):
         deleting a quote, which means it can no longer be accepted.
 
         Rate limit: 2 tokens per request.
+
         `DELETE /communications/quotes/{quote_id}` (operationId `DeleteQuote`).
         Deprecated by Kalshi.
 
@@ -497,6 +549,10 @@ class AsyncQuotes(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_DELETE_QUOTE, path={"quote_id": quote_id}, options=options)
 
@@ -519,6 +575,10 @@ class AsyncQuotes(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_ACCEPT_QUOTE, path={"quote_id": quote_id}, body=request, options=options)
 
@@ -538,6 +598,10 @@ class AsyncQuotes(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_CONFIRM_QUOTE, path={"quote_id": quote_id}, options=options)
 

@@ -180,6 +180,10 @@ class RfqBatches(SyncAPIResource):
 
         Returns:
             One page of `RFQBatch` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_RFQ_BATCHES,
@@ -219,6 +223,11 @@ class RfqBatches(SyncAPIResource):
 
         Returns:
             An iterator over `RFQBatch` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_RFQ_BATCHES,
@@ -251,6 +260,10 @@ class RfqBatches(SyncAPIResource):
 
         Returns:
             The parsed `CreateRFQBatchResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_CREATE_RFQ_BATCH, body=request, options=options)
 
@@ -268,6 +281,10 @@ class RfqBatches(SyncAPIResource):
 
         Returns:
             The parsed `GetRFQBatchResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_RFQ_BATCH, path={"rfq_batch_id": rfq_batch_id}, options=options)
 
@@ -286,6 +303,10 @@ class RfqBatches(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_DELETE_RFQ_BATCH, path={"rfq_batch_id": rfq_batch_id}, options=options)
 
@@ -305,6 +326,10 @@ class RfqBatches(SyncAPIResource):
 
         Returns:
             The parsed `GetRFQBatchBestQuotesResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_RFQ_BATCH_BEST_QUOTES, path={"rfq_batch_id": rfq_batch_id}, options=options)
 
@@ -330,6 +355,10 @@ class RfqBatches(SyncAPIResource):
 
         Returns:
             The parsed `AcceptRFQBatchResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_ACCEPT_RFQ_BATCH, path={"rfq_batch_id": rfq_batch_id}, body=request, options=options)
 
@@ -350,6 +379,10 @@ class RfqBatches(SyncAPIResource):
 
         Returns:
             The parsed `GetRFQBatchQuotesResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_RFQ_BATCH_QUOTES, path={"rfq_batch_id": rfq_batch_id}, options=options)
 
@@ -375,6 +408,10 @@ class RfqBatches(SyncAPIResource):
 
         Returns:
             The parsed `CreateRFQBatchQuoteResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _CREATE_RFQ_BATCH_QUOTE, path={"rfq_batch_id": rfq_batch_id}, body=request, options=options
@@ -396,6 +433,10 @@ class RfqBatches(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _DELETE_RFQ_BATCH_QUOTE,
@@ -422,6 +463,10 @@ class RfqBatches(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _CONFIRM_RFQ_BATCH_QUOTE,
@@ -473,6 +518,10 @@ class AsyncRfqBatches(AsyncAPIResource):
 
         Returns:
             One page of `RFQBatch` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_RFQ_BATCHES,
@@ -512,6 +561,11 @@ class AsyncRfqBatches(AsyncAPIResource):
 
         Returns:
             An iterator over `RFQBatch` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_RFQ_BATCHES,
@@ -544,6 +598,10 @@ class AsyncRfqBatches(AsyncAPIResource):
 
         Returns:
             The parsed `CreateRFQBatchResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_CREATE_RFQ_BATCH, body=request, options=options)
 
@@ -561,6 +619,10 @@ class AsyncRfqBatches(AsyncAPIResource):
 
         Returns:
             The parsed `GetRFQBatchResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_RFQ_BATCH, path={"rfq_batch_id": rfq_batch_id}, options=options)
 
@@ -579,6 +641,10 @@ class AsyncRfqBatches(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_DELETE_RFQ_BATCH, path={"rfq_batch_id": rfq_batch_id}, options=options)
 
@@ -600,6 +666,10 @@ class AsyncRfqBatches(AsyncAPIResource):
 
         Returns:
             The parsed `GetRFQBatchBestQuotesResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_RFQ_BATCH_BEST_QUOTES, path={"rfq_batch_id": rfq_batch_id}, options=options)
 
@@ -625,6 +695,10 @@ class AsyncRfqBatches(AsyncAPIResource):
 
         Returns:
             The parsed `AcceptRFQBatchResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _ACCEPT_RFQ_BATCH, path={"rfq_batch_id": rfq_batch_id}, body=request, options=options
@@ -647,6 +721,10 @@ class AsyncRfqBatches(AsyncAPIResource):
 
         Returns:
             The parsed `GetRFQBatchQuotesResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_RFQ_BATCH_QUOTES, path={"rfq_batch_id": rfq_batch_id}, options=options)
 
@@ -672,6 +750,10 @@ class AsyncRfqBatches(AsyncAPIResource):
 
         Returns:
             The parsed `CreateRFQBatchQuoteResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _CREATE_RFQ_BATCH_QUOTE, path={"rfq_batch_id": rfq_batch_id}, body=request, options=options
@@ -695,6 +777,10 @@ class AsyncRfqBatches(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _DELETE_RFQ_BATCH_QUOTE,
@@ -723,6 +809,10 @@ class AsyncRfqBatches(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _CONFIRM_RFQ_BATCH_QUOTE,

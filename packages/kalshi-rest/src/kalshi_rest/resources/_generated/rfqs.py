@@ -160,6 +160,10 @@ class Rfqs(SyncAPIResource):
 
         Returns:
             One page of `RFQ` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_RF_QS,
@@ -207,6 +211,11 @@ class Rfqs(SyncAPIResource):
 
         Returns:
             An iterator over `RFQ` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_RF_QS,
@@ -236,6 +245,10 @@ class Rfqs(SyncAPIResource):
 
         Returns:
             The parsed `CreateRFQResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_CREATE_RFQ, body=request, options=options)
 
@@ -252,6 +265,10 @@ class Rfqs(SyncAPIResource):
 
         Returns:
             The parsed `GetRFQResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_RFQ, path={"rfq_id": rfq_id}, options=options)
 
@@ -268,6 +285,10 @@ class Rfqs(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_DELETE_RFQ, path={"rfq_id": rfq_id}, options=options)
 
@@ -277,6 +298,7 @@ class Rfqs(SyncAPIResource):
         Endpoint for getting a particular quote scoped to its RFQ.
 
         Rate limit: 2 tokens per request.
+
         `GET /communications/rfqs/{rfq_id}/quotes/{quote_id}` (operationId `GetRFQQuote`).
 
         Args:
@@ -287,6 +309,10 @@ class Rfqs(SyncAPIResource):
 
         Returns:
             The parsed `GetQuoteResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_RFQ_QUOTE, path={"rfq_id": rfq_id, "quote_id": quote_id}, options=options)
 
@@ -296,6 +322,7 @@ class Rfqs(SyncAPIResource):
         Endpoint for deleting a quote scoped to its RFQ, which means it can no longer be accepted.
 
         Rate limit: 2 tokens per request.
+
         `DELETE /communications/rfqs/{rfq_id}/quotes/{quote_id}` (operationId `DeleteRFQQuote`).
 
         Args:
@@ -306,6 +333,10 @@ class Rfqs(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_DELETE_RFQ_QUOTE, path={"rfq_id": rfq_id, "quote_id": quote_id}, options=options)
 
@@ -327,6 +358,10 @@ class Rfqs(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _ACCEPT_RFQ_QUOTE, path={"rfq_id": rfq_id, "quote_id": quote_id}, body=request, options=options
@@ -347,6 +382,10 @@ class Rfqs(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_CONFIRM_RFQ_QUOTE, path={"rfq_id": rfq_id, "quote_id": quote_id}, options=options)
 
@@ -397,6 +436,10 @@ class AsyncRfqs(AsyncAPIResource):
 
         Returns:
             One page of `RFQ` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_RF_QS,
@@ -444,6 +487,11 @@ class AsyncRfqs(AsyncAPIResource):
 
         Returns:
             An iterator over `RFQ` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_RF_QS,
@@ -473,6 +521,10 @@ class AsyncRfqs(AsyncAPIResource):
 
         Returns:
             The parsed `CreateRFQResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_CREATE_RFQ, body=request, options=options)
 
@@ -489,6 +541,10 @@ class AsyncRfqs(AsyncAPIResource):
 
         Returns:
             The parsed `GetRFQResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_RFQ, path={"rfq_id": rfq_id}, options=options)
 
@@ -505,6 +561,10 @@ class AsyncRfqs(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_DELETE_RFQ, path={"rfq_id": rfq_id}, options=options)
 
@@ -514,6 +574,7 @@ class AsyncRfqs(AsyncAPIResource):
         Endpoint for getting a particular quote scoped to its RFQ.
 
         Rate limit: 2 tokens per request.
+
         `GET /communications/rfqs/{rfq_id}/quotes/{quote_id}` (operationId `GetRFQQuote`).
 
         Args:
@@ -524,6 +585,10 @@ class AsyncRfqs(AsyncAPIResource):
 
         Returns:
             The parsed `GetQuoteResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_RFQ_QUOTE, path={"rfq_id": rfq_id, "quote_id": quote_id}, options=options)
 
@@ -533,6 +598,7 @@ class AsyncRfqs(AsyncAPIResource):
         Endpoint for deleting a quote scoped to its RFQ, which means it can no longer be accepted.
 
         Rate limit: 2 tokens per request.
+
         `DELETE /communications/rfqs/{rfq_id}/quotes/{quote_id}` (operationId `DeleteRFQQuote`).
 
         Args:
@@ -543,6 +609,10 @@ class AsyncRfqs(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_DELETE_RFQ_QUOTE, path={"rfq_id": rfq_id, "quote_id": quote_id}, options=options)
 
@@ -564,6 +634,10 @@ class AsyncRfqs(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _ACCEPT_RFQ_QUOTE, path={"rfq_id": rfq_id, "quote_id": quote_id}, body=request, options=options
@@ -584,6 +658,10 @@ class AsyncRfqs(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_CONFIRM_RFQ_QUOTE, path={"rfq_id": rfq_id, "quote_id": quote_id}, options=options)
 

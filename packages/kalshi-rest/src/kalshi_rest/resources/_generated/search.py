@@ -66,6 +66,9 @@ class Search(SyncAPIResource):
 
         Returns:
             The parsed `GetTagsForSeriesCategoriesResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_TAGS_FOR_SERIES_CATEGORIES, options=options)
 
@@ -84,6 +87,9 @@ class Search(SyncAPIResource):
 
         Returns:
             The parsed `GetFiltersBySportsResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_FILTERS_FOR_SPORTS, options=options)
 
@@ -114,6 +120,9 @@ class AsyncSearch(AsyncAPIResource):
 
         Returns:
             The parsed `GetTagsForSeriesCategoriesResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_TAGS_FOR_SERIES_CATEGORIES, options=options)
 
@@ -132,6 +141,9 @@ class AsyncSearch(AsyncAPIResource):
 
         Returns:
             The parsed `GetFiltersBySportsResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_FILTERS_FOR_SPORTS, options=options)
 

@@ -80,6 +80,9 @@ class Series(SyncAPIResource):
 
         Returns:
             The parsed `GetSeriesFeeChangesResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_SERIES_FEE_CHANGES,
@@ -106,6 +109,9 @@ class Series(SyncAPIResource):
 
         Returns:
             The parsed `GetSeriesResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_SERIES,
@@ -146,6 +152,9 @@ class Series(SyncAPIResource):
 
         Returns:
             The parsed `GetSeriesListResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_SERIES_LIST,
@@ -189,6 +198,9 @@ class AsyncSeries(AsyncAPIResource):
 
         Returns:
             The parsed `GetSeriesFeeChangesResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_SERIES_FEE_CHANGES,
@@ -215,6 +227,9 @@ class AsyncSeries(AsyncAPIResource):
 
         Returns:
             The parsed `GetSeriesResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_SERIES,
@@ -255,6 +270,9 @@ class AsyncSeries(AsyncAPIResource):
 
         Returns:
             The parsed `GetSeriesListResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_SERIES_LIST,

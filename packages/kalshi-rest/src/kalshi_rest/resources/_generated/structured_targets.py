@@ -93,6 +93,9 @@ class StructuredTargets(SyncAPIResource):
 
         Returns:
             One page of `StructuredTarget` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(
             _GET_STRUCTURED_TARGETS,
@@ -126,6 +129,10 @@ class StructuredTargets(SyncAPIResource):
 
         Returns:
             An iterator over `StructuredTarget` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_STRUCTURED_TARGETS,
@@ -147,6 +154,9 @@ class StructuredTargets(SyncAPIResource):
 
         Returns:
             The parsed `GetStructuredTargetResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(
             _GET_STRUCTURED_TARGET, path={"structured_target_id": structured_target_id}, options=options
@@ -192,6 +202,9 @@ class AsyncStructuredTargets(AsyncAPIResource):
 
         Returns:
             One page of `StructuredTarget` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(
             _GET_STRUCTURED_TARGETS,
@@ -225,6 +238,10 @@ class AsyncStructuredTargets(AsyncAPIResource):
 
         Returns:
             An iterator over `StructuredTarget` across all pages.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(
             _GET_STRUCTURED_TARGETS,
@@ -248,6 +265,9 @@ class AsyncStructuredTargets(AsyncAPIResource):
 
         Returns:
             The parsed `GetStructuredTargetResponse`.
+
+        Raises:
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(
             _GET_STRUCTURED_TARGET, path={"structured_target_id": structured_target_id}, options=options

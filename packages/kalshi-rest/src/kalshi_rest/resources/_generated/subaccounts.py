@@ -127,6 +127,10 @@ class Subaccounts(SyncAPIResource):
 
         Returns:
             The parsed `CreateSubaccountResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_CREATE_SUBACCOUNT, body=request, options=options)
 
@@ -147,6 +151,10 @@ class Subaccounts(SyncAPIResource):
 
         Returns:
             The parsed `ApplySubaccountTransferResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_APPLY_SUBACCOUNT_TRANSFER, body=request, options=options)
 
@@ -163,6 +171,10 @@ class Subaccounts(SyncAPIResource):
 
         Returns:
             The parsed `GetSubaccountBalancesResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_SUBACCOUNT_BALANCES, options=options)
 
@@ -183,6 +195,10 @@ class Subaccounts(SyncAPIResource):
 
         Returns:
             One page of `SubaccountTransfer` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._page(_GET_SUBACCOUNT_TRANSFERS, query={"limit": limit, "cursor": cursor}, options=options)
 
@@ -200,6 +216,11 @@ class Subaccounts(SyncAPIResource):
 
         Returns:
             An iterator over `SubaccountTransfer` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(_GET_SUBACCOUNT_TRANSFERS, query={"limit": limit}, max_pages=max_pages, options=options)
 
@@ -215,6 +236,10 @@ class Subaccounts(SyncAPIResource):
 
         Returns:
             The parsed `GetSubaccountNettingResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_GET_SUBACCOUNT_NETTING, options=options)
 
@@ -232,6 +257,10 @@ class Subaccounts(SyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return self._request(_UPDATE_SUBACCOUNT_NETTING, body=request, options=options)
 
@@ -264,6 +293,10 @@ class AsyncSubaccounts(AsyncAPIResource):
 
         Returns:
             The parsed `CreateSubaccountResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_CREATE_SUBACCOUNT, body=request, options=options)
 
@@ -284,6 +317,10 @@ class AsyncSubaccounts(AsyncAPIResource):
 
         Returns:
             The parsed `ApplySubaccountTransferResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_APPLY_SUBACCOUNT_TRANSFER, body=request, options=options)
 
@@ -300,6 +337,10 @@ class AsyncSubaccounts(AsyncAPIResource):
 
         Returns:
             The parsed `GetSubaccountBalancesResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_SUBACCOUNT_BALANCES, options=options)
 
@@ -320,6 +361,10 @@ class AsyncSubaccounts(AsyncAPIResource):
 
         Returns:
             One page of `SubaccountTransfer` (`.cursor`, `.has_next`, `.response`).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._page(_GET_SUBACCOUNT_TRANSFERS, query={"limit": limit, "cursor": cursor}, options=options)
 
@@ -337,6 +382,11 @@ class AsyncSubaccounts(AsyncAPIResource):
 
         Returns:
             An iterator over `SubaccountTransfer` across all pages.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
+            ValueError: `max_pages` is 0.
         """
         return self._iterate(_GET_SUBACCOUNT_TRANSFERS, query={"limit": limit}, max_pages=max_pages, options=options)
 
@@ -352,6 +402,10 @@ class AsyncSubaccounts(AsyncAPIResource):
 
         Returns:
             The parsed `GetSubaccountNettingResponse`.
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_GET_SUBACCOUNT_NETTING, options=options)
 
@@ -371,6 +425,10 @@ class AsyncSubaccounts(AsyncAPIResource):
 
         Returns:
             None (the server answers with no body).
+
+        Raises:
+            AuthRequiredError: the client has no credentials (raised before anything is sent).
+            KalshiAPIError: the server answered with an error status (a subclass per status).
         """
         return await self._request(_UPDATE_SUBACCOUNT_NETTING, body=request, options=options)
 

@@ -1,0 +1,200 @@
+"""Property tests: every message type round-trips; the decoder raises only its typed errors; any chunking splits."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, datetime
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from kalshi_fix._codec import FrameSplitter, SessionHeader, decode_app_message, decode_message, parse_frame, peek_header
+from kalshi_fix._errors import FixDecodeError, FixEncodeError, FixTruncatedFrameError
+from kalshi_fix.messages import FIELD_ENUMS, FIELD_KINDS, MESSAGE_TYPES, FixMessage
+from kalshi_fix.messages._base import FixGroupEntry
+
+HEADER = SessionHeader(
+    sender_comp_id="0b7c2c7e-1d2f-4c34-9a55-7e6f5a4b3c2d",
+    target_comp_id="KalshiRT",
+    msg_seq_num=42,
+    sending_time="20261124-09:30:01.123",
+)
+SETTINGS = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+text = st.text(
+    alphabet=st.characters(blacklist_characters="\x01", blacklist_categories=("Cs",)), min_size=1, max_size=12
+)
+
+
+def decimals(places: int) -> st.SearchStrategy[Decimal]:
+    return st.builds(lambda n, p: Decimal(n).scaleb(-p), st.integers(-(10**12), 10**12), st.integers(0, places))
+
+
+def value_strategy(tag: int) -> st.SearchStrategy[Any]:
+    kind = FIELD_KINDS[tag]
+    enum_cls = FIELD_ENUMS.get(tag)
+    if kind == "str":
+        return text
+    if kind == "senum":
+        assert enum_cls is not None
+        return st.one_of(st.sampled_from(list(enum_cls)), st.text("abcXYZ019", min_size=1, max_size=3))
+    if kind == "int":
+        return st.integers(-(10**9), 10**12)
+    if kind == "group":  # a NumInGroup used as a plain count field (QuoteRequest's NoRelatedSym)
+        return st.integers(0, 9)
+    if kind == "ienum":
+        assert enum_cls is not None
+        return st.one_of(st.sampled_from(list(enum_cls)), st.integers(0, 500))
+    if kind in ("dec", "price"):
+        return decimals(6)
+    if kind == "price_whole_cents":
+        return decimals(2)
+    if kind == "settle":
+        return decimals(4)
+    if kind == "bool":
+        return st.booleans()
+    if kind == "ts":
+        return st.datetimes(
+            min_value=datetime(2000, 1, 1),
+            max_value=datetime(2099, 12, 31),
+            timezones=st.just(UTC),
+        )
+    if kind == "date":
+        return st.dates()
+    if kind == "data":
+        return st.binary(min_size=1, max_size=24)
+    raise AssertionError(f"no strategy for kind {kind} (tag {tag})")
+
+
+def instance(cls: type[FixMessage] | type[FixGroupEntry], draw: Any) -> Any:
+    """Draw an instance of `cls`: required fields always, optional ones about half the time."""
+    kwargs: dict[str, Any] = {}
+    groups = {spec.attr: spec for spec in cls._GROUPS.values()}
+    for position, attr in enumerate(cls._ATTRS):
+        # A group entry's first field is its delimiter: without it the entry cannot be found again.
+        needed = attr in cls._REQUIRED or (issubclass(cls, FixGroupEntry) and position == 0)
+        if not needed and draw(st.booleans()):
+            continue
+        if attr in groups:
+            entry = groups[attr].entry
+            kwargs[attr] = [instance(entry, draw) for _ in range(draw(st.integers(0, 3)))]
+        else:
+            kwargs[attr] = draw(value_strategy(cls._TAG_OF[attr]))
+    return cls(**kwargs)
+
+
+@pytest.mark.parametrize("cls", list(MESSAGE_TYPES.values()), ids=lambda c: c.__name__)
+@pytest.mark.parametrize("use_dollars", [False, True], ids=["cents", "dollars"])
+@SETTINGS
+@given(data=st.data())
+def test_every_message_type_round_trips(cls: type[FixMessage], use_dollars: bool, data: st.DataObject) -> None:
+    msg = instance(cls, data.draw)
+    wire = msg.encode(HEADER, use_dollars=use_dollars)
+    decoded = decode_message(wire, use_dollars=use_dollars)
+    assert type(decoded) is cls
+    assert decoded == msg
+    assert decoded.encode(HEADER, use_dollars=use_dollars) == wire  # encode(decode(x)) == x, byte for byte
+
+
+@SETTINGS
+@given(raw=st.binary(max_size=300))
+def test_decoder_raises_only_typed_errors_on_arbitrary_bytes(raw: bytes) -> None:
+    for fn in (decode_app_message, parse_frame, peek_header):
+        with contextlib.suppress(FixDecodeError):
+            fn(raw)
+
+
+def reframe(inner: bytes) -> bytes:
+    """Wrap a body (from 35 on) with a correct BodyLength and CheckSum, so the typed decoder sees it."""
+    head = b"8=FIXT.1.1\x019=%d\x01%b" % (len(inner), inner)
+    return head + b"10=%03d\x01" % (sum(head) % 256)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    cls=st.sampled_from(list(MESSAGE_TYPES.values())),
+    data=st.data(),
+    cut=st.integers(0, 400),
+    length=st.integers(0, 12),
+    junk=st.binary(max_size=12),
+)
+def test_decoder_raises_only_typed_errors_on_mutated_valid_frames(
+    cls: type[FixMessage], data: st.DataObject, cut: int, length: int, junk: bytes
+) -> None:
+    wire = instance(cls, data.draw).encode(HEADER)
+    start = wire.index(b"\x0135=") + 1
+    inner = wire[start : wire.rindex(b"10=")]
+    cut = min(cut, len(inner))
+    mutated = reframe(inner[:cut] + junk + inner[cut + length :])
+    with contextlib.suppress(FixDecodeError):
+        decode_app_message(mutated)
+
+
+@SETTINGS
+@given(
+    frames=st.lists(st.sampled_from(list(MESSAGE_TYPES.values())), min_size=1, max_size=6),
+    data=st.data(),
+)
+def test_splitter_reassembles_any_chunking(frames: list[type[FixMessage]], data: st.DataObject) -> None:
+    wires = [instance(cls, data.draw).encode(HEADER) for cls in frames]
+    garbage = [data.draw(st.binary(max_size=8).filter(lambda b: b"8" not in b)) for _ in wires]
+    stream = b"".join(g + w for g, w in zip(garbage, wires, strict=True))
+    cuts = sorted(data.draw(st.lists(st.integers(0, len(stream)), max_size=12)))
+    splitter = FrameSplitter()
+    out: list[bytes] = []
+    previous = 0
+    for cut in [*cuts, len(stream)]:
+        out += splitter.feed(stream[previous:cut])
+        previous = cut
+    assert out == wires
+    assert all(isinstance(e, FixDecodeError) for e in splitter.take_errors())
+    splitter.eof()
+
+
+@SETTINGS
+@given(chunks=st.lists(st.binary(max_size=64), max_size=8))
+def test_splitter_never_raises_on_arbitrary_bytes(chunks: list[bytes]) -> None:
+    splitter = FrameSplitter(max_frame_size=4096)
+    for chunk in chunks:
+        for frame in splitter.feed(chunk):
+            with contextlib.suppress(FixDecodeError):
+                decode_app_message(frame)
+    assert all(isinstance(e, FixDecodeError) for e in splitter.take_errors())
+    with contextlib.suppress(FixTruncatedFrameError):
+        splitter.eof()
+
+
+def test_enum_tables_are_enums() -> None:
+    assert all(issubclass(e, Enum) for e in FIELD_ENUMS.values())
+
+
+junk_values = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(allow_nan=True),
+    st.text(max_size=5),
+    st.binary(max_size=5),
+    st.sampled_from([Decimal("NaN"), Decimal("sNaN"), Decimal("-Infinity"), Decimal("1e999999"), Decimal("0.001")]),
+    st.datetimes(),
+    st.lists(st.integers(), max_size=2),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cls=st.sampled_from(list(MESSAGE_TYPES.values())), data=st.data(), junk=junk_values, use_dollars=st.booleans())
+def test_encoder_raises_only_encode_errors_on_bad_values(
+    cls: type[FixMessage], data: st.DataObject, junk: object, use_dollars: bool
+) -> None:
+    msg = instance(cls, data.draw)
+    if cls._ATTRS:
+        setattr(msg, data.draw(st.sampled_from(cls._ATTRS)), junk)
+    try:
+        wire = msg.encode(HEADER, use_dollars=use_dollars)
+    except FixEncodeError:
+        return
+    decode_message(wire, use_dollars=use_dollars)  # whatever was accepted must decode again
