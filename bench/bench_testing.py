@@ -11,6 +11,8 @@ Run: uv run python bench/bench_testing.py
    bare handler plus one raw RSA-PSS verify.
 4. WebSocket latency: REST order placed -> `orderbook_delta` received, vs a bare aiohttp
    WebSocket echo round trip plus a bare HTTP round trip.
+
+Exits 1 if a ratio exceeds its target in `TARGETS`.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ from kalshi_testing import KalshiExchangeSimulator
 from kalshi_testing.simulator import BookSide, Order, OrderBook
 
 API = "/trade-api/v2"
+TARGETS = (20.0, 3.0, 3.0, 5.0)
+"""Largest acceptable ratio per row: engine, public GET, signed GET, order -> WebSocket delta."""
 FED = "KXFED-26DEC-T3.50"
 
 
@@ -200,7 +204,10 @@ def main() -> int:
     for name, ours, base, ratio in rows:
         print(f"{name:<38}{ours:>14,.3f}{base:>14,.3f}{ratio:>8.2f}")
     print("ratio = our cost / physical-limit baseline (1.00 is the floor).")
-    return 0
+    missed = [name for (name, _, _, ratio), limit in zip(rows, TARGETS, strict=True) if ratio > limit]
+    for name in missed:
+        print(f"MISSED TARGET: {name}")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
