@@ -6,9 +6,9 @@ import importlib
 from decimal import Decimal
 from typing import Any
 
-from kalshi_auth import KalshiConfig
+from kalshi_auth import KalshiAuth, KalshiConfig
 from kalshi_testing._errors import SimulatorError
-from kalshi_testing.simulator import KalshiExchangeSimulator, SimulatedUser
+from kalshi_testing.simulator import Faults, KalshiExchangeSimulator, SimulatedUser
 
 __all__ = ["KalshiExchange"]
 
@@ -36,12 +36,12 @@ class KalshiExchange:
         )
 
     @property
-    def auth(self) -> Any:
+    def auth(self) -> KalshiAuth:
         """The default trader's `KalshiAuth`."""
         return self.user.auth
 
     @property
-    def faults(self) -> Any:
+    def faults(self) -> Faults:
         """The simulator's fault script."""
         return self.simulator.faults
 
