@@ -37,6 +37,7 @@ from typing import Any
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
+_FUTURE = "from __future__ import annotations"
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class Generator:
         self.uses_decimal = False
         self.uses_datetime = False
         self.uses_any = False
+        self.exported: list[str] = []
 
     # ---- types ---------------------------------------------------------------------------
     def is_decimal_string(self, name: str, node: dict[str, Any]) -> bool:
@@ -176,7 +178,8 @@ class Generator:
         if types == "string":
             if node.get("format") == "date-time":
                 self.uses_datetime = True
-                return "datetime"
+                # Deprecated RFC 3339 times have arrived as integer milliseconds (FACTS 7.2 #14).
+                return "datetime | int" if node.get("deprecated") else "datetime"
             if self.is_decimal_string(name, node):
                 self.uses_decimal = True
                 return "Decimal"
@@ -295,8 +298,9 @@ class Generator:
             if arrays:
                 parts.append(self.type_of(body_key, arrays[0], name))
             ann = " | ".join(parts)
-            req = body_key in (required or set()) and not (objects and arrays)
-            fields.append(FieldDef(body_key, ann if req else f"{ann} | None", req, "The message body."))
+            body_required = body_key in (required or set()) and not (objects and arrays)
+            body_ann = ann if body_required else f"{ann} | None"
+            fields.append(FieldDef(body_key, body_ann, body_required, "The message body."))
         self.classes[name] = ClassDef(name, base, fields, doc, tag)
         self.order.append(name)
         return name
@@ -348,7 +352,8 @@ class Generator:
         lines.append("")
         names = sorted(self.order)
         lines.append("__all__ = [")
-        for n in [*names, "COMMANDS", "SERVER_MESSAGES", "ServerMessage", "Command"]:
+        self.exported = sorted([*names, "COMMANDS", "SERVER_MESSAGES", "ServerMessage", "Command"])
+        for n in self.exported:
             lines.append(f'    "{n}",')
         lines.append("]")
         # payloads first (dependency order: nested classes are registered before their parents
@@ -419,7 +424,12 @@ class Generator:
                     tags.append(tag)
                 seqs.append("seq" in set(payload.get("required", [])))
             desc = ch.get("description") or ""
-            private = "authentication required" in desc.lower()
+            text = desc.lower()
+            private = (
+                "authentication required" in text
+                or "requires authentication" in text
+                or text.lstrip().startswith("private")
+            )
             subscribable = ch.get("address") not in ("/", None)
             rows.append(
                 (cname, first_sentence(ch.get("title")), tags, bool(seqs) and all(seqs), private and subscribable)
@@ -496,18 +506,13 @@ class Generator:
         return "\n".join(lines) + "\n"
 
     def emit_init(self) -> str:
-        lines = [
-            '"""Generated message models, channel table and examples."""',
-            "",
-            "from __future__ import annotations",
-            "",
-        ]
+        lines = ['"""Generated message models, channel table and examples."""', "", _FUTURE, ""]
         lines.append("from .channels import CHANNELS, SPEC_CHANNELS")
         lines.append("from .examples import EXAMPLES")
         lines.append("from .models import *  # noqa: F403")
-        lines.append("from .models import __all__ as _models_all")
         lines.append("")
-        lines.append('__all__ = ["CHANNELS", "EXAMPLES", "SPEC_CHANNELS", *_models_all]  # noqa: PLE0604')
+        names = sorted([*self.exported, "CHANNELS", "EXAMPLES", "SPEC_CHANNELS"])
+        lines.append("__all__ = [" + "".join(f'"{n}", ' for n in names) + "]")
         return "\n".join(lines) + "\n"
 
 

@@ -62,7 +62,7 @@ def _wire_name(wire: str) -> str:
 
 def _strip_optional(tp: Any) -> tuple[Any, bool]:
     origin = get_origin(tp)
-    if origin in (typing.Union, types.UnionType):  # noqa: TID251 (recognising unions, not writing one)
+    if origin in (typing.Union, types.UnionType):
         args = [a for a in get_args(tp) if a is not type(None)]
         optional = len(args) != len(get_args(tp))
         return (args[0] if len(args) == 1 else functools.reduce(operator.or_, args)), optional
@@ -86,7 +86,7 @@ def type_problem(spec: OpenAPISpec, schema: Schema, tp: Any, where: str, *, resp
     if "enum" in target:
         values = {v for v in target["enum"] if v is not None}
         literals: set[Any] = set()
-        members = get_args(tp) if get_origin(tp) in (typing.Union, types.UnionType) else (tp,)  # noqa: TID251
+        members = get_args(tp) if get_origin(tp) in (typing.Union, types.UnionType) else (tp,)
         for member in members:
             plain = _unannotate(member)
             if get_origin(plain) is Literal:

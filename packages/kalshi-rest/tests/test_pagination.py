@@ -178,6 +178,7 @@ DATETIME_CASES = [
 
 
 def test_fast_datetime_columns_equal_the_exact_path() -> None:
+    pytest.importorskip("numpy")  # the fast path needs numpy (it comes with the pandas/polars extras)
     from kalshi_rest._frames import _micros, _utc_micros
 
     values: list[Any] = [_aware(t) for t in DATETIME_CASES]

@@ -107,6 +107,20 @@ def test_use_yes_price_reads_no_side_in_yes_prices() -> None:
     assert book.no_bids() == [(D("0.44"), D("146")), (D("0.46"), D("20"))]
 
 
+def test_bid_ask_book_for_other_products() -> None:
+    book = OrderBook.bid_ask("PERP")
+    book.apply_snapshot([(D("99.50"), D("3")), (D("99.00"), D("1"))], [(D("100.50"), D("2")), (D("101.00"), D("5"))], 1)
+    assert book.best_bid == (D("99.50"), D("3"))
+    assert book.best_ask == (D("100.50"), D("2"))
+    assert book.spread == D("1.00")
+    assert book.mid == D("100.00")
+    book.apply_delta("ask", D("100.25"), D("4"), 2)
+    book.apply_delta("bid", D("99.50"), D("-3"), 2)
+    assert book.best_ask == (D("100.25"), D("4"))
+    assert book.best_bid == (D("99.00"), D("1"))
+    assert book.no_bids(2) == [(D("100.25"), D("4")), (D("100.50"), D("2"))]
+
+
 def test_apply_messages_and_ticker_check() -> None:
     snap = msgspec.json.decode(
         b'{"type":"orderbook_snapshot","sid":1,"seq":1,"msg":{"market_ticker":"M","market_id":"x","clock":5,'

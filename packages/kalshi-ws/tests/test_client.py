@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from ws_support import WS_PATH, FakeExchange
 
-from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConnectionError
+from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfigError, KalshiConnectionError
 from kalshi_ws import (
     KalshiBackpressureError,
     KalshiSubscriptionError,
@@ -27,7 +27,7 @@ from kalshi_ws import (
     Session,
     Stream,
 )
-from kalshi_ws.messages import CHANNELS, EXAMPLES, SERVER_MESSAGES, OrderbookDelta, OrderbookSnapshot, Ticker
+from kalshi_ws.messages import CHANNELS, EXAMPLES, SERVER_MESSAGES, OrderbookDelta, OrderbookSnapshot
 
 FAST_RECONNECT = ReconnectPolicy(base_delay=0.01, max_delay=0.05, max_attempts=20)
 
@@ -70,7 +70,8 @@ async def test_wrong_key_is_refused_with_connection_error(exchange: FakeExchange
 
 
 async def test_connect_refused_and_handshake_timeout() -> None:
-    server = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)  # accepts, never answers
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(asyncio.Protocol, "127.0.0.1", 0)  # accepts, never answers
     port = server.sockets[0].getsockname()[1]
     with pytest.raises(KalshiConnectionError, match="timed out"):
         async with client(f"ws://127.0.0.1:{port}{WS_PATH}", None, open_timeout=0.3).connect():
@@ -105,6 +106,10 @@ async def test_server_error_becomes_subscription_error(exchange: FakeExchange, a
         assert info.value.code == 8
         stream = await session.subscribe_trade()  # the session is still usable
         assert stream.sid is not None
+        with pytest.raises(KalshiConfigError):
+            await session.subscribe_trade([])
+        with pytest.raises(KalshiConfigError, match="overflow"):
+            await session.subscribe_trade(overflow="sometimes")
 
 
 async def test_list_update_snapshot_and_unsubscribe(exchange: FakeExchange, auth: KalshiAuth) -> None:
@@ -126,6 +131,8 @@ async def test_list_update_snapshot_and_unsubscribe(exchange: FakeExchange, auth
             await book_stream.update("frobnicate")
         assert info.value.code == 13
         await book_stream.delete_markets(["A"])
+        assert set(book_stream.books) == {"B"}
+        assert book_stream.params["market_tickers"] == ["B"]
         await trades.unsubscribe()
         with pytest.raises(StopAsyncIteration):
             await take(trades, 1)
@@ -321,6 +328,192 @@ async def test_many_subscriptions_share_one_connection(exchange: FakeExchange, a
         for s in streams:
             (snap,) = await take(s, 1)
             assert isinstance(snap, OrderbookSnapshot)
-        await session.subscribe_ticker()
+        bare = await session.subscribe_orderbook_delta(tickers=["Z"], books=False)
+        (snap,) = await take(bare, 1)
+        assert isinstance(snap, OrderbookSnapshot)
+        assert bare.books == {}
+        ticks = await session.subscribe_ticker()
+        assert isinstance(ticks, Stream)
         assert len(exchange.conns) == 1
-        assert isinstance(Ticker, type)
+
+
+# ---- framing: the fast path and everything it hands to websockets ---------------------------------
+async def test_compressed_fragmented_and_multi_chunk_frames(rsa_key: rsa.RSAPrivateKey, auth: KalshiAuth) -> None:
+    async with FakeExchange(public_key=rsa_key.public_key(), require_auth=True, compression="deflate") as ex:
+        many = {"yes_dollars_fp": [[f"0.{i:04d}", "1.00"] for i in range(1, 6000)]}  # ~100 KB: several reads
+        ex.snapshot_levels["BIG"] = many
+        async with session_for(ex, auth, compression=True) as session:
+            stream = await session.subscribe_orderbook_delta(tickers=["BIG"])
+            (snap,) = await take(stream, 1)
+            assert len(snap.msg.yes_dollars_fp) == 5999
+            assert ex.conn.ws.protocol.extensions  # deflate was negotiated
+            await ex.delta("BIG", "0.0001", "2.00")
+            frame = json.dumps(
+                {
+                    "type": "orderbook_delta",
+                    "sid": stream.sid,
+                    "seq": 3,
+                    "msg": {
+                        "market_ticker": "BIG",
+                        "market_id": "u",
+                        "clock": 12,
+                        "price_dollars": "0.0002",
+                        "delta_fp": "1.00",
+                        "side": "yes",
+                    },
+                }
+            )
+            await ex.conn.ws.send([frame[:40], frame[40:90], frame[90:]])  # a fragmented message
+            ex.conn.by_channel("orderbook_delta")[0].seq = 3
+            await ex.delta("BIG", "0.0003", "1.00", clock=13)
+            items = await take(stream, 3)
+            assert [type(i) for i in items] == [OrderbookDelta] * 3
+            book = stream.book("BIG")
+            assert book.size_at("yes", Decimal("0.0001")) == Decimal("3.00")
+            assert book.size_at("yes", Decimal("0.0002")) == Decimal("2.00")
+
+
+async def test_uncompressed_fragments_interleaved_with_pings(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth, ping_interval=0) as session:
+        stream = await session.subscribe_trade()
+        (_, _, raw) = next(e for e in EXAMPLES if e[0] == "trade")
+        obj = json.loads(raw)
+        obj["sid"], obj["seq"] = stream.sid, 1
+        text = json.dumps(obj)
+        pong = await exchange.conn.ws.ping(b"heartbeat")
+        await exchange.conn.ws.send(iter([text[:10], text[10:]]))
+        async with asyncio.timeout(2):
+            await pong
+        (trade,) = await take(stream, 1)
+        assert trade.msg.count_fp == Decimal("136.00")
+
+
+async def test_oversized_message_closes_without_reconnect(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth, max_size=2048) as session:
+        stream = await session.subscribe_trade()
+        await exchange.publish("trade", "trade", {"padding": "x" * 5000})
+        with pytest.raises(KalshiConnectionError, match="1009"):
+            await take(stream, 1)
+        assert len(exchange.conns) == 1
+
+
+async def test_auth_close_code_is_not_retried(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth) as session:
+        stream = await session.subscribe_trade()
+        await exchange.conn.ws.close(4001, "auth expired")
+        with pytest.raises(KalshiConnectionError, match="4001"):
+            await take(stream, 1)
+        assert len(exchange.conns) == 1
+
+
+# ---- the engine is product-agnostic --------------------------------------------------------------
+async def test_a_product_injects_channels_messages_url_and_session(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    from kalshi_auth import KalshiConfig
+    from kalshi_ws import BaseSession, Overflow, Product
+    from kalshi_ws.messages import Trade
+
+    class TradeSession(BaseSession):
+        async def subscribe_trade(self) -> Stream[Trade]:
+            return await self.subscribe("trade")
+
+    class TradeOnlyWebSocket(KalshiWebSocket):
+        session_class = TradeSession
+
+    product = Product(
+        name="trades-only",
+        channels={"trade": CHANNELS["trade"]},
+        messages={t: SERVER_MESSAGES[t] for t in ("subscribed", "unsubscribed", "ok", "error", "trade")},
+        url=lambda config: config.websocket_url,
+        overflow={"trade": Overflow.DROP_OLDEST},
+    )
+    ws = TradeOnlyWebSocket(auth=auth, config=KalshiConfig(ws_url=exchange.url), product=product)
+    assert ws.url == exchange.url
+    async with asyncio.timeout(10), ws.open_session() as session:
+        assert isinstance(session, TradeSession)
+        stream = await session.subscribe_trade()
+        (_, _, raw) = next(e for e in EXAMPLES if e[0] == "trade")
+        await exchange.publish("trade", "trade", json.loads(raw)["msg"])
+        await exchange.publish("trade", "ticker", {"not": "in this product"})
+        trade, unknown = await take(stream, 2)
+        assert isinstance(trade, Trade)
+        assert isinstance(unknown, RawMessage)  # a type outside the product's table is raw, not lost
+        assert unknown.type == "ticker"
+        assert stream._sub.overflow is Overflow.DROP_OLDEST
+
+
+async def test_tls_with_verification(rsa_key: rsa.RSAPrivateKey, auth: KalshiAuth) -> None:
+    from ws_support import self_signed_tls
+
+    server_tls, client_tls = self_signed_tls()
+    async with FakeExchange(public_key=rsa_key.public_key(), require_auth=True, ssl_context=server_tls) as ex:
+        assert ex.url.startswith("wss://")
+        async with session_for(ex, auth, ssl_context=client_tls) as session:
+            stream = await session.subscribe_orderbook_delta(tickers=["A"])
+            (snap,) = await take(stream, 1)
+            assert isinstance(snap, OrderbookSnapshot)
+        # the default context verifies certificates: a self-signed one is refused
+        with pytest.raises(KalshiConnectionError):
+            async with client(ex.url, auth, open_timeout=3).connect():
+                pass
+
+
+async def test_reconnect_gives_up_after_max_attempts(rsa_key: rsa.RSAPrivateKey, auth: KalshiAuth) -> None:
+    policy = ReconnectPolicy(base_delay=0.01, max_delay=0.02, max_attempts=3)
+    async with FakeExchange(public_key=rsa_key.public_key(), require_auth=True) as ex:
+        async with session_for(ex, auth, reconnect=policy) as session:
+            stream = await session.subscribe_trade()
+            ex._server.close()  # stop listening: every reconnect attempt is refused
+            await ex.drop()
+            with pytest.raises(KalshiConnectionError, match="after 3 attempts"):
+                await take(stream, 2)
+
+
+async def test_an_engine_task_failure_fails_streams_instead_of_hanging(
+    exchange: FakeExchange, auth: KalshiAuth, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kalshi_ws import KalshiWebSocketError
+
+    async with session_for(exchange, auth, ping_interval=0.05) as session:
+        stream = await session.subscribe_trade()
+
+        def broken(now: float) -> None:
+            raise RuntimeError("bug")
+
+        monkeypatch.setattr(session._protocol, "check_timeouts", broken)
+        with pytest.raises(KalshiWebSocketError, match="kalshi-ws-timer failed"):
+            await take(stream, 1, within=3)
+
+
+async def test_burst_of_frames_of_every_size_arrives_intact(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    """Thousands of frames with sizes that straddle 7-bit/16-bit length encodings and TCP reads."""
+    import random
+
+    rng = random.Random(3)
+    async with session_for(exchange, auth, queue_size=10_000) as session:
+        stream = await session.subscribe_orderbook_delta(tickers=["A"])
+        await take(stream, 1)
+        (sub,) = exchange.conn.by_channel("orderbook_delta")
+        expected = Decimal("300.00")  # the snapshot's YES 0.08 level
+        frames = []
+        for i in range(3000):
+            size = rng.choice([1, 2, 5])
+            expected += size
+            sub.seq += 1
+            pad = "x" * rng.choice([0, 1, 10, 100, 300, 70_000 if i % 500 == 0 else 5])
+            msg = {
+                "market_ticker": "A",
+                "market_id": "u",
+                "clock": 11 + i,
+                "price_dollars": "0.0800",
+                "delta_fp": f"{size}.00",
+                "side": "yes",
+                "pad": pad,
+            }
+            frames.append(json.dumps({"type": "orderbook_delta", "sid": sub.sid, "seq": sub.seq, "msg": msg}))
+        for f in frames:
+            await exchange.conn.ws.send(f)
+        got = await take(stream, 3000, within=20)
+        assert all(isinstance(m, OrderbookDelta) for m in got)
+        assert [m.seq for m in got] == list(range(got[0].seq, got[0].seq + 3000))
+        assert stream.gaps == 0
+        assert stream.book("A").size_at("yes", Decimal("0.08")) == expected

@@ -103,9 +103,11 @@ def test_unknown_fields_are_tolerated_and_known_optional_fields_may_be_missing()
     obj["new_envelope_field"] = True
     del obj["msg"]["exchange_index"]  # reported missing during rollouts (FACTS 7.2 #11)
     del obj["msg"]["side"]  # deprecated
+    obj["msg"]["created_time"] = 1669149841000  # deprecated ISO time seen as integer ms (FACTS 7.2 #14)
     msg = DECODER.decode(json.dumps(obj).encode())
     assert isinstance(msg, UserOrder)
     assert msg.msg.exchange_index is None
+    assert msg.msg.created_time == 1669149841000
 
 
 def test_unknown_type_is_raw_and_bad_frames_are_typed_errors() -> None:
@@ -119,6 +121,12 @@ def test_unknown_type_is_raw_and_bad_frames_are_typed_errors() -> None:
     with pytest.raises(KalshiDecodeError, match="does not match") as info:
         DECODER.decode(b'{"type":"ticker","sid":4,"msg":{"market_ticker":1}}')
     assert info.value.sid == 4
+
+
+def test_decoder_is_built_once_per_message_table() -> None:
+    assert MessageDecoder.for_messages(SERVER_MESSAGES) is MessageDecoder.for_messages(SERVER_MESSAGES)
+    other = dict(SERVER_MESSAGES)
+    assert MessageDecoder.for_messages(other) is not MessageDecoder.for_messages(SERVER_MESSAGES)
 
 
 def test_age_on_arrival() -> None:

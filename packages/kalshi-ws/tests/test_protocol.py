@@ -6,7 +6,10 @@ import json
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from kalshi_auth import KalshiConfigError
 from kalshi_ws import (
     BookKeeper,
     KalshiBackpressureError,
@@ -425,9 +428,67 @@ def test_abandoned_subscribe_ack_is_unsubscribed() -> None:
     assert sent(proto) == [{"id": 1, "cmd": "unsubscribe", "params": {"sids": [5]}}]
 
 
-def test_bad_arguments() -> None:
+def test_bad_arguments_are_typed_config_errors() -> None:
     proto = new_protocol()
-    with pytest.raises(ValueError):
+    with pytest.raises(KalshiConfigError, match="capacity"):
         proto.subscribe("ticker", {}, 0.0, capacity=0)
-    with pytest.raises(ValueError):
+    with pytest.raises(KalshiConfigError, match="on_gap"):
         proto.subscribe("ticker", {}, 0.0, on_gap="ignore")
+    assert proto.data_to_send() == []  # nothing was sent
+
+
+# ---- property: every sequenced frame is delivered once, or its loss is reported ------------------
+
+
+@settings(max_examples=200, deadline=None)
+@given(steps=st.lists(st.sampled_from(["next", "dup", "skip", "back"]), max_size=60))
+def test_seq_stream_is_exact_or_reports_the_gap(steps: list[str]) -> None:
+    proto = new_protocol()
+    sub = proto.subscribe("trade", {}, 0.0)
+    (cmd,) = sent(proto)
+    sid = 5
+    proto.receive(frame({"id": cmd["id"], "type": "subscribed", "msg": {"channel": "trade", "sid": sid}}), 0.0, WALL)
+    trade_msg = {
+        "trade_id": "t",
+        "market_ticker": "M",
+        "yes_price_dollars": "0.5000",
+        "no_price_dollars": "0.5000",
+        "count_fp": "1.00",
+        "taker_outcome_side": "yes",
+        "taker_book_side": "bid",
+        "ts_ms": 1,
+    }
+    seq = 0
+    expected: list[Any] = []  # what the consumer must see, in order
+    for step in steps:
+        if step == "dup" and seq:
+            pass  # resend the same seq: dropped
+        elif step == "skip":
+            seq += 2
+        elif step == "back" and seq > 1:
+            seq -= 1
+        else:
+            seq += 1
+        before = sub.last_seq
+        proto.receive(frame({"type": "trade", "sid": sid, "seq": seq, "msg": trade_msg}), 0.1, WALL)
+        if before is None or seq == before + 1:
+            expected.append(("trade", seq))
+        elif seq == before:
+            continue
+        else:
+            expected.append(("gap", before + 1, seq))
+            # the engine resubscribed: acknowledge with a new sid, the server restarts seq at 0
+            resub = [c for c in sent(proto) if c["cmd"] == "subscribe"]
+            assert len(resub) == 1
+            sid += 1
+            proto.receive(
+                frame({"id": resub[0]["id"], "type": "subscribed", "msg": {"channel": "trade", "sid": sid}}), 0.1, WALL
+            )
+            seq = 0
+    seen: list[Any] = []
+    for item in sub.queue:
+        if isinstance(item, SequenceGap):
+            seen.append(("gap", item.expected, item.received))
+        else:
+            seen.append(("trade", item.seq))
+    assert seen == expected

@@ -11,8 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import datetime
+import ipaddress
 import json
+import ssl
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -32,6 +37,40 @@ BOOK_LEVELS = {
     "yes_dollars_fp": [["0.0800", "300.00"], ["0.2200", "333.00"]],
     "no_dollars_fp": [["0.5400", "20.00"], ["0.5600", "146.00"]],
 }
+
+
+def self_signed_tls() -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A (server, client) TLS context pair for 127.0.0.1 with a throwaway self-signed certificate."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_pem = cert.public_bytes(serialization.Encoding.PEM)
+    key_pem = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "cert.pem").write_bytes(cert_pem)
+        (Path(tmp) / "key.pem").write_bytes(key_pem)
+        server.load_cert_chain(Path(tmp) / "cert.pem", Path(tmp) / "key.pem")
+    client = ssl.create_default_context(cadata=cert_pem.decode())
+    return server, client
 
 
 class Clock:
@@ -72,7 +111,16 @@ class Conn:
 class FakeExchange:
     """Run with `async with FakeExchange() as ex:`; `ex.url` is the ws:// URL."""
 
-    def __init__(self, *, public_key: rsa.RSAPublicKey | None = None, require_auth: bool = False) -> None:
+    def __init__(
+        self,
+        *,
+        public_key: rsa.RSAPublicKey | None = None,
+        require_auth: bool = False,
+        compression: str | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.ssl_context = ssl_context
+        self.compression = compression
         self.public_key = public_key
         self.require_auth = require_auth
         self.conns: list[Conn] = []
@@ -92,11 +140,12 @@ class FakeExchange:
             "127.0.0.1",
             0,
             process_request=self._process_request,
-            compression=None,
+            compression=self.compression,
             ping_interval=None,
+            ssl=self.ssl_context,
         )
         port = self._server.sockets[0].getsockname()[1]
-        self.url = f"ws://127.0.0.1:{port}{WS_PATH}"
+        self.url = f"{'wss' if self.ssl_context else 'ws'}://127.0.0.1:{port}{WS_PATH}"
         return self
 
     async def __aexit__(self, *exc: object) -> None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ._book import BookKeeper, Level, OrderBook
 from ._channel import ChannelInfo
-from ._client import PREDICTION, KalshiWebSocket, Product, Session, Stream
+from ._client import PREDICTION, BaseSession, KalshiWebSocket, Product, Session, Stream
 from ._connection import ReconnectPolicy
 from ._decode import MessageDecoder
 from ._errors import (
@@ -37,6 +37,7 @@ __version__ = "0.1.0"
 __all__ = [
     "PREDICTION",
     "AuthRequiredError",
+    "BaseSession",
     "BookKeeper",
     "ChannelInfo",
     "KalshiBackpressureError",

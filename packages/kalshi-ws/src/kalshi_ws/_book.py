@@ -109,7 +109,7 @@ class OrderBook:
         is removed.
 
         Args:
-            side: `"yes"` or `"no"`.
+            side: `"yes"` or `"no"` (`"bid"` / `"ask"` on a `bid_ask()` book).
             price: the level's price in dollars.
             delta: the signed change in contracts.
             clock: the delta's exchange clock, checked against the book's.
@@ -123,9 +123,9 @@ class OrderBook:
             raise KalshiOrderBookError(f"{self.market_ticker}: delta before snapshot")
         if clock is not None and (clock < self.clock or clock == self._snapshot_clock):
             raise KalshiOrderBookError(f"{self.market_ticker}: delta out of sequence: clock {clock} after {self.clock}")
-        if side == "yes":
+        if side == "yes" or side == "bid":  # noqa: PLR1714 - two compares beat a set lookup here
             levels, prices = self._yes, self._yes_prices
-        elif side == "no":
+        elif side == "no" or side == "ask":  # noqa: PLR1714
             levels, prices = self._no, self._no_prices
         else:
             raise KalshiOrderBookError(f"{self.market_ticker}: unknown side {side!r}")
@@ -187,6 +187,25 @@ class OrderBook:
         if best is None:
             return None
         return (best[0] if self.use_yes_price else _ONE - best[0]), best[1]
+
+    @property
+    def best_bid(self) -> Level | None:
+        """The best bid (for prediction markets: the best YES bid)."""
+        return self.best_yes_bid
+
+    @property
+    def best_ask(self) -> Level | None:
+        """The best ask (for prediction markets: the best YES ask, implied by the NO bids)."""
+        return self.best_yes_ask
+
+    @classmethod
+    def bid_ask(cls, market_ticker: str = "") -> OrderBook:
+        """A plain bid/ask book (e.g. perps): sides `"bid"` and `"ask"`, one price scale.
+
+        `best_bid` is the highest bid, `best_ask` the lowest ask; `spread`, `mid` and `no_bids()`
+        (the asks, best first) work as for a prediction book with `use_yes_price=True`.
+        """
+        return cls(market_ticker, use_yes_price=True)
 
     @property
     def best_no_ask(self) -> Level | None:

@@ -11,12 +11,12 @@ import asyncio
 import ssl
 import time
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 from urllib.parse import urlsplit
 
-from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig
+from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig, KalshiConfigError
 
 from ._book import BookKeeper, OrderBook
 from ._channel import ChannelInfo
@@ -62,7 +62,7 @@ from .messages import (
     WsMessage,
 )
 
-__all__ = ["PREDICTION", "KalshiWebSocket", "Product", "Session", "Stream"]
+__all__ = ["PREDICTION", "BaseSession", "KalshiWebSocket", "Product", "Session", "Stream"]
 
 T = TypeVar("T")
 
@@ -144,7 +144,7 @@ class Stream(Generic[T]):
 
     __slots__ = ("_session", "_sub")
 
-    def __init__(self, session: Session, sub: Subscription) -> None:
+    def __init__(self, session: BaseSession, sub: Subscription) -> None:
         self._session = session
         self._sub = sub
 
@@ -228,8 +228,15 @@ class Stream(Generic[T]):
         return await self.update("add_markets", market_tickers=list(tickers))
 
     async def delete_markets(self, tickers: Sequence[str]) -> Any:
-        """Remove markets from this subscription (`update_subscription` / `delete_markets`)."""
-        return await self.update("delete_markets", market_tickers=list(tickers))
+        """Remove markets from this subscription (`update_subscription` / `delete_markets`).
+
+        Their order books (if kept) are dropped once the server confirms.
+        """
+        reply = await self.update("delete_markets", market_tickers=list(tickers))
+        books = self.books
+        for ticker in tickers:
+            books.pop(ticker, None)
+        return reply
 
     async def get_snapshot(self, tickers: Sequence[str]) -> Any:
         """Ask for fresh order-book snapshots; they arrive in this stream (and refresh the books)."""
@@ -260,7 +267,7 @@ def _markets(tickers: Sequence[str] | str | None) -> dict[str, Any]:
     if isinstance(tickers, str):
         return {"market_ticker": tickers}
     if not tickers:
-        raise ValueError("tickers must not be empty (pass None for every market)")
+        raise KalshiConfigError("tickers must not be empty (pass None for every market)")
     return {"market_tickers": list(tickers)}
 
 
@@ -268,10 +275,11 @@ def _drop_none(**params: Any) -> dict[str, Any]:
     return {k: v for k, v in params.items() if v is not None}
 
 
-class Session:
-    """One connected session: subscribe, unsubscribe, update and list subscriptions.
+class BaseSession:
+    """One connected session, product-agnostic: subscribe, unsubscribe, update and list subscriptions.
 
     Made by `KalshiWebSocket.connect()`. Every subscription is carried by the one connection.
+    Products add their typed `subscribe_<channel>` methods in a subclass (`Session` for prediction).
     """
 
     def __init__(self, ws: KalshiWebSocket, connection: Connection) -> None:
@@ -307,6 +315,7 @@ class Session:
         queue_size: int | None = None,
         overflow: Overflow | str | None = None,
         on_gap: str = "resync",
+        keep_state: bool = True,
         **params: Any,
     ) -> Stream[Any]:
         """Subscribe to one channel and wait for the server's `subscribed` ack.
@@ -317,6 +326,8 @@ class Session:
             overflow: what to do when the consumer falls behind (default per channel: drop
                 oldest on ticker/price feeds, resync on order books, raise elsewhere).
             on_gap: `"resync"` or `"raise"` on a sequence gap.
+            keep_state: maintain the product's local state for the channel (order books); False
+                skips it (the stream still checks seq and resyncs).
             **params: subscribe params as on the wire (`market_tickers`, `index_ids`, ...).
 
         Raises:
@@ -329,7 +340,11 @@ class Session:
         info = product.channels.get(channel)
         if info is not None and info.private and not self._ws.is_authenticated:
             raise AuthRequiredError(f"the {channel} channel needs credentials (KalshiAuth)")
-        policy = Overflow(overflow) if overflow is not None else product.overflow.get(channel, Overflow.RAISE)
+        try:
+            policy = Overflow(overflow) if overflow is not None else product.overflow.get(channel, Overflow.RAISE)
+        except ValueError:
+            choices = ", ".join(o.value for o in Overflow)
+            raise KalshiConfigError(f"overflow must be one of {choices}, got {overflow!r}") from None
         sub = self._protocol.subscribe(
             channel,
             params,
@@ -337,7 +352,7 @@ class Session:
             capacity=queue_size or self._ws.queue_size,
             overflow=policy,
             on_gap=on_gap,
-            keeper=product.keeper(channel, params),
+            keeper=product.keeper(channel, params) if keep_state else None,
         )
         fut = self._connection.subscribe_future(sub)
         self._connection._pump()
@@ -376,12 +391,22 @@ class Session:
         """Close the connection and end every stream."""
         await self._connection.close()
 
-    # ---- typed channels --------------------------------------------------------------------
+
+class Session(BaseSession):
+    """A prediction-markets session: a typed `subscribe_<channel>` for every channel of asyncapi.yaml.
+
+    ```python
+    async with KalshiWebSocket(auth=auth, config=KalshiConfig.demo()).connect() as session:
+        trades = await session.subscribe_trade(["FED-23DEC-T3.00"])
+    ```
+    """
+
     async def subscribe_orderbook_delta(
         self,
         tickers: Sequence[str] | str,
         *,
         use_yes_price: bool | None = None,
+        books: bool = True,
         queue_size: int | None = None,
         overflow: Overflow | str | None = None,
         on_gap: str = "resync",
@@ -391,10 +416,11 @@ class Session:
         Args:
             tickers: market tickers (required by the server).
             use_yes_price: report NO levels in YES-leg prices (spec default false).
+            books: maintain `stream.books` (default); False leaves book building to the consumer.
         """
         params = _markets(tickers) | _drop_none(use_yes_price=use_yes_price)
         return await self.subscribe(
-            "orderbook_delta", queue_size=queue_size, overflow=overflow, on_gap=on_gap, **params
+            "orderbook_delta", queue_size=queue_size, overflow=overflow, on_gap=on_gap, keep_state=books, **params
         )
 
     async def subscribe_ticker(
@@ -592,7 +618,8 @@ class KalshiWebSocket:
         command_timeout: seconds to wait for a command's reply.
         open_timeout: seconds for connect + handshake (default `config.timeout`).
         reconnect: the reconnect policy (`ReconnectPolicy(enabled=False)` to fail instead).
-        compression: negotiate permessage-deflate.
+        compression: offer permessage-deflate (off by default; costs CPU on every frame).
+        max_size: the largest message accepted, in bytes; a larger one closes the connection (1009).
         ssl_context: TLS settings (verification is on by default).
         product: the channel table and message set (`PREDICTION`; perps passes its own).
     """
@@ -609,7 +636,8 @@ class KalshiWebSocket:
         command_timeout: float = 10.0,
         open_timeout: float | None = None,
         reconnect: ReconnectPolicy | None = None,
-        compression: bool = True,
+        compression: bool = False,
+        max_size: int = 16 * 1024 * 1024,
         ssl_context: ssl.SSLContext | None = None,
         product: Product = PREDICTION,
     ) -> None:
@@ -618,7 +646,7 @@ class KalshiWebSocket:
         self.product = product
         self.url = url or product.url(self.config)
         if queue_size < 1:
-            raise ValueError("queue_size must be >= 1")
+            raise KalshiConfigError("queue_size must be >= 1")
         self.queue_size = queue_size
         self.ping_interval = ping_interval
         self.dead_peer_timeout = dead_peer_timeout
@@ -628,6 +656,7 @@ class KalshiWebSocket:
             base_delay=self.config.retry_base_delay, max_delay=self.config.retry_max_delay
         )
         self.compression = compression
+        self.max_size = max_size
         self.ssl_context = ssl_context
 
     @property
@@ -642,13 +671,20 @@ class KalshiWebSocket:
             headers.update(self.auth.headers("GET", urlsplit(self.url).path or "/"))
         return headers
 
-    @asynccontextmanager
-    async def connect(self) -> AsyncIterator[Session]:
+    session_class: type[BaseSession] = Session
+    """The session type `connect()` yields (a product with other channels sets its own)."""
+
+    def connect(self) -> AbstractAsyncContextManager[Session]:
         """Open a session; closing the context closes the connection and ends every stream.
 
         Raises:
             KalshiConnectionError: connect, TLS or handshake failed (e.g. HTTP 403: bad signature).
         """
+        return cast("AbstractAsyncContextManager[Session]", self.open_session())
+
+    @asynccontextmanager
+    async def open_session(self) -> AsyncIterator[BaseSession]:
+        """`connect()` for any product: yields an instance of `session_class`."""
         protocol = KalshiProtocol(
             self.product.channels,
             self.product.messages,
@@ -663,10 +699,11 @@ class KalshiWebSocket:
             ping_interval=self.ping_interval,
             reconnect=self.reconnect,
             compression=self.compression,
+            max_size=self.max_size,
             ssl_context=self.ssl_context,
         )
         await connection.open()
-        session = Session(self, connection)
+        session = self.session_class(self, connection)
         try:
             yield session
         finally:

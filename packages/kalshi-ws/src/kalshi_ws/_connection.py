@@ -27,7 +27,7 @@ from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
-from ._errors import KalshiConnectionError
+from ._errors import KalshiConnectionError, KalshiWebSocketError
 from ._protocol import CommandDone, KalshiProtocol, PeerDead, Subscription, SubscriptionActive, SubscriptionFailed
 
 __all__ = ["Connection", "ReconnectPolicy"]
@@ -36,6 +36,8 @@ logger = logging.getLogger("kalshi_ws")
 
 # Close codes after which reconnecting as is cannot help (FACTS 4.1, recommended policy).
 _NO_RECONNECT = frozenset({1002, 1003, 1007, 1008, 1009, 1010})
+# First byte of an unfragmented, uncompressed data frame: FIN + text (0x81) or FIN + binary (0x82).
+_DATA_FRAME_START = frozenset({0x81, 0x82})
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +73,9 @@ class _Transport(asyncio.Protocol):
         self.lost: asyncio.Future[BaseException | None] = asyncio.get_running_loop().create_future()
         self._fragments: list[bytes] = []
         self._opened = False
+        self._fast = False
+        self._buf = b""
+        self._max_size = ws.max_message_size or (1 << 62)
 
     # asyncio callbacks
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -78,9 +83,75 @@ class _Transport(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
+        if self._fast:
+            self._fast_receive(data)
+            return
         ws = self.ws
         ws.receive_data(data)
         self._process()
+        # Once the handshake is done and websockets holds no partial frame, take the fast path.
+        self._fast = self._opened and ws.state is State.OPEN and not ws.reader.buffer
+
+    def _fast_receive(self, data: bytes) -> None:
+        """Split complete frames out of the byte stream without websockets' generator parser.
+
+        Unfragmented, unmasked, uncompressed text/binary frames (the whole data stream) go straight
+        to the protocol. Every other frame (ping, pong, close, fragments, anything odd) is handed,
+        complete, to websockets, which is always at a frame boundary, so its state stays exact.
+        """
+        if self.ws.state is not State.OPEN:
+            self.ws.receive_data(self._buf + data)
+            self._buf = b""
+            self._process()
+            return
+        if self._buf:
+            data = self._buf + data
+        end_of_data = len(data)
+        pos = 0
+        receive = self.owner.protocol.receive
+        now = time.monotonic()
+        wall_ms = time.time_ns() // 1_000_000
+        max_size = self._max_size
+        other = False
+        while end_of_data - pos >= 2:
+            b0 = data[pos]
+            b1 = data[pos + 1]
+            length = b1 & 0x7F
+            header = 2
+            if length == 126:
+                if end_of_data - pos < 4:
+                    break
+                length = (data[pos + 2] << 8) | data[pos + 3]
+                header = 4
+            elif length == 127:
+                if end_of_data - pos < 10:
+                    break
+                length = int.from_bytes(data[pos + 2 : pos + 10], "big")
+                header = 10
+            if b1 & 0x80:
+                header += 4
+            end = pos + header + length
+            if b0 in _DATA_FRAME_START and b1 < 0x80 and length <= max_size:
+                if end > end_of_data:
+                    break
+                receive(data[pos + header : end], now, wall_ms)
+            else:
+                if end > end_of_data and length <= max_size:
+                    break
+                # websockets parses (and enforces max_size on) everything else
+                self.ws.receive_data(data[pos:end])
+                other = True
+                if end > end_of_data or self.ws.state is not State.OPEN:
+                    if end < end_of_data:
+                        self.ws.receive_data(data[end:])  # closing: websockets takes the rest
+                    pos = end_of_data
+                    break
+            pos = end
+        self._buf = data[pos:] if pos < end_of_data else b""
+        if other:
+            self._process()
+        else:
+            self.owner._pump()
 
     def eof_received(self) -> bool | None:
         self.ws.receive_eof()
@@ -92,6 +163,10 @@ class _Transport(asyncio.Protocol):
             self.handshake.set_exception(KalshiConnectionError(f"connection closed during handshake: {exc}"))
         if not self.lost.done():
             self.lost.set_result(exc)
+        ws = self.ws
+        close = ws.close_rcvd or ws.close_sent
+        if close is not None and self is self.owner._current:
+            self.owner._close_code = close.code
         self.owner._transport_lost(self)
 
     # frame processing
@@ -133,10 +208,13 @@ class _Transport(asyncio.Protocol):
                 if not self.handshake.done():
                     if self.ws.handshake_exc is not None:
                         status = event.status_code
-                        hint = " (check the key and the signed path)" if status in (401, 403) else ""
-                        self.handshake.set_exception(
-                            KalshiConnectionError(f"WebSocket handshake refused: HTTP {status}{hint}")
-                        )
+                        if status in (401, 403):
+                            reason = f"HTTP {status} (check the key and the signed path)"
+                        elif status == 101:
+                            reason = f"invalid upgrade response: {self.ws.handshake_exc}"
+                        else:
+                            reason = f"HTTP {status}"
+                        self.handshake.set_exception(KalshiConnectionError(f"WebSocket handshake refused: {reason}"))
                     else:
                         self.handshake.set_result(event)
                 return events[i + 1 :]
@@ -164,7 +242,8 @@ class Connection:
         ping_interval: seconds between client pings (0 disables them).
         close_timeout: seconds to wait for the server's close frame on shutdown.
         reconnect: the reconnect policy.
-        compression: negotiate permessage-deflate.
+        compression: offer permessage-deflate (off by default: Kalshi's frames are small JSON and
+            inflating each one costs more CPU than the bandwidth it saves on most links).
         max_size: the largest message accepted, in bytes.
         ssl_context: TLS settings for `wss://` (default: the system trust store, verification on).
     """
@@ -179,7 +258,7 @@ class Connection:
         ping_interval: float = 10.0,
         close_timeout: float = 5.0,
         reconnect: ReconnectPolicy | None = None,
-        compression: bool = True,
+        compression: bool = False,
         max_size: int = 16 * 1024 * 1024,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
@@ -218,6 +297,21 @@ class Connection:
             asyncio.create_task(self._supervise(), name="kalshi-ws-supervisor"),
             asyncio.create_task(self._timer(), name="kalshi-ws-timer"),
         ]
+        for task in self._tasks:
+            task.add_done_callback(self._task_done)
+
+    def _task_done(self, task: asyncio.Task[None]) -> None:
+        """An engine task must not die quietly: fail every stream loudly instead of hanging them."""
+        if task.cancelled() or self._closing:
+            return
+        exc = task.exception()
+        if exc is None:
+            return
+        logger.error("kalshi_ws: %s failed", task.get_name(), exc_info=exc)
+        error = KalshiWebSocketError(f"WebSocket engine task {task.get_name()} failed: {exc!r}")
+        error.__cause__ = exc
+        self.protocol.close_all(error)
+        self._pump()
 
     async def _connect_once(self) -> None:
         parts = urlsplit(self.url)

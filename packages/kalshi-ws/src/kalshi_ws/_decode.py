@@ -15,6 +15,8 @@ from .messages import WsMessage
 
 __all__ = ["MessageDecoder"]
 
+_SHARED: dict[int, tuple[Mapping[str, type[WsMessage]], MessageDecoder]] = {}
+
 
 class MessageDecoder:
     """Decode frame bytes into the generated message Structs, tagged on `type`.
@@ -36,6 +38,14 @@ class MessageDecoder:
         self._known = frozenset(messages)
         self.decode_typed = self._typed.decode
         """The raw typed decode (raises msgspec errors); the hot path uses `decode`."""
+
+    @classmethod
+    def for_messages(cls, messages: Mapping[str, type[WsMessage]]) -> MessageDecoder:
+        """The shared decoder for a message table, built on first use and reused by every session."""
+        cached = _SHARED.get(id(messages))
+        if cached is None or cached[0] is not messages:
+            cached = _SHARED[id(messages)] = (messages, cls(messages))
+        return cached[1]
 
     def decode(self, data: bytes) -> WsMessage | RawMessage:
         """Decode one frame.

@@ -31,6 +31,8 @@ from typing import Any, Protocol
 
 import msgspec
 
+from kalshi_auth import KalshiConfigError
+
 from ._channel import ChannelInfo
 from ._decode import MessageDecoder
 from ._errors import (
@@ -226,7 +228,7 @@ class KalshiProtocol:
         session_event_limit: int = 1000,
     ) -> None:
         self.channels = channels
-        self.decoder = MessageDecoder(messages)
+        self.decoder = MessageDecoder.for_messages(messages)
         self._decode = self.decoder.decode
         self.command_timeout = command_timeout
         self.dead_peer_timeout = dead_peer_timeout
@@ -319,9 +321,9 @@ class KalshiProtocol:
             keeper: optional state keeper fed every data message before it is queued.
         """
         if capacity < 1:
-            raise ValueError("capacity must be >= 1")
+            raise KalshiConfigError("capacity (queue_size) must be >= 1")
         if on_gap not in ("resync", "raise"):
-            raise ValueError("on_gap must be 'resync' or 'raise'")
+            raise KalshiConfigError(f"on_gap must be 'resync' or 'raise', got {on_gap!r}")
         info = self.channels.get(channel) or ChannelInfo(channel, channel, (), (), sequenced=True, private=False)
         sub = Subscription(
             self._next_key,

@@ -245,7 +245,7 @@ class OrderbookDeltaMsg(WsPayload, frozen=True, gc=False, kw_only=True):
     """Market side One of: 'yes', 'no'."""
     client_order_id: str | None = None
     """Optional - Present only when you caused this orderbook change. Contains the client_order_id of your order that triggered this delta."""
-    ts: datetime | None = None
+    ts: datetime | int | None = None
     """Deprecated - Optional timestamp for when the orderbook change was recorded (RFC3339, truncated to milliseconds). Use ts_ms instead."""
     ts_ms: int | None = None
     """Optional - Unix timestamp for when the orderbook change was recorded (in milliseconds)"""
@@ -458,7 +458,7 @@ class TickerMsg(WsPayload, frozen=True, gc=False, kw_only=True):
     """Deprecated - Unix timestamp for when the update happened (in seconds). Use ts_ms instead."""
     ts_ms: int
     """Unix timestamp for when the update happened (in milliseconds)"""
-    time: datetime | None = None
+    time: datetime | int | None = None
     """Deprecated - Timestamp for when the update happened (RFC3339, truncated to milliseconds). Use ts_ms instead."""
 
 
@@ -851,11 +851,11 @@ class UserOrderMsg(WsPayload, frozen=True, gc=False, kw_only=True):
     """Order group identifier, if applicable"""
     self_trade_prevention_type: str | None = None
     """Self-trade prevention type One of: 'taker_at_cross', 'maker'."""
-    created_time: datetime | None = None
+    created_time: datetime | int | None = None
     """Deprecated - Order creation time in RFC3339 format, truncated to milliseconds. Use created_ts_ms instead."""
-    last_update_time: datetime | None = None
+    last_update_time: datetime | int | None = None
     """Deprecated - Last update time in RFC3339 format, truncated to milliseconds. Use last_updated_ts_ms instead."""
-    expiration_time: datetime | None = None
+    expiration_time: datetime | int | None = None
     """Deprecated - Order expiration time in RFC3339 format, truncated to milliseconds. Use expiration_ts_ms instead."""
     expiration_ts_ms: int | None = None
     """Order expiration time as a Unix timestamp in milliseconds"""
