@@ -179,7 +179,7 @@ def prepare_spec(spec: OpenAPISpec) -> OpenAPISpec:
     return spec
 
 
-_MODEL_DOC = re.compile(r'^"""Models (of the `(\w+)` tag|shared by several tags) in openapi\.yaml\."""$', re.M)
+_MODEL_DOC = re.compile(r'^"""Models (of the `(\w+)` tag|shared by several tags) in [\w.]+\.yaml\."""$', re.M)
 
 
 def _model_doc(match: re.Match[str]) -> str:

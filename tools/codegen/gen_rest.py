@@ -135,6 +135,9 @@ CURSOR_FIELDS = ("cursor", "next_cursor")
 #: description or its `x-mint` note (FACTS 3.5); operations that do not say cost the default.
 DEFAULT_COST = 10
 _COST_RE = re.compile(r"\*\*Rate limit:\*\*\s*(\d+)\s+tokens per (\w+)")
+#: A cost that depends on a query value: "..., or 50 tokens when `compute_available_balance=true`"
+#: (perps GetMarginBalance, FACTS 5.8). The method then sends a second `Operation` with that cost.
+_COST_WHEN_RE = re.compile(r"\*\*Rate limit:\*\*[^\n]*?\bor\s+(\d+)\s+tokens when\s+`(\w+)=([\w.-]+)`")
 
 
 def _cost_text(op: OperationSpec) -> str:
@@ -348,6 +351,12 @@ class Target:
     shorthand_properties: dict[str, dict[str, str]] = field(default_factory=dict)
     page_items: dict[str, str] = field(default_factory=dict)
     empty_body_schemas: frozenset[str] = EMPTY_BODY_SCHEMAS
+    #: Plain-string fields holding a decimal that is neither dollars nor a count (perps
+    #: `contract_size`, `premium_index`): `Decimal` as well (`FixedPointNumber` / `StrictDecimal`).
+    decimal_string_fields: frozenset[tuple[str, str]] = frozenset()
+    #: Lists without a cursor that still return a `Page` (one page, `has_next` False), so that
+    #: `for market in client.markets.list()` reads the same on every product.
+    single_page_lists: frozenset[str] = frozenset()
 
     @property
     def models_pkg(self) -> str:
@@ -540,7 +549,7 @@ class ModelBuilder:
         if name in self.defs:
             return
         schema = self.spec.schemas[name]
-        module = self.module_of[name]
+        module = self.module_of.get(name, "shared")  # referenced only by error responses
         request = name in self.request_names
         if name in ("FixedPointDollars", "FixedPointCount"):
             return  # hand-written in kalshi_rest._fixed_point
@@ -632,6 +641,9 @@ class ModelBuilder:
     def _nullable(self, prop: Schema) -> bool:
         if prop.get("nullable"):
             return True
+        ref = self.spec.ref_name(prop)
+        if ref is not None and self.spec.schemas[ref].get("nullable"):
+            return True  # a component declared nullable (perps `MarginMarketSchedule`)
         return any(p.get("nullable") for p in prop.get("allOf", []) if isinstance(p, dict))
 
     @staticmethod
@@ -677,6 +689,8 @@ class ModelBuilder:
             if fmt == "date":
                 d.runtime_imports.add(("datetime", "date"))
                 return "date"
+            if prop is not None and (owner, prop) in self.t.decimal_string_fields:
+                return self._fp(d, "StrictDecimal" if request else "FixedPointNumber")
             if prop is not None and self._is_fixed_point_name(owner, prop):
                 dollars = prop.endswith("_dollars") or (owner, prop) in self.t.dollar_string_fields
                 if request:
@@ -758,7 +772,8 @@ class ModelBuilder:
                 imports[f"{self.t.models_pkg}.{self.defs[dep].module}"].add(dep)
         public = sorted(d.name for d in defs)
         what = "shared by several tags" if module == "shared" else f"of the `{module}` tag"
-        parts = [header, docstring(f"Models {what} in openapi.yaml."), "\nfrom __future__ import annotations\n\n"]
+        doc = f"Models {what} in {self.t.spec_path.name}."
+        parts = [header, docstring(doc), "\nfrom __future__ import annotations\n\n"]
         parts.append(_import_block(imports))
         parts.append("\n__all__ = [" + ", ".join(repr(n) for n in public) + "]\n\n")
         for d in ordered:
@@ -873,6 +888,14 @@ class MethodDef:
     cursor_field: str
     auth: str
     cost: int
+    cost_when: tuple[str, str, int] | None = None
+    """(query parameter, wire value, cost): the call costs that much when the parameter has that value."""
+
+    @property
+    def costly_const(self) -> str:
+        """Name of the second `Operation` constant, used when `cost_when` applies."""
+        assert self.cost_when is not None
+        return f"{self.const}_{snake_case(self.cost_when[0]).upper()}"
 
 
 class ResourceBuilder:
@@ -916,6 +939,12 @@ class ResourceBuilder:
         match = _COST_RE.search(_cost_text(op))
         if match:
             cost = int(match.group(1))
+        cost_when: tuple[str, str, int] | None = None
+        when = _COST_WHEN_RE.search(_cost_text(op))
+        if when:
+            if not any(p.wire == when.group(2) and p.location == "query" for p in params):
+                raise SystemExit(f"{op.operation_id}: cost depends on unknown query parameter {when.group(2)!r}")
+            cost_when = (when.group(2), when.group(3), int(when.group(1)))
         return MethodDef(
             op=op,
             resource=resource,
@@ -930,6 +959,7 @@ class ResourceBuilder:
             cursor_field=cursor_field,
             auth=_auth_mode(op.security),
             cost=cost,
+            cost_when=cost_when,
         )
 
     def _param(self, p: ParameterSpec, op: OperationSpec) -> Param:
@@ -955,11 +985,12 @@ class ResourceBuilder:
         )
 
     def _pagination(self, op: OperationSpec, response_model: str | None) -> tuple[str | None, str | None, str]:
-        if response_model is None or not any(p.name == "cursor" for p in op.query_params):
+        single = op.operation_id in self.t.single_page_lists
+        if response_model is None or not (single or any(p.name == "cursor" for p in op.query_params)):
             return None, None, "cursor"
         schema = self.spec.schemas[response_model]
         props = schema.get("properties", {})
-        cursor_field = next((c for c in CURSOR_FIELDS if c in props), None)
+        cursor_field = next((c for c in CURSOR_FIELDS if c in props), "cursor" if single else None)
         arrays = [k for k, v in props.items() if v.get("type") == "array"]
         if op.operation_id in self.t.page_items:
             arrays = [self.t.page_items[op.operation_id]]
@@ -988,7 +1019,14 @@ class ResourceBuilder:
         methods = self.methods[resource]
         model_imports: dict[str, set[str]] = defaultdict(set)
         typing_names: set[str] = set()
-        needs = {"Sequence": False, "Iterator": False, "datetime": False, "Page": False, "Decimal": False}
+        needs = {
+            "Sequence": False,
+            "Iterator": False,
+            "datetime": False,
+            "date": False,
+            "Page": False,
+            "Decimal": False,
+        }
         for m in methods:
             for name in (m.response_model, m.body_model, m.page_item_model):
                 if name:
@@ -998,6 +1036,8 @@ class ResourceBuilder:
                     needs["Sequence"] = True
                 if "datetime" in p.annotation:
                     needs["datetime"] = True
+                if re.search(r"\bdate\b", p.annotation):
+                    needs["date"] = True
                 if "Literal[" in p.annotation:
                     typing_names.add("Literal")
                 for word in re.findall(r"\b[A-Z][A-Za-z0-9]+\b", p.annotation):
@@ -1020,8 +1060,9 @@ class ResourceBuilder:
                 if on
             ]
             std.append(f"from collections.abc import {', '.join(names)}\n")
-        if needs["datetime"]:
-            std.append("from datetime import datetime\n")
+        dates = [n for n in ("date", "datetime") if needs[n]]
+        if dates:
+            std.append(f"from datetime import {', '.join(dates)}\n")
         std.append("from functools import cached_property\n")
         typing_names.add("Any")
         std.append(f"from typing import {', '.join(sorted(typing_names))}\n")
@@ -1067,6 +1108,7 @@ class ResourceBuilder:
             f"success_status={m.op.success_status}",
             f"auth={m.auth!r}",
         ]
+        base_args = list(args)
         if m.cost != DEFAULT_COST:
             args.append(f"cost={m.cost}")
         if m.page_items:
@@ -1076,7 +1118,13 @@ class ResourceBuilder:
         explode = sorted(p.wire for p in m.params if p.explode)
         if explode:
             args.append("explode=frozenset({" + ", ".join(repr(e) for e in explode) + "})")
-        return f"\n{m.const}: Operation[{model}] = Operation({', '.join(args)})\n"
+        out = f"\n{m.const}: Operation[{model}] = Operation({', '.join(args)})\n"
+        if m.cost_when is not None:
+            param, value, cost = m.cost_when
+            costly = [*base_args, f"cost={cost}", *args[len(base_args) + (m.cost != DEFAULT_COST) :]]
+            out += f"\n{m.costly_const}: Operation[{model}] = Operation({', '.join(costly)})\n"
+            out += f'"""`{m.op.operation_id}` with `{param}={value}`: it costs {cost} tokens."""\n'
+        return out
 
     def _class_source(self, resource: str, cls: str, blurb: str, methods: list[MethodDef], is_async: bool) -> str:
         name = f"Async{cls}" if is_async else cls
@@ -1128,6 +1176,9 @@ class ResourceBuilder:
         out = [f"\n    {prefix} {name}({', '.join(sig)}) -> {returns}:\n"]
         out.append(docstring(self._method_doc(m, path_params, query_params, iterate=iterate), "        "))
         call_args = [m.const]
+        if m.cost_when is not None:
+            param, value, _ = m.cost_when
+            call_args = [f"{m.costly_const} if {py_name(param)} == {_py_literal(value)} else {m.const}"]
         if path_params:
             call_args.append("path={" + ", ".join(f"{p.wire!r}: {p.name}" for p in path_params) + "}")
         if query_params:
@@ -1279,6 +1330,13 @@ class ResourceBuilder:
                     f"        return {cls}(self)\n"
                 )
         return ruff_format("".join(lines))
+
+
+def _py_literal(text: str) -> str:
+    """The Python literal a query value's wire text stands for: `true` -> `True`, `5` -> `5`."""
+    if text in ("true", "false"):
+        return "True" if text == "true" else "False"
+    return text if text.lstrip("-").isdigit() else repr(text)
 
 
 def _auth_mode(security: list[dict[str, list[str]]] | None) -> str:

@@ -4,9 +4,9 @@ Usage:
     uv run python tools/codegen/gen_ws.py            # write the generated modules
     uv run python tools/codegen/gen_ws.py --check    # exit 1 and list files that would change
 
-Every target in `TARGETS` maps one AsyncAPI file to one `_generated/` package. The prediction
-spec (asyncapi.yaml) is the only target today; the perps spec (perps_asyncapi.yaml) plugs in as a
-second `Target` with its own output folder and channel-table import, nothing else changes.
+Every target in `TARGETS` maps one AsyncAPI file to one `_generated/` package: the prediction
+spec (asyncapi.yaml) into kalshi_ws, the perps spec (perps_asyncapi.yaml) into kalshi_perps (which
+imports the base classes and `ChannelInfo` from kalshi_ws's public API).
 
 What is generated (per target):
 - `models.py`: one frozen, gc=False msgspec Struct per server message, tagged on `type`; messages
@@ -52,6 +52,10 @@ class Target:
     """Module holding `ChannelInfo`."""
     merged_names: dict[str, str] = field(default_factory=dict)
     """Class name for a `type` value carried by several spec messages."""
+    decimal_names: frozenset[str] = frozenset()
+    """Extra bare field names whose strings hold decimals (perps book levels `bid`/`ask`, split ratios)."""
+    lenient_fields: frozenset[str] = frozenset()
+    """Extra fields the spec requires that this product's servers have been seen to leave out."""
 
 
 TARGETS = [
@@ -65,6 +69,25 @@ TARGETS = [
             "market_lifecycle_v2": "MarketLifecycleV2",
             "update_subscription": "UpdateSubscriptionCommand",
         },
+    ),
+    Target(
+        spec="perps_asyncapi.yaml",
+        out="packages/kalshi-perps/src/kalshi_perps/messages/_generated",
+        base_module="kalshi_ws.messages",
+        channel_module="kalshi_ws",
+        merged_names={"ok": "OkResponse", "update_subscription": "UpdateSubscriptionCommand"},
+        # FACTS 5.2 / 5.9: snapshot levels under `bid`/`ask` are [price, count] strings; split
+        # ratios are decimal strings.
+        decimal_names=frozenset({"bid", "ask", "ratio_old", "ratio_new"}),
+        # FACTS 7.11: the ticker's notional fields were added recently and may be absent.
+        lenient_fields=frozenset(
+            {
+                "volume_notional_value_dollars",
+                "volume_24h",
+                "volume_24h_notional_value_dollars",
+                "open_interest_notional_value_dollars",
+            }
+        ),
     ),
 ]
 
@@ -149,7 +172,7 @@ class Generator:
             return True
         if node.get("x-rust-type") == "i64":
             return True
-        if name in _DECIMAL_NAMES or name.endswith(_DECIMAL_SUFFIXES):
+        if name in _DECIMAL_NAMES or name in self.target.decimal_names or name.endswith(_DECIMAL_SUFFIXES):
             return True
         desc = (node.get("description") or "").lower()
         return "decimal places" in desc or "fixed-point" in desc
@@ -218,7 +241,8 @@ class Generator:
                 continue
             resolved, _ = self.spec.resolve(pnode)
             ann = self.type_of(pname, pnode, owner)
-            req = pname in required and not resolved.get("deprecated") and pname not in _LENIENT_FIELDS
+            lenient = pname in _LENIENT_FIELDS or pname in self.target.lenient_fields
+            req = pname in required and not resolved.get("deprecated") and not lenient
             doc = first_sentence(resolved.get("description"))
             if resolved.get("enum") is not None:
                 values = ", ".join(repr(v) for v in resolved["enum"])

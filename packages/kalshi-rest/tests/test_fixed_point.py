@@ -113,3 +113,36 @@ def test_python_dump_keeps_decimals_json_dump_writes_strings() -> None:
     assert model.model_dump() == {"price": Decimal("0.5600"), "count": Decimal("10"), "ratio": None}
     assert model.model_dump(mode="json") == {"price": "0.5600", "count": "10", "ratio": None}
     assert _In(**model.model_dump()) == model
+
+
+class TestSharedPriceDecimals:
+    """Response dollar strings go through a bounded cache of exact wire strings; nothing else changes."""
+
+    def test_equal_values_with_different_digits_stay_distinct(self) -> None:
+        first = _Out.model_validate_json(b'{"price": "0.56", "count": "1"}')
+        second = _Out.model_validate_json(b'{"price": "0.5600", "count": "1"}')
+        again = _Out.model_validate_json(b'{"price": "0.56", "count": "1"}')
+        assert (str(first.price), str(second.price), str(again.price)) == ("0.56", "0.5600", "0.56")
+        assert again.price is first.price  # the shared instance, served from the cache
+
+    @pytest.mark.parametrize("bad", ['"NaN"', '"-Infinity"', '"sNaN"', '"abc"', '""', "true", "[]", "{}"])
+    def test_bad_values_are_still_refused_every_time(self, bad: str) -> None:
+        for _ in range(2):  # a refused string is never cached
+            with pytest.raises(ValidationError, match="valid decimal"):
+                _Out.model_validate_json(f'{{"price": {bad}, "count": "1"}}')
+
+    def test_non_string_inputs_take_the_native_path(self) -> None:
+        assert str(_Out.model_validate_json(b'{"price": 0.25, "count": "1"}').price) == "0.25"
+        assert str(_Out.model_validate({"price": Decimal("0.5600"), "count": 1}).price) == "0.5600"
+        assert _Out.model_validate({"price": 1, "count": 1}).price == Decimal(1)
+
+    def test_the_cache_is_bounded(self) -> None:
+        from kalshi_rest._fixed_point import _PRICES
+
+        long_text = "123456789.1234"
+        assert str(_Out.model_validate_json(f'{{"price": "{long_text}", "count": "1"}}'.encode()).price) == long_text
+        assert long_text not in _PRICES  # balances and other long amounts are not kept
+        for i in range(_PRICES._MAX_ENTRIES + 10):
+            _Out.model_validate_json(f'{{"price": "{i}.01", "count": "1"}}'.encode())
+        assert len(_PRICES) <= _PRICES._MAX_ENTRIES
+        assert str(_Out.model_validate_json(b'{"price": "99999.01", "count": "1"}').price) == "99999.01"

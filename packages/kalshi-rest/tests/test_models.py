@@ -106,6 +106,15 @@ class TestResponseModels:
         market = Market.model_validate({**MARKET, "close_time": "2026-01-02T23:00:00"})
         assert market.close_time.tzinfo is not None
         assert market.close_time == datetime(2026, 1, 2, 23, tzinfo=UTC)
+        wire = json.dumps({**MARKET, "close_time": "2026-01-02T23:00:00"})
+        from_json = Market.model_validate_json(wire)
+        assert from_json.close_time == datetime(2026, 1, 2, 23, tzinfo=UTC)
+        assert from_json.close_time.utcoffset() == timedelta(0)
+
+    @pytest.mark.parametrize("bad", ["not a time", "2026-13-45T00:00:00Z", True, None])
+    def test_bad_timestamps_are_refused(self, bad: object) -> None:
+        with pytest.raises(ValidationError, match="valid datetime"):
+            Market.model_validate_json(json.dumps({**MARKET, "close_time": bad}))
 
     def test_new_enum_values_do_not_break_parsing(self) -> None:
         market = Market.model_validate({**MARKET, "status": "some_future_status"})

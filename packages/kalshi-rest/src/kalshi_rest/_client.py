@@ -18,12 +18,12 @@ from ._core import Core
 from ._operation import Operation
 from ._options import RequestOptions
 from ._pagination import AsyncPage, Page, iterate_pages, iterate_pages_async
-from ._resource import Body
+from ._resource import AsyncClientCore, Body, SyncClientCore
 from ._response import APIResponse
 from ._transport import drive_async, drive_sync
 from .resources._generated._mixins import AsyncResources, SyncResources
 
-__all__ = ["AsyncKalshiClient", "KalshiClient"]
+__all__ = ["AsyncAPIClient", "AsyncKalshiClient", "KalshiClient", "SyncAPIClient"]
 
 T = TypeVar("T")
 
@@ -123,28 +123,11 @@ class _ClientState:
         return f"{type(self).__name__}(base_url={self.base_url!r}, key_id={key!r})"
 
 
-class KalshiClient(SyncResources, _ClientState):
-    """The Kalshi prediction-markets REST client (blocking).
+class SyncAPIClient(_ClientState, SyncClientCore):
+    """The blocking client machinery, without resources.
 
-    ```python
-    with KalshiClient(key_id="...", private_key_path="~/.kalshi/private_key.pem", demo=True) as client:
-        for market in client.markets.list(status="open", limit=10):
-            print(market.ticker, market.yes_bid_dollars)
-    ```
-
-    Without credentials only public endpoints work; private ones raise `AuthRequiredError` before
-    anything is sent.
-
-    Args:
-        key_id: the API key ID.
-        private_key_path: path to the PEM private key (`~` expanded).
-        private_key: the PEM text/bytes, or a loaded RSA / Ed25519 key, instead of a path.
-        password: the PEM password, if the key is encrypted.
-        auth: a ready `KalshiAuth`, instead of the three above.
-        demo: True selects the demo environment (overrides `config.environment`).
-        config: timeouts, retries, base URL, rate limiter and more (`KalshiConfig`).
-        transport: an `httpx.BaseTransport` to send through (`httpx.MockTransport`, a replay transport).
-        http_client: a ready `httpx.Client` to share; the caller closes it.
+    `KalshiClient` adds the prediction resources to it; other products' clients (`PerpsClient`) add
+    theirs and override `_rest_url`. Arguments as for `KalshiClient`.
     """
 
     def __init__(
@@ -292,18 +275,33 @@ class KalshiClient(SyncResources, _ClientState):
         self.close()
 
 
-class AsyncKalshiClient(AsyncResources, _ClientState):
-    """The Kalshi prediction-markets REST client for asyncio.
+class KalshiClient(SyncResources, SyncAPIClient):
+    """The Kalshi prediction-markets REST client (blocking).
 
     ```python
-    async with AsyncKalshiClient.from_env() as client:
-        async for market in client.markets.list_all(status="open", max_pages=5):
-            print(market.ticker)
+    with KalshiClient(key_id="...", private_key_path="~/.kalshi/private_key.pem", demo=True) as client:
+        for market in client.markets.list(status="open", limit=10):
+            print(market.ticker, market.yes_bid_dollars)
     ```
 
-    Same arguments as `KalshiClient`, with `transport` an `httpx.AsyncBaseTransport` and
-    `http_client` an `httpx.AsyncClient`. Waits (retries, rate limiting) never block the loop.
+    Without credentials only public endpoints work; private ones raise `AuthRequiredError` before
+    anything is sent.
+
+    Args:
+        key_id: the API key ID.
+        private_key_path: path to the PEM private key (`~` expanded).
+        private_key: the PEM text/bytes, or a loaded RSA / Ed25519 key, instead of a path.
+        password: the PEM password, if the key is encrypted.
+        auth: a ready `KalshiAuth`, instead of the three above.
+        demo: True selects the demo environment (overrides `config.environment`).
+        config: timeouts, retries, base URL, rate limiter and more (`KalshiConfig`).
+        transport: an `httpx.BaseTransport` to send through (`httpx.MockTransport`, a replay transport).
+        http_client: a ready `httpx.Client` to share; the caller closes it.
     """
+
+
+class AsyncAPIClient(_ClientState, AsyncClientCore):
+    """The asyncio client machinery, without resources (see `SyncAPIClient`)."""
 
     def __init__(
         self,
@@ -434,6 +432,20 @@ class AsyncKalshiClient(AsyncResources, _ClientState):
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         await self.aclose()
+
+
+class AsyncKalshiClient(AsyncResources, AsyncAPIClient):
+    """The Kalshi prediction-markets REST client for asyncio.
+
+    ```python
+    async with AsyncKalshiClient.from_env() as client:
+        async for market in client.markets.list_all(status="open", max_pages=5):
+            print(market.ticker)
+    ```
+
+    Same arguments as `KalshiClient`, with `transport` an `httpx.AsyncBaseTransport` and
+    `http_client` an `httpx.AsyncClient`. Waits (retries, rate limiting) never block the loop.
+    """
 
 
 def _env_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:

@@ -419,14 +419,15 @@ class Core:
                 `.body` keeps the raw bytes.
         """
         content = response.content
+        blank = not content or content.isspace()  # not `.strip()`: that copies a whole page
         model_type = op.response
         if model_type is None:
-            if content.strip():
+            if not blank:
                 err = parse_error_body(content)
                 if err is not None and ("code" in err or "error" in err):
                     raise error_for_status(response, force=KalshiResponseError)
             return None  # type: ignore[return-value]
-        if not content.strip():
+        if blank:
             raise KalshiResponseError(
                 f"{op.operation_id} answered HTTP {response.status_code} with an empty body; expected "
                 f"{getattr(model_type, '__name__', model_type)}",

@@ -21,11 +21,12 @@ KalshiError                          (kalshi_auth)
 from __future__ import annotations
 
 import json
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from kalshi_auth import AuthRequiredError, KalshiConnectionError, KalshiError
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = [
     "AuthRequiredError",
@@ -60,6 +61,8 @@ def _scrubbed(response: httpx.Response) -> httpx.Response:
     except RuntimeError:  # a response built without a request
         return response
     if any(h in request.headers for h in _SECRET_HEADERS):
+        import httpx  # deferred: `import kalshi_rest` does not load httpx
+
         headers = [(k, v) for k, v in request.headers.items() if k.lower() not in _SECRET_HEADERS]
         response.request = httpx.Request(request.method, request.url, headers=headers)
     return response

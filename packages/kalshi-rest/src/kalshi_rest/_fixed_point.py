@@ -11,9 +11,10 @@ wire every `Decimal` is written in plain positional notation, never scientific.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import BeforeValidator, PlainSerializer, ValidationInfo
+from pydantic import BeforeValidator, GetCoreSchemaHandler, PlainSerializer, ValidationInfo
+from pydantic_core import core_schema
 
 __all__ = [
     "FixedPointCount",
@@ -63,9 +64,54 @@ def _strict_count(value: object, info: ValidationInfo) -> Decimal:
     return count
 
 
+class _WirePrices(dict[str, Decimal]):
+    """The `Decimal` of each short dollar string already read (`"0.5600"`), shared: `Decimal` is immutable.
+
+    Prices come from a small set (a cent or tenth-of-a-cent grid from 0 to 1), so a page of markets
+    repeats the same few hundred strings; a hit is one dict lookup in C instead of building a
+    `Decimal` and checking it is finite. Keys are the exact wire strings, so `"0.56"` and `"0.5600"`
+    stay distinct. Bounded: long strings (balances) and anything past the cap are not kept.
+    """
+
+    __slots__ = ()
+
+    _MAX_ENTRIES = 4096
+    _MAX_KEY = 8
+
+    def __missing__(self, text: str) -> Decimal:
+        try:
+            value = Decimal(text)
+        except ArithmeticError:  # InvalidOperation is not a ValueError; the native branch reports it
+            raise ValueError("not a decimal string") from None
+        if not value.is_finite():
+            raise ValueError("not a finite decimal")
+        if len(text) <= self._MAX_KEY and len(self) < self._MAX_ENTRIES:
+            self[text] = value
+        return value
+
+
+_PRICES = _WirePrices()
+
+
+class _SharedPriceDecimals:
+    """Read a wire dollar string through `_PRICES`; anything else takes pydantic's native `Decimal` path."""
+
+    __slots__ = ()
+
+    def __get_pydantic_core_schema__(self, source: Any, handler: GetCoreSchemaHandler) -> core_schema.CoreSchema:
+        return core_schema.union_schema(
+            [
+                core_schema.no_info_after_validator_function(_PRICES.__getitem__, core_schema.str_schema(strict=True)),
+                handler(source),
+            ],
+            mode="left_to_right",
+            custom_error_type="decimal_parsing",
+        )
+
+
 _WIRE = PlainSerializer(to_wire, return_type=str, when_used="json")
 
-FixedPointDollars = Annotated[Decimal, _WIRE]
+FixedPointDollars = Annotated[Decimal, _SharedPriceDecimals(), _WIRE]
 """A dollar amount from the server (wire: fixed-point string such as `"0.5600"`)."""
 
 FixedPointCount = Annotated[Decimal, _WIRE]

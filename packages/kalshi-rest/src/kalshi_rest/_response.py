@@ -12,11 +12,12 @@ from __future__ import annotations
 import dataclasses
 import functools
 from collections.abc import Awaitable, Callable
-from typing import Any, Generic, ParamSpec, TypeVar, cast
-
-import httpx
+from typing import TYPE_CHECKING, Any, Generic, ParamSpec, TypeVar, cast
 
 from ._options import RequestOptions
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["APIResponse", "async_to_raw_response_wrapper", "to_raw_response_wrapper"]
 

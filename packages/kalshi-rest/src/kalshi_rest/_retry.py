@@ -7,13 +7,10 @@ a retried order write could trade twice.
 
 from __future__ import annotations
 
-import email.utils
 import math
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-
-import httpx
 
 __all__ = ["IDEMPOTENT_METHODS", "RETRY_STATUSES", "RetryPolicy", "parse_retry_after"]
 
@@ -41,6 +38,8 @@ def parse_retry_after(value: str | None, now: float) -> float | None:
         seconds = float(text)
     except ValueError:
         try:
+            import email.utils  # deferred: rare, and costly to import
+
             when = email.utils.parsedate_to_datetime(text)
         except (TypeError, ValueError, IndexError):
             return None
@@ -78,6 +77,8 @@ class RetryPolicy:
 
     def should_retry_error(self, method: str, error: Exception, attempt: int) -> bool:
         """True if a transport error on attempt `attempt` should be retried (idempotent verbs only)."""
+        import httpx  # deferred: `import kalshi_rest` does not load httpx
+
         return isinstance(error, httpx.TransportError) and self.may_retry(method, attempt)
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
