@@ -95,7 +95,7 @@ for _dist in PACKAGES:
 def contracts(session: nox.Session) -> None:
     """Cross-package contract tests in tests/: spec coverage, codegen drift, exported names."""
     _sync(session, groups=("dev",), extras=True)
-    session.run("pytest", "-q", "-p", "no:cacheprovider", "-rA", "tests", *session.posargs)
+    session.run("pytest", "-q", "-s", "-p", "no:cacheprovider", "tests", *session.posargs)
 
 
 @nox.session(python="3.11")

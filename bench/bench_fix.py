@@ -8,6 +8,7 @@ same frames (what any tag=value parser must at least do) as a ratio: how many ti
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import time
@@ -171,7 +172,8 @@ def main() -> None:
             measure(lambda: decode_app_message(er_frame), lambda: er_frame.split(b"\x01"), n),
         ),
     ]
-    print(f"python {sys.version.split()[0]}; medians of {ROUNDS} interleaved rounds of {n:,} calls")
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
+    print(f"python {sys.version.split()[0]}; medians of {ROUNDS} interleaved rounds of {n:,} calls; load {load}")
     print(f"{'figure':<58}{'bytes':>6}{'ops/s':>11}{'floor ops/s':>13}{'floor/figure':>14}")
     for name, size, (rate, floor, ratio) in rows:
         print(f"{name:<58}{size:>6}{rate:>11,.0f}{floor:>13,.0f}{ratio:>13.1f}x")

@@ -399,6 +399,18 @@ class FixAcceptor:
         conn.send(message)
         conn.flush()
 
+    def push_many(self, messages: list[FixMessage]) -> None:
+        """Send many application messages to the logged-on client in one write (a flood)."""
+        conn = self._active()
+        for message in messages:
+            conn.send(message)
+        conn.flush()
+
+    def write_buffer_size(self) -> int:
+        """Bytes the acceptor has written that the client's socket has not taken yet (TCP pushing back)."""
+        conn = self._active()
+        return 0 if conn.transport is None else conn.transport.get_write_buffer_size()
+
     def _active(self) -> _Conn:
         for conn in self.connections:
             if conn.session is not None and conn.session.is_active:

@@ -250,6 +250,41 @@ def test_decode_defaults_to_cents_and_frame_carries_the_pricing_context() -> Non
     assert decode_app_message(fr).price == Decimal("0.55")  # type: ignore[attr-defined]
 
 
+# -------------------------------------------------------------------------------------- malformed fields
+
+
+@pytest.mark.parametrize(
+    ("body", "match"),
+    [
+        # a field without '=' beside one with two: the counts of '=' and SOH still agree, and a naive split
+        # would read OrderQty (38) as 44 and drop the price
+        (er_body(t38=None, t44=None) + b"38\x0144=10=55\x01", "without '='"),
+        (er_body(t38=None) + b"38\x01", "without '='"),  # last field
+        (b"4444\x01" + er_body(t38=None) + b"38=10=4\x01", "without '='"),  # first body field
+        (er_body() + b"A4=10\x01", "not a number"),  # a tag that is not a number
+        (er_body() + b"=10\x01", "not a number"),  # an empty tag
+        (er_body() + "\u0663=1\x01".encode(), "not a number"),  # a non-ASCII digit
+        # with a data field in the frame, the length-driven split checks the same
+        (er_body(t38=None, t44=None) + b"95=3\x0196=a=b\x0138\x0144=10=55\x01", "without '='"),
+        (er_body() + b"95=1\x0196=x\x01A4=1\x01", "not a number"),
+    ],
+)
+def test_a_malformed_field_is_a_typed_error_never_a_misread(body: bytes, match: str) -> None:
+    raw = er_frame(body, seq=11)
+    with pytest.raises(FixFieldValueError, match=match) as info:
+        parse_frame(raw)
+    assert info.value.msg_type == "8"
+    assert info.value.msg_seq_num == 11  # so the session can reject it by number and go on
+    with pytest.raises(FixFieldValueError):
+        decode_app_message(raw)
+
+
+def test_values_may_hold_equals_signs() -> None:
+    msg = decode_app_message(er_frame(er_body(t58=b"a=b==c")))
+    assert msg.text == "a=b==c"  # type: ignore[attr-defined]
+    assert msg.order_qty == Decimal(10)  # type: ignore[attr-defined]
+
+
 # ------------------------------------------------------------------------------------------- data fields
 
 

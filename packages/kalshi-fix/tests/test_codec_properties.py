@@ -12,8 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from kalshi_fix._codec import FrameSplitter, SessionHeader, decode_app_message, decode_message, parse_frame, peek_header
-from kalshi_fix._errors import FixDecodeError, FixEncodeError, FixTruncatedFrameError
+from kalshi_fix._codec import (
+    FrameSplitter,
+    SessionHeader,
+    decode_app_message,
+    decode_message,
+    encode_frame,
+    parse_frame,
+    peek_header,
+)
+from kalshi_fix._errors import FixDecodeError, FixEncodeError, FixFieldValueError, FixTruncatedFrameError
 from kalshi_fix.messages import FIELD_ENUMS, FIELD_KINDS, MESSAGE_TYPES, FixMessage
 from kalshi_fix.messages._base import FixGroupEntry
 
@@ -132,6 +140,36 @@ def test_decoder_raises_only_typed_errors_on_mutated_valid_frames(
     mutated = reframe(inner[:cut] + junk + inner[cut + length :])
     with contextlib.suppress(FixDecodeError):
         decode_app_message(mutated)
+
+
+_ER_BODY = (
+    b"37=ord-1\x0111=c-1\x0117=4;7\x01150=0\x0139=0\x0154=1\x0155=KXBTC-25\x01151=10\x0114=0\x016=0\x01"
+    b"38=10\x0144=55\x0158=note\x0160=20261124-09:30:01.123\x01"
+)
+
+
+@SETTINGS
+@given(data=st.data(), with_raw_data=st.booleans())
+def test_a_field_without_equals_is_never_misread(data: st.DataObject, with_raw_data: bool) -> None:
+    """Take '=' out of one field and put an extra one into another: the counts still agree, the CheckSum and
+    BodyLength are right, and the frame must still be refused, never decoded into shifted fields."""
+    fields = _ER_BODY.split(b"\x01")[:-1]
+    i = data.draw(st.integers(0, len(fields) - 1), label="loses its '='")
+    j = data.draw(st.integers(0, len(fields) - 1).filter(lambda k: k != i), label="gets a second '='")
+    tag, _, value = fields[i].partition(b"=")
+    fields[i] = tag + value
+    cut = data.draw(st.integers(0, len(fields[j].partition(b"=")[2])), label="where")
+    head, eq, rest = fields[j].partition(b"=")
+    fields[j] = head + eq + rest[:cut] + b"=" + rest[cut:]
+    body = b"\x01".join(fields) + b"\x01"
+    if with_raw_data:
+        body = b"95=3\x0196=a\x01=\x01" + body
+    raw = encode_frame("8", HEADER, body)
+    with pytest.raises(FixFieldValueError) as info:
+        parse_frame(raw)
+    assert info.value.msg_seq_num == HEADER.msg_seq_num
+    with pytest.raises(FixDecodeError):
+        decode_app_message(raw)
 
 
 @SETTINGS

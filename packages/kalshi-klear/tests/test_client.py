@@ -269,3 +269,26 @@ def test_http2_without_h2_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> 
         pytest.skip("h2 is installed")
     with pytest.raises(KalshiConfigError, match="h2"):
         KlearClient(config=KalshiConfig(http2=True))
+
+
+async def test_both_faces_sit_on_kalshi_rest_bases_with_a_smaller_pool(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kalshi_rest._client import AsyncAPIClient, SyncAPIClient
+
+    assert issubclass(KlearClient, SyncAPIClient)
+    assert issubclass(AsyncKlearClient, AsyncAPIClient)
+    made: list[object] = []
+    real_sync, real_async = httpx.Client, httpx.AsyncClient
+
+    def sync_spy(**kwargs: object) -> httpx.Client:
+        made.append(kwargs["limits"])
+        return real_sync(**kwargs)  # type: ignore[arg-type]
+
+    def async_spy(**kwargs: object) -> httpx.AsyncClient:
+        made.append(kwargs["limits"])
+        return real_async(**kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(httpx, "Client", sync_spy)
+    monkeypatch.setattr(httpx, "AsyncClient", async_spy)
+    KlearClient().close()
+    await AsyncKlearClient().aclose()
+    assert made == [httpx.Limits(max_connections=20, max_keepalive_connections=10)] * 2

@@ -203,3 +203,15 @@ def test_book_matches_naive_model(yes, no, operations) -> None:
     assert book.yes_bids(3) == model.bids("yes")[:3]
     best_no = model.best("no")
     assert book.best_yes_ask == (None if best_no is None else (1 - best_no[0], best_no[1]))
+
+
+def test_size_at_accepts_bid_ask_names_and_refuses_others() -> None:
+    from kalshi_auth import KalshiConfigError
+
+    book = OrderBook("T")
+    book.apply_snapshot([(D("0.40"), D("5"))], [(D("0.55"), D("7"))])
+    assert book.size_at("bid", D("0.40")) == book.size_at("yes", D("0.40")) == D("5")
+    assert book.size_at("ask", D("0.55")) == book.size_at("no", D("0.55")) == D("7")
+    assert book.size_at("bid", D("0.55")) == 0
+    with pytest.raises(KalshiConfigError):
+        book.size_at("buy", D("0.40"))

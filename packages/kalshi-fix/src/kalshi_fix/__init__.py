@@ -23,6 +23,7 @@ __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
     # clients and sessions
+    "DEFAULT_MAX_QUEUED": "._client",
     "DropCopySession": "._client",
     "FixClient": "._client",
     "FixEnvironment": "._client",
@@ -31,6 +32,7 @@ _EXPORTS: dict[str, str] = {
     "MarketDataSession": "._client",
     "OrderEntrySession": "._client",
     "PostTradeSession": "._client",
+    "QueueOverflow": "._client",
     "RfqSession": "._client",
     # connection
     "ConnectionState": "._connection",
@@ -96,6 +98,7 @@ __all__ = [
     "CloseConnection",
     "ConnectionState",
     "ConnectionStateChanged",
+    "DEFAULT_MAX_QUEUED",
     "DropCopySession",
     "FileStore",
     "FixBodyLengthError",
@@ -131,6 +134,7 @@ __all__ = [
     "OrderBook",
     "OrderEntrySession",
     "PostTradeSession",
+    "QueueOverflow",
     "ReconnectPolicy",
     "RfqSession",
     "SequenceStore",
@@ -175,6 +179,7 @@ def __dir__() -> list[str]:
 if TYPE_CHECKING:
     from ._book import OrderBook
     from ._client import (
+        DEFAULT_MAX_QUEUED,
         DropCopySession,
         FixClient,
         FixEnvironment,
@@ -183,6 +188,7 @@ if TYPE_CHECKING:
         MarketDataSession,
         OrderEntrySession,
         PostTradeSession,
+        QueueOverflow,
         RfqSession,
     )
     from ._codec import (

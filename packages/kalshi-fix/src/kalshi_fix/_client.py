@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from .messages import FixMessage, SecurityTradingStatus
 
 __all__ = [
+    "DEFAULT_MAX_QUEUED",
     "DropCopySession",
     "FixClient",
     "FixEnvironment",
@@ -52,6 +53,7 @@ __all__ = [
     "MarketDataSession",
     "OrderEntrySession",
     "PostTradeSession",
+    "QueueOverflow",
     "RfqSession",
 ]
 
@@ -82,14 +84,36 @@ class FixEnvironment(enum.Enum):
 
 _SENTINEL: Any = object()
 
+DEFAULT_MAX_QUEUED = 10_000
+"""Received messages a session holds for a slow reader before its `QueueOverflow` policy acts."""
+
+
+class QueueOverflow(enum.Enum):
+    """What a session does when the application reads received messages slower than they arrive.
+
+    Messages wait in a queue for `async for frame in session`, `session.messages()`, `receive()`, an async
+    `on_message`, or `settlements()`. That queue holds at most `max_queued` messages (plus what one socket
+    read delivered); then:
+    """
+
+    BACKPRESSURE = "backpressure"
+    """Stop reading the socket (`transport.pause_reading()`) until the queue is half empty: nothing is lost
+    and memory stays bounded, while TCP flow control slows the gateway. The default, and the only sane
+    choice where every message matters (order entry, drop copy, post trade, RFQ)."""
+    DROP_OLDEST = "drop_oldest"
+    """Drop the oldest queued message and count it in `session.dropped`. The default for market data:
+    books are updated before the queue (`session.book(symbol)` is always current), so a slow reader of
+    the raw updates loses history, not the book, and the feed is never held back."""
+
 
 class _SettlementFeed:
     """Reassembles MarketSettlementReport fragments and hands out whole reports (callback or queue)."""
 
-    def __init__(self, on_settlement: Callable[[SettlementReport], Any] | None) -> None:
+    def __init__(self, session: FixSession, on_settlement: Callable[[SettlementReport], Any] | None) -> None:
         self.assembler = SettlementAssembler()
+        self._session = session
         self._callback = on_settlement
-        self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.queue: asyncio.Queue[Any] = asyncio.Queue()
 
     def handle(self, event: ApplicationMessage, use_dollars: bool) -> None:
         from .messages import MarketSettlementReport
@@ -100,16 +124,17 @@ class _SettlementFeed:
         if self._callback is not None:
             self._callback(report)
         else:
-            self._queue.put_nowait(report)
+            self._session._put(self.queue, report)
 
     def end(self) -> None:
-        self._queue.put_nowait(_SENTINEL)
+        self.queue.put_nowait(_SENTINEL)
 
     async def reports(self) -> AsyncIterator[SettlementReport]:
         while True:
-            item = await self._queue.get()
+            item = await self.queue.get()
+            self._session._taken()
             if item is _SENTINEL:
-                self._queue.put_nowait(_SENTINEL)
+                self.queue.put_nowait(_SENTINEL)
                 return
             yield item
 
@@ -121,9 +146,16 @@ class FixSession:
     in the read callback; a coroutine function is awaited in order), otherwise they queue for
     `async for frame in session` / `async for msg in session.messages()`. `decode_app_message(frame)`
     turns a frame into its typed message, in the session's price units.
+
+    The queue is bounded: at `max_queued` messages (the client's, default `DEFAULT_MAX_QUEUED`) the
+    session's `overflow` policy acts: `QueueOverflow.BACKPRESSURE` (pause reading the socket until half
+    the queue is read; every session but market data) or `QueueOverflow.DROP_OLDEST` (market data; the
+    books stay whole, the count is in `dropped`). Both may be set per session before `open()`.
     """
 
     session_type: FixSessionType
+    overflow: QueueOverflow = QueueOverflow.BACKPRESSURE
+    """The policy when `max_queued` messages wait unread (see `QueueOverflow`)."""
 
     def __init__(
         self,
@@ -168,6 +200,10 @@ class FixSession:
         self._on_event = on_event
         self._async_callback = on_message is not None and inspect.iscoroutinefunction(on_message)
         self._queue: asyncio.Queue[Any] = asyncio.Queue()
+        self.max_queued: int = client.max_queued
+        """Messages held for a slow reader before `overflow` acts."""
+        self.dropped = 0
+        """Messages dropped under `QueueOverflow.DROP_OLDEST` so far."""
         self._consumer: asyncio.Task[None] | None = None
         self._settlements: _SettlementFeed | None = None
         self._closed = False
@@ -250,7 +286,7 @@ class FixSession:
 
     async def _frames(self) -> AsyncIterator[FixFrame]:
         while True:
-            item = await self._queue.get()
+            item = await self._get()
             if item is _SENTINEL:
                 self._queue.put_nowait(_SENTINEL)  # every other reader ends too
                 return
@@ -279,7 +315,7 @@ class FixSession:
             TimeoutError: nothing arrived within `timeout`.
             FixConnectionError: the session closed for good.
         """
-        item = await asyncio.wait_for(self._queue.get(), timeout)
+        item = await asyncio.wait_for(self._get(), timeout)
         if item is _SENTINEL:
             self._queue.put_nowait(_SENTINEL)
             from ._connection import FixConnectionError
@@ -314,12 +350,42 @@ class FixSession:
             logger.exception("kalshi_fix: could not process %s seq %d", event.msg_type, event.seq)
         callback = self._on_message
         if callback is None or self._async_callback:
-            self._queue.put_nowait(event.frame)
+            if callback is None and event.msg_type == "UMS" and self._settlements is not None:
+                return  # no frame reader asked for fragments: they arrive whole, in settlements() / on_settlement
+            self._put(self._queue, event.frame)
             return
         try:
             callback(event.frame)
         except Exception:
             logger.exception("kalshi_fix: on_message raised for %s seq %d", event.msg_type, event.seq)
+
+    @property
+    def queued(self) -> int:
+        """Received messages waiting to be read (frames, plus settlement reports on sessions that have them)."""
+        size = self._queue.qsize()
+        return size if self._settlements is None else size + self._settlements.queue.qsize()
+
+    def _put(self, queue: asyncio.Queue[Any], item: Any) -> None:
+        """Queue a received item under the overflow policy (the read callback's side)."""
+        if queue.qsize() >= self.max_queued and self.overflow is QueueOverflow.DROP_OLDEST:
+            oldest = queue.get_nowait()
+            if oldest is _SENTINEL:  # never drop the end-of-stream marker
+                queue.put_nowait(oldest)
+            else:
+                self.dropped += 1
+        queue.put_nowait(item)
+        if self.overflow is QueueOverflow.BACKPRESSURE and self.queued >= self.max_queued:
+            self.connection.pause_reading()
+
+    def _taken(self) -> None:
+        """A reader took an item: read the socket again once the queue is half empty."""
+        if self.connection.reading_paused and self.queued <= self.max_queued // 2:
+            self.connection.resume_reading()
+
+    async def _get(self) -> Any:
+        item = await self._queue.get()
+        self._taken()
+        return item
 
     def _on_session_event(self, event: SessionEvent | ConnectionStateChanged) -> None:
         self.events.append(event)
@@ -349,7 +415,7 @@ class FixSession:
         callback = self._on_message
         assert callback is not None
         while True:
-            item = await self._queue.get()
+            item = await self._get()
             if item is _SENTINEL:
                 return
             try:
@@ -434,8 +500,12 @@ class MarketDataSession(FixSession):
     """Market data (KalshiMD): subscriptions, and a local `OrderBook` per symbol with absolute sizes.
 
     Books are cleared on every reconnect and the subscriptions sent again, since MD has no resend.
-    `on_book(book)` (optional) is called after each snapshot or incremental changes a book.
+    `on_book(book)` (optional) is called after each snapshot or incremental changes a book. A slow
+    reader of the raw frames loses the oldest ones (`QueueOverflow.DROP_OLDEST`, counted in `dropped`),
+    never the books.
     """
+
+    overflow: QueueOverflow = QueueOverflow.DROP_OLDEST
 
     def __init__(self, *args: Any, on_book: Callable[[OrderBook], Any] | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -535,7 +605,7 @@ class PostTradeSession(FixSession):
         self, *args: Any, on_settlement: Callable[[SettlementReport], Any] | None = None, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
-        self._settlements = _SettlementFeed(on_settlement)
+        self._settlements = _SettlementFeed(self, on_settlement)
 
 
 class RfqSession(FixSession):
@@ -574,6 +644,7 @@ class _BaseFixClient:
         store_dir: str | os.PathLike[str] | None = None,
         fsync: FsyncPolicy = FsyncPolicy.ALWAYS,
         use_dollars: bool = False,
+        max_queued: int = DEFAULT_MAX_QUEUED,
     ) -> None:
         if not isinstance(auth, KalshiAuth):
             raise AuthRequiredError("FIX needs a KalshiAuth signer (SenderCompID is its key ID)")
@@ -594,6 +665,9 @@ class _BaseFixClient:
         self.store_dir = Path(store_dir).expanduser() if store_dir is not None else None
         self.fsync = fsync
         self.use_dollars = True if self._margin else use_dollars
+        if max_queued.__class__ is not int or max_queued < 1:
+            raise KalshiConfigError(f"max_queued must be a positive int, got {max_queued!r}")
+        self.max_queued = max_queued
 
     @classmethod
     def from_env(
@@ -721,7 +795,7 @@ class _BaseFixClient:
             self, kind, on_message=on_message, on_event=on_event, logon_fields=fields, store=store, fresh=fresh
         )
         if receive_settlement_reports or on_settlement is not None:
-            session._settlements = _SettlementFeed(on_settlement)
+            session._settlements = _SettlementFeed(session, on_settlement)
         return session
 
     def drop_copy(self, *, on_message: OnMessage | None = None, on_event: OnEvent | None = None) -> DropCopySession:
@@ -790,6 +864,8 @@ class FixClient(_BaseFixClient):
             process resumes and resends; in memory when None.
         fsync: when the on-disk store forces writes to disk.
         use_dollars: log on with UseDollars=Y (wire prices in dollars); the typed API is dollars either way.
+        max_queued: received messages a session holds for a slow reader before its `QueueOverflow` policy
+            acts (pause reading the socket; market data drops the oldest).
     """
 
     def post_trade(

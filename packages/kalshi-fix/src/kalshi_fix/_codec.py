@@ -38,7 +38,9 @@ splitter.eof()                              # raises FixTruncatedFrameError if a
 bytes) and `use_dollars` (the pricing context `decode_app_message(frame)` uses when given the frame).
 
 Every malformation raises a subclass of `FixDecodeError` (see `_errors.py`); nothing else escapes
-`parse_frame`, `peek_header`, `decode_message` or `FrameSplitter`.
+`parse_frame`, `peek_header`, `decode_message` or `FrameSplitter`. A field without `=`, or whose tag is
+not a number, is a `FixFieldValueError` naming MsgType and MsgSeqNum, even when the frame's CheckSum and
+BodyLength are right (values may hold `=`: a field is split at its first one).
 
 Text: a frame is decoded as UTF-8 with `surrogateescape`, so any byte sequence round-trips exactly.
 Raw data fields (RawData 96 after RawDataLength 95, Signature 89 after SignatureLength 93) are read by byte
@@ -52,21 +54,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, TypeVar
 from zlib import adler32
 
-from kalshi_fix._errors import (
-    FixBodyLengthError,
-    FixChecksumError,
-    FixDecodeError,
-    FixEncodeError,
-    FixFieldValueError,
-    FixGarbageError,
-    FixMissingTagError,
-    FixTruncatedFrameError,
-    FixUnknownMsgTypeError,
-)
 from kalshi_fix._types import format_sending_time, parse_bool, timestamp_from_wire
 
 if TYPE_CHECKING:
+    from kalshi_fix import _errors as _err
     from kalshi_fix.messages._base import FixMessage
+else:
+    from kalshi_fix._lazy import errors as _err
 
 __all__ = [
     "BEGIN_STRING",
@@ -98,6 +92,21 @@ _ANY_PREFIX: Final = b"8="
 HEADER_TAGS: Final = frozenset(
     {"49", "56", "34", "52", "50", "142", "57", "143", "115", "128", "43", "97", "122", "1128", "1129"}
 )
+
+_DIGITS: Final = b"0123456789"
+
+
+def _plain_fields(data: bytes) -> bool:
+    """True when every field of `data` reads `<ASCII digits>=<value without '=' or SOH>␁` (tags may be empty).
+
+    With the digits deleted, each field must start with its only '='. Checked on bytes, in C: one translate and
+    three counts, cheaper than splitting on SOH. Values that hold '=' are legal but fail this test; callers then
+    split field by field.
+    """
+    bare = data.translate(None, _DIGITS)
+    nfields = bare.count(SOH)
+    return bare.count(b"=") == nfields and bare.count(b"\x01=") == nfields - 1 and bare[:1] == b"="
+
 
 # Data fields: length tag -> data tag. Their values are read by byte count.
 _DATA_LENGTH_TAGS: Final = {b"95": b"96", b"93": b"89"}
@@ -191,7 +200,7 @@ def encode_frame(msg_type: str, header: SessionHeader, body: bytes) -> bytes:
     """
     seq = header.msg_seq_num
     if seq.__class__ is not int or seq < 0:
-        raise FixEncodeError(f"MsgSeqNum must be a non-negative int, got {seq!r}", tag=34)
+        raise _err.FixEncodeError(f"MsgSeqNum must be a non-negative int, got {seq!r}", tag=34)
     text = (
         f"35={msg_type}\x0149={header.sender_comp_id}\x0156={header.target_comp_id}\x0134={seq}"
         f"\x0152={header.sending_time}\x01"
@@ -210,7 +219,7 @@ def encode_frame(msg_type: str, header: SessionHeader, body: bytes) -> bytes:
         text += f"{tag}={value}\x01"
         fields += 1
     if text.count("\x01") != fields or "=\x01" in text:
-        raise FixEncodeError(f"a header value is empty or contains SOH: {text!r}")
+        raise _err.FixEncodeError(f"a header value is empty or contains SOH: {text!r}")
     inner = text.encode("utf-8", "surrogateescape") + body
     out = b"8=FIXT.1.1\x019=" + str(len(inner)).encode() + b"\x01" + inner
     n = len(out)
@@ -220,6 +229,9 @@ def encode_frame(msg_type: str, header: SessionHeader, body: bytes) -> bytes:
 
 
 _TRAILERS: Final = tuple(b"10=%03d\x01" % value for value in range(256))
+# trailer -> the low byte of (1 + the sum of every byte of a frame ending in it, trailer included), when the
+# CheckSum it states is right: (1 + body sum + trailer sum) mod 256 with body sum = the stated value.
+_TRAILER_CHECK: Final = {trailer: (value + 1 + sum(trailer)) & 0xFF for value, trailer in enumerate(_TRAILERS)}
 
 
 class FixFrame:
@@ -322,7 +334,7 @@ def _field(conv: Callable[[str], _T], value: str, tag: int, frame: FixFrame) -> 
     try:
         return conv(value)
     except (ValueError, ArithmeticError) as exc:
-        raise FixFieldValueError(
+        raise _err.FixFieldValueError(
             f"tag {tag}: {exc}", msg_type=frame.msg_type, msg_seq_num=frame.msg_seq_num, tag=tag
         ) from None
 
@@ -333,23 +345,23 @@ def _body_end(frame: bytes) -> tuple[int, int]:
         if frame.startswith(_ANY_PREFIX):
             end = frame.find(SOH)
             if end < 0:
-                raise FixTruncatedFrameError("frame ends inside BeginString (8)")
-            raise FixFieldValueError(f"BeginString (8) must be {BEGIN_STRING}, got {frame[2:end]!r}", tag=8)
+                raise _err.FixTruncatedFrameError("frame ends inside BeginString (8)")
+            raise _err.FixFieldValueError(f"BeginString (8) must be {BEGIN_STRING}, got {frame[2:end]!r}", tag=8)
         if _PREFIX.startswith(frame):
-            raise FixTruncatedFrameError("frame ends before BodyLength (9)")
-        raise FixGarbageError(f"frame does not start with 8=FIXT.1.1␁9=: {frame[:24]!r}")
+            raise _err.FixTruncatedFrameError("frame ends before BodyLength (9)")
+        raise _err.FixGarbageError(f"frame does not start with 8=FIXT.1.1␁9=: {frame[:24]!r}")
     soh = frame.find(SOH, _PREFIX_LEN)
     if soh < 0:
-        raise FixTruncatedFrameError("frame ends inside BodyLength (9)")
+        raise _err.FixTruncatedFrameError("frame ends inside BodyLength (9)")
     digits = frame[_PREFIX_LEN:soh]
     if not digits.isdigit() or len(digits) > 9:
-        raise FixBodyLengthError(f"BodyLength (9) is not a number: {digits!r}", tag=9)
+        raise _err.FixBodyLengthError(f"BodyLength (9) is not a number: {digits!r}", tag=9)
     start = soh + 1
     end = start + int(digits)
     if len(frame) < end + 7:
-        raise FixTruncatedFrameError(f"frame has {len(frame)} bytes; BodyLength says at least {end + 7}")
+        raise _err.FixTruncatedFrameError(f"frame has {len(frame)} bytes; BodyLength says at least {end + 7}")
     if frame[end : end + 3] != b"10=" or frame[end - 1] != 1 or end == start:
-        raise FixBodyLengthError(f"BodyLength (9)={int(digits)} does not end the body at 10=", tag=9)
+        raise _err.FixBodyLengthError(f"BodyLength (9)={int(digits)} does not end the body at 10=", tag=9)
     return start, end
 
 
@@ -363,35 +375,38 @@ def _split_data(text: str, raw_body: bytes) -> list[str]:
     while pos < n:
         eq = raw_body.find(b"=", pos)
         if eq < 0:
-            raise FixFieldValueError("field without '='")
+            raise _err.FixFieldValueError("field without '='")
         tag = raw_body[pos:eq]
+        if not tag.isdigit():  # bytes: ASCII digits only; a SOH here means a field without '='
+            what = "field without '='" if SOH in tag else "tag is not a number"
+            raise _err.FixFieldValueError(f"{what}: {raw_body[pos : pos + 32]!r}")
         if pending_len >= 0 and tag == pending_tag:
             vend = eq + 1 + pending_len
             if vend >= n or raw_body[vend] != 1:
-                raise FixFieldValueError(
+                raise _err.FixFieldValueError(
                     f"data field {tag.decode('ascii', 'replace')} is not {pending_len} bytes", tag=_int_or_none(tag)
                 )
             pending_len = -1
         else:
             if pending_len >= 0:
-                raise FixFieldValueError(
+                raise _err.FixFieldValueError(
                     f"length field for {pending_tag.decode('ascii', 'replace')} is not followed by its data",
                     tag=_int_or_none(pending_tag),
                 )
             vend = raw_body.find(SOH, eq + 1)
             if vend < 0:
-                raise FixFieldValueError("field not terminated by SOH")
+                raise _err.FixFieldValueError("field not terminated by SOH")
             data_tag = _DATA_LENGTH_TAGS.get(tag)
             if data_tag is not None:
                 length = raw_body[eq + 1 : vend]
                 if not length.isdigit():
-                    raise FixFieldValueError(f"data length {length!r} is not a number", tag=_int_or_none(tag))
+                    raise _err.FixFieldValueError(f"data length {length!r} is not a number", tag=_int_or_none(tag))
                 pending_len = int(length)
                 pending_tag = data_tag
         parts.append(raw_body[pos:vend].decode("utf-8", "surrogateescape"))
         pos = vend + 1
     if pending_len >= 0:
-        raise FixFieldValueError("length field is not followed by its data", tag=_int_or_none(pending_tag))
+        raise _err.FixFieldValueError("length field is not followed by its data", tag=_int_or_none(pending_tag))
     parts.append("")
     return parts
 
@@ -427,32 +442,33 @@ def parse_frame(
             size = end + 7
             if (
                 len(frame) == size
-                and frame[end - 1 : end + 3] == b"\x0110="
+                and frame[end - 1] == 1
                 and (
-                    # Adler-32's low half is 1 + the byte sum (exact below 65521): take the whole frame's sum
-                    # and remove the trailer's (`10=` and SOH sum to 159) rather than copy the prefix; then the
-                    # trailer must read exactly `10=<that sum mod 256, 3 digits>␁`.
-                    frame.endswith(
-                        _TRAILERS[
-                            ((adler32(frame) & 0xFFFF) - 160 - frame[end + 3] - frame[end + 4] - frame[end + 5]) & 0xFF
-                            if size <= 256 or (size <= 515 and frame.isascii())
-                            else checksum(frame[:end])
-                        ]
+                    # Adler-32's low half is 1 + the byte sum (exact below 65521), so its low byte must be what
+                    # `_TRAILER_CHECK` says for this trailer (which must read `10=<3 digits>␁`); no prefix copy.
+                    (
+                        (adler32(frame) & 0xFF) == _TRAILER_CHECK.get(frame[end:])
+                        if size <= 256 or (size <= 515 and frame.isascii())
+                        else frame.endswith(_TRAILERS[checksum(frame[:end])])
                     )
                     if verify_checksum
-                    else frame[end + 3 : end + 6].isdigit() and frame[-1] == 1
+                    else frame[end : end + 3] == b"10=" and frame[end + 3 : end + 6].isdigit() and frame[-1] == 1
                 )
             ):
-                text = frame[start:end].decode("utf-8", "surrogateescape")
-                tokens = text.replace("\x01", "=").split("=")
-                if len(tokens) == 2 * text.count("\x01") + 1:
-                    it = iter(tokens)
+                # Every field must be `<ASCII digits>=<value without '='>␁` (see `_plain_fields`), else a field
+                # without '=' next to one with two would pair tags with the wrong values.
+                bare = frame.translate(None, _DIGITS)
+                nfields = bare.count(SOH)
+                if bare.count(b"=") == nfields and bare.count(b"\x01=") == nfields - 1 and bare[0] == 61:
+                    text = frame[start:end].decode("utf-8", "surrogateescape")
+                    it = iter(text.replace("\x01", "=").split("="))
                     fields = dict(zip(it, it, strict=False))
                     seq_text = fields.get("34")
                     msg_type = fields.get("35")
                     if (
                         msg_type
                         and seq_text
+                        and "" not in fields
                         and "95" not in fields  # data fields are read by length, on the checked path
                         and "93" not in fields
                         and text.startswith("35=")
@@ -481,41 +497,58 @@ def _parse_frame_checked(frame: bytes, verify_checksum: bool, use_dollars: bool)
     """
     start, end = _body_end(frame)
     if len(frame) != end + 7 or frame[-1] != 1:
-        raise FixChecksumError("CheckSum (10) must be 3 digits then SOH, ending the frame", tag=10)
+        raise _err.FixChecksumError("CheckSum (10) must be 3 digits then SOH, ending the frame", tag=10)
     if verify_checksum:
         digits = frame[end + 3 : end + 6]
         if not digits.isdigit():
-            raise FixChecksumError(f"CheckSum (10) is not 3 digits: {digits!r}", tag=10)
+            raise _err.FixChecksumError(f"CheckSum (10) is not 3 digits: {digits!r}", tag=10)
         expected = checksum(frame[:end])
         if int(digits) != expected:
-            raise FixChecksumError(f"CheckSum (10)={digits.decode()} but the bytes sum to {expected:03d}", tag=10)
+            raise _err.FixChecksumError(f"CheckSum (10)={digits.decode()} but the bytes sum to {expected:03d}", tag=10)
     raw_body = frame[start:end]
     text = raw_body.decode("utf-8", "surrogateescape")
     if not text.startswith("35=") or text.startswith("35=\x01"):
-        raise FixMissingTagError("MsgType (35) must be the third field", tag=35)
+        raise _err.FixMissingTagError("MsgType (35) must be the third field", tag=35)
     msg_type = text[3 : text.index("\x01")]
     parts: list[str] | None = None
-    if b"\x019" in raw_body and (b"\x0195=" in raw_body or b"\x0193=" in raw_body):
-        parts = _split_data(text, raw_body)[:-1]
-        fields = _fields_of(parts)
-    else:
-        tokens = text.replace("\x01", "=").split("=")
-        if len(tokens) == 2 * text.count("\x01") + 1:  # exactly one '=' per field
-            it = iter(tokens)
-            fields = dict(zip(it, it, strict=False))
-        else:  # some value holds '=', or a field has none
-            parts = text.split("\x01")[:-1]
+    try:
+        if b"\x019" in raw_body and (b"\x0195=" in raw_body or b"\x0193=" in raw_body):
+            parts = _split_data(text, raw_body)[:-1]
             fields = _fields_of(parts)
+        else:
+            fields = {}
+            if _plain_fields(raw_body):
+                it = iter(text.replace("\x01", "=").split("="))
+                fields = dict(zip(it, it, strict=False))
+            if not fields or "" in fields:
+                # some value holds '=' (legal), or a field has no '=', or its tag is not a number (errors)
+                parts = text.split("\x01")[:-1]
+                fields = _fields_of(parts)
+    except _err.FixFieldValueError as exc:
+        # name the message, so that a session can reject it by MsgSeqNum and move on
+        exc.msg_type = msg_type
+        exc.msg_seq_num = _seq_or_none(raw_body)
+        raise
     seq_text = fields.get("34")
     if seq_text is None:
-        raise FixMissingTagError("MsgSeqNum (34) is missing", msg_type=msg_type, tag=34)
+        raise _err.FixMissingTagError("MsgSeqNum (34) is missing", msg_type=msg_type, tag=34)
     if not seq_text.isdigit() or not seq_text.isascii() or len(seq_text) > 18:
-        raise FixFieldValueError(f"MsgSeqNum (34) is not a number: {seq_text!r}", msg_type=msg_type, tag=34)
+        raise _err.FixFieldValueError(f"MsgSeqNum (34) is not a number: {seq_text!r}", msg_type=msg_type, tag=34)
     seq = int(seq_text)
     if "49" not in fields or "56" not in fields or "52" not in fields:
         tag = next(t for t in ("49", "56", "52") if t not in fields)
-        raise FixMissingTagError(f"header tag {tag} is missing", msg_type=msg_type, msg_seq_num=seq, tag=int(tag))
+        raise _err.FixMissingTagError(f"header tag {tag} is missing", msg_type=msg_type, msg_seq_num=seq, tag=int(tag))
     return FixFrame(frame, msg_type, seq, fields, parts, text, use_dollars)
+
+
+def _seq_or_none(raw_body: bytes) -> int | None:
+    """MsgSeqNum (34) of a body that failed to split, when it can still be read."""
+    i = raw_body.find(b"\x0134=")
+    if i < 0:
+        return None
+    j = raw_body.find(SOH, i + 4)
+    digits = raw_body[i + 4 : j]
+    return int(digits) if 0 < len(digits) <= 18 and digits.isdigit() else None
 
 
 def _fields_of(parts: list[str]) -> dict[str, str]:
@@ -523,7 +556,9 @@ def _fields_of(parts: list[str]) -> dict[str, str]:
     for part in parts:
         tag, eq, value = part.partition("=")
         if not eq:
-            raise FixFieldValueError(f"field without '=': {part[:32]!r}")
+            raise _err.FixFieldValueError(f"field without '=': {part[:32]!r}")
+        if not tag.isdigit() or not tag.isascii():
+            raise _err.FixFieldValueError(f"tag is not a number: {part[:32]!r}")
         fields[tag] = value
     return fields
 
@@ -537,16 +572,16 @@ def peek_header(frame: bytes) -> tuple[str, int]:
     """
     i = frame.find(b"\x0135=")
     if i < 0:
-        raise FixMissingTagError("MsgType (35) is missing", tag=35)
+        raise _err.FixMissingTagError("MsgType (35) is missing", tag=35)
     j = frame.find(SOH, i + 4)
     msg_type = frame[i + 4 : j].decode("utf-8", "surrogateescape")
     k = frame.find(b"\x0134=")
     if k < 0:
-        raise FixMissingTagError("MsgSeqNum (34) is missing", msg_type=msg_type, tag=34)
+        raise _err.FixMissingTagError("MsgSeqNum (34) is missing", msg_type=msg_type, tag=34)
     m = frame.find(SOH, k + 4)
     digits = frame[k + 4 : m]
     if not digits.isdigit() or len(digits) > 18:
-        raise FixFieldValueError(f"MsgSeqNum (34) is not a number: {digits!r}", msg_type=msg_type, tag=34)
+        raise _err.FixFieldValueError(f"MsgSeqNum (34) is not a number: {digits!r}", msg_type=msg_type, tag=34)
     return msg_type, int(digits)
 
 
@@ -607,7 +642,7 @@ class FrameSplitter:
 
     def __init__(self, max_frame_size: int = 1 << 20) -> None:
         self._buf = bytearray()
-        self._errors: list[FixDecodeError] = []
+        self._errors: list[_err.FixDecodeError] = []
         self.max_frame_size = max_frame_size
         self.dropped_errors = 0
         """Errors not kept because `take_errors()` was not called for a while (at most 1000 are held)."""
@@ -617,7 +652,7 @@ class FrameSplitter:
         """Bytes held for an incomplete frame."""
         return len(self._buf)
 
-    def take_errors(self) -> list[FixDecodeError]:
+    def take_errors(self) -> list[_err.FixDecodeError]:
         """Return and clear the errors seen since the last call."""
         errors, self._errors = self._errors, []
         return errors
@@ -649,14 +684,14 @@ class FrameSplitter:
             soh = buf.find(SOH, start + _PREFIX_LEN, start + _PREFIX_LEN + 11)
             if soh < 0:
                 if n - start - _PREFIX_LEN > 10:
-                    self._report(FixBodyLengthError("BodyLength (9) is not a number", tag=9))
+                    self._report(_err.FixBodyLengthError("BodyLength (9) is not a number", tag=9))
                     pos = start + 1
                     continue
                 pos = start
                 break
             digits = bytes(buf[start + _PREFIX_LEN : soh])
             if not digits.isdigit():
-                self._report(FixBodyLengthError(f"BodyLength (9) is not a number: {digits!r}", tag=9))
+                self._report(_err.FixBodyLengthError(f"BodyLength (9) is not a number: {digits!r}", tag=9))
                 pos = start + 1
                 continue
             length = int(digits)
@@ -664,7 +699,9 @@ class FrameSplitter:
             end = body_start + length + 7
             if end - start > self.max_frame_size:
                 self._report(
-                    FixBodyLengthError(f"BodyLength (9)={length} exceeds max_frame_size={self.max_frame_size}", tag=9)
+                    _err.FixBodyLengthError(
+                        f"BodyLength (9)={length} exceeds max_frame_size={self.max_frame_size}", tag=9
+                    )
                 )
                 pos = start + 1
                 continue
@@ -679,7 +716,7 @@ class FrameSplitter:
                 or not buf[end - 4 : end - 1].isdigit()
             ):
                 self._report(
-                    FixBodyLengthError(
+                    _err.FixBodyLengthError(
                         f"BodyLength (9)={length} does not lead to CheckSum (10); resynchronising", tag=9
                     )
                 )
@@ -691,7 +728,7 @@ class FrameSplitter:
             del buf[:pos]
         return frames
 
-    def _report(self, error: FixDecodeError) -> None:
+    def _report(self, error: _err.FixDecodeError) -> None:
         if len(self._errors) < _MAX_PENDING_ERRORS:
             self._errors.append(error)
         else:
@@ -699,7 +736,7 @@ class FrameSplitter:
 
     def _garbage(self, buf: bytearray, start: int, end: int) -> None:
         self._report(
-            FixGarbageError(
+            _err.FixGarbageError(
                 f"skipped {end - start} bytes that are not a FIX frame: {bytes(buf[start : min(end, start + 32)])!r}"
             )
         )
@@ -713,7 +750,7 @@ class FrameSplitter:
         if self._buf:
             size = len(self._buf)
             self._buf.clear()
-            raise FixTruncatedFrameError(f"stream ended inside a frame ({size} bytes buffered)")
+            raise _err.FixTruncatedFrameError(f"stream ended inside a frame ({size} bytes buffered)")
 
 
 # ----------------------------------------------------------------------------------------------- typed
@@ -750,7 +787,7 @@ def decode_app_message(raw: bytes | FixFrame, *, use_dollars: bool | None = None
     ud = fr.use_dollars if use_dollars is None else use_dollars
     cls = (_REGISTRY or _registry()).get(fr.msg_type)
     if cls is None:
-        raise FixUnknownMsgTypeError(
+        raise _err.FixUnknownMsgTypeError(
             f"unknown MsgType (35) {fr.msg_type!r}",
             msg_type=fr.msg_type,
             msg_seq_num=fr.msg_seq_num,

@@ -181,6 +181,7 @@ class FixConnection:
         self._cork: asyncio.Handle | None = None
         self._paused = False
         self._drain_waiter: asyncio.Future[None] | None = None
+        self._reading_paused = False
         self._closing = False
         self._error: BaseException | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -270,6 +271,7 @@ class FixConnection:
         task = self._task
         if task is None:
             return
+        self.resume_reading()  # the Logout answer must be read
         if self.session.is_active and self._transport is not None:
             self.session.logout(self._clock())
             self._flush()
@@ -288,6 +290,37 @@ class FixConnection:
         self._cancel_timer()
         if self.state is not ConnectionState.CLOSED:
             self._set_state(ConnectionState.CLOSED, "closed by the application")
+
+    @property
+    def reading_paused(self) -> bool:
+        """True while `pause_reading()` holds (the application is behind; TCP slows the peer)."""
+        return self._reading_paused
+
+    def pause_reading(self) -> None:
+        """Stop reading from the socket until `resume_reading()` or a reconnect (backpressure).
+
+        The kernel's receive buffer fills and TCP flow control slows the gateway, so nothing is lost and
+        nothing piles up in memory. Our Heartbeats still go out; silence from the peer is not held against
+        it while we are the ones not reading (no TestRequest, no disconnect). A pause that outlasts the
+        gateway's own TestRequest timeout (about two heartbeat intervals) gets the session logged out by
+        the gateway; a reconnect and, on retransmitting sessions, a resend follow. A peer's reset is noticed at
+        our next write (a Heartbeat at the latest) or when reading resumes.
+        """
+        if self._reading_paused:
+            return
+        self._reading_paused = True
+        transport = self._transport
+        if transport is not None and not transport.is_closing():
+            transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        """Read from the socket again after `pause_reading()`."""
+        if not self._reading_paused:
+            return
+        self._reading_paused = False
+        transport = self._transport
+        if transport is not None and not transport.is_closing():
+            transport.resume_reading()
 
     def drop(self) -> None:
         """Abort the socket at once (no Logout), as a network failure would; a reconnect follows."""
@@ -327,6 +360,9 @@ class FixConnection:
                 self._transport = transport
                 self._lost = loop.create_future()
                 self._paused = False
+                # a new socket reads (the Logon answer must get through); the application's queue pauses it
+                # again with its next message if it is still full
+                self._reading_paused = False
                 if self._on_connected is not None:
                     try:
                         self._on_connected()
@@ -399,6 +435,8 @@ class FixConnection:
 
     def _on_timer(self) -> None:
         self._timer = None
+        if self._reading_paused:
+            self.session.hold_liveness(self._clock())  # the silence is ours, not the peer's
         events = self.session.handle_timeout(self._clock())
         self._flush()
         if events:

@@ -376,6 +376,12 @@ class SessionProtocol:
             return self._state_since + self.config.logout_timeout
         return None
 
+    def hold_liveness(self, now: float) -> None:
+        """Treat the peer as heard from at `now`: the driver is not reading (backpressure), so silence
+        says nothing about the peer. No TestRequest goes out and none outstanding ends the session."""
+        self._last_received = max(self._last_received, now)
+        self._test_request_id = None
+
     def handle_timeout(self, now: float) -> list[SessionEvent]:
         """Send due Heartbeats/TestRequests; report dead peers and expired logon/logout waits."""
         state = self.state

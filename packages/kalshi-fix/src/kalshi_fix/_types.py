@@ -17,9 +17,12 @@ from __future__ import annotations
 import datetime as _dt
 from decimal import Decimal
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from kalshi_fix._errors import FixEncodeError
+if TYPE_CHECKING:
+    from kalshi_fix import _errors as _err
+else:
+    from kalshi_fix._lazy import errors as _err
 
 __all__ = [
     "BOOL_WIRE",
@@ -58,17 +61,17 @@ _SOH = "\x01"
 def str_to_wire(value: Any, tag: int) -> str:
     """Check a STRING/CHAR value (enum members included) and return its wire text."""
     if value is None:
-        raise FixEncodeError(f"tag {tag} is required but is None", tag=tag)
+        raise _err.FixEncodeError(f"tag {tag} is required but is None", tag=tag)
     if isinstance(value, Enum):
         value = value.value
         if not isinstance(value, str):
             value = str(value)
     if not isinstance(value, str):
-        raise FixEncodeError(f"tag {tag} needs a str, got {type(value).__name__}", tag=tag)
+        raise _err.FixEncodeError(f"tag {tag} needs a str, got {type(value).__name__}", tag=tag)
     if not value:
-        raise FixEncodeError(f"tag {tag} cannot be empty", tag=tag)
+        raise _err.FixEncodeError(f"tag {tag} cannot be empty", tag=tag)
     if _SOH in value:
-        raise FixEncodeError(f"tag {tag} value contains SOH (0x01), which would break framing", tag=tag)
+        raise _err.FixEncodeError(f"tag {tag} value contains SOH (0x01), which would break framing", tag=tag)
     return str.__str__(value)
 
 
@@ -79,12 +82,12 @@ def int_to_wire(value: Any, tag: int) -> str:
     if value.__class__ is int:
         return str(value)
     if value is None:
-        raise FixEncodeError(f"tag {tag} is required but is None", tag=tag)
+        raise _err.FixEncodeError(f"tag {tag} is required but is None", tag=tag)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(int(value))
     if isinstance(value, str) and value.isdigit():
         return value
-    raise FixEncodeError(f"tag {tag} needs an int, got {type(value).__name__}", tag=tag)
+    raise _err.FixEncodeError(f"tag {tag} needs an int, got {type(value).__name__}", tag=tag)
 
 
 def decimal_to_wire(value: Any, tag: int) -> str:
@@ -99,10 +102,10 @@ def decimal_to_wire(value: Any, tag: int) -> str:
     elif value.__class__ is int:
         return str(value)
     if value is None:
-        raise FixEncodeError(f"tag {tag} is required but is None", tag=tag)
+        raise _err.FixEncodeError(f"tag {tag} is required but is None", tag=tag)
     if isinstance(value, float):
-        raise FixEncodeError(f"tag {tag} takes a Decimal, not a float (floats lose money)", tag=tag)
-    raise FixEncodeError(f"tag {tag} needs a finite Decimal within 1e-40..1e40, got {value!r}", tag=tag)
+        raise _err.FixEncodeError(f"tag {tag} takes a Decimal, not a float (floats lose money)", tag=tag)
+    raise _err.FixEncodeError(f"tag {tag} needs a finite Decimal within 1e-40..1e40, got {value!r}", tag=tag)
 
 
 def price_to_cents(value: Any, tag: int, integral: bool) -> str:
@@ -125,7 +128,7 @@ def price_to_cents(value: Any, tag: int, integral: bool) -> str:
         return decimal_to_wire(cents, tag)
     whole = int(cents)
     if whole != cents:
-        raise FixEncodeError(
+        raise _err.FixEncodeError(
             f"tag {tag}: {value} dollars is not a whole number of cents; log on with UseDollars=Y for sub-cent prices",
             tag=tag,
         )
@@ -154,15 +157,15 @@ def bool_to_wire(value: Any, tag: int) -> str:
         return "Y"
     if value is False:
         return "N"
-    raise FixEncodeError(f"tag {tag} needs a bool, got {value!r}", tag=tag)
+    raise _err.FixEncodeError(f"tag {tag} needs a bool, got {value!r}", tag=tag)
 
 
 def timestamp_to_wire(value: Any, tag: int) -> str:
     """Format an aware datetime as UTCTimestamp: milliseconds, or microseconds when they are non-zero."""
     if not isinstance(value, _dt.datetime):
-        raise FixEncodeError(f"tag {tag} needs an aware datetime, got {type(value).__name__}", tag=tag)
+        raise _err.FixEncodeError(f"tag {tag} needs an aware datetime, got {type(value).__name__}", tag=tag)
     if value.tzinfo is None or value.utcoffset() is None:
-        raise FixEncodeError(f"tag {tag} needs an aware datetime (naive datetimes are ambiguous)", tag=tag)
+        raise _err.FixEncodeError(f"tag {tag} needs an aware datetime (naive datetimes are ambiguous)", tag=tag)
     if value.tzinfo is not _UTC:
         value = value.astimezone(_UTC)
     us = value.microsecond
@@ -182,7 +185,7 @@ def format_sending_time(value: _dt.datetime | None = None) -> str:
     if value is None:
         value = _dt.datetime.now(_UTC)
     elif value.tzinfo is None or value.utcoffset() is None:
-        raise FixEncodeError("SendingTime needs an aware datetime", tag=52)
+        raise _err.FixEncodeError("SendingTime needs an aware datetime", tag=52)
     elif value.tzinfo is not _UTC:
         value = value.astimezone(_UTC)
     return (
@@ -195,7 +198,7 @@ def date_to_wire(value: Any, tag: int) -> str:
     """LocalMktDate: `date(2026, 1, 2)` -> `"20260102"`."""
     if isinstance(value, _dt.date) and not isinstance(value, _dt.datetime):
         return f"{value.year:04d}{value.month:02d}{value.day:02d}"
-    raise FixEncodeError(f"tag {tag} needs a datetime.date, got {type(value).__name__}", tag=tag)
+    raise _err.FixEncodeError(f"tag {tag} needs a datetime.date, got {type(value).__name__}", tag=tag)
 
 
 def data_to_wire(value: Any, tag: int) -> str:
@@ -203,7 +206,7 @@ def data_to_wire(value: Any, tag: int) -> str:
     if isinstance(value, str):
         value = value.encode()
     if not isinstance(value, bytes | bytearray):
-        raise FixEncodeError(f"tag {tag} needs bytes, got {type(value).__name__}", tag=tag)
+        raise _err.FixEncodeError(f"tag {tag} needs bytes, got {type(value).__name__}", tag=tag)
     return bytes(value).decode("utf-8", "surrogateescape")
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractAsyncContextManager
-from decimal import Decimal
 from typing import Any, Self, cast
 
 from kalshi_auth import KalshiAuth, KalshiConfig, KalshiConfigError, credentials_from_env, get_environment
@@ -69,16 +68,9 @@ class PerpsOrderBook(OrderBook):
         """Ask levels, best (lowest) first; at most `depth` of them."""
         return self.no_bids(depth)
 
-    def size_at(self, side: str, price: Decimal) -> Decimal:
-        """The size resting at one level (zero if none); `side` is `"bid"` or `"ask"`."""
-        return super().size_at(_BOOK_SIDES.get(side, side), price)
-
     def __repr__(self) -> str:
         top = f"best_bid={self.best_bid}, best_ask={self.best_ask}"
         return f"PerpsOrderBook({self.market_ticker!r}, levels={len(self)}, {top})"
-
-
-_BOOK_SIDES = {"bid": "yes", "ask": "no"}
 
 
 class PerpsBookKeeper(BookKeeper):

@@ -8,13 +8,13 @@ import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
 
 from kalshi_auth import DEMO, KalshiAuth, KalshiConfig, KalshiConfigError, PrivateKey, credentials_from_env
 
-from ._core import Core
+from ._core import Core, RequestSigner
 from ._operation import Operation
 from ._options import RequestOptions
 from ._pagination import AsyncPage, Page, iterate_pages, iterate_pages_async
@@ -26,6 +26,7 @@ from .resources._generated._mixins import AsyncResources, SyncResources
 __all__ = ["AsyncAPIClient", "AsyncKalshiClient", "KalshiClient", "SyncAPIClient"]
 
 T = TypeVar("T")
+H = TypeVar("H", httpx.Client, httpx.AsyncClient)
 
 _DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
@@ -35,8 +36,8 @@ def _resolve_auth(
     private_key_path: str | os.PathLike[str] | None,
     private_key: str | bytes | PrivateKey | None,
     password: str | bytes | None,
-    auth: KalshiAuth | None,
-) -> KalshiAuth | None:
+    auth: RequestSigner | None,
+) -> RequestSigner | None:
     if auth is not None:
         if key_id is not None or private_key_path is not None or private_key is not None:
             raise KalshiConfigError("pass either auth= or key_id with a private key, not both")
@@ -82,20 +83,58 @@ def _plain(options: RequestOptions | None) -> RequestOptions | None:
 
 
 class _ClientState:
-    """What both faces hold: the config, the signer and the core. No I/O."""
+    """What both faces hold: the config, the signer and the core. No I/O.
+
+    Product clients adapt it through three hooks: `_rest_url` (where requests go), `_check_auth`
+    (a product-worded `AuthRequiredError`) and `_default_limits` (the connection pool size).
+    """
 
     _config: KalshiConfig
-    _auth: KalshiAuth | None
+    _auth: RequestSigner | None
     _core: Core
+    _owns_http: bool
+    _default_limits: ClassVar[httpx.Limits] = _DEFAULT_LIMITS
 
-    def _set_state(self, config: KalshiConfig, auth: KalshiAuth | None) -> None:
+    def _set_state(self, config: KalshiConfig, auth: RequestSigner | None) -> None:
         self._config = config
         self._auth = auth
         self._core = Core(config, auth, base_url=self._rest_url(config))
 
     def _rest_url(self, config: KalshiConfig) -> str:
-        """The base URL of this client's API; other products' clients (perps) override it."""
+        """The base URL of this client's API; other products' clients (perps, Klear) override it."""
         return config.rest_url
+
+    def _connect(
+        self,
+        config: KalshiConfig,
+        auth: RequestSigner | None,
+        transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
+        http_client: H | None,
+        factory: Callable[..., H],
+    ) -> H:
+        """Set the state, then adopt `http_client` or build an owned pool with `factory` (either face's)."""
+        self._set_state(config, auth)
+        if http_client is not None:
+            if transport is not None:
+                raise KalshiConfigError("pass transport= or http_client=, not both")
+            self._owns_http = False
+            return http_client
+        with _http2_hint():
+            http = factory(
+                transport=transport,
+                http2=config.http2,
+                limits=config.limits or self._default_limits,
+                timeout=config.timeout,
+                follow_redirects=False,
+            )
+        self._owns_http = True
+        return http
+
+    def _check_auth(self, op: Operation[Any]) -> None:
+        """Runs before each call is built; the core's own check (prediction wording) follows it.
+
+        A product client overrides it to raise `AuthRequiredError` naming its own credentials.
+        """
 
     @property
     def config(self) -> KalshiConfig:
@@ -109,7 +148,7 @@ class _ClientState:
 
     @property
     def base_url(self) -> str:
-        """The REST base URL requests go to (ends with `/trade-api/v2`)."""
+        """The REST base URL requests go to (`KalshiClient`'s ends with `/trade-api/v2`)."""
         return self._rest_url(self._config).rstrip("/")
 
     def _changed_config(self, changes: dict[str, Any]) -> KalshiConfig:
@@ -119,7 +158,8 @@ class _ClientState:
         return self._config.replace(**{k: v for k, v in changes.items() if v is not None})
 
     def __repr__(self) -> str:
-        key = f"{self._auth.key_id[:8]}…" if self._auth is not None else None
+        key_id = getattr(self._auth, "key_id", None)  # an RSA signer's; other schemes override __repr__
+        key = f"{key_id[:8]}…" if isinstance(key_id, str) else None
         return f"{type(self).__name__}(base_url={self.base_url!r}, key_id={key!r})"
 
 
@@ -127,7 +167,9 @@ class SyncAPIClient(_ClientState, SyncClientCore):
     """The blocking client machinery, without resources.
 
     `KalshiClient` adds the prediction resources to it; other products' clients (`PerpsClient`) add
-    theirs and override `_rest_url`. Arguments as for `KalshiClient`.
+    theirs and override `_rest_url`. Arguments as for `KalshiClient`; `auth` may be any
+    `RequestSigner` (`kalshi_rest._core`), so a client with another credential scheme (`KlearClient`'s
+    bearer token) takes its own arguments and passes its signer as `auth`.
     """
 
     def __init__(
@@ -137,28 +179,15 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         private_key_path: str | os.PathLike[str] | None = None,
         private_key: str | bytes | PrivateKey | None = None,
         password: str | bytes | None = None,
-        auth: KalshiAuth | None = None,
+        auth: RequestSigner | None = None,
         demo: bool | None = None,
         config: KalshiConfig | None = None,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
     ) -> None:
         config = _resolve_config(config, demo)
-        self._set_state(config, _resolve_auth(key_id, private_key_path, private_key, password, auth))
-        if http_client is not None:
-            if transport is not None:
-                raise KalshiConfigError("pass transport= or http_client=, not both")
-            self._http, self._owns_http = http_client, False
-        else:
-            with _http2_hint():
-                self._http = httpx.Client(
-                    transport=transport,
-                    http2=config.http2,
-                    limits=config.limits or _DEFAULT_LIMITS,
-                    timeout=config.timeout,
-                    follow_redirects=False,
-                )
-            self._owns_http = True
+        signer = _resolve_auth(key_id, private_key_path, private_key, password, auth)
+        self._http = self._connect(config, signer, transport, http_client, httpx.Client)
         self._sleep: Callable[[float], object] = time.sleep
 
     @classmethod
@@ -217,6 +246,7 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         body: Body = None,
         options: RequestOptions | None = None,
     ) -> T:
+        self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, body, options)
         response = drive_sync(core.flow(call), self._http, self._sleep)
@@ -232,6 +262,7 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         query: Mapping[str, object] | None = None,
         options: RequestOptions | None = None,
     ) -> Page[Any]:
+        self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, None, options)
         response = drive_sync(core.flow(call), self._http, self._sleep)
@@ -292,7 +323,7 @@ class KalshiClient(SyncResources, SyncAPIClient):
         private_key_path: path to the PEM private key (`~` expanded).
         private_key: the PEM text/bytes, or a loaded RSA / Ed25519 key, instead of a path.
         password: the PEM password, if the key is encrypted.
-        auth: a ready `KalshiAuth`, instead of the three above.
+        auth: a ready `KalshiAuth` (or any signer with `headers(method, path)`), instead of the three above.
         demo: True selects the demo environment (overrides `config.environment`).
         config: timeouts, retries, base URL, rate limiter and more (`KalshiConfig`).
         transport: an `httpx.BaseTransport` to send through (`httpx.MockTransport`, a replay transport).
@@ -310,28 +341,15 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         private_key_path: str | os.PathLike[str] | None = None,
         private_key: str | bytes | PrivateKey | None = None,
         password: str | bytes | None = None,
-        auth: KalshiAuth | None = None,
+        auth: RequestSigner | None = None,
         demo: bool | None = None,
         config: KalshiConfig | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
     ) -> None:
         config = _resolve_config(config, demo)
-        self._set_state(config, _resolve_auth(key_id, private_key_path, private_key, password, auth))
-        if http_client is not None:
-            if transport is not None:
-                raise KalshiConfigError("pass transport= or http_client=, not both")
-            self._http, self._owns_http = http_client, False
-        else:
-            with _http2_hint():
-                self._http = httpx.AsyncClient(
-                    transport=transport,
-                    http2=config.http2,
-                    limits=config.limits or _DEFAULT_LIMITS,
-                    timeout=config.timeout,
-                    follow_redirects=False,
-                )
-            self._owns_http = True
+        signer = _resolve_auth(key_id, private_key_path, private_key, password, auth)
+        self._http = self._connect(config, signer, transport, http_client, httpx.AsyncClient)
         import asyncio  # here, not at module level: sync-only programs never pay for importing asyncio
 
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
@@ -376,6 +394,7 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         body: Body = None,
         options: RequestOptions | None = None,
     ) -> T:
+        self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, body, options)
         response = await drive_async(core.flow(call), self._http, self._sleep)
@@ -391,6 +410,7 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         query: Mapping[str, object] | None = None,
         options: RequestOptions | None = None,
     ) -> AsyncPage[Any]:
+        self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, None, options)
         response = await drive_async(core.flow(call), self._http, self._sleep)

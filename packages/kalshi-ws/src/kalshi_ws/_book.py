@@ -16,6 +16,8 @@ from bisect import bisect_left, insort
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
+from kalshi_auth import KalshiConfigError
+
 from ._errors import KalshiOrderBookError
 from .messages import OrderbookDelta, OrderbookSnapshot
 
@@ -247,9 +249,19 @@ class OrderBook:
         return [(p, self._no[p]) for p in chosen]
 
     def size_at(self, side: str, price: Decimal) -> Decimal:
-        """The size resting at one level (zero if none)."""
-        levels = self._yes if side == "yes" else self._no
-        return levels.get(price, _ZERO)
+        """The size resting at one level (zero if none).
+
+        Args:
+            side: `"yes"` or `"no"` (prediction books), or `"bid"` or `"ask"` (perps books).
+
+        Raises:
+            KalshiConfigError: `side` is none of those.
+        """
+        if side in ("yes", "bid"):
+            return self._yes.get(price, _ZERO)
+        if side in ("no", "ask"):
+            return self._no.get(price, _ZERO)
+        raise KalshiConfigError(f"side must be 'yes', 'no', 'bid' or 'ask', got {side!r}")
 
     def __len__(self) -> int:
         return len(self._yes) + len(self._no)

@@ -16,11 +16,14 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from kalshi_fix._codec import FixFrame, SessionHeader, encode_frame, parse_frame
-from kalshi_fix._errors import FixEncodeError, FixFieldValueError, FixMissingTagError
 from kalshi_fix._types import int_from_wire
 
 if TYPE_CHECKING:
     from typing import Self
+
+    from kalshi_fix import _errors as _err
+else:
+    from kalshi_fix._lazy import errors as _err
 
 __all__ = [
     "FieldTable",
@@ -83,11 +86,11 @@ def raw_length(text: str) -> int:
 def encode_group(tag: int, entries: Any, entry_cls: type[_Fields], ud: bool) -> str:
     """Encode a repeating group: `NoXxx=<count>` then each entry's fields (an empty list writes count 0)."""
     if not isinstance(entries, list | tuple):
-        raise FixEncodeError(f"tag {tag}: a repeating group takes a list of {entry_cls.__name__}", tag=tag)
+        raise _err.FixEncodeError(f"tag {tag}: a repeating group takes a list of {entry_cls.__name__}", tag=tag)
     out = [f"{tag}={len(entries)}\x01"]
     for entry in entries:
         if entry.__class__ is not entry_cls:
-            raise FixEncodeError(
+            raise _err.FixEncodeError(
                 f"tag {tag}: group entries must be {entry_cls.__name__}, got {type(entry).__name__}", tag=tag
             )
         out.append(entry._encode_body(ud))
@@ -132,10 +135,10 @@ class _Fields:
         raise NotImplementedError
 
     @classmethod
-    def _missing(cls, values: dict[str, Any], msg_type: str | None, seq: int | None) -> FixMissingTagError:
+    def _missing(cls, values: dict[str, Any], msg_type: str | None, seq: int | None) -> _err.FixMissingTagError:
         missing = sorted(cls._TAG_OF[a] for a in cls._REQUIRED if a not in values)
         names = ", ".join(str(t) for t in missing)
-        return FixMissingTagError(
+        return _err.FixMissingTagError(
             f"{cls.__name__}: required tag(s) {names} missing", msg_type=msg_type, msg_seq_num=seq, tag=missing[0]
         )
 
@@ -169,7 +172,7 @@ def _decode_group(  # noqa: PLR0917
             try:
                 row[f[0]] = value if conv is None else conv(value)
             except (ValueError, ArithmeticError) as exc:
-                raise FixFieldValueError(
+                raise _err.FixFieldValueError(
                     f"tag {tag}: {exc}", msg_type=where[0], msg_seq_num=where[1], tag=int(tag)
                 ) from None
         else:
@@ -207,7 +210,7 @@ def _decode_fields(cls: type[_Fields], parts: list[str], ud: bool, where: tuple[
                 spec = gmap[tag]
                 values[spec.attr], i = _decode_group(spec, value, parts, i, n, ud, where)
     except (ValueError, ArithmeticError) as exc:
-        raise FixFieldValueError(
+        raise _err.FixFieldValueError(
             f"{cls.__name__}: tag {tag}: {exc}",
             msg_type=where[0],
             msg_seq_num=where[1],
@@ -267,7 +270,7 @@ class FixMessage(_Fields):
         try:
             return self._encode_body(use_dollars).encode("utf-8", "surrogateescape")
         except UnicodeEncodeError as exc:
-            raise FixEncodeError(f"{type(self).__name__}: text cannot be encoded: {exc}") from None
+            raise _err.FixEncodeError(f"{type(self).__name__}: text cannot be encoded: {exc}") from None
 
     def encode(self, header: SessionHeader, *, use_dollars: bool = False) -> bytes:
         """Encode the whole frame: 8, 9, 35, `header`, the body, 10.
@@ -279,7 +282,7 @@ class FixMessage(_Fields):
         try:
             body = self._encode_body(use_dollars).encode("utf-8", "surrogateescape")
         except UnicodeEncodeError as exc:
-            raise FixEncodeError(f"{type(self).__name__}: text cannot be encoded: {exc}") from None
+            raise _err.FixEncodeError(f"{type(self).__name__}: text cannot be encoded: {exc}") from None
         return encode_frame(self.MSG_TYPE, header, body)
 
     @classmethod
@@ -300,7 +303,7 @@ class FixMessage(_Fields):
         except (KeyError, ValueError, ArithmeticError):
             # The fast path only knows that something failed; the ordered path names the tag and raises.
             _decode_fields(cls, frame.body, use_dollars, (frame.msg_type, frame.msg_seq_num))
-            raise FixFieldValueError(
+            raise _err.FixFieldValueError(
                 f"{cls.__name__}: malformed fields", msg_type=frame.msg_type, msg_seq_num=frame.msg_seq_num
             ) from None
         return result
