@@ -1,8 +1,55 @@
-"""pytest plugin for kalshi-testing (registered under the `pytest11` entry point).
+"""pytest plugin (entry point `kalshi_testing`): the `kalshi_exchange` and `kalshi_simulator` fixtures.
 
-Placeholder: the `kalshi_exchange` fixture arrives with the exchange simulator.
+```python
+def test_order_rests(kalshi_exchange):
+    sim = kalshi_exchange.simulator
+    with kalshi_exchange.client() as client:
+        ...
+```
+
+Each test gets a fresh simulator (default seeded catalogue) on 127.0.0.1 and an ephemeral
+port, and a trader `kalshi_exchange.user` with $1,000 and a registered RSA key. Mark a test with
+`@pytest.mark.kalshi_scenario("path/to/scenario.yaml")` to start from your own scenario.
 """
 
 from __future__ import annotations
 
-__all__: list[str] = []
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:  # imported lazily so that loading the plugin costs nothing for unrelated test runs
+    from kalshi_testing._harness import KalshiExchange
+    from kalshi_testing.simulator import KalshiExchangeSimulator
+
+__all__ = ["kalshi_exchange", "kalshi_simulator", "pytest_configure"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the `kalshi_scenario` marker."""
+    config.addinivalue_line("markers", "kalshi_scenario(path): start the kalshi_exchange simulator from a scenario")
+
+
+@pytest.fixture
+def kalshi_simulator(request: pytest.FixtureRequest) -> Iterator[KalshiExchangeSimulator]:
+    """A started `KalshiExchangeSimulator` (stopped after the test)."""
+    from kalshi_testing.simulator import KalshiExchangeSimulator
+
+    marker = request.node.get_closest_marker("kalshi_scenario")
+    scenario = marker.args[0] if marker and marker.args else None
+    simulator = KalshiExchangeSimulator(scenario, heartbeat=10.0)
+    simulator.start()
+    try:
+        yield simulator
+    finally:
+        simulator.stop()
+
+
+@pytest.fixture
+def kalshi_exchange(kalshi_simulator: KalshiExchangeSimulator) -> KalshiExchange:
+    """The simulator, a registered trader, and client/config factories pointing at it."""
+    from kalshi_testing._harness import KalshiExchange
+
+    user = kalshi_simulator.create_user("trader", balance="1000.00")
+    return KalshiExchange(kalshi_simulator, user)

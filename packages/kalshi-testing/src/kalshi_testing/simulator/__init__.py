@@ -1,0 +1,59 @@
+"""The local Kalshi exchange simulator: REST and WebSocket over a price-time-priority matching engine.
+
+Layers, each usable alone:
+
+- `_matching.OrderBook`: pure price-time priority on one quoted leg (`bid`/`ask`), no product,
+  no clock, no I/O. Perps margin markets and a FIX order-entry acceptor submit the same `Order`
+  objects; only their wire translation differs.
+- `_exchange.Exchange`: prediction-market state on top of the books (catalogue, accounts, money,
+  fills, order groups, lifecycle), emitting `FeedEvent`s. It builds spec shapes through
+  `_shapes` (tables generated from the specs) and raises `ExchangeError` for refusals.
+- Surfaces: `_rest.RestSurface` and `_ws.WebSocketSurface` translate HTTP / WebSocket to
+  `Exchange` calls and `FeedEvent`s to frames; `_auth.KeyRegistry` and `_faults.Faults` are shared.
+  A perps surface (`/trade-api/v2/margin/...`, `/trade-api/ws/v2/margin`) or a FIX acceptor
+  (`kalshi_fix` session layer, calling `Exchange.create_order` / `cancel_order` and listening to
+  the same feed) is another surface over the same engine, not a copy of it.
+- `KalshiExchangeSimulator` wires them into an aiohttp app on a background thread.
+"""
+
+from __future__ import annotations
+
+from ._exchange import Exchange, ExchangeError, FeedEvent
+from ._faults import Faults
+from ._matching import (
+    BookSide,
+    Execution,
+    LevelChange,
+    MatchResult,
+    Order,
+    OrderBook,
+    OrderStatus,
+    SelfTradePrevention,
+    TimeInForce,
+)
+from ._ratelimit import BucketSpec, RateLimits
+from ._scenario import Scenario, default_scenario, load_scenario
+from ._simulator import KalshiExchangeSimulator, SimulatedUser
+
+__all__ = [
+    "BookSide",
+    "BucketSpec",
+    "Exchange",
+    "ExchangeError",
+    "Execution",
+    "Faults",
+    "FeedEvent",
+    "KalshiExchangeSimulator",
+    "LevelChange",
+    "MatchResult",
+    "Order",
+    "OrderBook",
+    "OrderStatus",
+    "RateLimits",
+    "Scenario",
+    "SelfTradePrevention",
+    "SimulatedUser",
+    "TimeInForce",
+    "default_scenario",
+    "load_scenario",
+]

@@ -1,0 +1,66 @@
+"""Cursor pagination with the spec's page-size limits, and opaque cursors."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping, Sequence
+from typing import TypeVar
+
+from ._exchange import ExchangeError
+
+__all__ = ["LIMITS", "paginate"]
+
+T = TypeVar("T")
+
+LIMITS: dict[str, tuple[int, int, int]] = {
+    "markets": (0, 1000, 100),
+    "trades": (0, 1000, 100),
+    "events": (1, 200, 200),
+    "orders": (1, 1000, 100),
+    "fills": (1, 1000, 100),
+    "positions": (1, 1000, 100),
+    "transfers": (1, 500, 100),
+}
+"""Per list: (minimum, maximum, default) of `limit`, from openapi.yaml."""
+
+
+def _encode(offset: int) -> str:
+    return base64.urlsafe_b64encode(f"sim:{offset}".encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> int:
+    try:
+        text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        prefix, _, offset = text.partition(":")
+        if prefix != "sim" or not offset.isdigit():
+            raise ValueError(cursor)
+        return int(offset)
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        raise ExchangeError(400, "invalid_parameters", "invalid cursor", "cursor") from None
+
+
+def paginate(items: Sequence[T], query: Mapping[str, str], kind: str) -> tuple[list[T], str]:
+    """Return (page, next cursor or "") for a list, validating `limit` and `cursor` like Kalshi.
+
+    An empty `cursor=` is a 400, as Kalshi answers (observed).
+    """
+    low, high, default = LIMITS[kind]
+    raw = query.get("limit")
+    limit = default
+    if raw is not None:
+        if not raw.lstrip("-").isdigit():
+            raise ExchangeError(400, "invalid_parameters", "limit must be an integer", "limit")
+        limit = int(raw)
+        if not low <= limit <= high:
+            raise ExchangeError(400, "invalid_parameters", f"limit must be between {low} and {high}", "limit")
+        if limit == 0:
+            limit = default
+    start = 0
+    if "cursor" in query:
+        if not query["cursor"]:
+            raise ExchangeError(400, "invalid_parameters", "cursor must not be empty", "cursor")
+        start = _decode(query["cursor"])
+    page = list(items[start : start + limit])
+    more = start + limit < len(items)
+    return page, _encode(start + limit) if more else ""
