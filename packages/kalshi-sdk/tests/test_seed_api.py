@@ -260,3 +260,26 @@ def test_klear_client_sends_the_bearer_token() -> None:
     assert seen[0].headers["Authorization"] == "Bearer admin-1:tok-secret"
     assert seen[0].url.path.startswith("/klear-api/v1/")
     assert "tok-secret" not in repr(client)
+
+
+def test_record_against_the_simulator_then_replay_offline(tmp_path: Any) -> None:
+    from kalshi.testing import KalshiExchangeSimulator, RecordingTransport, ReplayTransport
+
+    fixtures = tmp_path / "fixtures"
+    with KalshiExchangeSimulator() as sim:
+        alice = sim.create_user("alice", balance="1000.00")
+        config = KalshiConfig(base_url=sim.rest_url)
+        recorder = RecordingTransport(fixtures)
+        with KalshiClient(auth=alice.auth, config=config, transport=recorder) as client:
+            live = [m.ticker for m in client.markets.list(status="open", limit=3)]
+            balance = client.portfolio.balance()
+    assert live
+    assert list(fixtures.glob("*.json"))
+    recorded = "".join(p.read_text() for p in fixtures.glob("*.json")).lower()
+    assert "kalshi-access" not in recorded  # no key id, timestamp or signature header
+    assert alice.auth.key_id.lower() not in recorded
+    assert "private key" not in recorded
+    # The simulator is gone: replay answers from the fixtures alone.
+    with KalshiClient(auth=alice.auth, config=config, transport=ReplayTransport(fixtures)) as client:
+        assert [m.ticker for m in client.markets.list(status="open", limit=3)] == live
+        assert client.portfolio.balance() == balance
