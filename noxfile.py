@@ -225,8 +225,7 @@ def isolation(session: nox.Session) -> None:
             "uv", "pip", "install", "--quiet", "--python", py, "--find-links", str(dist_dir), extras_spec,
             "pytest>=8.2", "pytest-asyncio>=0.24", "hypothesis>=6.100", external=True,
         )  # fmt: skip
-        tests_copy = work / f"tests-{dist}"
-        shutil.copytree(ROOT / "packages" / dist / "tests", tests_copy)
+        tests_copy = _copy_tests(dist, work)
         session.run(
             py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow and not live",
             "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(work), str(tests_copy),
@@ -269,14 +268,20 @@ def lowest(session: nox.Session) -> None:
         session.run("uv", "pip", "install", "-q", "--python", py, "pytest>=8.2", "pytest-asyncio>=0.24",
                     "hypothesis>=6.100", external=True)  # fmt: skip
         session.run("uv", "pip", "list", "--python", py, external=True)
-        tests_copy = work / f"tests-{dist}"
-        shutil.copytree(ROOT / "packages" / dist / "tests", tests_copy)
+        tests_copy = _copy_tests(dist, work)
         session.run(
             py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow and not live",
             "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(work), str(tests_copy),
             external=True, success_codes=[0, 5],
         )  # fmt: skip
     shutil.rmtree(work, ignore_errors=True)
+
+
+def _copy_tests(dist: str, work: Path) -> Path:
+    """Copy a package's tests and README (what its sdist ships, minus src/) out of the tree."""
+    target = work / f"pkg-{dist}"
+    shutil.copytree(ROOT / "packages" / dist, target, ignore=shutil.ignore_patterns("src", "__pycache__"))
+    return target / "tests"
 
 
 def _internal_closure(dist: str) -> set[str]:

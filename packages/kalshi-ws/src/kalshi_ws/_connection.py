@@ -75,7 +75,7 @@ class _Transport(asyncio.Protocol):
         self._opened = False
         self._fast = False
         self._buf = b""
-        self._max_size = ws.max_message_size or (1 << 62)
+        self._max_size = owner.max_size or (1 << 62)  # our setting (websockets renamed its attribute in 16.0)
 
     # asyncio callbacks
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
