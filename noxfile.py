@@ -42,10 +42,12 @@ ALLOWED_REQUIRES = {
     "kalshi-auth": {"cryptography"},
     "kalshi-rest": {"kalshi-auth", "httpx", "pydantic"},
     "kalshi-ws": {"kalshi-auth", "websockets", "msgspec"},
-    "kalshi-perps": {"kalshi-rest", "kalshi-ws"},
-    "kalshi-klear": {"kalshi-rest"},
+    "kalshi-perps": {"kalshi-rest", "kalshi-ws", "msgspec"},
+    "kalshi-klear": {"kalshi-rest", "httpx", "pydantic"},
     "kalshi-fix": {"kalshi-auth"},
-    "kalshi-testing": {"kalshi-auth", "kalshi-rest", "kalshi-ws", "kalshi-fix", "aiohttp", "pyyaml"},
+    "kalshi-testing": {
+        "kalshi-auth", "kalshi-rest", "kalshi-ws", "kalshi-fix", "aiohttp", "pyyaml", "cryptography", "httpx",
+    },
     "kalshi-sdk": {
         "kalshi-auth", "kalshi-rest", "kalshi-ws", "kalshi-perps", "kalshi-klear", "kalshi-fix", "kalshi-testing",
     },
