@@ -51,39 +51,7 @@ def _module(attribute: str) -> Any:
 
 def check_operation(op: OperationSpec) -> list[str]:
     """Every disagreement between kalshi_perps and the spec for one operation (empty when it matches)."""
-    where = op.operation_id
-    if where not in OPERATION_METHODS:
-        return [f"{where}: no client method"]
-    attribute, method_name = OPERATION_METHODS[where]
-    module = _module(attribute)
-    operation = module.OPERATIONS.get(where)
-    if operation is None:
-        return [f"{where}: no Operation in {module.__name__}"]
-    expected_model = SPEC.ref_name(op.response_schema) if op.response_schema else None
-    actual_model = operation.response.__name__ if operation.response is not None else None
-    checks = [
-        ("method", operation.method, op.method),
-        ("path", operation.path, op.path),
-        ("success_status", operation.success_status, op.success_status),
-        ("response", actual_model, expected_model),
-        ("auth", operation.auth, rest_contract._auth_mode(op)),
-        ("explode", operation.explode, frozenset(p.name for p in op.query_params if p.explode)),
-    ]
-    problems = [f"{where}: {name} is {got!r}, spec says {want!r}" for name, got, want in checks if got != want]
-    for client, is_async in ((PerpsClient, False), (AsyncPerpsClient, True)):
-        prop = getattr(client, attribute, None)
-        cls_name = RESOURCE_CLASSES[attribute][1 if is_async else 0]
-        cls = getattr(module, cls_name)
-        if prop is None or typing.get_type_hints(prop.func, localns=vars(module)).get("return") is not cls:
-            problems.append(f"{where}: {client.__name__}.{attribute} is not typed as {cls_name}")
-        method = getattr(cls, method_name, None)
-        if method is None:
-            problems.append(f"{where}: {cls_name}.{method_name} missing")
-            continue
-        if is_async and not inspect.iscoroutinefunction(method):
-            problems.append(f"{where}: {cls_name}.{method_name} is not async")
-        problems += rest_contract._signature_problems(SPEC, op, method, f"{where} ({'async' if is_async else 'sync'})")
-    return problems
+    return rest_contract.check_operation(SPEC, op, package="kalshi_perps", clients=(PerpsClient, AsyncPerpsClient))
 
 
 def test_spec_has_53_operations() -> None:
