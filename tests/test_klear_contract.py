@@ -8,34 +8,42 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-import inspect
 import json
 import sys
-import typing
-from collections.abc import Callable
-from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 import httpx
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools" / "codegen"))
 
+import contract_harness
 import klear_contract
 from _openapi import OperationSpec, ParameterSpec
 
+from kalshi_auth import PRODUCTION
 from kalshi_klear import AsyncKlearClient, KlearClient, models
 from kalshi_klear.resources._generated import OPERATION_METHODS, RESOURCE_CLASSES
-from kalshi_rest import AsyncPage, Page
 
 SPEC = klear_contract.load_spec()
 OPS = list(SPEC.operations())
 OPS_BY_ID = {op.operation_id: op for op in OPS}
 PREFIX = "/klear-api/v1"
 ADMIN, TOKEN = "contract-admin", "contract-token-not-real"
+HARNESS = contract_harness.ContractHarness(
+    spec=SPEC,
+    package="kalshi_klear",
+    clients=(
+        lambda transport: KlearClient(admin_user_id=ADMIN, access_token=TOKEN, transport=transport),
+        lambda transport: AsyncKlearClient(admin_user_id=ADMIN, access_token=TOKEN, transport=transport),
+    ),
+    example=lambda schema: klear_contract.example(SPEC, schema),
+    prefix=PREFIX,
+    host=httpx.URL(PRODUCTION.klear_url).host,
+    check_auth=contract_harness.expect_bearer(f"{ADMIN}:{TOKEN}"),
+)
 
 
 def test_spec_has_28_untagged_operations() -> None:
@@ -178,127 +186,19 @@ def test_the_two_dollar_exceptions_are_decimal() -> None:
 # -- behaviour: every operation through a mock transport, both faces ----------------------------
 
 
-def _sample(param: ParameterSpec) -> Any:
-    schema = SPEC.resolve(param.schema)
-    if "enum" in schema:
-        return schema["enum"][0]
-    if schema.get("format") == "date":
-        return date(2026, 1, 2)
-    if schema.get("format") == "date-time":
-        return datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
-    return {"integer": 7, "boolean": True}.get(schema.get("type", ""), f"v-{param.name}")
-
-
-def _text(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date | datetime) else str(value)
-
-
-def _call_args(op: OperationSpec) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
-    args = [f"p-{p.name}" for p in op.path_params]
-    kwargs = {p.name: _sample(p) for p in op.query_params if p.required}
-    body: dict[str, Any] | None = None
-    if op.request_schema is not None:
-        body = klear_contract.example(SPEC, op.request_schema)
-        model = getattr(models, SPEC.ref_name(op.request_schema) or "")
-        kwargs["request"] = model.model_validate_json(json.dumps(body))
-    return args, kwargs, body
-
-
-def _handler(op: OperationSpec, seen: list[httpx.Request]) -> Callable[[httpx.Request], httpx.Response]:
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        if op.response_schema is None:
-            return httpx.Response(op.success_status)
-        return httpx.Response(op.success_status, json=klear_contract.example(SPEC, op.response_schema))
-
-    return handle
-
-
-def _check_request(op: OperationSpec, request: httpx.Request, body: dict[str, Any] | None) -> None:
-    assert request.method == op.method
-    expected_path = PREFIX + op.path
-    for p in op.path_params:
-        expected_path = expected_path.replace("{" + p.name + "}", f"p-{p.name}")
-    assert request.url.path == expected_path
-    expected_query = sorted((p.name, _text(_sample(p))) for p in op.query_params if p.required)
-    assert sorted(parse_qsl(request.url.query.decode(), keep_blank_values=True)) == expected_query
-    assert request.headers["Authorization"] == f"Bearer {ADMIN}:{TOKEN}"
-    assert not any(h.lower().startswith("kalshi-access") for h in request.headers)
-    if body is not None:
-        assert json.loads(request.content) == {k: v for k, v in body.items() if v is not None}
-    elif op.method in ("POST", "PUT"):
-        assert json.loads(request.content) == {}
-
-
-def _check_result(op: OperationSpec, result: Any, *, is_async: bool) -> None:
-    attribute, _ = OPERATION_METHODS[op.operation_id]
-    module = importlib.import_module(f"kalshi_klear.resources._generated.{attribute}")
-    operation = module.OPERATIONS[op.operation_id]
-    if op.response_schema is None:
-        assert result is None
-    elif operation.page_items:
-        assert isinstance(result, AsyncPage if is_async else Page)
-        assert len(list(result)) >= 1
-        assert result.cursor is not None
-    else:
-        assert type(result).__name__ == SPEC.ref_name(op.response_schema)
-
-
-@pytest.mark.parametrize("op_id", sorted(OPS_BY_ID))
+@pytest.mark.parametrize("op_id", HARNESS.op_ids)
 def test_operation_round_trip_sync(op_id: str) -> None:
-    op = OPS_BY_ID[op_id]
-    seen: list[httpx.Request] = []
-    attribute, method = OPERATION_METHODS[op_id]
-    args, kwargs, body = _call_args(op)
-    transport = httpx.MockTransport(_handler(op, seen))
-    with KlearClient(admin_user_id=ADMIN, access_token=TOKEN, transport=transport) as client:
-        result = getattr(getattr(client, attribute), method)(*args, **kwargs)
-    assert len(seen) == 1
-    _check_request(op, seen[0], body)
-    _check_result(op, result, is_async=False)
+    HARNESS.round_trip_sync(op_id)
 
 
-@pytest.mark.parametrize("op_id", sorted(OPS_BY_ID))
+@pytest.mark.parametrize("op_id", HARNESS.op_ids)
 async def test_operation_round_trip_async(op_id: str) -> None:
-    op = OPS_BY_ID[op_id]
-    seen: list[httpx.Request] = []
-    attribute, method = OPERATION_METHODS[op_id]
-    args, kwargs, body = _call_args(op)
-    transport = httpx.MockTransport(_handler(op, seen))
-    async with AsyncKlearClient(admin_user_id=ADMIN, access_token=TOKEN, transport=transport) as client:
-        result = await getattr(getattr(client, attribute), method)(*args, **kwargs)
-    assert len(seen) == 1
-    _check_request(op, seen[0], body)
-    _check_result(op, result, is_async=True)
+    await HARNESS.round_trip_async(op_id)
 
 
 # -- the two faces never drift apart -----------------------------------------------------------
 
 
-def _normalise_return(annotation: Any) -> str:
-    return str(annotation).replace("AsyncIterator[", "Iterator[").replace("AsyncPage[", "Page[")
-
-
-@pytest.mark.parametrize("attribute", sorted(RESOURCE_CLASSES))
+@pytest.mark.parametrize("attribute", HARNESS.resource_attributes)
 def test_sync_and_async_signatures_match(attribute: str) -> None:
-    module = importlib.import_module(f"kalshi_klear.resources._generated.{attribute}")
-    sync_name, async_name = RESOURCE_CLASSES[attribute]
-    sync_cls, async_cls = getattr(module, sync_name), getattr(module, async_name)
-
-    def public(cls: type) -> dict[str, Any]:
-        return {n: f for n, f in vars(cls).items() if inspect.isfunction(f) and not n.startswith("_")}
-
-    sync_methods, async_methods = public(sync_cls), public(async_cls)
-    assert sorted(sync_methods) == sorted(async_methods)
-    assert sync_methods
-    for name, sync_fn in sync_methods.items():
-        async_fn = async_methods[name]
-        sync_sig, async_sig = inspect.signature(sync_fn), inspect.signature(async_fn)
-        assert list(sync_sig.parameters.values()) == list(async_sig.parameters.values()), name
-        assert _normalise_return(sync_sig.return_annotation) == _normalise_return(async_sig.return_annotation), name
-        assert inspect.getdoc(sync_fn) == inspect.getdoc(async_fn), name
-        iterates = str(async_sig.return_annotation).startswith("AsyncIterator")
-        assert inspect.iscoroutinefunction(async_fn) is not iterates, name
-    for cls in (sync_cls, async_cls):
-        raw_cls = typing.get_type_hints(cls.with_raw_response.func)["return"]
-        assert set(vars(raw_cls(cls(object())))) <= set(public(cls))
+    HARNESS.check_signatures(attribute)

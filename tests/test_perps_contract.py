@@ -8,17 +8,15 @@ perps spec and the perps clients.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import importlib
-import inspect
 import json
 import re
 import sys
 import typing
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -27,14 +25,14 @@ from pydantic import BaseModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools" / "codegen"))
 
+import contract_harness
 import gen_perps
 import rest_contract
 from _openapi import OpenAPISpec, OperationSpec, ParameterSpec, Schema, example_for
 
-from kalshi_auth import KalshiAuth
+from kalshi_auth import PRODUCTION, KalshiAuth
 from kalshi_perps import AsyncPerpsClient, PerpsClient, models
 from kalshi_perps.resources._generated import OPERATION_METHODS, RESOURCE_CLASSES
-from kalshi_rest import AsyncPage, Page
 from kalshi_rest._models import ResponseModel
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -160,6 +158,25 @@ def _example(schema: dict[str, Any], *, all_fields: bool = True) -> Any:
 RESPONSE_OPS = sorted(op.operation_id for op in OPS if op.response_schema is not None)
 
 
+@functools.cache
+def _auth() -> KalshiAuth:
+    return KalshiAuth("contract-key", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+
+HARNESS = contract_harness.ContractHarness(
+    spec=SPEC,
+    package="kalshi_perps",
+    clients=(
+        lambda transport: PerpsClient(auth=_auth(), transport=transport),
+        lambda transport: AsyncPerpsClient(auth=_auth(), transport=transport),
+    ),
+    example=_example,
+    prefix=PREFIX,
+    check_auth=contract_harness.expect_signed,
+    host=httpx.URL(PRODUCTION.perps_rest_url).host,
+)
+
+
 @pytest.mark.parametrize("all_fields", [True, False], ids=["all-fields", "required-only"])
 @pytest.mark.parametrize("op_id", RESPONSE_OPS)
 def test_response_example_parses(op_id: str, all_fields: bool) -> None:
@@ -196,122 +213,14 @@ def test_every_referenced_component_schema_has_a_model() -> None:
 # -- behaviour: every operation through a mock transport, both faces ----------------------------
 
 
-@pytest.fixture(scope="module")
-def auth() -> KalshiAuth:
-    return KalshiAuth("contract-key", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+@pytest.mark.parametrize("op_id", HARNESS.op_ids)
+def test_operation_round_trip_sync(op_id: str) -> None:
+    HARNESS.round_trip_sync(op_id)
 
 
-def _sample(param: ParameterSpec) -> Any:
-    schema = SPEC.resolve(param.schema)
-    if schema.get("type") == "array":
-        return ["a1", "b2"] if SPEC.resolve(schema.get("items", {})).get("type") == "string" else [1, 2]
-    if "enum" in schema:
-        return schema["enum"][0]
-    if schema.get("format") == "date":
-        import datetime
-
-        return datetime.date(2026, 1, 2)
-    return {"integer": 7, "boolean": True, "number": Decimal("1.5")}.get(schema.get("type", ""), f"v-{param.name}")
-
-
-def _call_args(op: OperationSpec) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
-    args = [f"p-{p.name}" for p in op.path_params]
-    kwargs = {rest_contract._wire_name(p.name): _sample(p) for p in op.query_params if p.required}
-    body: dict[str, Any] | None = None
-    if op.request_schema is not None and SPEC.resolve(op.request_schema).get("properties"):
-        body = _example(op.request_schema)
-        model = getattr(models, SPEC.ref_name(op.request_schema) or "")
-        kwargs["request"] = model.model_validate_json(json.dumps(body))
-    return args, kwargs, body
-
-
-def _expected_query(op: OperationSpec) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
-    for p in op.query_params:
-        if not p.required:
-            continue
-        value = _sample(p)
-        if isinstance(value, list):
-            texts = [str(v) for v in value]
-            pairs += [(p.name, t) for t in texts] if p.explode else [(p.name, ",".join(texts))]
-        elif isinstance(value, bool):
-            pairs.append((p.name, "true" if value else "false"))
-        elif hasattr(value, "isoformat"):
-            pairs.append((p.name, value.isoformat()))
-        else:
-            pairs.append((p.name, str(value)))
-    return sorted(pairs)
-
-
-def _handler(op: OperationSpec, seen: list[httpx.Request]) -> Callable[[httpx.Request], httpx.Response]:
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        if op.response_schema is None:
-            return httpx.Response(op.success_status)
-        return httpx.Response(op.success_status, json=_example(op.response_schema))
-
-    return handle
-
-
-def _strip_nones(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_nones(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_strip_nones(v) for v in value]
-    return value
-
-
-def _check_request(op: OperationSpec, request: httpx.Request, body: dict[str, Any] | None) -> None:
-    assert request.method == op.method
-    assert request.url.host == "external-api.kalshi.com"
-    expected_path = PREFIX + op.path
-    for p in op.path_params:
-        expected_path = expected_path.replace("{" + p.name + "}", f"p-{p.name}")
-    assert request.url.path == expected_path
-    assert sorted(parse_qsl(request.url.query.decode(), keep_blank_values=True)) == _expected_query(op)
-    assert "KALSHI-ACCESS-SIGNATURE" in request.headers
-    if body is not None:
-        assert json.loads(request.content) == _strip_nones(body)
-    elif op.method in ("POST", "PUT"):
-        assert json.loads(request.content) == {}
-
-
-def _check_result(op: OperationSpec, result: Any, *, is_async: bool) -> None:
-    attribute, _ = OPERATION_METHODS[op.operation_id]
-    operation = _module(attribute).OPERATIONS[op.operation_id]
-    if op.response_schema is None:
-        assert result is None
-    elif operation.page_items:
-        assert isinstance(result, AsyncPage if is_async else Page)
-        assert len(list(result)) >= 1
-    else:
-        assert type(result).__name__ == SPEC.ref_name(op.response_schema)
-
-
-@pytest.mark.parametrize("op_id", sorted(OPS_BY_ID))
-def test_operation_round_trip_sync(op_id: str, auth: KalshiAuth) -> None:
-    op = OPS_BY_ID[op_id]
-    seen: list[httpx.Request] = []
-    attribute, method = OPERATION_METHODS[op_id]
-    args, kwargs, body = _call_args(op)
-    with PerpsClient(auth=auth, transport=httpx.MockTransport(_handler(op, seen))) as client:
-        result = getattr(getattr(client, attribute), method)(*args, **kwargs)
-    assert len(seen) == 1
-    _check_request(op, seen[0], body)
-    _check_result(op, result, is_async=False)
-
-
-@pytest.mark.parametrize("op_id", sorted(OPS_BY_ID))
-async def test_operation_round_trip_async(op_id: str, auth: KalshiAuth) -> None:
-    op = OPS_BY_ID[op_id]
-    seen: list[httpx.Request] = []
-    attribute, method = OPERATION_METHODS[op_id]
-    args, kwargs, body = _call_args(op)
-    async with AsyncPerpsClient(auth=auth, transport=httpx.MockTransport(_handler(op, seen))) as client:
-        result = await getattr(getattr(client, attribute), method)(*args, **kwargs)
-    assert len(seen) == 1
-    _check_request(op, seen[0], body)
-    _check_result(op, result, is_async=True)
+@pytest.mark.parametrize("op_id", HARNESS.op_ids)
+async def test_operation_round_trip_async(op_id: str) -> None:
+    await HARNESS.round_trip_async(op_id)
 
 
 # -- rate-limit costs (FACTS 5.8) ---------------------------------------------------------------
@@ -329,30 +238,9 @@ def test_costs_come_from_the_spec() -> None:
 # -- the two faces never drift apart -----------------------------------------------------------
 
 
-def _normalise_return(annotation: Any) -> str:
-    return str(annotation).replace("AsyncIterator[", "Iterator[").replace("AsyncPage[", "Page[")
-
-
-@pytest.mark.parametrize("attribute", sorted(RESOURCE_CLASSES))
+@pytest.mark.parametrize("attribute", HARNESS.resource_attributes)
 def test_sync_and_async_signatures_match(attribute: str) -> None:
-    module = _module(attribute)
-    sync_name, async_name = RESOURCE_CLASSES[attribute]
-    sync_cls, async_cls = getattr(module, sync_name), getattr(module, async_name)
-
-    def public(cls: type) -> dict[str, Any]:
-        return {n: f for n, f in vars(cls).items() if inspect.isfunction(f) and not n.startswith("_")}
-
-    sync_methods, async_methods = public(sync_cls), public(async_cls)
-    assert sorted(sync_methods) == sorted(async_methods)
-    assert sync_methods
-    for name, sync_fn in sync_methods.items():
-        async_fn = async_methods[name]
-        sync_sig, async_sig = inspect.signature(sync_fn), inspect.signature(async_fn)
-        assert list(sync_sig.parameters.values()) == list(async_sig.parameters.values()), name
-        assert _normalise_return(sync_sig.return_annotation) == _normalise_return(async_sig.return_annotation), name
-        assert inspect.getdoc(sync_fn) == inspect.getdoc(async_fn), name
-        iterates = str(async_sig.return_annotation).startswith("AsyncIterator")
-        assert inspect.iscoroutinefunction(async_fn) is not iterates, name
+    HARNESS.check_signatures(attribute)
 
 
 # -- bare-named fixed-point strings (FACTS 5.2) ----------------------------------------------------

@@ -7,16 +7,12 @@
 from __future__ import annotations
 
 import dataclasses
-import importlib
-import inspect
+import functools
 import json
 import sys
-import typing
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qsl
 
 import httpx
 import pytest
@@ -25,18 +21,38 @@ from pydantic import BaseModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools" / "codegen"))
 
+import contract_harness
 import rest_contract
 from _openapi import OperationSpec, ParameterSpec
 
-from kalshi_auth import KalshiAuth
-from kalshi_rest import AsyncKalshiClient, AsyncPage, KalshiClient, Page, models
+from kalshi_auth import PRODUCTION, KalshiAuth
+from kalshi_rest import AsyncKalshiClient, KalshiClient, models
 from kalshi_rest._models import ResponseModel
-from kalshi_rest.resources._generated import OPERATION_METHODS, RESOURCE_CLASSES
+from kalshi_rest.resources._generated import OPERATION_METHODS
 
 SPEC = rest_contract.load_spec()
 OPS = list(SPEC.operations())
 OPS_BY_ID = {op.operation_id: op for op in OPS}
 PREFIX = "/trade-api/v2"
+
+
+@functools.cache
+def _auth() -> KalshiAuth:
+    return KalshiAuth("contract-key", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+
+
+HARNESS = contract_harness.ContractHarness(
+    spec=SPEC,
+    package="kalshi_rest",
+    clients=(
+        lambda transport: KalshiClient(auth=_auth(), transport=transport),
+        lambda transport: AsyncKalshiClient(auth=_auth(), transport=transport),
+    ),
+    example=lambda schema: rest_contract.example(SPEC, schema),
+    prefix=PREFIX,
+    host=httpx.URL(PRODUCTION.rest_url).host,
+    check_auth=contract_harness.expect_signed,
+)
 
 
 def test_spec_has_128_operations() -> None:
@@ -169,149 +185,19 @@ def test_every_referenced_component_schema_has_a_model() -> None:
 # -- behaviour: every operation through a mock transport, both faces ----------------------------
 
 
-@pytest.fixture(scope="module")
-def auth() -> KalshiAuth:
-    return KalshiAuth("contract-key", rsa.generate_private_key(public_exponent=65537, key_size=2048))
+@pytest.mark.parametrize("op_id", HARNESS.op_ids)
+def test_operation_round_trip_sync(op_id: str) -> None:
+    HARNESS.round_trip_sync(op_id)
 
 
-def _sample(param: ParameterSpec) -> Any:
-    schema = SPEC.resolve(param.schema)
-    if schema.get("type") == "array":
-        return ["a1", "b2"] if SPEC.resolve(schema.get("items", {})).get("type") == "string" else [1, 2]
-    if "enum" in schema:
-        return schema["enum"][0]
-    return {"integer": 7, "boolean": True, "number": Decimal("1.5")}.get(schema.get("type", ""), f"v-{param.name}")
-
-
-def _call_args(op: OperationSpec) -> tuple[list[Any], dict[str, Any], dict[str, Any] | None]:
-    args = [f"p-{p.name}" for p in op.path_params]
-    kwargs = {rest_contract._wire_name(p.name): _sample(p) for p in op.query_params if p.required}
-    body: dict[str, Any] | None = None
-    if op.request_schema is not None and SPEC.resolve(op.request_schema).get("properties"):
-        body = rest_contract.example(SPEC, op.request_schema)
-        model = getattr(models, SPEC.ref_name(op.request_schema) or "")
-        kwargs["request"] = model.model_validate_json(json.dumps(body))
-    return args, kwargs, body
-
-
-def _expected_query(op: OperationSpec) -> list[tuple[str, str]]:
-    pairs: list[tuple[str, str]] = []
-    for p in op.query_params:
-        if not p.required:
-            continue
-        value = _sample(p)
-        if isinstance(value, list):
-            texts = [str(v) for v in value]
-            pairs += [(p.name, t) for t in texts] if p.explode else [(p.name, ",".join(texts))]
-        elif isinstance(value, bool):
-            pairs.append((p.name, "true" if value else "false"))
-        else:
-            pairs.append((p.name, str(value)))
-    return sorted(pairs)
-
-
-def _handler(op: OperationSpec, seen: list[httpx.Request]) -> Callable[[httpx.Request], httpx.Response]:
-    def handle(request: httpx.Request) -> httpx.Response:
-        seen.append(request)
-        if op.response_schema is None:
-            return httpx.Response(op.success_status)
-        return httpx.Response(op.success_status, json=rest_contract.example(SPEC, op.response_schema))
-
-    return handle
-
-
-def _strip_nones(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {k: _strip_nones(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [_strip_nones(v) for v in value]
-    return value
-
-
-def _check_request(op: OperationSpec, request: httpx.Request, body: dict[str, Any] | None) -> None:
-    assert request.method == op.method
-    expected_path = PREFIX + op.path
-    for p in op.path_params:
-        expected_path = expected_path.replace("{" + p.name + "}", f"p-{p.name}")
-    assert request.url.path == expected_path
-    assert sorted(parse_qsl(request.url.query.decode(), keep_blank_values=True)) == _expected_query(op)
-    assert "KALSHI-ACCESS-SIGNATURE" in request.headers
-    if body is not None:
-        assert json.loads(request.content) == _strip_nones(body)
-    elif op.method in ("POST", "PUT"):
-        assert json.loads(request.content) == {}
-
-
-def _check_result(op: OperationSpec, result: Any, *, is_async: bool) -> None:
-    attribute, _ = OPERATION_METHODS[op.operation_id]
-    module = importlib.import_module(f"kalshi_rest.resources._generated.{attribute}")
-    operation = module.OPERATIONS[op.operation_id]
-    if op.response_schema is None:
-        assert result is None
-    elif operation.page_items:
-        assert isinstance(result, AsyncPage if is_async else Page)
-        assert len(list(result)) >= 1
-    else:
-        assert type(result).__name__ == SPEC.ref_name(op.response_schema)
-
-
-@pytest.mark.parametrize("op_id", sorted(OPS_BY_ID))
-def test_operation_round_trip_sync(op_id: str, auth: KalshiAuth) -> None:
-    op = OPS_BY_ID[op_id]
-    seen: list[httpx.Request] = []
-    attribute, method = OPERATION_METHODS[op_id]
-    args, kwargs, body = _call_args(op)
-    with KalshiClient(auth=auth, transport=httpx.MockTransport(_handler(op, seen))) as client:
-        result = getattr(getattr(client, attribute), method)(*args, **kwargs)
-    assert len(seen) == 1
-    _check_request(op, seen[0], body)
-    _check_result(op, result, is_async=False)
-
-
-@pytest.mark.parametrize("op_id", sorted(OPS_BY_ID))
-async def test_operation_round_trip_async(op_id: str, auth: KalshiAuth) -> None:
-    op = OPS_BY_ID[op_id]
-    seen: list[httpx.Request] = []
-    attribute, method = OPERATION_METHODS[op_id]
-    args, kwargs, body = _call_args(op)
-    async with AsyncKalshiClient(auth=auth, transport=httpx.MockTransport(_handler(op, seen))) as client:
-        result = await getattr(getattr(client, attribute), method)(*args, **kwargs)
-    assert len(seen) == 1
-    _check_request(op, seen[0], body)
-    _check_result(op, result, is_async=True)
+@pytest.mark.parametrize("op_id", HARNESS.op_ids)
+async def test_operation_round_trip_async(op_id: str) -> None:
+    await HARNESS.round_trip_async(op_id)
 
 
 # -- the two faces never drift apart -----------------------------------------------------------
 
 
-def _normalise_return(annotation: Any) -> str:
-    text = str(annotation)
-    return text.replace("AsyncIterator[", "Iterator[").replace("AsyncPage[", "Page[")
-
-
-@pytest.mark.parametrize("attribute", sorted(RESOURCE_CLASSES))
+@pytest.mark.parametrize("attribute", HARNESS.resource_attributes)
 def test_sync_and_async_signatures_match(attribute: str) -> None:
-    module = importlib.import_module(f"kalshi_rest.resources._generated.{attribute}")
-    sync_name, async_name = RESOURCE_CLASSES[attribute]
-    sync_cls, async_cls = getattr(module, sync_name), getattr(module, async_name)
-
-    def public(cls: type) -> dict[str, Any]:
-        return {n: f for n, f in vars(cls).items() if inspect.isfunction(f) and not n.startswith("_")}
-
-    sync_methods, async_methods = public(sync_cls), public(async_cls)
-    assert sorted(sync_methods) == sorted(async_methods)
-    assert sync_methods
-    for name, sync_fn in sync_methods.items():
-        async_fn = async_methods[name]
-        sync_sig, async_sig = inspect.signature(sync_fn), inspect.signature(async_fn)
-        assert list(sync_sig.parameters.values()) == list(async_sig.parameters.values()), name
-        assert _normalise_return(sync_sig.return_annotation) == _normalise_return(async_sig.return_annotation), name
-        assert inspect.getdoc(sync_fn) == inspect.getdoc(async_fn), name
-        iterates = str(async_sig.return_annotation).startswith("AsyncIterator")
-        assert inspect.iscoroutinefunction(async_fn) is not iterates, name
-        assert not inspect.iscoroutinefunction(sync_fn), name
-    for cls, methods in ((sync_cls, sync_methods), (async_cls, async_methods)):
-        raw_cls = typing.get_type_hints(cls.with_raw_response.func)["return"]
-        wrapped = set(vars(raw_cls(cls(object()))))
-        iterators = {n for n, f in methods.items() if "Iterator[" in str(inspect.signature(f).return_annotation)}
-        assert wrapped == set(methods) - iterators - {"with_raw_response"}
+    HARNESS.check_signatures(attribute)
