@@ -177,11 +177,10 @@ class WebSocketSurface:
                 if conn.drop_after is not None and conn.sent >= conn.drop_after:
                     transport = conn.request.transport
                     if transport is not None:
-                        for _ in range(1000):  # let the frames already sent reach the socket (bounded: ~1 s)
-                            if not transport.get_write_buffer_size():
-                                break
-                            await asyncio.sleep(0.001)
-                        transport.abort()
+                        # Cut the TCP stream with no WebSocket close frame. close() (FIN after the
+                        # buffered frames) rather than abort(): an RST can make the client's kernel
+                        # discard frames it has received but not yet read, which made the drop point racy.
+                        transport.close()
                     return
 
     def _send(self, conn: _Connection, frame: dict[str, Any]) -> None:
