@@ -23,7 +23,7 @@ import json
 import time
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -79,6 +79,18 @@ class _LocalServer:
             await self._runner.cleanup()
             self._runner = None
 
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        raise NotImplementedError
+
+    async def __aenter__(self) -> Self:
+        await self._start(self._handle)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self._stop()
+
 
 class WebSocketRecorder(_LocalServer):
     """A recording proxy: clients connect to `url`, frames are forwarded upstream and recorded.
@@ -101,15 +113,6 @@ class WebSocketRecorder(_LocalServer):
     def url(self) -> str:
         """Where clients connect: same path as upstream, on the local port."""
         return f"ws://127.0.0.1:{self.port}{urlsplit(self.upstream).path}"
-
-    async def __aenter__(self) -> WebSocketRecorder:
-        await self._start(self._handle)
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self._stop()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         path = urlsplit(self.upstream).path
@@ -180,15 +183,6 @@ class WebSocketReplayServer(_LocalServer):
     def url(self) -> str:
         """Where clients connect (path `/trade-api/ws/v2`; any path works)."""
         return f"ws://127.0.0.1:{self.port}/trade-api/ws/v2"
-
-    async def __aenter__(self) -> WebSocketReplayServer:
-        await self._start(self._handle)
-        return self
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self._stop()
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         ws = web.WebSocketResponse()
