@@ -10,6 +10,7 @@ auth.headers("GET", "/trade-api/v2/portfolio/balance")
 
 from __future__ import annotations
 
+from ._backoff import Backoff
 from ._config import KalshiConfig
 from ._credentials import (
     EnvCredentials,
@@ -32,6 +33,7 @@ __all__ = [
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "AuthRequiredError",
+    "Backoff",
     "EnvCredentials",
     "Environment",
     "FixEndpoint",
