@@ -33,9 +33,7 @@ def test_all_is_sorted_and_complete(name: str) -> None:
         assert hasattr(module, attr), f"{name}.__all__ names missing {attr}"
 
 
-DISTRIBUTIONS = dict(
-    zip(IMPORT_NAMES, [*(n.replace("_", "-") for n in IMPORT_NAMES[:-1]), "kalshi-sdk"], strict=True)
-)
+DISTRIBUTIONS = dict(zip(IMPORT_NAMES, [*(n.replace("_", "-") for n in IMPORT_NAMES[:-1]), "kalshi-sdk"], strict=True))
 
 
 @pytest.mark.parametrize("name", IMPORT_NAMES)
