@@ -68,11 +68,12 @@ ALLOWED_REQUIRES = {
     },
     "kalshi-sdk": {
         "kalshi-auth", "kalshi-rest", "kalshi-ws", "kalshi-perps", "kalshi-klear", "kalshi-fix", "kalshi-testing",
+        "click", "rich",
     },
 }  # fmt: skip
 
 # Heavy third-party packages that a lean install must not contain unless its closure declares them.
-HEAVY = {"httpx", "pydantic", "websockets", "msgspec", "aiohttp", "pyyaml", "pandas", "polars", "h2"}
+HEAVY = {"httpx", "pydantic", "websockets", "msgspec", "aiohttp", "pyyaml", "pandas", "polars", "h2", "rich", "click"}
 
 # The default CI run (about 5 minutes on 2 cores): every package's tests on 3.11 and 3.13 against
 # the workspace, and on 3.12 against its installed wheel alone (the isolation session), so every
