@@ -468,3 +468,73 @@ def test_sim_serves_until_interrupted(tmp_path: Path) -> None:
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert "PRIVATE KEY" not in "".join(lines) + out
+
+
+def _loopback_acceptor() -> Any:
+    """kalshi-fix's loopback FIX acceptor (packages/kalshi-fix/tests/fix_acceptor.py), when the tree has it."""
+    import importlib.util
+
+    path = Path(__file__).resolve().parents[2] / "kalshi-fix" / "tests" / "fix_acceptor.py"
+    if not path.is_file():
+        pytest.skip("kalshi-fix's loopback acceptor is not beside this copy of the tests")
+    spec = importlib.util.spec_from_file_location("kalshi_fix_test_acceptor", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = sys.modules.get(spec.name) or importlib.util.module_from_spec(spec)
+    if spec.name not in sys.modules:
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    return module.FixAcceptor
+
+
+@pytest.fixture
+def fix_gateway(kalshi_exchange: Any) -> Any:
+    """(host, port) of an order-entry FIX acceptor on 127.0.0.1 that knows the trader's key, and its logons."""
+    import asyncio
+
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    acceptor_class = _loopback_acceptor()
+    key = load_pem_private_key(kalshi_exchange.user.private_key_pem, password=None)
+    acceptor = acceptor_class({kalshi_exchange.user.key_id: key.public_key()}, target_comp_id="KalshiNR")
+    loop = asyncio.new_event_loop()
+    thread = threading.Thread(target=loop.run_forever, daemon=True)
+    thread.start()
+    port = asyncio.run_coroutine_threadsafe(acceptor.start(), loop).result(timeout=10)
+    try:
+        yield acceptor, port
+    finally:
+        asyncio.run_coroutine_threadsafe(acceptor.stop(), loop).result(timeout=10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(timeout=10)
+        loop.close()
+
+
+def test_fix_logon_round_trip(run: Run, fix_gateway: Any) -> None:
+    acceptor, port = fix_gateway
+    result = run("fix", "logon", "--session", "NR", "--host", "127.0.0.1", "--port", str(port), "--no-tls", "--json")
+    data = _json(result)
+    assert data["result"] == "logged on and out"
+    assert data["target_comp_id"] == "KalshiNR"
+    assert data["address"] == f"127.0.0.1:{port}"
+    assert data["tls"] is False
+    assert float(data["logon_ms"]) > 0
+    assert len(acceptor.logons) == 1  # one signed Logon reached the gateway
+
+
+def test_fix_logon_refused_and_unreachable(run: Run, fix_gateway: Any) -> None:
+    acceptor, port = fix_gateway
+    acceptor.faults.reject_logon = "bad key"
+    args = ["fix", "logon", "--host", "127.0.0.1", "--port", str(port), "--no-tls", "--timeout", "5"]
+    line = _one_line_error(run(*args), 4)
+    assert "bad key" in line
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed = s.getsockname()[1]
+        _one_line_error(
+            run("fix", "logon", "--host", "127.0.0.1", "--port", str(closed), "--no-tls", "--timeout", "2"), 5
+        )
+    # No TLS to a public host is refused before anything is sent.
+    _one_line_error(run("fix", "logon", "--host", "fix.example.com", "--no-tls"), 3)
