@@ -166,8 +166,13 @@ def _wheel_for(dist: str, dist_dir: Path) -> Path:
 
 
 def _payload(record: str) -> set[str]:
-    """The RECORD lines (path, hash, size) of a distribution's files, its .dist-info aside."""
-    return {line for line in record.splitlines() if line and ".dist-info/" not in line.split(",", 1)[0]}
+    """The RECORD lines (path, hash, size) of a distribution's files, its .dist-info and the console
+    scripts the installer writes outside site-packages (`../../../bin/kalshi`) aside."""
+    return {
+        line
+        for line in record.splitlines()
+        if line and ".dist-info/" not in (path := line.split(",", 1)[0]) and not path.startswith("../")
+    }
 
 
 def _record(wheel: Path) -> set[str]:
