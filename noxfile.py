@@ -10,14 +10,12 @@ uvx nox -s release -- kalshi-auth patch [--dry-run]   # cut one distribution's r
 from __future__ import annotations
 
 import datetime
-import importlib.util
 import json
 import os
 import re
 import shutil
 import sys
 import tempfile
-import types
 import zipfile
 from pathlib import Path
 
@@ -31,17 +29,8 @@ ROOT = Path(__file__).parent
 PYTHONS = ["3.11", "3.12", "3.13"]
 
 
-def _load_release_tool() -> types.ModuleType:
-    spec = importlib.util.spec_from_file_location("kalshi_release_tool", ROOT / "tools" / "release.py")
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-_rel = _load_release_tool()  # tools/release.py: versions, changelogs, tags
+sys.path.insert(0, str(ROOT / "tools"))
+import release as _rel  # noqa: E402  tools/release.py: versions, changelogs, tags
 
 # dist name -> import name
 PACKAGES = {
@@ -380,19 +369,22 @@ def release(session: nox.Session) -> None:
     dist, how = args
     released = _rel.released_versions(ROOT, dist)
     if not dry_run:
-        _release(session, dist, how, released, ROOT)
+        tag, files = _release(session, dist, how, released, ROOT)
+        session.log(f'next: git commit -am "{dist} {tag.rsplit("-v", 1)[1]}" && git tag {tag} && git push origin {tag}')
+        session.log(f"then publish by hand (never from CI): uv publish {files}")
+        session.log(f"tag to push: {tag}")
         return
     copy = Path(tempfile.mkdtemp(prefix="kalshi-release-"))
     try:
         shutil.copytree(ROOT, copy / "tree", ignore=shutil.ignore_patterns(*_TREE_JUNK))
-        tag = _release(session, dist, how, released, copy / "tree")
+        tag, _ = _release(session, dist, how, released, copy / "tree")
     finally:
         shutil.rmtree(copy, ignore_errors=True)
     session.log(f"dry run: built and checked in a copy; this tree is unchanged. Tag to push: {tag}")
 
 
-def _release(session: nox.Session, dist: str, how: str, released: list[str], root: Path) -> str:
-    """The release steps on the tree at `root`; returns the tag to push."""
+def _release(session: nox.Session, dist: str, how: str, released: list[str], root: Path) -> tuple[str, str]:
+    """The release steps on the tree at `root`; returns the tag to push and the built files."""
     pkg = root / "packages" / dist
     current = _rel.read_version(pkg / "pyproject.toml")
     changelog_md = (pkg / "CHANGELOG.md").read_text()
@@ -425,11 +417,7 @@ def _release(session: nox.Session, dist: str, how: str, released: list[str], roo
     if built != [f"{stem}-py3-none-any.whl", f"{stem}.tar.gz"]:
         session.error(f"expected {stem}'s wheel and sdist in {out}, found {built}")
     _isolation(session, {dist}, root)
-    tag: str = _rel.tag_name(dist, new)
-    session.log(f'next: git commit -am "{dist} {new}" && git tag {tag} && git push origin {tag}')
-    session.log(f"then publish by hand (never from CI): uv publish dist/{stem}-py3-none-any.whl dist/{stem}.tar.gz")
-    session.log(f"tag to push: {tag}")
-    return tag
+    return _rel.tag_name(dist, new), f"dist/{stem}-py3-none-any.whl dist/{stem}.tar.gz"
 
 
 @nox.session(python=False)

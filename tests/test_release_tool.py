@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 import tomllib
@@ -11,12 +10,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-_spec = importlib.util.spec_from_file_location("kalshi_release_tool", ROOT / "tools" / "release.py")
-assert _spec is not None
-assert _spec.loader is not None
-rel = importlib.util.module_from_spec(_spec)
-sys.modules[_spec.name] = rel
-_spec.loader.exec_module(rel)
+sys.path.insert(0, str(ROOT / "tools"))
+import release as rel  # noqa: E402  tools/release.py
 
 CHANGELOG = """# Changelog: kalshi-demo
 
