@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import re
+import time
 import uuid
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from ._app import EXIT_DECLINED, CliError, DecimalParam, common_options, settings
 from ._output import Column, emit_record, emit_rows
+
+if TYPE_CHECKING:
+    from kalshi_rest import KalshiClient
+    from kalshi_rest.models import Order
 
 __all__ = ["order", "portfolio"]
 
@@ -207,7 +212,7 @@ def order_amend(*, order_id: str, price: Decimal | None, count: Decimal | None, 
     if price is None and count is None:
         raise CliError("give --price and/or --count")
     with settings().client() as client:
-        current = client.orders.get(order_id).order
+        current = _fetch_order(client, order_id)
         request = AmendOrderV2Request(
             ticker=current.ticker,
             side=current.book_side,  # type: ignore[arg-type]
@@ -217,6 +222,19 @@ def order_amend(*, order_id: str, price: Decimal | None, count: Decimal | None, 
         _confirm(f"amend {order_id} to {request.count} at ${request.price}", yes)
         got = client.orders.amend_v2(order_id, request=request)
     emit_record(got, _RESULT_COLUMNS, title="order amended")
+
+
+def _fetch_order(client: KalshiClient, order_id: str) -> Order:
+    """GET one order. Right after its creation the exchange can answer 404 for a moment (eventual
+    consistency, reproduced by kalshi-testing's realistic mode), so a 404 is read again, briefly."""
+    from kalshi_rest import KalshiNotFoundError
+
+    for delay in (0.25, 0.5, 1.0):
+        try:
+            return client.orders.get(order_id).order
+        except KalshiNotFoundError:
+            time.sleep(delay)
+    return client.orders.get(order_id).order
 
 
 @order.command("cancel")
