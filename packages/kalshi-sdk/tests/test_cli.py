@@ -542,3 +542,22 @@ def test_fix_logon_refused_and_unreachable(run: Run, fix_gateway: Any) -> None:
         )
     # No TLS to a public host is refused before anything is sent.
     _one_line_error(run("fix", "logon", "--host", "fix.example.com", "--no-tls"), 3)
+
+
+@pytest.mark.parametrize(
+    ("session", "target"), [("NR", "KalshiNR"), ("DC", "KalshiDC"), ("MD", "KalshiMD"), ("RFQ", "KalshiRFQ")]
+)
+def test_fix_logon_against_the_simulators_gateway(run: Run, kalshi_exchange: Any, session: str, target: str) -> None:
+    """The simulator's own FIX acceptor (kalshi-testing), when this version of it has one."""
+    from kalshi_auth import FixSessionType
+
+    sim = kalshi_exchange.simulator
+    if not hasattr(sim, "fix_endpoint"):
+        pytest.skip("this kalshi-testing simulator has no FIX acceptor")
+    kind = {"NR": FixSessionType.ORDER_ENTRY, "DC": FixSessionType.DROP_COPY, "MD": FixSessionType.MARKET_DATA}
+    endpoint = sim.fix_endpoint(kind.get(session, FixSessionType.RFQ))
+    args = ["fix", "logon", "--session", session, "--host", endpoint.host, "--port", str(endpoint.port), "--no-tls"]
+    data = _json(run(*args, "--timeout", "10", "--json"))
+    assert data["result"] == "logged on and out"
+    assert data["target_comp_id"] == target
+    assert data["address"] == f"{endpoint.host}:{endpoint.port}"
