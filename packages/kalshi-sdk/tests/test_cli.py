@@ -366,6 +366,21 @@ def test_parse_when() -> None:
 # ------------------------------------------------------------------------------------ errors, output
 
 
+def test_demo_unless_prod_and_the_simulators_websocket_beside_its_rest(monkeypatch: pytest.MonkeyPatch) -> None:
+    from kalshi.cli._app import Settings
+    from kalshi_auth import DEMO, PRODUCTION
+
+    for name in ("KALSHI_API_BASE_URL", "KALSHI_WS_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("KALSHI_DEMO", "false")  # the CLI's own rule: demo unless --prod
+    assert Settings().config().rest_url == DEMO.rest_url
+    assert Settings(prod=True).config().websocket_url == PRODUCTION.ws_url
+    local = Settings(base_url="http://127.0.0.1:8080/trade-api/v2").config()
+    assert local.websocket_url == "ws://127.0.0.1:8080/trade-api/ws/v2"
+    proxied = Settings(base_url="https://proxy.example.com/trade-api/v2").config()
+    assert proxied.websocket_url == DEMO.ws_url  # only a loopback simulator's WebSocket is guessed
+
+
 def test_missing_credentials_is_a_configuration_error(run: Run, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("KALSHI_KEY_ID")
     monkeypatch.delenv("KALSHI_PRIVATE_KEY_PATH")

@@ -87,11 +87,9 @@ class Settings:
 
     def auth(self) -> KalshiAuth | None:
         """The signer from `KALSHI_KEY_ID` and `KALSHI_PRIVATE_KEY_PATH` (or `KALSHI_PRIVATE_KEY`), like the clients."""
-        from kalshi_auth import KalshiAuth, credentials_from_env
+        from kalshi_auth import credentials_from_env
 
-        auth = credentials_from_env("prediction").auth
-        assert auth is None or isinstance(auth, KalshiAuth)
-        return auth
+        return credentials_from_env("prediction").auth
 
     def client(self) -> KalshiClient:
         from kalshi_rest import KalshiClient

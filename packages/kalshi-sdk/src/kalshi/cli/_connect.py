@@ -107,6 +107,12 @@ def sim(
         out.print(f"Kalshi exchange simulator on {simulator.rest_url}", markup=False)
         out.print(f"  WebSocket: {simulator.ws_url}", markup=False)
         out.print(f"  demo user with $10,000; key file {key_path}", markup=False)
+        fix_endpoint = getattr(simulator, "fix_endpoint", None)  # kalshi-testing versions with a FIX gateway
+        if fix_endpoint is not None:
+            from kalshi_auth import FixSessionType
+
+            ports = ", ".join(f"{kind.target_comp_id} {fix_endpoint(kind).port}" for kind in FixSessionType)
+            out.print(f"  FIX (tcp, {host}): {ports}", markup=False, soft_wrap=True)
         out.print("Point the SDK and this CLI at it:", markup=False)
         exports = {
             "KALSHI_KEY_ID": user.key_id,
