@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import csv
 import datetime as dt
 import re
@@ -206,15 +207,15 @@ async def _watch(ticker: str, depth: int, count: int | None) -> None:
     no: list[Level] = []
     table_mode = s.output == "table"
     live = Live(book_view(ticker, yes, no, depth, status), console=console(), auto_refresh=False)
-    with live if table_mode else _Null():
+    with live if table_mode else contextlib.nullcontext():
         async with ws.connect() as session:
             stream = await session.subscribe_orderbook_delta(tickers=[ticker])
-            status = "live"
             async for msg in stream:
                 if isinstance(msg, OrderbookSnapshot | OrderbookDelta):
-                    ob = stream.book(ticker)
-                    yes, no = ob.yes_bids(depth), ob.no_bids(depth)
+                    book = stream.book(ticker)
+                    yes, no = book.yes_bids(depth), book.no_bids(depth)
                     updates += 1
+                    status = "live"
                     if not table_mode:
                         _emit_update(ticker, yes, no, depth, s.output, first=updates == 1)
                 elif isinstance(msg, Reconnected):
@@ -224,21 +225,11 @@ async def _watch(ticker: str, depth: int, count: int | None) -> None:
                     status = "resyncing"
                 else:
                     continue
-                if isinstance(msg, OrderbookSnapshot | OrderbookDelta):
-                    status = "live"
-                note = f"{status}  updates {updates}  reconnects {reconnects}"
                 if table_mode:
+                    note = f"{status}  updates {updates}  reconnects {reconnects}"
                     live.update(book_view(ticker, yes, no, depth, note), refresh=True)
                 if count is not None and updates >= count:
                     break
-
-
-class _Null:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> None:
-        return None
 
 
 def _emit_update(ticker: str, yes: Sequence[Level], no: Sequence[Level], depth: int, fmt: str, *, first: bool) -> None:
