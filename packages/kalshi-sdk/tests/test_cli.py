@@ -430,6 +430,9 @@ def test_version_and_help() -> None:
     assert importlib.metadata.version("kalshi-sdk") in result.output
     assert "Exit codes" in CliRunner().invoke(cli, ["--help"]).output
     assert CliRunner().invoke(cli, ["no-such-command"]).exit_code == 2
+    bare = CliRunner().invoke(cli, ["markets"])  # a group alone shows its help, not an error line
+    assert "list" in bare.output
+    assert "error:" not in bare.output
 
 
 def test_console_script_is_declared_and_import_kalshi_stays_cheap() -> None:

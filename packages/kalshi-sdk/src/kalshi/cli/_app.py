@@ -215,6 +215,14 @@ def _classify(exc: BaseException) -> tuple[int, str]:
     return EXIT_INTERNAL, f"{type(exc).__name__}: {exc}"
 
 
+class _NotRaised(click.UsageError):
+    """Stands in for click 8.2's NoArgsIsHelpError on older clicks (which print the help themselves)."""
+
+
+_NO_ARGS_IS_HELP: type[click.UsageError] = getattr(click.exceptions, "NoArgsIsHelpError", _NotRaised)
+"""What click 8.2+ raises for a group called without a command."""
+
+
 class KalshiGroup(click.Group):
     """A click group whose failures are one line on stderr and an exit code, never a traceback."""
 
@@ -233,6 +241,9 @@ class KalshiGroup(click.Group):
             rv = super().main(argv, prog_name, complete_var, standalone_mode=False, obj=obj, **extra)
             code = rv if isinstance(rv, int) else 0
         except click.exceptions.Exit as exc:
+            code = exc.exit_code
+        except _NO_ARGS_IS_HELP as exc:  # `kalshi` or `kalshi markets` alone: the help, as click prints it
+            click.echo(exc.format_message(), err=True)
             code = exc.exit_code
         except click.ClickException as exc:
             hint = ""
