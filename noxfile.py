@@ -369,7 +369,7 @@ def release(session: nox.Session) -> None:
     dist, how = args
     released = _rel.released_versions(ROOT, dist)
     if not dry_run:
-        tag, files = _release(session, dist, how, released, ROOT)
+        tag, files = _release(session, dist, how, released, ROOT, dry_run=False)
         session.log(f'next: git commit -am "{dist} {tag.rsplit("-v", 1)[1]}" && git tag {tag} && git push origin {tag}')
         session.log(f"then publish by hand (never from CI): uv publish {files}")
         session.log(f"tag to push: {tag}")
@@ -377,21 +377,30 @@ def release(session: nox.Session) -> None:
     copy = Path(tempfile.mkdtemp(prefix="kalshi-release-"))
     try:
         shutil.copytree(ROOT, copy / "tree", ignore=shutil.ignore_patterns(*_TREE_JUNK))
-        tag, _ = _release(session, dist, how, released, copy / "tree")
+        tag, _ = _release(session, dist, how, released, copy / "tree", dry_run=True)
     finally:
         shutil.rmtree(copy, ignore_errors=True)
     session.log(f"dry run: built and checked in a copy; this tree is unchanged. Tag to push: {tag}")
 
 
-def _release(session: nox.Session, dist: str, how: str, released: list[str], root: Path) -> tuple[str, str]:
-    """The release steps on the tree at `root`; returns the tag to push and the built files."""
+def _release(
+    session: nox.Session, dist: str, how: str, released: list[str], root: Path, *, dry_run: bool
+) -> tuple[str, str]:
+    """The release steps on the tree at `root`; returns the tag to push and the built files.
+
+    A dry run goes on past an empty Unreleased section (CI's dry run must not fail right after a
+    real release emptied it); a real release stops there.
+    """
     pkg = root / "packages" / dist
     current = _rel.read_version(pkg / "pyproject.toml")
     changelog_md = (pkg / "CHANGELOG.md").read_text()
     try:
         new = _rel.next_version(dist, current, how, released)
-        if not _rel.has_entry(changelog_md):
+        entries = _rel.has_entry(changelog_md)
+        if not entries and not dry_run:
             session.error(f"{dist}: nothing under '## Unreleased' in its CHANGELOG.md to release")
+        if not entries:
+            session.warn(f"{dist}: nothing under '## Unreleased' yet; a real release would stop here")
     except ValueError as exc:
         session.error(str(exc))
     narrow = _rel.narrow_dependents(root / "packages", dist, new)
@@ -407,7 +416,8 @@ def _release(session: nox.Session, dist: str, how: str, released: list[str], roo
         session.error(f"uv version did not set {dist} to {new}")
     _rel.set_module_version(pkg / "src" / PACKAGES[dist] / "__init__.py", new)
     today = datetime.datetime.now(datetime.UTC).date().isoformat()
-    (pkg / "CHANGELOG.md").write_text(_rel.cut_release(changelog_md, new, today))
+    if entries:
+        (pkg / "CHANGELOG.md").write_text(_rel.cut_release(changelog_md, new, today))
     out = root / "dist"
     stem = f"{dist.replace('-', '_')}-{new}"
     for old in out.glob(f"{stem}*"):
