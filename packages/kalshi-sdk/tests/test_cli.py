@@ -275,6 +275,15 @@ def test_bad_order_input_is_one_line_and_sends_nothing(run: Run, kalshi_exchange
     assert len(kalshi_exchange.simulator.requests) == before
 
 
+@pytest.mark.parametrize("ticker", ["../portfolio/balance", "KX FED", "", "T?x=1"])
+def test_malformed_tickers_and_ids_never_leave(run: Run, kalshi_exchange: Any, ticker: str) -> None:
+    before = len(kalshi_exchange.simulator.requests)
+    _one_line_error(run("order", "create", ticker, "--side", "bid", "--count", "1", "--price", "0.5"), 2)
+    _one_line_error(run("book", ticker), 2)
+    _one_line_error(run("order", "cancel", ticker or "/"), 2)
+    assert len(kalshi_exchange.simulator.requests) == before
+
+
 def test_production_asks_before_an_order_action(run: Run, kalshi_exchange: Any) -> None:
     path = "/portfolio/events/orders"
     args = ["--prod", "order", "create", TICKER, "--side", "bid", "--count", "1", "--price", "0.30"]

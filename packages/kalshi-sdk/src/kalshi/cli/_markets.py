@@ -23,7 +23,7 @@ from ._output import Column, console, emit_record, emit_rows, jsonable, text
 if TYPE_CHECKING:
     from kalshi_rest.models import Market, MarketCandlestick
 
-__all__ = ["book", "book_view", "candles", "market", "markets", "parse_when"]
+__all__ = ["book", "book_view", "candles", "market", "market_ticker", "markets", "parse_when"]
 
 Level = tuple[Decimal, Decimal]
 _ONE = Decimal(1)
@@ -93,11 +93,12 @@ def market() -> None:
 def market_get(ticker: str) -> None:
     """Show one market."""
     with settings().client() as client:
-        found = client.markets.get(_ticker(ticker)).market
+        found = client.markets.get(market_ticker(ticker)).market
     emit_record(found, _MARKET_DETAIL, title=found.ticker)
 
 
-def _ticker(value: str) -> str:
+def market_ticker(value: str) -> str:
+    """A ticker as typed, checked for shape before anything is sent."""
     value = value.strip()
     if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*", value):
         raise CliError(f"{value!r} is not a market ticker")
@@ -149,7 +150,7 @@ def _book_json(ticker: str, yes_bids: Sequence[Level], no_bids: Sequence[Level],
 @common_options
 def book(*, ticker: str, depth: int, watch: bool, count: int | None, duration: float | None) -> None:
     """Show a market's order book: YES bids and YES asks (the NO bids seen from the YES side)."""
-    ticker = _ticker(ticker)
+    ticker = market_ticker(ticker)
     if watch:
         asyncio.run(_watch_for(ticker, depth, count, duration))
         return
@@ -290,7 +291,7 @@ def candles(*, ticker: str, period: str, since: str, until: str | None, series: 
 
     from ._app import _stderr
 
-    ticker = _ticker(ticker)
+    ticker = market_ticker(ticker)
     now = dt.datetime.now(dt.UTC)
     start, end = parse_when(since, now), parse_when(until, now) if until else now
     if start >= end:

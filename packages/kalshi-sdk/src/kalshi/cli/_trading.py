@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from ._app import EXIT_DECLINED, CliError, DecimalParam, common_options, settings
+from ._markets import market_ticker
 from ._output import Column, emit_record, emit_rows
 
 if TYPE_CHECKING:
@@ -174,7 +175,7 @@ def order_create(
     from kalshi_rest.models import CreateOrderV2Request
 
     request = CreateOrderV2Request(
-        ticker=ticker.strip(),
+        ticker=market_ticker(ticker),
         client_order_id=client_order_id or str(uuid.uuid4()),
         side=side,  # type: ignore[arg-type]
         count=count,
