@@ -15,9 +15,9 @@ runs: `import kalshi` does not import this package, click or rich.
 
 from __future__ import annotations
 
-import importlib.metadata
-
 import click
+
+from kalshi import __version__
 
 from ._app import KalshiGroup, common_options
 from ._connect import fix, sim
@@ -31,7 +31,7 @@ credentials, 4 refused by the exchange, 5 no connection or timeout, 6 not confir
 
 
 @click.group(cls=KalshiGroup, epilog=_EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(importlib.metadata.version("kalshi-sdk"), prog_name="kalshi")
+@click.version_option(__version__, prog_name="kalshi")
 @common_options
 def cli() -> None:
     """Kalshi from the command line: markets, order books, your portfolio and orders, FIX, the simulator.
