@@ -63,6 +63,7 @@ _EXPORTS: dict[str, str] = {
     # books and settlement reports
     "OrderBook": "._book",
     "SettlementAssembler": "._settlement",
+    "SettlementBatchDropped": "._settlement",
     "SettlementReport": "._settlement",
     # codec
     "FixFrame": "._codec",
@@ -149,6 +150,7 @@ __all__ = [
     "SessionReject",
     "SessionState",
     "SettlementAssembler",
+    "SettlementBatchDropped",
     "SettlementReport",
     "StoredMessage",
     "decode_app_message",
@@ -242,6 +244,6 @@ if TYPE_CHECKING:
         SessionReject,
         SessionState,
     )
-    from ._settlement import SettlementAssembler, SettlementReport
+    from ._settlement import SettlementAssembler, SettlementBatchDropped, SettlementReport
     from ._store import FileStore, FsyncPolicy, MemoryStore, SequenceStore, StoredMessage
     from .messages import *  # noqa: F403

@@ -50,6 +50,7 @@ count and may contain SOH.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, TypeVar
 from zlib import adler32
@@ -67,8 +68,10 @@ __all__ = [
     "FixFrame",
     "FrameSplitter",
     "HEADER_TAGS",
+    "SECRET_TAGS",
     "SOH",
     "SessionHeader",
+    "check_body",
     "checksum",
     "decode",
     "decode_app_message",
@@ -77,6 +80,7 @@ __all__ = [
     "format_sending_time",
     "parse_frame",
     "peek_header",
+    "redact",
     "rewrite_for_resend",
 ]
 
@@ -187,17 +191,69 @@ class SessionHeader:
         )
 
 
+_FRAMING_TAGS: Final = (b"\x018=", b"\x019=", b"\x0110=", b"\x0135=")
+_FRAMING_TEXT: Final = frozenset({"8", "9", "10", "35"})
+
+
+def check_body(body: bytes) -> None:
+    """Verify an outbound body before it goes on the wire.
+
+    Every field must read `<digits>=<value>␁`; the framing tags 8, 9, 10 and 35 may not appear (the encoder
+    writes them); a data field (RawData 96, Signature 89) must come right after its length field (95, 93),
+    whose value is its byte count.
+
+    Raises:
+        FixEncodeError: the body breaks one of those rules (nothing was sent).
+    """
+    if not body:
+        return
+    if body[-1] != 1:
+        raise _err.FixEncodeError(f"body must end with SOH: {body[-16:]!r}")
+    probe = b"\x01" + body
+    if not (b"95=" in probe or b"93=" in probe or b"\x0196=" in probe or b"\x0189=" in probe):
+        # no data field: no value can hold SOH, so the framing tags can be looked for in the bytes
+        for framing in _FRAMING_TAGS:
+            if framing in probe:
+                raise _err.FixEncodeError(f"body holds tag {framing[1:-1].decode()}, which the encoder writes")
+        if _plain_fields(body) and b"\x01=" not in probe:
+            return
+    try:
+        parts = _split_data(body.decode("utf-8", "surrogateescape"), body)[:-1]
+    except _err.FixFieldValueError as exc:
+        raise _err.FixEncodeError(f"malformed body: {exc}", tag=exc.tag) from None
+    previous = ""
+    for part in parts:
+        tag, eq, _ = part.partition("=")
+        if not eq or not tag.isdigit() or not tag.isascii() or tag[0] == "0":
+            raise _err.FixEncodeError(f"malformed field in body: {part[:32]!r}")
+        if tag in _FRAMING_TEXT:
+            raise _err.FixEncodeError(f"body holds tag {tag}, which the encoder writes", tag=int(tag))
+        if tag in ("96", "89") and previous != ("95" if tag == "96" else "93"):
+            raise _err.FixEncodeError(f"data field {tag} must follow its length field", tag=int(tag))
+        previous = tag
+
+
 def encode_frame(msg_type: str, header: SessionHeader, body: bytes) -> bytes:
     """Build a complete frame: 8, 9, 35, the header fields, `body`, and 10.
 
     Args:
         msg_type: MsgType (35), e.g. `"D"`.
         header: the session header fields.
-        body: the encoded body, `tag=value␁` repeated (may be empty).
+        body: the encoded body, `tag=value␁` repeated (may be empty); checked by `check_body`.
 
     Raises:
-        FixEncodeError: a header value is empty or contains SOH, or MsgSeqNum is not a positive int.
+        FixEncodeError: a header value is empty or contains SOH, MsgSeqNum is not a non-negative int, or the
+            body is malformed (see `check_body`).
     """
+    check_body(body)
+    if not msg_type or "\x01" in msg_type or "=" in msg_type:
+        raise _err.FixEncodeError(f"MsgType (35) is not a valid value: {msg_type!r}", tag=35)
+    return assemble_frame(msg_type, header, body)
+
+
+def assemble_frame(msg_type: str, header: SessionHeader, body: bytes) -> bytes:
+    """`encode_frame` without the body check: for bodies this package generated, and for tests that need
+    deliberately broken frames. Header values are still checked."""
     seq = header.msg_seq_num
     if seq.__class__ is not int or seq < 0:
         raise _err.FixEncodeError(f"MsgSeqNum must be a non-negative int, got {seq!r}", tag=34)
@@ -327,7 +383,28 @@ class FixFrame:
         return self.fields.get(str(tag))
 
     def __repr__(self) -> str:
-        return f"FixFrame(msg_type={self.msg_type!r}, msg_seq_num={self.msg_seq_num}, raw={self.raw!r})"
+        return f"FixFrame(msg_type={self.msg_type!r}, msg_seq_num={self.msg_seq_num}, raw={redact(self.raw)!r})"
+
+
+#: Tags whose values never appear in a repr or str: RawData (the logon signature), Password, Signature.
+SECRET_TAGS: Final = frozenset({96, 554, 89})
+_SECRET_PLAIN: Final = re.compile(rb"(?<=\x01)(554|96|89)=[^\x01]*")
+
+
+def redact(raw: bytes) -> bytes:
+    """`raw` with the values of RawData (96), Password (554) and Signature (89) replaced by `***`.
+
+    A data field is cut by the byte count its length field (95, 93) gives, since its value may hold SOH.
+    """
+    if b"\x0196=" not in raw and b"\x01554=" not in raw and b"\x0189=" not in raw:
+        return raw
+    out = raw
+    for length_tag, data_tag in ((b"95", b"96"), (b"93", b"89")):
+        found = re.search(rb"\x01" + length_tag + rb"=(\d{1,9})\x01" + data_tag + b"=", out)
+        if found is not None:
+            end = found.end() + int(found.group(1))
+            out = out[: found.end()] + b"***" + out[end:]
+    return _SECRET_PLAIN.sub(lambda m: m.group(1) + b"=***", out)
 
 
 def _field(conv: Callable[[str], _T], value: str, tag: int, frame: FixFrame) -> _T:
