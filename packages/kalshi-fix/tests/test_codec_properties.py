@@ -16,14 +16,13 @@ from kalshi_fix._codec import (
     FrameSplitter,
     SessionHeader,
     assemble_frame,
-    decode_app_message,
-    decode_message,
     parse_frame,
     peek_header,
 )
 from kalshi_fix._errors import FixDecodeError, FixEncodeError, FixFieldValueError, FixTruncatedFrameError
 from kalshi_fix.messages import FIELD_ENUMS, FIELD_KINDS, MESSAGE_TYPES, FixMessage
 from kalshi_fix.messages._base import FixGroupEntry
+from kalshi_fix.messages._decode import decode_app_message, decode_message
 
 HEADER = SessionHeader(
     sender_comp_id="0b7c2c7e-1d2f-4c34-9a55-7e6f5a4b3c2d",

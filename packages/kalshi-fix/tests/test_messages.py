@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
-from kalshi_fix._codec import SessionHeader, decode_app_message, decode_message, parse_frame
+from kalshi_fix._codec import (
+    SessionHeader,
+    parse_frame,
+)
 from kalshi_fix._errors import FixEncodeError, FixMissingTagError
 from kalshi_fix.messages import (
     FIELD_ENUMS,
@@ -44,6 +47,7 @@ from kalshi_fix.messages import (
     SubscriptionRequestType,
     TimeInForce,
 )
+from kalshi_fix.messages._decode import decode_app_message, decode_message
 
 KEY = "0b7c2c7e-1d2f-4c34-9a55-7e6f5a4b3c2d"
 T = "20261124-09:30:01.123"

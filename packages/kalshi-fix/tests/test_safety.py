@@ -6,11 +6,14 @@ import pytest
 
 from kalshi_fix import (
     FixEncodeError,
+    FixUnknownMsgTypeError,
     LoggedOn,
     SessionConfig,
     SessionHeader,
     SessionProtocol,
+    decode_admin_message,
     decode_app_message,
+    decode_message,
     encode_frame,
     parse_frame,
 )
@@ -71,7 +74,7 @@ def test_secrets_are_redacted_in_repr_and_str() -> None:
     body = b"98=0\x01108=30\x0195=13\x0196=c2ln\x01bmF0dXJl\x01554=hunter2\x011137=9\x01"
     wire = encode_frame("A", HEADER, body)
     frame = parse_frame(wire)
-    logon = decode_app_message(frame)
+    logon = decode_message(frame)
     for text in (repr(frame), str(frame), repr(logon), str(logon)):
         assert "hunter2" not in text
         assert "c2ln" not in text
@@ -86,3 +89,15 @@ def test_an_empty_repeating_group_is_left_out() -> None:
     assert cancel_all.encode_body() == b"263=2\x01"
     one = MarketDataRequest(subscription_request_type="1", related_sym=[RelatedSym(symbol="KX")])
     assert one.encode_body() == b"263=1\x01146=1\x0155=KX\x01"
+
+
+def test_admin_and_application_messages_have_separate_doors() -> None:
+    heartbeat = encode_frame("0", HEADER, b"112=TR1\x01")
+    report = encode_frame("9", HEADER, b"37=o\x0111=c\x0139=0\x01434=1\x01")
+    with pytest.raises(FixUnknownMsgTypeError, match="not an application message"):
+        decode_app_message(heartbeat)
+    with pytest.raises(FixUnknownMsgTypeError, match="not an admin message"):
+        decode_admin_message(report)
+    assert type(decode_admin_message(heartbeat)).__name__ == "Heartbeat"
+    assert type(decode_app_message(report)).__name__ == "OrderCancelReject"
+    assert type(decode_message(heartbeat)).__name__ == "Heartbeat"

@@ -54,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "SessionProtocol": "._session",
     "SessionReject": "._session",
     "SessionState": "._session",
+    "build_frame": "._session",
     # stores
     "FileStore": "._store",
     "FsyncPolicy": "._store",
@@ -69,8 +70,11 @@ _EXPORTS: dict[str, str] = {
     "FixFrame": "._codec",
     "FrameSplitter": "._codec",
     "SessionHeader": "._codec",
-    "decode_app_message": "._codec",
-    "decode_message": "._codec",
+    "check_body": "._codec",
+    "decode_admin_message": ".messages._decode",
+    "decode_app_message": ".messages._decode",
+    "decode_message": ".messages._decode",
+    "redact": "._codec",
     "encode_frame": "._codec",
     "format_sending_time": "._codec",
     "parse_frame": "._codec",
@@ -153,12 +157,16 @@ __all__ = [
     "SettlementBatchDropped",
     "SettlementReport",
     "StoredMessage",
+    "build_frame",
+    "check_body",
+    "decode_admin_message",
     "decode_app_message",
     "decode_message",
     "encode_frame",
     "format_sending_time",
     "parse_frame",
     "peek_header",
+    "redact",
     "rewrite_for_resend",
 ]
 
@@ -201,12 +209,12 @@ if TYPE_CHECKING:
         FixFrame,
         FrameSplitter,
         SessionHeader,
-        decode_app_message,
-        decode_message,
+        check_body,
         encode_frame,
         format_sending_time,
         parse_frame,
         peek_header,
+        redact,
         rewrite_for_resend,
     )
     from ._connection import ConnectionState, ConnectionStateChanged, FixConnection, ReconnectPolicy
@@ -243,7 +251,9 @@ if TYPE_CHECKING:
         SessionProtocol,
         SessionReject,
         SessionState,
+        build_frame,
     )
     from ._settlement import SettlementAssembler, SettlementBatchDropped, SettlementReport
     from ._store import FileStore, FsyncPolicy, MemoryStore, SequenceStore, StoredMessage
     from .messages import *  # noqa: F403
+    from .messages._decode import decode_admin_message, decode_app_message, decode_message

@@ -33,7 +33,7 @@ from kalshi_auth import (
 )
 
 from ._book import OrderBook
-from ._codec import FixFrame, decode_app_message
+from ._codec import FixFrame
 from ._connection import ConnectionState, ConnectionStateChanged, FixConnection, ReconnectPolicy
 from ._errors import FixDecodeError
 from ._session import ApplicationMessage, FixSessionError, SessionConfig, SessionEvent, SessionProtocol
@@ -311,6 +311,8 @@ class FixSession:
         A frame that cannot be decoded (an unknown MsgType, a bad value) is logged and skipped, so one
         odd message does not end the loop; iterate the session itself to see every frame.
         """
+        from .messages import decode_app_message
+
         async for frame in self._frames():
             try:
                 message = decode_app_message(frame)
