@@ -32,7 +32,7 @@ def test_fix_session_table(session: FixSessionType, target: str, port: int) -> N
     assert (ep.target_comp_id, ep.port, ep.tls) == (target, port, True)
     expected_host = "marketdata.fix.demo.kalshi.co" if session is FixSessionType.MARKET_DATA else "fix.demo.kalshi.co"
     assert ep.host == expected_host
-    assert session.retransmits == (target in ("KalshiRT", "KalshiPT"))
+    assert session.retransmits == (target in ("KalshiRT", "KalshiRFQ"))  # docs.kalshi.com/fix/connectivity
 
 
 def test_margin_fix_has_no_post_trade_or_rfq() -> None:

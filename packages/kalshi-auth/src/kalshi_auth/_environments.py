@@ -31,9 +31,9 @@ class FixSessionType(enum.Enum):
     ORDER_ENTRY_RETRANSMIT = ("KalshiRT", 8230)
     """Order entry with retransmission (needs a persistent outbound store)."""
     POST_TRADE = ("KalshiPT", 8231)
-    """Settlement reports; prediction only; retransmits."""
+    """Settlement reports; prediction only; logs on with ResetSeqNumFlag=Y."""
     RFQ = ("KalshiRFQ", 8232)
-    """Request for quote (market makers); prediction only."""
+    """Request for quote (market makers); prediction only; retransmits."""
     MARKET_DATA = ("KalshiMD", 8233)
 
     @property
@@ -46,8 +46,9 @@ class FixSessionType(enum.Enum):
 
     @property
     def retransmits(self) -> bool:
-        """True for the sessions that resend stored messages (RT and PT); the rest reset on logon."""
-        return self in (FixSessionType.ORDER_ENTRY_RETRANSMIT, FixSessionType.POST_TRADE)
+        """True for the sessions that resend stored messages (KalshiRT and KalshiRFQ); the rest log
+        on with ResetSeqNumFlag=Y (docs/protocol notes on FIX sessions; docs.kalshi.com/fix/connectivity)."""
+        return self in (FixSessionType.ORDER_ENTRY_RETRANSMIT, FixSessionType.RFQ)
 
 
 _MARGIN_FIX_SESSIONS = frozenset(

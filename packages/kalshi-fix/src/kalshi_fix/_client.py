@@ -70,6 +70,49 @@ class FixEnvironment(enum.Enum):
         return PRODUCTION if self is FixEnvironment.PRODUCTION else DEMO
 
 
+def _check_ports(ports: Mapping[str, int]) -> dict[str, int]:
+    """Validate a session-name -> port map (e.g. {"KalshiNR": 8228})."""
+    out: dict[str, int] = {}
+    for name, port in ports.items():
+        if not isinstance(name, str) or not name:
+            raise KalshiConfigError(f"ports keys are session names such as 'KalshiNR', got {name!r}")
+        if port.__class__ is not int or not 0 < port < 65536:
+            raise KalshiConfigError(f"port for {name} must be an int in 1..65535, got {port!r}")
+        out[name] = port
+    return out
+
+
+def _gateway_from_env(prefix: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    """`{prefix}FIX_HOST`, `{prefix}FIX_PORTS` ("KalshiNR=8228,KalshiRT=8230") and `{prefix}FIX_TLS` ("0"/"1").
+
+    These point a client at another gateway (a local simulator prints them). A loopback host
+    without `FIX_TLS` means plain TCP; ports without a host are refused (ports of which host?).
+    """
+    host = environ.get(f"{prefix}FIX_HOST", "").strip()
+    ports_text = environ.get(f"{prefix}FIX_PORTS", "").strip()
+    tls_text = environ.get(f"{prefix}FIX_TLS", "").strip()
+    if not host:
+        if ports_text or tls_text:
+            raise KalshiConfigError(f"{prefix}FIX_PORTS / {prefix}FIX_TLS need {prefix}FIX_HOST")
+        return {}
+    out: dict[str, Any] = {"host": host}
+    if ports_text:
+        ports: dict[str, int] = {}
+        for item in ports_text.split(","):
+            name, sep, number = item.strip().partition("=")
+            if not sep or not name.strip() or not number.strip().isdigit():
+                raise KalshiConfigError(f"{prefix}FIX_PORTS must look like 'KalshiNR=8228,KalshiRT=8230', got {item!r}")
+            ports[name.strip()] = int(number)
+        out["ports"] = ports
+    if tls_text:
+        if tls_text not in ("0", "1"):
+            raise KalshiConfigError(f"{prefix}FIX_TLS must be 0 or 1, got {tls_text!r}")
+        out["tls"] = tls_text == "1"
+    elif _loopback(host):
+        out["tls"] = False
+    return out
+
+
 def _yn(value: bool | None) -> str | None:
     return None if value is None else ("Y" if value else "N")
 
@@ -86,6 +129,7 @@ class _BaseFixClient:
         environment: FixEnvironment | Environment = FixEnvironment.PRODUCTION,
         host: str | None = None,
         port: int | None = None,
+        ports: Mapping[str, int] | None = None,
         tls: bool | None = None,
         ssl_context: ssl.SSLContext | None = None,
         heartbeat_interval: int = 30,
@@ -106,6 +150,7 @@ class _BaseFixClient:
         self.environment = environment.environment if isinstance(environment, FixEnvironment) else environment
         self.host = host
         self.port = port
+        self.ports = _check_ports(ports or {})
         self.tls = tls
         if tls is False and not _loopback(host or ""):
             raise KalshiConfigError("FIX without TLS is only allowed to a loopback host (pass host='127.0.0.1')")
@@ -133,18 +178,22 @@ class _BaseFixClient:
         Args:
             environment: DEMO or PRODUCTION; None reads `KALSHI_DEMO` (or `KALSHI_PERPS_DEMO`).
             environ: a mapping to read instead of `os.environ`.
-            **kwargs: passed to the constructor (`host`, `port`, `tls`, `store_dir`, ...).
+            **kwargs: passed to the constructor (`host`, `port`, `tls`, `store_dir`, ...); they win
+                over `KALSHI_FIX_HOST` / `KALSHI_FIX_PORTS` / `KALSHI_FIX_TLS` (`KALSHI_PERPS_FIX_*` for
+                margin), which point the client at another gateway such as a local simulator.
 
         Raises:
             AuthRequiredError: no credentials are set (FIX has no public sessions).
             KalshiConfigError | KalshiKeyError: credentials are half set or unreadable.
         """
         creds = credentials_from_env("perps" if cls._margin else "prediction", environ=environ)
+        prefix = "KALSHI_PERPS_" if cls._margin else "KALSHI_"
         if creds.auth is None:
-            prefix = "KALSHI_PERPS_" if cls._margin else "KALSHI_"
             raise AuthRequiredError(f"FIX needs {prefix}KEY_ID and {prefix}PRIVATE_KEY_PATH (or {prefix}PRIVATE_KEY)")
         if environment is None:
             environment = FixEnvironment.DEMO if creds.demo else FixEnvironment.PRODUCTION
+        for name, value in _gateway_from_env(prefix, os.environ if environ is None else environ).items():
+            kwargs.setdefault(name, value)
         return cls(creds.auth, environment=environment, **kwargs)
 
     def __repr__(self) -> str:
@@ -160,7 +209,7 @@ class _BaseFixClient:
         ep = self.environment.fix_endpoint(session_type, margin=self._margin)
         host = self.host or ep.host
         tls = ep.tls if self.tls is None else self.tls
-        return _Endpoint(host, self.port or ep.port, ep.target_comp_id, tls)
+        return _Endpoint(host, self.port or self.ports.get(ep.target_comp_id) or ep.port, ep.target_comp_id, tls)
 
     def _store_for(self, session_type: FixSessionType) -> SequenceStore:
         if not retransmits_messages(session_type):
@@ -307,6 +356,8 @@ class FixClient(_BaseFixClient):
         auth: the prediction API key (SenderCompID is its key ID; it signs every Logon).
         environment: `FixEnvironment.PRODUCTION` / `DEMO`, or a `kalshi_auth.Environment`.
         host, port: send every session to this address instead (a local acceptor or simulator).
+        ports: a port per session name (`{"KalshiNR": 8228, ...}`) for a gateway on other ports;
+            `from_env` reads `KALSHI_FIX_HOST`, `KALSHI_FIX_PORTS` and `KALSHI_FIX_TLS`.
         tls: False for plain TCP, only to a loopback host.
         ssl_context: custom TLS settings (default: verification on, TLS >= 1.2).
         heartbeat_interval: HeartBtInt in seconds (> 3 on prediction).

@@ -49,7 +49,7 @@ def retransmits_messages(session_type: FixSessionType) -> bool:
     docs.kalshi.com/fix/connectivity ("Message Retransmission"): only order entry with retransmission (RT) and
     the RFQ session; every other session must log on with ResetSeqNumFlag (141)=Y or the Logon is rejected.
     """
-    return session_type in (FixSessionType.ORDER_ENTRY_RETRANSMIT, FixSessionType.RFQ)
+    return session_type.retransmits
 
 
 class _Encodable(Protocol):
