@@ -145,6 +145,7 @@ class Generator:
         assert pricing is not None
         self.prices = {p.attrib["field"]: p.attrib["integral"] == "Y" for p in pricing.findall("price")}
         self.always_cents = {p.attrib["field"] for p in pricing.findall("always-cents")}
+        self.always_dollars = {p.attrib["field"] for p in pricing.findall("always-dollars")}
         self.entry_names = {e.attrib["group"]: e.attrib["class"] for e in children(self.sup, "entries")}
         self.defaults = {
             (d.attrib["message"], d.attrib["field"]): d.attrib["value"] for d in children(self.sup, "defaults")
@@ -189,7 +190,7 @@ class Generator:
         if f.type == "LOCALMKTDATE":
             return "date"
         if f.type in DEC_TYPES:
-            if f.type == "PRICE":
+            if f.type == "PRICE" and f.name not in self.always_dollars:
                 raise SystemExit(f"PRICE field {f.name} has no pricing rule in the supplement")
             return "dec"
         if f.type in INT_TYPES:
@@ -423,6 +424,8 @@ class Generator:
                 doc += "; dollars (wire: integer cents unless UseDollars=Y)"
             if self.kind(f) == "settle":
                 doc += "; dollars (wire: cents with 2 decimals)"
+            if f.name in self.always_dollars:
+                doc += "; dollars (wire: fixed-point dollars on every session, whatever UseDollars says)"
             if default is not None:
                 if self.kind(f) in ("senum", "ienum"):
                     ident = next(member_ident(d) for v, d in f.values if v == default)

@@ -194,7 +194,11 @@ def test_market_data_messages_from_the_supplement() -> None:
     )
     assert request.encode_body() == b"263=0\x01146=1\x0155=KX-1\x01"
     assert MarketDataRequest(subscription_request_type="2").encode_body() == b"263=2\x01"
-    snap = decode_app_message(frame("W", "55=KX-1|268=2|269=0|270=41|271=100|269=1|270=45|271=12.5"))
+    # 270 MDEntryPx is dollars on every session, UseDollars or not (docs.kalshi.com/fix/market-data)
+    snap = decode_app_message(frame("W", "55=KX-1|268=2|269=0|270=0.41|271=100|269=1|270=0.4500|271=12.5"))
+    assert snap == decode_app_message(
+        frame("W", "55=KX-1|268=2|269=0|270=0.41|271=100|269=1|270=0.4500|271=12.5"), use_dollars=True
+    )
     assert snap == MarketDataSnapshotFullRefresh(
         symbol="KX-1",
         md_entries=[
@@ -208,7 +212,7 @@ def test_market_data_messages_from_the_supplement() -> None:
     assert isinstance(empty, MarketDataSnapshotFullRefresh)
     assert empty.md_entries == []
     inc = decode_app_message(
-        frame("X", "268=2|279=1|55=KX-1|269=0|270=41|271=0|279=2|55=KX-2|269=1|270=0.5"), use_dollars=True
+        frame("X", "268=2|279=1|55=KX-1|269=0|270=0.41|271=0|279=2|55=KX-2|269=1|270=0.5"), use_dollars=False
     )
     assert isinstance(inc, MarketDataIncrementalRefresh)
     assert inc.md_entries == [
@@ -216,7 +220,7 @@ def test_market_data_messages_from_the_supplement() -> None:
             md_update_action=MDUpdateAction.CHANGE,
             symbol="KX-1",
             md_entry_type=MDEntryType.BID,
-            md_entry_px=Decimal(41),
+            md_entry_px=Decimal("0.41"),
             md_entry_size=Decimal(0),
         ),
         MDIncrementalEntry(

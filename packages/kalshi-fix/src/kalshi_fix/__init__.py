@@ -38,15 +38,12 @@ _EXPORTS: dict[str, str] = {
     "ConnectionState": "._connection",
     "ConnectionStateChanged": "._connection",
     "FixConnection": "._connection",
-    "FixConnectionError": "._connection",
     "ReconnectPolicy": "._connection",
     # session layer
     "ApplicationMessage": "._session",
     "BusinessReject": "._session",
     "CloseConnection": "._session",
-    "FixLogonError": "._session",
-    "FixNotLoggedOnError": "._session",
-    "FixSessionError": "._session",
+    "KALSHI_COMP_IDS": "._session",
     "FrameDropped": "._session",
     "GapDetected": "._session",
     "LoggedOn": "._session",
@@ -59,7 +56,6 @@ _EXPORTS: dict[str, str] = {
     "SessionState": "._session",
     # stores
     "FileStore": "._store",
-    "FixStoreError": "._store",
     "FsyncPolicy": "._store",
     "MemoryStore": "._store",
     "SequenceStore": "._store",
@@ -82,18 +78,25 @@ _EXPORTS: dict[str, str] = {
     # errors
     "FixBodyLengthError": "._errors",
     "FixChecksumError": "._errors",
+    "FixCompIdError": "._errors",
+    "FixConnectionError": "._errors",
     "FixDecodeError": "._errors",
     "FixEncodeError": "._errors",
     "FixError": "._errors",
     "FixFieldValueError": "._errors",
     "FixGarbageError": "._errors",
+    "FixLogonError": "._errors",
     "FixMissingTagError": "._errors",
+    "FixNotLoggedOnError": "._errors",
+    "FixSessionError": "._errors",
+    "FixStoreError": "._errors",
     "FixTruncatedFrameError": "._errors",
     "FixUnknownMsgTypeError": "._errors",
 }
 
 __all__ = [
     "DEFAULT_MAX_QUEUED",
+    "KALSHI_COMP_IDS",
     "ApplicationMessage",
     "BusinessReject",
     "CloseConnection",
@@ -104,6 +107,7 @@ __all__ = [
     "FixBodyLengthError",
     "FixChecksumError",
     "FixClient",
+    "FixCompIdError",
     "FixConnection",
     "FixConnectionError",
     "FixDecodeError",
@@ -203,32 +207,30 @@ if TYPE_CHECKING:
         peek_header,
         rewrite_for_resend,
     )
-    from ._connection import (
-        ConnectionState,
-        ConnectionStateChanged,
-        FixConnection,
-        FixConnectionError,
-        ReconnectPolicy,
-    )
+    from ._connection import ConnectionState, ConnectionStateChanged, FixConnection, ReconnectPolicy
     from ._errors import (
         FixBodyLengthError,
         FixChecksumError,
+        FixCompIdError,
+        FixConnectionError,
         FixDecodeError,
         FixEncodeError,
         FixError,
         FixFieldValueError,
         FixGarbageError,
+        FixLogonError,
         FixMissingTagError,
+        FixNotLoggedOnError,
+        FixSessionError,
+        FixStoreError,
         FixTruncatedFrameError,
         FixUnknownMsgTypeError,
     )
     from ._session import (
+        KALSHI_COMP_IDS,
         ApplicationMessage,
         BusinessReject,
         CloseConnection,
-        FixLogonError,
-        FixNotLoggedOnError,
-        FixSessionError,
         FrameDropped,
         GapDetected,
         LoggedOn,
@@ -241,5 +243,5 @@ if TYPE_CHECKING:
         SessionState,
     )
     from ._settlement import SettlementAssembler, SettlementReport
-    from ._store import FileStore, FixStoreError, FsyncPolicy, MemoryStore, SequenceStore, StoredMessage
+    from ._store import FileStore, FsyncPolicy, MemoryStore, SequenceStore, StoredMessage
     from .messages import *  # noqa: F403

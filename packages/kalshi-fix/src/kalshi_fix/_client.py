@@ -16,7 +16,7 @@ import inspect
 import logging
 import os
 import ssl
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
@@ -183,6 +183,7 @@ class FixSession:
             sign=client.auth.sign,
             logon_fields=logon_fields,
             use_dollars=client.use_dollars,
+            counterparty_comp_ids=client.counterparty_comp_ids,
         )
         self.protocol = SessionProtocol(config, self.store)
         self.connection = FixConnection(
@@ -645,6 +646,7 @@ class _BaseFixClient:
         fsync: FsyncPolicy = FsyncPolicy.ALWAYS,
         use_dollars: bool = False,
         max_queued: int = DEFAULT_MAX_QUEUED,
+        counterparty_comp_ids: Iterable[str] | None = None,
     ) -> None:
         if not isinstance(auth, KalshiAuth):
             raise AuthRequiredError("FIX needs a KalshiAuth signer (SenderCompID is its key ID)")
@@ -668,6 +670,7 @@ class _BaseFixClient:
         if max_queued.__class__ is not int or max_queued < 1:
             raise KalshiConfigError(f"max_queued must be a positive int, got {max_queued!r}")
         self.max_queued = max_queued
+        self.counterparty_comp_ids = None if counterparty_comp_ids is None else frozenset(counterparty_comp_ids)
 
     @classmethod
     def from_env(
@@ -866,6 +869,9 @@ class FixClient(_BaseFixClient):
         use_dollars: log on with UseDollars=Y (wire prices in dollars); the typed API is dollars either way.
         max_queued: received messages a session holds for a slow reader before its `QueueOverflow` policy
             acts (pause reading the socket; market data drops the oldest).
+        counterparty_comp_ids: SenderCompID (49) values accepted from the gateway. None: Kalshi's documented
+            identities (`KALSHI_COMP_IDS`: `Kalshi`, `KalshiMD`) and the session name. Anything else ends the
+            session with `FixCompIdError` (no reconnect).
     """
 
     def post_trade(

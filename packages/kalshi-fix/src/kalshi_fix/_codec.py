@@ -796,7 +796,7 @@ def decode_app_message(raw: bytes | FixFrame, *, use_dollars: bool | None = None
     try:
         result: FixMessage = cls._decode(fr.fields, fr, ud)
     except (KeyError, ValueError, ArithmeticError):
-        return cls.from_frame(fr, use_dollars=ud)  # the ordered path names the error
+        return cls.from_frame(fr, use_dollars=ud)  # the ordered path names the error, or is lenient
     return result
 
 

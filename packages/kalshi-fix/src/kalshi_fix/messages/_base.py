@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from kalshi_fix._codec import FixFrame, SessionHeader, encode_frame, parse_frame
 from kalshi_fix._types import int_from_wire
+from kalshi_fix.messages._lenient import LENIENT_TAGS, note_lenient
 
 if TYPE_CHECKING:
     from typing import Self
@@ -191,7 +192,13 @@ def _decode_group(  # noqa: PLR0917
     return entries, i
 
 
-def _decode_fields(cls: type[_Fields], parts: list[str], ud: bool, where: tuple[str | None, int | None]) -> Any:
+def _decode_fields(
+    cls: type[_Fields],
+    parts: list[str],
+    ud: bool,
+    where: tuple[str | None, int | None],
+    lenient: frozenset[int] = frozenset(),
+) -> Any:
     fmap = cls._DEC_DOLLARS if ud else cls._DEC_CENTS
     gmap = cls._GROUPS
     values: dict[str, Any] = {}
@@ -217,7 +224,13 @@ def _decode_fields(cls: type[_Fields], parts: list[str], ud: bool, where: tuple[
             tag=int(tag) if tag.isdigit() and len(tag) < 10 else None,
         ) from None
     if not values.keys() >= cls._REQUIRED:
-        raise cls._missing(values, *where)
+        missing = [a for a in cls._REQUIRED if a not in values]
+        tags = sorted(cls._TAG_OF[a] for a in missing)
+        if not lenient.issuperset(tags):
+            raise cls._missing(values, *where)
+        note_lenient(where[0] or "?", where[1], tags)
+        for attr in missing:
+            values[attr] = None
     obj = object.__new__(cls)
     obj.__dict__ = values
     return obj
@@ -301,7 +314,15 @@ class FixMessage(_Fields):
         try:
             result: Self = cls._decode(frame.fields, frame, use_dollars)
         except (KeyError, ValueError, ArithmeticError):
-            # The fast path only knows that something failed; the ordered path names the tag and raises.
+            # The fast path only knows that something failed; the ordered path names the tag and raises, or
+            # delivers the message when all that is missing is listed in LENIENT_TAGS.
+            lenient = LENIENT_TAGS.get(cls.MSG_TYPE, frozenset())
+            fields = frame.fields
+            if lenient and any(str(t) not in fields for t in lenient):
+                decoded: Self = _decode_fields(
+                    cls, frame.body, use_dollars, (frame.msg_type, frame.msg_seq_num), lenient
+                )
+                return decoded
             _decode_fields(cls, frame.body, use_dollars, (frame.msg_type, frame.msg_seq_num))
             raise _err.FixFieldValueError(
                 f"{cls.__name__}: malformed fields", msg_type=frame.msg_type, msg_seq_num=frame.msg_seq_num
