@@ -2,9 +2,8 @@
 
 The gateway's documented wire behaviour (docs.kalshi.com/fix, "Standard Header"; docs.kalshi.com/fix/
 session-management): messages from the server carry `49=Kalshi` (`KalshiMD` on market data) and
-`56=<the client's API key>`; a Logon is answered with a Logon, or with a Logout whose Text says why. The
-session layer itself is addressed by the session name the client sent in 56, so outbound frames are
-re-addressed from it to the server's CompID just before they are written.
+`56=<the client's API key>`, while clients address the session by name (`56=KalshiRT`); a Logon is
+answered with a Logon, or with a Logout whose Text says why.
 """
 
 from __future__ import annotations
@@ -34,9 +33,7 @@ from kalshi_fix import (
     SequenceStore,
     SessionConfig,
     SessionEvent,
-    SessionHeader,
     SessionProtocol,
-    encode_frame,
     format_sending_time,
     parse_frame,
     peek_header,
@@ -44,8 +41,8 @@ from kalshi_fix import (
 
 if TYPE_CHECKING:
     from kalshi_fix.messages import FixMessage
+    from kalshi_testing.simulator._auth import RegisteredKey
 
-    from .._auth import RegisteredKey
     from ._gateway import FixGateway
 
 __all__ = ["SERVER_COMP_ID", "SERVER_MD_COMP_ID", "FixConnection", "SessionKey"]
@@ -171,7 +168,8 @@ class FixConnection(asyncio.Protocol):
         else:
             store = MemoryStore(keep_messages=False)
         config = SessionConfig(
-            sender_comp_id=self.name,
+            sender_comp_id=self.comp_id,
+            local_comp_ids=frozenset({self.name}),
             target_comp_id=key_id or "UNKNOWN",
             retransmits=retransmits,
             initiator=False,
@@ -279,30 +277,23 @@ class FixConnection(asyncio.Protocol):
             self._garble.add(seq)
 
     def flush(self) -> None:
-        """Write what the session queued, re-addressed from the server's CompID."""
+        """Write what the session queued (garbling a frame when the script says so)."""
         if self.session is None:
             return
         out = self.session.data_to_send()
-        if out and self.transport is not None and not self._abort_requested:
-            self.transport.write(b"".join(self._outbound(frame) for frame in out))
+        if not out or self.transport is None or self._abort_requested:
+            return
+        if self._garble:
+            out = [self._garbled(frame) for frame in out]
+        self.transport.write(b"".join(out))
 
-    def _outbound(self, raw: bytes) -> bytes:
-        frame = parse_frame(raw)
-        header = SessionHeader(
-            sender_comp_id=self.comp_id,
-            target_comp_id=frame.target_comp_id,
-            msg_seq_num=frame.msg_seq_num,
-            sending_time=frame.sending_time_text,
-            poss_dup_flag=frame.poss_dup_flag,
-            orig_sending_time=frame.get(122),
-        )
-        body = "".join(f"{part}\x01" for part in frame.body).encode("utf-8", "surrogateescape")
-        wire = encode_frame(frame.msg_type, header, body)
-        if frame.msg_seq_num in self._garble and not frame.poss_dup_flag:
-            self._garble.discard(frame.msg_seq_num)
-            digit = wire[-2] - ord("0")
-            wire = wire[:-2] + bytes([ord("0") + (digit + 1) % 10]) + b"\x01"  # a wrong CheckSum
-        return wire
+    def _garbled(self, frame: bytes) -> bytes:
+        _, seq = peek_header(frame)
+        if seq not in self._garble or b"\x0143=Y\x01" in frame:
+            return frame
+        self._garble.discard(seq)
+        digit = frame[-2] - ord("0")
+        return frame[:-2] + bytes([ord("0") + (digit + 1) % 10]) + b"\x01"  # a wrong CheckSum
 
     def abort(self) -> None:
         """Drop the TCP connection at once (no Logout)."""

@@ -30,9 +30,8 @@ from ._rfq import Rfq
 
 if TYPE_CHECKING:
     from kalshi_fix.messages import ExecutionReport, FixMessage
-
-    from .._auth import KeyRegistry
-    from .._exchange import Exchange, FeedEvent
+    from kalshi_testing.simulator._auth import KeyRegistry
+    from kalshi_testing.simulator._exchange import Exchange, FeedEvent
 
 __all__ = ["MARGIN_SESSIONS", "PREDICTION_SESSIONS", "FixGateway"]
 
@@ -103,7 +102,9 @@ class FixGateway:
             for kind in kinds:
                 port = self._wanted.get((margin, kind), 0)
                 server = await loop.create_server(
-                    lambda k=kind, m=margin: FixConnection(self, k, m), self.host, port  # type: ignore[misc]
+                    lambda k=kind, m=margin: FixConnection(self, k, m),
+                    self.host,
+                    port,  # type: ignore[misc]
                 )
                 self._servers.append(server)
                 self.ports[(margin, kind)] = int(server.sockets[0].getsockname()[1])

@@ -21,18 +21,18 @@ from kalshi_fix.messages import (
     MDEntryType,
     MDIncrementalEntry,
     MDReqRejReason,
-    MDUpdateAction,
     MDSnapshotEntry,
+    MDUpdateAction,
     SecurityStatus,
     SecurityStatusRequest,
     SecurityTradingStatus,
     SubscriptionRequestType,
 )
-
-from .._matching import BookSide
+from kalshi_testing.simulator._matching import BookSide
 
 if TYPE_CHECKING:
-    from .._exchange import FeedEvent
+    from kalshi_testing.simulator._exchange import FeedEvent
+
     from ._acceptor import FixConnection
     from ._gateway import FixGateway
 
@@ -110,7 +110,8 @@ class MarketData:
         if kind not in (SubscriptionRequestType.SNAPSHOT, SubscriptionRequestType.SNAPSHOT_AND_UPDATES):
             conn.send(
                 MarketDataRequestReject(
-                    md_req_rej_reason=MDReqRejReason.UNSUPPORTED_SUBSCRIPTION_TYPE, text=f"SubscriptionRequestType {kind}"
+                    md_req_rej_reason=MDReqRejReason.UNSUPPORTED_SUBSCRIPTION_TYPE,
+                    text=f"SubscriptionRequestType {kind}",
                 )
             )
             return

@@ -43,10 +43,9 @@ from kalshi_fix.messages import (
     Side,
     TimeInForce,
 )
-
-from .. import _format as fmt
-from .._exchange import ExchangeError, FeedEvent
-from .._matching import BookSide, Order, OrderStatus
+from kalshi_testing.simulator import _format as fmt
+from kalshi_testing.simulator._exchange import ExchangeError, FeedEvent
+from kalshi_testing.simulator._matching import BookSide, Order, OrderStatus
 
 if TYPE_CHECKING:
     from ._acceptor import FixConnection, SessionKey
@@ -120,7 +119,7 @@ class OrderEntry:
             return
         handler(conn, message, event)
 
-    def _on_NewOrderSingle(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:  # noqa: N802
+    def _on_NewOrderSingle(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
         user = conn.user_id
         if any(t.user_id == user and msg.cl_ord_id in (t.cl_ord_id, t.orig_cl_ord_id) for t in self.tracked.values()):
             conn.send(self._reject(msg, OrdRejReason.DUPLICATE_ORDER, "ClOrdID was already used"))
@@ -175,7 +174,7 @@ class OrderEntry:
                 return tracked
         return None
 
-    def _on_OrderCancelRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:  # noqa: N802
+    def _on_OrderCancelRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
         tracked = self._find(conn.user_id, msg.order_id, msg.orig_cl_ord_id)
         if tracked is None or tracked.done:
             conn.send(_cancel_reject(msg, tracked, CxlRejResponseTo.ORDER_CANCEL_REQUEST, "order not found"))
@@ -187,7 +186,7 @@ class OrderEntry:
             tracked.next_cl_ord_id = None
             conn.send(_cancel_reject(msg, tracked, CxlRejResponseTo.ORDER_CANCEL_REQUEST, exc.message))
 
-    def _on_OrderCancelReplaceRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:  # noqa: N802
+    def _on_OrderCancelReplaceRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
         tracked = self._find(conn.user_id, msg.order_id, msg.orig_cl_ord_id)
         if tracked is None or tracked.done:
             conn.send(_cancel_reject(msg, tracked, CxlRejResponseTo.ORDER_CANCEL_REPLACE_REQUEST, "order not found"))
@@ -208,7 +207,7 @@ class OrderEntry:
             text = exc.message if isinstance(exc, ExchangeError) else str(exc)
             conn.send(_cancel_reject(msg, tracked, CxlRejResponseTo.ORDER_CANCEL_REPLACE_REQUEST, text))
 
-    def _on_OrderMassCancelRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:  # noqa: N802
+    def _on_OrderMassCancelRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
         self.cancel_session_orders(conn.key)
         conn.send(
             OrderMassCancelReport(
@@ -231,7 +230,7 @@ class OrderEntry:
                     pass
         return cancelled
 
-    def _on_OrderGroupRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:  # noqa: N802
+    def _on_OrderGroupRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
         user, ex = conn.user_id, self.exchange
         action = msg.order_group_action
         try:
@@ -268,7 +267,7 @@ class OrderEntry:
             )
         )
 
-    def _on_EventResendRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:  # noqa: N802
+    def _on_EventResendRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
         """Drop copy: replay the user's reports from BeginExecID (through EndExecID), then EventResendComplete."""
         history = self.history.get((conn.margin, conn.user_id), [])
         try:

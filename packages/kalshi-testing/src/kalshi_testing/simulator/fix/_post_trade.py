@@ -24,7 +24,8 @@ from kalshi_fix.messages import (
 )
 
 if TYPE_CHECKING:
-    from .._exchange import FeedEvent
+    from kalshi_testing.simulator._exchange import FeedEvent
+
     from ._gateway import FixGateway
 
 __all__ = ["PostTrade"]

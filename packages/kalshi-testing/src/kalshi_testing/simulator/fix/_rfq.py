@@ -47,10 +47,9 @@ from kalshi_fix.messages import (
     RFQCancelStatusValue,
     Side,
 )
-
-from .. import _format as fmt
-from .._exchange import ExchangeError
-from .._matching import OrderStatus
+from kalshi_testing.simulator import _format as fmt
+from kalshi_testing.simulator._exchange import ExchangeError
+from kalshi_testing.simulator._matching import OrderStatus
 
 if TYPE_CHECKING:
     from ._acceptor import FixConnection, SessionKey
@@ -115,7 +114,9 @@ class Rfq:
         elif not creator and isinstance(msg, QuoteConfirm):
             self._confirm(conn, msg)
         else:
-            conn.send(_reject(event, BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE, f"{event.msg_type} not accepted here"))
+            conn.send(
+                _reject(event, BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE, f"{event.msg_type} not accepted here")
+            )
 
     # ------------------------------------------------------------------ creator (KalshiRT)
 
