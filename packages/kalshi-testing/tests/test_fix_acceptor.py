@@ -1,0 +1,276 @@
+"""End to end: kalshi_fix's FixClient / MarginFixClient against the simulator's FIX acceptor.
+
+Every session type logs on with a signed Logon; orders cross between FIX and REST on one engine; the
+drop copy replays REST orders; an injected drop on RT loses and duplicates no ExecutionReport.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from kalshi_auth import FixSessionType, KalshiAuth
+from kalshi_fix import FixFrame, FixLogonError, LoggedOn, decode_app_message
+from kalshi_fix.messages import (
+    EventResendComplete,
+    ExecType,
+    ExecutionReport,
+    NewOrderSingle,
+    OrderCancelRequest,
+    OrdStatus,
+    Side,
+    TimeInForce,
+)
+from kalshi_testing import KalshiExchange, SimulatedUser
+
+FED = "KXFED-26DEC-T3.50"  # seeded book: best bid 0.22, best offer 0.24
+API = "/trade-api/v2"
+TIMEOUT = 10.0
+
+
+async def wait_for(predicate: Callable[[], bool], timeout: float = TIMEOUT) -> None:  # noqa: ASYNC109
+    async with asyncio.timeout(timeout):
+        while not predicate():  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
+
+
+def order(cl_ord_id: str, side: Side = Side.BUY_YES, price: str = "0.23", qty: str = "5", **kw: Any) -> NewOrderSingle:
+    return NewOrderSingle(
+        cl_ord_id=cl_ord_id, symbol=FED, side=side, order_qty=Decimal(qty), price=Decimal(price), **kw
+    )
+
+
+def reports(frames: list[FixFrame]) -> list[ExecutionReport]:
+    return [m for m in (decode_app_message(f) for f in frames) if isinstance(m, ExecutionReport)]
+
+
+def rest(ex: KalshiExchange, method: str, path: str, user: SimulatedUser | None = None, **body: Any) -> Any:
+    auth = (user or ex.user).auth
+    url = ex.simulator.base_url + API + path
+    r = httpx.request(method, url, headers=auth.headers(method, API + path), json=body or None, timeout=10)
+    assert r.status_code < 300, r.text
+    return r.json()
+
+
+def rest_order(ex: KalshiExchange, user: SimulatedUser, side: str, price: str, count: str, coid: str, **kw: Any) -> Any:
+    return rest(
+        ex,
+        "POST",
+        "/portfolio/events/orders",
+        user,
+        ticker=FED,
+        side=side,
+        price=price,
+        count=count,
+        client_order_id=coid,
+        time_in_force=kw.pop("time_in_force", "good_till_canceled"),
+        self_trade_prevention_type="taker_at_cross",
+        **kw,
+    )
+
+
+SESSIONS = [
+    (False, FixSessionType.ORDER_ENTRY),
+    (False, FixSessionType.ORDER_ENTRY_RETRANSMIT),
+    (False, FixSessionType.DROP_COPY),
+    (False, FixSessionType.MARKET_DATA),
+    (False, FixSessionType.POST_TRADE),
+    (False, FixSessionType.RFQ),
+    (True, FixSessionType.ORDER_ENTRY),
+    (True, FixSessionType.ORDER_ENTRY_RETRANSMIT),
+    (True, FixSessionType.DROP_COPY),
+    (True, FixSessionType.MARKET_DATA),
+]
+
+
+def open_session(client: Any, kind: FixSessionType, **kw: Any) -> Any:
+    if kind is FixSessionType.ORDER_ENTRY:
+        return client.order_entry(**kw)
+    if kind is FixSessionType.ORDER_ENTRY_RETRANSMIT:
+        return client.order_entry(retransmit=True, **kw)
+    if kind is FixSessionType.DROP_COPY:
+        return client.drop_copy(**kw)
+    if kind is FixSessionType.MARKET_DATA:
+        return client.market_data(**kw)
+    if kind is FixSessionType.POST_TRADE:
+        return client.post_trade(**kw)
+    return client.rfq(**kw)
+
+
+@pytest.mark.parametrize(
+    ("margin", "kind"), SESSIONS, ids=[f"{'margin' if m else 'prediction'}-{k.name}" for m, k in SESSIONS]
+)
+async def test_every_session_logs_on_and_answers_as_kalshi(
+    kalshi_exchange: KalshiExchange, margin: bool, kind: FixSessionType
+) -> None:
+    client = kalshi_exchange.fix_client(margin=margin)
+    async with open_session(client, kind) as session:
+        assert session.is_logged_on
+        logon = next(e for e in session.events if isinstance(e, LoggedOn)).logon
+        # docs.kalshi.com/fix: SenderCompID is "Kalshi when receiving"; market data examples show KalshiMD
+        assert logon.get(49) == ("KalshiMD" if kind is FixSessionType.MARKET_DATA else "Kalshi")
+        assert logon.get(56) == kalshi_exchange.user.key_id
+    conn_key = (margin, kind, kalshi_exchange.user.key_id)
+    await wait_for(lambda: conn_key not in kalshi_exchange.simulator.fix.active)
+
+
+async def test_fix_order_rests_on_the_rest_order_list_and_on_the_websocket(kalshi_exchange: KalshiExchange) -> None:
+    ex = kalshi_exchange
+    received: list[FixFrame] = []
+    async with ex.websocket().connect() as ws:
+        orders = await ws.subscribe_user_orders()
+        async with ex.fix_client().order_entry(on_message=received.append) as session:
+            await session.send(order("fix-1"))
+            await wait_for(lambda: len(received) >= 1)
+            new = reports(received)[0]
+            assert (new.exec_type, new.ord_status, new.cl_ord_id) == (ExecType.NEW, OrdStatus.NEW, "fix-1")
+            assert (new.price, new.order_qty, new.leaves_qty, new.cum_qty) == (Decimal("0.23"), 5, 5, 0)
+            assert received[0].get(44) == "23"  # integer cents on a session without UseDollars
+            listed = rest(ex, "GET", "/portfolio/orders")["orders"]
+            mine = [o for o in listed if o["client_order_id"] == "fix-1"]
+            assert len(mine) == 1
+            assert mine[0]["order_id"] == new.order_id
+            assert (mine[0]["status"], mine[0]["yes_price_dollars"], mine[0]["remaining_count_fp"]) == (
+                "resting",
+                "0.2300",
+                "5.00",
+            )
+            update = await asyncio.wait_for(orders.__anext__(), TIMEOUT)
+            assert update.msg.order_id == new.order_id
+            assert update.msg.client_order_id == "fix-1"
+            # a cancel over FIX takes it off the REST list too
+            await session.send(
+                OrderCancelRequest(cl_ord_id="fix-1-x", orig_cl_ord_id="fix-1", side=Side.BUY_YES, symbol=FED)
+            )
+            await wait_for(lambda: len(received) >= 2)
+            cancelled = reports(received)[1]
+            assert (cancelled.exec_type, cancelled.cl_ord_id, cancelled.orig_cl_ord_id) == (
+                ExecType.CANCELED,
+                "fix-1-x",
+                "fix-1",
+            )
+            assert rest(ex, "GET", f"/portfolio/orders/{new.order_id}")["order"]["status"] == "canceled"
+
+
+async def test_fix_order_crossed_by_a_rest_order_fills_both_sides(kalshi_exchange: KalshiExchange) -> None:
+    ex = kalshi_exchange
+    bob = ex.create_user("bob", balance="1000.00")
+    received: list[FixFrame] = []
+    async with ex.fix_client(use_dollars=True).order_entry(retransmit=True, on_message=received.append) as session:
+        await session.send(order("rests", price="0.23", qty="5"))
+        await wait_for(lambda: len(received) >= 1)
+        assert received[0].get(44) == "0.2300"  # UseDollars=Y
+        rest_order(ex, bob, "ask", "0.23", "3", "bob-takes", time_in_force="immediate_or_cancel")
+        await wait_for(lambda: len(received) >= 2)
+        trade = reports(received)[1]
+        assert (trade.exec_type, trade.ord_status) == (ExecType.TRADE, OrdStatus.PARTIALLY_FILLED)
+        assert (trade.last_px, trade.last_qty, trade.cum_qty, trade.leaves_qty) == (Decimal("0.23"), 3, 3, 2)
+        assert trade.aggressor_indicator is False
+        assert trade.long_qty == 3
+        fills = rest(ex, "GET", "/portfolio/fills", bob)["fills"]
+        assert [(f["trade_id"], f["count_fp"], f["is_taker"]) for f in fills] == [(trade.trd_match_id, "3.00", True)]
+        positions = rest(ex, "GET", "/portfolio/positions")["market_positions"]
+        assert [p["position_fp"] for p in positions if p["ticker"] == FED] == ["3.00"]
+
+
+async def test_two_fix_users_cross_and_both_get_trade_reports(kalshi_exchange: KalshiExchange) -> None:
+    ex = kalshi_exchange
+    bob = ex.create_user("bob", balance="1000.00")
+    a_frames: list[FixFrame] = []
+    b_frames: list[FixFrame] = []
+    async with (
+        ex.fix_client().order_entry(on_message=a_frames.append) as alice,
+        ex.fix_client(bob).order_entry(retransmit=True, on_message=b_frames.append) as taker,
+    ):
+        await alice.send(order("a1", Side.SELL_NO, price="0.23", qty="4"))
+        await wait_for(lambda: len(a_frames) >= 1)
+        await taker.send(order("b1", Side.BUY_YES, price="0.23", qty="4", time_in_force=TimeInForce.IOC))
+        await wait_for(lambda: len(a_frames) >= 2 and len(b_frames) >= 2)
+        a_trade, b_trade = reports(a_frames)[-1], reports(b_frames)[-1]
+        assert a_trade.exec_type == b_trade.exec_type == ExecType.TRADE
+        assert a_trade.trd_match_id == b_trade.trd_match_id
+        assert (a_trade.ord_status, b_trade.ord_status) == (OrdStatus.FILLED, OrdStatus.FILLED)
+        assert (a_trade.aggressor_indicator, b_trade.aggressor_indicator) == (False, True)
+        assert (a_trade.short_qty, b_trade.long_qty) == (4, 4)
+        assert b_trade.misc_fees and b_trade.misc_fees[0].misc_fee_amt > 0  # the taker pays the fee
+
+
+async def test_rest_order_is_replayed_on_drop_copy(kalshi_exchange: KalshiExchange) -> None:
+    ex = kalshi_exchange
+    made = rest_order(ex, ex.user, "bid", "0.23", "2", "rest-1")
+    rest(ex, "DELETE", f"/portfolio/events/orders/{made['order_id']}")
+    received: list[FixFrame] = []
+    async with ex.fix_client().drop_copy(on_message=received.append) as dc:
+        await dc.request_replay("1;1")
+        await wait_for(lambda: any(f.msg_type == "U2" for f in received))
+    messages = [decode_app_message(f) for f in received]
+    replayed = [m for m in messages if isinstance(m, ExecutionReport)]
+    assert [(r.cl_ord_id, r.exec_type) for r in replayed] == [("rest-1", ExecType.NEW), ("rest-1", ExecType.CANCELED)]
+    assert all(r.order_id == made["order_id"] for r in replayed)
+    complete = messages[-1]
+    assert isinstance(complete, EventResendComplete)
+    assert complete.resend_event_count == 2
+    # from the second report on only
+    received.clear()
+    async with ex.fix_client().drop_copy(on_message=received.append) as dc:
+        await dc.request_replay(replayed[1].exec_id)
+        await wait_for(lambda: any(f.msg_type == "U2" for f in received))
+    assert [r.exec_type for r in reports(received)] == [ExecType.CANCELED]
+
+
+@pytest.mark.parametrize("before_processing", [False, True], ids=["answer-lost", "order-lost"])
+async def test_rt_drop_loses_and_duplicates_no_execution_report(
+    kalshi_exchange: KalshiExchange, before_processing: bool
+) -> None:
+    ex = kalshi_exchange
+    received: list[FixFrame] = []
+    async with ex.fix_client().order_entry(retransmit=True, on_message=received.append) as session:
+        await session.send(order("rt-1", price="0.20"))
+        await wait_for(lambda: len(received) >= 1)
+        ex.simulator.fix.faults.drop("KalshiRT", before_processing=before_processing)
+        await session.send(order("rt-2", price="0.19"))
+        await wait_for(lambda: "drop_after:KalshiRT" in ex.simulator.fix.faults.fired or before_processing)
+        await session.send(order("rt-3", price="0.18"))
+        await wait_for(lambda: len(received) >= 3)
+        await asyncio.sleep(0.3)  # a duplicate would arrive by now
+        assert session.protocol.store.next_target_seq > 1
+    got = reports(received)
+    assert sorted(r.cl_ord_id for r in got) == ["rt-1", "rt-2", "rt-3"]
+    assert all(r.exec_type == ExecType.NEW for r in got)
+    assert len({r.exec_id for r in got}) == 3
+    fired = ex.simulator.fix.faults.fired
+    assert fired == [f"{'drop_before' if before_processing else 'drop_after'}:KalshiRT"]
+    if not before_processing:
+        assert [f.poss_dup_flag for f in received if decode_app_message(f).cl_ord_id == "rt-2"] == [True]  # type: ignore[attr-defined]
+    listed = rest(ex, "GET", "/portfolio/orders")["orders"]
+    assert sorted(o["client_order_id"] for o in listed if o["client_order_id"].startswith("rt-")) == [
+        "rt-1",
+        "rt-2",
+        "rt-3",
+    ]
+
+
+async def test_logon_with_an_unknown_or_wrong_key_gets_a_logout(kalshi_exchange: KalshiExchange) -> None:
+    ex = kalshi_exchange
+    stranger = KalshiAuth(
+        "8e9f1c1e-2222-4c34-9a55-7e6f5a4b3c2d", rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    )
+    with pytest.raises(FixLogonError, match="unknown API key"):
+        async with ex.fix_client(SimulatedUser("x", stranger.key_id, stranger, b"")).order_entry():
+            pass
+    forged = KalshiAuth(ex.user.key_id, rsa.generate_private_key(public_exponent=65537, key_size=2048))
+    with pytest.raises(FixLogonError, match="invalid signature"):
+        async with ex.fix_client(SimulatedUser("x", forged.key_id, forged, b"")).drop_copy():
+            pass
+    ex.simulator.fix.faults.reject_logon("KalshiMD", "market data is down")
+    with pytest.raises(FixLogonError, match="market data is down"):
+        async with ex.fix_client().market_data():
+            pass
+    async with ex.fix_client().market_data() as md:  # one-shot: the next logon works
+        assert md.is_logged_on
