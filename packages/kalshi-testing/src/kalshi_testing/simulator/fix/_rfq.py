@@ -7,10 +7,12 @@ from AI (accepted, with the side), confirms with QuoteConfirm (U7) -> QuoteConfi
 withdraws with QuoteCancel (Z) -> QuoteCancelStatus (U9).
 
 On AcceptQuote the Side is inverted: 1 (buy YES) takes the maker's NO bid (133 OfferPx) at a YES price of
-1 - OfferPx; 2 takes the maker's YES bid (132 BidPx). A confirmed quote trades through the engine: the
-maker's side rests at the price and the creator's side crosses it (IOC), so both get ExecutionReports,
-fills, positions and WebSocket messages like any other trade; whatever the maker's order did not fill is
-cancelled.
+1 - OfferPx; 2 takes the maker's YES bid (132 BidPx). A confirmed quote trades through the engine's public
+order path: the maker's side rests post-only at the price and the creator's side crosses it (IOC), so both
+get ExecutionReports, fills, positions and WebSocket messages like any other trade. Simplification: a
+public order at a better price fills the creator first (price improvement), and a quote whose price would
+cross the public book cannot rest post-only, so its confirm is rejected; whatever the maker's order did
+not fill is cancelled.
 """
 
 from __future__ import annotations
@@ -275,8 +277,13 @@ class Rfq:
             "side": "ask" if buy_yes else "bid",
             "time_in_force": "good_till_canceled",
             "client_order_id": maker_id,
+            "post_only": True,
         }
         orders.submit(quote.maker_user, maker_body, None)
+        exchange = self.gateway.exchange
+        resting = [o for o in exchange.orders.values() if o.meta.get("client_order_id") == maker_id]
+        if not resting or resting[-1].status is not OrderStatus.RESTING:
+            raise ExchangeError(400, "invalid_price", "the quote crosses the public book")
         creator_body = common | {
             "side": "bid" if buy_yes else "ask",
             "time_in_force": "immediate_or_cancel",
@@ -285,7 +292,6 @@ class Rfq:
         try:
             orders.submit(request.user_id, creator_body, request.creator)
         finally:
-            exchange = self.gateway.exchange
             for order in list(exchange.orders.values()):
                 meta = order.meta
                 if meta.get("client_order_id") == maker_id and order.status is OrderStatus.RESTING:
