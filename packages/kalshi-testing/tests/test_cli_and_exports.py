@@ -15,8 +15,18 @@ import kalshi_testing.simulator
 
 def test_serve_prints_urls_and_a_working_demo_key(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kalshi_testing", "serve", "--port", "0", "--key-dir", str(tmp_path)]
-        + ["--fix-ports", "ephemeral"],
+        [
+            sys.executable,
+            "-m",
+            "kalshi_testing",
+            "serve",
+            "--port",
+            "0",
+            "--key-dir",
+            str(tmp_path),
+            "--fix-ports",
+            "ephemeral",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )

@@ -173,9 +173,10 @@ async def test_rfq_create_quote_accept_confirm_trades_on_the_engine(kalshi_excha
     trade = next(r for r in messages(creator_frames, ExecutionReport) if r.exec_type == ExecType.TRADE)
     assert (trade.cl_ord_id, trade.last_px, trade.last_qty) == ("take-q1", Decimal("0.23"), Decimal("6"))
     path = API + "/portfolio/positions"
-    r = httpx.get(ex.simulator.base_url + path, headers=maker.auth.headers("GET", path), timeout=10)
-    positions = {p["ticker"]: p["position_fp"] for p in r.json()["market_positions"]}
-    assert positions[FED] == "-6.00"  # the maker sold YES (bought NO)
+    headers = maker.auth.headers("GET", path)
+    r = await asyncio.to_thread(httpx.get, ex.simulator.base_url + path, headers=headers, timeout=10)
+    held = {p["ticker"]: p["position_fp"] for p in r.json()["market_positions"]}
+    assert held[FED] == "-6.00"  # the maker sold YES (bought NO)
 
 
 async def test_margin_order_entry_prices_are_dollars_and_margin_has_no_post_trade(

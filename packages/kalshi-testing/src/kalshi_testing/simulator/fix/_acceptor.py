@@ -246,7 +246,7 @@ class FixConnection(asyncio.Protocol):
                 self.gateway.register(self)
                 begin = self.gateway.faults.take("resend_request", self.name)
                 if begin is not None and self.session is not None:
-                    self.session.request_resend(int(begin) if not isinstance(begin, bool) else 1, time.time())
+                    self.session.request_resend(int(begin), time.time())
             elif isinstance(event, CloseConnection):
                 self.flush()
                 if self.transport is not None:
@@ -315,4 +315,5 @@ def encode_body(message: FixMessage, use_dollars: bool) -> bytes:
         value = getattr(rounded, attr, None)
         if isinstance(value, Decimal):
             setattr(rounded, attr, value.quantize(_CENT))
-    return rounded.encode_body(use_dollars)
+    body: bytes = rounded.encode_body(use_dollars)
+    return body

@@ -27,7 +27,7 @@ class _Fault:
     kind: str
     session: str
     times: int
-    value: object = None
+    value: int | str = 1
 
 
 class FixFaults:
@@ -39,7 +39,7 @@ class FixFaults:
         self.fired: list[str] = []
         """`"<fault>:<session>"` for every fault that fired, in order."""
 
-    def _add(self, kind: str, session: str, times: int, value: object = None) -> FixFaults:
+    def _add(self, kind: str, session: str, times: int, value: int | str = 1) -> FixFaults:
         if times < 1:
             raise ValueError("times must be at least 1")
         with self._lock:
@@ -81,8 +81,8 @@ class FixFaults:
         with self._lock:
             self._faults.clear()
 
-    def take(self, kind: str, session: str) -> object | None:
-        """Consume one firing of `kind` for `session`: its value (True when it has none), or None."""
+    def take(self, kind: str, session: str) -> int | str | None:
+        """Consume one firing of `kind` for `session`: its value (1 when it has none), or None."""
         with self._lock:
             for fault in self._faults:
                 if fault.kind == kind and fault.session == session:
@@ -90,5 +90,5 @@ class FixFaults:
                     if fault.times <= 0:
                         self._faults.remove(fault)
                     self.fired.append(f"{kind}:{session}")
-                    return True if fault.value is None else fault.value
+                    return fault.value
         return None

@@ -14,6 +14,7 @@ entered on it.
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -101,11 +102,8 @@ class FixGateway:
         for margin, kinds in ((False, PREDICTION_SESSIONS), (True, MARGIN_SESSIONS)):
             for kind in kinds:
                 port = self._wanted.get((margin, kind), 0)
-                server = await loop.create_server(
-                    lambda k=kind, m=margin: FixConnection(self, k, m),
-                    self.host,
-                    port,  # type: ignore[misc]
-                )
+                factory = functools.partial(FixConnection, self, kind, margin)
+                server = await loop.create_server(factory, self.host, port)
                 self._servers.append(server)
                 self.ports[(margin, kind)] = int(server.sockets[0].getsockname()[1])
         self.exchange.listeners.append(self.on_feed)
