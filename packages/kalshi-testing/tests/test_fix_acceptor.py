@@ -7,13 +7,12 @@ drop copy replays REST orders; an injected drop on RT loses and duplicates no Ex
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-import httpx
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from kalshi_testing_fix_helpers import FED, TIMEOUT, messages, order, rest, rest_order, wait_for
 
 from kalshi_auth import FixSessionType, KalshiAuth
 from kalshi_fix import FixFrame, FixLogonError, LoggedOn, decode_app_message
@@ -21,7 +20,6 @@ from kalshi_fix.messages import (
     EventResendComplete,
     ExecType,
     ExecutionReport,
-    NewOrderSingle,
     OrderCancelRequest,
     OrdStatus,
     Side,
@@ -29,50 +27,9 @@ from kalshi_fix.messages import (
 )
 from kalshi_testing import KalshiExchange, SimulatedUser
 
-FED = "KXFED-26DEC-T3.50"  # seeded book: best bid 0.22, best offer 0.24
-API = "/trade-api/v2"
-TIMEOUT = 10.0
 
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = TIMEOUT) -> None:  # noqa: ASYNC109
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-
-
-def order(cl_ord_id: str, side: Side = Side.BUY_YES, price: str = "0.23", qty: str = "5", **kw: Any) -> NewOrderSingle:
-    return NewOrderSingle(
-        cl_ord_id=cl_ord_id, symbol=FED, side=side, order_qty=Decimal(qty), price=Decimal(price), **kw
-    )
-
-
-def reports(frames: list[FixFrame]) -> list[ExecutionReport]:
-    return [m for m in (decode_app_message(f) for f in frames) if isinstance(m, ExecutionReport)]
-
-
-def rest(ex: KalshiExchange, method: str, path: str, user: SimulatedUser | None = None, **body: Any) -> Any:
-    auth = (user or ex.user).auth
-    url = ex.simulator.base_url + API + path
-    r = httpx.request(method, url, headers=auth.headers(method, API + path), json=body or None, timeout=10)
-    assert r.status_code < 300, r.text
-    return r.json()
-
-
-def rest_order(ex: KalshiExchange, user: SimulatedUser, side: str, price: str, count: str, coid: str, **kw: Any) -> Any:
-    return rest(
-        ex,
-        "POST",
-        "/portfolio/events/orders",
-        user,
-        ticker=FED,
-        side=side,
-        price=price,
-        count=count,
-        client_order_id=coid,
-        time_in_force=kw.pop("time_in_force", "good_till_canceled"),
-        self_trade_prevention_type="taker_at_cross",
-        **kw,
-    )
+def _reports(frames: list[FixFrame]) -> list[ExecutionReport]:
+    return messages(frames, ExecutionReport)
 
 
 SESSIONS = [
@@ -128,7 +85,7 @@ async def test_fix_order_rests_on_the_rest_order_list_and_on_the_websocket(kalsh
         async with ex.fix_client().order_entry(on_message=received.append) as session:
             await session.send(order("fix-1"))
             await wait_for(lambda: len(received) >= 1)
-            new = reports(received)[0]
+            new = _reports(received)[0]
             assert (new.exec_type, new.ord_status, new.cl_ord_id) == (ExecType.NEW, OrdStatus.NEW, "fix-1")
             assert (new.price, new.order_qty, new.leaves_qty, new.cum_qty) == (Decimal("0.23"), 5, 5, 0)
             assert received[0].get(44) == "23"  # integer cents on a session without UseDollars
@@ -149,7 +106,7 @@ async def test_fix_order_rests_on_the_rest_order_list_and_on_the_websocket(kalsh
                 OrderCancelRequest(cl_ord_id="fix-1-x", orig_cl_ord_id="fix-1", side=Side.BUY_YES, symbol=FED)
             )
             await wait_for(lambda: len(received) >= 2)
-            cancelled = reports(received)[1]
+            cancelled = _reports(received)[1]
             assert (cancelled.exec_type, cancelled.cl_ord_id, cancelled.orig_cl_ord_id) == (
                 ExecType.CANCELED,
                 "fix-1-x",
@@ -168,7 +125,7 @@ async def test_fix_order_crossed_by_a_rest_order_fills_both_sides(kalshi_exchang
         assert received[0].get(44) == "0.2300"  # UseDollars=Y
         rest_order(ex, bob, "ask", "0.23", "3", "bob-takes", time_in_force="immediate_or_cancel")
         await wait_for(lambda: len(received) >= 2)
-        trade = reports(received)[1]
+        trade = _reports(received)[1]
         assert (trade.exec_type, trade.ord_status) == (ExecType.TRADE, OrdStatus.PARTIALLY_FILLED)
         assert (trade.last_px, trade.last_qty, trade.cum_qty, trade.leaves_qty) == (Decimal("0.23"), 3, 3, 2)
         assert trade.aggressor_indicator is False
@@ -179,7 +136,7 @@ async def test_fix_order_crossed_by_a_rest_order_fills_both_sides(kalshi_exchang
         assert [p["position_fp"] for p in positions if p["ticker"] == FED] == ["3.00"]
 
 
-async def test_two_fix_users_cross_and_both_get_trade_reports(kalshi_exchange: KalshiExchange) -> None:
+async def test_two_fix_users_cross_and_both_get_trade__reports(kalshi_exchange: KalshiExchange) -> None:
     ex = kalshi_exchange
     bob = ex.create_user("bob", balance="1000.00")
     a_frames: list[FixFrame] = []
@@ -192,7 +149,7 @@ async def test_two_fix_users_cross_and_both_get_trade_reports(kalshi_exchange: K
         await wait_for(lambda: len(a_frames) >= 1)
         await taker.send(order("b1", Side.BUY_YES, price="0.23", qty="4", time_in_force=TimeInForce.IOC))
         await wait_for(lambda: len(a_frames) >= 2 and len(b_frames) >= 2)
-        a_trade, b_trade = reports(a_frames)[-1], reports(b_frames)[-1]
+        a_trade, b_trade = _reports(a_frames)[-1], _reports(b_frames)[-1]
         assert a_trade.exec_type == b_trade.exec_type == ExecType.TRADE
         assert a_trade.trd_match_id == b_trade.trd_match_id
         assert (a_trade.ord_status, b_trade.ord_status) == (OrdStatus.FILLED, OrdStatus.FILLED)
@@ -221,7 +178,7 @@ async def test_rest_order_is_replayed_on_drop_copy(kalshi_exchange: KalshiExchan
     async with ex.fix_client().drop_copy(on_message=received.append) as dc:
         await dc.request_replay(replayed[1].exec_id)
         await wait_for(lambda: any(f.msg_type == "U2" for f in received))
-    assert [r.exec_type for r in reports(received)] == [ExecType.CANCELED]
+    assert [r.exec_type for r in _reports(received)] == [ExecType.CANCELED]
 
 
 @pytest.mark.parametrize("before_processing", [False, True], ids=["answer-lost", "order-lost"])
@@ -240,7 +197,7 @@ async def test_rt_drop_loses_and_duplicates_no_execution_report(
         await wait_for(lambda: len(received) >= 3)
         await asyncio.sleep(0.3)  # a duplicate would arrive by now
         assert session.protocol.store.next_target_seq > 1
-    got = reports(received)
+    got = _reports(received)
     assert sorted(r.cl_ord_id for r in got) == ["rt-1", "rt-2", "rt-3"]
     assert all(r.exec_type == ExecType.NEW for r in got)
     assert len({r.exec_id for r in got}) == 3

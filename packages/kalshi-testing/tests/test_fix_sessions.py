@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import httpx
+from kalshi_testing_fix_helpers import API, FED, messages, order, rest_order, wait_for
 
-from kalshi_fix import FixFrame, GapDetected, OrderBook, SettlementReport, decode_app_message
+from kalshi_fix import FixFrame, GapDetected, OrderBook, SettlementReport
 from kalshi_fix.messages import (
     AcceptQuote,
     ExecType,
     ExecutionReport,
-    NewOrderSingle,
     Quote,
     QuoteConfirm,
     QuoteRequest,
@@ -25,42 +23,8 @@ from kalshi_fix.messages import (
     SecurityTradingStatus,
     Side,
 )
-from kalshi_testing import KalshiExchange, SimulatedUser
+from kalshi_testing import KalshiExchange
 from kalshi_testing.simulator import BookSide
-
-FED = "KXFED-26DEC-T3.50"  # seeded book: best bid 0.22, best offer 0.24
-API = "/trade-api/v2"
-TIMEOUT = 10.0
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = TIMEOUT) -> None:  # noqa: ASYNC109
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110
-            await asyncio.sleep(0.01)
-
-
-def order(cl_ord_id: str, side: Side = Side.BUY_YES, price: str = "0.23", qty: str = "5") -> NewOrderSingle:
-    return NewOrderSingle(cl_ord_id=cl_ord_id, symbol=FED, side=side, order_qty=Decimal(qty), price=Decimal(price))
-
-
-def messages(frames: list[FixFrame], kind: type[Any]) -> list[Any]:
-    return [m for m in (decode_app_message(f) for f in frames) if isinstance(m, kind)]
-
-
-def rest_order(ex: KalshiExchange, user: SimulatedUser, side: str, price: str, count: str, coid: str) -> Any:
-    path = API + "/portfolio/events/orders"
-    body = {
-        "ticker": FED,
-        "side": side,
-        "price": price,
-        "count": count,
-        "client_order_id": coid,
-        "time_in_force": "good_till_canceled",
-        "self_trade_prevention_type": "taker_at_cross",
-    }
-    r = httpx.post(ex.simulator.base_url + path, headers=user.auth.headers("POST", path), json=body, timeout=10)
-    assert r.status_code == 201, r.text
-    return r.json()
 
 
 async def test_market_data_snapshot_and_incrementals_follow_the_engine_book(kalshi_exchange: KalshiExchange) -> None:
