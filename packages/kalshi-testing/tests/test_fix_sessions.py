@@ -200,3 +200,41 @@ async def test_silent_market_data_gateway_makes_the_client_reconnect(kalshi_exch
         ex.simulator.fix.faults.silence("KalshiMD")
         await wait_for(lambda: md.connection.connects >= 2 and md.book(FED).ready, timeout=20)
     assert "silence:KalshiMD" in ex.simulator.fix.faults.fired
+
+
+async def test_rt_numbering_survives_a_simulator_restart_with_fix_store_dir(tmp_path: Path) -> None:
+    from kalshi_fix import FixClient, ReconnectPolicy
+    from kalshi_testing import KalshiExchangeSimulator
+
+    fast = ReconnectPolicy(base_delay=0.01, max_delay=0.05, max_attempts=5)
+    first = KalshiExchangeSimulator(fix_store_dir=tmp_path / "acceptor")
+    await asyncio.to_thread(first.start)
+    try:
+        alice = await asyncio.to_thread(first.create_user, "alice")
+        before: list[FixFrame] = []
+        client = FixClient(
+            alice.auth, environment=first.fix_environment(), store_dir=tmp_path / "client", reconnect=fast
+        )
+        async with client.order_entry(retransmit=True, on_message=before.append) as session:
+            await session.send(order("before-restart", price="0.20"))
+            await wait_for(lambda: bool(before))
+    finally:
+        await asyncio.to_thread(first.stop)
+    second = KalshiExchangeSimulator(fix_store_dir=tmp_path / "acceptor")
+    await asyncio.to_thread(second.start)
+    try:
+        await asyncio.to_thread(second.register_key, "alice", alice.auth.public_key_pem, alice.key_id)
+        await asyncio.to_thread(second.call, lambda e: e.add_user("alice", Decimal("1000")))
+        after: list[FixFrame] = []
+        client = FixClient(
+            alice.auth, environment=second.fix_environment(), store_dir=tmp_path / "client", reconnect=fast
+        )
+        async with client.order_entry(retransmit=True, on_message=after.append) as session:
+            await session.send(order("after-restart", price="0.20"))
+            await wait_for(lambda: bool(after))
+            assert not any(isinstance(e, GapDetected) for e in session.events)
+    finally:
+        await asyncio.to_thread(second.stop)
+    # no reset: the acceptor resumed its numbering from its journal, and so did the client
+    assert after[0].msg_seq_num > before[0].msg_seq_num
+    assert messages(after, ExecutionReport)[0].cl_ord_id == "after-restart"
