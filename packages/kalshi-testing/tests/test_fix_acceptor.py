@@ -20,8 +20,10 @@ from kalshi_fix.messages import (
     EventResendComplete,
     ExecType,
     ExecutionReport,
+    OrderCancelReplaceRequest,
     OrderCancelRequest,
     OrdStatus,
+    OrdType,
     Side,
     TimeInForce,
 )
@@ -231,3 +233,54 @@ async def test_logon_with_an_unknown_or_wrong_key_gets_a_logout(kalshi_exchange:
             pass
     async with ex.fix_client().market_data() as md:  # one-shot: the next logon works
         assert md.is_logged_on
+
+
+async def test_replace_over_fix_moves_the_order_on_the_rest_list(kalshi_exchange: KalshiExchange) -> None:
+    ex = kalshi_exchange
+    received: list[FixFrame] = []
+    async with ex.fix_client().order_entry(on_message=received.append) as session:
+        await session.send(order("amend-1", qty="5"))
+        await wait_for(lambda: len(received) >= 1)
+        await session.send(
+            OrderCancelReplaceRequest(
+                cl_ord_id="amend-2",
+                orig_cl_ord_id="amend-1",
+                side=Side.BUY_YES,
+                symbol=FED,
+                order_qty=Decimal("8"),
+                price=Decimal("0.21"),
+                ord_type=OrdType.LIMIT,
+            )
+        )
+        await wait_for(lambda: len(received) >= 2)
+    replaced = _reports(received)[1]
+    assert (replaced.exec_type, replaced.cl_ord_id, replaced.orig_cl_ord_id) == (
+        ExecType.REPLACED,
+        "amend-2",
+        "amend-1",
+    )
+    assert (replaced.price, replaced.order_qty, replaced.leaves_qty) == (Decimal("0.21"), 8, 8)
+    listed = rest(ex, "GET", f"/portfolio/orders/{replaced.order_id}")["order"]
+    assert (listed["yes_price_dollars"], listed["remaining_count_fp"], listed["client_order_id"]) == (
+        "0.2100",
+        "8.00",
+        "amend-2",
+    )
+
+
+async def test_listener_session_sees_rest_orders_and_cancel_on_disconnect_cancels(
+    kalshi_exchange: KalshiExchange,
+) -> None:
+    ex = kalshi_exchange
+    heard: list[FixFrame] = []
+    async with ex.fix_client().order_entry(retransmit=True, listener=True, on_message=heard.append):
+        async with ex.fix_client().order_entry(cancel_orders_on_disconnect=True) as session:
+            await session.send(order("cod-1"))
+            await wait_for(lambda: len(heard) >= 1)  # the listener hears the FIX order too
+        rest_order(ex, ex.user, "bid", "0.21", "1", "rest-heard")
+        await wait_for(lambda: len(heard) >= 3)
+    got = [(r.cl_ord_id, r.exec_type) for r in _reports(heard)]
+    assert got == [("cod-1", ExecType.NEW), ("cod-1", ExecType.CANCELED), ("rest-heard", ExecType.NEW)]
+    statuses = {o["client_order_id"]: o["status"] for o in rest(ex, "GET", "/portfolio/orders")["orders"]}
+    assert statuses["cod-1"] == "canceled"
+    assert statuses["rest-heard"] == "resting"

@@ -101,6 +101,8 @@ class OrderEntry:
         self.history: dict[tuple[bool, str], list[tuple[int, int, ExecutionReport]]] = {}
         """(margin, user) -> (exec number, epoch ms, report) for drop copy; rejects are left out."""
         self._entering: dict[tuple[str, str], tuple[SessionKey | None, bool]] = {}
+        self._by_cl_ord_id: dict[tuple[str, str], str] = {}
+        """(user, ClOrdID) -> order id, for every ClOrdID an order has carried (they are never reused)."""
         self._exec_n = 0
 
     # ------------------------------------------------------------------ inbound
@@ -121,7 +123,7 @@ class OrderEntry:
 
     def _on_NewOrderSingle(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
         user = conn.user_id
-        if any(t.user_id == user and msg.cl_ord_id in (t.cl_ord_id, t.orig_cl_ord_id) for t in self.tracked.values()):
+        if (user, msg.cl_ord_id) in self._by_cl_ord_id:
             conn.send(self._reject(msg, OrdRejReason.DUPLICATE_ORDER, "ClOrdID was already used"))
             return
         body: dict[str, Any] = {
@@ -166,13 +168,9 @@ class OrderEntry:
             self._entering.pop(key, None)
 
     def _find(self, user: str, order_id: str | None, orig_cl_ord_id: str | None) -> _Tracked | None:
-        if order_id:
-            tracked = self.tracked.get(order_id)
-            return tracked if tracked is not None and tracked.user_id == user else None
-        for tracked in self.tracked.values():
-            if tracked.user_id == user and tracked.cl_ord_id == orig_cl_ord_id and not tracked.done:
-                return tracked
-        return None
+        order_id = order_id or self._by_cl_ord_id.get((user, orig_cl_ord_id or ""))
+        tracked = self.tracked.get(order_id or "")
+        return tracked if tracked is not None and tracked.user_id == user else None
 
     def _on_OrderCancelRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
         tracked = self._find(conn.user_id, msg.order_id, msg.orig_cl_ord_id)
@@ -316,6 +314,7 @@ class OrderEntry:
         origin, margin = self._entering.get((user, cl_ord_id), (None, False))
         tracked = _Tracked(order.order_id, user, margin, origin, cl_ord_id, price=order.price, order_qty=order.count)
         self.tracked[order.order_id] = tracked
+        self._by_cl_ord_id[(user, cl_ord_id)] = order.order_id
         self._emit(tracked, self._report(tracked, order, ExecType.NEW, OrdStatus.NEW))
         return tracked
 
@@ -377,11 +376,11 @@ class OrderEntry:
             status = OrdStatus.PARTIALLY_FILLED if tracked.cum_qty else OrdStatus.NEW
             self._emit(tracked, self._report(tracked, order, ExecType.REPLACED, status))
 
-    @staticmethod
-    def _advance_cl_ord_id(tracked: _Tracked) -> None:
+    def _advance_cl_ord_id(self, tracked: _Tracked) -> None:
         if tracked.next_cl_ord_id is not None:
             tracked.orig_cl_ord_id, tracked.cl_ord_id = tracked.cl_ord_id, tracked.next_cl_ord_id
             tracked.next_cl_ord_id = None
+            self._by_cl_ord_id[(tracked.user_id, tracked.cl_ord_id)] = tracked.order_id
 
     # ------------------------------------------------------------------ reports
 
