@@ -18,6 +18,7 @@ from aiohttp import web
 from ._auth import KeyRegistry
 from ._exchange import Exchange, ExchangeError
 from ._faults import Faults
+from ._generated.openapi_shapes import OPERATIONS
 from ._http import API_PREFIX, USER, error_reply
 from ._ratelimit import RateLimits, retry_after_header
 from ._routes_market import MarketRoutes
@@ -54,8 +55,9 @@ class RestSurface(MarketRoutes, PortfolioRoutes, OrderRoutes):
     def install(self, app: web.Application) -> None:
         """Add the middleware and every route to `app`; a literal segment wins over a `{template}`."""
         app.middlewares.append(self._middleware)
-        table = [*MarketRoutes.ROUTES, *PortfolioRoutes.ROUTES, *OrderRoutes.ROUTES]
-        for method, path, name in sorted(table, key=lambda r: [(s.startswith("{"), s) for s in r[1].split("/")]):
+        table = [(op, name) for cls in type(self).__mro__ for op, name in vars(cls).get("OPERATIONS", {}).items()]
+        for op, name in sorted(table, key=lambda r: [(s.startswith("{"), s) for s in OPERATIONS[r[0]][1].split("/")]):
+            method, path, *_ = OPERATIONS[op]
             app.router.add_route(method, API_PREFIX + path, getattr(self, name))
 
     @web.middleware

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import web
 
 from . import _format as fmt
 from ._exchange import ExchangeError
-from ._http import Route, RouteBase, int_query, reply
+from ._http import RouteBase, int_query, reply
 from ._pagination import paginate
 from ._shapes import rest
 
@@ -28,21 +28,21 @@ _MARKET_STATUS = {
 class MarketRoutes(RouteBase):
     """Public market data."""
 
-    ROUTES: tuple[Route, ...] = (
-        ("GET", "/exchange/status", "exchange_status"),
-        ("GET", "/exchange/schedule", "exchange_schedule"),
-        ("GET", "/series", "series_list"),
-        ("GET", "/series/{series_ticker}", "series_one"),
-        ("GET", "/series/{series_ticker}/markets/{ticker}/candlesticks", "candlesticks"),
-        ("GET", "/events", "events_list"),
-        ("GET", "/events/{event_ticker}", "event_one"),
-        ("GET", "/markets", "markets_list"),
-        ("GET", "/markets/trades", "trades"),
-        ("GET", "/markets/orderbooks", "orderbooks"),
-        ("GET", "/markets/{ticker}", "market_one"),
-        ("GET", "/markets/{ticker}/orderbook", "orderbook"),
-        ("GET", "/exchange/user_data_timestamp", "user_data_timestamp"),
-    )
+    OPERATIONS: ClassVar[dict[str, str]] = {
+        "GetExchangeStatus": "exchange_status",
+        "GetExchangeSchedule": "exchange_schedule",
+        "GetSeriesList": "series_list",
+        "GetSeries": "series_one",
+        "GetMarketCandlesticks": "candlesticks",
+        "GetEvents": "events_list",
+        "GetEvent": "event_one",
+        "GetMarkets": "markets_list",
+        "GetTrades": "trades",
+        "GetMarketOrderbooks": "orderbooks",
+        "GetMarket": "market_one",
+        "GetMarketOrderbook": "orderbook",
+        "GetUserDataTimestamp": "user_data_timestamp",
+    }
 
     async def exchange_status(self, request: web.Request) -> web.Response:
         """GetExchangeStatus."""

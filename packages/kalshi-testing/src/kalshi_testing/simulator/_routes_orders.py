@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from aiohttp import web
 
-from ._http import USER, Route, RouteBase, int_query, read_body, reply
+from ._http import USER, RouteBase, int_query, read_body, reply
 from ._shapes import rest
 
 __all__ = ["OrderRoutes"]
@@ -13,22 +15,22 @@ __all__ = ["OrderRoutes"]
 class OrderRoutes(RouteBase):
     """Order writes and order groups."""
 
-    ROUTES: tuple[Route, ...] = (
-        ("POST", "/portfolio/events/orders", "create_order"),
-        ("DELETE", "/portfolio/events/orders", "cancel_all"),
-        ("POST", "/portfolio/events/orders/batched", "batch_create"),
-        ("DELETE", "/portfolio/events/orders/batched", "batch_cancel"),
-        ("DELETE", "/portfolio/events/orders/{order_id}", "cancel_order"),
-        ("POST", "/portfolio/events/orders/{order_id}/amend", "amend_order"),
-        ("POST", "/portfolio/events/orders/{order_id}/decrease", "decrease_order"),
-        ("GET", "/portfolio/order_groups", "groups_list"),
-        ("POST", "/portfolio/order_groups/create", "group_create"),
-        ("GET", "/portfolio/order_groups/{order_group_id}", "group_one"),
-        ("DELETE", "/portfolio/order_groups/{order_group_id}", "group_delete"),
-        ("PUT", "/portfolio/order_groups/{order_group_id}/reset", "group_reset"),
-        ("PUT", "/portfolio/order_groups/{order_group_id}/trigger", "group_trigger"),
-        ("PUT", "/portfolio/order_groups/{order_group_id}/limit", "group_limit"),
-    )
+    OPERATIONS: ClassVar[dict[str, str]] = {
+        "CreateOrderV2": "create_order",
+        "CancelAllOrders": "cancel_all",
+        "BatchCreateOrdersV2": "batch_create",
+        "BatchCancelOrdersV2": "batch_cancel",
+        "CancelOrderV2": "cancel_order",
+        "AmendOrderV2": "amend_order",
+        "DecreaseOrderV2": "decrease_order",
+        "GetOrderGroups": "groups_list",
+        "CreateOrderGroup": "group_create",
+        "GetOrderGroup": "group_one",
+        "DeleteOrderGroup": "group_delete",
+        "ResetOrderGroup": "group_reset",
+        "TriggerOrderGroup": "group_trigger",
+        "UpdateOrderGroupLimit": "group_limit",
+    }
 
     async def create_order(self, request: web.Request) -> web.Response:
         """CreateOrderV2 -> 201."""

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from aiohttp import web
 
 from . import _format as fmt
 from ._exchange import ExchangeError
-from ._http import API_PREFIX, USER, Route, RouteBase, int_query, read_body, reply
+from ._http import API_PREFIX, USER, RouteBase, int_query, read_body, reply
 from ._matching import OrderStatus
 from ._pagination import paginate
 from ._ratelimit import RateLimits
@@ -28,24 +28,24 @@ _ENDPOINT_COSTS = [
 class PortfolioRoutes(RouteBase):
     """Private reads and subaccounts."""
 
-    ROUTES: tuple[Route, ...] = (
-        ("GET", "/account/endpoint_costs", "endpoint_costs"),
-        ("GET", "/account/limits", "account_limits"),
-        ("GET", "/portfolio/deposits", "deposits"),
-        ("GET", "/portfolio/withdrawals", "withdrawals"),
-        ("GET", "/portfolio/settlements", "settlements"),
-        ("GET", "/portfolio/orders/queue_positions", "queue_positions"),
-        ("GET", "/portfolio/orders/{order_id}/queue_position", "queue_position"),
-        ("GET", "/portfolio/balance", "balance"),
-        ("POST", "/portfolio/subaccounts", "subaccount_create"),
-        ("POST", "/portfolio/subaccounts/transfer", "subaccount_transfer"),
-        ("GET", "/portfolio/subaccounts/balances", "subaccount_balances"),
-        ("GET", "/portfolio/subaccounts/transfers", "subaccount_transfers"),
-        ("GET", "/portfolio/positions", "positions"),
-        ("GET", "/portfolio/fills", "fills"),
-        ("GET", "/portfolio/orders", "orders_list"),
-        ("GET", "/portfolio/orders/{order_id}", "order_one"),
-    )
+    OPERATIONS: ClassVar[dict[str, str]] = {
+        "GetAccountEndpointCosts": "endpoint_costs",
+        "GetAccountApiLimits": "account_limits",
+        "GetDeposits": "deposits",
+        "GetWithdrawals": "withdrawals",
+        "GetSettlements": "settlements",
+        "GetOrderQueuePositions": "queue_positions",
+        "GetOrderQueuePosition": "queue_position",
+        "GetBalance": "balance",
+        "CreateSubaccount": "subaccount_create",
+        "ApplySubaccountTransfer": "subaccount_transfer",
+        "GetSubaccountBalances": "subaccount_balances",
+        "GetSubaccountTransfers": "subaccount_transfers",
+        "GetPositions": "positions",
+        "GetFills": "fills",
+        "GetOrders": "orders_list",
+        "GetOrder": "order_one",
+    }
 
     async def endpoint_costs(self, request: web.Request) -> web.Response:
         """GetAccountEndpointCosts."""

@@ -13,7 +13,7 @@ from typing import Any
 from ._matching import Order, OrderBook
 from ._shapes import missing_required, rest, unknown_fields
 
-__all__ = ["Account", "ExchangeError", "ExchangeState", "FeedEvent", "Market", "OrderGroup", "Position"]
+__all__ = ["Account", "ExchangeError", "ExchangeState", "check_body", "FeedEvent", "Market", "OrderGroup", "Position"]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -130,6 +130,19 @@ def taker_fee(count: Decimal, price: Decimal) -> Decimal:
     return (FEE_RATE * count * price * (ONE - price)).quantize(CENT, rounding=ROUND_CEILING)
 
 
+def check_body(schema: str, body: Any) -> dict[str, Any]:
+    """`body` if it is an object of request schema `schema`; unknown or missing required fields are a 400."""
+    if not isinstance(body, dict):
+        raise ExchangeError(400, "invalid_parameters", "the request body must be a JSON object")
+    unknown = unknown_fields(schema, body)
+    if unknown:
+        raise ExchangeError(400, "invalid_parameters", f"unknown field(s) {unknown}", ", ".join(unknown))
+    missing = missing_required(schema, body)
+    if missing:
+        raise ExchangeError(400, "invalid_parameters", f"missing required field(s) {missing}", ", ".join(missing))
+    return body
+
+
 class ExchangeState:
     """Catalogue, accounts, orders and listeners, with the lookups every part of `Exchange` shares."""
 
@@ -171,15 +184,7 @@ class ExchangeState:
             listener(event)
 
     def _check_body(self, schema: str, body: Any) -> dict[str, Any]:
-        if not isinstance(body, dict):
-            raise ExchangeError(400, "invalid_parameters", "the request body must be a JSON object")
-        unknown = unknown_fields(schema, body)
-        if unknown:
-            raise ExchangeError(400, "invalid_parameters", f"unknown field(s) {unknown}", ", ".join(unknown))
-        missing = missing_required(schema, body)
-        if missing:
-            raise ExchangeError(400, "invalid_parameters", f"missing required field(s) {missing}", ", ".join(missing))
-        return body
+        return check_body(schema, body)
 
     def user_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> Order:
         """The order `order_id` if it belongs to `user_id` (and `subaccount`); 404 otherwise."""
