@@ -24,8 +24,10 @@ from ._auth import KeyRegistry
 from ._exchange import Exchange
 from ._faults import Faults
 from ._ratelimit import RateLimits
+from ._realistic import Realism
 from ._rest import API_PREFIX, RestSurface
 from ._scenario import Scenario, default_scenario, load_scenario
+from ._surfaces import ENV_NAMES, SURFACE_FACTORIES, Surface, SurfaceFactory
 from ._ws import WS_PATH, WebSocketSurface
 from .fix import FixGateway
 
@@ -83,6 +85,12 @@ class KalshiExchangeSimulator:
         fix: run the FIX acceptor (`sim.fix`): every session type of both products, one port each.
         fix_ports: `{(margin, FixSessionType): port}` to bind; others get ephemeral ports.
         fix_store_dir: keep the acceptor's RT/PT sequence numbers and messages on disk here.
+        surfaces: extra surface factories (see `_surfaces.Surface`), after `SURFACE_FACTORIES`.
+        realistic: send what the exchange is observed to send (null arrays, fields missing during a
+            rollout, no deprecated WebSocket fields, 400 on an empty cursor, eventual consistency);
+            False for spec-exact answers. See `_realistic.Realism`.
+        consistency_window: seconds an object created by a POST stays invisible to GET by id
+            (realistic mode; 0 turns it off).
     """
 
     def __init__(
@@ -100,6 +108,9 @@ class KalshiExchangeSimulator:
         fix: bool = True,
         fix_ports: Mapping[tuple[bool, FixSessionType], int] | None = None,
         fix_store_dir: str | Path | None = None,
+        surfaces: list[SurfaceFactory] | None = None,
+        realistic: bool = True,
+        consistency_window: float = 0.5,
     ) -> None:
         if scenario is None:
             scenario = default_scenario(seed)
@@ -114,6 +125,8 @@ class KalshiExchangeSimulator:
         self._heartbeat = heartbeat
         self._ws_queue_limit = ws_queue_limit
         self.rate_limits = RateLimits() if rate_limits is True else rate_limits or None
+        self.realism = Realism(enabled=realistic, consistency_window=consistency_window)
+        """Which observed server behaviours are reproduced; surfaces read `realism.enabled`."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -123,6 +136,8 @@ class KalshiExchangeSimulator:
         self._fix_enabled = fix
         self.fix = FixGateway(self.exchange, self.keys, host=host, ports=fix_ports, store_dir=fix_store_dir)
         """The FIX acceptor (faults in `sim.fix.faults`); listening once started when `fix` is True."""
+        self.surfaces: list[Surface] = [make(self) for make in [*SURFACE_FACTORIES, *(surfaces or [])]]
+        """Extra surfaces (perps, Klear, FIX...) served alongside prediction REST and WebSocket."""
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -164,10 +179,19 @@ class KalshiExchangeSimulator:
         base = DEMO.with_overrides(rest_url=self.rest_url, ws_url=self.ws_url)
         return self.fix.environment(margin=margin, base=base)
 
+    def env(self) -> dict[str, str]:
+        """Environment variables pointing every client at this simulator (after `start`), keys excluded."""
+        out = {ENV_NAMES["rest"]: self.rest_url, ENV_NAMES["ws"]: self.ws_url}
+        for surface in self.surfaces:
+            out |= surface.env()
+        return out
+
     def build_app(self) -> web.Application:
         """Build the aiohttp application (also usable with aiohttp's own test utilities)."""
         app = web.Application()
-        self._rest_surface = RestSurface(self.exchange, self.keys, self.faults, self.clock, self.rate_limits)
+        self._rest_surface = RestSurface(
+            self.exchange, self.keys, self.faults, self.clock, self.rate_limits, realism=self.realism
+        )
         self._rest_surface.install(app)
         self.ws_surface = WebSocketSurface(
             self.exchange,
@@ -176,8 +200,11 @@ class KalshiExchangeSimulator:
             self.clock,
             heartbeat=self._heartbeat,
             queue_limit=self._ws_queue_limit,
+            realism=self.realism,
         )
         self.ws_surface.install(app)
+        for surface in self.surfaces:
+            surface.install(app)
         return app
 
     def start(self) -> KalshiExchangeSimulator:
@@ -212,13 +239,19 @@ class KalshiExchangeSimulator:
         assert server is not None
         sockets = getattr(server, "sockets", None) or []
         self._port = int(sockets[0].getsockname()[1])
-        if self._fix_enabled:
-            await self.fix.start()
         self._runner = runner
-        ready.set_result(None)
+        started: list[Surface] = []
         try:
+            if self._fix_enabled:
+                await self.fix.start()
+            for surface in self.surfaces:
+                await surface.start()
+                started.append(surface)
+            ready.set_result(None)
             await self._stopped.wait()
         finally:
+            for surface in reversed(started):
+                await surface.stop()
             await self.fix.stop()
             await runner.cleanup()
 
