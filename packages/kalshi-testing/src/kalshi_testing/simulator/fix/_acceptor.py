@@ -86,6 +86,7 @@ class FixConnection(asyncio.Protocol):
         self._timer: asyncio.TimerHandle | None = None
         self._garble: set[int] = set()
         self._abort_requested = False
+        self._flush_scheduled = False
 
     # ------------------------------------------------------------------ identity
 
@@ -135,6 +136,7 @@ class FixConnection(asyncio.Protocol):
             if self.session is None and not self._open(frame):
                 return
             self._receive(frame)
+        self.flush()  # everything this read produced, in one write
 
     def _tick(self) -> None:
         if self.transport is None:
@@ -233,8 +235,6 @@ class FixConnection(asyncio.Protocol):
         self._events(session.receive(frame, time.time()))
         if self._abort_requested:
             self.abort()
-            return
-        self.flush()
 
     def _events(self, events: list[SessionEvent]) -> None:
         for event in events:
@@ -255,7 +255,12 @@ class FixConnection(asyncio.Protocol):
     # ------------------------------------------------------------------ sending
 
     def send(self, message: FixMessage, *, use_dollars: bool | None = None) -> None:
-        """Queue an application message in this session's price units (or `use_dollars`); `flush()` writes it."""
+        """Queue an application message in this session's price units (or `use_dollars`).
+
+        What is queued is written by the next `flush()`: after the read being processed, or at the end of the
+        current loop iteration, so a burst of messages (one order's reports, a book change's updates) goes out
+        in one write.
+        """
         units = self.use_dollars if use_dollars is None else use_dollars
         self.send_body(message.MSG_TYPE, encode_body(message, units))
 
@@ -269,6 +274,9 @@ class FixConnection(asyncio.Protocol):
             store.set_next_sender_seq(store.next_sender_seq + int(skip))
         if session.is_active:
             seq = session.send(msg_type, body, time.time())
+            if not self._flush_scheduled:
+                self._flush_scheduled = True
+                asyncio.get_running_loop().call_soon(self.flush)
         elif self.kind in _RETRANSMITS:
             seq = store.store(msg_type, format_sending_time(), body)
         else:
@@ -278,6 +286,7 @@ class FixConnection(asyncio.Protocol):
 
     def flush(self) -> None:
         """Write what the session queued (garbling a frame when the script says so)."""
+        self._flush_scheduled = False
         if self.session is None:
             return
         out = self.session.data_to_send()

@@ -186,7 +186,6 @@ class FixGateway:
         conn = self.active.get(key)
         if conn is not None and conn.logged_on:
             conn.send(message)
-            conn.flush()
             return
         store = self.stores.get(key)
         if store is not None:
@@ -200,7 +199,6 @@ class FixGateway:
         for conn in self.sessions_of(user_id, margin, _ORDER_ENTRY):
             if conn.key != origin and conn.option(20126):
                 conn.send(report)
-                conn.flush()
 
     # ------------------------------------------------------------------ dispatch
 

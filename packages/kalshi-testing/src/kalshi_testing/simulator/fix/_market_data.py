@@ -148,7 +148,6 @@ class MarketData:
             update = MarketDataIncrementalRefresh(md_entries=[entry])
             for conn in watchers:
                 conn.send(update, use_dollars=True)
-                conn.flush()
         elif event.type == "market_lifecycle_v2":
             status = _LIFECYCLE_STATUS.get(str(event.msg.get("event_type")))
             if status is None:
@@ -156,4 +155,3 @@ class MarketData:
             for conn, symbols in list(self.statuses.items()):
                 if ticker in symbols and conn.logged_on:
                     conn.send(SecurityStatus(symbol=ticker, security_trading_status=status))
-                    conn.flush()

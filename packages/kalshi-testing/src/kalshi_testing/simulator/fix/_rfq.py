@@ -148,7 +148,6 @@ class Rfq:
         for maker in list(self.gateway.active.values()):
             if maker.kind is FixSessionType.RFQ and not maker.margin and maker.logged_on:
                 maker.send(broadcast)
-                maker.flush()
 
     def _cancel_request(self, conn: FixConnection, msg: RFQCancel) -> None:
         request = self.requests.get(msg.rfq_id or "") or next(
