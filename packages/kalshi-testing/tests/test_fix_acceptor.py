@@ -7,6 +7,7 @@ drop copy replays REST orders; an injected drop on RT loses and duplicates no Ex
 from __future__ import annotations
 
 import asyncio
+import time
 from decimal import Decimal
 from typing import Any
 
@@ -15,9 +16,11 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from kalshi_testing_fix_helpers import FED, TIMEOUT, messages, order, rest, rest_order, wait_for
 
 from kalshi_auth import FixSessionType, KalshiAuth
-from kalshi_fix import FixFrame, FixLogonError, LoggedOn, decode_app_message
+from kalshi_fix import FixFrame, FixLogonError, FrameSplitter, LoggedOn, LogonRejected, decode_app_message
 from kalshi_fix.messages import (
     EventResendComplete,
+    EventResendReject,
+    EventResendRejectReason,
     ExecType,
     ExecutionReport,
     OrderCancelReplaceRequest,
@@ -284,3 +287,58 @@ async def test_listener_session_sees_rest_orders_and_cancel_on_disconnect_cancel
     statuses = {o["client_order_id"]: o["status"] for o in rest(ex, "GET", "/portfolio/orders")["orders"]}
     assert statuses["cod-1"] == "canceled"
     assert statuses["rest-heard"] == "resting"
+
+
+async def raw_logon(ex: KalshiExchange, kind: FixSessionType, **config: Any) -> tuple[list[Any], list[FixFrame]]:
+    """Log on with a bare initiator `SessionProtocol` (any HeartBtInt, any reset flag); return events and frames."""
+    from kalshi_fix import MemoryStore, SessionConfig, SessionProtocol, parse_frame
+
+    ep = ex.simulator.fix_endpoint(kind)
+    config = {"heartbeat_interval": 30, "sign": ex.user.auth.sign} | config
+    session = SessionProtocol(
+        SessionConfig(sender_comp_id=ex.user.key_id, target_comp_id=ep.target_comp_id, **config), MemoryStore()
+    )
+    reader, writer = await asyncio.open_connection(ep.host, ep.port)
+    events: list[Any] = []
+    frames: list[FixFrame] = []
+    try:
+        session.connect(time.time())
+        writer.write(b"".join(session.data_to_send()))
+        data = await asyncio.wait_for(reader.read(65536), TIMEOUT)
+        frames = [parse_frame(raw) for raw in FrameSplitter().feed(data)]
+        events = session.receive(data, time.time())
+    finally:
+        writer.close()
+    return events, frames
+
+
+@pytest.mark.parametrize(
+    ("kind", "config", "text"),
+    [
+        (FixSessionType.ORDER_ENTRY, {"heartbeat_interval": 3}, "HeartBtInt (108) must be at least 4"),
+        (FixSessionType.ORDER_ENTRY, {"reset_on_logon": False}, "requires ResetSeqNumFlag=Y"),
+        (FixSessionType.MARKET_DATA, {"sign": None}, "invalid signature"),
+    ],
+    ids=["heartbeat", "no-reset-on-NR", "unsigned"],
+)
+async def test_a_refused_logon_is_answered_with_a_logout_from_kalshi(
+    kalshi_exchange: KalshiExchange, kind: FixSessionType, config: dict[str, Any], text: str
+) -> None:
+    events, frames = await raw_logon(kalshi_exchange, kind, **config)
+    [logout] = frames
+    assert logout.msg_type == "5"
+    assert text in (logout.get(58) or "")
+    assert logout.get(49) == ("KalshiMD" if kind is FixSessionType.MARKET_DATA else "Kalshi")
+    assert logout.get(56) == kalshi_exchange.user.key_id
+    assert any(isinstance(e, LogonRejected) for e in events)
+
+
+async def test_drop_copy_rejects_a_range_past_the_latest_report(kalshi_exchange: KalshiExchange) -> None:
+    ex = kalshi_exchange
+    rest_order(ex, ex.user, "bid", "0.21", "1", "dc-range")
+    received: list[FixFrame] = []
+    async with ex.fix_client().drop_copy(on_message=received.append) as dc:
+        await dc.request_replay("1;1", "999999;1")
+        await wait_for(lambda: bool(received))
+    [reject] = messages(received, EventResendReject)
+    assert reject.event_resend_reject_reason == EventResendRejectReason.END_EXECID_TOO_LARGE
