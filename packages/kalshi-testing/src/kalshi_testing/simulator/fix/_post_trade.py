@@ -95,12 +95,16 @@ class PostTrade:
                 )
             )
         gateway = self.gateway
-        keys = {key for key in gateway.stores if key[1] is FixSessionType.POST_TRADE}
-        keys |= {conn.key for conn in gateway.sessions_of(user_id, False, frozenset({FixSessionType.POST_TRADE}))}
+        opted_out = {
+            conn.key
+            for conn in gateway.sessions_of(user_id, False, frozenset({FixSessionType.POST_TRADE}))
+            if conn.options.get(20127) == "N"  # ReceiveSettlementReports=N opts PT out
+        }
+        keys = {key for key in gateway.stores if key[1] is FixSessionType.POST_TRADE} - opted_out
         keys |= {
             conn.key
             for conn in gateway.sessions_of(user_id, False, frozenset({FixSessionType.ORDER_ENTRY_RETRANSMIT}))
-            if conn.option(20127)
+            if conn.option(20127)  # RT opts in with ReceiveSettlementReports=Y
         }
         for key in sorted(keys, key=str):
             registered = gateway.keys.get(key[2])
