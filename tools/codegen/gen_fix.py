@@ -135,7 +135,21 @@ def load() -> tuple[dict[str, FieldDef], list[MessageDef], ET.Element, ET.Elemen
             messages.append(
                 MessageDef(m.attrib["name"], m.attrib["msgtype"], m.attrib["msgcat"], parse_members(m), source)
             )
+    apply_doc_order(messages, sup)
     return fields, messages, dic, sup
+
+
+def apply_doc_order(messages: list[MessageDef], sup: ET.Element) -> None:
+    """Move fields where Kalshi's documented examples order them differently from the dictionary."""
+    by_name = {m.name: m for m in messages}
+    for move in children(sup, "doc-order"):
+        if move.tag is ET.Comment:
+            continue
+        members = by_name[move.attrib["message"]].members
+        names = [m.name for m in members]
+        moved = members.pop(names.index(move.attrib["field"]))
+        after = [m.name for m in members].index(move.attrib["after"])
+        members.insert(after + 1, moved)
 
 
 class Generator:

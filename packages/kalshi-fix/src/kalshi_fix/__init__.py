@@ -54,6 +54,7 @@ _EXPORTS: dict[str, str] = {
     "SessionProtocol": "._session",
     "SessionReject": "._session",
     "SessionState": "._session",
+    "build_frame": "._session",
     # stores
     "FileStore": "._store",
     "FsyncPolicy": "._store",
@@ -63,13 +64,17 @@ _EXPORTS: dict[str, str] = {
     # books and settlement reports
     "OrderBook": "._book",
     "SettlementAssembler": "._settlement",
+    "SettlementBatchDropped": "._settlement",
     "SettlementReport": "._settlement",
     # codec
     "FixFrame": "._codec",
     "FrameSplitter": "._codec",
     "SessionHeader": "._codec",
-    "decode_app_message": "._codec",
-    "decode_message": "._codec",
+    "check_body": "._codec",
+    "decode_admin_message": ".messages._decode",
+    "decode_app_message": ".messages._decode",
+    "decode_message": ".messages._decode",
+    "redact": "._codec",
     "encode_frame": "._codec",
     "format_sending_time": "._codec",
     "parse_frame": "._codec",
@@ -149,14 +154,19 @@ __all__ = [
     "SessionReject",
     "SessionState",
     "SettlementAssembler",
+    "SettlementBatchDropped",
     "SettlementReport",
     "StoredMessage",
+    "build_frame",
+    "check_body",
+    "decode_admin_message",
     "decode_app_message",
     "decode_message",
     "encode_frame",
     "format_sending_time",
     "parse_frame",
     "peek_header",
+    "redact",
     "rewrite_for_resend",
 ]
 
@@ -199,12 +209,12 @@ if TYPE_CHECKING:
         FixFrame,
         FrameSplitter,
         SessionHeader,
-        decode_app_message,
-        decode_message,
+        check_body,
         encode_frame,
         format_sending_time,
         parse_frame,
         peek_header,
+        redact,
         rewrite_for_resend,
     )
     from ._connection import ConnectionState, ConnectionStateChanged, FixConnection, ReconnectPolicy
@@ -241,7 +251,9 @@ if TYPE_CHECKING:
         SessionProtocol,
         SessionReject,
         SessionState,
+        build_frame,
     )
-    from ._settlement import SettlementAssembler, SettlementReport
+    from ._settlement import SettlementAssembler, SettlementBatchDropped, SettlementReport
     from ._store import FileStore, FsyncPolicy, MemoryStore, SequenceStore, StoredMessage
     from .messages import *  # noqa: F403
+    from .messages._decode import decode_admin_message, decode_app_message, decode_message

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._codec import FixFrame, FrameSplitter, SessionHeader, checksum, encode_frame, parse_frame
+from ._codec import FixFrame, FrameSplitter, SessionHeader, check_body, checksum, encode_frame, parse_frame
 from ._errors import FixCompIdError, FixDecodeError, FixError, FixLogonError, FixNotLoggedOnError, FixSessionError
 from ._store import SequenceStore
 
@@ -426,9 +426,11 @@ class SessionProtocol:
 
         Raises:
             FixNotLoggedOnError: the session is not active.
+            FixEncodeError: `body` is malformed (`check_body`); nothing is queued and no seq is used.
         """
         if self.state is not SessionState.ACTIVE:
             raise FixNotLoggedOnError(f"cannot send {msg_type!r}: the FIX session is {self.state.value}")
+        check_body(body)
         sending_time = format_sending_time(now)
         seq = self.store.store(msg_type, sending_time, body)
         prefix = self._prefixes.get(msg_type)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from kalshi_fix._codec import FixFrame, SessionHeader, encode_frame, parse_frame
+from kalshi_fix._codec import SECRET_TAGS, FixFrame, SessionHeader, assemble_frame, parse_frame
 from kalshi_fix._types import int_from_wire
 from kalshi_fix.messages._lenient import LENIENT_TAGS, note_lenient
 
@@ -85,9 +85,12 @@ def raw_length(text: str) -> int:
 
 
 def encode_group(tag: int, entries: Any, entry_cls: type[_Fields], ud: bool) -> str:
-    """Encode a repeating group: `NoXxx=<count>` then each entry's fields (an empty list writes count 0)."""
+    """Encode a repeating group: `NoXxx=<count>` then each entry's fields. An empty list writes nothing: a
+    group is left out rather than sent as `NoXxx=0`."""
     if not isinstance(entries, list | tuple):
         raise _err.FixEncodeError(f"tag {tag}: a repeating group takes a list of {entry_cls.__name__}", tag=tag)
+    if not entries:
+        return ""
     out = [f"{tag}={len(entries)}\x01"]
     for entry in entries:
         if entry.__class__ is not entry_cls:
@@ -117,7 +120,12 @@ class _Fields:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{a}={getattr(self, a)!r}" for a in self._ATTRS if getattr(self, a) is not None)
+        tag_of = self._TAG_OF
+        shown = ", ".join(
+            f"{a}={'***' if tag_of.get(a) in SECRET_TAGS else repr(getattr(self, a))}"
+            for a in self._ATTRS
+            if getattr(self, a) is not None
+        )
         return f"{type(self).__name__}({shown})"
 
     def to_dict(self) -> dict[str, Any]:
@@ -296,7 +304,7 @@ class FixMessage(_Fields):
             body = self._encode_body(use_dollars).encode("utf-8", "surrogateescape")
         except UnicodeEncodeError as exc:
             raise _err.FixEncodeError(f"{type(self).__name__}: text cannot be encoded: {exc}") from None
-        return encode_frame(self.MSG_TYPE, header, body)
+        return assemble_frame(self.MSG_TYPE, header, body)  # generated bodies are well-formed by construction
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
