@@ -317,9 +317,10 @@ async def raw_logon(ex: KalshiExchange, kind: FixSessionType, **config: Any) -> 
     [
         (FixSessionType.ORDER_ENTRY, {"heartbeat_interval": 3}, "HeartBtInt (108) must be at least 4"),
         (FixSessionType.ORDER_ENTRY, {"reset_on_logon": False}, "requires ResetSeqNumFlag=Y"),
+        (FixSessionType.POST_TRADE, {"reset_on_logon": False}, "requires ResetSeqNumFlag=Y"),
         (FixSessionType.MARKET_DATA, {"sign": None}, "invalid signature"),
     ],
-    ids=["heartbeat", "no-reset-on-NR", "unsigned"],
+    ids=["heartbeat", "no-reset-on-NR", "no-reset-on-PT", "unsigned"],
 )
 async def test_a_refused_logon_is_answered_with_a_logout_from_kalshi(
     kalshi_exchange: KalshiExchange, kind: FixSessionType, config: dict[str, Any], text: str

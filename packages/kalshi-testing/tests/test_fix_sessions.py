@@ -82,21 +82,21 @@ async def test_post_trade_reports_a_settlement_with_every_holder_of_the_market(k
     assert bob_party.collateral_amount_changes and bob_party.collateral_amount_changes[0].collateral_amount_change == 0
 
 
-async def test_post_trade_report_made_while_away_arrives_on_the_next_logon(
+async def test_rt_opted_in_to_settlements_gets_a_report_made_while_away(
     kalshi_exchange: KalshiExchange, tmp_path: Path
 ) -> None:
     ex = kalshi_exchange
-    client = ex.fix_client(store_dir=tmp_path)  # the client keeps its PT sequence numbers, so no reset
-    async with client.post_trade():
-        pass  # the acceptor now keeps this key's PT messages
+    client = ex.fix_client(store_dir=tmp_path)  # the client keeps its RT sequence numbers, so no reset
+    async with client.order_entry(retransmit=True, receive_settlement_reports=True):
+        pass  # the acceptor now keeps this key's RT messages, settlement reports included
     rest_order(ex, ex.create_user("pt-maker"), "ask", "0.23", "2", "away-ask")
     rest_order(ex, ex.user, "bid", "0.23", "2", "away-bid")
     ex.simulator.call(lambda e: e.settle_market(FED, "no"))
     reports: list[SettlementReport] = []
-    async with client.post_trade(on_settlement=reports.append) as pt:
+    async with client.order_entry(retransmit=True, on_settlement=reports.append) as rt:
         await wait_for(lambda: bool(reports))
-        assert any(isinstance(e, GapDetected) for e in pt.events)
-    assert reports[0].market_result == "no"
+        assert any(isinstance(e, GapDetected) for e in rt.events)  # recovered by resend
+    assert (reports[0].symbol, reports[0].market_result) == (FED, "no")
     assert reports[0].parties[0].long_qty == 2
 
 

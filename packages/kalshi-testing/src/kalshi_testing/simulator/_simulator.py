@@ -84,7 +84,7 @@ class KalshiExchangeSimulator:
             `RateLimits` for your own, False (default) for none.
         fix: run the FIX acceptor (`sim.fix`): every session type of both products, one port each.
         fix_ports: `{(margin, FixSessionType): port}` to bind; others get ephemeral ports.
-        fix_store_dir: keep the acceptor's RT/PT sequence numbers and messages on disk here.
+        fix_store_dir: keep the acceptor's RT/RFQ sequence numbers and messages on disk here.
         surfaces: extra surface factories (see `_surfaces.Surface`), after `SURFACE_FACTORIES`.
         realistic: send what the exchange is observed to send (null arrays, fields missing during a
             rollout, no deprecated WebSocket fields, 400 on an empty cursor, eventual consistency);

@@ -60,9 +60,10 @@ _ADMIN = frozenset("012345A")
 _MAX_SKEW_S = 30.0
 _TICK_S = 0.1
 _CENT = Decimal("0.01")
-_RETRANSMITS = frozenset({FixSessionType.ORDER_ENTRY_RETRANSMIT, FixSessionType.POST_TRADE, FixSessionType.RFQ})
-"""Sessions whose server side keeps its sequence numbers and messages across logons (RT, PT; RFQ retains
-messages per docs.kalshi.com/fix/rfq-messages). A client that logs on with ResetSeqNumFlag=Y starts them over."""
+_RETRANSMITS = frozenset({FixSessionType.ORDER_ENTRY_RETRANSMIT, FixSessionType.RFQ})
+"""Sessions whose server side keeps its sequence numbers and messages across logons: KalshiRT and KalshiRFQ
+(docs.kalshi.com/fix/connectivity, "Message Retransmission"). A client that logs on with ResetSeqNumFlag=Y
+starts them over; every other session must log on with ResetSeqNumFlag=Y or is refused."""
 
 
 class FixConnection(asyncio.Protocol):

@@ -60,7 +60,7 @@ class FixGateway:
         keys: the registered API keys; a Logon must be signed by one of them.
         host: loopback interface to bind.
         ports: `{(margin, session type): port}`; missing entries (and 0) get an ephemeral port.
-        store_dir: keep RT/PT sequence numbers and sent messages in `kalshi_fix.FileStore` journals here
+        store_dir: keep RT/RFQ sequence numbers and sent messages in `kalshi_fix.FileStore` journals here
             (they then survive a simulator restart); in memory, for the simulator's life, when None.
         settlement_page_size: parties per MarketSettlementReport fragment.
     """
@@ -86,6 +86,8 @@ class FixGateway:
         self.stores: dict[SessionKey, SequenceStore] = {}
         self.units: dict[SessionKey, bool] = {}
         """Whether each session last logged on with dollar prices (used for messages kept while it is away)."""
+        self.settlement_subscribers: set[SessionKey] = set()
+        """RT sessions whose last Logon asked for settlement reports (ReceiveSettlementReports=Y)."""
         self.orders = OrderEntry(self)
         self.market_data = MarketData(self)
         self.post_trade = PostTrade(self, page_size=settlement_page_size)
@@ -147,7 +149,7 @@ class FixGateway:
     # ------------------------------------------------------------------ sessions
 
     def store_for(self, key: SessionKey) -> SequenceStore:
-        """The persistent store of a retransmitting session (RT, PT, RFQ) of one API key."""
+        """The persistent store of a retransmitting session (RT, RFQ) of one API key."""
         store = self.stores.get(key)
         if store is None:
             if self.store_dir is None:
@@ -164,6 +166,11 @@ class FixGateway:
         """A connection logged on."""
         self.active[conn.key] = conn
         self.units[conn.key] = conn.use_dollars
+        if conn.kind is FixSessionType.ORDER_ENTRY_RETRANSMIT:
+            if conn.option(20127):
+                self.settlement_subscribers.add(conn.key)
+            else:
+                self.settlement_subscribers.discard(conn.key)
 
     def unregister(self, conn: FixConnection) -> None:
         """A connection went away: forget it, cancel its orders if it asked (CancelOrdersOnDisconnect)."""
@@ -182,7 +189,7 @@ class FixGateway:
         ]
 
     def deliver(self, key: SessionKey, message: FixMessage) -> None:
-        """Send to the session `key`; while it is away, RT/PT/RFQ keep the message for the client's resend."""
+        """Send to the session `key`; while it is away, RT and RFQ keep the message for the client's resend."""
         conn = self.active.get(key)
         if conn is not None and conn.logged_on:
             conn.send(message)

@@ -4,8 +4,8 @@ When the engine settles a market (`Exchange.settle_market`, a scenario or a test
 position gets a MarketSettlementReport (35=UMS, docs.kalshi.com/fix/post-trade): one party per
 subaccount with LongQty / ShortQty and the payout as a PAYOUT collateral change, split into fragments of
 `page_size` parties (LastFragment=N on all but the last). SettlementPrice (730) is the YES payout in
-dollars (the wire carries cents with two decimals). Reports for a PT session that is away are kept for
-its resend, as with any RT/PT message.
+dollars (the wire carries cents with two decimals). KalshiPT does not retransmit (docs.kalshi.com/fix/
+connectivity), so a PT session that is away misses the report; an opted-in RT session keeps it for resend.
 """
 
 from __future__ import annotations
@@ -95,17 +95,12 @@ class PostTrade:
                 )
             )
         gateway = self.gateway
-        opted_out = {
+        keys = {
             conn.key
             for conn in gateway.sessions_of(user_id, False, frozenset({FixSessionType.POST_TRADE}))
-            if conn.options.get(20127) == "N"  # ReceiveSettlementReports=N opts PT out
+            if conn.options.get(20127) != "N"  # ReceiveSettlementReports=N opts PT out
         }
-        keys = {key for key in gateway.stores if key[1] is FixSessionType.POST_TRADE} - opted_out
-        keys |= {
-            conn.key
-            for conn in gateway.sessions_of(user_id, False, frozenset({FixSessionType.ORDER_ENTRY_RETRANSMIT}))
-            if conn.option(20127)  # RT opts in with ReceiveSettlementReports=Y
-        }
+        keys |= gateway.settlement_subscribers  # RT opts in with ReceiveSettlementReports=Y
         for key in sorted(keys, key=str):
             registered = gateway.keys.get(key[2])
             if registered is None or registered.user_id != user_id or key[0]:
