@@ -1,4 +1,4 @@
-"""pytest plugin (entry point `kalshi_testing`): `kalshi_exchange`, `kalshi_simulator` and `kalshi_fix` fixtures.
+"""pytest plugin (entry point `kalshi_testing`): `kalshi_exchange`, `kalshi_simulator`, `kalshi_fix_gateway`.
 
 ```python
 def test_order_rests(kalshi_exchange):
@@ -8,7 +8,7 @@ def test_order_rests(kalshi_exchange):
 ```
 
 Each test gets a fresh simulator (default seeded catalogue) on 127.0.0.1 and an ephemeral
-port (REST, WebSocket and, via `kalshi_fix`, every FIX session on its own port), and a trader
+port (REST, WebSocket and, via `kalshi_fix_gateway`, every FIX session on its own port), and a trader
 `kalshi_exchange.user` with $1,000 and a registered RSA key. Mark a test with
 `@pytest.mark.kalshi_scenario("path/to/scenario.yaml")` to start from your own scenario.
 """
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # imported lazily so that loading the plugin costs nothing fo
     from kalshi_testing.simulator import KalshiExchangeSimulator
     from kalshi_testing.simulator.fix import FixGateway
 
-__all__ = ["kalshi_exchange", "kalshi_fix", "kalshi_simulator", "pytest_configure"]
+__all__ = ["kalshi_exchange", "kalshi_fix_gateway", "kalshi_simulator", "pytest_configure"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -58,11 +58,12 @@ def kalshi_exchange(kalshi_simulator: KalshiExchangeSimulator) -> KalshiExchange
 
 
 @pytest.fixture
-def kalshi_fix(kalshi_exchange: KalshiExchange) -> FixGateway:
+def kalshi_fix_gateway(kalshi_exchange: KalshiExchange) -> FixGateway:
     """The FIX acceptor of this test's simulator (`.faults`, `.endpoint(...)`, `.environment()`).
 
     ```python
-    async def test_fix_order(kalshi_exchange, kalshi_fix):
+    async def test_fix_order(kalshi_exchange, kalshi_fix_gateway):
+        kalshi_fix_gateway.faults.drop("KalshiRT")
         async with kalshi_exchange.fix_client().order_entry() as session:
             ...
     ```
