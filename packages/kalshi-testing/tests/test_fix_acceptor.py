@@ -25,6 +25,8 @@ from kalshi_fix.messages import (
     ExecutionReport,
     OrderCancelReplaceRequest,
     OrderCancelRequest,
+    OrderGroupResponse,
+    OrderMassCancelReport,
     OrdStatus,
     OrdType,
     Side,
@@ -343,3 +345,27 @@ async def test_drop_copy_rejects_a_range_past_the_latest_report(kalshi_exchange:
         await wait_for(lambda: bool(received))
     [reject] = messages(received, EventResendReject)
     assert reject.event_resend_reject_reason == EventResendRejectReason.END_EXECID_TOO_LARGE
+
+
+async def test_order_groups_and_mass_cancel_over_fix_act_on_the_engine(kalshi_exchange: KalshiExchange) -> None:
+    ex = kalshi_exchange
+    received: list[FixFrame] = []
+    async with ex.fix_client().order_entry(on_message=received.append) as session:
+        await session.create_order_group(5)
+        await wait_for(lambda: bool(messages(received, OrderGroupResponse)))
+        group = messages(received, OrderGroupResponse)[0]
+        listed = rest(ex, "GET", "/portfolio/order_groups")["order_groups"]
+        assert [(g["id"], g["contracts_limit_fp"]) for g in listed] == [(group.order_group_id, "5.00")]
+        await session.send(order("grouped", order_group_id=group.order_group_id))
+        await session.send(order("plain", price="0.21"))
+        await wait_for(lambda: len(_reports(received)) >= 2)
+        assert rest(ex, "GET", f"/portfolio/order_groups/{group.order_group_id}")["orders"] == [
+            _reports(received)[0].order_id
+        ]
+        await session.cancel_all("mass-1")
+        await wait_for(lambda: bool(messages(received, OrderMassCancelReport)))
+        await wait_for(lambda: len(_reports(received)) >= 4)
+    cancelled = {r.cl_ord_id for r in _reports(received) if r.exec_type == ExecType.CANCELED}
+    assert cancelled == {"grouped", "plain"}
+    statuses = {o["client_order_id"]: o["status"] for o in rest(ex, "GET", "/portfolio/orders")["orders"]}
+    assert (statuses["grouped"], statuses["plain"]) == ("canceled", "canceled")

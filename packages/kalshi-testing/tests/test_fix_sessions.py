@@ -158,6 +158,11 @@ async def test_margin_order_entry_prices_are_dollars_and_margin_has_no_post_trad
         await dc.request_replay("1;1")
         await wait_for(lambda: any(f.msg_type == "U2" for f in prediction_dc))
     assert messages(prediction_dc, ExecutionReport) == []  # margin orders stay on the margin drop copy
+    margin_dc: list[FixFrame] = []
+    async with ex.fix_client(margin=True).drop_copy(on_message=margin_dc.append) as dc:
+        await dc.request_replay("1;1")
+        await wait_for(lambda: any(f.msg_type == "U2" for f in margin_dc))
+    assert [r.cl_ord_id for r in messages(margin_dc, ExecutionReport)] == ["m1"]
 
 
 async def test_garbled_and_gapped_reports_are_recovered_once_on_rt(kalshi_exchange: KalshiExchange) -> None:

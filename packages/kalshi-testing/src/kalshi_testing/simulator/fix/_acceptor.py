@@ -191,8 +191,6 @@ class FixConnection(asyncio.Protocol):
         registered = self.registered
         if registered is None:
             return "unknown API key"
-        if self.margin and self.kind in (FixSessionType.POST_TRADE, FixSessionType.RFQ):
-            return f"the margin gateway has no {self.name} session"
         payload = "\x01".join((frame.get(52) or "", "A", frame.get(34) or "", frame.get(49) or "", frame.get(56) or ""))
         raw = frame.get(96) or ""
         try:
