@@ -243,3 +243,31 @@ async def test_rt_numbering_survives_a_simulator_restart_with_fix_store_dir(tmp_
     # no reset: the acceptor resumed its numbering from its journal, and so did the client
     assert after[0].msg_seq_num > before[0].msg_seq_num
     assert messages(after, ExecutionReport)[0].cl_ord_id == "after-restart"
+
+
+async def test_drop_copy_looks_back_three_hours() -> None:
+    import time
+
+    from kalshi_fix.messages import EventResendReject, EventResendRejectReason
+    from kalshi_testing import KalshiExchangeSimulator
+
+    now = [int(time.time() * 1000)]
+    sim = KalshiExchangeSimulator(clock=lambda: now[0])
+    await asyncio.to_thread(sim.start)
+    try:
+        ex = KalshiExchange(sim, await asyncio.to_thread(sim.create_user, "lookback"))
+        await asyncio.to_thread(rest_order, ex, ex.user, "bid", "0.21", "1", "old")
+        now[0] += 3 * 3600 * 1000 + 1000
+        await asyncio.to_thread(rest_order, ex, ex.user, "bid", "0.21", "1", "recent")
+        frames: list[FixFrame] = []
+        async with ex.fix_client().drop_copy(on_message=frames.append) as dc:
+            await dc.request_replay("1;1")
+            await wait_for(lambda: bool(frames))
+            [reject] = messages(frames, EventResendReject)
+            assert reject.event_resend_reject_reason == EventResendRejectReason.BEGIN_EXECID_TOO_SMALL
+            frames.clear()
+            await dc.request_replay("2;1")
+            await wait_for(lambda: any(f.msg_type == "U2" for f in frames))
+        assert [r.cl_ord_id for r in messages(frames, ExecutionReport)] == ["recent"]
+    finally:
+        await asyncio.to_thread(sim.stop)

@@ -12,6 +12,7 @@ LeavesQty; ExecID is `<n>;1`, increasing per report.
 from __future__ import annotations
 
 import datetime as dt
+from collections import deque
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
@@ -98,8 +99,10 @@ class OrderEntry:
         self.gateway = gateway
         self.exchange = gateway.exchange
         self.tracked: dict[str, _Tracked] = {}
-        self.history: dict[tuple[bool, str], list[tuple[int, int, ExecutionReport]]] = {}
-        """(margin, user) -> (exec number, epoch ms, report) for drop copy; rejects are left out."""
+        self.history: dict[tuple[bool, str], deque[tuple[int, int, ExecutionReport]]] = {}
+        """(margin, user) -> (exec number, epoch ms, report) of the last 3 hours, for drop copy; rejects left out."""
+        self._forgotten: dict[tuple[bool, str], int] = {}
+        """(margin, user) -> the newest exec number dropped from `history` for age."""
         self._entering: dict[tuple[str, str], tuple[SessionKey | None, bool]] = {}
         self._by_cl_ord_id: dict[tuple[str, str], str] = {}
         """(user, ClOrdID) -> order id, for every ClOrdID an order has carried (they are never reused)."""
@@ -267,7 +270,8 @@ class OrderEntry:
 
     def _on_EventResendRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
         """Drop copy: replay the user's reports from BeginExecID (through EndExecID), then EventResendComplete."""
-        history = self.history.get((conn.margin, conn.user_id), [])
+        key = (conn.margin, conn.user_id)
+        history = self._prune(key)
         try:
             begin = int(msg.begin_exec_id.split(";")[0])
             end = int(msg.end_exec_id.split(";")[0]) if msg.end_exec_id else None
@@ -282,8 +286,7 @@ class OrderEntry:
                 )
             )
             return
-        window_start = self.exchange.clock() - DROP_COPY_LOOKBACK_MS
-        if any(n >= begin and ms < window_start for n, ms, _ in history):
+        if begin <= self._forgotten.get(key, 0):
             conn.send(
                 EventResendReject(
                     ref_seq_num=event.seq, event_resend_reject_reason=EventResendRejectReason.BEGIN_EXECID_TOO_SMALL
@@ -384,6 +387,14 @@ class OrderEntry:
 
     # ------------------------------------------------------------------ reports
 
+    def _prune(self, key: tuple[bool, str]) -> deque[tuple[int, int, ExecutionReport]]:
+        """The user's drop-copy history, without reports older than the 3-hour lookback."""
+        history = self.history.setdefault(key, deque())
+        oldest = self.exchange.clock() - DROP_COPY_LOOKBACK_MS
+        while history and history[0][1] < oldest:
+            self._forgotten[key] = history.popleft()[0]
+        return history
+
     def _report(
         self,
         tracked: _Tracked,
@@ -440,7 +451,7 @@ class OrderEntry:
         )
 
     def _emit(self, tracked: _Tracked, report: ExecutionReport) -> None:
-        history = self.history.setdefault((tracked.margin, tracked.user_id), [])
+        history = self._prune((tracked.margin, tracked.user_id))
         history.append((self._exec_n, self.exchange.clock(), report))
         self.gateway.deliver_report(tracked.user_id, tracked.margin, tracked.origin, report)
 
