@@ -18,6 +18,8 @@ from kalshi_testing_fix_helpers import FED, TIMEOUT, messages, order, rest, rest
 from kalshi_auth import FixSessionType, KalshiAuth
 from kalshi_fix import FixFrame, FixLogonError, FrameSplitter, LoggedOn, LogonRejected, decode_app_message
 from kalshi_fix.messages import (
+    BusinessMessageReject,
+    BusinessRejectReason,
     EventResendComplete,
     EventResendReject,
     EventResendRejectReason,
@@ -369,3 +371,21 @@ async def test_order_groups_and_mass_cancel_over_fix_act_on_the_engine(kalshi_ex
     assert cancelled == {"grouped", "plain"}
     statuses = {o["client_order_id"]: o["status"] for o in rest(ex, "GET", "/portfolio/orders")["orders"]}
     assert (statuses["grouped"], statuses["plain"]) == ("canceled", "canceled")
+
+
+async def test_a_session_refuses_messages_it_does_not_take(kalshi_exchange: KalshiExchange) -> None:
+    ex = kalshi_exchange
+    dc_frames: list[FixFrame] = []
+    async with ex.fix_client().drop_copy(on_message=dc_frames.append) as dc:
+        await dc.send(order("wrong-session"))
+        await wait_for(lambda: bool(dc_frames))
+    [reject] = messages(dc_frames, BusinessMessageReject)
+    assert (reject.ref_msg_type, reject.business_reject_reason) == ("D", BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE)
+    heard: list[FixFrame] = []
+    async with ex.fix_client().order_entry(listener=True, on_message=heard.append) as listener:
+        await listener.send(order("from-a-listener"))
+        await wait_for(lambda: bool(heard))
+    [reject] = messages(heard, BusinessMessageReject)
+    assert reject.business_reject_reason == BusinessRejectReason.NOT_AUTHORIZED
+    listed = rest(ex, "GET", "/portfolio/orders")["orders"]
+    assert not [o for o in listed if o["client_order_id"] in ("wrong-session", "from-a-listener")]

@@ -21,11 +21,13 @@ from typing import TYPE_CHECKING
 
 from kalshi_auth import DEMO, Environment, FixEndpoint, FixSessionType
 from kalshi_fix import ApplicationMessage, FileStore, FsyncPolicy, MemoryStore, SequenceStore, format_sending_time
+from kalshi_fix.messages import BusinessRejectReason
 
 from ._acceptor import FixConnection, SessionKey, encode_body
 from ._faults import FixFaults
 from ._market_data import MarketData
 from ._orders import OrderEntry
+from ._orders import business_reject as _reject
 from ._post_trade import PostTrade
 from ._rfq import Rfq
 
@@ -44,6 +46,18 @@ MARGIN_SESSIONS = (
     FixSessionType.MARKET_DATA,
 )
 _ORDER_ENTRY = frozenset({FixSessionType.ORDER_ENTRY, FixSessionType.ORDER_ENTRY_RETRANSMIT})
+_ORDER_MESSAGES = frozenset({"D", "F", "G", "q", "UOG"})
+_RFQ_CREATOR = frozenset({"R", "UA", "UE"})
+"""What an RFQ creator sends, on KalshiRT (docs.kalshi.com/fix/rfq-messages)."""
+_ACCEPTS: dict[FixSessionType, frozenset[str]] = {
+    FixSessionType.ORDER_ENTRY: _ORDER_MESSAGES,
+    FixSessionType.ORDER_ENTRY_RETRANSMIT: _ORDER_MESSAGES,
+    FixSessionType.DROP_COPY: frozenset({"U1"}),
+    FixSessionType.MARKET_DATA: frozenset({"V", "e"}),
+    FixSessionType.POST_TRADE: frozenset(),  # read-only (docs.kalshi.com/fix/connectivity)
+    FixSessionType.RFQ: frozenset({"S", "Z", "U7"}),
+}
+"""The application MsgTypes each session takes from the client; others get a BusinessMessageReject (380=3)."""
 
 
 class FixGateway:
@@ -210,14 +224,20 @@ class FixGateway:
     # ------------------------------------------------------------------ dispatch
 
     def on_message(self, conn: FixConnection, event: ApplicationMessage) -> None:
-        """An application message from a logged-on client."""
-        kind = conn.kind
-        if kind is FixSessionType.MARKET_DATA:
+        """An application message from a logged-on client, if its session takes that MsgType."""
+        kind, msg_type = conn.kind, event.msg_type
+        accepted = _ACCEPTS[kind] | (
+            _RFQ_CREATOR if kind is FixSessionType.ORDER_ENTRY_RETRANSMIT and not conn.margin else set()
+        )
+        if msg_type not in accepted:
+            text = f"MsgType {msg_type} is not accepted on {conn.name}"
+            conn.send(_reject(event, BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE, text))
+        elif conn.option(20126):  # a listener session only listens
+            conn.send(_reject(event, BusinessRejectReason.NOT_AUTHORIZED, "this is a listener session (20126=Y)"))
+        elif kind is FixSessionType.MARKET_DATA:
             self.market_data.handle(conn, event)
-        elif kind is FixSessionType.RFQ or event.msg_type in ("R", "UA", "UE"):
+        elif kind is FixSessionType.RFQ or msg_type in _RFQ_CREATOR:
             self.rfq.handle(conn, event)
-        elif kind is FixSessionType.POST_TRADE:
-            pass  # the client cannot send on post trade (docs.kalshi.com/fix/post-trade)
         else:
             self.orders.handle(conn, event)
 

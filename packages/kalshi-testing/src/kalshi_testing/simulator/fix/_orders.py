@@ -52,7 +52,7 @@ if TYPE_CHECKING:
     from ._acceptor import FixConnection, SessionKey
     from ._gateway import FixGateway
 
-__all__ = ["OrderEntry"]
+__all__ = ["OrderEntry", "business_reject"]
 
 _ZERO = Decimal(0)
 _REJECT_REASONS = {
@@ -115,12 +115,12 @@ class OrderEntry:
         try:
             message = decode_app_message(event.frame)
         except FixDecodeError as exc:
-            conn.send(_business_reject(event, BusinessRejectReason.OTHER, str(exc)[:200]))
+            conn.send(business_reject(event, BusinessRejectReason.OTHER, str(exc)[:200]))
             return
         name = type(message).__name__
         handler = getattr(self, f"_on_{name}", None)
         if handler is None:
-            conn.send(_business_reject(event, BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE, f"{name} not supported"))
+            conn.send(business_reject(event, BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE, f"{name} not supported"))
             return
         handler(conn, message, event)
 
@@ -260,7 +260,7 @@ class OrderEntry:
                     raise ExchangeError(400, "invalid_parameters", f"unknown OrderGroupAction {action}")
         except ExchangeError as exc:
             reason = BusinessRejectReason.UNKNOWN_ID if exc.status == 404 else BusinessRejectReason.OTHER
-            conn.send(_business_reject(event, reason, exc.message))
+            conn.send(business_reject(event, reason, exc.message))
             return
         conn.send(
             OrderGroupResponse(
@@ -456,7 +456,8 @@ class OrderEntry:
         self.gateway.deliver_report(tracked.user_id, tracked.margin, tracked.origin, report)
 
 
-def _business_reject(event: ApplicationMessage, reason: BusinessRejectReason, text: str) -> FixMessage:
+def business_reject(event: ApplicationMessage, reason: BusinessRejectReason, text: str) -> FixMessage:
+    """A BusinessMessageReject (35=j) of the message `event`."""
     return BusinessMessageReject(
         ref_seq_num=event.seq, ref_msg_type=event.msg_type, business_reject_reason=reason, text=text[:200]
     )

@@ -28,7 +28,6 @@ from kalshi_fix.messages import (
     AcceptQuote,
     AcceptQuoteStatus,
     AcceptQuoteStatusValue,
-    BusinessMessageReject,
     BusinessRejectReason,
     Quote,
     QuoteCancel,
@@ -52,6 +51,8 @@ from kalshi_fix.messages import (
 from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._exchange import ExchangeError
 from kalshi_testing.simulator._matching import OrderStatus
+
+from ._orders import business_reject
 
 if TYPE_CHECKING:
     from ._acceptor import FixConnection, SessionKey
@@ -100,7 +101,7 @@ class Rfq:
         try:
             msg = decode_app_message(event.frame)
         except FixDecodeError as exc:
-            conn.send(_reject(event, BusinessRejectReason.OTHER, str(exc)))
+            conn.send(business_reject(event, BusinessRejectReason.OTHER, str(exc)))
             return
         creator = conn.kind is FixSessionType.ORDER_ENTRY_RETRANSMIT
         if creator and isinstance(msg, QuoteRequest):
@@ -117,7 +118,9 @@ class Rfq:
             self._confirm(conn, msg)
         else:
             conn.send(
-                _reject(event, BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE, f"{event.msg_type} not accepted here")
+                business_reject(
+                    event, BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE, f"{event.msg_type} not accepted here"
+                )
             )
 
     # ------------------------------------------------------------------ creator (KalshiRT)
@@ -309,9 +312,3 @@ class Rfq:
                 side=side,
             ),
         )
-
-
-def _reject(event: ApplicationMessage, reason: BusinessRejectReason, text: str) -> BusinessMessageReject:
-    return BusinessMessageReject(
-        ref_seq_num=event.seq, ref_msg_type=event.msg_type, business_reject_reason=reason, text=text[:200]
-    )
