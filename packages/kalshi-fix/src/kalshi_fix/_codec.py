@@ -295,24 +295,28 @@ def parse_frame(
             ):
                 # Every field must be `<ASCII digits>=<value without '='>␁` (see `_plain_fields`), else a field
                 # without '=' next to one with two would pair tags with the wrong values.
+                # With the digits deleted each field reads `=<value>␁`: a '=' starts every field (counted here)
+                # and no value holds one (the token count below says there are exactly as many '=' as fields).
                 bare = frame.translate(None, _DIGITS)
                 nfields = bare.count(SOH)
-                if bare.count(b"=") == nfields and bare.count(b"\x01=") == nfields - 1 and bare[0] == 61:
+                if bare[0] == 61 and bare.count(b"\x01=") == nfields - 1:
                     text = frame[start:end].decode("utf-8", "surrogateescape")
-                    it = iter(text.replace("\x01", "=").split("="))
+                    tokens = text.replace("\x01", "=").split("=")
+                    it = iter(tokens)
                     fields = dict(zip(it, it, strict=False))
                     seq_text = fields.get("34")
                     msg_type = fields.get("35")
                     if (
-                        msg_type
+                        len(tokens) == 2 * nfields - 5  # 2 per field + 1; 8, 9 and 10 are outside `text`
+                        and msg_type
                         and seq_text
-                        and "" not in fields
-                        and "95" not in fields  # data fields are read by length, on the checked path
-                        and "93" not in fields
                         and text.startswith("35=")
                         and seq_text.isdigit()
                         and seq_text.isascii()
                         and len(seq_text) <= 18
+                        and "" not in fields
+                        and "95" not in fields  # data fields are read by length, on the checked path
+                        and "93" not in fields
                         and "49" in fields
                         and "56" in fields
                         and "52" in fields

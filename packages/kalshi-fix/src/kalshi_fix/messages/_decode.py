@@ -66,7 +66,17 @@ def decode_app_message(raw: bytes | FixFrame, *, use_dollars: bool | None = None
         FixUnknownMsgTypeError: no application message class for its MsgType (an admin one included).
         FixDecodeError: any other malformation.
     """
-    return _decode(raw, use_dollars, _APP, "an application message")
+    # the hot path, inlined: one call from bytes to the generated decoder
+    fr = raw if raw.__class__ is FixFrame else parse_frame(raw)  # type: ignore[arg-type]
+    cls = _APP.get(fr.msg_type)
+    if cls is None:
+        return _decode(fr, use_dollars, _APP, "an application message")
+    ud = fr.use_dollars if use_dollars is None else use_dollars
+    try:
+        result: FixMessage = cls._decode(fr.fields, fr, ud)
+    except (KeyError, ValueError, ArithmeticError):
+        return cls.from_frame(fr, use_dollars=ud)
+    return result
 
 
 def decode_admin_message(raw: bytes | FixFrame) -> FixMessage:
