@@ -1,4 +1,4 @@
-"""Generate the simulator's wire-shape tables from specs/openapi.yaml and specs/asyncapi.yaml.
+"""Generate the simulator's wire-shape tables from the vendored specs (prediction, perps and Klear).
 
 The simulator builds every REST response and WebSocket payload from these tables, so the JSON it
 serves carries the spec's field names (and only those). Run:
@@ -158,33 +158,47 @@ def _py(obj: Any, indent: int = 0) -> str:
     return repr(obj)
 
 
-def generate() -> dict[Path, str]:
-    """Return {path: text} for every generated file."""
-    rest = yaml.safe_load((SPECS / "openapi.yaml").read_text())
-    ws = yaml.safe_load((SPECS / "asyncapi.yaml").read_text())
-    objects, enums, scalars = _rest_tables(rest)
-    field_t = "dict[str, dict[str, tuple[str, bool, bool]]]"
-    enum_t = "dict[str, dict[str, tuple[str, ...]]]"
-    rest_body = (
+_FIELD_T = "dict[str, dict[str, tuple[str, bool, bool]]]"
+_ENUM_T = "dict[str, dict[str, tuple[str, ...]]]"
+
+
+def _rest_module(spec: dict[str, Any]) -> str:
+    objects, enums, scalars = _rest_tables(spec)
+    return (
         '"""REST schema tables: {schema: {field: (kind, required, nullable)}}; kind is a JSON type or `$Ref`."""\n\n'
         "from __future__ import annotations\n\n"
         '__all__ = ["ENUMS", "FIELD_ENUMS", "OBJECTS", "SCALARS"]\n\n'
-        f"OBJECTS: {field_t} = {_py(objects)}\n\n"
+        f"OBJECTS: {_FIELD_T} = {_py(objects)}\n\n"
         f"ENUMS: dict[str, tuple[str, ...]] = {_py(enums)}\n\n"
         f"SCALARS: dict[str, str] = {_py(scalars)}\n\n"
-        f"FIELD_ENUMS: {enum_t} = {_py(_rest_field_enums(rest))}\n"
+        f"FIELD_ENUMS: {_ENUM_T} = {_py(_rest_field_enums(spec))}\n"
     )
-    ws_body = (
+
+
+def _ws_module(spec: dict[str, Any]) -> str:
+    return (
         '"""WebSocket payload field tables: {message name: {msg field: (kind, required, nullable)}}."""\n\n'
         "from __future__ import annotations\n\n"
         '__all__ = ["FIELD_ENUMS", "MESSAGES"]\n\n'
-        f"MESSAGES: {field_t} = {_py(_ws_tables(ws))}\n\n"
-        f"FIELD_ENUMS: {enum_t} = {_py(_ws_field_enums(ws))}\n"
+        f"MESSAGES: {_FIELD_T} = {_py(_ws_tables(spec))}\n\n"
+        f"FIELD_ENUMS: {_ENUM_T} = {_py(_ws_field_enums(spec))}\n"
     )
+
+
+def generate() -> dict[Path, str]:
+    """Return {path: text} for every generated file."""
+
+    def load(name: str) -> dict[str, Any]:
+        return dict(yaml.safe_load((SPECS / name).read_text()))
+
     files = {
         OUT / "__init__.py": _render("openapi.yaml", '"""Tables generated from the vendored specs."""\n'),
-        OUT / "openapi_shapes.py": _render("openapi.yaml", rest_body),
-        OUT / "asyncapi_shapes.py": _render("asyncapi.yaml", ws_body),
+        OUT / "openapi_shapes.py": _render("openapi.yaml", _rest_module(load("openapi.yaml"))),
+        OUT / "asyncapi_shapes.py": _render("asyncapi.yaml", _ws_module(load("asyncapi.yaml"))),
+        # Perps (margin) REST + WebSocket and Klear: the simulator's perps and Klear surfaces.
+        OUT / "perps_openapi_shapes.py": _render("perps_openapi.yaml", _rest_module(load("perps_openapi.yaml"))),
+        OUT / "perps_asyncapi_shapes.py": _render("perps_asyncapi.yaml", _ws_module(load("perps_asyncapi.yaml"))),
+        OUT / "klear_openapi_shapes.py": _render("perps_scm_openapi.yaml", _rest_module(load("perps_scm_openapi.yaml"))),
     }
     return {path: _ruff_format(text) for path, text in files.items()}
 
