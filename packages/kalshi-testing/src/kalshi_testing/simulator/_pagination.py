@@ -21,8 +21,11 @@ LIMITS: dict[str, tuple[int, int, int]] = {
     "fills": (1, 1000, 100),
     "positions": (1, 1000, 100),
     "transfers": (1, 500, 100),
+    "margin_orders": (1, 10000, 10000),
+    "margin_fills": (1, 1000, 100),
+    "margin_trades": (1, 1000, 100),
 }
-"""Per list: (minimum, maximum, default) of `limit`, from openapi.yaml."""
+"""Per list: (minimum, maximum, default) of `limit`, from openapi.yaml (`margin_*`: perps_openapi.yaml)."""
 
 
 def _encode(offset: int) -> str:

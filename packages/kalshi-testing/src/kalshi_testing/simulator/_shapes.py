@@ -34,6 +34,7 @@ class Shapes:
         enums: Mapping[str, tuple[str, ...]],
         scalars: Mapping[str, str],
         field_enums: EnumTable,
+        *,
         messages: Table | None = None,
         ws_field_enums: EnumTable | None = None,
     ) -> None:
@@ -106,8 +107,8 @@ PREDICTION = Shapes(
     openapi_shapes.ENUMS,
     openapi_shapes.SCALARS,
     openapi_shapes.FIELD_ENUMS,
-    asyncapi_shapes.MESSAGES,
-    asyncapi_shapes.FIELD_ENUMS,
+    messages=asyncapi_shapes.MESSAGES,
+    ws_field_enums=asyncapi_shapes.FIELD_ENUMS,
 )
 """The prediction tables (openapi.yaml, asyncapi.yaml)."""
 

@@ -1,4 +1,5 @@
-"""The simulator's perps (margin) exchange: REST under `/trade-api/v2/margin/...`, WebSocket on `/trade-api/ws/v2/margin`.
+"""The simulator's perps (margin) exchange: REST under `/trade-api/v2/margin/...`, WebSocket on
+`/trade-api/ws/v2/margin`.
 
 `PerpsExchange` is the engine (margin markets on the shared `OrderBook`, cross-margin accounts,
 funding on the simulator's clock); the surfaces translate HTTP and WebSocket to it.

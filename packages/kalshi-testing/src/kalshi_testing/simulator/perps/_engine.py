@@ -20,9 +20,18 @@ from collections.abc import Callable
 from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
-from .. import _format as fmt
-from .._exchange import Exchange, ExchangeError, FeedEvent
-from .._matching import BookSide, CancelReason, MatchResult, Order, OrderStatus, SelfTradePrevention, TimeInForce
+from kalshi_testing.simulator import _format as fmt
+from kalshi_testing.simulator._exchange import Exchange, ExchangeError, FeedEvent
+from kalshi_testing.simulator._matching import (
+    BookSide,
+    CancelReason,
+    MatchResult,
+    Order,
+    OrderStatus,
+    SelfTradePrevention,
+    TimeInForce,
+)
+
 from ._portfolio import Portfolio
 from ._spec import FUNDING_INTERVAL_MS, INITIAL_MARGIN, PERPS, TAKER_FEE
 from ._state import MarginAccount, MarginPosition, PerpsMarket, default_markets
@@ -77,7 +86,10 @@ class PerpsExchange(Views, Portfolio):
             for market in self.markets.values():
                 self.deposit(_MAKER, Decimal(10) ** 9)
                 step = market.tick * 10
-                for side, price in ((BookSide.BID, market.index_price - step), (BookSide.ASK, market.index_price + step)):
+                for side, price in (
+                    (BookSide.BID, market.index_price - step),
+                    (BookSide.ASK, market.index_price + step),
+                ):
                     self.create_order(_MAKER, _order_body(market.ticker, side, price, Decimal(5)))
 
     # --- set-up and lookups --------------------------------------------------------------------
@@ -102,7 +114,7 @@ class PerpsExchange(Views, Portfolio):
             "funding_invalid_premium_handling": "dampen",
             "halt_sources": [],
         } | info
-        market = PerpsMarket(info, str(uuid.uuid5(_NS, info["ticker"])), tick, contract_size, index)
+        market = PerpsMarket(info, str(uuid.uuid5(_NS, str(info["ticker"]))), tick, contract_size, index)
         market.next_funding_ms = (now // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS
         self.markets[market.ticker] = market
         return market
@@ -424,7 +436,15 @@ class PerpsExchange(Views, Portfolio):
         for execution in result.executions:
             trade_id = self.next_id()
             for order, is_taker in ((execution.maker, False), (execution.taker, True)):
-                self._fill(market, order, execution.price, execution.count, is_taker, trade_id, now)
+                self._fill(
+                    market,
+                    order,
+                    price=execution.price,
+                    count=execution.count,
+                    is_taker=is_taker,
+                    trade_id=trade_id,
+                    now=now,
+                )
                 touched[order.order_id] = order
             market.last_price = execution.price
             market.volume += execution.count
@@ -465,7 +485,9 @@ class PerpsExchange(Views, Portfolio):
             if order.last_update_reason in _DELTA_REASONS:
                 extra["last_update_reason"] = order.last_update_reason
             self.publish(
-                FeedEvent("orderbook_delta", "orderbook_delta", msg, market.ticker, owner=order.owner, owner_extra=extra)
+                FeedEvent(
+                    "orderbook_delta", "orderbook_delta", msg, market.ticker, owner=order.owner, owner_extra=extra
+                )
             )
         for order in touched.values():
             order.meta["updated_ms"] = now
@@ -477,7 +499,15 @@ class PerpsExchange(Views, Portfolio):
             self.check_exit_triggers(market)
 
     def _fill(
-        self, market: PerpsMarket, order: Order, price: Decimal, count: Decimal, is_taker: bool, trade_id: str, now: int
+        self,
+        market: PerpsMarket,
+        order: Order,
+        *,
+        price: Decimal,
+        count: Decimal,
+        is_taker: bool,
+        trade_id: str,
+        now: int,
     ) -> None:
         m = order.meta
         account = self.account(m["user_id"], m["subaccount"])

@@ -6,9 +6,10 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from .. import _format as fmt
-from .._exchange import Exchange, ExchangeError, FeedEvent, OrderGroup
-from .._matching import BookSide, MatchResult, Order, OrderStatus
+from kalshi_testing.simulator import _format as fmt
+from kalshi_testing.simulator._exchange import Exchange, ExchangeError, FeedEvent, OrderGroup
+from kalshi_testing.simulator._matching import BookSide, MatchResult, Order, OrderStatus
+
 from ._spec import PERPS
 from ._state import MarginAccount, PerpsMarket
 
@@ -34,6 +35,12 @@ class Portfolio:
         """Exit triggers by (user, subaccount, ticker, "cross" | "isolated"), as spec `ExitTrigger` objects."""
         self.transfers: list[dict[str, Any]] = []
         """Every transfer (subaccount and intra-exchange), oldest first, with its user."""
+        self.subtraders: dict[str, bool] = {}
+        """FCM subtrader ids -> require_category_cap (fixed at creation)."""
+        self.risk_controls: dict[tuple[str, str], dict[str, Any]] = {}
+        """FCM `FCMSubtraderRiskControls` by (subtrader, market ticker or asset class)."""
+        self.fcm_limits: dict[str, str] = {}
+        """The member's own notional risk limit (FixedPointDollars) by user."""
 
     # implemented by PerpsExchange
     def next_id(self) -> str:
@@ -196,7 +203,9 @@ class Portfolio:
         self.triggers.setdefault(key, []).append(trigger)
         return trigger
 
-    def exit_triggers(self, user_id: str, subaccount: int, ticker: str, mode: str, kind: str | None) -> list[dict[str, Any]]:
+    def exit_triggers(
+        self, user_id: str, subaccount: int, ticker: str, mode: str, kind: str | None
+    ) -> list[dict[str, Any]]:
         """The position's triggers (of one kind when given)."""
         return [t for t in self.triggers.get((user_id, subaccount, ticker, mode), []) if kind in (None, t["kind"])]
 
@@ -212,7 +221,9 @@ class Portfolio:
                 return trigger
         raise ExchangeError(404, "exit_trigger_not_found", f"exit trigger {trigger_id} not found")
 
-    def update_exit_trigger(self, user_id: str, subaccount: int, ticker: str, trigger_id: str, body: Any) -> dict[str, Any]:
+    def update_exit_trigger(
+        self, user_id: str, subaccount: int, ticker: str, trigger_id: str, body: Any
+    ) -> dict[str, Any]:
         """UpdateCrossMarginExitTrigger: new bracket prices (> 0)."""
         body = self.check_body("UpdateExitTriggerRequest", body)
         trigger = self.exit_trigger(user_id, subaccount, ticker, trigger_id)

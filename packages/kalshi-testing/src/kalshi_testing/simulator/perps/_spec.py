@@ -1,11 +1,11 @@
-"""The perps tables (specs/perps_openapi.yaml, specs/perps_asyncapi.yaml) and the money rules of the simulated margin exchange."""
+"""The perps tables (specs/perps_openapi.yaml, specs/perps_asyncapi.yaml) and the margin exchange's money rules."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-from .._generated import perps_asyncapi_shapes, perps_openapi_shapes
-from .._shapes import Shapes
+from kalshi_testing.simulator._generated import perps_asyncapi_shapes, perps_openapi_shapes
+from kalshi_testing.simulator._shapes import Shapes
 
 __all__ = [
     "FUNDING_INTERVAL_MS",
@@ -20,8 +20,8 @@ PERPS = Shapes(
     perps_openapi_shapes.ENUMS,
     perps_openapi_shapes.SCALARS,
     perps_openapi_shapes.FIELD_ENUMS,
-    perps_asyncapi_shapes.MESSAGES,
-    perps_asyncapi_shapes.FIELD_ENUMS,
+    messages=perps_asyncapi_shapes.MESSAGES,
+    ws_field_enums=perps_asyncapi_shapes.FIELD_ENUMS,
 )
 
 INITIAL_MARGIN = Decimal("0.10")

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .._matching import BookSide, OrderBook
+from kalshi_testing.simulator._matching import BookSide, OrderBook
 
 __all__ = ["MarginAccount", "MarginPosition", "PerpsMarket", "default_markets"]
 

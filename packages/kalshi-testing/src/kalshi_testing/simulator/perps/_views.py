@@ -6,8 +6,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-from .. import _format as fmt
-from .._matching import BookSide, Order, OrderStatus
+from kalshi_testing.simulator import _format as fmt
+from kalshi_testing.simulator._matching import BookSide, Order, OrderStatus
+
 from ._spec import INITIAL_MARGIN, MAINTENANCE_MARGIN, PERPS
 from ._state import MarginAccount, PerpsMarket
 
@@ -156,7 +157,14 @@ class Views:
 
     def open_interest(self, market: PerpsMarket) -> Decimal:
         """Contracts held long (equal to those held short)."""
-        return sum((max(a.positions[market.ticker].position, _ZERO) for a in self.accounts.values() if market.ticker in a.positions), _ZERO)
+        return sum(
+            (
+                max(a.positions[market.ticker].position, _ZERO)
+                for a in self.accounts.values()
+                if market.ticker in a.positions
+            ),
+            _ZERO,
+        )
 
     def market_view(self, market: PerpsMarket) -> dict[str, Any]:
         """The spec `MarginMarket` with live prices from the book."""

@@ -1,0 +1,50 @@
+"""Realistic mode for perps: what the live API does that the spec does not say.
+
+On by default. With it on, the simulator serves what clients must tolerate (FACTS-style observed
+behaviour, recorded in docs/ of this repo as known server behaviour):
+
+- `GetMarginOrdersResponse.cursor` (and the other perps list cursors) are left out on the last
+  page instead of being `""`, although the spec marks them required;
+- fields added recently are absent while they roll out although the spec requires them:
+  `MarginMarket.halt_sources`, and `order_source` on orders and fills;
+- `MarginPosition.margin_used` was relaxed and is not sent.
+
+`Realism(enabled=False)` serves the spec's shapes exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Realism"]
+
+
+@dataclass(slots=True)
+class Realism:
+    """Whether the perps surfaces reproduce the live API's deviations from the spec."""
+
+    enabled: bool = True
+
+    def _drop(self, obj: dict[str, Any], *fields: str) -> dict[str, Any]:
+        if not self.enabled:
+            return obj
+        return {k: v for k, v in obj.items() if k not in fields}
+
+    def page(self, body: dict[str, Any]) -> dict[str, Any]:
+        """A list response: the last page carries no `cursor` key at all."""
+        if self.enabled and not body.get("cursor"):
+            return self._drop(body, "cursor")
+        return body
+
+    def market(self, market: dict[str, Any]) -> dict[str, Any]:
+        """A `MarginMarket` without `halt_sources` (rolling out)."""
+        return self._drop(market, "halt_sources")
+
+    def order(self, order: dict[str, Any]) -> dict[str, Any]:
+        """A `MarginOrder` without `order_source` (rolling out)."""
+        return self._drop(order, "order_source")
+
+    def fill(self, fill: dict[str, Any]) -> dict[str, Any]:
+        """A `MarginFill` without `order_source` (rolling out)."""
+        return self._drop(fill, "order_source")
