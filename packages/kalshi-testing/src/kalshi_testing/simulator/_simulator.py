@@ -26,6 +26,7 @@ from ._faults import Faults
 from ._ratelimit import RateLimits
 from ._rest import API_PREFIX, RestSurface
 from ._scenario import Scenario, default_scenario, load_scenario
+from ._surfaces import ENV_NAMES, SURFACE_FACTORIES, Surface, SurfaceFactory
 from ._ws import WS_PATH, WebSocketSurface
 
 __all__ = ["KalshiExchangeSimulator", "SimulatedUser"]
@@ -79,6 +80,7 @@ class KalshiExchangeSimulator:
             subscription with error 25 (buffer overflow), so slow consumers can be tested.
         rate_limits: True for Basic-tier token buckets (429 + Retry-After when spent), a
             `RateLimits` for your own, False (default) for none.
+        surfaces: extra surface factories (see `_surfaces.Surface`), after `SURFACE_FACTORIES`.
     """
 
     def __init__(
@@ -93,6 +95,7 @@ class KalshiExchangeSimulator:
         heartbeat: float = 10.0,
         ws_queue_limit: int = 10_000,
         rate_limits: RateLimits | bool = False,
+        surfaces: list[SurfaceFactory] | None = None,
     ) -> None:
         if scenario is None:
             scenario = default_scenario(seed)
@@ -113,6 +116,8 @@ class KalshiExchangeSimulator:
         self._stopped: asyncio.Event | None = None
         self.ws_surface: WebSocketSurface | None = None
         self._rest_surface: RestSurface | None = None
+        self.surfaces: list[Surface] = [make(self) for make in [*SURFACE_FACTORIES, *(surfaces or [])]]
+        """Extra surfaces (perps, Klear, FIX...) served alongside prediction REST and WebSocket."""
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -138,6 +143,13 @@ class KalshiExchangeSimulator:
         """The WebSocket URL, ending in `/trade-api/ws/v2` (use as `KalshiConfig(ws_url=...)`)."""
         return f"ws://{self._host}:{self.port}{WS_PATH}"
 
+    def env(self) -> dict[str, str]:
+        """Environment variables pointing every client at this simulator (after `start`), keys excluded."""
+        out = {ENV_NAMES["rest"]: self.rest_url, ENV_NAMES["ws"]: self.ws_url}
+        for surface in self.surfaces:
+            out |= surface.env()
+        return out
+
     def build_app(self) -> web.Application:
         """Build the aiohttp application (also usable with aiohttp's own test utilities)."""
         app = web.Application()
@@ -152,6 +164,8 @@ class KalshiExchangeSimulator:
             queue_limit=self._ws_queue_limit,
         )
         self.ws_surface.install(app)
+        for surface in self.surfaces:
+            surface.install(app)
         return app
 
     def start(self) -> KalshiExchangeSimulator:
@@ -187,10 +201,16 @@ class KalshiExchangeSimulator:
         sockets = getattr(server, "sockets", None) or []
         self._port = int(sockets[0].getsockname()[1])
         self._runner = runner
-        ready.set_result(None)
+        started: list[Surface] = []
         try:
+            for surface in self.surfaces:
+                await surface.start()
+                started.append(surface)
+            ready.set_result(None)
             await self._stopped.wait()
         finally:
+            for surface in reversed(started):
+                await surface.stop()
             await runner.cleanup()
 
     def stop(self) -> None:
