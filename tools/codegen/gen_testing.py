@@ -90,7 +90,9 @@ def _rest_tables(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], 
     objects: dict[str, Any] = {}
     enums: dict[str, Any] = {}
     scalars: dict[str, str] = {}
-    for name, schema in sorted(spec["components"]["schemas"].items()):
+    schemas = spec["components"]["schemas"]
+    for name, schema in sorted(schemas.items()):
+        schema = _merge_all_of(schemas, schema)
         if "properties" in schema:
             objects[name] = {
                 field: (kind, required, nullable) for field, (kind, nullable, required) in _fields(schema).items()
@@ -101,6 +103,21 @@ def _rest_tables(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], 
             kind, _ = _kind(schema)
             scalars[name] = kind
     return objects, enums, scalars
+
+
+def _merge_all_of(schemas: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """An `allOf` of object schemas (references or inline) as one object; anything else unchanged."""
+    parts = schema.get("allOf")
+    if not parts:
+        return schema
+    resolved = [_merge_all_of(schemas, schemas[p["$ref"].rsplit("/", 1)[-1]]) if "$ref" in p else p for p in parts]
+    if not all("properties" in p for p in resolved):
+        return schema
+    merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
+    for part in resolved:
+        merged["properties"] |= part["properties"]
+        merged["required"] += [r for r in part.get("required", []) if r not in merged["required"]]
+    return merged
 
 
 def _fields(schema: dict[str, Any]) -> dict[str, tuple[str, bool, bool]]:

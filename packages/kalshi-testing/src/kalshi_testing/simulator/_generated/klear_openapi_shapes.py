@@ -236,6 +236,36 @@ OBJECTS: dict[str, dict[str, tuple[str, bool, bool]]] = {
         "notional_value_centicents": ("integer", True, False),
         "session_avg_price_fp": ("string", False, False),
     },
+    "MemberFundingPayment": {
+        "id": ("string", True, False),
+        "market_ticker": ("string", True, False),
+        "subtrader_id": ("string", True, False),
+        "funding_time": ("string", True, False),
+        "position_quantity_fp": ("string", True, False),
+        "notional_value_centicents": ("integer", True, False),
+        "funding_amount_centicents": ("integer", True, False),
+        "settlement_execution_time": ("string", True, False),
+    },
+    "ObligationEntry": {
+        "id": ("string", True, False),
+        "user_id": ("string", True, False),
+        "amount_centicents": ("integer", True, False),
+        "fees_centicents": ("integer", True, False),
+        "maintenance_margin_centicents": ("integer", True, False),
+        "pnl_centicents": ("integer", True, False),
+        "execution_time": ("string", True, False),
+        "last_updated_ts": ("string", True, False),
+        "asset_class": ("$AssetClass", True, False),
+        "receives": ("array", True, False),
+        "settlement_details": ("array", True, False),
+        "maintenance_margin_details": ("array", True, False),
+        "funding_payments": ("array", True, False),
+        "corporate_action_payments": ("array", True, False),
+        "corporate_action_payments_truncated": ("boolean", False, False),
+        "settlement_details_truncated": ("boolean", False, False),
+        "maintenance_margin_details_truncated": ("boolean", False, False),
+        "funding_payments_truncated": ("boolean", False, False),
+    },
     "ObligationInfo": {
         "id": ("string", True, False),
         "user_id": ("string", True, False),
@@ -293,10 +323,7 @@ ENUMS: dict[str, tuple[str, ...]] = {
     "AssetClass": ("Crypto", "Equities", "Metals", "Indices", "Energy"),
 }
 
-SCALARS: dict[str, str] = {
-    "MemberFundingPayment": "$FundingPaymentDetail",
-    "ObligationEntry": "$ObligationInfo",
-}
+SCALARS: dict[str, str] = {}
 
 FIELD_ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
     "EstimatePortfolioMaintenanceMarginRequest": {

@@ -9,5 +9,16 @@ from __future__ import annotations
 
 from ._engine import PerpsExchange
 from ._state import MarginAccount, MarginPosition, PerpsMarket, default_markets
+from ._surface import PerpsSurface, perps_surface
+from ._ws import PERPS_WS_PATH
 
-__all__ = ["MarginAccount", "MarginPosition", "PerpsExchange", "PerpsMarket", "default_markets"]
+__all__ = [
+    "PERPS_WS_PATH",
+    "MarginAccount",
+    "MarginPosition",
+    "PerpsExchange",
+    "PerpsMarket",
+    "PerpsSurface",
+    "default_markets",
+    "perps_surface",
+]

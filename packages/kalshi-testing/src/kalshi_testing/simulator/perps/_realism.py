@@ -7,7 +7,8 @@ behaviour, recorded in docs/ of this repo as known server behaviour):
   page instead of being `""`, although the spec marks them required;
 - fields added recently are absent while they roll out although the spec requires them:
   `MarginMarket.halt_sources`, and `order_source` on orders and fills;
-- `MarginPosition.margin_used` was relaxed and is not sent.
+- on the WebSocket, the ticker's `*_notional_value_dollars` fields and `order_source` on `fill`
+  and `user_order` are absent while they roll out.
 
 `Realism(enabled=False)` serves the spec's shapes exactly.
 """
@@ -48,3 +49,18 @@ class Realism:
     def fill(self, fill: dict[str, Any]) -> dict[str, Any]:
         """A `MarginFill` without `order_source` (rolling out)."""
         return self._drop(fill, "order_source")
+
+    def ws(self, type_: str, msg: dict[str, Any]) -> dict[str, Any]:
+        """A WebSocket `msg` without the fields still rolling out."""
+        if type_ == "ticker":
+            return self._drop(msg, *_TICKER_NOTIONALS)
+        if type_ in ("fill", "user_order"):
+            return self._drop(msg, "order_source")
+        return msg
+
+
+_TICKER_NOTIONALS = (
+    "volume_notional_value_dollars",
+    "volume_24h_notional_value_dollars",
+    "open_interest_notional_value_dollars",
+)
