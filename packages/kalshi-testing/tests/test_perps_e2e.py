@@ -20,14 +20,14 @@ from kalshi_testing.simulator import KalshiExchangeSimulator
 
 pytest.importorskip("kalshi_perps")
 
-from kalshi_perps.models import (  # noqa: E402
+from kalshi_perps.models import (
     ApplySubaccountTransferRequest,
     CreateMarginOrderRequest,
     CreateOrderGroupRequest,
     IntraExchangeInstanceTransferRequest,
     SetCrossExitTriggerRequest,
 )
-from kalshi_rest import KalshiConflictError, KalshiValidationError  # noqa: E402
+from kalshi_rest import KalshiConflictError, KalshiValidationError
 
 BTC = "BTC-PERP"
 HOUR_MS = 3_600_000
@@ -46,16 +46,13 @@ def order(side: str, price: str, count: str, coid: str, tif: str = "good_till_ca
     )
 
 
-async def next_msg(stream: Any, type_name: str, timeout: float = 5.0) -> Any:
-    """The next message of class `type_name` on a stream (skipping lifecycle events), bounded in time."""
-    deadline = asyncio.get_running_loop().time() + timeout
-    while True:
-        remaining = deadline - asyncio.get_running_loop().time()
-        if remaining <= 0:
-            raise AssertionError(f"no {type_name} within {timeout}s")
-        item = await asyncio.wait_for(stream.__anext__(), remaining)
-        if type(item).__name__ == type_name:
-            return item
+async def next_msg(stream: Any, type_name: str) -> Any:
+    """The next message of class `type_name` on a stream (skipping lifecycle events), within 5 s."""
+    async with asyncio.timeout(5):
+        while True:
+            item = await stream.__anext__()
+            if type(item).__name__ == type_name:
+                return item
 
 
 async def test_place_fill_against_second_account_and_the_socket_sees_fill_and_book(
