@@ -1,4 +1,4 @@
-"""Contract: the simulator serves every operation of specs/perps_openapi.yaml (53) and specs/perps_scm_openapi.yaml (28).
+"""Contract: the simulator serves every operation of specs/perps_openapi.yaml (53) and perps_scm_openapi.yaml (28).
 
 Each operation is called over HTTP with the parameters it needs, and fails the test if the
 simulator has no route for it (the router's plain 404/405) or answers a status the spec does not
@@ -63,7 +63,8 @@ def world() -> Iterator[tuple[KalshiExchangeSimulator, SimulatedUser]]:
     """A simulator with a crossed position, funding paid and a resting order: every view has data."""
     sim = KalshiExchangeSimulator()
     sim.start()
-    alice, bob = sim.create_user("alice"), sim.create_user("bob")
+    alice = sim.create_user("alice")
+    sim.create_user("bob")
     engine = perps_surface(sim).engine
 
     def setup(_: Any) -> None:
