@@ -118,11 +118,8 @@ def _fill(path: str, values: dict[str, str]) -> str:
 
 def _routed(response: httpx.Response) -> bool:
     """False for the router's own 404/405 (plain text), true for any answer of a handler (JSON or empty)."""
-    if response.status_code in (404, 405) and not response.headers.get("content-type", "").startswith(
-        "application/json"
-    ):
-        return False
-    return True
+    plain = not response.headers.get("content-type", "").startswith("application/json")
+    return not (response.status_code in (404, 405) and plain)
 
 
 NOW = datetime.now(UTC)
