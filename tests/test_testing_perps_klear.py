@@ -214,17 +214,23 @@ def _validate(models: Any, schema: str, response: httpx.Response) -> None:
     model.model_validate(response.json())
 
 
-def test_every_perps_operation_is_served_and_decodes(world: tuple[KalshiExchangeSimulator, SimulatedUser]) -> None:
-    sim, alice = world
-    caller = Caller(sim, alice)
-    ops = operations(PERPS_SPEC)
-    assert set(PERPS_CALLS) == set(ops), "the walk must cover exactly the spec's operations"
-    values = {"ticker": BTC}
+def walk(
+    ops: dict[str, tuple[str, str, dict[str, Any]]],
+    calls: dict[str, Callable[[dict[str, str]], tuple[dict[str, Any], Any]]],
+    send: Callable[..., httpx.Response],
+    models: Any,
+    values: dict[str, str],
+    captures: dict[str, tuple[str, str]],
+) -> list[str]:
+    """Call every operation in `calls` order (creates before the calls that need their ids); return the failures.
+
+    `captures` maps an operationId to (value name, response field) kept for the path of later calls.
+    """
     failures = []
-    for op_id, make in PERPS_CALLS.items():  # in order: creates come before the reads that need their ids
+    for op_id, make in calls.items():
         method, path, op = ops[op_id]
         params, body = make(values)
-        response = caller.perps(method, _fill(path, values), params, body)
+        response = send(method, _fill(path, values), params, body)
         if not _routed(response):
             failures.append(f"{op_id}: not served ({method} {path})")
             continue
@@ -232,15 +238,25 @@ def test_every_perps_operation_is_served_and_decodes(world: tuple[KalshiExchange
         if response.status_code not in codes:
             failures.append(f"{op_id}: {response.status_code} {response.text[:200]}")
             continue
-        _validate(perps_models, schema, response)
-        data = response.json() if response.content else {}
-        if op_id == "CreateMarginOrder":
-            values["order_id"] = data["order_id"]
-        elif op_id == "CreateMarginOrderGroup":
-            values["order_group_id"] = data["order_group_id"]
-        elif op_id == "SetCrossMarginExitTrigger":
-            values["trigger_id"] = data["id"]
-    assert failures == []
+        _validate(models, schema, response)
+        if op_id in captures:
+            name, field = captures[op_id]
+            values[name] = response.json()[field]
+    return failures
+
+
+def test_every_perps_operation_is_served_and_decodes(world: tuple[KalshiExchangeSimulator, SimulatedUser]) -> None:
+    sim, alice = world
+    caller = Caller(sim, alice)
+    ops = operations(PERPS_SPEC)
+    assert set(PERPS_CALLS) == set(ops), "the walk must cover exactly the spec's operations"
+    values = {"ticker": BTC}
+    captures = {
+        "CreateMarginOrder": ("order_id", "order_id"),
+        "CreateMarginOrderGroup": ("order_group_id", "order_group_id"),
+        "SetCrossMarginExitTrigger": ("trigger_id", "id"),
+    }
+    assert walk(ops, PERPS_CALLS, caller.perps, perps_models, values, captures) == []
 
 
 KLEAR_CALLS: dict[str, Callable[[dict[str, str]], tuple[dict[str, Any], Any]]] = {
@@ -298,27 +314,12 @@ def test_every_klear_operation_is_served_and_validates_against_the_client_models
         if isinstance(alice.auth.public_key_pem, bytes)
         else alice.auth.public_key_pem,
     }
-    failures = []
-    for op_id, make in KLEAR_CALLS.items():
-        method, path, op = ops[op_id]
-        params, body = make(values)
-        response = caller.klear(method, _fill(path, values), params, body)
-        if not _routed(response):
-            failures.append(f"{op_id}: not served ({method} {path})")
-            continue
-        codes, schema = success(op)
-        if response.status_code not in codes:
-            failures.append(f"{op_id}: {response.status_code} {response.text[:200]}")
-            continue
-        _validate(klear_models, schema, response)
-        data = response.json() if response.content else {}
-        if op_id == "WithdrawSettlementBalance":
-            values["withdrawal_id"] = data["id"]
-        elif op_id == "CreateMarginSubtraderGroup":
-            values["group_id"] = data["group_id"]
-        elif op_id == "CreateMarginFcmApiKey":
-            values["api_key_id"] = data["api_key_id"]
-    assert failures == []
+    captures = {
+        "WithdrawSettlementBalance": ("withdrawal_id", "id"),
+        "CreateMarginSubtraderGroup": ("group_id", "group_id"),
+        "CreateMarginFcmApiKey": ("api_key_id", "api_key_id"),
+    }
+    assert walk(ops, KLEAR_CALLS, caller.klear, klear_models, values, captures) == []
 
 
 def test_klear_refuses_a_wrong_bearer_token(world: tuple[KalshiExchangeSimulator, SimulatedUser]) -> None:
