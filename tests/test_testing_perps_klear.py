@@ -117,9 +117,12 @@ def _fill(path: str, values: dict[str, str]) -> str:
 
 
 def _routed(response: httpx.Response) -> bool:
-    """False for the router's own 404/405 (plain text), true for any answer of a handler (JSON or empty)."""
-    plain = not response.headers.get("content-type", "").startswith("application/json")
-    return not (response.status_code in (404, 405) and plain)
+    """False for a router miss: aiohttp's plain 404/405, or the simulator's JSON "no route" answer."""
+    if response.status_code not in (404, 405):
+        return True
+    if not response.headers.get("content-type", "").startswith("application/json"):
+        return False
+    return not str(response.json().get("message", "")).startswith("no route")
 
 
 NOW = datetime.now(UTC)

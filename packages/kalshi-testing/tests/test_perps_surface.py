@@ -174,7 +174,7 @@ def test_realistic_mode_omits_the_last_cursor_and_rolling_out_fields(sim: Kalshi
     assert "order_source" not in last["orders"][0]
     assert "halt_sources" not in _get(sim, alice, f"/margin/markets/{BTC}").json()["market"]
 
-    perps_surface(sim).rest.realism.enabled = False  # exactly the spec's shapes
+    sim.realism.enabled = False  # the simulator's switch: exactly the spec's shapes
     last = _get(sim, alice, "/margin/orders", limit=1, cursor=first["cursor"]).json()
     assert last["cursor"] == ""
     assert last["orders"][0]["order_source"] == "user"

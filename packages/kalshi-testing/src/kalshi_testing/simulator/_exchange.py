@@ -39,6 +39,7 @@ class Exchange(ExchangeOrders, ExchangeLifecycle, ExchangeSubaccounts):
 
     def _load(self, scenario: Scenario) -> None:
         now = fmt.rfc3339(scenario.start_ms)
+        self.historical_cutoff_ms = scenario.start_ms
         for s in scenario.series:
             values = {
                 "category": "",
@@ -94,6 +95,8 @@ class Exchange(ExchangeOrders, ExchangeLifecycle, ExchangeSubaccounts):
             self.markets[info["ticker"]] = Market(info=defaults | info, market_id=market_id, tick=tick)
         for a in scenario.accounts:
             self.accounts[(a["user_id"], 0)] = Account(a["user_id"], 0, Decimal(str(a.get("balance", "0"))))
+            if a.get("fcm"):
+                self.fcm_users.add(a["user_id"])
         for o in scenario.orders:
             self.create_order(
                 o["user_id"],

@@ -13,6 +13,7 @@ from ._auth import KeyRegistry
 from ._exchange import Exchange, ExchangeError
 from ._generated.openapi_shapes import OPERATIONS
 from ._ratelimit import RateLimits
+from ._realistic import Realism
 from ._shapes import rest
 from ._state import check_body
 
@@ -41,9 +42,9 @@ def reply(body: Any, status: int = 200) -> web.Response:
 def answer(operation: str, **values: Any) -> web.Response:
     """The success answer of spec operation `operation`: its status and response schema (204: no body)."""
     _, _, status, schema, _, _, _ = OPERATIONS[operation]
-    if status == 204:
-        return web.Response(status=204)
-    return reply(rest(schema, **values) if schema else values, status)
+    if not schema:  # the spec declares no body (204, and a few 200/201)
+        return web.Response(status=status)
+    return reply(rest(schema, **values), status)
 
 
 async def operation_body(request: web.Request, operation: str) -> dict[str, Any]:
@@ -84,5 +85,6 @@ class RouteBase:
 
     exchange: Exchange
     keys: KeyRegistry
+    realism: Realism
     clock: Callable[[], int]
     rate_limits: RateLimits | None

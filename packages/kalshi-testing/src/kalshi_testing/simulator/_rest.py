@@ -8,6 +8,7 @@ with a `ROUTES` table.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections import deque
 from collections.abc import Awaitable, Callable
@@ -19,21 +20,34 @@ from ._auth import KeyRegistry
 from ._exchange import Exchange, ExchangeError
 from ._faults import Faults
 from ._generated.openapi_shapes import OPERATIONS
-from ._http import API_PREFIX, USER, error_reply
+from ._http import API_PREFIX, USER, error_reply, reply
+from ._pagination import EMPTY_CURSOR_IS_ERROR
 from ._ratelimit import RateLimits, retry_after_header
+from ._realistic import Realism
+from ._routes_account import AccountRoutes
+from ._routes_comms import CommunicationsRoutes
+from ._routes_historical import HistoricalRoutes
 from ._routes_market import MarketRoutes
 from ._routes_orders import OrderRoutes
 from ._routes_portfolio import PortfolioRoutes
+from ._routes_reference import ReferenceRoutes
 
 __all__ = ["API_PREFIX", "RestSurface"]
 
 _log = logging.getLogger("kalshi_testing")
-_PRIVATE_PREFIXES = ("/portfolio", "/account/limits")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-class RestSurface(MarketRoutes, PortfolioRoutes, OrderRoutes):
+class RestSurface(
+    MarketRoutes,
+    PortfolioRoutes,
+    OrderRoutes,
+    CommunicationsRoutes,
+    AccountRoutes,
+    ReferenceRoutes,
+    HistoricalRoutes,
+):
     """Serves every route; all state lives in the shared `Exchange`."""
 
     def __init__(
@@ -43,7 +57,10 @@ class RestSurface(MarketRoutes, PortfolioRoutes, OrderRoutes):
         faults: Faults,
         clock: Callable[[], int],
         rate_limits: RateLimits | None = None,
+        *,
+        realism: Realism | None = None,
     ) -> None:
+        self.realism = realism or Realism(enabled=False)
         self.exchange = exchange
         self.rate_limits = rate_limits
         self.keys = keys
@@ -51,14 +68,37 @@ class RestSurface(MarketRoutes, PortfolioRoutes, OrderRoutes):
         self.clock = clock
         self.requests: deque[list[Any]] = deque(maxlen=10_000)
         """[method, path below /trade-api/v2, status (0 while unanswered)] of recent requests, oldest first."""
+        self._signed_routes: set[tuple[str, str]] = set()
+        self._operation_of: dict[tuple[str, str], str] = {}
 
     def install(self, app: web.Application) -> None:
         """Add the middleware and every route to `app`; a literal segment wins over a `{template}`."""
         app.middlewares.append(self._middleware)
         table = [(op, name) for cls in type(self).__mro__ for op, name in vars(cls).get("OPERATIONS", {}).items()]
         for op, name in sorted(table, key=lambda r: [(s.startswith("{"), s) for s in OPERATIONS[r[0]][1].split("/")]):
-            method, path, *_ = OPERATIONS[op]
+            method, path, _, _, _, secured, _ = OPERATIONS[op]
             app.router.add_route(method, API_PREFIX + path, getattr(self, name))
+            self._operation_of[(method, API_PREFIX + path)] = op
+            if secured:
+                self._signed_routes.add((method, API_PREFIX + path))
+
+    def _secured(self, request: web.Request) -> bool:
+        """Whether the spec lists security on the operation this request routes to."""
+        resource = request.match_info.route.resource
+        return resource is not None and (request.method, resource.canonical) in self._signed_routes
+
+    def _realistic(self, request: web.Request, response: web.StreamResponse) -> web.StreamResponse:
+        """Reshape a successful JSON answer as the exchange sends it (realistic mode)."""
+        if not self.realism.enabled or not isinstance(response, web.Response) or not 200 <= response.status < 300:
+            return response
+        resource = request.match_info.route.resource
+        operation = self._operation_of.get((request.method, resource.canonical if resource else ""))
+        if operation is None or not isinstance(response.body, bytes) or not response.body:
+            return response
+        body = json.loads(response.body)
+        if request.method == "POST":
+            self.realism.created(body)
+        return reply(self.realism.rest_body(operation, body), response.status)
 
     @web.middleware
     async def _middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
@@ -86,7 +126,7 @@ class RestSurface(MarketRoutes, PortfolioRoutes, OrderRoutes):
         try:
             signed = any(h in request.headers for h in ("KALSHI-ACCESS-KEY", "KALSHI-ACCESS-SIGNATURE"))
             user = None
-            if signed or rel.startswith(_PRIVATE_PREFIXES):
+            if signed or self._secured(request):
                 user = self.keys.verify(request.method, request.raw_path, request.headers, self.clock())
                 USER.set(user)
             if self.rate_limits is not None:
@@ -97,10 +137,16 @@ class RestSurface(MarketRoutes, PortfolioRoutes, OrderRoutes):
                     headers = {"Retry-After": retry_after_header(wait)}
                     return error_reply(ExchangeError(429, "too_many_requests", "too many requests"), headers)
             self.exchange.expire_orders()
+            EMPTY_CURSOR_IS_ERROR.set(self.realism.enabled)
+            if request.method == "GET" and self.realism.hidden(rel):
+                raise ExchangeError(404, "not_found", "not found")
             response = await handler(request)
+            response = self._realistic(request, response)
         except ExchangeError as exc:
             return error_reply(exc)
-        except web.HTTPException:
+        except web.HTTPException as exc:
+            if exc.status in (404, 405):  # no such route: Kalshi's JSON error body, not aiohttp's text
+                return error_reply(ExchangeError(exc.status, "not_found", f"no route {request.method} {rel}"))
             raise
         except Exception:  # a simulator bug: answer like Kalshi's 500, keep serving, and say where
             _log.exception("simulator: unhandled error serving %s %s", request.method, request.path)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any, ClassVar
 
 from aiohttp import web
 
 from . import _format as fmt
+from ._candles import candle_window, candlesticks
 from ._exchange import ExchangeError
 from ._http import RouteBase, int_query, reply
 from ._pagination import paginate
@@ -184,51 +184,10 @@ class MarketRoutes(RouteBase):
 
     async def candlesticks(self, request: web.Request) -> web.Response:
         """GetMarketCandlesticks from the simulator's own trades; period_interval 1, 60 or 1440 minutes."""
-        q = request.query
         market = self.exchange.market(request.match_info["ticker"])
-        start, end, period = int_query(q, "start_ts"), int_query(q, "end_ts"), int_query(q, "period_interval")
-        if start is None or end is None or period not in (1, 60, 1440):
-            raise ExchangeError(
-                400, "invalid_parameters", "start_ts, end_ts and period_interval (1, 60, 1440) are required"
-            )
-        width = period * 60
-        buckets: dict[int, list[Decimal]] = {}
-        volumes: dict[int, Decimal] = {}
-        for t in market.trades:
-            ts = int(_parse_ts(t["created_time"]))
-            if start <= ts <= end:
-                key = ts - ts % width + width
-                buckets.setdefault(key, []).append(Decimal(t["yes_price_dollars"]))
-                volumes[key] = volumes.get(key, Decimal(0)) + Decimal(t["count_fp"])
-        candles = []
-        for key in sorted(buckets):
-            prices = buckets[key]
-            price = rest(
-                "PriceDistribution",
-                open_dollars=fmt.dollars(prices[0]),
-                close_dollars=fmt.dollars(prices[-1]),
-                high_dollars=fmt.dollars(max(prices)),
-                low_dollars=fmt.dollars(min(prices)),
-                previous_dollars=fmt.dollars(prices[0]),
-                mean_dollars=fmt.dollars(sum(prices, Decimal(0)) / len(prices)),
-            )
-            candles.append(
-                rest(
-                    "MarketCandlestick",
-                    end_period_ts=key,
-                    price=price,
-                    volume_fp=fmt.count(volumes[key]),
-                    open_interest_fp=fmt.count(market.open_interest),
-                )
-            )
+        candles = candlesticks(market, *candle_window(request.query))
         return reply(rest("GetMarketCandlesticksResponse", ticker=market.ticker, candlesticks=candles))
 
     async def user_data_timestamp(self, request: web.Request) -> web.Response:
         """GetUserDataTimestamp: the simulator's portfolio data is always current."""
         return reply(rest("GetUserDataTimestampResponse", as_of_time=fmt.rfc3339(self.clock())))
-
-
-def _parse_ts(text: str) -> float:
-    from datetime import datetime
-
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()

@@ -24,6 +24,7 @@ from ._auth import KeyRegistry
 from ._exchange import Exchange
 from ._faults import Faults
 from ._ratelimit import RateLimits
+from ._realistic import Realism
 from ._rest import API_PREFIX, RestSurface
 from ._scenario import Scenario, default_scenario, load_scenario
 from ._surfaces import ENV_NAMES, SURFACE_FACTORIES, Surface, SurfaceFactory
@@ -81,6 +82,11 @@ class KalshiExchangeSimulator:
         rate_limits: True for Basic-tier token buckets (429 + Retry-After when spent), a
             `RateLimits` for your own, False (default) for none.
         surfaces: extra surface factories (see `_surfaces.Surface`), after `SURFACE_FACTORIES`.
+        realistic: send what the exchange is observed to send (null arrays, fields missing during a
+            rollout, no deprecated WebSocket fields, 400 on an empty cursor, eventual consistency);
+            False for spec-exact answers. See `_realistic.Realism`.
+        consistency_window: seconds an object created by a POST stays invisible to GET by id
+            (realistic mode; 0 turns it off).
     """
 
     def __init__(
@@ -96,6 +102,8 @@ class KalshiExchangeSimulator:
         ws_queue_limit: int = 10_000,
         rate_limits: RateLimits | bool = False,
         surfaces: list[SurfaceFactory] | None = None,
+        realistic: bool = True,
+        consistency_window: float = 0.5,
     ) -> None:
         if scenario is None:
             scenario = default_scenario(seed)
@@ -110,6 +118,8 @@ class KalshiExchangeSimulator:
         self._heartbeat = heartbeat
         self._ws_queue_limit = ws_queue_limit
         self.rate_limits = RateLimits() if rate_limits is True else rate_limits or None
+        self.realism = Realism(enabled=realistic, consistency_window=consistency_window)
+        """Which observed server behaviours are reproduced; surfaces read `realism.enabled`."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
@@ -153,7 +163,9 @@ class KalshiExchangeSimulator:
     def build_app(self) -> web.Application:
         """Build the aiohttp application (also usable with aiohttp's own test utilities)."""
         app = web.Application()
-        self._rest_surface = RestSurface(self.exchange, self.keys, self.faults, self.clock, self.rate_limits)
+        self._rest_surface = RestSurface(
+            self.exchange, self.keys, self.faults, self.clock, self.rate_limits, realism=self.realism
+        )
         self._rest_surface.install(app)
         self.ws_surface = WebSocketSurface(
             self.exchange,
@@ -162,6 +174,7 @@ class KalshiExchangeSimulator:
             self.clock,
             heartbeat=self._heartbeat,
             queue_limit=self._ws_queue_limit,
+            realism=self.realism,
         )
         self.ws_surface.install(app)
         for surface in self.surfaces:

@@ -13,7 +13,17 @@ from typing import Any
 from ._matching import Order, OrderBook
 from ._shapes import missing_required, rest, unknown_fields
 
-__all__ = ["Account", "ExchangeError", "ExchangeState", "check_body", "FeedEvent", "Market", "OrderGroup", "Position"]
+__all__ = [
+    "Account",
+    "ExchangeError",
+    "ExchangeState",
+    "FeedEvent",
+    "Market",
+    "OrderGroup",
+    "Position",
+    "Record",
+    "check_body",
+]
 
 ZERO = Decimal(0)
 ONE = Decimal(1)
@@ -81,6 +91,9 @@ class Account:
     fills: list[dict[str, Any]] = field(default_factory=list)
     settlements: list[dict[str, Any]] = field(default_factory=list)
     updated_ms: int = 0
+    reserved: Decimal = ZERO
+    """Cash held by resting orders (their cost plus the taker fee they could pay); not spendable."""
+    netting: bool = True
 
 
 @dataclass(slots=True)
@@ -94,6 +107,15 @@ class OrderGroup:
     triggered: bool = False
     window: deque[tuple[int, Decimal]] = field(default_factory=deque)
     order_ids: set[str] = field(default_factory=set)
+
+
+@dataclass(slots=True)
+class Record:
+    """A simple exchange object (an RFQ, a quote, an API key...): its spec shape and owner."""
+
+    record_id: str
+    owner: str
+    obj: dict[str, Any]
 
 
 @dataclass(slots=True)
@@ -160,6 +182,16 @@ class ExchangeState:
         self._expiries: list[tuple[int, str]] = []
         self.transfers: dict[str, list[dict[str, Any]]] = {}
         """Subaccount transfers by user, oldest first (spec `SubaccountTransfer` objects)."""
+        self.margined_cash: dict[str, Decimal] = {}
+        """Cash moved to the margined (perps) instance, by user."""
+        self.allocations: dict[str, dict[str, Any]] = {}
+        """Target balance allocations by user (SetTargetBalanceAllocation bodies)."""
+        self.historical_cutoff_ms = 0
+        """Data older than this is served by the historical endpoints (the scenario start by default)."""
+        self.fcm_users: set[str] = set()
+        """Users whose accounts are FCM accounts (scenario `fcm: true`)."""
+        self.records: dict[str, dict[str, Record]] = {}
+        """Simple exchange objects by kind ("rfq", "quote", "api_key"...) and id, in creation order."""
         self._ids = itertools.count(1)
 
     def account(self, user_id: str, subaccount: int = 0) -> Account:
@@ -194,6 +226,23 @@ class ExchangeState:
         if subaccount is not None and order.meta["subaccount"] != subaccount:
             raise ExchangeError(404, "order_not_found", f"order {order_id} not found in subaccount {subaccount}")
         return order
+
+    def add_record(self, kind: str, owner: str, obj: dict[str, Any], record_id: str | None = None) -> Record:
+        """Store a spec object of `kind` owned by `owner` under `record_id` (default: a new id)."""
+        record = Record(record_id or self._next_id(), owner, obj)
+        self.records.setdefault(kind, {})[record.record_id] = record
+        return record
+
+    def record(self, kind: str, record_id: str, owner: str | None = None) -> Record:
+        """The record `record_id` of `kind` (owned by `owner` if given); a 404 otherwise."""
+        record = self.records.get(kind, {}).get(record_id)
+        if record is None or owner not in (None, record.owner):
+            raise ExchangeError(404, "not_found", f"{kind} {record_id} not found")
+        return record
+
+    def records_of(self, kind: str) -> list[Record]:
+        """Every record of `kind`, oldest first."""
+        return list(self.records.get(kind, {}).values())
 
     def _on_fill(self, order: Order, count: Decimal, now: int) -> None:
         """Hook run after each fill of `order` (order groups count fills here)."""

@@ -18,6 +18,7 @@ from ._auth import KeyRegistry
 from ._exchange import ExchangeError, FeedEvent
 from ._faults import Faults
 from ._format import dollars
+from ._realistic import Realism
 
 __all__ = ["WS_PATH", "FeedSource", "WebSocketSurface"]
 
@@ -119,8 +120,10 @@ class WebSocketSurface:
         *,
         heartbeat: float = 10.0,
         queue_limit: int = _QUEUE_LIMIT,
+        realism: Realism | None = None,
     ) -> None:
         self.exchange = exchange
+        self.realism = realism or Realism(enabled=False)
         self.keys = keys
         self.faults = faults
         self.clock = clock
@@ -370,7 +373,7 @@ class WebSocketSurface:
         if sub.channel in self.sequenced:
             sub.seq += 1 + self.faults.take_gap(sub.channel)
             frame["seq"] = sub.seq
-        frame["msg"] = msg
+        frame["msg"] = self.realism.ws_msg(type_, msg)
         frame["sending_ts_ms"] = self.clock()
         self._send(conn, frame)
 

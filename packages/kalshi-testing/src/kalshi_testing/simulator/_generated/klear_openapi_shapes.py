@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ENUMS", "FIELD_ENUMS", "OBJECTS", "OPERATIONS", "SCALARS"]
+__all__ = ["ARRAY_ITEMS", "ENUMS", "FIELD_ENUMS", "OBJECTS", "OPERATIONS", "SCALARS"]
 
 OBJECTS: dict[str, dict[str, tuple[str, bool, bool]]] = {
     "AssetClassFundingEstimate": {
@@ -584,3 +584,46 @@ OPERATIONS: dict[str, tuple[str, str, int, str, str, bool, tuple[str, ...]]] = {
 }
 """{operationId: (method, path, success status, response schema or "", request schema or "",
 signed, query parameter names)}."""
+
+ARRAY_ITEMS: dict[str, dict[str, str]] = {
+    "EstimatePortfolioMaintenanceMarginRequest": {
+        "positions": "EstimatePortfolioMaintenanceMarginPosition",
+    },
+    "GetActiveMarginObligationsResponse": {
+        "obligations": "ObligationEntry",
+    },
+    "GetMaintenanceMarginMetadataResponse": {
+        "liquidation_configs": "MaintenanceMarginLiquidationConfig",
+    },
+    "GetMarginReportsResponse": {
+        "reports": "MarginReport",
+    },
+    "GetMarginSubtraderGroupsResponse": {
+        "groups": "MarginSubtraderGroup",
+    },
+    "GetMemberFundingPaymentsResponse": {
+        "payments": "MemberFundingPayment",
+    },
+    "GetObligationCorporateActionPaymentsResponse": {
+        "corporate_action_payments": "CorporateActionPaymentDetail",
+    },
+    "GetObligationFundingPaymentsResponse": {
+        "funding_payments": "FundingPaymentDetail",
+    },
+    "GetObligationHistoryResponse": {
+        "obligations": "ObligationEntry",
+    },
+    "GetObligationMaintenanceMarginDetailsResponse": {
+        "maintenance_margin_details": "MaintenanceMarginDetail",
+    },
+    "GetObligationSettlementDetailsResponse": {
+        "settlement_details": "SettlementDetail",
+    },
+    "GetSettlementBalanceHistoryResponse": {
+        "entries": "SettlementBalanceHistoryEntry",
+    },
+    "ListMarginFcmApiKeysResponse": {
+        "api_keys": "MarginFcmApiKey",
+    },
+}
+"""{schema: {array field: item schema}} for arrays of component objects."""

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ENUMS", "FIELD_ENUMS", "OBJECTS", "OPERATIONS", "SCALARS"]
+__all__ = ["ARRAY_ITEMS", "ENUMS", "FIELD_ENUMS", "OBJECTS", "OPERATIONS", "SCALARS"]
 
 OBJECTS: dict[str, dict[str, tuple[str, bool, bool]]] = {
     "AcceptBlockTradeProposalRequest": {
@@ -2388,3 +2388,258 @@ OPERATIONS: dict[str, tuple[str, str, int, str, str, bool, tuple[str, ...]]] = {
 }
 """{operationId: (method, path, success status, response schema or "", request schema or "",
 signed, query parameter names)}."""
+
+ARRAY_ITEMS: dict[str, dict[str, str]] = {
+    "AcceptRFQBatchRequest": {
+        "min_bids": "RFQBatchAcceptLimit",
+    },
+    "AcceptRFQBatchResponse": {
+        "quotes": "Quote",
+    },
+    "AccountApiUsageLevelVolumeProgress": {
+        "goals": "AccountApiUsageLevelVolumeGoal",
+    },
+    "ApiKey": {
+        "scopes": "ApiKeyScope",
+    },
+    "BatchCancelOrdersRequest": {
+        "orders": "BatchCancelOrdersRequestOrder",
+    },
+    "BatchCancelOrdersResponse": {
+        "orders": "BatchCancelOrdersIndividualResponse",
+    },
+    "BatchCreateOrdersRequest": {
+        "orders": "CreateOrderRequest",
+    },
+    "BatchCreateOrdersResponse": {
+        "orders": "BatchCreateOrdersIndividualResponse",
+    },
+    "BatchCreateOrdersV2Request": {
+        "orders": "CreateOrderV2Request",
+    },
+    "BatchGetMarketCandlesticksResponse": {
+        "markets": "MarketCandlesticksResponse",
+    },
+    "CreateApiKeyRequest": {
+        "scopes": "ApiKeyScope",
+    },
+    "CreateMarketInMultivariateEventCollectionRequest": {
+        "selected_markets": "TickerPair",
+    },
+    "CreateRFQBatchChild": {
+        "selected_markets": "TickerPair",
+    },
+    "CreateRFQBatchQuoteRequest": {
+        "quotes": "RFQBatchQuoteEntry",
+    },
+    "CreateRFQBatchRequest": {
+        "children": "CreateRFQBatchChild",
+    },
+    "EventData": {
+        "markets": "Market",
+        "settlement_sources": "SettlementSource",
+    },
+    "ExchangeStatus": {
+        "exchange_index_statuses": "ExchangeIndexStatus",
+    },
+    "ForecastPercentilesPoint": {
+        "percentile_points": "PercentilePoint",
+    },
+    "GenerateApiKeyRequest": {
+        "scopes": "ApiKeyScope",
+    },
+    "GetAccountApiLimitsResponse": {
+        "grants": "ApiUsageLevelGrant",
+    },
+    "GetAccountApiUsageLevelVolumeProgressResponse": {
+        "volume_progress": "AccountApiUsageLevelVolumeProgress",
+    },
+    "GetAccountEndpointCostsResponse": {
+        "endpoint_costs": "EndpointTokenCost",
+    },
+    "GetApiKeysResponse": {
+        "api_keys": "ApiKey",
+    },
+    "GetBalanceResponse": {
+        "balance_breakdown": "IndexedBalance",
+    },
+    "GetBlockTradeProposalsResponse": {
+        "block_trade_proposals": "BlockTradeProposal",
+    },
+    "GetDepositsResponse": {
+        "deposits": "Deposit",
+    },
+    "GetEventFeeChangesResponse": {
+        "event_fee_changes": "EventFeeChange",
+    },
+    "GetEventForecastPercentilesHistoryResponse": {
+        "forecast_history": "ForecastPercentilesPoint",
+    },
+    "GetEventMetadataResponse": {
+        "market_details": "MarketMetadata",
+        "settlement_sources": "SettlementSource",
+    },
+    "GetEventResponse": {
+        "markets": "Market",
+    },
+    "GetEventsResponse": {
+        "events": "EventData",
+        "milestones": "Milestone",
+    },
+    "GetFcmFillsResponse": {
+        "fills": "FcmFill",
+    },
+    "GetFillsResponse": {
+        "fills": "Fill",
+    },
+    "GetIncentiveProgramsResponse": {
+        "incentive_programs": "IncentiveProgram",
+    },
+    "GetIntraExchangeInstanceTransfersResponse": {
+        "transfers": "IntraExchangeInstanceTransfer",
+    },
+    "GetLiveDatasResponse": {
+        "live_datas": "LiveData",
+    },
+    "GetMarketCandlesticksHistoricalResponse": {
+        "candlesticks": "MarketCandlestickHistorical",
+    },
+    "GetMarketCandlesticksResponse": {
+        "candlesticks": "MarketCandlestick",
+    },
+    "GetMarketOrderbooksResponse": {
+        "orderbooks": "MarketOrderbookFp",
+    },
+    "GetMarketsResponse": {
+        "markets": "Market",
+    },
+    "GetMilestonesResponse": {
+        "milestones": "Milestone",
+    },
+    "GetMultivariateEventCollectionsResponse": {
+        "multivariate_contracts": "MultivariateEventCollection",
+    },
+    "GetMultivariateEventsResponse": {
+        "events": "EventData",
+    },
+    "GetOrderGroupsResponse": {
+        "order_groups": "OrderGroup",
+    },
+    "GetOrderQueuePositionsResponse": {
+        "queue_positions": "OrderQueuePosition",
+    },
+    "GetOrdersResponse": {
+        "orders": "Order",
+    },
+    "GetPortfolioRestingOrderTotalValueResponse": {
+        "resting_order_value_breakdown": "IndexedBalance",
+    },
+    "GetPositionsResponse": {
+        "market_positions": "MarketPosition",
+        "event_positions": "EventPosition",
+    },
+    "GetQuotesResponse": {
+        "quotes": "Quote",
+    },
+    "GetRFQBatchQuotesResponse": {
+        "batch_quotes": "RFQBatchQuote",
+    },
+    "GetRFQBatchesResponse": {
+        "rfq_batches": "RFQBatch",
+    },
+    "GetRFQsResponse": {
+        "rfqs": "RFQ",
+    },
+    "GetSeriesFeeChangesResponse": {
+        "series_fee_change_arr": "SeriesFeeChange",
+    },
+    "GetSeriesListResponse": {
+        "series": "Series",
+    },
+    "GetSettlementsResponse": {
+        "settlements": "Settlement",
+    },
+    "GetStructuredTargetsResponse": {
+        "structured_targets": "StructuredTarget",
+    },
+    "GetSubaccountBalancesResponse": {
+        "subaccount_balances": "SubaccountBalance",
+    },
+    "GetSubaccountNettingResponse": {
+        "netting_configs": "SubaccountNettingConfig",
+    },
+    "GetSubaccountTransfersResponse": {
+        "transfers": "SubaccountTransfer",
+    },
+    "GetTargetBalanceAllocationResponse": {
+        "allocations": "TargetBalanceAllocation",
+    },
+    "GetTradesResponse": {
+        "trades": "Trade",
+    },
+    "GetWeatherIndexCalibrationsResponse": {
+        "calibrations": "WeatherIndexCalibration",
+    },
+    "GetWeatherIndexResponse": {
+        "timeseries": "WeatherIndexPoint",
+    },
+    "GetWithdrawalsResponse": {
+        "withdrawals": "Withdrawal",
+    },
+    "ListFCMSubtradersResponse": {
+        "subtraders": "FCMSubtrader",
+    },
+    "Market": {
+        "mve_selected_legs": "MveSelectedLeg",
+        "price_ranges": "PriceRange",
+    },
+    "MarketCandlesticksResponse": {
+        "candlesticks": "MarketCandlestick",
+    },
+    "MultivariateEventCollection": {
+        "associated_events": "AssociatedEvent",
+        "price_ranges": "PriceRange",
+    },
+    "OrderbookCountFp": {
+        "yes_dollars": "PriceLevelDollarsCountFp",
+        "no_dollars": "PriceLevelDollarsCountFp",
+    },
+    "RFQ": {
+        "mve_selected_legs": "MveSelectedLeg",
+    },
+    "RFQBatch": {
+        "rfqs": "RFQ",
+    },
+    "RFQBatchBestQuotes": {
+        "rfqs": "RFQBatchBestQuote",
+    },
+    "RFQBatchQuote": {
+        "quotes": "Quote",
+    },
+    "Schedule": {
+        "standard_hours": "WeeklySchedule",
+        "maintenance_windows": "MaintenanceWindow",
+    },
+    "Series": {
+        "settlement_sources": "SettlementSource",
+    },
+    "SetTargetBalanceAllocationRequest": {
+        "allocations": "TargetBalanceAllocationInput",
+    },
+    "WeatherIndexCalibration": {
+        "stations": "WeatherIndexCalibrationStation",
+    },
+    "WeatherIndexPoint": {
+        "stations": "WeatherIndexStationReading",
+    },
+    "WeeklySchedule": {
+        "monday": "DailySchedule",
+        "tuesday": "DailySchedule",
+        "wednesday": "DailySchedule",
+        "thursday": "DailySchedule",
+        "friday": "DailySchedule",
+        "saturday": "DailySchedule",
+        "sunday": "DailySchedule",
+    },
+}
+"""{schema: {array field: item schema}} for arrays of component objects."""

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-__all__ = ["FIELD_ENUMS", "MESSAGES"]
+__all__ = ["DEPRECATED", "FIELD_ENUMS", "MESSAGES"]
 
 MESSAGES: dict[str, dict[str, tuple[str, bool, bool]]] = {
     "corporate_actions_delta": {
@@ -176,3 +176,6 @@ FIELD_ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
         "order_source": ("user", "system"),
     },
 }
+
+DEPRECATED: dict[str, tuple[str, ...]] = {}
+"""{message type: `msg` fields the spec marks deprecated}."""

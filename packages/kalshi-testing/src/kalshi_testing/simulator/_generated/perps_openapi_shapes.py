@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-__all__ = ["ENUMS", "FIELD_ENUMS", "OBJECTS", "OPERATIONS", "SCALARS"]
+__all__ = ["ARRAY_ITEMS", "ENUMS", "FIELD_ENUMS", "OBJECTS", "OPERATIONS", "SCALARS"]
 
 OBJECTS: dict[str, dict[str, tuple[str, bool, bool]]] = {
     "AmendMarginOrderRequest": {
@@ -960,3 +960,69 @@ OPERATIONS: dict[str, tuple[str, str, int, str, str, bool, tuple[str, ...]]] = {
 }
 """{operationId: (method, path, success status, response schema or "", request schema or "",
 signed, query parameter names)}."""
+
+ARRAY_ITEMS: dict[str, dict[str, str]] = {
+    "ExchangeStatus": {
+        "exchange_index_statuses": "ExchangeIndexStatus",
+    },
+    "GetAccountApiLimitsResponse": {
+        "grants": "ApiUsageLevelGrant",
+    },
+    "GetExitTriggersResponse": {
+        "exit_triggers": "ExitTrigger",
+    },
+    "GetFCMSubtraderRiskControlsResponse": {
+        "risk_controls": "FCMSubtraderRiskControls",
+        "notional_limits": "FCMSubtraderNotionalRiskLimit",
+    },
+    "GetMarginBalanceResponse": {
+        "subaccount_balances": "MarginSubaccountBalance",
+    },
+    "GetMarginCorporateActionsResponse": {
+        "corporate_actions": "MarginCorporateAction",
+    },
+    "GetMarginFeeTierRatesResponse": {
+        "fee_tier_rates": "MarginFeeTierRate",
+    },
+    "GetMarginFillsResponse": {
+        "fills": "MarginFill",
+    },
+    "GetMarginFundingHistoryResponse": {
+        "funding_history": "MarginFundingHistoryEntry",
+    },
+    "GetMarginHistoricalFundingRatesResponse": {
+        "funding_rates": "MarginFundingRate",
+    },
+    "GetMarginMarketCandlesticksResponse": {
+        "candlesticks": "MarginMarketCandlestick",
+    },
+    "GetMarginMarketOrderbooksResponse": {
+        "orderbooks": "MarginMarketOrderbook",
+    },
+    "GetMarginMarketsResponse": {
+        "markets": "MarginMarket",
+    },
+    "GetMarginOrdersResponse": {
+        "orders": "MarginOrder",
+    },
+    "GetMarginPositionsResponse": {
+        "positions": "MarginPosition",
+    },
+    "GetMarginPremiumIndexResponse": {
+        "points": "MarginPremiumIndexPoint",
+    },
+    "GetMarginRiskResponse": {
+        "positions": "MarginRiskPosition",
+    },
+    "GetMarginTradesResponse": {
+        "trades": "MarginTrade",
+    },
+    "GetOrderGroupsResponse": {
+        "order_groups": "OrderGroup",
+    },
+    "MarginOrderbookCount": {
+        "bids": "PriceLevelDollarsCountFp",
+        "asks": "PriceLevelDollarsCountFp",
+    },
+}
+"""{schema: {array field: item schema}} for arrays of component objects."""

@@ -321,33 +321,3 @@ class Portfolio:
             account = self.account(user_id, sub)
             account.cash += delta
             account.updated_ms = now
-
-    def intra_exchange_transfer(self, user_id: str, body: Any) -> dict[str, Any]:
-        """IntraExchangeInstanceTransfer: move centicents between the event-contract and margined exchanges."""
-        body = self.check_body("IntraExchangeInstanceTransferRequest", body)
-        source, target, amount = body["source"], body["destination"], body["amount"]
-        if {source, target} != {"event_contract", "margined"}:
-            raise ExchangeError(400, "invalid_parameters", "source and destination must be the two exchange instances")
-        if isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0:
-            raise ExchangeError(400, "invalid_parameters", "amount must be a positive integer of centicents", "amount")
-        client_id = body.get("client_transfer_id")
-        if client_id and any(t["user_id"] == user_id and t["transfer_id"] == client_id for t in self.transfers):
-            raise ExchangeError(409, "duplicate_client_transfer_id", "client_transfer_id was already used")
-        if self.prediction is None:
-            raise ExchangeError(400, "intra_exchange_transfers_inactive", "no event-contract exchange to transfer with")
-        dollars = Decimal(amount) / 10_000
-        prediction = self.prediction.account(user_id, 0)
-        margin_sub = int(body.get("destination_subaccount" if target == "margined" else "source_subaccount") or 0)
-        if source == "event_contract":
-            if prediction.balance < dollars:
-                raise ExchangeError(400, "insufficient_balance", "insufficient event-contract balance")
-            prediction.balance -= dollars
-            self.account(user_id, margin_sub).cash += dollars
-        else:
-            if self.available(user_id, margin_sub) < dollars:
-                raise ExchangeError(400, "insufficient_balance", "insufficient available margin balance")
-            self.account(user_id, margin_sub).cash -= dollars
-            prediction.balance += dollars
-        transfer_id = str(client_id or self.next_id())
-        self.transfers.append({"user_id": user_id, "transfer_id": transfer_id, "amount": amount})
-        return PERPS.rest("IntraExchangeInstanceTransferResponse", transfer_id=transfer_id)

@@ -10,22 +10,29 @@ behaviour, recorded in docs/ of this repo as known server behaviour):
 - on the WebSocket, the ticker's `*_notional_value_dollars` fields and `order_source` on `fill`
   and `user_order` are absent while they roll out.
 
-`Realism(enabled=False)` serves the spec's shapes exactly.
+The switch is the simulator's own (`KalshiExchangeSimulator(realistic=...)`, `simulator.realism`):
+off, the perps surfaces serve the spec's shapes exactly.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Realism"]
+from kalshi_testing.simulator._realistic import Realism
+
+__all__ = ["PerpsRealism"]
 
 
-@dataclass(slots=True)
-class Realism:
-    """Whether the perps surfaces reproduce the live API's deviations from the spec."""
+class PerpsRealism:
+    """The perps deviations from the spec, on while the simulator's `Realism` is enabled."""
 
-    enabled: bool = True
+    def __init__(self, switch: Realism | None = None) -> None:
+        self.switch = switch or Realism()
+
+    @property
+    def enabled(self) -> bool:
+        """Whether realistic mode is on (read live from the simulator's switch)."""
+        return self.switch.enabled
 
     def _drop(self, obj: dict[str, Any], *fields: str) -> dict[str, Any]:
         if not self.enabled:

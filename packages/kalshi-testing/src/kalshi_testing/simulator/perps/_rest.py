@@ -21,7 +21,7 @@ from kalshi_testing.simulator._pagination import paginate
 from kalshi_testing.simulator._ratelimit import RateLimits, retry_after_header
 
 from ._engine import PerpsExchange
-from ._realism import Realism
+from ._realism import PerpsRealism
 from ._spec import PERPS
 
 __all__ = ["PerpsRestSurface"]
@@ -76,16 +76,17 @@ class PerpsRestSurface:
         keys: KeyRegistry,
         clock: Callable[[], int],
         rate_limits: RateLimits | None = None,
-        realism: Realism | None = None,
+        realism: PerpsRealism | None = None,
     ) -> None:
         self.engine = engine
         self.keys = keys
         self.clock = clock
         self.rate_limits = rate_limits
-        self.realism = realism or Realism()
+        self.realism = realism or PerpsRealism()
 
     def install(self, app: web.Application) -> None:
-        """Add every perps route to `app` (53 operations)."""
+        """Add the perps routes to `app`: 52 operations, and IntraExchangeInstanceTransfer (in both specs)
+        is served by the prediction surface, whose margined side is this engine (`PerpsSurface`)."""
         public, private = self._public, self._private
         e = self.engine
         routes: list[tuple[str, str, Callable[[web.Request], Awaitable[web.StreamResponse]]]] = [
@@ -124,11 +125,6 @@ class PerpsRestSurface:
             ("GET", "/margin/funding_rates/historical", public(self.funding_rates)),
             ("GET", "/margin/funding_rates/estimate", public(self.funding_estimate)),
             ("GET", "/margin/funding_rates/premium_index", public(self.premium_index)),
-            (
-                "POST",
-                "/portfolio/intra_exchange_instance_transfer",
-                private(lambda r, u: self._with_body(r, u, e.intra_exchange_transfer)),
-            ),
             ("POST", "/portfolio/margin/subaccounts", private(lambda r, u: e.create_subaccount(u), 201)),
             (
                 "POST",

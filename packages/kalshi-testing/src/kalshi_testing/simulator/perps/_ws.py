@@ -11,7 +11,7 @@ from typing import Any
 
 from kalshi_testing.simulator._ws import WebSocketSurface
 
-from ._realism import Realism
+from ._realism import PerpsRealism
 
 __all__ = ["PERPS_WS_PATH", "PerpsWebSocketSurface"]
 
@@ -27,7 +27,7 @@ class PerpsWebSocketSurface(WebSocketSurface):
     )
     sequenced = frozenset({"orderbook_delta", "trade", "order_group_updates", "corporate_actions"})
     market_filtered = frozenset({"orderbook_delta", "ticker", "trade", "fill", "user_orders", "corporate_actions"})
-    realism = Realism()
+    perps_realism = PerpsRealism()
 
     def _emit(self, conn: Any, sub: Any, type_: str, msg: dict[str, Any], cmd_id: Any = None) -> None:
-        super()._emit(conn, sub, type_, self.realism.ws(type_, msg), cmd_id)
+        super()._emit(conn, sub, type_, self.perps_realism.ws(type_, msg), cmd_id)
