@@ -14,44 +14,32 @@ exchanged every `FUNDING_INTERVAL_MS` on the clock: longs pay shorts `position x
 
 from __future__ import annotations
 
-import itertools
 import uuid
 from collections.abc import Callable
-from decimal import ROUND_CEILING, Decimal
+from decimal import Decimal
 from typing import Any
 
 from kalshi_testing.simulator import _format as fmt
-from kalshi_testing.simulator._exchange import Exchange, ExchangeError, FeedEvent
-from kalshi_testing.simulator._matching import (
-    BookSide,
-    CancelReason,
-    MatchResult,
-    Order,
-    OrderStatus,
-    SelfTradePrevention,
-    TimeInForce,
-)
+from kalshi_testing.simulator._exchange import Exchange, ExchangeError
+from kalshi_testing.simulator._matching import BookSide, Order, SelfTradePrevention, TimeInForce
 
+from ._base import int_field
+from ._fills import Fills, fee
+from ._funding import Funding
 from ._portfolio import Portfolio
-from ._spec import FUNDING_INTERVAL_MS, INITIAL_MARGIN, PERPS, TAKER_FEE
-from ._state import MarginAccount, MarginPosition, PerpsMarket, default_markets
+from ._spec import FUNDING_INTERVAL_MS, INITIAL_MARGIN, PERPS
+from ._state import PerpsMarket, default_markets
 from ._views import Views
 
 __all__ = ["PerpsExchange"]
 
 _ZERO = Decimal(0)
 _NS = uuid.UUID("6f1c2d3e-0000-4000-8000-0000000ba5e5")
-_CENTICENT = Decimal("0.0001")
 _MAKER = "sim-perps-mm"
 """The market maker whose resting orders give the default catalogue a two-sided book."""
 
 
-def fee(count: Decimal, price: Decimal, contract_size: Decimal) -> Decimal:
-    """The taker fee of a fill, rounded up to the centicent."""
-    return (count * price * contract_size * TAKER_FEE).quantize(_CENTICENT, rounding=ROUND_CEILING)
-
-
-class PerpsExchange(Views, Portfolio):
+class PerpsExchange(Views, Fills, Funding, Portfolio):
     """The margin exchange. Thread-unsafe by design, like `Exchange`: one event loop drives it.
 
     Args:
@@ -69,16 +57,8 @@ class PerpsExchange(Views, Portfolio):
         markets: list[dict[str, Any]] | None = None,
         liquidity: bool = True,
     ) -> None:
-        self.clock = clock
-        self.prediction = prediction
-        self.listeners: list[Callable[[FeedEvent], None]] = []
-        self.markets: dict[str, PerpsMarket] = {}
-        self.accounts: dict[tuple[str, int], MarginAccount] = {}
-        self.orders: dict[str, Order] = {}
-        self.trading_active = True
+        super().__init__(clock=clock, prediction=prediction)
         self._client_ids: dict[tuple[str, int, str], str] = {}
-        self._ids = itertools.count(1)
-        Portfolio.__init__(self)
         now = clock()
         for entry in markets if markets is not None else default_markets():
             self.add_market(entry, now)
@@ -92,7 +72,7 @@ class PerpsExchange(Views, Portfolio):
                 ):
                     self.create_order(_MAKER, _order_body(market.ticker, side, price, Decimal(5)))
 
-    # --- set-up and lookups --------------------------------------------------------------------
+    # --- set-up -------------------------------------------------------------------------------
 
     def add_market(self, entry: dict[str, Any], now: int) -> PerpsMarket:
         """List a market from a catalogue entry (`ticker`, `title`, `tick`, `index`, optional `MarginMarket` fields)."""
@@ -119,126 +99,6 @@ class PerpsExchange(Views, Portfolio):
         self.markets[market.ticker] = market
         return market
 
-    def account(self, user_id: str, subaccount: int = 0) -> MarginAccount:
-        """The margin account of (user, subaccount), created empty on first use."""
-        key = (user_id, subaccount)
-        if key not in self.accounts:
-            self.accounts[key] = MarginAccount(user_id, subaccount, updated_ms=self.clock())
-        return self.accounts[key]
-
-    def deposit(self, user_id: str, amount: Decimal, subaccount: int = 0) -> MarginAccount:
-        """Add `amount` dollars of settled funds (a negative amount withdraws)."""
-        account = self.account(user_id, subaccount)
-        account.cash += amount
-        account.updated_ms = self.clock()
-        return account
-
-    def market(self, ticker: str) -> PerpsMarket:
-        """The market `ticker`; 404 if unknown."""
-        market = self.markets.get(ticker)
-        if market is None:
-            raise ExchangeError(404, "market_not_found", f"market {ticker} not found")
-        return market
-
-    def user_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> Order:
-        """The user's order (in `subaccount` when given); 404 otherwise."""
-        order = self.orders.get(order_id)
-        if order is None or order.meta["user_id"] != user_id:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} not found")
-        if subaccount is not None and order.meta["subaccount"] != subaccount:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} not found in subaccount {subaccount}")
-        return order
-
-    def next_id(self) -> str:
-        """A fresh deterministic id."""
-        return str(uuid.uuid5(_NS, f"id-{next(self._ids)}"))
-
-    def publish(self, event: FeedEvent) -> None:
-        """Hand a feed event to every listener (the perps WebSocket surface)."""
-        for listener in list(self.listeners):
-            listener(event)
-
-    def check_body(self, schema: str, body: Any) -> dict[str, Any]:
-        """A JSON-object request body with only the spec's fields and every required one; 400 otherwise."""
-        if not isinstance(body, dict):
-            raise ExchangeError(400, "invalid_parameters", "the request body must be a JSON object")
-        unknown = PERPS.unknown_fields(schema, body)
-        if unknown:
-            raise ExchangeError(400, "invalid_parameters", f"unknown field(s) {unknown}", ", ".join(unknown))
-        missing = PERPS.missing_required(schema, body)
-        if missing:
-            raise ExchangeError(400, "invalid_parameters", f"missing required field(s) {missing}", ", ".join(missing))
-        return body
-
-    # --- clock ---------------------------------------------------------------------------------
-
-    def tick(self) -> None:
-        """Run what the clock has made due: order expiries and funding."""
-        now = self.clock()
-        for order in list(self.orders.values()):
-            expiry = order.meta.get("expiration_s")
-            if expiry and order.status is OrderStatus.RESTING and expiry * 1000 <= now:
-                market = self.markets[order.meta["ticker"]]
-                result = market.book.cancel(order.order_id, CancelReason.EXPIRY)
-                if result is not None:
-                    self.apply(market, result)
-        for market in self.markets.values():
-            while market.next_funding_ms <= now:
-                self.settle_funding(market, market.next_funding_ms)
-
-    def funding_rate(self, market: PerpsMarket) -> Decimal:
-        """The rate of the funding in progress: the fixed test rate, else the premium within deadband and cap."""
-        if market.funding_rate is not None:
-            return market.funding_rate
-        premium = (market.mark_price - market.index_price) / market.index_price
-        deadband = Decimal(str(market.info["funding_deadband"]))
-        cap = Decimal(str(market.info["funding_cap"]))
-        if abs(premium) <= deadband:
-            return _ZERO
-        return max(-cap, min(cap, premium)).quantize(Decimal("0.000001"))
-
-    def settle_funding(self, market: PerpsMarket, at_ms: int | None = None) -> Decimal:
-        """Exchange funding on `market` now (or at the due time `at_ms`): longs pay shorts when the rate is positive.
-
-        Returns the rate applied. Each position's payment lands in cash and in the funding history.
-        """
-        at = self.clock() if at_ms is None else at_ms
-        rate = self.funding_rate(market)
-        mark = market.mark_price
-        when = fmt.rfc3339(at)
-        market.funding_rates.append(
-            PERPS.rest(
-                "MarginFundingRate",
-                market_ticker=market.ticker,
-                funding_time=when,
-                funding_rate=float(rate),
-                mark_price=fmt.dollars(mark),
-            )
-        )
-        for account in self.accounts.values():
-            pos = account.positions.get(market.ticker)
-            if pos is None or pos.position == 0:
-                continue
-            amount = (-pos.position * market.contract_size * mark * rate).quantize(_CENTICENT)
-            account.cash += amount
-            account.updated_ms = at
-            pos.funding += amount
-            account.funding.append(
-                PERPS.rest(
-                    "MarginFundingHistoryEntry",
-                    market_ticker=market.ticker,
-                    funding_time=when,
-                    funding_rate=float(rate),
-                    mark_price=fmt.dollars(mark),
-                    funding_amount=fmt.dollars(amount),
-                    quantity=fmt.count(pos.position),
-                    subaccount_number=account.subaccount,
-                )
-            )
-        market.next_funding_ms = max(market.next_funding_ms, (at // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS)
-        self.publish(FeedEvent("ticker", "ticker", self.ticker_msg(market), ticker=market.ticker))
-        return rate
-
     # --- orders --------------------------------------------------------------------------------
 
     def _resolve_market(self, body: dict[str, Any]) -> PerpsMarket:
@@ -255,7 +115,7 @@ class PerpsExchange(Views, Portfolio):
         """CreateMarginOrder: validate, reserve margin, match; returns `CreateMarginOrderResponse` (201)."""
         body = self.check_body("CreateMarginOrderRequest", body)
         market = self._resolve_market(body)
-        subaccount = _int(body, "subaccount") or 0
+        subaccount = int_field(body, "subaccount") or 0
         client_order_id = str(body["client_order_id"])
         existing = self._client_ids.get((user_id, subaccount, client_order_id))
         if existing is not None:
@@ -271,7 +131,7 @@ class PerpsExchange(Views, Portfolio):
             count = fmt.parse_count(body["count"])
         except ValueError as exc:
             raise ExchangeError(400, "invalid_parameters", str(exc)) from None
-        version = _int(body, "market_version")
+        version = int_field(body, "market_version")
         if version and version != market.info["market_version"]:
             raise ExchangeError(409, "market_version_mismatch", f"market {market.ticker} is at a different version")
         if market.info["status"] != "active" or not self.trading_active:
@@ -283,7 +143,7 @@ class PerpsExchange(Views, Portfolio):
         reduce_only = bool(body.get("reduce_only"))
         if reduce_only and tif is TimeInForce.GOOD_TILL_CANCELED:
             raise ExchangeError(400, "invalid_parameters", "reduce_only is only accepted with IOC or FOK")
-        expiration = _int(body, "expiration_time")
+        expiration = int_field(body, "expiration_time")
         if expiration is not None and (tif is not TimeInForce.GOOD_TILL_CANCELED or expiration * 1000 <= self.clock()):
             raise ExchangeError(400, "invalid_parameters", "expiration_time must be a future time on a GTC order")
         group = self.order_group(user_id, str(body["order_group_id"])) if body.get("order_group_id") else None
@@ -418,7 +278,7 @@ class PerpsExchange(Views, Portfolio):
         if total <= order.filled:
             raise ExchangeError(400, "invalid_parameters", "count must exceed the filled count")
         if "expiration_time" in body:
-            order.meta["expiration_s"] = _int(body, "expiration_time") or None
+            order.meta["expiration_s"] = int_field(body, "expiration_time") or None
         if body.get("updated_client_order_id"):
             order.meta["client_order_id"] = str(body["updated_client_order_id"])
         if price != order.price or total != order.count:
@@ -426,163 +286,6 @@ class PerpsExchange(Views, Portfolio):
             assert result is not None
             self.apply(market, result)
         return PERPS.rest("AmendMarginOrderResponse", **self._create_response(order))
-
-    # --- matching results -> fills, positions, feed --------------------------------------------
-
-    def apply(self, market: PerpsMarket, result: MatchResult) -> None:
-        """Turn a book operation into fills, trades, order updates and book deltas."""
-        now = self.clock()
-        touched: dict[str, Order] = {result.order.order_id: result.order}
-        for execution in result.executions:
-            trade_id = self.next_id()
-            for order, is_taker in ((execution.maker, False), (execution.taker, True)):
-                self._fill(
-                    market,
-                    order,
-                    price=execution.price,
-                    count=execution.count,
-                    is_taker=is_taker,
-                    trade_id=trade_id,
-                    now=now,
-                )
-                touched[order.order_id] = order
-            market.last_price = execution.price
-            market.volume += execution.count
-            trade = PERPS.rest(
-                "MarginTrade",
-                trade_id=trade_id,
-                ticker=market.ticker,
-                count=fmt.count(execution.count),
-                price=fmt.dollars(execution.price),
-                created_time=fmt.rfc3339(now),
-                taker_side=execution.taker.side.value,
-            )
-            market.trades.append(trade)
-            msg = PERPS.ws(
-                "trade",
-                trade_id=trade_id,
-                market_ticker=market.ticker,
-                price=trade["price"],
-                count=trade["count"],
-                taker_side=trade["taker_side"],
-                ts_ms=now,
-            )
-            self.publish(FeedEvent("trade", "trade", msg, ticker=market.ticker))
-        for maker in result.cancelled_makers:
-            touched[maker.order_id] = maker
-        for change in result.changes:
-            order = change.order
-            msg = PERPS.ws(
-                "orderbook_delta",
-                market_ticker=market.ticker,
-                price=fmt.dollars(change.price),
-                delta=fmt.count(change.delta),
-                side=change.side.value,
-                ts_ms=now,
-            )
-            extra: dict[str, Any] = {"client_order_id": order.meta["client_order_id"]}
-            extra["subaccount"] = order.meta["subaccount"]
-            if order.last_update_reason in _DELTA_REASONS:
-                extra["last_update_reason"] = order.last_update_reason
-            self.publish(
-                FeedEvent(
-                    "orderbook_delta", "orderbook_delta", msg, market.ticker, owner=order.owner, owner_extra=extra
-                )
-            )
-        for order in touched.values():
-            order.meta["updated_ms"] = now
-            msg = self.user_order_msg(order)
-            self.publish(FeedEvent("user_orders", "user_order", msg, market.ticker, user_id=order.meta["user_id"]))
-        if result.executions or result.changes:
-            self.publish(FeedEvent("ticker", "ticker", self.ticker_msg(market), ticker=market.ticker))
-        if result.executions:
-            self.check_exit_triggers(market)
-
-    def _fill(
-        self,
-        market: PerpsMarket,
-        order: Order,
-        *,
-        price: Decimal,
-        count: Decimal,
-        is_taker: bool,
-        trade_id: str,
-        now: int,
-    ) -> None:
-        m = order.meta
-        account = self.account(m["user_id"], m["subaccount"])
-        pos = account.positions.setdefault(market.ticker, MarginPosition(market.ticker))
-        signed = count if order.side is BookSide.BID else -count
-        cost = fee(count, price, market.contract_size) if is_taker else _ZERO
-        entry_before = pos.entry_price
-        realized = _ZERO
-        if pos.position == 0 or (pos.position > 0) == (signed > 0):
-            total = pos.position + signed
-            pos.entry_price = (pos.entry_price * abs(pos.position) + price * count) / abs(total)
-            pos.position = total
-        else:
-            closed = min(count, abs(pos.position))
-            direction = 1 if pos.position > 0 else -1
-            realized = (price - pos.entry_price) * closed * direction * market.contract_size
-            pos.position += signed
-            if pos.position == 0:
-                pos.entry_price = _ZERO
-            elif (pos.position > 0) != (direction > 0):
-                pos.entry_price = price  # flipped: the rest opened at this price
-        account.cash += realized - cost
-        pos.realized_pnl += realized
-        pos.fees += cost
-        pos.updated_ms = account.updated_ms = now
-        m["fill_cost"] += price * count
-        m["fees"] += cost
-        source = m["order_source"]
-        fill = PERPS.rest(
-            "MarginFill",
-            fill_id=self.next_id(),
-            order_id=order.order_id,
-            is_taker=is_taker,
-            side=order.side.value,
-            count=fmt.count(count),
-            created_time=fmt.rfc3339(now),
-            ticker=market.ticker,
-            price=fmt.dollars(price),
-            entry_price=fmt.dollars(entry_before or price),
-            fees=fmt.dollars(cost),
-            realized_pnl=fmt.dollars(realized),
-            order_source=source,
-        )
-        account.fills.append(fill | {"subaccount": m["subaccount"], "ts_ms": now})
-        msg = PERPS.ws(
-            "fill",
-            trade_id=trade_id,
-            order_id=order.order_id,
-            client_order_id=m["client_order_id"],
-            market_ticker=market.ticker,
-            is_taker=is_taker,
-            side=order.side.value,
-            ts_ms=now,
-            price=fmt.dollars(price),
-            count=fmt.count(count),
-            fee_cost=fmt.dollars(cost),
-            post_position=fmt.count(pos.position),
-            subaccount=m["subaccount"],
-            order_source=source,
-        )
-        self.publish(FeedEvent("fill", "fill", msg, market.ticker, user_id=m["user_id"]))
-        if m.get("order_group_id"):
-            self.count_group_fill(m["order_group_id"], count, now)
-
-
-_DELTA_REASONS = frozenset(PERPS.ws_field_enums["orderbook_delta"]["last_update_reason"])
-
-
-def _int(body: dict[str, Any], name: str) -> int | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ExchangeError(400, "invalid_parameters", f"{name} must be an integer", name)
-    return value
 
 
 def _order_body(ticker: str, side: BookSide, price: Decimal, count: Decimal) -> dict[str, Any]:

@@ -8,10 +8,11 @@ from typing import Any
 
 from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._exchange import Exchange, ExchangeError, FeedEvent, OrderGroup
-from kalshi_testing.simulator._matching import BookSide, MatchResult, Order, OrderStatus
+from kalshi_testing.simulator._matching import BookSide, OrderStatus
 
+from ._base import EngineBase
 from ._spec import PERPS
-from ._state import MarginAccount, PerpsMarket
+from ._state import PerpsMarket
 
 __all__ = ["Portfolio"]
 
@@ -20,52 +21,22 @@ _GROUP_WINDOW_MS = 15_000
 _MAX_SUBACCOUNT = 63
 
 
-class Portfolio:
+class Portfolio(EngineBase):
     """The `PerpsExchange` operations around orders and money that are not matching itself."""
 
-    clock: Callable[[], int]
-    prediction: Exchange | None
-    markets: dict[str, PerpsMarket]
-    accounts: dict[tuple[str, int], MarginAccount]
-    orders: dict[str, Order]
-
-    def __init__(self) -> None:
+    def __init__(self, *, clock: Callable[[], int], prediction: Exchange | None = None) -> None:
+        super().__init__(clock=clock, prediction=prediction)
         self.groups: dict[str, OrderGroup] = {}
         self.triggers: dict[tuple[str, int, str, str], list[dict[str, Any]]] = {}
         """Exit triggers by (user, subaccount, ticker, "cross" | "isolated"), as spec `ExitTrigger` objects."""
         self.transfers: list[dict[str, Any]] = []
-        """Every transfer (subaccount and intra-exchange), oldest first, with its user."""
+        """Subaccount transfers, oldest first, with their user."""
         self.subtraders: dict[str, bool] = {}
         """FCM subtrader ids -> require_category_cap (fixed at creation)."""
         self.risk_controls: dict[tuple[str, str], dict[str, Any]] = {}
         """FCM `FCMSubtraderRiskControls` by (subtrader, market ticker or asset class)."""
         self.fcm_limits: dict[str, str] = {}
         """The member's own notional risk limit (FixedPointDollars) by user."""
-
-    # implemented by PerpsExchange
-    def next_id(self) -> str:
-        raise NotImplementedError
-
-    def publish(self, event: FeedEvent) -> None:
-        raise NotImplementedError
-
-    def apply(self, market: PerpsMarket, result: MatchResult) -> None:
-        raise NotImplementedError
-
-    def account(self, user_id: str, subaccount: int = 0) -> MarginAccount:
-        raise NotImplementedError
-
-    def check_body(self, schema: str, body: Any) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def create_order(self, user_id: str, body: Any, *, source: str = "user") -> dict[str, Any]:
-        raise NotImplementedError
-
-    def market(self, ticker: str) -> PerpsMarket:
-        raise NotImplementedError
-
-    def available(self, user_id: str, subaccount: int = 0) -> Decimal:
-        raise NotImplementedError
 
     # --- order groups --------------------------------------------------------------------------
 

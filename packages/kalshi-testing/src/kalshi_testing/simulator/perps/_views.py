@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._matching import BookSide, Order, OrderStatus
 
+from ._base import EngineBase
 from ._spec import INITIAL_MARGIN, MAINTENANCE_MARGIN, PERPS
 from ._state import MarginAccount, PerpsMarket
 
@@ -17,16 +17,8 @@ __all__ = ["Views"]
 _ZERO = Decimal(0)
 
 
-class Views:
+class Views(EngineBase):
     """Read-only views of `PerpsExchange` state in specs/perps_openapi.yaml and perps_asyncapi.yaml shapes."""
-
-    clock: Callable[[], int]
-    markets: dict[str, PerpsMarket]
-    accounts: dict[tuple[str, int], MarginAccount]
-    orders: dict[str, Order]
-
-    def funding_rate(self, market: PerpsMarket) -> Decimal:
-        raise NotImplementedError
 
     # --- margin arithmetic ---------------------------------------------------------------------
 
