@@ -15,6 +15,8 @@ from kalshi_testing import KalshiExchange, SimulatedUser
 
 FED = "KXFED-26DEC-T3.50"
 """Seeded book: best bid 0.22, best offer 0.24; 0.23 rests without trading."""
+PERP = "BTC-PERP"
+"""Seeded perps book: the maker bids 96999 and offers 97001, 5 each."""
 API = "/trade-api/v2"
 TIMEOUT = 10.0
 
@@ -26,10 +28,12 @@ async def wait_for(predicate: Callable[[], bool], timeout: float = TIMEOUT) -> N
             await asyncio.sleep(0.01)
 
 
-def order(cl_ord_id: str, side: Side = Side.BUY_YES, price: str = "0.23", qty: str = "5", **kw: Any) -> NewOrderSingle:
-    """A limit order on FED."""
+def order(
+    cl_ord_id: str, side: Side = Side.BUY_YES, price: str = "0.23", qty: str = "5", *, symbol: str = FED, **kw: Any
+) -> NewOrderSingle:
+    """A limit order (on FED unless `symbol` says otherwise)."""
     return NewOrderSingle(
-        cl_ord_id=cl_ord_id, symbol=FED, side=side, order_qty=Decimal(qty), price=Decimal(price), **kw
+        cl_ord_id=cl_ord_id, symbol=symbol, side=side, order_qty=Decimal(qty), price=Decimal(price), **kw
     )
 
 

@@ -7,13 +7,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import httpx
-from kalshi_testing_fix_helpers import API, FED, messages, order, rest_order, wait_for
+from kalshi_testing_fix_helpers import API, FED, PERP, messages, order, rest, rest_order, wait_for
 
 from kalshi_fix import FixFrame, GapDetected, OrderBook, SettlementReport
 from kalshi_fix.messages import (
     AcceptQuote,
     ExecType,
     ExecutionReport,
+    OrdStatus,
     Quote,
     QuoteConfirm,
     QuoteRequest,
@@ -23,7 +24,7 @@ from kalshi_fix.messages import (
     SecurityTradingStatus,
     Side,
 )
-from kalshi_testing import KalshiExchange
+from kalshi_testing import KalshiExchange, SimulatedUser
 from kalshi_testing.simulator import BookSide
 
 
@@ -143,26 +144,79 @@ async def test_rfq_create_quote_accept_confirm_trades_on_the_engine(kalshi_excha
     assert held[FED] == "-6.00"  # the maker sold YES (bought NO)
 
 
-async def test_margin_order_entry_prices_are_dollars_and_margin_has_no_post_trade(
-    kalshi_exchange: KalshiExchange,
-) -> None:
+def _fund_margin(ex: KalshiExchange, *users: SimulatedUser) -> None:
+    from kalshi_testing.simulator.perps import perps_surface
+
+    engine = perps_surface(ex.simulator).engine
+    for user in users:
+        ex.simulator.call(lambda _, u=user: engine.deposit(u.user_id, Decimal(1_000_000)))
+
+
+async def test_margin_fix_trades_on_the_perps_engine_in_dollars(kalshi_exchange: KalshiExchange) -> None:
     ex = kalshi_exchange
+    bob = ex.create_user("perps-bob")
+    _fund_margin(ex, ex.user, bob)
     frames: list[FixFrame] = []
     async with ex.fix_client(margin=True).order_entry(on_message=frames.append) as session:
-        await session.send(order("m1", price="0.23"))
+        await session.send(order("m1", price="96999.50", qty="2", symbol=PERP))
         await wait_for(lambda: bool(frames))
-    assert frames[0].get(44) == "0.2300"
-    assert messages(frames, ExecutionReport)[0].exec_type == ExecType.NEW
+        assert frames[0].get(44) == "96999.5000"  # margin prices are dollars, always
+        listed = await asyncio.to_thread(rest, ex, "GET", "/margin/orders")
+        assert [(o["client_order_id"], o["ticker"]) for o in listed["orders"]] == [("m1", PERP)]
+        body = {
+            "ticker": PERP,
+            "side": "ask",
+            "price": "96999.50",
+            "count": "2",
+            "client_order_id": "bob-perp",
+            "time_in_force": "immediate_or_cancel",
+            "self_trade_prevention_type": "taker_at_cross",
+        }
+        await asyncio.to_thread(rest, ex, "POST", "/margin/orders", bob, **body)
+        await wait_for(lambda: len(frames) >= 2)
+    trade = messages(frames, ExecutionReport)[1]
+    assert (trade.exec_type, trade.ord_status, trade.last_px, trade.last_qty) == (
+        ExecType.TRADE,
+        OrdStatus.FILLED,
+        Decimal("96999.5"),
+        Decimal("2"),
+    )
+    assert trade.long_qty == 2
     prediction_dc: list[FixFrame] = []
     async with ex.fix_client().drop_copy(on_message=prediction_dc.append) as dc:
         await dc.request_replay("1;1")
         await wait_for(lambda: any(f.msg_type == "U2" for f in prediction_dc))
-    assert messages(prediction_dc, ExecutionReport) == []  # margin orders stay on the margin drop copy
+    assert messages(prediction_dc, ExecutionReport) == []  # perps orders stay on the margin drop copy
     margin_dc: list[FixFrame] = []
     async with ex.fix_client(margin=True).drop_copy(on_message=margin_dc.append) as dc:
         await dc.request_replay("1;1")
         await wait_for(lambda: any(f.msg_type == "U2" for f in margin_dc))
-    assert [r.cl_ord_id for r in messages(margin_dc, ExecutionReport)] == ["m1"]
+    assert [(r.cl_ord_id, r.exec_type) for r in messages(margin_dc, ExecutionReport)] == [
+        ("m1", ExecType.NEW),
+        ("m1", ExecType.TRADE),
+    ]
+
+
+async def test_margin_market_data_is_the_perps_book(kalshi_exchange: KalshiExchange) -> None:
+    ex = kalshi_exchange
+    _fund_margin(ex, ex.user)
+    async with ex.fix_client(margin=True).market_data() as md:
+        await md.subscribe(PERP)
+        await wait_for(lambda: md.book(PERP).ready)
+        book = md.book(PERP)
+        assert book.best_bid() == (Decimal("96999"), Decimal("5"))  # the perps maker's quotes
+        assert book.best_offer() == (Decimal("97001"), Decimal("5"))
+        body = {
+            "ticker": PERP,
+            "side": "bid",
+            "price": "97000.00",
+            "count": "3",
+            "client_order_id": "perp-md",
+            "time_in_force": "good_till_canceled",
+            "self_trade_prevention_type": "taker_at_cross",
+        }
+        await asyncio.to_thread(rest, ex, "POST", "/margin/orders", **body)
+        await wait_for(lambda: book.best_bid() == (Decimal("97000"), Decimal("3")))
 
 
 async def test_garbled_and_gapped_reports_are_recovered_once_on_rt(kalshi_exchange: KalshiExchange) -> None:
@@ -200,10 +254,10 @@ async def test_resend_request_after_logon_is_answered_by_the_client(
 async def test_silent_market_data_gateway_makes_the_client_reconnect(kalshi_exchange: KalshiExchange) -> None:
     ex = kalshi_exchange
     async with ex.fix_client(margin=True, heartbeat_interval=3).market_data() as md:
-        await md.subscribe(FED)
-        await wait_for(lambda: md.book(FED).ready)
+        await md.subscribe(PERP)
+        await wait_for(lambda: md.book(PERP).ready)
         ex.simulator.fix.faults.silence("KalshiMD")
-        await wait_for(lambda: md.connection.connects >= 2 and md.book(FED).ready, timeout=20)
+        await wait_for(lambda: md.connection.connects >= 2 and md.book(PERP).ready, timeout=20)
     assert "silence:KalshiMD" in ex.simulator.fix.faults.fired
 
 

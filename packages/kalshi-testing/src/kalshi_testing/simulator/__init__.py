@@ -38,6 +38,11 @@ from ._ratelimit import BucketSpec, RateLimits
 from ._scenario import Scenario, default_scenario, load_scenario
 from ._simulator import KalshiExchangeSimulator, SimulatedUser
 from ._surfaces import ENV_NAMES, SURFACE_FACTORIES, Surface
+from .klear import KlearSurface
+from .perps import PerpsExchange, PerpsSurface
+
+# Every simulator serves perps (REST + WebSocket) and Klear; Klear reads the perps engine's accounts.
+SURFACE_FACTORIES.extend([PerpsSurface, KlearSurface])
 
 __all__ = [
     "BookSide",
@@ -49,11 +54,14 @@ __all__ = [
     "Faults",
     "FeedEvent",
     "KalshiExchangeSimulator",
+    "KlearSurface",
     "LevelChange",
     "MatchResult",
     "Order",
     "OrderBook",
     "OrderStatus",
+    "PerpsExchange",
+    "PerpsSurface",
     "RateLimits",
     "SURFACE_FACTORIES",
     "Scenario",

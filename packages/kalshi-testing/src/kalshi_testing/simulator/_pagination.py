@@ -35,8 +35,16 @@ LIMITS: dict[str, tuple[int, int, int]] = {
     "collections": (1, 200, 100),
     "incentives": (1, 10000, 100),
     "structured_targets": (1, 2000, 100),
+    "margin_orders": (1, 10000, 10000),
+    "margin_fills": (1, 1000, 100),
+    "margin_trades": (1, 1000, 100),
+    "klear_obligations": (1, 100, 20),
+    "klear_details": (1, 1000, 1000),
+    "klear_funding": (1, 10000, 1000),
+    "klear_balance_history": (1, 500, 100),
 }
-"""Per list: (minimum, maximum, default) of `limit`, from openapi.yaml."""
+"""Per list: (minimum, maximum, default) of `limit`, from openapi.yaml (`margin_*`: perps_openapi.yaml;
+`klear_*`: perps_scm_openapi.yaml)."""
 
 
 def _encode(offset: int) -> str:

@@ -134,10 +134,13 @@ class KalshiExchangeSimulator:
         self.ws_surface: WebSocketSurface | None = None
         self._rest_surface: RestSurface | None = None
         self._fix_enabled = fix
-        self.fix = FixGateway(self.exchange, self.keys, host=host, ports=fix_ports, store_dir=fix_store_dir)
-        """The FIX acceptor (faults in `sim.fix.faults`); listening once started when `fix` is True."""
         self.surfaces: list[Surface] = [make(self) for make in [*SURFACE_FACTORIES, *(surfaces or [])]]
         """Extra surfaces (perps, Klear, FIX...) served alongside prediction REST and WebSocket."""
+        margin_engine = next((getattr(s, "engine", None) for s in self.surfaces if s.name == "perps"), None)
+        self.fix = FixGateway(
+            self.exchange, self.keys, margin_exchange=margin_engine, host=host, ports=fix_ports, store_dir=fix_store_dir
+        )
+        """The FIX acceptor (faults in `sim.fix.faults`); listening once started when `fix` is True."""
 
     # --- lifecycle -----------------------------------------------------------------------------
 

@@ -6,9 +6,8 @@ FIX, and crossing orders fill both sides whatever surface they came from. Ports 
 docs.kalshi.com/fix/connectivity and /fix-margin/connectivity; a simulator binds ephemeral ports unless
 told otherwise (`python -m kalshi_testing serve` asks for the documented ones).
 
-The margin gateway (NR, RT, DC, MD) runs on the same engine and catalogue until a perps engine exists:
-its wire behaviour is margin's (dollar prices, no post trade or RFQ), its drop copy holds only orders
-entered on it.
+The margin gateway (NR, RT, DC, MD) runs on the perps engine (`PerpsExchange`) behind the perps REST and
+WebSocket surfaces, with margin's wire behaviour: dollar prices, no post trade or RFQ.
 """
 
 from __future__ import annotations
@@ -24,6 +23,7 @@ from kalshi_fix import ApplicationMessage, FileStore, FsyncPolicy, MemoryStore, 
 from kalshi_fix.messages import BusinessRejectReason
 
 from ._acceptor import FixConnection, SessionKey, encode_body
+from ._engine import Engine
 from ._faults import FixFaults
 from ._market_data import MarketData
 from ._orders import OrderEntry
@@ -70,7 +70,8 @@ class FixGateway:
     ```
 
     Args:
-        exchange: the engine every session trades on.
+        exchange: the prediction engine.
+        margin_exchange: the perps engine behind the margin sessions (None: no margin sessions).
         keys: the registered API keys; a Logon must be signed by one of them.
         host: loopback interface to bind.
         ports: `{(margin, session type): port}`; missing entries (and 0) get an ephemeral port.
@@ -84,12 +85,14 @@ class FixGateway:
         exchange: Exchange,
         keys: KeyRegistry,
         *,
+        margin_exchange: Engine | None = None,
         host: str = "127.0.0.1",
         ports: Mapping[tuple[bool, FixSessionType], int] | None = None,
         store_dir: str | Path | None = None,
         settlement_page_size: int = 50,
     ) -> None:
         self.exchange = exchange
+        self.margin_exchange = margin_exchange
         self.keys = keys
         self.host = host
         self.faults = FixFaults()
@@ -102,8 +105,12 @@ class FixGateway:
         """Whether each session last logged on with dollar prices (used for messages kept while it is away)."""
         self.settlement_subscribers: set[SessionKey] = set()
         """RT sessions whose last Logon asked for settlement reports (ReceiveSettlementReports=Y)."""
-        self.orders = OrderEntry(self)
-        self.market_data = MarketData(self)
+        engines: dict[bool, Engine] = {False: exchange}
+        if margin_exchange is not None:
+            engines[True] = margin_exchange
+        self.order_entry = {margin: OrderEntry(self, engine, margin=margin) for margin, engine in engines.items()}
+        """Order entry and drop copy, per product (False: prediction, True: margin)."""
+        self.market_data = {margin: MarketData(self, engine, margin=margin) for margin, engine in engines.items()}
         self.post_trade = PostTrade(self, page_size=settlement_page_size)
         self.rfq = Rfq(self)
         self._wanted = dict(ports or {})
@@ -115,7 +122,8 @@ class FixGateway:
     async def start(self) -> None:
         """Listen on every session's port (on the running loop) and follow the engine's feed."""
         loop = asyncio.get_running_loop()
-        for margin, kinds in ((False, PREDICTION_SESSIONS), (True, MARGIN_SESSIONS)):
+        products = ((False, PREDICTION_SESSIONS), (True, MARGIN_SESSIONS if self.margin_exchange else ()))
+        for margin, kinds in products:
             for kind in kinds:
                 port = self._wanted.get((margin, kind), 0)
                 factory = functools.partial(FixConnection, self, kind, margin)
@@ -123,11 +131,15 @@ class FixGateway:
                 self._servers.append(server)
                 self.ports[(margin, kind)] = int(server.sockets[0].getsockname()[1])
         self.exchange.listeners.append(self.on_feed)
+        if self.margin_exchange is not None:
+            self.margin_exchange.listeners.append(self.on_margin_feed)
 
     async def stop(self) -> None:
         """Close every connection and listener; flush and close the stores."""
         if self.on_feed in self.exchange.listeners:
             self.exchange.listeners.remove(self.on_feed)
+        if self.margin_exchange is not None and self.on_margin_feed in self.margin_exchange.listeners:
+            self.margin_exchange.listeners.remove(self.on_margin_feed)
         for conn in list(self.connections):
             conn.abort()
         for server in self._servers:
@@ -191,8 +203,9 @@ class FixGateway:
         if self.active.get(conn.key) is conn:
             del self.active[conn.key]
             if conn.kind in _ORDER_ENTRY and conn.option(8013):
-                self.orders.cancel_session_orders(conn.key)
-        self.market_data.forget(conn)
+                self.order_entry[conn.margin].cancel_session_orders(conn.key)
+        if conn.margin in self.market_data:
+            self.market_data[conn.margin].forget(conn)
 
     def sessions_of(self, user_id: str, margin: bool, kinds: frozenset[FixSessionType]) -> list[FixConnection]:
         """The logged-on connections of `user_id` on the given session types."""
@@ -235,14 +248,19 @@ class FixGateway:
         elif conn.option(20126):  # a listener session only listens
             conn.send(_reject(event, BusinessRejectReason.NOT_AUTHORIZED, "this is a listener session (20126=Y)"))
         elif kind is FixSessionType.MARKET_DATA:
-            self.market_data.handle(conn, event)
+            self.market_data[conn.margin].handle(conn, event)
         elif kind is FixSessionType.RFQ or msg_type in _RFQ_CREATOR:
             self.rfq.handle(conn, event)
         else:
-            self.orders.handle(conn, event)
+            self.order_entry[conn.margin].handle(conn, event)
 
     def on_feed(self, event: FeedEvent) -> None:
-        """Every engine event, in order."""
-        self.orders.on_feed(event)
-        self.market_data.on_feed(event)
+        """Every prediction engine event, in order."""
+        self.order_entry[False].on_feed(event)
+        self.market_data[False].on_feed(event)
         self.post_trade.on_feed(event)
+
+    def on_margin_feed(self, event: FeedEvent) -> None:
+        """Every perps engine event, in order."""
+        self.order_entry[True].on_feed(event)
+        self.market_data[True].on_feed(event)

@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from kalshi_testing.simulator._exchange import FeedEvent
 
     from ._acceptor import FixConnection
+    from ._engine import Engine
     from ._gateway import FixGateway
 
 __all__ = ["MarketData"]
@@ -50,8 +51,10 @@ _LIFECYCLE_STATUS = {
 class MarketData:
     """Subscriptions per connection, fed from the engine's `orderbook_delta` and lifecycle events."""
 
-    def __init__(self, gateway: FixGateway) -> None:
+    def __init__(self, gateway: FixGateway, engine: Engine, *, margin: bool) -> None:
         self.gateway = gateway
+        self.exchange = engine
+        self.margin = margin
         self.books: dict[FixConnection, set[str]] = {}
         self.statuses: dict[FixConnection, set[str]] = {}
 
@@ -62,7 +65,7 @@ class MarketData:
 
     def snapshot(self, symbol: str) -> MarketDataSnapshotFullRefresh:
         """The whole book of `symbol`, best levels first."""
-        book = self.gateway.exchange.markets[symbol].book
+        book = self.exchange.markets[symbol].book
         entries = [
             MDSnapshotEntry(md_entry_type=MDEntryType.BID, md_entry_px=price, md_entry_size=size)
             for price, size in book.levels(BookSide.BID)
@@ -74,7 +77,7 @@ class MarketData:
 
     def status(self, symbol: str) -> SecurityTradingStatus:
         """The trading status of `symbol` from its market's status."""
-        info = self.gateway.exchange.markets[symbol].info
+        info = self.exchange.markets[symbol].info
         if info.get("result"):
             return SecurityTradingStatus.SETTLED
         return SecurityTradingStatus.RESUME if info.get("status") == "active" else SecurityTradingStatus.TRADING_HALT
@@ -86,17 +89,18 @@ class MarketData:
         except FixDecodeError as exc:
             conn.send(MarketDataRequestReject(text=str(exc)[:200]))
             return
-        markets = self.gateway.exchange.markets
+        markets = self.exchange.markets
         if isinstance(request, SecurityStatusRequest):
-            if request.symbol not in markets:
-                conn.send(MarketDataRequestReject(text=f"unknown symbol {request.symbol}"))
+            symbol = request.symbol or ""
+            if symbol not in markets:
+                conn.send(MarketDataRequestReject(text=f"unknown symbol {symbol!r}"))
                 return
             watched = self.statuses.setdefault(conn, set())
             if request.subscription_request_type == SubscriptionRequestType.UNSUBSCRIBE:
-                watched.discard(request.symbol)
+                watched.discard(symbol)
                 return
-            watched.add(request.symbol)
-            conn.send(SecurityStatus(symbol=request.symbol, security_trading_status=self.status(request.symbol)))
+            watched.add(symbol)
+            conn.send(SecurityStatus(symbol=symbol, security_trading_status=self.status(symbol)))
             return
         if not isinstance(request, MarketDataRequest):
             conn.send(MarketDataRequestReject(text=f"MsgType {event.msg_type} is not served on KalshiMD"))
@@ -133,11 +137,15 @@ class MarketData:
             if not watchers:
                 return
             msg = event.msg
-            side = BookSide.BID if msg["side"] == "yes" else BookSide.ASK
-            price = Decimal(str(msg["price_dollars"]))
-            if side is BookSide.ASK:
-                price = _ONE - price
-            size = self.gateway.exchange.markets[ticker].book.size_at(side, price)
+            if self.margin:  # perps deltas quote the book side and its price
+                side = BookSide(msg["side"])
+                price = Decimal(str(msg["price"]))
+            else:  # prediction deltas quote YES bids and NO bids (a NO bid at p is a YES offer at 1 - p)
+                side = BookSide.BID if msg["side"] == "yes" else BookSide.ASK
+                price = Decimal(str(msg["price_dollars"]))
+                if side is BookSide.ASK:
+                    price = _ONE - price
+            size = self.exchange.markets[ticker].book.size_at(side, price)
             entry = MDIncrementalEntry(
                 md_update_action=MDUpdateAction.CHANGE if size else MDUpdateAction.DELETE,
                 symbol=ticker,

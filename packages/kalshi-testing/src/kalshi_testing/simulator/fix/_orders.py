@@ -48,6 +48,8 @@ from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._exchange import ExchangeError, FeedEvent
 from kalshi_testing.simulator._matching import BookSide, Order, OrderStatus
 
+from ._engine import Engine, feed_value
+
 if TYPE_CHECKING:
     from ._acceptor import FixConnection, SessionKey
     from ._gateway import FixGateway
@@ -95,15 +97,16 @@ class _Tracked:
 class OrderEntry:
     """Translates order-entry messages to engine calls and engine events to ExecutionReports."""
 
-    def __init__(self, gateway: FixGateway) -> None:
+    def __init__(self, gateway: FixGateway, engine: Engine, *, margin: bool) -> None:
         self.gateway = gateway
-        self.exchange = gateway.exchange
+        self.exchange = engine
+        self.margin = margin
         self.tracked: dict[str, _Tracked] = {}
         self.history: dict[tuple[bool, str], deque[tuple[int, int, ExecutionReport]]] = {}
         """(margin, user) -> (exec number, epoch ms, report) of the last 3 hours, for drop copy; rejects left out."""
         self._forgotten: dict[tuple[bool, str], int] = {}
         """(margin, user) -> the newest exec number dropped from `history` for age."""
-        self._entering: dict[tuple[str, str], tuple[SessionKey | None, bool]] = {}
+        self._entering: dict[tuple[str, str], SessionKey | None] = {}
         self._by_cl_ord_id: dict[tuple[str, str], str] = {}
         """(user, ClOrdID) -> order id, for every ClOrdID an order has carried (they are never reused)."""
         self._exec_n = 0
@@ -164,7 +167,7 @@ class OrderEntry:
             ExchangeError: the engine refused it.
         """
         key = (user, str(body["client_order_id"]))
-        self._entering[key] = (origin, origin[0] if origin is not None else False)
+        self._entering[key] = origin
         try:
             self.exchange.create_order(user, body)
         finally:
@@ -243,7 +246,9 @@ class OrderEntry:
                 group_id = str(created["order_group_id"])
                 limit = msg.order_group_contracts_limit
             else:
-                group = ex.group(user, msg.order_group_id or "")
+                group = ex.groups.get(msg.order_group_id or "")
+                if group is None or group.user_id != user:
+                    raise ExchangeError(404, "order_group_not_found", f"order group {msg.order_group_id} not found")
                 if (msg.alloc_account or 0) != group.subaccount:
                     raise ExchangeError(400, "invalid_parameters", "AllocAccount does not match the group's subaccount")
                 group_id, limit = group.group_id, None
@@ -314,8 +319,10 @@ class OrderEntry:
         meta = order.meta
         user = str(meta["user_id"])
         cl_ord_id = str(meta.get("client_order_id") or order.order_id)
-        origin, margin = self._entering.get((user, cl_ord_id), (None, False))
-        tracked = _Tracked(order.order_id, user, margin, origin, cl_ord_id, price=order.price, order_qty=order.count)
+        origin = self._entering.get((user, cl_ord_id))
+        tracked = _Tracked(
+            order.order_id, user, self.margin, origin, cl_ord_id, price=order.price, order_qty=order.count
+        )
         self.tracked[order.order_id] = tracked
         self._by_cl_ord_id[(user, cl_ord_id)] = order.order_id
         self._emit(tracked, self._report(tracked, order, ExecType.NEW, OrdStatus.NEW))
@@ -326,13 +333,13 @@ class OrderEntry:
         if order is None:
             return
         tracked = self._track(order)
-        qty = Decimal(str(msg["count_fp"]))
-        price = Decimal(str(msg["yes_price_dollars"]))
+        qty = Decimal(str(feed_value(msg, "count_fp", "count")))
+        price = Decimal(str(feed_value(msg, "yes_price_dollars", "price")))
         tracked.cum_qty += qty
         tracked.cost += qty * price
         leaves = max(order.count - tracked.cum_qty, _ZERO)
         fee = Decimal(str(msg.get("fee_cost") or "0"))
-        position = Decimal(str(msg.get("post_position_fp") or "0"))
+        position = Decimal(str(feed_value(msg, "post_position_fp", "post_position") or "0"))
         report = self._report(
             tracked,
             order,

@@ -273,7 +273,7 @@ class Rfq:
             "count": fmt.count(request.qty),
             "self_trade_prevention_type": "taker_at_cross",
         }
-        orders = self.gateway.orders
+        orders = self.gateway.order_entry[False]
         maker_id = f"rfq-{quote.quote_id}-maker"
         maker_body = common | {
             "side": "ask" if buy_yes else "bid",
