@@ -2,13 +2,15 @@
 
 REST and WebSocket share `--port`; FIX listens on one port per session: Kalshi's documented ports
 (8228-8233) for the prediction gateway and the same plus 10000 for margin by default
-(`--fix-ports ephemeral` picks free ones, `--no-fix` turns FIX off). Every address is printed.
+(a port already taken gets a free one; `--fix-ports ephemeral` picks free ones for all, `--no-fix` turns
+FIX off). Every address is printed.
 """
 
 from __future__ import annotations
 
 import argparse
 import shlex
+import socket
 import sys
 import tempfile
 import threading
@@ -48,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
         host=args.host,
         port=args.port,
         fix=not args.no_fix,
-        fix_ports=documented_fix_ports() if args.fix_ports == "documented" else None,
+        fix_ports=documented_fix_ports(args.host) if args.fix_ports == "documented" else None,
     )
     simulator.start()
     user = simulator.create_user("demo", balance="10000.00")
@@ -78,8 +80,11 @@ def main(argv: list[str] | None = None) -> int:
         out.write(f"  export {name}={shlex.quote(value)}\n")
     if not args.no_fix:
         nr = simulator.fix_endpoint(FixSessionType.ORDER_ENTRY)
-        port = "" if args.fix_ports == "documented" else f", port={nr.port}"
-        out.write(f"FIX (plain TCP on loopback): FixClient.from_env(host={nr.host!r}{port}, tls=False)\n")
+        if all(simulator.fix_endpoint(kind).port == kind.port for kind in PREDICTION_SESSIONS):
+            out.write(f"FIX (plain TCP on loopback): FixClient.from_env(host={nr.host!r}, tls=False)\n")
+        else:  # a client's port= applies to every session: pass each session's own port
+            out.write(f"FIX (plain TCP on loopback): e.g. FixClient.from_env(host={nr.host!r}, port={nr.port}, ")
+            out.write("tls=False) for KalshiNR; each session on its port above\n")
     out.write("Press Ctrl+C to stop.\n")
     out.flush()
     try:
@@ -91,11 +96,25 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def documented_fix_ports() -> dict[tuple[bool, FixSessionType], int]:
-    """Kalshi's FIX ports for the prediction gateway, and the same plus 10000 for margin (one loopback host)."""
-    ports = {(False, kind): kind.port for kind in PREDICTION_SESSIONS}
-    ports.update({(True, kind): kind.port + 10000 for kind in MARGIN_SESSIONS})
-    return ports
+def documented_fix_ports(host: str) -> dict[tuple[bool, FixSessionType], int]:
+    """Kalshi's FIX ports for the prediction gateway, and the same plus 10000 for margin (one loopback host).
+
+    A port already taken on `host` (another simulator, say) is left out, so that session gets a free port
+    instead; every session's address is printed either way.
+    """
+    wanted = {(False, kind): kind.port for kind in PREDICTION_SESSIONS}
+    wanted.update({(True, kind): kind.port + 10000 for kind in MARGIN_SESSIONS})
+    return {key: port for key, port in wanted.items() if _free(host, port)}
+
+
+def _free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 if __name__ == "__main__":
