@@ -78,13 +78,6 @@ def main(argv: list[str] | None = None) -> int:
     exports |= {"KALSHI_PERPS_KEY_ID": user.key_id, "KALSHI_PERPS_PRIVATE_KEY_PATH": str(key_path)}
     for name, value in (exports | simulator.env()).items():
         out.write(f"  export {name}={shlex.quote(value)}\n")
-    if not args.no_fix:
-        nr = simulator.fix_endpoint(FixSessionType.ORDER_ENTRY)
-        if all(simulator.fix_endpoint(kind).port == kind.port for kind in PREDICTION_SESSIONS):
-            out.write(f"FIX (plain TCP on loopback): FixClient.from_env(host={nr.host!r}, tls=False)\n")
-        else:  # a client's port= applies to every session: pass each session's own port
-            out.write(f"FIX (plain TCP on loopback): e.g. FixClient.from_env(host={nr.host!r}, port={nr.port}, ")
-            out.write("tls=False) for KalshiNR; each session on its port above\n")
     out.write("Press Ctrl+C to stop.\n")
     out.flush()
     try:

@@ -187,6 +187,8 @@ class KalshiExchangeSimulator:
         out = {ENV_NAMES["rest"]: self.rest_url, ENV_NAMES["ws"]: self.ws_url}
         for surface in self.surfaces:
             out |= surface.env()
+        if self._fix_enabled:
+            out |= self.fix.env()
         return out
 
     def build_app(self) -> web.Application:

@@ -160,6 +160,15 @@ class FixGateway:
             raise KeyError(f"no {'margin' if margin else 'prediction'} {kind.target_comp_id} session")
         return FixEndpoint(host=self.host, port=port, target_comp_id=kind.target_comp_id, tls=False)
 
+    def env(self) -> dict[str, str]:
+        """`KALSHI_[PERPS_]FIX_HOST` / `_FIX_PORTS` / `_FIX_TLS`, which `FixClient.from_env` reads (after `start`)."""
+        out: dict[str, str] = {}
+        for margin, prefix in ((False, "KALSHI_"), (True, "KALSHI_PERPS_")):
+            ports = [f"{kind.target_comp_id}={port}" for (m, kind), port in self.ports.items() if m == margin]
+            if ports:
+                out |= {f"{prefix}FIX_HOST": self.host, f"{prefix}FIX_PORTS": ",".join(ports), f"{prefix}FIX_TLS": "0"}
+        return out
+
     def environment(self, *, margin: bool = False, base: Environment = DEMO) -> Environment:
         """A `kalshi_auth.Environment` whose FIX endpoints are this gateway's (for `FixClient(environment=...)`)."""
         ports = tuple((kind, port) for (m, kind), port in self.ports.items() if m == margin)
