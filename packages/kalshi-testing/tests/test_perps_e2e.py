@@ -255,3 +255,29 @@ async def test_funding_accrues_on_the_clock_and_shows_on_balance_and_ticker(
         assert [(h.market_ticker, h.funding_amount, h.quantity) for h in history] == [(BTC, -payment, Decimal(2))]
         rates = (await a.funding.historical_rates(ticker=BTC)).funding_rates
         assert [r.funding_rate for r in rates] == [Decimal("0.0005")]
+
+
+async def test_a_stock_split_changes_positions_without_a_fill_and_is_streamed(
+    kalshi_perps_exchange: KalshiPerpsExchange,
+) -> None:
+    ex = kalshi_perps_exchange
+    bob = ex.create_user("bob")
+    with ex.client(bob) as other:
+        other.orders.create(request=order("ask", "97000.00", "2", "bob-ask"))
+    async with ex.websocket().connect() as session, ex.async_client() as perps:
+        actions = await session.subscribe_corporate_actions([BTC])
+        await perps.orders.create(request=order("bid", "97000.00", "2", "long", "immediate_or_cancel"))
+        ex.call(lambda engine: engine.stock_split(BTC, ratio_old=1, ratio_new=4))
+        delta = await next_msg(actions, "CorporateActionsDelta")
+        action = delta.msg.corporate_action
+        assert (action.type_, action.split.ratio_new, action.split.post_split_mark_price) == (
+            "stock_split",
+            Decimal(4),
+            Decimal("24250"),
+        )
+        (position,) = (await perps.portfolio.positions()).positions  # refetched over REST, as the docs say
+        assert (position.position, position.entry_price) == (Decimal("8.00"), Decimal("24250"))
+        (notice,) = (await perps.corporate_actions.list(ticker=BTC)).corporate_actions
+        assert (notice.id, notice.status) == (action.id, "applied")
+        market = await perps.markets.get(BTC)
+        assert market.market.market_version == 2  # trading resumed on new terms
