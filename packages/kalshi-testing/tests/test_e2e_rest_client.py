@@ -44,10 +44,12 @@ def test_place_rest_cross_fill_both_sides_balance_change(kalshi_exchange: Kalshi
         assert maker_fills[0].trade_id == taker_fills[0].trade_id
         assert maker_fills[0].is_taker is False
         assert taker_fills[0].is_taker is True
-        assert maker.portfolio.balance().balance == before - 160  # 4 NO contracts at $0.40, in cents
+        # 4 NO contracts bought at $0.40, and the 6 still resting hold another 6 x $0.40 (in cents).
+        assert maker.portfolio.balance().balance == before - 160 - 240
         fee_cents = int(taker_fills[0].fee_cost * 100)
         assert taker.portfolio.balance().balance == 100_000 - 240 - fee_cents
         assert maker.orders.cancel_v2(made.order_id).reduced_by == Decimal("6")
+        assert maker.portfolio.balance().balance == before - 160  # the cancel releases the hold
 
 
 def test_public_pages_and_not_found(kalshi_exchange: KalshiExchange) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from . import _format as fmt
-from ._matching import BookSide, Execution, MatchResult, Order
+from ._matching import BookSide, Execution, MatchResult, Order, OrderStatus
 from ._shapes import rest, ws
 from ._state import ONE, ZERO, FeedEvent, Market, Position, taker_fee
 from ._views import ExchangeViews
@@ -54,9 +54,25 @@ class ExchangeFills(ExchangeViews):
             self._execute(market, ex, now)
         for order in touched.values():
             order.meta["updated_ms"] = now
+            self._reserve(order)
             self._publish_order(order)
         if result.executions or result.changes:
             self._publish(FeedEvent("ticker", "ticker", self.ticker_msg(market, last_size), ticker=market.ticker))
+
+    @staticmethod
+    def reservation(order: Order, price: Decimal, remaining: Decimal) -> Decimal:
+        """Cash a resting order holds: the cost of the contracts it would open (closing ones cost nothing)."""
+        unit = price if order.side is BookSide.BID else ONE - price
+        opening: Decimal = order.meta["opening"]
+        return min(remaining, opening) * unit
+
+    def _reserve(self, order: Order) -> None:
+        """Bring the account's reserved cash in line with `order` (released on fill, cancel, expiry)."""
+        m = order.meta
+        resting = order.status is OrderStatus.RESTING
+        held = self.reservation(order, order.price, order.remaining) if resting else ZERO
+        self.account(m["user_id"], m["subaccount"]).reserved += held - m["reserved"]
+        m["reserved"] = held
 
     def _publish_order(self, order: Order) -> None:
         self._publish(

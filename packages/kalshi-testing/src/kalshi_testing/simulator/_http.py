@@ -11,7 +11,7 @@ from aiohttp import web
 
 from ._auth import KeyRegistry
 from ._exchange import Exchange, ExchangeError
-from ._generated.openapi_shapes import OPERATIONS
+from ._generated.openapi_shapes import OBJECTS, OPERATIONS
 from ._ratelimit import RateLimits
 from ._realistic import Realism
 from ._shapes import rest
@@ -23,6 +23,7 @@ __all__ = [
     "RouteBase",
     "answer",
     "error_reply",
+    "in_window",
     "int_query",
     "operation_body",
     "read_body",
@@ -44,7 +45,7 @@ def answer(operation: str, **values: Any) -> web.Response:
     _, _, status, schema, _, _, _ = OPERATIONS[operation]
     if not schema:  # the spec declares no body (204, and a few 200/201)
         return web.Response(status=status)
-    return reply(rest(schema, **values), status)
+    return reply(rest(schema, **values) if schema in OBJECTS else values, status)
 
 
 async def operation_body(request: web.Request, operation: str) -> dict[str, Any]:
@@ -68,6 +69,12 @@ def int_query(query: Any, name: str) -> int | None:
         return int(raw)
     except ValueError:
         raise ExchangeError(400, "invalid_parameters", f"{name} must be an integer", name) from None
+
+
+def in_window(query: Any, seconds: int) -> bool:
+    """Whether epoch `seconds` lies within the query's optional `min_ts` / `max_ts` (seconds)."""
+    lo, hi = int_query(query, "min_ts"), int_query(query, "max_ts")
+    return (lo is None or seconds >= lo) and (hi is None or seconds <= hi)
 
 
 async def read_body(request: web.Request) -> Any:

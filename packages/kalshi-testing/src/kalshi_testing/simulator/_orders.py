@@ -67,7 +67,7 @@ class ExchangeOrders(ExchangeGroups):
             count = min(count, max(closable, ZERO))
         opening = count - max(ZERO, min(count, -held if side is BookSide.BID else held))
         need = opening * (price if side is BookSide.BID else ONE - price) + taker_fee(count, price)
-        if need > account.balance:
+        if need > account.balance - account.reserved:  # resting orders hold part of the cash
             raise ExchangeError(400, "insufficient_balance", "insufficient balance for this order")
         now = self.clock()
         order_id = self._next_id()
@@ -88,6 +88,8 @@ class ExchangeOrders(ExchangeGroups):
             "order_group_id": group.group_id if group else None,
             "expiration_s": expiration,
             "cancel_order_on_pause": bool(body.get("cancel_order_on_pause")),
+            "opening": opening,
+            "reserved": ZERO,
         }
         self.orders[order_id] = order = Order(
             order_id,
@@ -208,6 +210,13 @@ class ExchangeOrders(ExchangeGroups):
             raise ExchangeError(400, "invalid_parameters", "count must exceed the filled count")
         if body.get("updated_client_order_id"):
             order.meta["client_order_id"] = body["updated_client_order_id"]
+        account = self.account(order.meta["user_id"], order.meta["subaccount"])
+        opening = order.meta["opening"]
+        order.meta["opening"] = opening + max(ZERO, total - order.filled - order.remaining)  # added ones open
+        extra = self.reservation(order, price, total - order.filled) - order.meta["reserved"]
+        if extra > account.balance - account.reserved:
+            order.meta["opening"] = opening
+            raise ExchangeError(400, "insufficient_balance", "insufficient balance for this amendment")
         result = market.book.amend(order_id, price, total)
         assert result is not None
         self._apply(market, result)

@@ -6,6 +6,7 @@ from typing import ClassVar
 
 from aiohttp import web
 
+from ._exchange import ExchangeError, OrderGroup
 from ._http import USER, RouteBase, int_query, read_body, reply
 from ._shapes import rest
 
@@ -67,13 +68,22 @@ class OrderRoutes(RouteBase):
         return reply(self.exchange.decrease_order(USER.get(), request.match_info["order_id"], body, sub))
 
     async def groups_list(self, request: web.Request) -> web.Response:
-        """GetOrderGroups (not paginated)."""
+        """GetOrderGroups (not paginated): every subaccount unless `subaccount` is given."""
+        sub = int_query(request.query, "subaccount")
         groups = [
             self.exchange.group_view(g, with_orders=False)
             for g in self.exchange.groups.values()
-            if g.user_id == USER.get()
+            if g.user_id == USER.get() and sub in (None, g.subaccount)
         ]
         return reply(rest("GetOrderGroupsResponse", order_groups=groups))
+
+    def _group(self, request: web.Request) -> OrderGroup:
+        """The caller's order group named in the path, in the query's `subaccount` if given; 404 otherwise."""
+        group = self.exchange.group(USER.get(), request.match_info["order_group_id"])
+        sub = int_query(request.query, "subaccount")
+        if sub is not None and group.subaccount != sub:
+            raise ExchangeError(404, "order_group_not_found", "order group not found in this subaccount")
+        return group
 
     async def group_create(self, request: web.Request) -> web.Response:
         """CreateOrderGroup -> 201."""
@@ -81,28 +91,28 @@ class OrderRoutes(RouteBase):
 
     async def group_one(self, request: web.Request) -> web.Response:
         """GetOrderGroup."""
-        group = self.exchange.group(USER.get(), request.match_info["order_group_id"])
+        group = self._group(request)
         return reply(self.exchange.group_view(group, with_orders=True))
 
     async def group_delete(self, request: web.Request) -> web.Response:
         """DeleteOrderGroup."""
-        self.exchange.delete_group(self.exchange.group(USER.get(), request.match_info["order_group_id"]))
+        self.exchange.delete_group(self._group(request))
         return reply({})
 
     async def group_reset(self, request: web.Request) -> web.Response:
         """ResetOrderGroup."""
         await read_body(request)
-        self.exchange.reset_group(self.exchange.group(USER.get(), request.match_info["order_group_id"]))
+        self.exchange.reset_group(self._group(request))
         return reply({})
 
     async def group_trigger(self, request: web.Request) -> web.Response:
         """TriggerOrderGroup."""
         await read_body(request)
-        self.exchange.trigger_group(self.exchange.group(USER.get(), request.match_info["order_group_id"]))
+        self.exchange.trigger_group(self._group(request))
         return reply({})
 
     async def group_limit(self, request: web.Request) -> web.Response:
         """UpdateOrderGroupLimit."""
-        group = self.exchange.group(USER.get(), request.match_info["order_group_id"])
+        group = self._group(request)
         self.exchange.update_group_limit(group, await read_body(request))
         return reply({})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -9,7 +10,7 @@ from aiohttp import web
 
 from . import _format as fmt
 from ._exchange import ExchangeError
-from ._http import API_PREFIX, USER, RouteBase, int_query, read_body, reply
+from ._http import API_PREFIX, USER, RouteBase, in_window, int_query, read_body, reply
 from ._matching import OrderStatus
 from ._pagination import paginate
 from ._ratelimit import RateLimits
@@ -70,8 +71,18 @@ class PortfolioRoutes(RouteBase):
         return reply(rest("GetWithdrawalsResponse", withdrawals=[], cursor=""))
 
     async def settlements(self, request: web.Request) -> web.Response:
-        """GetSettlements: newest first (markets settle through `Exchange.settle_market`)."""
-        items = [s for (u, _), a in self.exchange.accounts.items() if u == USER.get() for s in a.settlements]
+        """GetSettlements: newest first; filters ticker, event_ticker, min_ts, max_ts, subaccount."""
+        q = request.query
+        sub = int_query(q, "subaccount")
+        items = [
+            s
+            for (u, n), a in self.exchange.accounts.items()
+            if u == USER.get() and sub in (None, n)
+            for s in a.settlements
+            if q.get("ticker", s["ticker"]) == s["ticker"]
+            and q.get("event_ticker", s["event_ticker"]) == s["event_ticker"]
+            and in_window(q, _seconds(s["settled_time"]))
+        ]
         items.sort(key=lambda s: s["settled_time"], reverse=True)
         page, cursor = paginate(items, request.query, "positions")
         return reply(rest("GetSettlementsResponse", settlements=page, cursor=cursor))
@@ -97,13 +108,16 @@ class PortfolioRoutes(RouteBase):
         return reply(rest("GetOrderQueuePositionResponse", queue_position_fp=entry["queue_position_fp"]))
 
     async def queue_positions(self, request: web.Request) -> web.Response:
-        """GetOrderQueuePositions: every resting order of the user (filters market_tickers, event_ticker)."""
+        """GetOrderQueuePositions: the user's resting orders (filters market_tickers, event_ticker, subaccount)."""
         q = request.query
+        sub = int_query(q, "subaccount")
         tickers = set(q["market_tickers"].split(",")) if "market_tickers" in q else None
         entries = []
         for order in self.exchange.orders.values():
             m = order.meta
             if m["user_id"] != USER.get() or order.status is not OrderStatus.RESTING:
+                continue
+            if sub is not None and m["subaccount"] != sub:
                 continue
             if tickers is not None and m["ticker"] not in tickers:
                 continue
@@ -119,12 +133,32 @@ class PortfolioRoutes(RouteBase):
         return reply(self.exchange.balance_view(USER.get(), int_query(request.query, "subaccount")))
 
     async def positions(self, request: web.Request) -> web.Response:
-        """GetPositions: market and event positions; filters ticker, event_ticker, subaccount."""
+        """GetPositions: market and event positions.
+
+        Filters ticker, event_ticker, subaccount, `settlement_status` (unsettled by default, settled,
+        all; a market is settled once determined) and `count_filter` (positions with any of the
+        listed fields non-zero: position, total_traded).
+        """
         q = request.query
         user = USER.get()
         sub = int_query(q, "subaccount") or 0
         account = self.exchange.account(user, sub)
         positions = [p for p in account.positions.values() if p.position != 0 or p.realized_pnl != 0]
+        status = q.get("settlement_status", "unsettled")
+        if status not in ("unsettled", "settled", "all"):
+            raise ExchangeError(400, "invalid_parameters", "settlement_status is unsettled, settled or all")
+        if status != "all":
+            settled = {t for t, m in self.exchange.markets.items() if m.info.get("result")}
+            positions = [p for p in positions if (p.ticker in settled) == (status == "settled")]
+        if "count_filter" in q:
+            fields = set(q["count_filter"].split(","))
+            if not fields <= {"position", "total_traded"}:
+                raise ExchangeError(400, "invalid_parameters", "count_filter takes position, total_traded")
+            positions = [
+                p
+                for p in positions
+                if ("position" in fields and p.position != 0) or ("total_traded" in fields and p.total_traded != 0)
+            ]
         if "ticker" in q:
             positions = [p for p in positions if p.ticker == q["ticker"]]
         if "event_ticker" in q:
@@ -164,9 +198,16 @@ class PortfolioRoutes(RouteBase):
         )
 
     async def fills(self, request: web.Request) -> web.Response:
-        """GetFills: newest first; filters ticker (comma-joined), order_id."""
+        """GetFills: newest first; filters ticker (comma-joined), order_id, min_ts, max_ts, subaccount."""
         q = request.query
-        fills = [f for (u, _), a in self.exchange.accounts.items() if u == USER.get() for f in a.fills]
+        sub = int_query(q, "subaccount")
+        fills = [
+            f
+            for (u, n), a in self.exchange.accounts.items()
+            if u == USER.get() and sub in (None, n)
+            for f in a.fills
+            if in_window(q, f["ts"])
+        ]
         if "ticker" in q:
             wanted = set(q["ticker"].split(","))
             fills = [f for f in fills if f["ticker"] in wanted]
@@ -177,9 +218,16 @@ class PortfolioRoutes(RouteBase):
         return reply(rest("GetFillsResponse", fills=page, cursor=cursor))
 
     async def orders_list(self, request: web.Request) -> web.Response:
-        """GetOrders: newest first; filters ticker, event_ticker (comma-joined), status."""
+        """GetOrders: newest first; filters ticker, event_ticker (comma-joined), status, min_ts, max_ts, subaccount."""
         q = request.query
-        orders = [o for o in self.exchange.orders.values() if o.meta["user_id"] == USER.get()]
+        sub = int_query(q, "subaccount")
+        orders = [
+            o
+            for o in self.exchange.orders.values()
+            if o.meta["user_id"] == USER.get()
+            and sub in (None, o.meta["subaccount"])
+            and in_window(q, o.meta["created_ms"] // 1000)
+        ]
         if "ticker" in q:
             orders = [o for o in orders if o.meta["ticker"] == q["ticker"]]
         if "event_ticker" in q:
@@ -218,3 +266,7 @@ class PortfolioRoutes(RouteBase):
         items = list(reversed(self.exchange.transfers.get(USER.get(), [])))
         page, cursor = paginate(items, request.query, "positions")
         return reply(rest("GetSubaccountTransfersResponse", transfers=page, cursor=cursor))
+
+
+def _seconds(text: str) -> int:
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())

@@ -37,7 +37,8 @@ class ExchangeSubaccounts(ExchangeState):
                 400, "invalid_parameters", "from_subaccount and to_subaccount must be two existing subaccounts"
             )
         amount = Decimal(cents) / 100
-        if self.accounts[(user_id, source)].balance < amount:
+        origin = self.accounts[(user_id, source)]
+        if origin.balance - origin.reserved < amount:
             raise ExchangeError(400, "insufficient_balance", "insufficient balance in from_subaccount")
         now = self.clock()
         self.accounts[(user_id, source)].balance -= amount
@@ -63,7 +64,7 @@ class ExchangeSubaccounts(ExchangeState):
                 "SubaccountBalance",
                 subaccount_number=s,
                 exchange_index=0,
-                balance=fmt.dollars(a.balance),
+                balance=fmt.dollars(a.balance - a.reserved),
                 updated_ts=a.updated_ms // 1000,
             )
             for (u, s), a in sorted(self.accounts.items())

@@ -169,6 +169,7 @@ class ExchangeViews(ExchangeState):
         accounts = [a for (u, s), a in self.accounts.items() if u == user_id and subaccount in (None, s)]
         cash = sum((a.balance for a in accounts), ZERO)
         value = cash
+        available = cash - sum((a.reserved for a in accounts), ZERO)
         for a in accounts:
             for p in a.positions.values():
                 last = self.markets[p.ticker].last_price
@@ -176,8 +177,8 @@ class ExchangeViews(ExchangeState):
         updated = max((a.updated_ms for a in accounts), default=0)
         return rest(
             "GetBalanceResponse",
-            balance=int(cash * 100),
-            balance_dollars=fmt.dollars(cash),
+            balance=int(available * 100),
+            balance_dollars=fmt.dollars(available),
             portfolio_value=int(value * 100),
             updated_ts=updated // 1000,
         )
