@@ -216,3 +216,21 @@ async def test_root_commands_and_control_frames_on_the_perps_socket(sim: KalshiE
         assert (gone["type"], gone["sid"]) == ("unsubscribed", fill_sid)
         cmd = await frames.send("list_subscriptions")
         assert (await frames.until(lambda f: f.get("id") == cmd))["msg"] == []
+
+
+async def test_ticker_is_coalesced_to_one_message_per_market_per_second(sim: KalshiExchangeSimulator) -> None:
+    alice = funded(sim, "alice")
+    async with connect(sim, alice) as ws:
+        frames = Frames(ws)
+        assert (await frames.subscribe("ticker", market_tickers=[BTC]))["type"] == "subscribed"
+        for i, price in enumerate(("96999.50", "96999.60", "96999.70")):  # three book changes at once
+            on_engine(sim, lambda e, i=i, price=price: e.create_order("alice", _order(f"t{i}", "bid", price, "1")))
+        loop = asyncio.get_running_loop()
+        first = await frames.until(lambda f: f["type"] == "ticker")
+        started = loop.time()
+        assert first["msg"]["bid"] == "96999.5000"
+        latest = await frames.until(lambda f: f["type"] == "ticker")
+        assert latest["msg"]["bid"] == "96999.7000"  # the latest value wins; the middle one is dropped
+        assert loop.time() - started >= 0.9
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(frames.until(lambda f: f["type"] == "ticker"), 1.5)
