@@ -173,12 +173,14 @@ def test_realistic_mode_omits_the_last_cursor_and_rolling_out_fields(sim: Kalshi
     assert "cursor" not in last  # the live API leaves it out on the last page
     assert "order_source" not in last["orders"][0]
     assert "halt_sources" not in _get(sim, alice, f"/margin/markets/{BTC}").json()["market"]
+    assert _get(sim, alice, "/margin/positions").json() == {"positions": None}  # an empty list arrives as null
 
     sim.realism.enabled = False  # the simulator's switch: exactly the spec's shapes
     last = _get(sim, alice, "/margin/orders", limit=1, cursor=first["cursor"]).json()
     assert last["cursor"] == ""
     assert last["orders"][0]["order_source"] == "user"
     assert _get(sim, alice, f"/margin/markets/{BTC}").json()["market"]["halt_sources"] == []
+    assert _get(sim, alice, "/margin/positions").json() == {"positions": []}
 
 
 def test_perps_has_its_own_rate_limit_buckets() -> None:

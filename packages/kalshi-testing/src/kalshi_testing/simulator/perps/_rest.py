@@ -93,7 +93,7 @@ class PerpsRestSurface(AccountRoutes):
             ("GET", "/margin/enabled", private(lambda r, u: PERPS.rest("MarginEnabledResponse", enabled=True))),
             ("GET", "/margin/notional_risk_limit", private(self.notional_limit)),
             ("GET", "/margin/balance", private(self.balance)),
-            ("GET", "/margin/risk", private(lambda r, u: e.risk_view(u))),
+            ("GET", "/margin/risk", private(lambda r, u: self.realism.null_when_empty(e.risk_view(u), "positions"))),
             ("GET", "/margin/fee_tiers", private(self.fee_tiers)),
             ("GET", "/margin/fee_tier_rates", private(self.fee_tier_rates)),
             ("GET", "/margin/funding_history", private(self.funding_history)),
@@ -308,12 +308,13 @@ class PerpsRestSurface(AccountRoutes):
             wait = self.rate_limits.charge_bucket(user, "perps_read", 45, self.clock())
             if wait is not None:
                 raise RateLimited(wait)
-        return self.engine.balance_view(user, compute_available=compute)
+        body = self.engine.balance_view(user, compute_available=compute)
+        return self.realism.null_when_empty(body, "subaccount_balances")
 
     def positions(self, request: web.Request, user: str) -> Body:
         q = request.query
         rows = self.engine.positions_view(user, query_int(q, "subaccount"), q.get("ticker") or None)
-        return PERPS.rest("GetMarginPositionsResponse", positions=rows)
+        return self.realism.null_when_empty(PERPS.rest("GetMarginPositionsResponse", positions=rows), "positions")
 
     def fills(self, request: web.Request, user: str) -> Body:
         q = request.query
