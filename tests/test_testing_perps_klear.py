@@ -107,7 +107,7 @@ def populate(sim: KalshiExchangeSimulator) -> SimulatedUser:
 @pytest.fixture(scope="module")
 def world() -> Iterator[tuple[KalshiExchangeSimulator, SimulatedUser]]:
     """A realistic-mode simulator (the default), populated."""
-    sim = KalshiExchangeSimulator()
+    sim = KalshiExchangeSimulator(consistency_window=0)  # the walk reads ids right after creating them
     sim.start()
     try:
         yield sim, populate(sim)

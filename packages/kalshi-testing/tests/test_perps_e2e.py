@@ -8,6 +8,7 @@ lose money over if it were wrong: positions, fees, margin reserved and released,
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -27,7 +28,7 @@ from kalshi_perps.models import (
     IntraExchangeInstanceTransferRequest,
     SetCrossExitTriggerRequest,
 )
-from kalshi_rest import KalshiConflictError, KalshiValidationError
+from kalshi_rest import KalshiConflictError, KalshiNotFoundError, KalshiValidationError
 
 BTC = "BTC-PERP"
 HOUR_MS = 3_600_000
@@ -150,6 +151,7 @@ def test_order_rules_market_version_reduce_only_and_idempotency(kalshi_perps_exc
 
 def test_order_group_limit_cancels_the_group(kalshi_perps_exchange: KalshiPerpsExchange) -> None:
     ex = kalshi_perps_exchange
+    ex.simulator.realism.consistency_window = 0  # reads right after creates; not what this test is about
     bob = ex.create_user("bob")
     with ex.client() as perps, ex.client(bob) as other:
         group = perps.order_groups.create(request=CreateOrderGroupRequest(contracts_limit=2))
@@ -336,3 +338,14 @@ async def test_liquidation_closes_an_underwater_account_with_a_system_order(
         assert (await perps.portfolio.positions()).positions == []
         system = [o for o in await perps.orders.list() if o.client_order_id.startswith("liquidation")]
         assert [(o.order_reason, o.fill_count) for o in system] == [("liquidation", Decimal(1))]
+
+
+def test_a_new_order_is_invisible_to_get_by_id_for_a_moment(kalshi_perps_exchange: KalshiPerpsExchange) -> None:
+    ex = kalshi_perps_exchange
+    ex.simulator.realism.consistency_window = 0.3
+    with ex.client() as perps:
+        created = perps.orders.create(request=order("bid", "90000.00", "1", "fresh"))
+        with pytest.raises(KalshiNotFoundError):
+            perps.orders.get(created.order_id)  # demo is eventually consistent (FACTS 30)
+        time.sleep(0.35)
+        assert perps.orders.get(created.order_id).order.client_order_id == "fresh"

@@ -9,6 +9,8 @@ behaviour, recorded in docs/ of this repo as known server behaviour):
   `MarginMarket.halt_sources`, and `order_source` on orders and fills;
 - an empty list on a margin account (positions, risk positions, balances, an order group's
   orders) arrives as JSON `null`, as observed;
+- for `consistency_window` seconds after a POST creates an order or order group, a GET by its id
+  answers 404 (the simulator's eventual consistency, shared with prediction);
 - on the WebSocket, the ticker's `*_notional_value_dollars` fields and `order_source` on `fill`
   and `user_order` are absent while they roll out.
 

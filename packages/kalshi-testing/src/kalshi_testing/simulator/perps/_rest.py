@@ -141,6 +141,8 @@ class PerpsRestSurface(AccountRoutes):
             except RateLimited as exc:
                 return web.json_response(exc.body(), status=429, headers={"Retry-After": exc.retry_after})
             body, code = result if isinstance(result, tuple) else (result, status)
+            if request.method == "POST" and isinstance(body, dict):
+                self.realism.switch.created(body)  # eventual consistency: hidden from GET by id a moment
             return reply(body, code)
 
         return handler
