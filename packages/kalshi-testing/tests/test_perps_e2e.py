@@ -31,7 +31,7 @@ from kalshi_perps.models import (
 from kalshi_rest import KalshiConflictError, KalshiNotFoundError, KalshiValidationError
 
 BTC = "BTC-PERP"
-HOUR_MS = 3_600_000
+FUNDING_INTERVAL_MS = 8 * 3_600_000  # 00:00, 08:00 and 16:00 US Eastern
 
 
 def order(side: str, price: str, count: str, coid: str, tif: str = "good_till_canceled", **extra: Any) -> Any:
@@ -217,7 +217,7 @@ def test_subaccount_and_intra_exchange_transfers_move_money(kalshi_perps_exchang
 
 @pytest.fixture
 def clocked() -> Iterator[tuple[KalshiExchangeSimulator, list[int]]]:
-    now = [1_800_000_000_000 + 1_000]  # one second past an hour boundary
+    now = [1_800_000_000_000 + 1_000]  # 2027-01-15 08:00:01 UTC, between two funding times
     sim = KalshiExchangeSimulator(clock=lambda: now[0])
     sim.start()
     try:
@@ -245,11 +245,11 @@ async def test_funding_accrues_on_the_clock_and_shows_on_balance_and_ticker(
             estimate = await a.funding.estimate(ticker=BTC)
             assert estimate.funding_rate == Decimal("0.0005")
             next_time = estimate.next_funding_time
-            now[0] += HOUR_MS  # the funding time passes on the scenario clock
+            now[0] = int(next_time.timestamp() * 1000) + 1  # the funding time passes on the scenario clock
             await a.exchange.status()  # any request runs what the clock made due
             tick = await next_msg(ticker, "Ticker")
             assert tick.msg.funding_rate.rate == Decimal("0.0005")
-            assert tick.msg.funding_rate.next_funding_time_ms == int(next_time.timestamp() * 1000) + HOUR_MS
+            assert tick.msg.funding_rate.next_funding_time_ms == int(next_time.timestamp() * 1000) + FUNDING_INTERVAL_MS
         payment = Decimal(2) * Decimal(97000) * Decimal("0.0005")  # 97.00
         assert (await a.margin.balance()).settled_funds == long_before - payment
         assert (await b.margin.balance()).settled_funds == short_before + payment

@@ -23,7 +23,7 @@ from kalshi_testing.simulator._generated import klear_openapi_shapes
 from kalshi_testing.simulator._shapes import Shapes
 from kalshi_testing.simulator._state import ExchangeError
 from kalshi_testing.simulator.perps._engine import PerpsExchange
-from kalshi_testing.simulator.perps._spec import FUNDING_INTERVAL_MS, MAINTENANCE_MARGIN
+from kalshi_testing.simulator.perps._spec import MAINTENANCE_MARGIN, next_funding_ms
 from kalshi_testing.simulator.perps._state import MarginAccount, PerpsMarket
 
 __all__ = ["KLEAR", "Ledger", "centicents"]
@@ -269,4 +269,4 @@ class Ledger:
 
     def next_funding_ms(self) -> int:
         """The next funding time on the clock."""
-        return (self.clock() // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS
+        return next_funding_ms(self.clock())
