@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from kalshi_testing._errors import SimulatorError
 from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._state import ExchangeError
-from kalshi_testing.simulator._surfaces import Surface
+from kalshi_testing.simulator._surfaces import ENV_NAMES, Surface
 from kalshi_testing.simulator.perps._surface import perps_surface
 
 from ._estimates import EstimateRoutes
@@ -62,7 +62,7 @@ class KlearSurface(EstimateRoutes, Surface):
     def env(self) -> dict[str, str]:
         """`KALSHI_KLEAR_API_BASE_URL` and the Klear credentials (the variables `KlearClient.from_env` reads)."""
         return {
-            "KALSHI_KLEAR_API_BASE_URL": self.simulator.base_url + KLEAR_PREFIX,
+            ENV_NAMES["klear"]: self.simulator.base_url + KLEAR_PREFIX,
             "KALSHI_KLEAR_ADMIN_USER_ID": self.admin_user_id,
             "KALSHI_KLEAR_ACCESS_TOKEN": self.access_token,
         }
