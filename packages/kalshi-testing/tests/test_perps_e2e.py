@@ -349,3 +349,16 @@ def test_a_new_order_is_invisible_to_get_by_id_for_a_moment(kalshi_perps_exchang
             perps.orders.get(created.order_id)  # demo is eventually consistent (FACTS 30)
         time.sleep(0.35)
         assert perps.orders.get(created.order_id).order.client_order_id == "fresh"
+
+
+def test_the_rest_orderbook_depth_and_aggregation(kalshi_perps_exchange: KalshiPerpsExchange) -> None:
+    ex = kalshi_perps_exchange
+    with ex.client() as perps:
+        for i, price in enumerate(("96999.90", "96999.10", "96998.50")):
+            perps.orders.create(request=order("bid", price, "1", f"lvl-{i}"))
+        book = perps.markets.orderbook(BTC, depth=2).orderbook
+        assert [level[0] for level in book.bids] == [Decimal("96999.90"), Decimal("96999.10")]  # best first
+        buckets = perps.markets.orderbook(BTC, aggregation_tick_size="1.00").orderbook
+        # bids round down into $1 buckets: 96999.90 and 96999.10 and the maker's 96999 share one
+        assert [(p, q) for p, q in buckets.bids] == [(Decimal(96999), Decimal(7)), (Decimal(96998), Decimal(1))]
+        assert [(p, q) for p, q in buckets.asks] == [(Decimal(97001), Decimal(5))]

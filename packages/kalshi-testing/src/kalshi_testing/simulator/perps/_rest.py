@@ -191,7 +191,16 @@ class PerpsRestSurface(AccountRoutes):
         depth = query_int(request.query, "depth") or 0
         if depth < 0:
             raise ExchangeError(400, "invalid_parameters", "depth must not be negative", "depth")
-        return PERPS.rest("MarginOrderbookResponse", orderbook=self.engine.orderbook_view(market, depth))
+        bucket = None
+        if request.query.get("aggregation_tick_size"):
+            try:
+                bucket = fmt.parse_price(request.query["aggregation_tick_size"])
+            except ValueError as exc:
+                raise ExchangeError(400, "invalid_parameters", str(exc), "aggregation_tick_size") from None
+            if bucket <= 0 or bucket % market.tick:
+                raise ExchangeError(400, "invalid_parameters", "aggregation_tick_size must be a multiple of the tick")
+        book = self.engine.orderbook_view(market, depth, bucket)
+        return PERPS.rest("MarginOrderbookResponse", orderbook=book)
 
     def orderbooks(self, request: web.Request, user: str) -> Body:
         tickers = [t for value in request.query.getall("tickers", []) for t in value.split(",") if t]
