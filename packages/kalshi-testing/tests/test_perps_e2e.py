@@ -356,9 +356,10 @@ def test_the_rest_orderbook_depth_and_aggregation(kalshi_perps_exchange: KalshiP
     with ex.client() as perps:
         for i, price in enumerate(("96999.90", "96999.10", "96998.50")):
             perps.orders.create(request=order("bid", price, "1", f"lvl-{i}"))
+        perps.orders.create(request=order("ask", "97001.50", "1", "ask-up"))
         book = perps.markets.orderbook(BTC, depth=2).orderbook
         assert [level[0] for level in book.bids] == [Decimal("96999.90"), Decimal("96999.10")]  # best first
         buckets = perps.markets.orderbook(BTC, aggregation_tick_size="1.00").orderbook
         # bids round down into $1 buckets: 96999.90 and 96999.10 and the maker's 96999 share one
         assert [(p, q) for p, q in buckets.bids] == [(Decimal(96999), Decimal(7)), (Decimal(96998), Decimal(1))]
-        assert [(p, q) for p, q in buckets.asks] == [(Decimal(97001), Decimal(5))]
+        assert [(p, q) for p, q in buckets.asks] == [(Decimal(97001), Decimal(5)), (Decimal(97002), Decimal(1))]
