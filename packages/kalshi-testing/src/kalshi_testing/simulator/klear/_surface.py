@@ -156,18 +156,18 @@ class KlearSurface(EstimateRoutes, Surface):
         return KLEAR.rest("GetActiveMarginObligationsResponse", obligations=obligations)
 
     async def obligation_history(self, request: web.Request) -> Body:
-        items = [self.ledger.obligation(c) for c in self.ledger.asset_classes()]
-        return page(items, request, "klear_obligations", "obligations", "GetObligationHistoryResponse")
+        executed = list(reversed(self.ledger.past))  # newest first
+        return page(executed, request, "klear_obligations", "obligations", "GetObligationHistoryResponse")
 
-    def _obligation(self, request: web.Request) -> str:
+    def _obligation(self, request: web.Request) -> dict[str, Any]:
         return self.ledger.find_obligation(request.match_info["obligation_id"])
 
     async def settlement_details(self, request: web.Request) -> Body:
-        rows = self.ledger.settlement_details(self._obligation(request))
+        rows = self._obligation(request)["settlement_details"]
         return page(rows, request, "klear_details", "settlement_details", "GetObligationSettlementDetailsResponse")
 
     async def obligation_funding(self, request: web.Request) -> Body:
-        rows = self.ledger.funding_payments(self._obligation(request))
+        rows = self._obligation(request)["funding_payments"]
         return page(rows, request, "klear_details", "funding_payments", "GetObligationFundingPaymentsResponse")
 
     async def ca_payments(self, request: web.Request) -> Body:
@@ -181,7 +181,7 @@ class KlearSurface(EstimateRoutes, Surface):
         )
 
     async def mm_details(self, request: web.Request) -> Body:
-        rows = self.ledger.maintenance_details(self._obligation(request))
+        rows = self._obligation(request)["maintenance_margin_details"]
         schema = "GetObligationMaintenanceMarginDetailsResponse"
         return page(rows, request, "klear_details", "maintenance_margin_details", schema)
 
@@ -192,10 +192,10 @@ class KlearSurface(EstimateRoutes, Surface):
         except ValueError:
             raise ExchangeError(400, "invalid_parameters", "funding_time must be a date-time", "funding_time") from None
         ticker = request.query.get("market_ticker")
-        settle = fmt.rfc3339(self.ledger.next_settlement_ms())
+        settle = fmt.rfc3339(self.ledger.next_settle_ms)
         rows = [
             KLEAR.rest("MemberFundingPayment", settlement_execution_time=settle, **row)
-            for row in self.ledger.funding_payments()
+            for row in self.ledger.funding_payments(unsettled=False)
             if datetime.fromisoformat(row["funding_time"].replace("Z", "+00:00")) == wanted
             and ticker in (None, "", row["market_ticker"])
         ]
