@@ -43,36 +43,40 @@ RESOURCES_DIR = PKG / "resources" / "_generated"
 # Server behaviours and spec pitfalls (FACTS.md section 7), each handled here and only here.
 # ---------------------------------------------------------------------------------------------
 
-#: Fields the spec marks required that the server has been seen to omit (FACTS 7.11, 7.47).
-#: They are generated as optional (`= None`) on response models.
-RELAXED_REQUIRED: frozenset[tuple[str, str]] = frozenset(
+#: The one response decode policy (DESIGN "Reading and writing the wire"). The server leaves out
+#: or nulls fields the spec calls required (FACTS 7.10, 7.11: `Event.product_metadata`, the perps
+#: orders `cursor`, fields added during a rollout), so on response models every spec-required field
+#: is generated optional: absent or null reads as None (a list as `[]`), and the model lists it in
+#: `missing_fields`. Only what a client cannot act without stays required, and a body without it is
+#: a typed `KalshiResponseError`: the id, ticker, side, price and size in any schema about orders or
+#: fills (not order groups or books; book levels are fixed-size tuples, strict by their type).
+STRICT_SCHEMA_RE = re.compile(r"(Order|Fill)(?!book|Group)")
+STRICT_FIELDS: frozenset[str] = frozenset(
     {
-        ("Event", "product_metadata"),
-        ("Event", "available_on_brokers"),
-        ("EventData", "product_metadata"),
-        ("EventData", "available_on_brokers"),
-        ("Fill", "exchange_index"),
-        ("MarketPosition", "exchange_index"),
-        ("MarketPosition", "resting_orders_count"),
-        ("Settlement", "exchange_index"),
-        ("Series", "categories"),
-        ("Market", "settlement_bounds_type"),
-        ("Market", "liquidity_dollars"),
-        ("Market", "fractional_trading_enabled"),
-        ("Trade", "is_block_trade"),
-        ("SubaccountTransfer", "transfer_type"),
+        "order_id",
+        "fill_id",
+        "ticker",
+        "market_ticker",
+        "side",
+        "book_side",
+        "outcome_side",
+        "taker_outcome_side",
+        "price",
+        "yes_price_dollars",
+        "no_price_dollars",
+        "count",
+        "count_fp",
+        "initial_count_fp",
+        "remaining_count",
+        "remaining_count_fp",
     }
 )
 
-#: Required response arrays whose key the server leaves out when empty (FACTS top-ten 8: a book
-#: snapshot omits the key of an empty side). They default to `[]`.
-MISSING_MEANS_EMPTY: frozenset[tuple[str, str]] = frozenset(
-    {("OrderbookCountFp", "yes_dollars"), ("OrderbookCountFp", "no_dollars")}
-)
 
-#: Response fields the spec types as non-null that the server sends as JSON `null` (FACTS 7.10:
-#: a collection's `price_level_structure`). Arrays need no entry: null arrays read as `[]`.
-NULL_SENT: frozenset[tuple[str, str]] = frozenset({("MultivariateEventCollection", "price_level_structure")})
+def is_strict(schema: str, field: str) -> bool:
+    """True for a response field a client cannot act without (kept required by the decode policy)."""
+    return field in STRICT_FIELDS and STRICT_SCHEMA_RE.search(schema) is not None
+
 
 #: Request fields the spec leaves optional that the SDK requires: `client_order_id` is the key
 #: Kalshi de-duplicates order creates by, so it is sent on every create (FACTS 7.39).
@@ -342,10 +346,7 @@ class Target:
     names: dict[str, tuple[str, str]]
     resources: dict[str, tuple[str, str]]
     clients: tuple[str, str]
-    relaxed_required: frozenset[tuple[str, str]] = frozenset()
     tightened_required: frozenset[tuple[str, str]] = frozenset()
-    null_sent: frozenset[tuple[str, str]] = frozenset()
-    missing_means_empty: frozenset[tuple[str, str]] = frozenset()
     dollar_string_fields: frozenset[tuple[str, str]] = frozenset()
     tuple_schemas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     shorthand_properties: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -386,10 +387,7 @@ PREDICTION = Target(
     names=NAMES,
     resources=RESOURCES,
     clients=("KalshiClient", "AsyncKalshiClient"),
-    relaxed_required=RELAXED_REQUIRED,
     tightened_required=TIGHTENED_REQUIRED,
-    null_sent=NULL_SENT,
-    missing_means_empty=MISSING_MEANS_EMPTY,
     dollar_string_fields=DOLLAR_STRING_FIELDS,
     tuple_schemas=TUPLE_SCHEMAS,
     shorthand_properties=SHORTHAND_PROPERTIES,
@@ -592,26 +590,25 @@ class ModelBuilder:
         if props:
             lines.append("\n")
         annotations: dict[str, str] = {}
+        relaxed: list[str] = []
         for wire, prop in props.items():
             attr = py_name(wire)
             annotation = self.annotation(prop, d, owner=name, prop=wire, request=request)
-            is_required = wire in required and not (not request and (name, wire) in self.t.relaxed_required)
-            if request and (name, wire) in self.t.tightened_required:
-                is_required = True
-            nullable = bool(self._nullable(prop)) or (not request and (name, wire) in self.t.null_sent)
-            if nullable and "None" not in annotation:
+            is_required = wire in required or (request and (name, wire) in self.t.tightened_required)
+            if is_required and not request and not is_strict(name, wire):
+                is_required = False
+                relaxed.append(attr)
+            is_list = annotation.startswith("NullAsEmptyList[")
+            optional = not is_required and not (is_list and attr in relaxed)
+            if (self._nullable(prop) or optional) and "None" not in annotation:
                 annotation += " | None"
-            if not is_required and "None" not in annotation:
-                annotation += " | None"
+            if not is_required:
+                value = "[]" if is_list and attr in relaxed else "None"
             if attr != wire:
                 d.runtime_imports.add(("pydantic", "Field"))
-                default = f" = Field({'None, ' if not is_required else ''}alias={wire!r})"
-            elif not request and (name, wire) in self.t.missing_means_empty:
-                if not annotation.startswith("NullAsEmptyList["):
-                    raise SystemExit(f"missing_means_empty: {name}.{wire} is not a list")
-                default = " = []"
+                default = f" = Field({value + ', ' if not is_required else ''}alias={wire!r})"
             else:
-                default = "" if is_required else " = None"
+                default = "" if is_required else f" = {value}"
             annotations[attr] = annotation
             lines.append(f"    {attr}: {annotation}{default}\n")
             text = clean(self._description(prop))
@@ -620,6 +617,10 @@ class ModelBuilder:
             if text:
                 lines.append(docstring(text, "    "))
             lines.append("\n")
+        if relaxed:
+            d.runtime_imports.add(("typing", "ClassVar"))
+            names = ", ".join(repr(a) for a in sorted(relaxed))
+            lines.append(f"    __spec_required__: ClassVar[frozenset[str]] = frozenset({{{names}}})\n\n")
         for short, target in self.t.shorthand_properties.get(name, {}).items():
             if short in props or target not in annotations:
                 raise SystemExit(f"shorthand_properties[{name!r}][{short!r}] no longer fits the spec")

@@ -1,6 +1,11 @@
 """Base classes and field types shared by every generated model.
 
-Server behaviours handled here, once each:
+Server behaviours handled here, once each (with the generator's decode policy, `gen_rest.is_strict`):
+- a field the spec calls required may be absent or null: the generated field is optional (None,
+  a list `[]`) and `missing_fields` names it; only an order's or a fill's id, ticker, side, price
+  and size stay required (a body without them is a typed error);
+- a JSON number arrives where the spec says string (an id): it reads as its text;
+- response enums are open: an unknown value is kept as a string;
 - response models keep unknown fields (`extra="allow"`): the server adds fields before the spec
   does, and they stay reachable as attributes and in `model_extra`;
 - request models forbid unknown fields (`extra="forbid"`) and validate on assignment, so a typo
@@ -12,7 +17,7 @@ Server behaviours handled here, once each:
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import core_schema
@@ -23,9 +28,24 @@ T = TypeVar("T")
 
 
 class ResponseModel(BaseModel):
-    """Base of models parsed from the server: unknown fields are kept, not rejected."""
+    """Base of models parsed from the server: tolerant of what arrives, unknown fields kept."""
 
-    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=())
+    model_config = ConfigDict(extra="allow", populate_by_name=True, protected_namespaces=(), coerce_numbers_to_str=True)
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset()
+    """Fields the spec calls required that this model reads as optional (set by the generator)."""
+
+    @property
+    def missing_fields(self) -> frozenset[str]:
+        """Spec-required fields the server left out or sent as null (computed on access, not at parse).
+
+        A required list sent as null reads as `[]` and is not listed.
+        """
+        required = type(self).__spec_required__
+        if not required:
+            return frozenset()
+        sent = self.model_fields_set
+        return frozenset(name for name in required if name not in sent or getattr(self, name) is None)
 
 
 class RequestModel(BaseModel):

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import ClassVar, Literal, TypeAlias
 
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
@@ -42,15 +42,15 @@ ExitTriggerStatus: TypeAlias = Literal["pending_on_entry", "active", "filled", "
 class ExitTrigger(ResponseModel):
     """`ExitTrigger` from the spec."""
 
-    id: str
+    id: str | None = None
     """Unique identifier for this trigger."""
 
-    ticker: str
+    ticker: str | None = None
     """Market the protected position is on."""
 
-    kind: ExitTriggerKind | str
+    kind: ExitTriggerKind | str | None = None
 
-    status: ExitTriggerStatus | str
+    status: ExitTriggerStatus | str | None = None
 
     status_reason: ExitTriggerReason | str | None = None
 
@@ -84,22 +84,28 @@ class ExitTrigger(ResponseModel):
     effective_stop_price: FixedPointDollars | None = None
     """Level whose breach fires the stop: watermark minus the trail for longs, plus for shorts. Trailing triggers only."""
 
-    count: FixedPointCount
+    count: FixedPointCount | None = None
     """Contracts this trigger closes when it fires. `0` means the whole position."""
 
-    filled_count: FixedPointCount
+    filled_count: FixedPointCount | None = None
     """Contracts closed so far across fire attempts."""
 
-    created_time: UTCDateTime
+    created_time: UTCDateTime | None = None
 
-    updated_time: UTCDateTime
+    updated_time: UTCDateTime | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"count", "created_time", "filled_count", "id", "kind", "status", "ticker", "updated_time"}
+    )
 
 
 class GetExitTriggersResponse(ResponseModel):
     """`GetExitTriggersResponse` from the spec."""
 
-    exit_triggers: NullAsEmptyList[ExitTrigger]
+    exit_triggers: NullAsEmptyList[ExitTrigger] = []
     """Live triggers on this position slot. Empty when none are set."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"exit_triggers"})
 
 
 class SetCrossExitTriggerRequest(RequestModel):

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_perps.models._generated.shared import ExchangeIndex
 
 from kalshi_rest._fixed_point import FixedPointCount, StrictCount
@@ -37,43 +39,49 @@ class CreateOrderGroupRequest(RequestModel):
 class CreateOrderGroupResponse(ResponseModel):
     """`CreateOrderGroupResponse` from the spec."""
 
-    order_group_id: str
+    order_group_id: str | None = None
     """The unique identifier for the created order group"""
 
-    subaccount: int
+    subaccount: int | None = None
     """Subaccount number that owns the created order group (0 for primary, 1-63 for subaccounts)."""
 
     exchange_index: ExchangeIndex | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"order_group_id", "subaccount"})
 
 
 class GetOrderGroupResponse(ResponseModel):
     """`GetOrderGroupResponse` from the spec."""
 
-    is_auto_cancel_enabled: bool
+    is_auto_cancel_enabled: bool | None = None
     """Whether auto-cancel is enabled for this order group"""
 
     contracts_limit_fp: FixedPointCount | None = None
     """String representation of the current maximum contracts allowed over a rolling 15-second window."""
 
-    orders: NullAsEmptyList[str]
+    orders: NullAsEmptyList[str] = []
     """List of order IDs that belong to this order group"""
 
     exchange_index: ExchangeIndex | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"is_auto_cancel_enabled", "orders"})
 
 
 class OrderGroup(ResponseModel):
     """`OrderGroup` from the spec."""
 
-    id: str
+    id: str | None = None
     """Unique identifier for the order group"""
 
     contracts_limit_fp: FixedPointCount | None = None
     """String representation of the current maximum contracts allowed over a rolling 15-second window."""
 
-    is_auto_cancel_enabled: bool
+    is_auto_cancel_enabled: bool | None = None
     """Whether auto-cancel is enabled for this order group"""
 
     exchange_index: ExchangeIndex | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"id", "is_auto_cancel_enabled"})
 
 
 class GetOrderGroupsResponse(ResponseModel):

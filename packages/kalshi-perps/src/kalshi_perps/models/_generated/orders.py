@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import ClassVar, Literal, TypeAlias
 
 from kalshi_perps.models._generated.shared import BookSide, OrderSource
 
@@ -82,8 +82,10 @@ class CancelMarginOrderResponse(ResponseModel):
 
     client_order_id: str | None = None
 
-    reduced_by: FixedPointCount
+    reduced_by: FixedPointCount | None = None
     """Number of contracts that were canceled (i.e. the remaining count at time of cancellation)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"reduced_by"})
 
 
 SelfTradePreventionType: TypeAlias = Literal["taker_at_cross", "maker"]
@@ -140,7 +142,7 @@ class CreateMarginOrderResponse(ResponseModel):
 
     client_order_id: str | None = None
 
-    fill_count: FixedPointCount
+    fill_count: FixedPointCount | None = None
     """Number of contracts filled immediately upon placement."""
 
     remaining_count: FixedPointCount
@@ -151,6 +153,8 @@ class CreateMarginOrderResponse(ResponseModel):
 
     average_fee_paid: FixedPointDollars | None = None
     """Volume-weighted average fee paid per contract for fills resulting from this request. Only present when fill_count > 0."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"fill_count"})
 
 
 class DecreaseMarginOrderRequest(RequestModel):
@@ -197,21 +201,21 @@ class MarginOrder(ResponseModel):
 
     order_id: str
 
-    user_id: str
+    user_id: str | None = None
     """Unique identifier for users"""
 
-    client_order_id: str
+    client_order_id: str | None = None
 
     ticker: str
 
     side: BookSide | str
 
-    last_update_reason: LastUpdateReason | str
+    last_update_reason: LastUpdateReason | str | None = None
 
     price: FixedPointDollars
     """Price for the order in fixed-point dollars."""
 
-    fill_count: FixedPointCount
+    fill_count: FixedPointCount | None = None
     """Fixed-point contract count for filled quantity"""
 
     remaining_count: FixedPointCount
@@ -238,16 +242,24 @@ class MarginOrder(ResponseModel):
     order_reason: OrderReason | str | None = None
     """The reason for a system-generated order, when applicable."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"client_order_id", "fill_count", "last_update_reason", "user_id"}
+    )
+
 
 class GetMarginOrderResponse(ResponseModel):
     """`GetMarginOrderResponse` from the spec."""
 
-    order: MarginOrder
+    order: MarginOrder | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"order"})
 
 
 class GetMarginOrdersResponse(ResponseModel):
     """`GetMarginOrdersResponse` from the spec."""
 
-    orders: NullAsEmptyList[MarginOrder]
+    orders: NullAsEmptyList[MarginOrder] = []
 
     cursor: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cursor", "orders"})

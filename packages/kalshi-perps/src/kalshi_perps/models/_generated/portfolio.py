@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_perps.models._generated.shared import BookSide, ExchangeIndex, ExchangeInstance, OrderSource
 
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
@@ -49,43 +51,59 @@ class ApplySubaccountTransferResponse(ResponseModel):
 class CreateSubaccountResponse(ResponseModel):
     """`CreateSubaccountResponse` from the spec."""
 
-    subaccount_number: int
+    subaccount_number: int | None = None
     """The sequential number assigned to this subaccount (1-63)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"subaccount_number"})
 
 
 class MarginSubaccountBalance(ResponseModel):
     """`MarginSubaccountBalance` from the spec."""
 
-    subaccount: int
+    subaccount: int | None = None
     """The subaccount number (0 for primary, 1-63 for subaccounts)"""
 
-    position_value: FixedPointDollars
+    position_value: FixedPointDollars | None = None
     """Mark-to-market value of open positions for this subaccount in fixed-point dollars"""
 
-    account_equity: FixedPointDollars
+    account_equity: FixedPointDollars | None = None
     """Account equity for this subaccount in fixed-point dollars. 0 for self clearing members."""
 
-    maintenance_margin: FixedPointDollars
+    maintenance_margin: FixedPointDollars | None = None
     """Maintenance margin requirement for this subaccount in fixed-point dollars"""
 
-    initial_margin: FixedPointDollars
+    initial_margin: FixedPointDollars | None = None
     """Initial margin requirement for this subaccount in fixed-point dollars. 0 for self clearing members."""
 
-    resting_orders_margin: FixedPointDollars
+    resting_orders_margin: FixedPointDollars | None = None
     """Margin locked by resting orders for this subaccount in fixed-point dollars. 0 unless compute_available_balance is passed."""
 
-    available_balance: FixedPointDollars
+    available_balance: FixedPointDollars | None = None
     """Available balance for this subaccount in fixed-point dollars. 0 for institutional users or if compute_available_balance was not passed."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "account_equity",
+            "available_balance",
+            "initial_margin",
+            "maintenance_margin",
+            "position_value",
+            "resting_orders_margin",
+            "subaccount",
+        }
+    )
 
 
 class GetMarginBalanceResponse(ResponseModel):
     """`GetMarginBalanceResponse` from the spec."""
 
-    subaccount_balances: NullAsEmptyList[MarginSubaccountBalance]
+    subaccount_balances: NullAsEmptyList[MarginSubaccountBalance] = []
     """Per-subaccount balance breakdown"""
 
-    settled_funds: FixedPointDollars
+    settled_funds: FixedPointDollars | None = None
     """Total settled funds across all subaccounts in fixed-point dollars"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"settled_funds", "subaccount_balances"})
 
 
 class MarginFill(ResponseModel):
@@ -97,14 +115,14 @@ class MarginFill(ResponseModel):
     order_id: str
     """The order ID that generated this fill"""
 
-    is_taker: bool
+    is_taker: bool | None = None
     """Whether the user was the taker in this fill"""
 
     side: BookSide | str
 
     count: FixedPointCount
 
-    created_time: UTCDateTime
+    created_time: UTCDateTime | None = None
     """When the fill was executed"""
 
     ticker: str
@@ -113,61 +131,73 @@ class MarginFill(ResponseModel):
     price: FixedPointDollars
     """Fill price in fixed-point dollars"""
 
-    entry_price: FixedPointDollars
+    entry_price: FixedPointDollars | None = None
     """Position entry price used to compute incremental realized PnL for this fill"""
 
-    fees: FixedPointDollars
+    fees: FixedPointDollars | None = None
     """Fees paid on filled contracts, in dollars"""
 
-    realized_pnl: FixedPointDollars
+    realized_pnl: FixedPointDollars | None = None
     """Incremental realized PnL contributed by this fill, in fixed-point dollars"""
 
     order_source: OrderSource | str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"created_time", "entry_price", "fees", "is_taker", "realized_pnl"}
+    )
 
 
 class GetMarginFillsResponse(ResponseModel):
     """`GetMarginFillsResponse` from the spec."""
 
-    fills: NullAsEmptyList[MarginFill]
+    fills: NullAsEmptyList[MarginFill] = []
 
     cursor: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cursor", "fills"})
 
 
 class MarginPosition(ResponseModel):
     """`MarginPosition` from the spec."""
 
-    subaccount: int
+    subaccount: int | None = None
     """The subaccount number that holds this position (0 for primary, 1-63 for subaccounts)"""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """Market ticker symbol"""
 
-    position: FixedPointCount
+    position: FixedPointCount | None = None
     """Position size as a fixed-point count string (positive = long, negative = short)"""
 
-    entry_price: FixedPointDollars
+    entry_price: FixedPointDollars | None = None
     """Weighted average entry price of the open position"""
 
-    unrealized_pnl: FixedPointDollars
+    unrealized_pnl: FixedPointDollars | None = None
     """Mark-to-market unrealized PnL for the open position"""
 
     margin_used: FixedPointDollars | None = None
     """Maintenance-margin-based capital usage for the open position. Null when the position shares its asset class with other portfolio-margin positions in the subaccount, since margin is then computed jointly for the group and cannot be attributed to a single market."""
 
-    fees: FixedPointDollars
+    fees: FixedPointDollars | None = None
     """Total fees accumulated over the lifetime of the current open position, resets when position is fully closed"""
 
     roe: FixedPointNumber | None = None
     """Return on equity as a percentage (unrealized_pnl / margin_used * 100). Null when margin_used is zero or not attributable to this market."""
 
-    is_portfolio: bool
+    is_portfolio: bool | None = None
     """True when this position is hedged within a portfolio, so margin_used and roe cannot be attributed to it individually and are not reported."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"entry_price", "fees", "is_portfolio", "market_ticker", "position", "subaccount", "unrealized_pnl"}
+    )
 
 
 class GetMarginPositionsResponse(ResponseModel):
     """`GetMarginPositionsResponse` from the spec."""
 
-    positions: NullAsEmptyList[MarginPosition]
+    positions: NullAsEmptyList[MarginPosition] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"positions"})
 
 
 class IntraExchangeInstanceTransferRequest(RequestModel):
@@ -201,5 +231,7 @@ class IntraExchangeInstanceTransferRequest(RequestModel):
 class IntraExchangeInstanceTransferResponse(ResponseModel):
     """`IntraExchangeInstanceTransferResponse` from the spec."""
 
-    transfer_id: str
+    transfer_id: str | None = None
     """The ID of the transfer that was created"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"transfer_id"})

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
@@ -79,8 +79,10 @@ class AmendOrderV2Response(ResponseModel):
     average_fee_paid: FixedPointDollars | None = None
     """Volume-weighted average fee paid per contract for fills resulting from the amend. Only present when fills occurred."""
 
-    ts_ms: int
+    ts_ms: int | None = None
     """Matching engine timestamp at which the amend was processed, as Unix epoch milliseconds."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"ts_ms"})
 
 
 class BatchCancelOrdersV2RequestOrder(RequestModel):
@@ -127,7 +129,7 @@ class BatchCancelOrdersV2ResponseOrder(ResponseModel):
 
     client_order_id: str | None = None
 
-    reduced_by: FixedPointCount
+    reduced_by: FixedPointCount | None = None
     """Number of contracts that were canceled (i.e. the remaining count at time of cancellation). Zero if the cancel errored."""
 
     ts_ms: int | None = None
@@ -135,11 +137,15 @@ class BatchCancelOrdersV2ResponseOrder(ResponseModel):
 
     error: ErrorResponse | None = None
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"reduced_by"})
+
 
 class BatchCancelOrdersV2Response(ResponseModel):
     """`BatchCancelOrdersV2Response` from the spec."""
 
-    orders: NullAsEmptyList[BatchCancelOrdersV2ResponseOrder]
+    orders: NullAsEmptyList[BatchCancelOrdersV2ResponseOrder] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"orders"})
 
 
 class CreateOrderV2Request(RequestModel):
@@ -217,7 +223,9 @@ class BatchCreateOrdersV2ResponseOrder(ResponseModel):
 class BatchCreateOrdersV2Response(ResponseModel):
     """`BatchCreateOrdersV2Response` from the spec."""
 
-    orders: NullAsEmptyList[BatchCreateOrdersV2ResponseOrder]
+    orders: NullAsEmptyList[BatchCreateOrdersV2ResponseOrder] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"orders"})
 
 
 class CancelOrderV2Response(ResponseModel):
@@ -227,11 +235,13 @@ class CancelOrderV2Response(ResponseModel):
 
     client_order_id: str | None = None
 
-    reduced_by: FixedPointCount
+    reduced_by: FixedPointCount | None = None
     """Number of contracts that were canceled (i.e. the remaining count at time of cancellation)."""
 
-    ts_ms: int
+    ts_ms: int | None = None
     """Matching engine timestamp at which the cancellation was processed, as Unix epoch milliseconds."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"reduced_by", "ts_ms"})
 
 
 class CreateOrderV2Response(ResponseModel):
@@ -241,7 +251,7 @@ class CreateOrderV2Response(ResponseModel):
 
     client_order_id: str | None = None
 
-    fill_count: FixedPointCount
+    fill_count: FixedPointCount | None = None
     """Number of contracts filled immediately upon placement."""
 
     remaining_count: FixedPointCount
@@ -253,8 +263,10 @@ class CreateOrderV2Response(ResponseModel):
     average_fee_paid: FixedPointDollars | None = None
     """Volume-weighted average fee paid per contract for fills resulting from this request. Only present when fill_count > 0."""
 
-    ts_ms: int
+    ts_ms: int | None = None
     """Matching engine timestamp at which the order was processed, as Unix epoch milliseconds."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"fill_count", "ts_ms"})
 
 
 class DecreaseOrderV2Request(RequestModel):
@@ -283,15 +295,19 @@ class DecreaseOrderV2Response(ResponseModel):
     remaining_count: FixedPointCount
     """Number of contracts remaining after the decrease."""
 
-    ts_ms: int
+    ts_ms: int | None = None
     """Matching engine timestamp at which the decrease was processed, as Unix epoch milliseconds."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"ts_ms"})
 
 
 class GetOrderQueuePositionResponse(ResponseModel):
     """`GetOrderQueuePositionResponse` from the spec."""
 
-    queue_position_fp: FixedPointCount
+    queue_position_fp: FixedPointCount | None = None
     """The number of preceding shares before the order in the queue."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"queue_position_fp"})
 
 
 class OrderQueuePosition(ResponseModel):
@@ -303,18 +319,24 @@ class OrderQueuePosition(ResponseModel):
     market_ticker: str
     """The market ticker"""
 
-    queue_position_fp: FixedPointCount
+    queue_position_fp: FixedPointCount | None = None
     """The number of preceding shares before the order in the queue."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"queue_position_fp"})
 
 
 class GetOrderQueuePositionsResponse(ResponseModel):
     """`GetOrderQueuePositionsResponse` from the spec."""
 
-    queue_positions: NullAsEmptyList[OrderQueuePosition]
+    queue_positions: NullAsEmptyList[OrderQueuePosition] = []
     """Queue positions for all matching orders"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"queue_positions"})
 
 
 class GetOrderResponse(ResponseModel):
     """`GetOrderResponse` from the spec."""
 
-    order: Order
+    order: Order | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"order"})
