@@ -160,6 +160,7 @@ PERPS = Target(
     dollar_string_fields=DOLLAR_STRING_FIELDS,
     decimal_string_fields=DECIMAL_STRING_FIELDS,
     tuple_schemas=TUPLE_SCHEMAS,
+    bare_or_wrapped={"MarginMarketResponse": "market"},
     single_page_lists=SINGLE_PAGE_LISTS,
 )
 """The perps REST API: specs/perps_openapi.yaml into kalshi_perps."""

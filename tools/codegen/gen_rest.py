@@ -347,6 +347,9 @@ class Target:
     resources: dict[str, tuple[str, str]]
     clients: tuple[str, str]
     tightened_required: frozenset[tuple[str, str]] = frozenset()
+    #: Response wrappers the server may leave out: `{schema: key}` accepts `{key: {...}}` or the
+    #: bare `{...}` (perps single-market GET).
+    bare_or_wrapped: dict[str, str] = field(default_factory=dict)
     dollar_string_fields: frozenset[tuple[str, str]] = frozenset()
     tuple_schemas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     shorthand_properties: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -617,6 +620,17 @@ class ModelBuilder:
             if text:
                 lines.append(docstring(text, "    "))
             lines.append("\n")
+        key = None if request else self.t.bare_or_wrapped.get(name)
+        if key is not None:
+            d.runtime_imports.update(
+                {("pydantic", "model_validator"), ("typing", "Any"), ("kalshi_rest._models", "wrap_bare")}
+            )
+            lines.append(
+                '    @model_validator(mode="before")\n    @classmethod\n'
+                "    def _accept_bare(cls, data: Any) -> Any:\n"
+                + docstring(f"Accept the bare object as well as `{{{key!r}: ...}}`.", "        ")
+                + f"        return wrap_bare(data, {key!r})\n\n"
+            )
         if relaxed:
             d.runtime_imports.add(("typing", "ClassVar"))
             names = ", ".join(repr(a) for a in sorted(relaxed))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
 from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler
 from pydantic_core import core_schema
 
-__all__ = ["NullAsEmptyList", "RequestModel", "ResponseModel", "UTCDateTime"]
+__all__ = ["NullAsEmptyList", "RequestModel", "ResponseModel", "UTCDateTime", "wrap_bare"]
 
 T = TypeVar("T")
 
@@ -52,6 +52,13 @@ class RequestModel(BaseModel):
     """Base of request bodies: unknown fields are an error at construction."""
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True, protected_namespaces=())
+
+
+def wrap_bare(data: Any, key: str) -> Any:
+    """`{key: data}` when `data` is the bare object a wrapper should hold, else `data` unchanged."""
+    if isinstance(data, dict) and data and key not in data:
+        return {key: data}
+    return data
 
 
 def _null_to_empty(value: Any) -> Any:

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any, ClassVar, Literal, TypeAlias
 
 from kalshi_perps.models._generated.shared import BookSide
+from pydantic import model_validator
 
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
-from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
+from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime, wrap_bare
 
 __all__ = [
     "BidAskDistributionHistorical",
@@ -368,6 +369,12 @@ class MarginMarketResponse(ResponseModel):
     """`MarginMarketResponse` from the spec."""
 
     market: MarginMarket | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_bare(cls, data: Any) -> Any:
+        """Accept the bare object as well as `{'market': ...}`."""
+        return wrap_bare(data, "market")
 
     __spec_required__: ClassVar[frozenset[str]] = frozenset({"market"})
 
