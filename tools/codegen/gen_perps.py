@@ -161,6 +161,8 @@ PERPS = Target(
     decimal_string_fields=DECIMAL_STRING_FIELDS,
     tuple_schemas=TUPLE_SCHEMAS,
     bare_or_wrapped={"MarginMarketResponse": "market"},
+    exactly_one={"DecreaseMarginOrderRequest": ("reduce_by", "reduce_to")},
+    positive_counts=frozenset({"count", "reduce_by"}),
     single_page_lists=SINGLE_PAGE_LISTS,
 )
 """The perps REST API: specs/perps_openapi.yaml into kalshi_perps."""

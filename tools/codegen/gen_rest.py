@@ -82,6 +82,26 @@ def is_strict(schema: str, field: str) -> bool:
 #: Kalshi de-duplicates order creates by, so it is sent on every create (FACTS 7.39).
 TIGHTENED_REQUIRED: frozenset[tuple[str, str]] = frozenset({("CreateOrderV2Request", "client_order_id")})
 
+#: Request models that take exactly one of some fields (the spec's prose: a decrease gives
+#: `reduce_by` or `reduce_to`, never both, never neither).
+EXACTLY_ONE: dict[str, tuple[str, ...]] = {"DecreaseOrderV2Request": ("reduce_by", "reduce_to")}
+
+#: Query parameters the spec types as a plain string that carry a comma-joined list, and their
+#: item limits (FACTS 3.4; the limits are in the spec's descriptions).
+COMMA_JOINED: dict[tuple[str, str], int | None] = {
+    ("GetMarkets", "tickers"): None,
+    ("GetHistoricalMarkets", "tickers"): None,
+    ("GetEvents", "tickers"): None,
+    ("GetMultivariateEvents", "tickers"): None,
+    ("BatchGetMarketCandlesticks", "market_tickers"): 100,
+    ("GetOrderQueuePositions", "market_tickers"): None,
+    ("GetOrders", "event_ticker"): 100,
+    ("GetFills", "ticker"): 100,
+    ("GetFCMOrders", "client_order_ids"): 100,
+    ("GetPositions", "count_filter"): None,
+    ("GetFCMPositions", "count_filter"): None,
+}
+
 #: Plain-string fields that carry fixed-point dollars although neither their schema nor their
 #: name says so (FACTS 7.22: quote bids `yes_bid` / `no_bid` have no `_dollars` suffix; FACTS 3.1:
 #: `price_ranges` entries `{start, end, step}` are dollar prices such as `"0.0010"`).
@@ -347,6 +367,12 @@ class Target:
     resources: dict[str, tuple[str, str]]
     clients: tuple[str, str]
     tightened_required: frozenset[tuple[str, str]] = frozenset()
+    #: Request models of which exactly one of some fields must be given.
+    exactly_one: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Request count fields that must be > 0 (perps order sizes), by wire name.
+    positive_counts: frozenset[str] = frozenset()
+    #: Query strings that carry a comma-joined list, with their item limit (FACTS 3.4); None: no limit.
+    comma_joined: dict[tuple[str, str], int | None] = field(default_factory=dict)
     #: Response wrappers the server may leave out: `{schema: key}` accepts `{key: {...}}` or the
     #: bare `{...}` (perps single-market GET).
     bare_or_wrapped: dict[str, str] = field(default_factory=dict)
@@ -391,6 +417,8 @@ PREDICTION = Target(
     resources=RESOURCES,
     clients=("KalshiClient", "AsyncKalshiClient"),
     tightened_required=TIGHTENED_REQUIRED,
+    comma_joined=COMMA_JOINED,
+    exactly_one=EXACTLY_ONE,
     dollar_string_fields=DOLLAR_STRING_FIELDS,
     tuple_schemas=TUPLE_SCHEMAS,
     shorthand_properties=SHORTHAND_PROPERTIES,
@@ -620,6 +648,10 @@ class ModelBuilder:
             if text:
                 lines.append(docstring(text, "    "))
             lines.append("\n")
+        one = self.t.exactly_one.get(name) if request else None
+        if one:
+            d.runtime_imports.add(("typing", "ClassVar"))
+            lines.append(f"    __exactly_one__: ClassVar[tuple[str, ...]] = {tuple(one)!r}\n\n")
         key = None if request else self.t.bare_or_wrapped.get(name)
         if key is not None:
             d.runtime_imports.update(
@@ -681,10 +713,15 @@ class ModelBuilder:
             if ref == "FixedPointDollars":
                 return self._fp(d, "StrictDollars" if request else "FixedPointDollars")
             if ref == "FixedPointCount":
+                if request and prop in self.t.positive_counts:
+                    return self._fp(d, "StrictPositiveCount")
                 return self._fp(d, "StrictCount" if request else "FixedPointCount")
+            target = self.spec.schemas[ref]
+            if request and target.get("type") == "integer" and "enum" not in target:
+                d.runtime_imports.add(("pydantic", "StrictInt"))
+                return "StrictInt"
             self._component(ref)
             d.deps.add(ref)
-            target = self.spec.schemas[ref]
             if not request and "enum" in target:
                 base = "str" if target.get("type") == "string" else "int"
                 return f"{ref} | {base}"
@@ -709,10 +746,16 @@ class ModelBuilder:
             if prop is not None and self._is_fixed_point_name(owner, prop):
                 dollars = prop.endswith("_dollars") or (owner, prop) in self.t.dollar_string_fields
                 if request:
-                    return self._fp(d, "StrictDollars" if dollars else "StrictCount")
+                    positive = not dollars and prop in self.t.positive_counts
+                    return self._fp(
+                        d, "StrictDollars" if dollars else "StrictPositiveCount" if positive else "StrictCount"
+                    )
                 return self._fp(d, "FixedPointDollars" if dollars else "FixedPointCount")
             return "str"
         if kind == "integer":
+            if request:
+                d.runtime_imports.add(("pydantic", "StrictInt"))
+                return "StrictInt"  # a bool is not a subaccount, an index or a count
             return "int"
         if kind == "number":
             return self._fp(d, "StrictDecimal" if request else "FixedPointNumber")
@@ -987,6 +1030,7 @@ class ResourceBuilder:
             annotation = "datetime"
         else:
             annotation = self.models.annotation(schema, d, owner=op.operation_id, prop=p.name, request=True)
+        annotation = re.sub(r"\bStrictInt\b", "int", annotation)  # the core checks query ints (`ParamRule`)
         if schema.get("nullable") and "None" not in annotation:
             annotation += " | None"
         return Param(
@@ -1084,7 +1128,9 @@ class ResourceBuilder:
         lines.extend(std)
         lines.append("\n")
         local = [
-            "from kalshi_rest._operation import Operation\n",
+            "from kalshi_rest._operation import Operation"
+            + (", ParamRule" if any(self._rules(m) for m in methods) else "")
+            + "\n",
             "from kalshi_rest._options import RequestOptions\n",
         ]
         if needs["Page"]:
@@ -1133,6 +1179,11 @@ class ResourceBuilder:
         explode = sorted(p.wire for p in m.params if p.explode)
         if explode:
             args.append("explode=frozenset({" + ", ".join(repr(e) for e in explode) + "})")
+        rules = self._rules(m)
+        if rules:
+            args.append("params={" + ", ".join(f"{k!r}: {v}" for k, v in rules.items()) + "}")
+        if m.body_model:
+            args.append(f"request={m.body_model}")
         out = f"\n{m.const}: Operation[{model}] = Operation({', '.join(args)})\n"
         if m.cost_when is not None:
             param, value, cost = m.cost_when
@@ -1140,6 +1191,41 @@ class ResourceBuilder:
             out += f"\n{m.costly_const}: Operation[{model}] = Operation({', '.join(costly)})\n"
             out += f'"""`{m.op.operation_id}` with `{param}={value}`: it costs {cost} tokens."""\n'
         return out
+
+    def _rules(self, m: MethodDef) -> dict[str, str]:
+        """`ParamRule(...)` source for each query parameter the core checks before sending."""
+        out: dict[str, str] = {}
+        for p in m.op.query_params:
+            joined = self.t.comma_joined.get((m.op.operation_id, p.name), 0)
+            if joined != 0:
+                out[p.name] = "ParamRule('csv'" + (f", max_items={joined})" if joined else ")")
+                continue
+            rule = self._rule(p.schema)
+            if rule is not None:
+                out[p.name] = rule
+        return out
+
+    def _rule(self, schema: Schema) -> str | None:
+        schema = self.spec.resolve(schema) if "$ref" in schema else schema
+        kind = schema.get("type")
+        if kind not in ("integer", "number", "boolean", "array") and not (kind == "string" and "enum" in schema):
+            return None
+        args = [repr(kind)]
+        for key, arg in (
+            ("minimum", "minimum"),
+            ("maximum", "maximum"),
+            ("minItems", "min_items"),
+            ("maxItems", "max_items"),
+        ):
+            if key in schema:
+                args.append(f"{arg}={schema[key]!r}")
+        if "enum" in schema:
+            args.append("enum=(" + "".join(f"{v!r}, " for v in schema["enum"] if v is not None) + ")")
+        if kind == "array":
+            items = self._rule(schema.get("items", {}))
+            if items is not None:
+                args.append(f"items={items}")
+        return f"ParamRule({', '.join(args)})"
 
     def _class_source(self, resource: str, cls: str, blurb: str, methods: list[MethodDef], is_async: bool) -> str:
         name = f"Async{cls}" if is_async else cls

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -36,3 +37,25 @@ def test_orders_list_all_ends_without_a_cursor(last: dict[str, Any]) -> None:
     auth = KalshiAuth("key", rsa.generate_private_key(public_exponent=65537, key_size=2048))
     with PerpsClient(auth=auth, transport=httpx.MockTransport(handler)) as perps:
         assert [o.order_id for o in perps.orders.list_all()] == ["o-1", "o-2"]
+
+
+@pytest.mark.parametrize("count", [Decimal(0), Decimal("-1"), 0])
+def test_perps_order_counts_must_be_positive(count: object) -> None:
+    from pydantic import ValidationError
+
+    from kalshi_perps.models import CreateMarginOrderRequest, DecreaseMarginOrderRequest
+
+    fields = {
+        "ticker": "BTC-PERP",
+        "client_order_id": "c-1",
+        "side": "bid",
+        "price": Decimal("100.00"),
+        "time_in_force": "good_till_canceled",
+        "self_trade_prevention_type": "taker_at_cross",
+    }
+    with pytest.raises(ValidationError, match="count must be >"):
+        CreateMarginOrderRequest(**fields, count=count)
+    with pytest.raises(ValidationError, match="count must be >"):
+        DecreaseMarginOrderRequest(reduce_by=count)
+    with pytest.raises(ValidationError, match="exactly one"):
+        DecreaseMarginOrderRequest()

@@ -15,7 +15,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Generator, Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
@@ -32,6 +32,7 @@ from ._errors import (
     error_for_status,
     parse_error_body,
 )
+from ._guards import check_body, check_path_id, check_query
 from ._operation import Operation
 from ._options import RequestOptions
 from ._pagination import clean_cursor
@@ -132,10 +133,17 @@ def _query_value(value: object) -> str:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, datetime | date):
-        return value.isoformat()
+        return _iso(value)
     if isinstance(value, str | int | float):
         return str(value)
     raise KalshiRequestError(f"cannot send {type(value).__name__} as a query value")
+
+
+def _iso(value: date) -> str:
+    """RFC 3339 with an explicit offset: a naive datetime is taken as UTC."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.isoformat()
 
 
 def encode_query(query: Mapping[str, object] | None, explode: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
@@ -168,7 +176,7 @@ def encode_query(query: Mapping[str, object] | None, explode: frozenset[str] = f
 
 
 def render_path(template: str, params: Mapping[str, object] | None) -> str:
-    """Fill `{name}` segments of `template`, percent-encoding each value; empty values are refused."""
+    """Fill `{name}` segments of `template`, percent-encoding each value (`check_path_id` refuses the unsafe)."""
     if "{" not in template:
         return template
     params = params or {}
@@ -182,10 +190,8 @@ def render_path(template: str, params: Mapping[str, object] | None) -> str:
         end = rest.index("}", start)
         name = rest[start + 1 : end]
         if name not in params or params[name] is None:
-            raise KalshiRequestError(f"missing path parameter {name!r} for {template}")
-        text = _query_value(params[name])
-        if not text:
-            raise KalshiRequestError(f"path parameter {name!r} must not be empty")
+            raise KalshiRequestError(f"missing path parameter {name!r} for {template}", parameter=name)
+        text = check_path_id(name, params[name])
         out.append(rest[:start])
         out.append(quote(text, safe=""))
         rest = rest[end + 1 :]
@@ -195,7 +201,7 @@ def _json_default(value: object) -> object:
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, datetime | date):
-        return value.isoformat()
+        return _iso(value)
     if isinstance(value, Enum):
         return value.value
     if _is_model(value):
@@ -321,7 +327,8 @@ class Core:
                 "key_id and private_key_path (or KalshiClient.from_env())"
             )
         rendered = render_path(op.path, path)
-        pairs = encode_query(query, op.explode)
+        pairs = encode_query(check_query(op, query) if query else None, op.explode)
+        body = check_body(op, body)
         target = self._base_url + rendered
         if pairs:
             target += "?" + urlencode(pairs, quote_via=quote, safe=",")

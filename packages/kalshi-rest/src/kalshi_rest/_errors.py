@@ -71,8 +71,12 @@ def _scrubbed(response: httpx.Response) -> httpx.Response:
 class KalshiRequestError(KalshiError, ValueError):
     """The call's arguments cannot form a valid request (an empty path parameter, a protected header).
 
-    Raised before anything is sent.
+    Raised before anything is sent. `.parameter` names the offending parameter when there is one.
     """
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
 
 
 class KalshiPaginationError(KalshiError):

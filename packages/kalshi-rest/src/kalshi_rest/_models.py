@@ -17,9 +17,9 @@ Server behaviours handled here, once each (with the generator's decode policy, `
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, ClassVar, Self, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler
+from pydantic import AfterValidator, BaseModel, ConfigDict, GetCoreSchemaHandler, model_validator
 from pydantic_core import core_schema
 
 __all__ = ["NullAsEmptyList", "RequestModel", "ResponseModel", "UTCDateTime", "wrap_bare"]
@@ -49,9 +49,27 @@ class ResponseModel(BaseModel):
 
 
 class RequestModel(BaseModel):
-    """Base of request bodies: unknown fields are an error at construction."""
+    """Base of request bodies: unknown fields, a float price, a bool count are errors at construction.
+
+    Also checked here, for every request model: `exchange_index=-1` (auto-route) needs the market
+    ticker, and the fields in `__exactly_one__` (set by the generator) take exactly one value.
+    """
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True, validate_assignment=True, protected_namespaces=())
+
+    __exactly_one__: ClassVar[tuple[str, ...]] = ()
+    """Fields of which exactly one must be given (a decrease takes `reduce_by` or `reduce_to`)."""
+
+    @model_validator(mode="after")
+    def _check_combinations(self) -> Self:
+        one = type(self).__exactly_one__
+        if one and sum(getattr(self, name) is not None for name in one) != 1:
+            raise ValueError(f"give exactly one of {' or '.join(one)}")
+        if getattr(self, "exchange_index", None) == -1 and not (
+            getattr(self, "market_ticker", None) or getattr(self, "ticker", None)
+        ):
+            raise ValueError("exchange_index=-1 (auto-route) needs the market ticker")
+        return self
 
 
 def wrap_bare(data: Any, key: str) -> Any:

@@ -7,6 +7,7 @@ from datetime import date as _date
 from typing import ClassVar, Literal
 
 from kalshi_klear.models._generated.shared import AssetClass
+from pydantic import StrictInt
 
 from kalshi_klear._money import PositiveDollars
 from kalshi_rest._fixed_point import FixedPointDollars, FixedPointNumber
@@ -29,7 +30,7 @@ class EstimatePortfolioMaintenanceMarginPosition(RequestModel):
     market_ticker: str
     """Market to include in the hypothetical portfolio. Must belong to the request's asset class."""
 
-    quantity: int
+    quantity: StrictInt
     """Signed whole contract count; positive long, negative short. Must be non-zero."""
 
     price: PositiveDollars | None = None

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal, TypeAlias
 
-from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars
+from pydantic import StrictInt
+
+from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictDollars, StrictPositiveCount
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
 
 __all__ = [
@@ -111,7 +113,7 @@ class GetExitTriggersResponse(ResponseModel):
 class SetCrossExitTriggerRequest(RequestModel):
     """For `bracket`, supply `stop_loss_price` and/or `take_profit_price`. For `trailing`, supply exactly one of `trail_amount` or `trail_bps`. Fields belonging to the other kind are rejected, as is a body that sets neither — cancel with `DELETE`. A leg you omit is cleared."""
 
-    count: StrictCount | None = None
+    count: StrictPositiveCount | None = None
     """Contracts this trigger closes when it fires. Omit it to cover the whole position, which then requires that no partial or anchored trigger already covers part of it. If supplied, it must be a whole number of contracts."""
 
     anchor_order_id: str | None = None
@@ -132,7 +134,7 @@ class SetCrossExitTriggerRequest(RequestModel):
     trail_amount: StrictDollars | None = None
     """Absolute trailing distance in dollars. Trailing only; mutually exclusive with `trail_bps`."""
 
-    trail_bps: int | None = None
+    trail_bps: StrictInt | None = None
     """Trailing distance in basis points of the tracked watermark (not the entry price). Trailing only; mutually exclusive with `trail_amount`."""
 
 
@@ -151,7 +153,7 @@ class SetIsolatedExitTriggerRequest(RequestModel):
     trail_amount: StrictDollars | None = None
     """Absolute trailing distance in dollars. Trailing only; mutually exclusive with `trail_bps`."""
 
-    trail_bps: int | None = None
+    trail_bps: StrictInt | None = None
     """Trailing distance in basis points of the tracked watermark (not the entry price). Trailing only; mutually exclusive with `trail_amount`."""
 
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from typing import ClassVar, Literal, TypeAlias
 
 from kalshi_perps.models._generated.shared import BookSide, OrderSource
+from pydantic import StrictInt
 
-from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars
+from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars, StrictPositiveCount
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
 
 __all__ = [
@@ -42,7 +43,7 @@ class AmendMarginOrderRequest(RequestModel):
     price: StrictDollars
     """Updated price for the order in fixed-point dollars."""
 
-    count: StrictCount
+    count: StrictPositiveCount
     """String representation of the updated quantity for the order."""
 
     client_order_id: str | None = None
@@ -51,7 +52,7 @@ class AmendMarginOrderRequest(RequestModel):
     updated_client_order_id: str | None = None
     """The new client-specified order ID after amendment"""
 
-    expiration_time: int | None = None
+    expiration_time: StrictInt | None = None
     """New Unix expiration timestamp in seconds. Omit to preserve the current expiry, or use 0 to remove it (good-till-canceled). A nonzero expiry must be in the future. Send the current price and total quantity for an expiry-only amendment; this preserves queue position."""
 
 
@@ -105,13 +106,13 @@ class CreateMarginOrderRequest(RequestModel):
 
     side: BookSide
 
-    count: StrictCount
+    count: StrictPositiveCount
     """String representation of the order quantity in contracts."""
 
     price: StrictDollars
     """Price for the order in fixed-point dollars."""
 
-    expiration_time: int | None = None
+    expiration_time: StrictInt | None = None
 
     time_in_force: Literal["fill_or_kill", "good_till_canceled", "immediate_or_cancel"]
 
@@ -125,13 +126,13 @@ class CreateMarginOrderRequest(RequestModel):
     reduce_only: bool | None = None
     """Specifies whether the order place count should be capped by the member's current position. Orders with reduce_only set to true will be rejected unless time_in_force is immediate_or_cancel or fill_or_kill."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """The subaccount number to use for this margin order. 0 is the primary subaccount. Subaccount-restricted API keys must omit this field or pass their locked subaccount."""
 
     order_group_id: str | None = None
     """The order group this order is part of"""
 
-    market_version: int | None = None
+    market_version: StrictInt | None = None
     """The market_version you expect the market to be at. If it is set and the market's current market_version differs, the order is rejected with HTTP 409 and error code market_version_mismatch. 0 skips the check."""
 
 
@@ -160,11 +161,13 @@ class CreateMarginOrderResponse(ResponseModel):
 class DecreaseMarginOrderRequest(RequestModel):
     """`DecreaseMarginOrderRequest` from the spec."""
 
-    reduce_by: StrictCount | None = None
+    reduce_by: StrictPositiveCount | None = None
     """String representation of the number of contracts to reduce by. Exactly one of `reduce_by` or `reduce_to` must be provided."""
 
     reduce_to: StrictCount | None = None
     """String representation of the number of contracts to reduce to. Exactly one of `reduce_by` or `reduce_to` must be provided."""
+
+    __exactly_one__: ClassVar[tuple[str, ...]] = ("reduce_by", "reduce_to")
 
 
 class DecreaseMarginOrderResponse(ResponseModel):

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from kalshi_perps.models._generated.shared import BookSide, ExchangeIndex, ExchangeInstance, OrderSource
+from kalshi_perps.models._generated.shared import BookSide, ExchangeInstance, OrderSource
+from pydantic import StrictInt
 
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
@@ -31,16 +32,16 @@ class ApplySubaccountTransferRequest(RequestModel):
     client_transfer_id: str
     """Unique client-provided transfer ID for idempotency."""
 
-    from_subaccount: int
+    from_subaccount: StrictInt
     """Source subaccount number (0 for primary, 1-63 for numbered subaccounts)."""
 
-    to_subaccount: int
+    to_subaccount: StrictInt
     """Destination subaccount number (0 for primary, 1-63 for numbered subaccounts)."""
 
-    amount_cents: int
+    amount_cents: StrictInt
     """Amount to transfer in cents."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Identifier for an exchange shard. Perps subaccount transfers ignore this field."""
 
 
@@ -212,19 +213,19 @@ class IntraExchangeInstanceTransferRequest(RequestModel):
     destination: ExchangeInstance
     """The destination exchange instance"""
 
-    amount: int
+    amount: StrictInt
     """The amount to transfer in centicents"""
 
-    source_exchange_shard: int | None = None
+    source_exchange_shard: StrictInt | None = None
     """Source exchange shard index (default 0)"""
 
-    destination_exchange_shard: int | None = None
+    destination_exchange_shard: StrictInt | None = None
     """Destination exchange shard index (default 0)"""
 
-    source_subaccount: int | None = None
+    source_subaccount: StrictInt | None = None
     """Source subaccount number (default 0 for the primary account). Only supported for event contract to event contract transfers."""
 
-    destination_subaccount: int | None = None
+    destination_subaccount: StrictInt | None = None
     """Destination subaccount number (default 0 for the primary account). Only supported for event contract to event contract transfers."""
 
 

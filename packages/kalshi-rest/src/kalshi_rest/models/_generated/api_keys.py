@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal, TypeAlias
 
+from pydantic import StrictInt
+
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
 
 __all__ = [
@@ -69,7 +71,7 @@ class CreateApiKeyRequest(RequestModel):
     scopes: list[ApiKeyScope] | None = None
     """List of scopes to grant to the API key. If the broad `write` parent scope is included, `read` must also be included. Child scopes may be granted without the broad parent scope. Defaults to full access (`read`, `write`) if not provided."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """If set, restricts the API key to a single sub-account (0-63) that you own. A restricted key may only read and trade on that sub-account; it cannot act on other sub-accounts, transfer funds between sub-accounts, or create sub-accounts. Omit to leave the key unrestricted. Mutually exclusive with fcm_subtrader_id."""
 
     fcm_subtrader_id: str | None = None
@@ -99,7 +101,7 @@ class GenerateApiKeyRequest(RequestModel):
     scopes: list[ApiKeyScope] | None = None
     """List of scopes to grant to the API key. If the broad `write` parent scope is included, `read` must also be included. Child scopes may be granted without the broad parent scope. Defaults to full access (`read`, `write`) if not provided."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """If set, restricts the API key to a single sub-account (0-63) that you own. A restricted key may only read and trade on that sub-account; it cannot act on other sub-accounts, transfer funds between sub-accounts, or create sub-accounts. Omit to leave the key unrestricted. Mutually exclusive with fcm_subtrader_id."""
 
     fcm_subtrader_id: str | None = None

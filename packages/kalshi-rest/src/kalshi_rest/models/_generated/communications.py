@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal, TypeAlias
 
+from pydantic import StrictInt
+
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
 from kalshi_rest.models._generated.shared import MveSelectedLeg, TickerPair
@@ -56,7 +58,7 @@ class AcceptBlockTradeProposalRequest(RequestModel):
     subtrader_id: str | None = None
     """Subtrader ID to accept as. Provide either this or subaccount, not both."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """User-managed subaccount number to accept as (0 for primary, 1-63 for numbered subaccounts). Provide either this or subtrader_id, not both."""
 
 
@@ -313,7 +315,7 @@ class CreateQuoteRequest(RequestModel):
     post_only: bool | None = None
     """If true, the quote creator's resting order will be cancelled rather than crossed if it would take liquidity. Defaults to false."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """Optional subaccount number to place the quote under (0 for primary, 1-63 for subaccounts)"""
 
 
@@ -367,7 +369,7 @@ class CreateRFQBatchQuoteRequest(RequestModel):
     post_only: bool | None = None
     """If true, your resting orders are cancelled rather than crossed if they would take liquidity. Defaults to false."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """Optional subaccount number to place the batch quote under (0 for primary, 1-63 for subaccounts)"""
 
 
@@ -413,7 +415,7 @@ class CreateRFQBatchRequest(RequestModel):
     subtrader_id: str | None = None
     """The subtrader to create the RFQ batch for (FCM members only; FCM members cannot create RFQ batches yet)"""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """The subaccount number to create the RFQ batch for (direct members only; 0 for primary, 1-63 for subaccounts)"""
 
 
@@ -532,13 +534,13 @@ class CreateRFQRequest(RequestModel):
     market_ticker: str
     """The ticker of the market for which to create an RFQ"""
 
-    contracts: int | None = None
+    contracts: StrictInt | None = None
     """Whole-contract count for the RFQ. Use contracts_fp for partial contract values; if both are provided, they must match."""
 
     contracts_fp: StrictCount | None = None
     """Fixed-point number of contracts for the RFQ. Supports partial contracts in 0.01-contract increments; if contracts is also provided, both values must match."""
 
-    target_cost_centi_cents: int | None = None
+    target_cost_centi_cents: StrictInt | None = None
     """Deprecated. DEPRECATED: The target cost for the RFQ in centi-cents. Use target_cost_dollars instead."""
 
     target_cost_dollars: StrictDollars | None = None
@@ -559,7 +561,7 @@ class CreateRFQRequest(RequestModel):
     subtrader_id: str | None = None
     """The subtrader to create the RFQ for (FCM members only)"""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """The subaccount number to create the RFQ for (direct members only; 0 for primary, 1-63 for subaccounts)"""
 
 
@@ -795,7 +797,7 @@ class ProposeBlockTradeRequest(RequestModel):
     buyer_subtrader_id: str | None = None
     """Subtrader ID of the buyer. Provide either this or buyer_subaccount, not both."""
 
-    buyer_subaccount: int | None = None
+    buyer_subaccount: StrictInt | None = None
     """User-managed subaccount number of the buyer (0 for primary, 1-63 for numbered subaccounts). Provide either this or buyer_subtrader_id, not both."""
 
     seller_user_id: str
@@ -804,16 +806,16 @@ class ProposeBlockTradeRequest(RequestModel):
     seller_subtrader_id: str | None = None
     """Subtrader ID of the seller. Provide either this or seller_subaccount, not both."""
 
-    seller_subaccount: int | None = None
+    seller_subaccount: StrictInt | None = None
     """User-managed subaccount number of the seller (0 for primary, 1-63 for numbered subaccounts). Provide either this or seller_subtrader_id, not both."""
 
     market_ticker: str
     """The ticker of the market for this block trade"""
 
-    price_centi_cents: int
+    price_centi_cents: StrictInt
     """Price in centi-cents"""
 
-    centicount: int
+    centicount: StrictInt
     """Number of contracts in centicounts"""
 
     maker_side: Literal["yes", "no"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import StrictInt
+
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictDollars
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
 from kalshi_rest.models._generated.shared import ExchangeIndex, OutcomeSide
@@ -38,10 +40,10 @@ class CreateFCMPositionTransferRequest(RequestModel):
     market_ticker: str
     """Ticker of the market whose position is moved."""
 
-    position_centicount: int
+    position_centicount: StrictInt
     """Contracts to move, in centicounts (contracts x 100). Positive moves YES, negative moves NO. Must be a non-zero whole number of contracts, e.g. 1000 for 10 YES or -500 for 5 NO."""
 
-    price_centicents: int
+    price_centicents: StrictInt
     """YES price per contract in centicents (cents x 100), in whole cents, even when moving NO. For example, 4500 is 45 cents."""
 
 

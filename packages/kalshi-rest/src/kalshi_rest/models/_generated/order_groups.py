@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from pydantic import StrictInt
+
 from kalshi_rest._fixed_point import FixedPointCount, StrictCount
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
 from kalshi_rest.models._generated.shared import ExchangeIndex
@@ -22,16 +24,16 @@ __all__ = [
 class CreateOrderGroupRequest(RequestModel):
     """`CreateOrderGroupRequest` from the spec."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """Optional subaccount number to use for this order group (0 for primary, 1-63 for subaccounts). Subaccount-restricted API keys must omit this field or pass their locked subaccount."""
 
-    contracts_limit: int | None = None
+    contracts_limit: StrictInt | None = None
     """Specifies the maximum number of contracts that can be matched within this group over a rolling 15-second window. Whole contracts only. Provide contracts_limit or contracts_limit_fp; if both provided they must match."""
 
     contracts_limit_fp: StrictCount | None = None
     """String representation of the maximum number of contracts that can be matched within this group over a rolling 15-second window. Provide contracts_limit or contracts_limit_fp; if both provided they must match."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Identifier for an exchange shard. Defaults to 0."""
 
 
@@ -92,7 +94,7 @@ class GetOrderGroupsResponse(ResponseModel):
 class UpdateOrderGroupLimitRequest(RequestModel):
     """`UpdateOrderGroupLimitRequest` from the spec."""
 
-    contracts_limit: int | None = None
+    contracts_limit: StrictInt | None = None
     """New maximum number of contracts that can be matched within this group over a rolling 15-second window. Whole contracts only. Provide contracts_limit or contracts_limit_fp; if both provided they must match."""
 
     contracts_limit_fp: StrictCount | None = None

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
+from pydantic import StrictInt
+
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
-from kalshi_rest.models._generated.shared import BookSide, ExchangeIndex, Order, SelfTradePreventionType
+from kalshi_rest.models._generated.shared import BookSide, Order, SelfTradePreventionType
 
 __all__ = [
     "AmendOrderV2Request",
@@ -53,10 +55,10 @@ class AmendOrderV2Request(RequestModel):
     updated_client_order_id: str | None = None
     """The new client-specified order ID after amendment"""
 
-    expiration_time: int | None = None
+    expiration_time: StrictInt | None = None
     """New Unix expiration timestamp in seconds. Omit to preserve the current expiry, or use 0 to remove it (good-till-canceled). A nonzero expiry must be in the future. Send the current price and total quantity for an expiry-only amendment; this preserves queue position."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Exchange shard index. If omitted, auto-routes when ticker is provided; otherwise defaults to 0. Use -1 to require auto-routing by ticker."""
 
 
@@ -91,10 +93,10 @@ class BatchCancelOrdersV2RequestOrder(RequestModel):
     order_id: str
     """Order ID to cancel."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """Optional subaccount number to use for this cancellation (0 for primary, 1-63 for subaccounts). Subaccount-restricted API keys must omit this field or pass their locked subaccount."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Exchange shard index. If omitted, auto-routes when market_ticker is provided; otherwise defaults to 0. Use -1 to require auto-routing. The market_ticker field is required for auto-routing."""
 
     market_ticker: str | None = None
@@ -163,7 +165,7 @@ class CreateOrderV2Request(RequestModel):
     price: StrictDollars
     """Price for the order in fixed-point dollars."""
 
-    expiration_time: int | None = None
+    expiration_time: StrictInt | None = None
     """Optional Unix timestamp in seconds for when the order expires. To place an expiring order, set `time_in_force` to `good_till_canceled` and provide this `expiration_time`. `GTT` is an internal execution type and is not a valid API value for `time_in_force`. The `immediate_or_cancel` time-in-force value cannot be combined with `expiration_time`."""
 
     time_in_force: Literal["fill_or_kill", "good_till_canceled", "immediate_or_cancel"]
@@ -179,13 +181,13 @@ class CreateOrderV2Request(RequestModel):
     reduce_only: bool | None = None
     """Specifies whether the order place count should be capped by the member's current position. Orders with reduce_only set to true will be rejected unless time_in_force is immediate_or_cancel."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """The subaccount number to use for this order. 0 is the primary subaccount. Subaccount-restricted API keys must omit this field or pass their locked subaccount."""
 
     order_group_id: str | None = None
     """The order group this order is part of"""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Exchange shard index. If omitted, auto-routes when ticker is provided; otherwise defaults to 0. Use -1 to require auto-routing by ticker."""
 
 
@@ -278,11 +280,13 @@ class DecreaseOrderV2Request(RequestModel):
     reduce_to: StrictCount | None = None
     """String representation of the number of contracts to reduce to. Exactly one of `reduce_by` or `reduce_to` must be provided."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Exchange shard index. If omitted, auto-routes when market_ticker is provided; otherwise defaults to 0. Use -1 to require auto-routing by market ticker."""
 
     market_ticker: str | None = None
     """Market ticker used for auto-routing when exchange_index is omitted or -1."""
+
+    __exactly_one__: ClassVar[tuple[str, ...]] = ("reduce_by", "reduce_to")
 
 
 class DecreaseOrderV2Response(ResponseModel):

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal, TypeAlias
 
+from pydantic import StrictInt
+
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
 from kalshi_rest.models._generated.shared import ExchangeIndex, ExchangeInstance
@@ -50,16 +52,16 @@ class ApplySubaccountTransferRequest(RequestModel):
     client_transfer_id: str
     """Unique client-provided transfer ID for idempotency."""
 
-    from_subaccount: int
+    from_subaccount: StrictInt
     """Source subaccount number (0 for primary, 1-63 for numbered subaccounts)."""
 
-    to_subaccount: int
+    to_subaccount: StrictInt
     """Destination subaccount number (0 for primary, 1-63 for numbered subaccounts)."""
 
-    amount_cents: int
+    amount_cents: StrictInt
     """Amount to transfer in cents."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Identifier for an exchange shard. Defaults to 0 if unspecified."""
 
 
@@ -70,7 +72,7 @@ class ApplySubaccountTransferResponse(ResponseModel):
 class CreateSubaccountRequest(RequestModel):
     """`CreateSubaccountRequest` from the spec."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Identifier for an exchange shard. Defaults to 0 if unspecified."""
 
 
@@ -465,19 +467,19 @@ class IntraExchangeInstanceTransferRequest(RequestModel):
     destination: ExchangeInstance
     """The destination exchange instance"""
 
-    amount: int
+    amount: StrictInt
     """The amount to transfer in centicents"""
 
-    source_exchange_shard: int | None = None
+    source_exchange_shard: StrictInt | None = None
     """Source exchange shard index (default 0)"""
 
-    destination_exchange_shard: int | None = None
+    destination_exchange_shard: StrictInt | None = None
     """Destination exchange shard index (default 0)"""
 
-    source_subaccount: int | None = None
+    source_subaccount: StrictInt | None = None
     """Source subaccount number (default 0 for the primary account). Only supported for event contract to event contract transfers."""
 
-    destination_subaccount: int | None = None
+    destination_subaccount: StrictInt | None = None
     """Destination subaccount number (default 0 for the primary account). Only supported for event contract to event contract transfers."""
 
 
@@ -493,10 +495,10 @@ class IntraExchangeInstanceTransferResponse(ResponseModel):
 class TargetBalanceAllocationInput(RequestModel):
     """`TargetBalanceAllocationInput` from the spec."""
 
-    exchange_index: int
+    exchange_index: StrictInt
     """Exchange index that receives this percentage of sweepable balance"""
 
-    percent: int
+    percent: StrictInt
     """Target percentage of sweepable balance for the exchange index"""
 
 
@@ -512,7 +514,7 @@ class SetTargetBalanceAllocationRequest(RequestModel):
 class UpdateSubaccountNettingRequest(RequestModel):
     """`UpdateSubaccountNettingRequest` from the spec."""
 
-    subaccount_number: int
+    subaccount_number: StrictInt
     """Subaccount number (0 for primary, 1-63 for subaccounts)."""
 
     enabled: bool
