@@ -23,7 +23,14 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from kalshi_auth import AuthRequiredError, KalshiConfig, KalshiConnectionError, check_signed_host
+from kalshi_auth import (
+    AuthRequiredError,
+    KalshiConfig,
+    KalshiConfigError,
+    KalshiConnectionError,
+    check_extra_headers,
+    check_signed_host,
+)
 
 from ._errors import (
     KalshiRequestError,
@@ -49,7 +56,6 @@ T = TypeVar("T")
 logger = logging.getLogger("kalshi_rest")
 
 _VERSION = "0.1.0"
-_PROTECTED = frozenset({"kalshi-access-key", "kalshi-access-timestamp", "kalshi-access-signature", "authorization"})
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
@@ -221,10 +227,14 @@ def encode_body(method: str, body: object) -> bytes | None:
     raise KalshiRequestError(f"a request body must be a request model or a mapping, not {type(body).__name__}")
 
 
-def _check_headers(headers: Mapping[str, str], where: str) -> None:
-    clash = sorted(h for h in headers if h.lower() in _PROTECTED)
-    if clash:
-        raise KalshiRequestError(f"{where} may not set auth headers: {', '.join(clash)}")
+def merge_headers(base: dict[str, str], extra: Mapping[str, str]) -> dict[str, str]:
+    """`base` with `extra` laid over it case-insensitively: a name is never sent twice."""
+    if not extra:
+        return base
+    lowered = {name.lower() for name in extra}
+    merged = {k: v for k, v in base.items() if k.lower() not in lowered}
+    merged.update(extra)
+    return merged
 
 
 def _describe(error: ValueError) -> str:
@@ -301,8 +311,7 @@ class Core:
         base = httpx.URL(self._base_url)
         self._base_path = base.raw_path.decode("ascii").rstrip("/")
         headers = {"Accept": "application/json", "User-Agent": f"kalshi-sdk-python/{_VERSION} kalshi-rest"}
-        headers.update(config.extra_headers)
-        self._base_headers = headers
+        self._base_headers = merge_headers(headers, config.extra_headers)
         t = float(config.timeout)
         self._timeout = {"connect": t, "read": t, "write": t, "pool": t}
 
@@ -332,17 +341,18 @@ class Core:
         target = self._base_url + rendered
         if pairs:
             target += "?" + urlencode(pairs, quote_via=quote, safe=",")
-        headers = dict(self._base_headers)
+        headers = self._base_headers
         content = encode_body(op.method, body)
-        if content is not None:
-            headers["Content-Type"] = "application/json"
         policy = self.policy
         extensions: dict[str, Any] = {"timeout": self._timeout}
         raw = False
         if options is not None:
             if options.extra_headers:
-                _check_headers(options.extra_headers, "extra_headers")
-                headers.update(options.extra_headers)
+                try:
+                    extra = check_extra_headers(options.extra_headers, "options.extra_headers")
+                except KalshiConfigError as exc:
+                    raise KalshiRequestError(str(exc), parameter="extra_headers") from None
+                headers = merge_headers(headers, extra)
             if options.timeout is not None:
                 if not options.timeout > 0:
                     raise KalshiRequestError(f"timeout must be > 0, got {options.timeout!r}")
@@ -353,11 +363,13 @@ class Core:
                     raise KalshiRequestError(f"max_retries must be >= 0, got {options.max_retries!r}")
                 policy = RetryPolicy(options.max_retries, policy.base_delay, policy.max_delay, policy.random)
             raw = options.raw
+        if content is not None:  # the JSON content type wins over any caller header
+            headers = merge_headers(headers, {"Content-Type": "application/json"})
         return PreparedCall(
             op=op,
             url=httpx.URL(target),
             sign_path=self._base_path + rendered,
-            headers=headers,
+            headers=dict(headers),
             content=content,
             extensions=extensions,
             policy=policy,
