@@ -64,6 +64,10 @@ class KalshiConfig:
         base_url: a REST server for every client (a simulator or a proxy): each product puts its
             own prefix on it (`/trade-api/v2`, or `/klear-api/v1` for Klear); see `endpoints()`.
         ws_url: a WebSocket server, likewise (`/trade-api/ws/v2`, `/trade-api/ws/v2/margin`).
+        max_response_bytes: the largest successful REST body read (64 MiB by default); a bigger one
+            is refused with a typed error instead of filling memory.
+        retry_budget: seconds; when set, no retry starts once the call has spent this long in
+            total (first attempt, waits and retries), whatever `max_retries` says.
         allow_custom_host: let signed requests go to a host that is neither Kalshi's nor loopback
             (also `KALSHI_ALLOW_CUSTOM_HOST=1`); off by default so credentials never go astray.
         rate_limiter: a client-side rate limiter (`kalshi_rest.RateLimiter`), shared by every
@@ -81,6 +85,8 @@ class KalshiConfig:
     base_url: str | None = None
     ws_url: str | None = None
     rate_limiter: Any = None
+    max_response_bytes: int = 64 * 1024 * 1024
+    retry_budget: float | None = None
     allow_custom_host: bool = False
 
     def __post_init__(self) -> None:
@@ -90,7 +96,16 @@ class KalshiConfig:
                 raise KalshiConfigError(f"{name} must be a finite number >= 0, got {value!r}")
         if self.timeout == 0:
             raise KalshiConfigError("timeout must be > 0")
-        if not isinstance(self.max_retries, int) or self.max_retries < 0:
+        if isinstance(self.max_response_bytes, bool) or not isinstance(self.max_response_bytes, int):
+            raise KalshiConfigError(f"max_response_bytes must be an int > 0, got {self.max_response_bytes!r}")
+        if self.max_response_bytes <= 0:
+            raise KalshiConfigError(f"max_response_bytes must be an int > 0, got {self.max_response_bytes!r}")
+        budget = self.retry_budget
+        if budget is not None and (
+            isinstance(budget, bool) or not isinstance(budget, int | float) or not math.isfinite(budget) or budget <= 0
+        ):
+            raise KalshiConfigError(f"retry_budget must be None or a finite number of seconds > 0, got {budget!r}")
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int) or self.max_retries < 0:
             raise KalshiConfigError(f"max_retries must be an int >= 0, got {self.max_retries!r}")
         object.__setattr__(self, "extra_headers", check_extra_headers(self.extra_headers))
         if not isinstance(self.allow_custom_host, bool):

@@ -33,11 +33,13 @@ from kalshi_auth import (
 )
 
 from ._errors import (
+    KalshiPoolTimeoutError,
     KalshiRequestError,
     KalshiResponseError,
     KalshiTimeoutError,
     error_for_status,
     parse_error_body,
+    without_query,
 )
 from ._guards import check_body, check_path_id, check_query
 from ._operation import Operation
@@ -53,7 +55,9 @@ __all__ = ["Core", "Flow", "PreparedCall", "RequestSigner", "Send", "Sleep"]
 
 T = TypeVar("T")
 
-logger = logging.getLogger("kalshi_rest")
+logger = logging.getLogger("kalshi.rest")
+"""The library's logger; never configured here. One DEBUG line per attempt: method, path without the
+query, status, elapsed seconds, attempt number; never headers, keys, signatures or tokens."""
 
 _VERSION = "0.1.0"
 _BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
@@ -68,12 +72,17 @@ class RequestSigner(Protocol):
 
 
 class Send:
-    """Send this request and resume the flow with the response (or the transport exception)."""
+    """Send this request and resume the flow with the response (or the transport exception).
 
-    __slots__ = ("request",)
+    The driver reads at most `max_body` bytes of a 2xx body (more is a `KalshiResponseError`) and
+    at most `MAX_ERROR_BODY` bytes of any other.
+    """
 
-    def __init__(self, request: httpx.Request) -> None:
+    __slots__ = ("max_body", "request")
+
+    def __init__(self, request: httpx.Request, max_body: int = 64 * 1024 * 1024) -> None:
         self.request = request
+        self.max_body = max_body
 
     def __repr__(self) -> str:
         return f"Send({self.request.method} {self.request.url.path})"
@@ -271,7 +280,8 @@ class Core:
             Kalshi host or loopback unless `config.allow_custom_host` (or `KALSHI_ALLOW_CUSTOM_HOST=1`).
         base_url: overrides `config.rest_url` (e.g. the perps REST URL); its path is signed.
         random: jitter source for backoff; inject a fixed one in tests.
-        wall_clock: Unix seconds, used to read HTTP-date `Retry-After` values.
+        wall_clock: Unix seconds, used to read HTTP-date `Retry-After` values and a 401's `Date`.
+        monotonic: seconds for elapsed times and the retry budget.
     """
 
     __slots__ = (
@@ -282,6 +292,7 @@ class Core:
         "auth",
         "config",
         "limiter",
+        "monotonic",
         "policy",
         "wall_clock",
     )
@@ -294,6 +305,7 @@ class Core:
         base_url: str | None = None,
         random: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.auth = auth
@@ -305,6 +317,7 @@ class Core:
             raise KalshiRequestError(f"config.rate_limiter must be a kalshi_rest.RateLimiter, not {kind}")
         self.limiter: RateLimiter | None = limiter
         self.wall_clock = wall_clock
+        self.monotonic = monotonic
         self._base_url = (base_url or config.rest_url).rstrip("/")
         if auth is not None:
             check_signed_host(self._base_url, allow_custom_host=config.allow_custom_host)
@@ -391,45 +404,66 @@ class Core:
         op = call.op
         policy = call.policy
         limiter = self.limiter
+        budget = self.config.retry_budget
+        clock = self.monotonic
+        started = clock()
+        path = call.url.path
         attempt = 0
         while True:
             if limiter is not None:
                 wait = limiter.acquire_for(op, call.body)
                 if wait > 0:
                     yield Sleep(wait)
-            outcome = yield Send(self.sign(call))
+            sent_at = clock()
+            outcome = yield Send(self.sign(call), self.config.max_response_bytes)
             if isinstance(outcome, httpx.Response):
                 status = outcome.status_code
+                logger.debug(
+                    "%s %s -> %d in %.3fs (attempt %d)", op.method, path, status, clock() - sent_at, attempt + 1
+                )
                 if 200 <= status < 300:
                     return outcome
                 retry_after = parse_retry_after(outcome.headers.get("retry-after"), self.wall_clock())
                 if policy.should_retry_status(op.method, status, attempt):
                     delay = policy.delay(attempt, retry_after)
-                    logger.info("retrying %s %s after HTTP %d in %.2fs", op.method, op.path, status, delay)
-                    attempt += 1
-                    yield Sleep(delay)
-                    continue
-                raise error_for_status(outcome, retry_after=retry_after)
+                    if budget is None or clock() - started + delay <= budget:
+                        logger.info("retrying %s %s after HTTP %d in %.2fs", op.method, op.path, status, delay)
+                        attempt += 1
+                        yield Sleep(delay)
+                        continue
+                raise error_for_status(outcome, retry_after=retry_after, now=self.wall_clock())
             if isinstance(outcome, Exception):
+                kind = type(outcome).__name__
+                logger.debug("%s %s -> %s in %.3fs (attempt %d)", op.method, path, kind, clock() - sent_at, attempt + 1)
                 if policy.should_retry_error(op.method, outcome, attempt):
                     delay = policy.delay(attempt)
-                    logger.info("retrying %s %s after %s in %.2fs", op.method, op.path, type(outcome).__name__, delay)
-                    attempt += 1
-                    yield Sleep(delay)
-                    continue
+                    if budget is None or clock() - started + delay <= budget:
+                        logger.info("retrying %s %s after %s in %.2fs", op.method, op.path, kind, delay)
+                        attempt += 1
+                        yield Sleep(delay)
+                        continue
                 raise self.transport_error(op, outcome) from outcome
             raise TypeError(f"the flow expected a response or an exception, got {type(outcome).__name__}")
 
     def transport_error(self, op: Operation[Any], error: Exception) -> Exception:
         """Map a transport failure: a read/write timeout may have reached the server, a connect error did not."""
-        unanswered = isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout)
-        if isinstance(error, httpx.TimeoutException) and not unanswered:
+        if isinstance(error, httpx.PoolTimeout):
+            return KalshiPoolTimeoutError(
+                f"{op.method} {op.path} was never sent: every pooled connection stayed busy for the timeout; "
+                "allow more connections (KalshiConfig(limits=httpx.Limits(max_connections=...))) or send fewer at once"
+            )
+        if isinstance(error, httpx.TimeoutException) and not isinstance(error, httpx.ConnectTimeout):
             return KalshiTimeoutError(
                 f"no answer to {op.method} {op.path} in time ({type(error).__name__}); "
                 + ("the write may have happened: reconcile before resending" if not op.idempotent else "giving up"),
             )
         if isinstance(error, httpx.HTTPError):
-            return KalshiConnectionError(f"{op.method} {op.path} failed: {type(error).__name__}: {error}")
+            try:
+                url: httpx.URL | None = error.request.url
+            except RuntimeError:
+                url = None
+            text = without_query(str(error), url)
+            return KalshiConnectionError(f"{op.method} {op.path} failed: {type(error).__name__}: {text}"[:1024])
         return error
 
     def parse(self, op: Operation[T], response: httpx.Response) -> T:
