@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
-from ._endpoints import Endpoints, Product, check_server_url, resolve_endpoints
-from ._environments import DEMO, PRODUCTION, Environment, check_environments
+from ._endpoints import Endpoints, Product, resolve_endpoints
+from ._environments import DEMO, PRODUCTION, Environment, check_environments, check_server_url
 from ._errors import KalshiConfigError
 
 __all__ = ["KalshiConfig", "check_extra_headers"]
@@ -111,9 +111,9 @@ class KalshiConfig:
         if not isinstance(self.allow_custom_host, bool):
             raise KalshiConfigError(f"allow_custom_host must be a bool, got {self.allow_custom_host!r}")
         if self.base_url is not None:
-            check_server_url("base_url", self.base_url, "https", ("/trade-api/v2", "/klear-api/v1"))
+            check_server_url("base_url", self.base_url, "https", ("/trade-api/v2", "/klear-api/v1"), bare=True)
         if self.ws_url is not None:
-            check_server_url("ws_url", self.ws_url, "wss", ("/trade-api/ws/v2", "/trade-api/ws/v2/margin"))
+            check_server_url("ws_url", self.ws_url, "wss", ("/trade-api/ws/v2", "/trade-api/ws/v2/margin"), bare=True)
         urls = {f"environment.{name}": url for name, url in self.environment.table()}
         if self.base_url is not None:
             urls = {k: v for k, v in urls.items() if "REST" not in k} | {"base_url": self.base_url}
