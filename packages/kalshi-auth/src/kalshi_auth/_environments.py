@@ -284,10 +284,11 @@ PRODUCTION = Environment(
     klear_url="https://api.klear.kalshi.com/klear-api/v1",
     fix_host="mm.fix.elections.kalshi.com",
     fix_market_data_host="mm.fix.elections.kalshi.com",
-    margin_fix_host="margin-fix-api.fix.elections.kalshi.com",
-    margin_fix_market_data_host="margin-fix-api.fix.elections.kalshi.com",
+    margin_fix_host="margin-mm.fix.elections.kalshi.com",
+    margin_fix_market_data_host="margin-marketdata.fix.elections.kalshi.com",
 )
-"""Kalshi production: the spec's primary hosts."""
+"""Kalshi production: the recommended hosts (docs.kalshi.com/getting_started/api_environments;
+margin FIX from docs.kalshi.com/margin)."""
 
 DEMO = Environment(
     name="demo",
