@@ -12,11 +12,11 @@ from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
 
-from kalshi_auth import DEMO, KalshiAuth, KalshiConfig, KalshiConfigError, PrivateKey, credentials_from_env
+from kalshi_auth import DEMO, KalshiAuth, KalshiConfig, KalshiConfigError, PrivateKey, Product, credentials_from_env
 
 from ._core import Core, RequestSigner
 from ._operation import Operation
-from ._options import RequestOptions
+from ._options import EventHooks, RequestOptions, check_event_hooks
 from ._pagination import AsyncPage, Page, iterate_pages, iterate_pages_async
 from ._resource import AsyncClientCore, Body, SyncClientCore
 from ._response import APIResponse
@@ -85,14 +85,18 @@ def _plain(options: RequestOptions | None) -> RequestOptions | None:
 class _ClientState:
     """What both faces hold: the config, the signer and the core. No I/O.
 
-    Product clients adapt it through three hooks: `_rest_url` (where requests go), `_check_auth`
-    (a product-worded `AuthRequiredError`) and `_default_limits` (the connection pool size).
+    Product clients adapt it through three hooks: `_product` (which of the config's resolved
+    endpoints requests go to, `KalshiConfig.endpoints`), `_check_auth` (a product-worded
+    `AuthRequiredError`) and `_default_limits` (the connection pool size).
     """
+
+    _product: ClassVar[Product] = "prediction"
 
     _config: KalshiConfig
     _auth: RequestSigner | None
     _core: Core
     _owns_http: bool
+    _hooks: dict[str, tuple[Callable[[Any], Any], ...]]
     _default_limits: ClassVar[httpx.Limits] = _DEFAULT_LIMITS
 
     def _set_state(self, config: KalshiConfig, auth: RequestSigner | None) -> None:
@@ -101,8 +105,8 @@ class _ClientState:
         self._core = Core(config, auth, base_url=self._rest_url(config))
 
     def _rest_url(self, config: KalshiConfig) -> str:
-        """The base URL of this client's API; other products' clients (perps, Klear) override it."""
-        return config.rest_url
+        """The base URL of this client's API, from the one resolver (`KalshiConfig.endpoints`)."""
+        return config.endpoints(self._product).rest_url
 
     def _connect(
         self,
@@ -184,9 +188,11 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         config: KalshiConfig | None = None,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
+        event_hooks: EventHooks | None = None,
     ) -> None:
         config = _resolve_config(config, demo)
         signer = _resolve_auth(key_id, private_key_path, private_key, password, auth)
+        self._hooks = check_event_hooks(event_hooks)
         self._http = self._connect(config, signer, transport, http_client, httpx.Client)
         self._sleep: Callable[[float], object] = time.sleep
 
@@ -232,7 +238,7 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         )
         clone = type(self).__new__(type(self))
         clone._set_state(config, self._auth)
-        clone._http, clone._owns_http, clone._sleep = self._http, False, self._sleep
+        clone._http, clone._owns_http, clone._sleep, clone._hooks = self._http, False, self._sleep, self._hooks
         return clone
 
     copy = with_options
@@ -249,7 +255,7 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, body, options)
-        response = drive_sync(core.flow(call), self._http, self._sleep)
+        response = drive_sync(core.flow(call), self._http, self._sleep, self._hooks)
         if call.raw:
             return APIResponse(response, functools.partial(core.parse, op))  # type: ignore[return-value]
         return core.parse(op, response)
@@ -265,7 +271,7 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, None, options)
-        response = drive_sync(core.flow(call), self._http, self._sleep)
+        response = drive_sync(core.flow(call), self._http, self._sleep, self._hooks)
         follow = _plain(options)
 
         def fetch(cursor: str) -> Page[Any]:
@@ -328,6 +334,8 @@ class KalshiClient(SyncResources, SyncAPIClient):
         config: timeouts, retries, base URL, rate limiter and more (`KalshiConfig`).
         transport: an `httpx.BaseTransport` to send through (`httpx.MockTransport`, a replay transport).
         http_client: a ready `httpx.Client` to share; the caller closes it.
+        event_hooks: `{"request": [fn], "response": [fn]}`, called with every attempt's
+            `httpx.Request` and `httpx.Response` (tracing, metrics); see `kalshi_rest.EventHooks`.
     """
 
 
@@ -346,9 +354,11 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         config: KalshiConfig | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
+        event_hooks: EventHooks | None = None,
     ) -> None:
         config = _resolve_config(config, demo)
         signer = _resolve_auth(key_id, private_key_path, private_key, password, auth)
+        self._hooks = check_event_hooks(event_hooks)
         self._http = self._connect(config, signer, transport, http_client, httpx.AsyncClient)
         import asyncio  # here, not at module level: sync-only programs never pay for importing asyncio
 
@@ -380,7 +390,7 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         )
         clone = type(self).__new__(type(self))
         clone._set_state(config, self._auth)
-        clone._http, clone._owns_http, clone._sleep = self._http, False, self._sleep
+        clone._http, clone._owns_http, clone._sleep, clone._hooks = self._http, False, self._sleep, self._hooks
         return clone
 
     copy = with_options
@@ -397,7 +407,7 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, body, options)
-        response = await drive_async(core.flow(call), self._http, self._sleep)
+        response = await drive_async(core.flow(call), self._http, self._sleep, self._hooks)
         if call.raw:
             return APIResponse(response, functools.partial(core.parse, op))  # type: ignore[return-value]
         return core.parse(op, response)
@@ -413,7 +423,7 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, None, options)
-        response = await drive_async(core.flow(call), self._http, self._sleep)
+        response = await drive_async(core.flow(call), self._http, self._sleep, self._hooks)
         follow = _plain(options)
 
         async def fetch(cursor: str) -> AsyncPage[Any]:
@@ -468,14 +478,14 @@ class AsyncKalshiClient(AsyncResources, AsyncAPIClient):
     """
 
 
-def _env_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    creds = credentials_from_env("prediction", environ=kwargs.pop("environ", None))
-    config: KalshiConfig | None = kwargs.pop("config", None)
-    demo = kwargs.pop("demo", None)
-    if config is None:
-        config = KalshiConfig(environment=creds.environment)
-    elif creds.demo or creds.base_url:
-        config = config.replace(environment=creds.environment)
+def env_kwargs(product: Product, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Constructor arguments from the `KALSHI_*` (or `KALSHI_PERPS_*`) variables, merged into `kwargs`."""
+    creds = credentials_from_env("perps" if product == "perps" else "prediction", environ=kwargs.pop("environ", None))
+    config = creds.config(kwargs.pop("config", None))
     if creds.auth is not None and "auth" not in kwargs and "key_id" not in kwargs:
         kwargs["auth"] = creds.auth
-    return {"config": config, "demo": demo, **kwargs}
+    return {**kwargs, "config": config}
+
+
+def _env_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return env_kwargs("prediction", kwargs)
