@@ -90,12 +90,6 @@ def test_the_readmes_have_their_snippets() -> None:
     assert len(KLEAR) == 3
 
 
-DEMO_FROM_ENV = (
-    "from_env(demo=True) lets demo=True replace the environment that KALSHI_PERPS_API_BASE_URL overrode, "
-    "so the README's `PerpsClient.from_env(demo=True)` cannot be pointed at a simulator by env alone (rest branch)"
-)
-
-
 def preflight(served: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     """Fail before any request unless the README's `from_env(demo=True)` resolves to the simulator."""
     from kalshi_perps import AsyncPerpsClient, PerpsClient
@@ -107,25 +101,17 @@ def preflight(served: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     assert AsyncPerpsClient.from_env(demo=True).base_url.startswith(served["KALSHI_PERPS_API_BASE_URL"])
 
 
-@pytest.mark.xfail(strict=True, reason=DEMO_FROM_ENV)
 def test_perps_sync_rest_snippet(served: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     preflight(served, monkeypatch)
-    run(PERPS[0], served, tmp_path)
-
-
-@pytest.mark.xfail(strict=True, reason=DEMO_FROM_ENV)
-def test_perps_async_rest_snippet(served: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    preflight(served, monkeypatch)
-    run(PERPS[1], served, tmp_path)
-
-
-def test_perps_rest_snippets_run_with_only_demo_dropped(served: dict[str, str], tmp_path: Path) -> None:
-    """The simulator side of the two snippets above: the same code, `demo=True` removed, runs and prints."""
-    out = run(PERPS[0].replace("demo=True", ""), served, tmp_path)
+    out = run(PERPS[0], served, tmp_path)
     assert out.splitlines()[0] == "True"
     assert "BTC-PERP 96999.0000 97001.0000" in out
     assert "0 0.0000 0.0000" in out  # subaccount 0: no positions, no maintenance margin
-    run(PERPS[1].replace("demo=True", ""), served, tmp_path)
+
+
+def test_perps_async_rest_snippet(served: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    preflight(served, monkeypatch)
+    run(PERPS[1], served, tmp_path)
 
 
 def test_perps_order_snippet_places_and_cancels(served: dict[str, str], tmp_path: Path) -> None:
