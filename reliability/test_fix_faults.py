@@ -17,17 +17,33 @@ import os
 import sys
 import time
 from collections import Counter
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from kalshi_auth import FixSessionType
-from kalshi_fix import FileStore, FixFrame, FsyncPolicy, decode_app_message
+from kalshi_fix import (
+    ConnectionState,
+    FileStore,
+    FixConnectionError,
+    FixFrame,
+    FixLogonError,
+    FsyncPolicy,
+    GapDetected,
+    build_frame,
+    decode_app_message,
+    format_sending_time,
+)
+from kalshi_fix.messages import ExecType, NewOrderSingle, Side
 from kalshi_testing import KalshiExchange
 
 from .conftest import Ledger, open_fds
 from .fixproxy import FixProxy
 
 RT = FixSessionType.ORDER_ENTRY_RETRANSMIT
+FED = "KXFED-26DEC-T3.50"
 TRADER = Path(__file__).with_name("fix_trader.py")
 STEP = 10.0  # seconds: the bound on every wait below
 ACKED, UNREAD, UNSENT = 6, 4, 3  # orders acknowledged / reports in flight / orders never delivered, at the kill
@@ -126,6 +142,13 @@ def price(i: int) -> str:
     return f"0.{10 + i % 10:02d}"  # below the seeded offer: every order rests
 
 
+def order(cl_ord_id: str, limit: str) -> NewOrderSingle:
+    """A 1-lot resting bid on FED."""
+    return NewOrderSingle(
+        cl_ord_id=cl_ord_id, symbol=FED, side=Side.BUY_YES, order_qty=Decimal(1), price=Decimal(limit)
+    )
+
+
 async def test_killed_trader_process_resumes_from_its_store_without_duplicating_or_losing(
     kalshi_exchange: KalshiExchange, ledger: Ledger, tmp_path: Path
 ) -> None:
@@ -217,4 +240,165 @@ async def test_killed_trader_process_resumes_from_its_store_without_duplicating_
             "resumed_at_seq": resume_at,
             "seconds": round(time.monotonic() - started, 1),
         },
+    )
+
+
+def counterparty_sequence_reset(ex: KalshiExchange, new_seq: Any, *, move: bool) -> tuple[int, int]:
+    """The acceptor sends the live RT session a SequenceReset-Reset (35=4, 123=N) to `new_seq(next)`; with
+    `move` it really continues from there. Reset mode's MsgSeqNum is ignored by the receiver (FIXT 1.1), so
+    the reset carries the acceptor's next number without using it up. Returns (its MsgSeqNum, NewSeqNo)."""
+    sim = ex.simulator
+
+    def inject(_: Any) -> tuple[int, int]:
+        conn = sim.fix.active[(False, RT, ex.user.key_id)]
+        assert conn.session is not None and conn.transport is not None
+        store = conn.session.store
+        seq = store.next_sender_seq
+        new = int(new_seq(seq))
+        body = f"123=N\x0136={new}\x01".encode()
+        conn.transport.write(build_frame("4", conn.comp_id, ex.user.key_id, seq, format_sending_time(), body))
+        if move:
+            store.set_next_sender_seq(new)
+        return seq, new
+
+    return sim.call(inject)
+
+
+async def test_counterparty_sequence_reset_mid_session_is_followed_and_loses_nothing(
+    kalshi_exchange: KalshiExchange, ledger: Ledger
+) -> None:
+    ex = kalshi_exchange
+    frames: list[FixFrame] = []
+    async with (
+        FixProxy(ex.simulator.fix.ports[(False, RT)]) as proxy,
+        ex.fix_client(host="127.0.0.1", port=proxy.port).order_entry(retransmit=True, on_message=frames.append) as rt,
+    ):
+        for i in range(3):
+            await rt.send(order(f"sr{i}", price(i)))
+        await until(lambda: len(frames) == 3, "the first reports")
+        # forward: the counterparty jumps 50 ahead; the client follows without asking for the skipped range
+        _, new = counterparty_sequence_reset(ex, lambda nxt: nxt + 50, move=True)
+        await until(lambda: rt.store.next_target_seq == new, "the client to take NewSeqNo")
+        for i in range(3, 6):
+            await rt.send(order(f"sr{i}", price(i)))
+        await until(lambda: len(frames) == 6, "the reports after the forward reset")
+        assert frames[3].msg_seq_num == new
+        # backward: a reset that would rewind is refused with a session Reject (373=5); nothing rewinds
+        expected = rt.store.next_target_seq
+        rewind_seq, _ = counterparty_sequence_reset(ex, lambda nxt: 2, move=False)
+        await until(lambda: proxy_reject(proxy), "the reject")
+        assert rt.store.next_target_seq == expected
+        for i in range(6, 9):
+            await rt.send(order(f"sr{i}", price(i)))
+        await until(lambda: len(frames) == 9, "the reports after the refused rewind")
+        await asyncio.sleep(0.2)  # a duplicate or a late resend would arrive by now
+        events = list(rt.events)
+    up = proxy.frames("up")
+    rejects = [f for f in up if f.msg_type == "3"]
+    assert [(f.get(45), f.get(373)) for f in rejects] == [(str(rewind_seq), "5")]  # value incorrect, that one only
+    assert not [f for f in up if f.msg_type == "2"]  # no ResendRequest: a reset is not a gap
+    assert not [e for e in events if isinstance(e, GapDetected)]
+    got = Counter(decode_app_message(f).cl_ord_id for f in frames)  # type: ignore[attr-defined]
+    assert got == Counter(f"sr{i}" for i in range(9))  # every report once, none lost across both resets
+    assert engine_orders(ex, "sr") == Counter(f"sr{i}" for i in range(9))
+    ledger.row(
+        "FIX",
+        "counterparty SequenceReset-Reset mid-session (forward +50, then a rewind)",
+        injected=2,
+        survived=2,
+        lost=9 - len(got),
+        sent_twice=sum(n - 1 for n in got.values()),
+        figures={"new_seq_no": new, "rejects_sent": len(rejects), "resend_requests_sent": 0},
+    )
+
+
+def proxy_reject(proxy: FixProxy) -> bool:
+    return any(f.msg_type == "3" for f in proxy.frames("up"))
+
+
+async def test_counterparty_reset_while_away_is_a_typed_error_then_a_fresh_logon_loses_nothing(
+    kalshi_exchange: KalshiExchange, ledger: Ledger, tmp_path: Path
+) -> None:
+    """Kalshi resets sequence numbers at its weekly maintenance (docs.kalshi.com/fix/connectivity: users
+    restart their sessions and reset sequence numbers). A client that resumes its stored numbers meets a Logon
+    numbered 1: a lower MsgSeqNum without PossDupFlag is fatal (FIXT 1.1), so it logs out with one typed error
+    instead of trading on a wrong count or resending its orders; a fresh logon (ResetSeqNumFlag=Y) then trades."""
+    ex = kalshi_exchange
+    frames: list[FixFrame] = []
+    async with FixProxy(ex.simulator.fix.ports[(False, RT)]) as proxy:
+        client = ex.fix_client(host="127.0.0.1", port=proxy.port, store_dir=tmp_path)
+        async with client.order_entry(retransmit=True, on_message=frames.append) as rt:
+            for i in range(3):
+                await rt.send(order(f"mw{i}", price(i)))
+            await until(lambda: len(frames) == 3, "the reports before maintenance")
+        ex.simulator.call(lambda _: ex.simulator.fix.stores[(False, RT, ex.user.key_id)].reset())
+        resumed = client.order_entry(retransmit=True, on_message=frames.append)
+        with pytest.raises(FixConnectionError, match="MsgSeqNum too low"):
+            await resumed.open(timeout=STEP)
+        await asyncio.sleep(0.3)  # a reconnect, or a resend of the stored orders, would show by now
+        attempts = len(proxy.links) - 1
+        resent = [f for f in proxy.links[-1].up if f.msg_type == "D"]
+        async with client.order_entry(retransmit=True, fresh=True, on_message=frames.append) as rt:
+            for i in range(3, 6):
+                await rt.send(order(f"mw{i}", price(i)))
+            await rt.send(order("mw0", price(0)))  # a re-submission after the reset: the exchange still knows it
+            await until(lambda: len(frames) == 7, "the reports after the fresh logon")
+            await asyncio.sleep(0.2)
+        fresh_logon = next(f for f in proxy.links[-1].up if f.msg_type == "A")
+    assert attempts == 1  # one logon, no reconnect storm
+    assert resent == []  # the stored orders were not replayed into the reset session
+    assert (fresh_logon.msg_seq_num, fresh_logon.get(141)) == (1, "Y")
+    reports = [decode_app_message(f) for f in frames]
+    assert Counter(r.cl_ord_id for r in reports if r.exec_type == ExecType.NEW) == Counter(  # type: ignore[attr-defined]
+        f"mw{i}" for i in range(6)
+    )
+    assert [r.exec_type for r in reports if r.cl_ord_id == "mw0"] == [ExecType.NEW, ExecType.REJECTED]  # type: ignore[attr-defined]
+    assert engine_orders(ex, "mw") == Counter(f"mw{i}" for i in range(6))  # every order once, none lost
+    ledger.row(
+        "FIX",
+        "counterparty reset its sequence numbers while the client was away (weekly maintenance)",
+        injected=1,
+        survived=1,
+        sent_twice=len(resent),
+        lost=6 - len(engine_orders(ex, "mw")),
+        figures={"logon_attempts_before_fresh": attempts, "error": "FixConnectionError: MsgSeqNum too low"},
+    )
+
+
+@pytest.mark.parametrize("when", ["first logon", "reconnect"])
+async def test_a_rejected_logon_is_one_typed_error_and_no_reconnect_storm(
+    kalshi_exchange: KalshiExchange, ledger: Ledger, when: str
+) -> None:
+    ex = kalshi_exchange
+    faults = ex.simulator.fix.faults
+    async with FixProxy(ex.simulator.fix.ports[(False, RT)]) as proxy:
+        client = ex.fix_client(host="127.0.0.1", port=proxy.port)
+        session = client.order_entry(retransmit=True)
+        started = time.monotonic()
+        if when == "first logon":
+            faults.reject_logon("KalshiRT", "key disabled", times=50)
+            with pytest.raises(FixLogonError, match="key disabled"):
+                await session.open(timeout=STEP)
+        else:
+            await session.open(timeout=STEP)
+            faults.reject_logon("KalshiRT", "key disabled", times=50)
+            proxy.cut()  # the connection dies; the reconnect's Logon is refused
+            await until(lambda: session.state is ConnectionState.CLOSED, "the session to give up")
+            with pytest.raises(FixLogonError, match="key disabled"):
+                await session.send(order("never", "0.10"), timeout=STEP)
+            await session.close()
+        elapsed = time.monotonic() - started
+        await asyncio.sleep(0.5)  # a retry would have connected by now (the backoff is 10-50 ms)
+        refused = faults.fired.count("reject_logon:KalshiRT")
+        connections = len(proxy.links)
+    faults.clear()
+    assert refused == 1
+    assert connections == (1 if when == "first logon" else 2)
+    assert engine_orders(ex, "never") == Counter()
+    ledger.row(
+        "FIX",
+        f"logon rejected on the {when}",
+        injected=1,
+        survived=1,
+        figures={"logon_attempts": refused, "connections": connections, "seconds_to_error": round(elapsed, 2)},
     )
