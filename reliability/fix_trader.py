@@ -5,7 +5,8 @@
 The API key comes from FIX_TRADER_KEY_ID and FIX_TRADER_KEY_PEM. Commands, one a line on stdin:
 `send <ClOrdID> <price>` (a 1-lot BUY_YES limit on FED; prints `{"sent": ..., "seq": ...}`) and `quit`
 (log out). Every received ExecutionReport is appended to REPORTS_FILE as one JSON line, written and
-flushed in the read callback, so what a killed process saw is on disk.
+flushed in the read callback, so what a killed process saw is on disk. With FIX_TRADER_DIE_AFTER=N the
+process SIGKILLs itself right after writing its N-th report (a crash in the middle of a read).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import signal
 import sys
 from decimal import Decimal
 from typing import Any, TextIO
@@ -39,6 +41,9 @@ async def main(host: str, port: int, store_dir: str, reports: TextIO) -> None:
         reconnect=ReconnectPolicy(base_delay=0.01, max_delay=0.05, max_attempts=3),
     )
 
+    written: list[dict[str, Any]] = []
+    die_after = int(os.environ.get("FIX_TRADER_DIE_AFTER", "0"))
+
     def on_message(frame: FixFrame) -> None:
         message = decode_app_message(frame)
         if isinstance(message, ExecutionReport):
@@ -52,6 +57,9 @@ async def main(host: str, port: int, store_dir: str, reports: TextIO) -> None:
             }
             reports.write(json.dumps(line) + "\n")
             reports.flush()
+            written.append(line)
+            if len(written) == die_after:
+                os.kill(os.getpid(), signal.SIGKILL)
 
     loop = asyncio.get_running_loop()
     async with client.order_entry(retransmit=True, on_message=on_message) as session:

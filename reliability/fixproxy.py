@@ -3,7 +3,8 @@
 It keeps every frame that crossed it in each direction (parsed, per connection), and can cut a link
 in the middle of a stream: `hold("down")` swallows what the acceptor sends (reports the client never
 reads), `hold("up")` swallows what the client sends (orders the acceptor never receives), `cut()` drops
-every live connection at once. Runs on the test's event loop.
+every live connection at once. `hold(..., keep=True)` keeps what arrives instead, and `release()` writes it
+on in one piece (a burst the receiver reads in one go). Runs on the test's event loop.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ class Link:
     swallowed_up: list[FixFrame] = field(default_factory=list)
     swallowed_down: list[FixFrame] = field(default_factory=list)
     writers: list[asyncio.StreamWriter] = field(default_factory=list)
+    kept: dict[str, bytearray] = field(default_factory=lambda: {"up": bytearray(), "down": bytearray()})
 
 
 class FixProxy:
@@ -33,6 +35,7 @@ class FixProxy:
         self.target_port = target_port
         self.links: list[Link] = []
         self.held: set[str] = set()
+        self.keep = False
         self.port = 0
         self._server: asyncio.Server | None = None
         self._tasks: set[asyncio.Task[None]] = set()
@@ -51,12 +54,20 @@ class FixProxy:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    def hold(self, direction: str) -> None:
-        """Stop forwarding `"up"` (client to acceptor) or `"down"`; what arrives is recorded, then dropped."""
+    def hold(self, direction: str, *, keep: bool = False) -> None:
+        """Stop forwarding `"up"` (client to acceptor) or `"down"`; what arrives is recorded, then dropped
+        (or, with `keep`, kept for `release()`)."""
         self.held.add(direction)
+        self.keep = keep
 
     def release(self) -> None:
+        """Forward again; what was kept goes on in one write per direction."""
         self.held.clear()
+        for link in self.links:
+            for way, writer in (("up", link.writers[1]), ("down", link.writers[0])):
+                if link.kept[way] and not writer.is_closing():
+                    writer.write(bytes(link.kept[way]))
+                link.kept[way].clear()
 
     def cut(self) -> None:
         """Abort every live connection on both sides (no FIN, no Logout)."""
@@ -89,7 +100,11 @@ class FixProxy:
             while data := await reader.read(65536):
                 frames = [parse_frame(raw) for raw in splitter.feed(data)]
                 if way in self.held:
-                    getattr(link, f"swallowed_{way}").extend(frames)
+                    if self.keep:
+                        getattr(link, way).extend(frames)
+                        link.kept[way] += data
+                    else:
+                        getattr(link, f"swallowed_{way}").extend(frames)
                     continue
                 getattr(link, way).extend(frames)
                 writer.write(data)
