@@ -151,9 +151,12 @@ def order(cl_ord_id: str, limit: str) -> NewOrderSingle:
     )
 
 
+@pytest.mark.parametrize("asked", ["the gap", "everything from 1"])
 async def test_killed_trader_process_resumes_from_its_store_without_duplicating_or_losing(
-    kalshi_exchange: KalshiExchange, ledger: Ledger, tmp_path: Path
+    kalshi_exchange: KalshiExchange, ledger: Ledger, tmp_path: Path, asked: str
 ) -> None:
+    """The acceptor asks the restarted process for the gap its Logon shows, or (a fault) for everything from
+    MsgSeqNum 1: resends carry PossDupFlag=Y and OrigSendingTime, and nothing already booked is booked again."""
     ex = kalshi_exchange
     started = time.monotonic()
     fds_before = open_fds()
@@ -189,6 +192,8 @@ async def test_killed_trader_process_resumes_from_its_store_without_duplicating_
         assert set(seqs.values()) <= stored  # every order the process sent is in its journal
 
         # process 2: same store; resumes, is asked for what the acceptor missed, gets what it never read
+        if asked == "everything from 1":
+            ex.simulator.fix.faults.resend_request("KalshiRT", begin=1)
         second = await Trader.start(ex, proxy.port, store, reports2)
         assert (await second.answer())["ready"]
         link = proxy.links[-1]
@@ -206,7 +211,7 @@ async def test_killed_trader_process_resumes_from_its_store_without_duplicating_
     assert logon.msg_seq_num == resume_at > max(seqs.values())  # outbound numbering continues from the store
     assert after > logon.msg_seq_num and duplicate > after
     resent = {decode_app_message(f).cl_ord_id: f for f in link.up if f.msg_type == "D" and f.poss_dup_flag}  # type: ignore[attr-defined]
-    assert sorted(resent) == sorted(unsent)  # exactly what the acceptor asked for
+    assert sorted(resent) == sorted(unsent if asked == "the gap" else ids)  # exactly what the acceptor asked for
     for cl_ord_id, frame in resent.items():
         assert frame.msg_seq_num == seqs[cl_ord_id]  # resent under its original MsgSeqNum
         assert frame.get(122) is not None  # OrigSendingTime
@@ -229,7 +234,7 @@ async def test_killed_trader_process_resumes_from_its_store_without_duplicating_
     leaked = await fds_above(fds_before)
     ledger.row(
         "FIX",
-        "KalshiRT trader process SIGKILLed mid-stream, restarted from its on-disk store",
+        f"KalshiRT trader process SIGKILLed mid-stream, restarted from its on-disk store; acceptor asks for {asked}",
         injected=1,
         survived=1,
         sent_twice=sum(n - 1 for n in booked.values()),
@@ -240,6 +245,52 @@ async def test_killed_trader_process_resumes_from_its_store_without_duplicating_
             "reports_in_flight_resent": len(redelivered),
             "orders_in_flight_resent_possdup": len(resent),
             "resumed_at_seq": resume_at,
+            "seconds": round(time.monotonic() - started, 1),
+        },
+    )
+
+
+async def test_rt_connection_cut_again_and_again_mid_stream_loses_and_duplicates_nothing(
+    kalshi_exchange: KalshiExchange, ledger: Ledger
+) -> None:
+    ex = kalshi_exchange
+    orders, cut_every = 160, 8
+    ids = [f"cut{i}" for i in range(orders)]
+    frames: list[FixFrame] = []
+    started = time.monotonic()
+    async with (
+        FixProxy(ex.simulator.fix.ports[(False, RT)]) as proxy,
+        ex.fix_client(host="127.0.0.1", port=proxy.port).order_entry(retransmit=True, on_message=frames.append) as rt,
+    ):
+        cuts = 0
+        for i, cl_ord_id in enumerate(ids):
+            await rt.send(order(cl_ord_id, price(i)), timeout=STEP)
+            if i % cut_every == cut_every - 1:
+                await asyncio.sleep(0.002 * (i % 5))  # cut at varying points: before, during, after the reports
+                proxy.cut()
+                cuts += 1
+                await until(lambda n=cuts + 1: rt.connection.connects == n and rt.is_logged_on, "the reconnect")
+        await until(lambda: len({decode_app_message(f).cl_ord_id for f in frames}) == orders, "every report")  # type: ignore[attr-defined]
+        await asyncio.sleep(0.3)  # a duplicate would arrive by now
+        connects = rt.connection.connects
+    got = Counter(decode_app_message(f).cl_ord_id for f in frames)  # type: ignore[attr-defined]
+    booked = engine_orders(ex, "cut")
+    assert got == Counter(ids)  # every report exactly once
+    assert booked == Counter(ids)  # every order exactly once
+    assert connects == cuts + 1 == orders // cut_every + 1
+    resent_up = sum(f.msg_type == "D" and f.poss_dup_flag for f in proxy.frames("up"))
+    resent_down = sum(f.msg_type == "8" and f.poss_dup_flag for f in proxy.frames("down"))
+    ledger.row(
+        "FIX",
+        f"KalshiRT connection cut every {cut_every} orders, {orders} orders",
+        injected=cuts,
+        survived=connects - 1,
+        sent_twice=sum(n - 1 for n in booked.values()) + sum(n - 1 for n in got.values()),
+        lost=orders - len(booked) + orders - len(got),
+        figures={
+            "reconnects": connects - 1,
+            "orders_resent_possdup": resent_up,
+            "reports_resent_possdup": resent_down,
             "seconds": round(time.monotonic() - started, 1),
         },
     )
