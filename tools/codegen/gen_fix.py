@@ -318,7 +318,8 @@ class Generator:
                     req_lines.append(f'r{f.number} = fields["{f.number}"]')
                     items.append(f'"{attr}": ' + expr.format(v=f"r{f.number}"))
                 else:
-                    opt_lines.append(f'if (v := get("{f.number}")) is not None:')
+                    opt_lines.append(f'if "{f.number}" in fields:')
+                    opt_lines.append(f'    v = fields["{f.number}"]')
                     opt_lines.append(f'    d["{attr}"] = ' + expr.format(v="v"))
                 continue
             attr = snake(m.name)
@@ -326,15 +327,15 @@ class Generator:
                 req_lines.append(f'r{f.number} = fields["{f.number}"]')
                 items.append(f'"{attr}": {self.decode_expr(f, f"r{f.number}")}')
             else:
-                opt_lines.append(f'if (v := get("{f.number}")) is not None:')
+                # most optional tags are absent: a containment test is cheaper than a `get` call
+                opt_lines.append(f'if "{f.number}" in fields:')
+                opt_lines.append(f'    v = fields["{f.number}"]')
                 opt_lines.append(f'    d["{attr}"] = {self.decode_expr(f, "v")}')
         if entry:
             out = ["", "    @classmethod", "    def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:"]
         else:
             sig = "    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:"
             out = ["", "    @classmethod", sig]
-        if opt_lines:
-            out.append("        get = fields.get")
         out.extend(f"        {line}" for line in req_lines)
         out.append(f"        d: dict[str, Any] = {{{', '.join(items)}}}")
         out.extend(f"        {line}" for line in opt_lines)

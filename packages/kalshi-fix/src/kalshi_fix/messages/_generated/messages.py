@@ -271,11 +271,12 @@ class Party(FixGroupEntry):
 
     @classmethod
     def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:
-        get = fields.get
         d: dict[str, Any] = {}
-        if (v := get("448")) is not None:
+        if "448" in fields:
+            v = fields["448"]
             d["party_id"] = v
-        if (v := get("452")) is not None:
+        if "452" in fields:
+            v = fields["452"]
             d["party_role"] = _t_PartyRole[v] if v in _t_PartyRole else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -644,12 +645,13 @@ class MDSnapshotEntry(FixGroupEntry):
 
     @classmethod
     def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:
-        get = fields.get
         r269 = fields["269"]
         d: dict[str, Any] = {"md_entry_type": _t_MDEntryType.get(r269, r269)}
-        if (v := get("270")) is not None:
+        if "270" in fields:
+            v = fields["270"]
             d["md_entry_px"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("271")) is not None:
+        if "271" in fields:
+            v = fields["271"]
             d["md_entry_size"] = _DM[v] if v in _DM else _dec(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -730,7 +732,6 @@ class MDIncrementalEntry(FixGroupEntry):
 
     @classmethod
     def _decode1(cls, fields: dict[str, str], ud: bool) -> Any:
-        get = fields.get
         r279 = fields["279"]
         r55 = fields["55"]
         r269 = fields["269"]
@@ -739,9 +740,11 @@ class MDIncrementalEntry(FixGroupEntry):
             "symbol": r55,
             "md_entry_type": _t_MDEntryType.get(r269, r269),
         }
-        if (v := get("270")) is not None:
+        if "270" in fields:
+            v = fields["270"]
             d["md_entry_px"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("271")) is not None:
+        if "271" in fields:
+            v = fields["271"]
             d["md_entry_size"] = _DM[v] if v in _DM else _dec(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -777,9 +780,9 @@ class Heartbeat(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         d: dict[str, Any] = {}
-        if (v := get("112")) is not None:
+        if "112" in fields:
+            v = fields["112"]
             d["test_req_id"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -943,16 +946,19 @@ class Reject(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r45 = fields["45"]
         d: dict[str, Any] = {"ref_seq_num": (_IM[r45] if r45 in _IM else _int(r45))}
-        if (v := get("371")) is not None:
+        if "371" in fields:
+            v = fields["371"]
             d["ref_tag_id"] = _IM[v] if v in _IM else _int(v)
-        if (v := get("372")) is not None:
+        if "372" in fields:
+            v = fields["372"]
             d["ref_msg_type"] = v
-        if (v := get("373")) is not None:
+        if "373" in fields:
+            v = fields["373"]
             d["session_reject_reason"] = _t_SessionRejectReason[v] if v in _t_SessionRejectReason else _int(v)
-        if (v := get("58")) is not None:
+        if "58" in fields:
+            v = fields["58"]
             d["text"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -991,10 +997,10 @@ class SequenceReset(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r36 = fields["36"]
         d: dict[str, Any] = {"new_seq_no": (_IM[r36] if r36 in _IM else _int(r36))}
-        if (v := get("123")) is not None:
+        if "123" in fields:
+            v = fields["123"]
             d["gap_fill_flag"] = _BW[v]
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -1028,9 +1034,9 @@ class Logout(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         d: dict[str, Any] = {}
-        if (v := get("58")) is not None:
+        if "58" in fields:
+            v = fields["58"]
             d["text"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -1298,7 +1304,6 @@ class Logon(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r98 = fields["98"]
         r108 = fields["108"]
         r1137 = fields["1137"]
@@ -1307,41 +1312,59 @@ class Logon(FixMessage):
             "heart_bt_int": (_IM[r108] if r108 in _IM else _int(r108)),
             "default_appl_ver_id": _t_DefaultApplVerID.get(r1137, r1137),
         }
-        if (v := get("96")) is not None:
+        if "96" in fields:
+            v = fields["96"]
             d["raw_data"] = _data(v)
-        if (v := get("141")) is not None:
+        if "141" in fields:
+            v = fields["141"]
             d["reset_seq_num_flag"] = _BW[v]
-        if (v := get("789")) is not None:
+        if "789" in fields:
+            v = fields["789"]
             d["next_expected_msg_seq_num"] = _IM[v] if v in _IM else _int(v)
-        if (v := get("383")) is not None:
+        if "383" in fields:
+            v = fields["383"]
             d["max_message_size"] = _IM[v] if v in _IM else _int(v)
-        if (v := get("464")) is not None:
+        if "464" in fields:
+            v = fields["464"]
             d["test_message_indicator"] = _BW[v]
-        if (v := get("553")) is not None:
+        if "553" in fields:
+            v = fields["553"]
             d["username"] = v
-        if (v := get("554")) is not None:
+        if "554" in fields:
+            v = fields["554"]
             d["password"] = v
-        if (v := get("8013")) is not None:
+        if "8013" in fields:
+            v = fields["8013"]
             d["cancel_orders_on_disconnect"] = _BW[v]
-        if (v := get("21011")) is not None:
+        if "21011" in fields:
+            v = fields["21011"]
             d["skip_pending_exec_reports"] = _BW[v]
-        if (v := get("21005")) is not None:
+        if "21005" in fields:
+            v = fields["21005"]
             d["use_dollars"] = _BW[v]
-        if (v := get("21006")) is not None:
+        if "21006" in fields:
+            v = fields["21006"]
             d["cancel_order_on_pause"] = _BW[v]
-        if (v := get("21007")) is not None:
+        if "21007" in fields:
+            v = fields["21007"]
             d["enable_ioc_cancel_report"] = _BW[v]
-        if (v := get("20126")) is not None:
+        if "20126" in fields:
+            v = fields["20126"]
             d["listener_session"] = _BW[v]
-        if (v := get("20127")) is not None:
+        if "20127" in fields:
+            v = fields["20127"]
             d["receive_settlement_reports"] = _BW[v]
-        if (v := get("20200")) is not None:
+        if "20200" in fields:
+            v = fields["20200"]
             d["message_retention_period"] = _IM[v] if v in _IM else _int(v)
-        if (v := get("21008")) is not None:
+        if "21008" in fields:
+            v = fields["21008"]
             d["preserve_original_order_qty"] = _BW[v]
-        if (v := get("21012")) is not None:
+        if "21012" in fields:
+            v = fields["21012"]
             d["use_expired_ord_status"] = _BW[v]
-        if (v := get("21026")) is not None:
+        if "21026" in fields:
+            v = fields["21026"]
             d["always_emit_new_before_trade"] = _BW[v]
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -1574,7 +1597,6 @@ class NewOrderSingle(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r11 = fields["11"]
         r38 = fields["38"]
         r40 = fields["40"]
@@ -1589,27 +1611,37 @@ class NewOrderSingle(FixMessage):
             "symbol": r55,
             "price": (_DM[r44] if r44 in _DM else _dec(r44)) if ud else (_CM[r44] if r44 in _CM else _cents(r44)),
         }
-        if (v := get("18")) is not None:
+        if "18" in fields:
+            v = fields["18"]
             d["exec_inst"] = _t_ExecInst.get(v, v)
-        if (v := get("59")) is not None:
+        if "59" in fields:
+            v = fields["59"]
             d["time_in_force"] = _t_TimeInForce.get(v, v)
-        if (v := get("126")) is not None:
+        if "126" in fields:
+            v = fields["126"]
             d["expire_time"] = _ts(v)
-        if (v := get("2964")) is not None:
+        if "2964" in fields:
+            v = fields["2964"]
             d["self_trade_prevention_type"] = (
                 _t_SelfTradePreventionType[v] if v in _t_SelfTradePreventionType else _int(v)
             )
-        if (v := get("453")) is not None:
+        if "453" in fields:
+            v = fields["453"]
             d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
-        if (v := get("526")) is not None:
+        if "526" in fields:
+            v = fields["526"]
             d["secondary_cl_ord_id"] = v
-        if (v := get("20130")) is not None:
+        if "20130" in fields:
+            v = fields["20130"]
             d["order_group_id"] = v
-        if (v := get("21006")) is not None:
+        if "21006" in fields:
+            v = fields["21006"]
             d["cancel_order_on_pause"] = _BW[v]
-        if (v := get("21009")) is not None:
+        if "21009" in fields:
+            v = fields["21009"]
             d["max_execution_cost"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("79")) is not None:
+        if "79" in fields:
+            v = fields["79"]
             d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -1770,7 +1802,6 @@ class OrderCancelReplaceRequest(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r11 = fields["11"]
         r41 = fields["41"]
         r38 = fields["38"]
@@ -1785,15 +1816,20 @@ class OrderCancelReplaceRequest(FixMessage):
             "side": _t_Side.get(r54, r54),
             "symbol": r55,
         }
-        if (v := get("37")) is not None:
+        if "37" in fields:
+            v = fields["37"]
             d["order_id"] = v
-        if (v := get("44")) is not None:
+        if "44" in fields:
+            v = fields["44"]
             d["price"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
-        if (v := get("453")) is not None:
+        if "453" in fields:
+            v = fields["453"]
             d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
-        if (v := get("20130")) is not None:
+        if "20130" in fields:
+            v = fields["20130"]
             d["order_group_id"] = v
-        if (v := get("79")) is not None:
+        if "79" in fields:
+            v = fields["79"]
             d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -1897,17 +1933,19 @@ class OrderCancelRequest(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r11 = fields["11"]
         r41 = fields["41"]
         r54 = fields["54"]
         r55 = fields["55"]
         d: dict[str, Any] = {"cl_ord_id": r11, "orig_cl_ord_id": r41, "side": _t_Side.get(r54, r54), "symbol": r55}
-        if (v := get("37")) is not None:
+        if "37" in fields:
+            v = fields["37"]
             d["order_id"] = v
-        if (v := get("453")) is not None:
+        if "453" in fields:
+            v = fields["453"]
             d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
-        if (v := get("79")) is not None:
+        if "79" in fields:
+            v = fields["79"]
             d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -2296,7 +2334,6 @@ class ExecutionReport(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r37 = fields["37"]
         r11 = fields["11"]
         r17 = fields["17"]
@@ -2321,45 +2358,63 @@ class ExecutionReport(FixMessage):
             "avg_px": (_DM[r6] if r6 in _DM else _dec(r6)) if ud else (_CM[r6] if r6 in _CM else _cents(r6)),
             "order_qty": (_DM[r38] if r38 in _DM else _dec(r38)),
         }
-        if (v := get("31")) is not None:
+        if "31" in fields:
+            v = fields["31"]
             d["last_px"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
-        if (v := get("32")) is not None:
+        if "32" in fields:
+            v = fields["32"]
             d["last_qty"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("103")) is not None:
+        if "103" in fields:
+            v = fields["103"]
             d["ord_rej_reason"] = _t_OrdRejReason[v] if v in _t_OrdRejReason else _int(v)
-        if (v := get("41")) is not None:
+        if "41" in fields:
+            v = fields["41"]
             d["orig_cl_ord_id"] = v
-        if (v := get("44")) is not None:
+        if "44" in fields:
+            v = fields["44"]
             d["price"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
-        if (v := get("60")) is not None:
+        if "60" in fields:
+            v = fields["60"]
             d["transact_time"] = _ts(v)
-        if (v := get("58")) is not None:
+        if "58" in fields:
+            v = fields["58"]
             d["text"] = v
-        if (v := get("126")) is not None:
+        if "126" in fields:
+            v = fields["126"]
             d["expire_time"] = _ts(v)
-        if (v := get("378")) is not None:
+        if "378" in fields:
+            v = fields["378"]
             d["exec_restatement_reason"] = _IM[v] if v in _IM else _int(v)
-        if (v := get("136")) is not None:
+        if "136" in fields:
+            v = fields["136"]
             d["misc_fees"] = [MiscFee._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["136"], v, ud)
-        if (v := get("453")) is not None:
+        if "453" in fields:
+            v = fields["453"]
             d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
-        if (v := get("79")) is not None:
+        if "79" in fields:
+            v = fields["79"]
             d["alloc_account"] = _IM[v] if v in _IM else _int(v)
-        if (v := get("704")) is not None:
+        if "704" in fields:
+            v = fields["704"]
             d["long_qty"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("705")) is not None:
+        if "705" in fields:
+            v = fields["705"]
             d["short_qty"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("1703")) is not None:
+        if "1703" in fields:
+            v = fields["1703"]
             d["collateral_amount_changes"] = (
                 [CollateralAmountChangeEntry._decode1(fields, ud)]
                 if v == "1"
                 else group_at(frame, cls._GROUPS["1703"], v, ud)
             )
-        if (v := get("880")) is not None:
+        if "880" in fields:
+            v = fields["880"]
             d["trd_match_id"] = v
-        if (v := get("1057")) is not None:
+        if "1057" in fields:
+            v = fields["1057"]
             d["aggressor_indicator"] = _BW[v]
-        if (v := get("2964")) is not None:
+        if "2964" in fields:
+            v = fields["2964"]
             d["self_trade_prevention_type"] = (
                 _t_SelfTradePreventionType[v] if v in _t_SelfTradePreventionType else _int(v)
             )
@@ -2471,7 +2526,6 @@ class OrderCancelReject(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r37 = fields["37"]
         r11 = fields["11"]
         r39 = fields["39"]
@@ -2482,11 +2536,14 @@ class OrderCancelReject(FixMessage):
             "ord_status": _t_OrdStatus.get(r39, r39),
             "cxl_rej_response_to": _t_CxlRejResponseTo.get(r434, r434),
         }
-        if (v := get("41")) is not None:
+        if "41" in fields:
+            v = fields["41"]
             d["orig_cl_ord_id"] = v
-        if (v := get("102")) is not None:
+        if "102" in fields:
+            v = fields["102"]
             d["cxl_rej_reason"] = _t_CxlRejReason[v] if v in _t_CxlRejReason else _int(v)
-        if (v := get("58")) is not None:
+        if "58" in fields:
+            v = fields["58"]
             d["text"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -2606,7 +2663,6 @@ class OrderMassCancelReport(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r11 = fields["11"]
         r37 = fields["37"]
         r531 = fields["531"]
@@ -2615,7 +2671,8 @@ class OrderMassCancelReport(FixMessage):
             "order_id": r37,
             "mass_cancel_response": _t_MassCancelResponse.get(r531, r531),
         }
-        if (v := get("532")) is not None:
+        if "532" in fields:
+            v = fields["532"]
             d["mass_cancel_reject_reason"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -2711,18 +2768,21 @@ class BusinessMessageReject(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r380 = fields["380"]
         d: dict[str, Any] = {
             "business_reject_reason": _t_BusinessRejectReason[r380] if r380 in _t_BusinessRejectReason else _int(r380)
         }
-        if (v := get("45")) is not None:
+        if "45" in fields:
+            v = fields["45"]
             d["ref_seq_num"] = _IM[v] if v in _IM else _int(v)
-        if (v := get("372")) is not None:
+        if "372" in fields:
+            v = fields["372"]
             d["ref_msg_type"] = v
-        if (v := get("379")) is not None:
+        if "379" in fields:
+            v = fields["379"]
             d["business_reject_ref_id"] = v
-        if (v := get("58")) is not None:
+        if "58" in fields:
+            v = fields["58"]
             d["text"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -2888,31 +2948,39 @@ class QuoteRequest(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r131 = fields["131"]
         r146 = fields["146"]
         d: dict[str, Any] = {"quote_req_id": r131, "no_related_sym": (_IM[r146] if r146 in _IM else _int(r146))}
-        if (v := get("55")) is not None:
+        if "55" in fields:
+            v = fields["55"]
             d["symbol"] = v
-        if (v := get("38")) is not None:
+        if "38" in fields:
+            v = fields["38"]
             d["order_qty"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("152")) is not None:
+        if "152" in fields:
+            v = fields["152"]
             d["cash_order_qty"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("453")) is not None:
+        if "453" in fields:
+            v = fields["453"]
             d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
-        if (v := get("21015")) is not None:
+        if "21015" in fields:
+            v = fields["21015"]
             d["rest_remainder"] = _t_RestRemainder.get(v, v)
-        if (v := get("21016")) is not None:
+        if "21016" in fields:
+            v = fields["21016"]
             d["replace_existing"] = _t_ReplaceExisting.get(v, v)
-        if (v := get("20180")) is not None:
+        if "20180" in fields:
+            v = fields["20180"]
             d["multivariate_collection_ticker"] = v
-        if (v := get("20181")) is not None:
+        if "20181" in fields:
+            v = fields["20181"]
             d["multivariate_selected_legs"] = (
                 [MultivariateSelectedLeg._decode1(fields, ud)]
                 if v == "1"
                 else group_at(frame, cls._GROUPS["20181"], v, ud)
             )
-        if (v := get("79")) is not None:
+        if "79" in fields:
+            v = fields["79"]
             d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -3004,18 +3072,20 @@ class QuoteRequestAck(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r131 = fields["131"]
         r303 = fields["303"]
         d: dict[str, Any] = {
             "quote_req_id": r131,
             "quote_request_type": _t_QuoteRequestType[r303] if r303 in _t_QuoteRequestType else _int(r303),
         }
-        if (v := get("21023")) is not None:
+        if "21023" in fields:
+            v = fields["21023"]
             d["rfq_id"] = v
-        if (v := get("55")) is not None:
+        if "55" in fields:
+            v = fields["55"]
             d["symbol"] = v
-        if (v := get("58")) is not None:
+        if "58" in fields:
+            v = fields["58"]
             d["text"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -3167,24 +3237,30 @@ class Quote(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r117 = fields["117"]
         r131 = fields["131"]
         r55 = fields["55"]
         d: dict[str, Any] = {"quote_id": r117, "quote_req_id": r131, "symbol": r55}
-        if (v := get("132")) is not None:
+        if "132" in fields:
+            v = fields["132"]
             d["bid_px"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
-        if (v := get("133")) is not None:
+        if "133" in fields:
+            v = fields["133"]
             d["offer_px"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
-        if (v := get("38")) is not None:
+        if "38" in fields:
+            v = fields["38"]
             d["order_qty"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("134")) is not None:
+        if "134" in fields:
+            v = fields["134"]
             d["bid_size"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("135")) is not None:
+        if "135" in fields:
+            v = fields["135"]
             d["offer_size"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("79")) is not None:
+        if "79" in fields:
+            v = fields["79"]
             d["alloc_account"] = _IM[v] if v in _IM else _int(v)
-        if (v := get("21015")) is not None:
+        if "21015" in fields:
+            v = fields["21015"]
             d["rest_remainder"] = _t_RestRemainder.get(v, v)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -3380,7 +3456,6 @@ class QuoteStatusReport(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r117 = fields["117"]
         r131 = fields["131"]
         r297 = fields["297"]
@@ -3389,21 +3464,29 @@ class QuoteStatusReport(FixMessage):
             "quote_req_id": r131,
             "quote_status": _t_QuoteStatus[r297] if r297 in _t_QuoteStatus else _int(r297),
         }
-        if (v := get("79")) is not None:
+        if "79" in fields:
+            v = fields["79"]
             d["alloc_account"] = _IM[v] if v in _IM else _int(v)
-        if (v := get("38")) is not None:
+        if "38" in fields:
+            v = fields["38"]
             d["order_qty"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("132")) is not None:
+        if "132" in fields:
+            v = fields["132"]
             d["bid_px"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
-        if (v := get("133")) is not None:
+        if "133" in fields:
+            v = fields["133"]
             d["offer_px"] = (_DM[v] if v in _DM else _dec(v)) if ud else (_CM[v] if v in _CM else _cents(v))
-        if (v := get("134")) is not None:
+        if "134" in fields:
+            v = fields["134"]
             d["bid_size"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("135")) is not None:
+        if "135" in fields:
+            v = fields["135"]
             d["offer_size"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("54")) is not None:
+        if "54" in fields:
+            v = fields["54"]
             d["side"] = _t_Side.get(v, v)
-        if (v := get("58")) is not None:
+        if "58" in fields:
+            v = fields["58"]
             d["text"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -3549,14 +3632,14 @@ class QuoteConfirmStatus(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r117 = fields["117"]
         r21010 = fields["21010"]
         d: dict[str, Any] = {
             "quote_id": r117,
             "quote_confirm_status": _t_QuoteConfirmStatus[r21010] if r21010 in _t_QuoteConfirmStatus else _int(r21010),
         }
-        if (v := get("58")) is not None:
+        if "58" in fields:
+            v = fields["58"]
             d["text"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -3612,14 +3695,14 @@ class QuoteCancelStatus(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r117 = fields["117"]
         r298 = fields["298"]
         d: dict[str, Any] = {
             "quote_id": r117,
             "quote_cancel_status": _t_QuoteCancelStatus[r298] if r298 in _t_QuoteCancelStatus else _int(r298),
         }
-        if (v := get("58")) is not None:
+        if "58" in fields:
+            v = fields["58"]
             d["text"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -3720,17 +3803,20 @@ class AcceptQuote(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r117 = fields["117"]
         r54 = fields["54"]
         d: dict[str, Any] = {"quote_id": r117, "side": _t_Side.get(r54, r54)}
-        if (v := get("38")) is not None:
+        if "38" in fields:
+            v = fields["38"]
             d["order_qty"] = _DM[v] if v in _DM else _dec(v)
-        if (v := get("11")) is not None:
+        if "11" in fields:
+            v = fields["11"]
             d["cl_ord_id"] = v
-        if (v := get("453")) is not None:
+        if "453" in fields:
+            v = fields["453"]
             d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
-        if (v := get("21022")) is not None:
+        if "21022" in fields:
+            v = fields["21022"]
             d["prefer_better_quote"] = _t_PreferBetterQuote.get(v, v)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -3786,14 +3872,14 @@ class RFQCancelStatus(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r131 = fields["131"]
         r21013 = fields["21013"]
         d: dict[str, Any] = {
             "quote_req_id": r131,
             "rfq_cancel_status": _t_RFQCancelStatus[r21013] if r21013 in _t_RFQCancelStatus else _int(r21013),
         }
-        if (v := get("58")) is not None:
+        if "58" in fields:
+            v = fields["58"]
             d["text"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -3885,18 +3971,20 @@ class AcceptQuoteStatus(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r117 = fields["117"]
         r21025 = fields["21025"]
         d: dict[str, Any] = {
             "quote_id": r117,
             "accept_quote_status": _t_AcceptQuoteStatus[r21025] if r21025 in _t_AcceptQuoteStatus else _int(r21025),
         }
-        if (v := get("21024")) is not None:
+        if "21024" in fields:
+            v = fields["21024"]
             d["accepted_quote_id"] = v
-        if (v := get("11")) is not None:
+        if "11" in fields:
+            v = fields["11"]
             d["cl_ord_id"] = v
-        if (v := get("58")) is not None:
+        if "58" in fields:
+            v = fields["58"]
             d["text"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -3955,13 +4043,15 @@ class RFQCancel(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         d: dict[str, Any] = {}
-        if (v := get("131")) is not None:
+        if "131" in fields:
+            v = fields["131"]
             d["quote_req_id"] = v
-        if (v := get("21023")) is not None:
+        if "21023" in fields:
+            v = fields["21023"]
             d["rfq_id"] = v
-        if (v := get("453")) is not None:
+        if "453" in fields:
+            v = fields["453"]
             d["party_ids"] = [Party._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["453"], v, ud)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -4076,7 +4166,6 @@ class MarketSettlementReport(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r20105 = fields["20105"]
         r55 = fields["55"]
         r715 = fields["715"]
@@ -4089,11 +4178,14 @@ class MarketSettlementReport(FixMessage):
             "market_result": _t_MarketResult.get(r20107, r20107),
             "settlement_price": _settle(r730),
         }
-        if (v := get("20106")) is not None:
+        if "20106" in fields:
+            v = fields["20106"]
             d["tot_num_market_settlement_reports"] = _IM[v] if v in _IM else _int(v)
-        if (v := get("893")) is not None:
+        if "893" in fields:
+            v = fields["893"]
             d["last_fragment"] = _BW[v]
-        if (v := get("20108")) is not None:
+        if "20108" in fields:
+            v = fields["20108"]
             d["market_settlement_party_ids"] = group_at(frame, cls._GROUPS["20108"], v, ud)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -4172,16 +4264,18 @@ class OrderGroupRequest(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r20131 = fields["20131"]
         d: dict[str, Any] = {
             "order_group_action": _t_OrderGroupAction[r20131] if r20131 in _t_OrderGroupAction else _int(r20131)
         }
-        if (v := get("20132")) is not None:
+        if "20132" in fields:
+            v = fields["20132"]
             d["order_group_contracts_limit"] = _IM[v] if v in _IM else _int(v)
-        if (v := get("20130")) is not None:
+        if "20130" in fields:
+            v = fields["20130"]
             d["order_group_id"] = v
-        if (v := get("79")) is not None:
+        if "79" in fields:
+            v = fields["79"]
             d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -4241,12 +4335,13 @@ class OrderGroupResponse(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r20130 = fields["20130"]
         d: dict[str, Any] = {"order_group_id": r20130}
-        if (v := get("20132")) is not None:
+        if "20132" in fields:
+            v = fields["20132"]
             d["order_group_contracts_limit"] = _IM[v] if v in _IM else _int(v)
-        if (v := get("79")) is not None:
+        if "79" in fields:
+            v = fields["79"]
             d["alloc_account"] = _IM[v] if v in _IM else _int(v)
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -4292,10 +4387,10 @@ class EventResendRequest(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r21001 = fields["21001"]
         d: dict[str, Any] = {"begin_exec_id": r21001}
-        if (v := get("21002")) is not None:
+        if "21002" in fields:
+            v = fields["21002"]
             d["end_exec_id"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -4433,10 +4528,10 @@ class MarketDataRequest(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r263 = fields["263"]
         d: dict[str, Any] = {"subscription_request_type": _t_SubscriptionRequestType.get(r263, r263)}
-        if (v := get("146")) is not None:
+        if "146" in fields:
+            v = fields["146"]
             d["related_sym"] = (
                 [RelatedSym._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["146"], v, ud)
             )
@@ -4478,10 +4573,10 @@ class MarketDataSnapshotFullRefresh(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r55 = fields["55"]
         d: dict[str, Any] = {"symbol": r55}
-        if (v := get("268")) is not None:
+        if "268" in fields:
+            v = fields["268"]
             d["md_entries"] = (
                 [MDSnapshotEntry._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["268"], v, ud)
             )
@@ -4516,9 +4611,9 @@ class MarketDataIncrementalRefresh(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         d: dict[str, Any] = {}
-        if (v := get("268")) is not None:
+        if "268" in fields:
+            v = fields["268"]
             d["md_entries"] = (
                 [MDIncrementalEntry._decode1(fields, ud)] if v == "1" else group_at(frame, cls._GROUPS["268"], v, ud)
             )
@@ -4567,11 +4662,12 @@ class MarketDataRequestReject(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         d: dict[str, Any] = {}
-        if (v := get("281")) is not None:
+        if "281" in fields:
+            v = fields["281"]
             d["md_req_rej_reason"] = _t_MDReqRejReason.get(v, v)
-        if (v := get("58")) is not None:
+        if "58" in fields:
+            v = fields["58"]
             d["text"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d
@@ -4618,10 +4714,10 @@ class SecurityStatusRequest(FixMessage):
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
-        get = fields.get
         r263 = fields["263"]
         d: dict[str, Any] = {"subscription_request_type": _t_SubscriptionRequestType.get(r263, r263)}
-        if (v := get("55")) is not None:
+        if "55" in fields:
+            v = fields["55"]
             d["symbol"] = v
         obj = object.__new__(cls)
         obj.__dict__ = d

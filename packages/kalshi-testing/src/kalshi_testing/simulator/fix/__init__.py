@@ -7,7 +7,7 @@ drops, garbled frames, sequence gaps, resend requests, logon rejects and silence
 
 from __future__ import annotations
 
-from ._acceptor import SERVER_COMP_ID, SERVER_MD_COMP_ID, FixConnection
+from ._acceptor import SERVER_COMP_ID, SERVER_MD_COMP_ID, AcceptorConnection
 from ._faults import FixFaults
 from ._gateway import MARGIN_SESSIONS, PREDICTION_SESSIONS, FixGateway
 
@@ -16,7 +16,7 @@ __all__ = [
     "PREDICTION_SESSIONS",
     "SERVER_COMP_ID",
     "SERVER_MD_COMP_ID",
-    "FixConnection",
+    "AcceptorConnection",
     "FixFaults",
     "FixGateway",
 ]

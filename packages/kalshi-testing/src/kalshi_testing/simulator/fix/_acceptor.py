@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
     from ._gateway import FixGateway
 
-__all__ = ["SERVER_COMP_ID", "SERVER_MD_COMP_ID", "FixConnection", "SessionKey"]
+__all__ = ["SERVER_COMP_ID", "SERVER_MD_COMP_ID", "AcceptorConnection", "SessionKey"]
 
 SERVER_COMP_ID = "Kalshi"
 """SenderCompID (49) on messages from the gateway (docs.kalshi.com/fix, Standard Header)."""
@@ -66,7 +66,7 @@ _RETRANSMITS = frozenset({FixSessionType.ORDER_ENTRY_RETRANSMIT, FixSessionType.
 starts them over; every other session must log on with ResetSeqNumFlag=Y or is refused."""
 
 
-class FixConnection(asyncio.Protocol):
+class AcceptorConnection(asyncio.Protocol):
     """One TCP connection to one session type of one product."""
 
     def __init__(self, gateway: FixGateway, kind: FixSessionType, margin: bool) -> None:

@@ -22,7 +22,7 @@ from kalshi_auth import DEMO, Environment, FixEndpoint, FixSessionType
 from kalshi_fix import ApplicationMessage, FileStore, FsyncPolicy, MemoryStore, SequenceStore, format_sending_time
 from kalshi_fix.messages import BusinessRejectReason
 
-from ._acceptor import FixConnection, SessionKey, encode_body
+from ._acceptor import AcceptorConnection, SessionKey, encode_body
 from ._engine import Engine
 from ._faults import FixFaults
 from ._market_data import MarketData
@@ -97,8 +97,8 @@ class FixGateway:
         self.host = host
         self.faults = FixFaults()
         self.store_dir = Path(store_dir) if store_dir is not None else None
-        self.connections: list[FixConnection] = []
-        self.active: dict[SessionKey, FixConnection] = {}
+        self.connections: list[AcceptorConnection] = []
+        self.active: dict[SessionKey, AcceptorConnection] = {}
         """The logged-on connection of each (margin, session type, key)."""
         self.stores: dict[SessionKey, SequenceStore] = {}
         self.units: dict[SessionKey, bool] = {}
@@ -126,7 +126,7 @@ class FixGateway:
         for margin, kinds in products:
             for kind in kinds:
                 port = self._wanted.get((margin, kind), 0)
-                factory = functools.partial(FixConnection, self, kind, margin)
+                factory = functools.partial(AcceptorConnection, self, kind, margin)
                 server = await loop.create_server(factory, self.host, port)
                 self._servers.append(server)
                 self.ports[(margin, kind)] = int(server.sockets[0].getsockname()[1])
@@ -188,7 +188,7 @@ class FixGateway:
             self.stores[key] = store
         return store
 
-    def register(self, conn: FixConnection) -> None:
+    def register(self, conn: AcceptorConnection) -> None:
         """A connection logged on."""
         self.active[conn.key] = conn
         self.units[conn.key] = conn.use_dollars
@@ -198,7 +198,7 @@ class FixGateway:
             else:
                 self.settlement_subscribers.discard(conn.key)
 
-    def unregister(self, conn: FixConnection) -> None:
+    def unregister(self, conn: AcceptorConnection) -> None:
         """A connection went away: forget it, cancel its orders if it asked (CancelOrdersOnDisconnect)."""
         if self.active.get(conn.key) is conn:
             del self.active[conn.key]
@@ -207,7 +207,7 @@ class FixGateway:
         if conn.margin in self.market_data:
             self.market_data[conn.margin].forget(conn)
 
-    def sessions_of(self, user_id: str, margin: bool, kinds: frozenset[FixSessionType]) -> list[FixConnection]:
+    def sessions_of(self, user_id: str, margin: bool, kinds: frozenset[FixSessionType]) -> list[AcceptorConnection]:
         """The logged-on connections of `user_id` on the given session types."""
         return [
             conn
@@ -236,7 +236,7 @@ class FixGateway:
 
     # ------------------------------------------------------------------ dispatch
 
-    def on_message(self, conn: FixConnection, event: ApplicationMessage) -> None:
+    def on_message(self, conn: AcceptorConnection, event: ApplicationMessage) -> None:
         """An application message from a logged-on client, if its session takes that MsgType."""
         kind, msg_type = conn.kind, event.msg_type
         accepted = _ACCEPTS[kind] | (

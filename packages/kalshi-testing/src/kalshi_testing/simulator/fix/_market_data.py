@@ -33,7 +33,7 @@ from kalshi_testing.simulator._matching import BookSide
 if TYPE_CHECKING:
     from kalshi_testing.simulator._exchange import FeedEvent
 
-    from ._acceptor import FixConnection
+    from ._acceptor import AcceptorConnection
     from ._engine import Engine
     from ._gateway import FixGateway
 
@@ -55,10 +55,10 @@ class MarketData:
         self.gateway = gateway
         self.exchange = engine
         self.margin = margin
-        self.books: dict[FixConnection, set[str]] = {}
-        self.statuses: dict[FixConnection, set[str]] = {}
+        self.books: dict[AcceptorConnection, set[str]] = {}
+        self.statuses: dict[AcceptorConnection, set[str]] = {}
 
-    def forget(self, conn: FixConnection) -> None:
+    def forget(self, conn: AcceptorConnection) -> None:
         """A connection went away: its subscriptions end (MD has no resend)."""
         self.books.pop(conn, None)
         self.statuses.pop(conn, None)
@@ -82,7 +82,7 @@ class MarketData:
             return SecurityTradingStatus.SETTLED
         return SecurityTradingStatus.RESUME if info.get("status") == "active" else SecurityTradingStatus.TRADING_HALT
 
-    def handle(self, conn: FixConnection, event: ApplicationMessage) -> None:
+    def handle(self, conn: AcceptorConnection, event: ApplicationMessage) -> None:
         """A MarketDataRequest or SecurityStatusRequest."""
         try:
             request = decode_app_message(event.frame)

@@ -51,7 +51,7 @@ from kalshi_testing.simulator._matching import BookSide, Order, OrderStatus
 from ._engine import Engine, feed_value
 
 if TYPE_CHECKING:
-    from ._acceptor import FixConnection, SessionKey
+    from ._acceptor import AcceptorConnection, SessionKey
     from ._gateway import FixGateway
 
 __all__ = ["OrderEntry", "business_reject"]
@@ -113,7 +113,7 @@ class OrderEntry:
 
     # ------------------------------------------------------------------ inbound
 
-    def handle(self, conn: FixConnection, event: ApplicationMessage) -> None:
+    def handle(self, conn: AcceptorConnection, event: ApplicationMessage) -> None:
         """One application message from an order-entry or drop-copy session."""
         try:
             message = decode_app_message(event.frame)
@@ -127,7 +127,7 @@ class OrderEntry:
             return
         handler(conn, message, event)
 
-    def _on_NewOrderSingle(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
+    def _on_NewOrderSingle(self, conn: AcceptorConnection, msg: Any, event: ApplicationMessage) -> None:
         user = conn.user_id
         if (user, msg.cl_ord_id) in self._by_cl_ord_id:
             conn.send(self._reject(msg, OrdRejReason.DUPLICATE_ORDER, "ClOrdID was already used"))
@@ -178,7 +178,7 @@ class OrderEntry:
         tracked = self.tracked.get(order_id or "")
         return tracked if tracked is not None and tracked.user_id == user else None
 
-    def _on_OrderCancelRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
+    def _on_OrderCancelRequest(self, conn: AcceptorConnection, msg: Any, event: ApplicationMessage) -> None:
         tracked = self._find(conn.user_id, msg.order_id, msg.orig_cl_ord_id)
         if tracked is None or tracked.done:
             conn.send(_cancel_reject(msg, tracked, CxlRejResponseTo.ORDER_CANCEL_REQUEST, "order not found"))
@@ -190,7 +190,7 @@ class OrderEntry:
             tracked.next_cl_ord_id = None
             conn.send(_cancel_reject(msg, tracked, CxlRejResponseTo.ORDER_CANCEL_REQUEST, exc.message))
 
-    def _on_OrderCancelReplaceRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
+    def _on_OrderCancelReplaceRequest(self, conn: AcceptorConnection, msg: Any, event: ApplicationMessage) -> None:
         tracked = self._find(conn.user_id, msg.order_id, msg.orig_cl_ord_id)
         if tracked is None or tracked.done:
             conn.send(_cancel_reject(msg, tracked, CxlRejResponseTo.ORDER_CANCEL_REPLACE_REQUEST, "order not found"))
@@ -211,7 +211,7 @@ class OrderEntry:
             text = exc.message if isinstance(exc, ExchangeError) else str(exc)
             conn.send(_cancel_reject(msg, tracked, CxlRejResponseTo.ORDER_CANCEL_REPLACE_REQUEST, text))
 
-    def _on_OrderMassCancelRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
+    def _on_OrderMassCancelRequest(self, conn: AcceptorConnection, msg: Any, event: ApplicationMessage) -> None:
         self.cancel_session_orders(conn.key)
         conn.send(
             OrderMassCancelReport(
@@ -234,7 +234,7 @@ class OrderEntry:
                     pass
         return cancelled
 
-    def _on_OrderGroupRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
+    def _on_OrderGroupRequest(self, conn: AcceptorConnection, msg: Any, event: ApplicationMessage) -> None:
         user, ex = conn.user_id, self.exchange
         action = msg.order_group_action
         try:
@@ -273,7 +273,7 @@ class OrderEntry:
             )
         )
 
-    def _on_EventResendRequest(self, conn: FixConnection, msg: Any, event: ApplicationMessage) -> None:
+    def _on_EventResendRequest(self, conn: AcceptorConnection, msg: Any, event: ApplicationMessage) -> None:
         """Drop copy: replay the user's reports from BeginExecID (through EndExecID), then EventResendComplete."""
         key = (conn.margin, conn.user_id)
         history = self._prune(key)

@@ -55,7 +55,7 @@ from kalshi_testing.simulator._matching import OrderStatus
 from ._orders import business_reject
 
 if TYPE_CHECKING:
-    from ._acceptor import FixConnection, SessionKey
+    from ._acceptor import AcceptorConnection, SessionKey
     from ._gateway import FixGateway
 
 __all__ = ["Rfq"]
@@ -96,7 +96,7 @@ class Rfq:
         self.requests: dict[str, _Request] = {}
         self.quotes: dict[str, _Quote] = {}
 
-    def handle(self, conn: FixConnection, event: ApplicationMessage) -> None:
+    def handle(self, conn: AcceptorConnection, event: ApplicationMessage) -> None:
         """A message of either role."""
         try:
             msg = decode_app_message(event.frame)
@@ -125,7 +125,7 @@ class Rfq:
 
     # ------------------------------------------------------------------ creator (KalshiRT)
 
-    def _create(self, conn: FixConnection, msg: QuoteRequest) -> None:
+    def _create(self, conn: AcceptorConnection, msg: QuoteRequest) -> None:
         symbol = msg.symbol or ""
         if symbol not in self.gateway.exchange.markets:
             reason, text = QuoteRequestRejectReason.UNKNOWN_SYMBOL, f"unknown symbol {symbol!r}"
@@ -152,7 +152,7 @@ class Rfq:
             if maker.kind is FixSessionType.RFQ and not maker.margin and maker.logged_on:
                 maker.send(broadcast)
 
-    def _cancel_request(self, conn: FixConnection, msg: RFQCancel) -> None:
+    def _cancel_request(self, conn: AcceptorConnection, msg: RFQCancel) -> None:
         request = self.requests.get(msg.rfq_id or "") or next(
             (r for r in self.requests.values() if r.quote_req_id == msg.quote_req_id and r.user_id == conn.user_id),
             None,
@@ -167,7 +167,7 @@ class Rfq:
             )
         )
 
-    def _accept(self, conn: FixConnection, msg: AcceptQuote) -> None:
+    def _accept(self, conn: AcceptorConnection, msg: AcceptQuote) -> None:
         quote = self.quotes.get(msg.quote_id)
         side = str(msg.side)
         price = None
@@ -198,7 +198,7 @@ class Rfq:
 
     # ------------------------------------------------------------------ maker (KalshiRFQ)
 
-    def _quote(self, conn: FixConnection, msg: Quote) -> None:
+    def _quote(self, conn: AcceptorConnection, msg: Quote) -> None:
         request = self.requests.get(msg.quote_req_id)
         bid, offer = msg.bid_px or _ZERO, msg.offer_px or _ZERO
         valid = all(_ZERO <= p < _ONE for p in (bid, offer)) and (bid or offer)
@@ -230,7 +230,7 @@ class Rfq:
             ),
         )
 
-    def _cancel_quote(self, conn: FixConnection, msg: QuoteCancel) -> None:
+    def _cancel_quote(self, conn: AcceptorConnection, msg: QuoteCancel) -> None:
         quote = self.quotes.get(msg.quote_id)
         ok = quote is not None and quote.maker == conn.key and not quote.done and quote.side is None
         if ok:
@@ -238,7 +238,7 @@ class Rfq:
         status = QuoteCancelStatusValue.CANCELLED if ok else QuoteCancelStatusValue.REJECTED
         conn.send(QuoteCancelStatus(quote_id=msg.quote_id, quote_cancel_status=status))
 
-    def _confirm(self, conn: FixConnection, msg: QuoteConfirm) -> None:
+    def _confirm(self, conn: AcceptorConnection, msg: QuoteConfirm) -> None:
         quote = self.quotes.get(msg.quote_id)
         if quote is None or quote.maker != conn.key or quote.side is None or quote.done:
             conn.send(

@@ -1,4 +1,4 @@
-"""Settlement reports are delivered whole or not at all: a batch cut by a reconnect is dropped with a warning."""
+"""Client-level conformance: settlement batches are whole or dropped with a warning; a foreign identity fails once."""
 
 from __future__ import annotations
 
@@ -81,3 +81,35 @@ async def test_a_batch_cut_by_a_reconnect_is_never_delivered_partial(
         assert got[0].report_ids == ("msr-KXA-5",)
     finally:
         await pt.stop()
+
+
+async def test_a_foreign_gateway_identity_fails_open_once_without_reconnecting(auth: KalshiAuth) -> None:
+    from kalshi_fix import FixCompIdError
+    from kalshi_fix._session import build_frame
+
+    connections = 0
+
+    async def gateway(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        nonlocal connections
+        connections += 1
+        await reader.read(4096)  # the Logon
+        body = b"98=0\x01108=30\x01141=Y\x011137=9\x01"
+        writer.write(build_frame("A", "Mallory", auth.key_id, 1, "20251113-02:13:20.000", body))
+        await writer.drain()
+        await reader.read(4096)  # the Reject and Logout
+        writer.close()
+
+    server = await asyncio.start_server(gateway, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
+    try:
+        client = FixClient(auth, host="127.0.0.1", port=port, tls=False, reconnect=FAST)
+        session = client.order_entry()
+        with pytest.raises(FixCompIdError) as info:
+            await session.open(timeout=5)
+        assert info.value.received == "Mallory"
+        assert "Kalshi" in info.value.expected
+        await asyncio.sleep(0.1)
+        assert connections == 1
+    finally:
+        server.close()
+        await server.wait_closed()
