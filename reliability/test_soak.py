@@ -1,6 +1,7 @@
-"""A bounded soak: a quoting bot on REST + WebSocket against the simulator, with faults on a
-schedule. Afterwards the exchange's order log is compared with what the bot believes: nothing
-duplicated, nothing lost, every local book equal to the exchange's, no memory or descriptor growth.
+"""A bounded soak: a quoting bot on REST + WebSocket against the simulator, and a taker crossing it over
+REST and FIX (KalshiRT), with faults on a schedule. Afterwards the exchange's order log is compared with
+what the bots believe: nothing duplicated, nothing lost, every local book equal to the exchange's, no
+memory or descriptor growth.
 
 `KALSHI_SOAK_SECONDS` sets the length (default 30 s in CI; run longer on demand)."""
 
@@ -17,6 +18,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from kalshi_fix import FixFrame, decode_app_message
+from kalshi_fix.messages import ExecutionReport, NewOrderSingle, Side, TimeInForce
 from kalshi_rest import KalshiError
 from kalshi_testing import KalshiExchange
 
@@ -73,6 +76,8 @@ async def test_quoting_soak(kalshi_exchange: KalshiExchange, ledger: Ledger) -> 
     tally = Counter[str]()
     acked: dict[str, str] = {}  # client_order_id -> order_id
     fills_seen: set[str] = set()
+    fix_sent: list[str] = []  # the taker's FIX ClOrdIDs
+    fix_frames: list[FixFrame] = []
     gc.collect()
     fds_before = open_fds()
     # A drop is taken by the next connection when it opens: arm one now, then one after each reconnect.
@@ -82,6 +87,7 @@ async def test_quoting_soak(kalshi_exchange: KalshiExchange, ledger: Ledger) -> 
         kalshi_exchange.websocket(maker_user).connect() as session,
         kalshi_exchange.async_client(maker_user) as maker,
         kalshi_exchange.async_client(taker_user) as taker,
+        kalshi_exchange.fix_client(taker_user).order_entry(retransmit=True, on_message=fix_frames.append) as fix_taker,
     ):
         books = await session.subscribe_orderbook_delta(tickers=MARKETS)
         fills = await session.subscribe_fill()
@@ -126,6 +132,8 @@ async def test_quoting_soak(kalshi_exchange: KalshiExchange, ledger: Ledger) -> 
                 sim.faults.seq_gap(channel="orderbook_delta", skip=2)
             elif kind == 29:
                 sim.faults.server_error(status=502, times=1, path="/portfolio/events/orders", method="DELETE")
+            elif kind == 37:  # the taker's FIX connection dies with an order on the wire, either way
+                sim.fix.faults.drop("KalshiRT", before_processing=tick // 40 % 2 == 1)
             ticker = MARKETS[tick % len(MARKETS)]
             mids[ticker] = min(Decimal("0.90"), max(Decimal("0.10"), mids[ticker] + TICK * rng.choice((-1, 0, 1))))
             for order_id in quotes[ticker]:
@@ -147,14 +155,23 @@ async def test_quoting_soak(kalshi_exchange: KalshiExchange, ledger: Ledger) -> 
                     acked[coid] = made.order_id
                     quotes[ticker].append(made.order_id)
                     break
-            if tick % 3 == 0:  # the taker crosses the maker's quote
+            if tick % 3 == 0:  # the taker crosses the maker's quote, every other time over FIX
                 side = rng.choice(("bid", "ask"))
                 price = mids[ticker] + TICK * 3 if side == "bid" else mids[ticker] - TICK * 3
-                try:
-                    await create(taker, ticker, side, price, 2, f"t{tick}", "immediate_or_cancel")
-                    tally["taker_orders"] += 1
-                except KalshiError:
-                    tally["taker_failed"] += 1
+                if tick % 6 == 0:
+                    fix_sent.append(f"f{tick}")
+                    await fix_taker.send(
+                        NewOrderSingle(
+                            cl_ord_id=f"f{tick}", symbol=ticker, side=Side.BUY_YES if side == "bid" else Side.SELL_NO,
+                            order_qty=Decimal(2), price=price, time_in_force=TimeInForce.IOC,
+                        )
+                    )  # fmt: skip
+                else:
+                    try:
+                        await create(taker, ticker, side, price, 2, f"t{tick}", "immediate_or_cancel")
+                        tally["taker_orders"] += 1
+                    except KalshiError:
+                        tally["taker_failed"] += 1
             if tick % 10 == 0:
                 try:
                     await maker.markets.get(ticker)
@@ -177,6 +194,15 @@ async def test_quoting_soak(kalshi_exchange: KalshiExchange, ledger: Ledger) -> 
                 break
             await asyncio.sleep(0.1)
         missing_fills = rest_fills - fills_seen
+        fix_booked = Counter(o.client_order_id for o in await all_orders(taker) if o.client_order_id in fix_sent)
+        for _ in range(50):  # the last FIX order's reports may still be on their way
+            fix_reports = [m for m in map(decode_app_message, fix_frames) if isinstance(m, ExecutionReport)]
+            if {r.cl_ord_id for r in fix_reports} >= set(fix_sent):
+                break
+            await asyncio.sleep(0.1)
+        fix_unreported = set(fix_sent) - {r.cl_ord_id for r in fix_reports}
+        fix_exec_twice = sum(n - 1 for n in Counter(r.exec_id for r in fix_reports).values())
+        fix_reconnects = fix_taker.connection.connects - 1
         divergent = []
         for ticker in MARKETS:
             remote = (await maker.markets.orderbook(ticker)).orderbook_fp
@@ -208,6 +234,8 @@ async def test_quoting_soak(kalshi_exchange: KalshiExchange, ledger: Ledger) -> 
         "acknowledged": len(acked),
         "fills": len(rest_fills),
         "reconnects": reconnects,
+        "fix_orders": len(fix_sent),
+        "fix_reconnects": fix_reconnects,
         "book_divergences": len(divergent),
         "process_rss_growth_mb_per_hour": round(growth_per_hour, 1),
         "sdk_heap_growth_kb": round((sdk_end - sdk_start) / 1024, 1),
@@ -216,11 +244,13 @@ async def test_quoting_soak(kalshi_exchange: KalshiExchange, ledger: Ledger) -> 
     }
     ledger.row(
         "Soak",
-        f"quoting bot on REST + WebSocket, {round(elapsed)} s, faults every 40 ticks",
-        injected=len(sim.faults.fired),
-        survived=len(sim.faults.fired) if not (duplicated or lost_orders or missing_fills or divergent) else 0,
-        sent_twice=duplicated,
-        lost=len(lost_orders) + len(missing_fills),
+        f"quoting bot on REST + WebSocket, taker on REST + FIX, {round(elapsed)} s, faults every 40 ticks",
+        injected=len(sim.faults.fired) + len(sim.fix.faults.fired),
+        survived=len(sim.faults.fired) + len(sim.fix.faults.fired)
+        if not (duplicated or lost_orders or missing_fills or divergent or fix_unreported)
+        else 0,
+        sent_twice=duplicated + sum(n - 1 for n in fix_booked.values()) + fix_exec_twice,
+        lost=len(lost_orders) + len(missing_fills) + len(set(fix_sent) - set(fix_booked)) + len(fix_unreported),
         leaked_fds=max(0, fds_after - fds_before),
         figures=figures,
     )
@@ -228,5 +258,8 @@ async def test_quoting_soak(kalshi_exchange: KalshiExchange, ledger: Ledger) -> 
     assert duplicated == 0, per_coid.most_common(3)
     assert lost_orders == [] and missing_fills == set(), (lost_orders, missing_fills)
     assert divergent == []
+    assert fix_sent and fix_booked == Counter(fix_sent), "every FIX order on the exchange exactly once"
+    assert fix_unreported == set() and fix_exec_twice == 0, (fix_unreported, fix_exec_twice)
+    assert fix_reconnects >= 1 and len(sim.fix.faults.fired) >= 1
     assert fds_after <= fds_before + 2, (fds_before, fds_after)
     assert sdk_end - sdk_start < 2 * 2**20, f"the SDK's heap grew {(sdk_end - sdk_start) / 2**20:.1f} MiB"
