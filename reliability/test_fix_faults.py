@@ -212,12 +212,16 @@ async def test_killed_trader_process_resumes_from_its_store_without_duplicating_
     assert after > logon.msg_seq_num and duplicate > after
     resent = {decode_app_message(f).cl_ord_id: f for f in link.up if f.msg_type == "D" and f.poss_dup_flag}  # type: ignore[attr-defined]
     assert sorted(resent) == sorted(unsent if asked == "the gap" else ids)  # exactly what the acceptor asked for
+    first_link = proxy.links[0]
+    original = {f.msg_seq_num: f for f in first_link.up + first_link.swallowed_up if f.msg_type == "D"}
     for cl_ord_id, frame in resent.items():
-        assert frame.msg_seq_num == seqs[cl_ord_id]  # resent under its original MsgSeqNum
-        assert frame.get(122) is not None  # OrigSendingTime
-    redelivered = [decode_app_message(f).cl_ord_id for f in exec_reports(link.down) if f.poss_dup_flag]  # type: ignore[attr-defined]
-    assert sorted(redelivered) == sorted(unread)  # the acceptor resent the reports process 1 never read
-    assert all(f.get(122) is not None for f in exec_reports(link.down) if f.poss_dup_flag)
+        assert frame.msg_seq_num == seqs[cl_ord_id]  # resent under its original MsgSeqNum...
+        assert frame.get(122) == original[frame.msg_seq_num].get(52)  # ...with OrigSendingTime its first SendingTime
+    redelivered = [f for f in exec_reports(link.down) if f.poss_dup_flag]
+    assert sorted(decode_app_message(f).cl_ord_id for f in redelivered) == sorted(unread)  # type: ignore[attr-defined]
+    never_read = {f.msg_seq_num: f for f in exec_reports(first_link.swallowed_down)}
+    for frame in redelivered:  # the acceptor resent the reports process 1 never read, as they first were
+        assert frame.get(122) == never_read[frame.msg_seq_num].get(52)
 
     booked = engine_orders(ex, "k")
     assert booked == Counter({**dict.fromkeys(ids, 1), "k-after": 1})  # every order once; the naive resubmit refused
