@@ -12,18 +12,12 @@ KalshiRFQ retransmit; every other session logs on with ResetSeqNumFlag=Y).
 from __future__ import annotations
 
 import asyncio
-import json
-import os
-import sys
 import time
 from collections import Counter
-from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from kalshi_auth import FixSessionType
 from kalshi_fix import (
     ConnectionState,
     FileStore,
@@ -32,123 +26,30 @@ from kalshi_fix import (
     FixLogonError,
     FsyncPolicy,
     GapDetected,
-    build_frame,
     decode_app_message,
-    format_sending_time,
 )
-from kalshi_fix.messages import ExecType, NewOrderSingle, Side
+from kalshi_fix.messages import ExecType
 from kalshi_testing import KalshiExchange
 
-from .conftest import Ledger, open_fds
+from .conftest import SENTRY, Ledger, open_fds
+from .fixkit import (
+    RT,
+    STEP,
+    Trader,
+    counterparty_sequence_reset,
+    engine_orders,
+    exec_reports,
+    fds_above,
+    order,
+    price,
+    proxy_reject,
+    read_reports,
+    rest_order_ids,
+    until,
+)
 from .fixproxy import FixProxy
 
-RT = FixSessionType.ORDER_ENTRY_RETRANSMIT
-FED = "KXFED-26DEC-T3.50"
-TRADER = Path(__file__).with_name("fix_trader.py")
-STEP = 10.0  # seconds: the bound on every wait below
 ACKED, UNREAD, UNSENT = 6, 4, 3  # orders acknowledged / reports in flight / orders never delivered, at the kill
-
-
-async def until(predicate: Any, what: str, timeout: float = STEP) -> None:  # noqa: ASYNC109
-    """Poll `predicate` until it holds (bounded in time)."""
-    deadline = time.monotonic() + timeout
-    while not predicate():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await asyncio.sleep(0.01)
-
-
-class Trader:
-    """`fix_trader.py` in its own process: commands on stdin, one JSON line per answer on stdout."""
-
-    def __init__(self, proc: asyncio.subprocess.Process) -> None:
-        self.proc = proc
-
-    @classmethod
-    async def start(cls, ex: KalshiExchange, port: int, store: Path, reports: Path, *, die_after: int = 0) -> Trader:
-        env = dict(os.environ, FIX_TRADER_KEY_ID=ex.user.key_id, FIX_TRADER_KEY_PEM=ex.user.private_key_pem.decode())
-        env["FIX_TRADER_DIE_AFTER"] = str(die_after)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable, str(TRADER), "127.0.0.1", str(port), str(store), str(reports),
-            stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, env=env,
-        )  # fmt: skip
-        return cls(proc)
-
-    async def answer(self) -> dict[str, Any]:
-        assert self.proc.stdout is not None
-        line = await asyncio.wait_for(self.proc.stdout.readline(), STEP)
-        if not line:
-            raise AssertionError(f"the trader process ended (exit {await self.proc.wait()})")
-        answer: dict[str, Any] = json.loads(line)
-        return answer
-
-    async def command(self, text: str) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(text.encode() + b"\n")
-        await self.proc.stdin.drain()
-
-    async def send(self, cl_ord_id: str, price: str) -> int:
-        await self.command(f"send {cl_ord_id} {price}")
-        answer = await self.answer()
-        assert answer.get("sent") == cl_ord_id, answer
-        seq: int = answer["seq"]
-        return seq
-
-    async def kill(self) -> int:
-        if self.proc.returncode is None:
-            self.proc.kill()  # SIGKILL: no Logout, no flush, no finally
-        return await self._ended()
-
-    async def quit(self) -> int:
-        await self.command("quit")
-        assert (await self.answer()).get("closed") is True
-        return await self._ended()
-
-    async def _ended(self) -> int:
-        code = await asyncio.wait_for(self.proc.wait(), STEP)
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        await asyncio.sleep(0)  # let the pipe transports close
-        return code
-
-
-async def fds_above(before: int) -> int:
-    """Descriptors held beyond `before`, once closing sockets (on the simulator's thread too) have closed."""
-    deadline = time.monotonic() + 2
-    while open_fds() > before and time.monotonic() < deadline:
-        await asyncio.sleep(0.05)
-    return max(open_fds() - before, 0)
-
-
-def read_reports(path: Path) -> list[dict[str, Any]]:
-    return [json.loads(line) for line in path.read_text().splitlines() if line.strip()] if path.exists() else []
-
-
-def exec_reports(frames: list[FixFrame]) -> list[FixFrame]:
-    return [f for f in frames if f.msg_type == "8"]
-
-
-def engine_orders(ex: KalshiExchange, prefix: str) -> Counter[str]:
-    """ClOrdID -> how many orders the simulator's engine holds under it."""
-    ids = ex.simulator.call(lambda e: [str(o.meta.get("client_order_id") or "") for o in e.orders.values()])
-    return Counter(i for i in ids if i.startswith(prefix))
-
-
-def rest_order_ids(ex: KalshiExchange) -> list[str]:
-    """The client_order_id of every order on the REST order list."""
-    with ex.client() as client:
-        return [o.client_order_id or "" for o in client.orders.list(limit=200).items]
-
-
-def price(i: int) -> str:
-    return f"0.{10 + i % 10:02d}"  # below the seeded offer: every order rests
-
-
-def order(cl_ord_id: str, limit: str) -> NewOrderSingle:
-    """A 1-lot resting bid on FED."""
-    return NewOrderSingle(
-        cl_ord_id=cl_ord_id, symbol=FED, side=Side.BUY_YES, order_qty=Decimal(1), price=Decimal(limit)
-    )
 
 
 @pytest.mark.parametrize("asked", ["the gap", "everything from 1"])
@@ -300,6 +201,38 @@ async def test_rt_connection_cut_again_and_again_mid_stream_loses_and_duplicates
     )
 
 
+async def test_a_second_process_on_a_live_store_is_refused_and_sends_nothing(
+    kalshi_exchange: KalshiExchange, ledger: Ledger, tmp_path: Path
+) -> None:
+    """A supervisor that starts the replacement before the old process is gone: two processes on one session's
+    numbers would each send MsgSeqNum N. The store's lock refuses the second before it connects."""
+    ex = kalshi_exchange
+    store = tmp_path / "store"
+    async with FixProxy(ex.simulator.fix.ports[(False, RT)]) as proxy:
+        first = await Trader.start(ex, proxy.port, store, tmp_path / "p1.jsonl")
+        assert (await first.answer())["ready"]
+        await first.send("lock0", price(0))
+        second = await Trader.start(ex, proxy.port, store, tmp_path / "p2.jsonl", stderr=asyncio.subprocess.PIPE)
+        assert second.proc.stderr is not None
+        code = await asyncio.wait_for(second.proc.wait(), STEP)
+        err = (await second.proc.stderr.read()).decode(errors="replace")
+        SENTRY.text("fix trader stderr", err)
+        await first.send("lock1", price(1))  # the first process trades on
+        await until(lambda: len(read_reports(tmp_path / "p1.jsonl")) == 2, "the first process's reports")
+        assert await first.quit() == 0
+        connections = len(proxy.links)
+    assert code != 0 and "FixStoreError" in err and "in use by another process" in err
+    assert connections == 1  # the refused process never reached the gateway
+    assert engine_orders(ex, "lock") == Counter(["lock0", "lock1"])
+    ledger.row(
+        "FIX",
+        "a second trader process started on a live on-disk store",
+        injected=1,
+        survived=1,
+        figures={"second_process_exit": code, "its_connections": connections - 1},
+    )
+
+
 AT_MOST_ONCE = (
     "kalshi-fix bug: SessionProtocol._process advances store.next_target_seq (journalled by FileStore) before "
     "the application sees the message, and FixConnection._on_data dispatches on_message only after the whole "
@@ -336,27 +269,6 @@ async def test_reports_read_but_not_yet_handled_when_the_process_dies_are_redeli
     # no ledger row while this is a known bug: report.py fails the session on any loss
     assert engine_orders(ex, "c") == Counter(ids)
     assert delivered == set(ids)
-
-
-def counterparty_sequence_reset(ex: KalshiExchange, new_seq: Any, *, move: bool) -> tuple[int, int]:
-    """The acceptor sends the live RT session a SequenceReset-Reset (35=4, 123=N) to `new_seq(next)`; with
-    `move` it really continues from there. Reset mode's MsgSeqNum is ignored by the receiver (FIXT 1.1), so
-    the reset carries the acceptor's next number without using it up. Returns (its MsgSeqNum, NewSeqNo)."""
-    sim = ex.simulator
-
-    def inject(_: Any) -> tuple[int, int]:
-        conn = sim.fix.active[(False, RT, ex.user.key_id)]
-        assert conn.session is not None and conn.transport is not None
-        store = conn.session.store
-        seq = store.next_sender_seq
-        new = int(new_seq(seq))
-        body = f"123=N\x0136={new}\x01".encode()
-        conn.transport.write(build_frame("4", conn.comp_id, ex.user.key_id, seq, format_sending_time(), body))
-        if move:
-            store.set_next_sender_seq(new)
-        return seq, new
-
-    return sim.call(inject)
 
 
 async def test_counterparty_sequence_reset_mid_session_is_followed_and_loses_nothing(
@@ -405,10 +317,6 @@ async def test_counterparty_sequence_reset_mid_session_is_followed_and_loses_not
         sent_twice=sum(n - 1 for n in got.values()),
         figures={"new_seq_no": new, "rejects_sent": len(rejects), "resend_requests_sent": 0},
     )
-
-
-def proxy_reject(proxy: FixProxy) -> bool:
-    return any(f.msg_type == "3" for f in proxy.frames("up"))
 
 
 async def test_counterparty_reset_while_away_is_a_typed_error_then_a_fresh_logon_loses_nothing(
