@@ -108,6 +108,25 @@ def contracts(session: nox.Session) -> None:
 
 
 @nox.session(python="3.11")
+def reliability(session: nox.Session) -> None:
+    """Faults, load, hostile input, secrets and a bounded soak against the simulator; writes docs/reliability.md.
+
+    `-- --soak-seconds N` runs the soak longer than CI's 30 s.
+    """
+    _sync(session, groups=("dev",), extras=True)
+    args = list(session.posargs)
+    env = {"KALSHI_RELIABILITY_RESULTS": str(ROOT / "reliability" / ".results.json")}
+    if "--soak-seconds" in args:
+        i = args.index("--soak-seconds")
+        env["KALSHI_SOAK_SECONDS"] = args[i + 1]
+        del args[i : i + 2]
+    session.run(
+        "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:logging", "reliability", *args, env=env,
+    )  # fmt: skip
+    session.run("python", "reliability/report.py", "--write", "docs/reliability.md")
+
+
+@nox.session(python="3.11")
 def lint(session: nox.Session) -> None:
     """ruff check and ruff format --check over the whole tree."""
     _sync(session, "kalshi-auth", groups=("dev",))
@@ -435,7 +454,7 @@ def ci(session: nox.Session) -> None:
     """Everything CI runs, in order: changelogs, lint, types, codegen drift, contracts, tests on 3.11-3.13,
     isolation, a dry-run release of one distribution, lowest."""
     queue: list[tuple[str, list[str] | None]] = [("changelog", None), ("lint", None), ("typecheck", None)]
-    queue += [("codegen", ["--check"]), ("contracts", None)]
+    queue += [("codegen", ["--check"]), ("contracts", None), ("reliability", None)]
     queue += [(f"tests-{_short(d)}-3.11", None) for d in PACKAGES]
     queue += [(f"tests-{_short(d)}-3.13", None) for d in PACKAGES]
     queue += [("isolation", None), ("release", ["kalshi-auth", "patch", "--dry-run"]), ("lowest", None)]
