@@ -855,7 +855,8 @@ class FixClient(_BaseFixClient):
     Args:
         auth: the prediction API key (SenderCompID is its key ID; it signs every Logon).
         environment: `FixEnvironment.PRODUCTION` / `DEMO`, or a `kalshi_auth.Environment`.
-        host, port: send every session to this address instead (a local acceptor or simulator).
+        host: send every session to this host instead (a local acceptor or simulator).
+        port: ... and this port.
         tls: False for plain TCP, only to a loopback host.
         ssl_context: custom TLS settings (default: verification on, TLS >= 1.2).
         heartbeat_interval: HeartBtInt in seconds (> 3 on prediction).
