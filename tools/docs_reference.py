@@ -29,7 +29,11 @@ PAGES: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
         ("kalshi_perps.models._generated", "kalshi_perps.messages._generated.models"),
     ),
     "kalshi-klear": ("kalshi_klear", ("kalshi_klear.resources",), ("kalshi_klear.models._generated",)),
-    "kalshi-fix": ("kalshi_fix", (), ("kalshi_fix.messages._generated.messages", "kalshi_fix.messages._generated.enums")),
+    "kalshi-fix": (
+        "kalshi_fix",
+        (),
+        ("kalshi_fix.messages._generated.messages", "kalshi_fix.messages._generated.enums"),
+    ),
     "kalshi-testing": ("kalshi_testing", ("kalshi_testing.simulator",), ()),
 }
 
@@ -54,7 +58,7 @@ def _names(module_name: str) -> tuple[list[str], list[str]]:
     own, borrowed = [], []
     for name in module.__all__:
         path = _where(module, name)
-        (own if path.split(".")[0] == module_name.split(".")[0] else borrowed).append(path)
+        (own if path.split(".")[0] == module_name.split(".", maxsplit=1)[0] else borrowed).append(path)
     return own, borrowed
 
 
