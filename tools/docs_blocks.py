@@ -24,6 +24,7 @@ import asyncio
 import inspect
 import os
 import re
+import shlex
 import signal
 import subprocess
 import sys
@@ -109,7 +110,7 @@ def serve() -> tuple[subprocess.Popen[str], dict[str, str]]:
             break
         seen.append(line)
         if line.strip().startswith("export "):
-            for pair in line.strip().removeprefix("export ").split():
+            for pair in shlex.split(line.strip())[1:]:
                 name, _, value = pair.partition("=")
                 exports[name] = value
         if "Ctrl+C" in line:
