@@ -137,7 +137,7 @@ def check_frame(frame: dict[str, Any]) -> None:
 
 
 def test_rest_responses_match_openapi() -> None:
-    with KalshiExchangeSimulator() as sim:
+    with KalshiExchangeSimulator(realistic=False) as sim:
         alice = sim.create_user("shape-a")
         bob = sim.create_user("shape-b")
         with httpx.Client(base_url=sim.base_url, event_hooks={"response": [lambda r: r.read()]}) as http:
@@ -308,7 +308,7 @@ def test_websocket_frames_match_asyncapi() -> None:
         del bob
         return frames
 
-    with KalshiExchangeSimulator() as sim:
+    with KalshiExchangeSimulator(realistic=False) as sim:
         frames = asyncio.run(session(sim))
     seen = {f["type"] for f in frames}
     assert seen >= {

@@ -1,4 +1,4 @@
-"""Generate the simulator's wire-shape tables from specs/openapi.yaml and specs/asyncapi.yaml.
+"""Generate the simulator's wire-shape tables from the vendored specs (prediction, perps and Klear).
 
 The simulator builds every REST response and WebSocket payload from these tables, so the JSON it
 serves carries the spec's field names (and only those). Run:
@@ -90,7 +90,9 @@ def _rest_tables(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], 
     objects: dict[str, Any] = {}
     enums: dict[str, Any] = {}
     scalars: dict[str, str] = {}
-    for name, schema in sorted(spec["components"]["schemas"].items()):
+    schemas = spec["components"]["schemas"]
+    for name, schema in sorted(schemas.items()):
+        schema = _merge_all_of(schemas, schema)
         if "properties" in schema:
             objects[name] = {
                 field: (kind, required, nullable) for field, (kind, nullable, required) in _fields(schema).items()
@@ -101,6 +103,21 @@ def _rest_tables(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], 
             kind, _ = _kind(schema)
             scalars[name] = kind
     return objects, enums, scalars
+
+
+def _merge_all_of(schemas: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    """An `allOf` of object schemas (references or inline) as one object; anything else unchanged."""
+    parts = schema.get("allOf")
+    if not parts:
+        return schema
+    resolved = [_merge_all_of(schemas, schemas[p["$ref"].rsplit("/", 1)[-1]]) if "$ref" in p else p for p in parts]
+    if not all("properties" in p for p in resolved):
+        return schema
+    merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
+    for part in resolved:
+        merged["properties"] |= part["properties"]
+        merged["required"] += [r for r in part.get("required", []) if r not in merged["required"]]
+    return merged
 
 
 def _fields(schema: dict[str, Any]) -> dict[str, tuple[str, bool, bool]]:
@@ -139,6 +156,59 @@ def _ws_tables(spec: dict[str, Any]) -> dict[str, Any]:
     return dict(sorted(out.items()))
 
 
+def _operations(spec: dict[str, Any]) -> dict[str, Any]:
+    """{operationId: (method, path, success status, response schema, request schema, secured, query names)}."""
+    params = spec["components"].get("parameters", {})
+    out: dict[str, Any] = {}
+    for path, item in spec["paths"].items():
+        for method, op in item.items():
+            if method not in ("get", "post", "put", "delete", "patch"):
+                continue
+            codes = sorted(c for c in op.get("responses", {}) if str(c).startswith("2"))
+            status = str(codes[0]) if codes else "200"
+            content = op["responses"].get(status, {}).get("content", {}).get("application/json", {})
+            response = content.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+            body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
+            request = body.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
+            query = []
+            for param in [*item.get("parameters", []), *op.get("parameters", [])]:
+                if "$ref" in param:
+                    param = params[param["$ref"].rsplit("/", 1)[-1]]
+                if param.get("in") == "query":
+                    query.append(param["name"])
+            secured = bool(op.get("security", spec.get("security")))
+            out[op["operationId"]] = (method.upper(), path, int(status), response, request, secured, tuple(query))
+    return dict(sorted(out.items()))
+
+
+def _array_items(spec: dict[str, Any]) -> dict[str, Any]:
+    """{schema: {array field: item schema}} for arrays of component objects."""
+    out: dict[str, Any] = {}
+    for name, schema in sorted(spec["components"]["schemas"].items()):
+        items = {}
+        for field, prop in schema.get("properties", {}).items():
+            ref = prop.get("items", {}).get("$ref") if prop.get("type") == "array" else None
+            if ref:
+                items[field] = ref.rsplit("/", 1)[-1]
+        if items:
+            out[name] = items
+    return out
+
+
+def _ws_deprecated(spec: dict[str, Any]) -> dict[str, Any]:
+    """{message type: deprecated `msg` fields}, from the payload schemas' `deprecated: true`."""
+    schemas = spec["components"]["schemas"]
+    out: dict[str, Any] = {}
+    for message in spec["components"]["messages"].values():
+        ref = message.get("payload", {}).get("$ref")
+        msg = schemas[ref.rsplit("/", 1)[-1]].get("properties", {}).get("msg") if ref else None
+        if isinstance(msg, dict):
+            fields = tuple(f for f, prop in msg.get("properties", {}).items() if prop.get("deprecated") is True)
+            if fields:
+                out[message["name"]] = tuple(dict.fromkeys((*out.get(message["name"], ()), *fields)))
+    return dict(sorted(out.items()))
+
+
 def _render(spec_file: str, body: str) -> str:
     digest = hashlib.sha256((SPECS / spec_file).read_bytes()).hexdigest()
     header = f"# Generated by tools/codegen from specs/{spec_file} (sha256 {digest}). Do not edit.\n"
@@ -158,33 +228,55 @@ def _py(obj: Any, indent: int = 0) -> str:
     return repr(obj)
 
 
-def generate() -> dict[Path, str]:
-    """Return {path: text} for every generated file."""
-    rest = yaml.safe_load((SPECS / "openapi.yaml").read_text())
-    ws = yaml.safe_load((SPECS / "asyncapi.yaml").read_text())
-    objects, enums, scalars = _rest_tables(rest)
-    field_t = "dict[str, dict[str, tuple[str, bool, bool]]]"
-    enum_t = "dict[str, dict[str, tuple[str, ...]]]"
-    rest_body = (
+_FIELD_T = "dict[str, dict[str, tuple[str, bool, bool]]]"
+_ENUM_T = "dict[str, dict[str, tuple[str, ...]]]"
+_OP_T = "dict[str, tuple[str, str, int, str, str, bool, tuple[str, ...]]]"
+
+
+def _rest_module(spec: dict[str, Any]) -> str:
+    objects, enums, scalars = _rest_tables(spec)
+    return (
         '"""REST schema tables: {schema: {field: (kind, required, nullable)}}; kind is a JSON type or `$Ref`."""\n\n'
         "from __future__ import annotations\n\n"
-        '__all__ = ["ENUMS", "FIELD_ENUMS", "OBJECTS", "SCALARS"]\n\n'
-        f"OBJECTS: {field_t} = {_py(objects)}\n\n"
+        '__all__ = ["ARRAY_ITEMS", "ENUMS", "FIELD_ENUMS", "OBJECTS", "OPERATIONS", "SCALARS"]\n\n'
+        f"OBJECTS: {_FIELD_T} = {_py(objects)}\n\n"
         f"ENUMS: dict[str, tuple[str, ...]] = {_py(enums)}\n\n"
         f"SCALARS: dict[str, str] = {_py(scalars)}\n\n"
-        f"FIELD_ENUMS: {enum_t} = {_py(_rest_field_enums(rest))}\n"
+        f"FIELD_ENUMS: {_ENUM_T} = {_py(_rest_field_enums(spec))}\n\n"
+        f"OPERATIONS: {_OP_T} = {_py(_operations(spec))}\n"
+        '"""{operationId: (method, path, success status, response schema or "", request schema or "",\n'
+        'signed, query parameter names)}."""\n\n'
+        f"ARRAY_ITEMS: dict[str, dict[str, str]] = {_py(_array_items(spec))}\n"
+        '"""{schema: {array field: item schema}} for arrays of component objects."""\n'
     )
-    ws_body = (
+
+
+def _ws_module(spec: dict[str, Any]) -> str:
+    return (
         '"""WebSocket payload field tables: {message name: {msg field: (kind, required, nullable)}}."""\n\n'
         "from __future__ import annotations\n\n"
-        '__all__ = ["FIELD_ENUMS", "MESSAGES"]\n\n'
-        f"MESSAGES: {field_t} = {_py(_ws_tables(ws))}\n\n"
-        f"FIELD_ENUMS: {enum_t} = {_py(_ws_field_enums(ws))}\n"
+        '__all__ = ["DEPRECATED", "FIELD_ENUMS", "MESSAGES"]\n\n'
+        f"MESSAGES: {_FIELD_T} = {_py(_ws_tables(spec))}\n\n"
+        f"FIELD_ENUMS: {_ENUM_T} = {_py(_ws_field_enums(spec))}\n\n"
+        f"DEPRECATED: dict[str, tuple[str, ...]] = {_py(_ws_deprecated(spec))}\n"
+        '"""{message type: `msg` fields the spec marks deprecated}."""\n'
     )
+
+
+def generate() -> dict[Path, str]:
+    """Return {path: text} for every generated file."""
+
+    def load(name: str) -> dict[str, Any]:
+        return dict(yaml.safe_load((SPECS / name).read_text()))
+
     files = {
         OUT / "__init__.py": _render("openapi.yaml", '"""Tables generated from the vendored specs."""\n'),
-        OUT / "openapi_shapes.py": _render("openapi.yaml", rest_body),
-        OUT / "asyncapi_shapes.py": _render("asyncapi.yaml", ws_body),
+        OUT / "openapi_shapes.py": _render("openapi.yaml", _rest_module(load("openapi.yaml"))),
+        OUT / "asyncapi_shapes.py": _render("asyncapi.yaml", _ws_module(load("asyncapi.yaml"))),
+        # Perps (margin) REST + WebSocket and Klear: the simulator's perps and Klear surfaces.
+        OUT / "perps_openapi_shapes.py": _render("perps_openapi.yaml", _rest_module(load("perps_openapi.yaml"))),
+        OUT / "perps_asyncapi_shapes.py": _render("perps_asyncapi.yaml", _ws_module(load("perps_asyncapi.yaml"))),
+        OUT / "klear_openapi_shapes.py": _render("perps_scm_openapi.yaml", _rest_module(load("perps_scm_openapi.yaml"))),
     }
     return {path: _ruff_format(text) for path, text in files.items()}
 

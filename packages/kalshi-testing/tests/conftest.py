@@ -49,7 +49,8 @@ class Rest:
 
 @pytest.fixture
 def sim() -> Iterator[KalshiExchangeSimulator]:
-    with KalshiExchangeSimulator(heartbeat=0.5) as s:
+    # Exchange mechanics in spec-exact shapes; test_realistic.py covers realistic mode.
+    with KalshiExchangeSimulator(heartbeat=0.5, realistic=False) as s:
         yield s
 
 

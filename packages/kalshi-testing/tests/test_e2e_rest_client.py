@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
 from kalshi_testing import KalshiExchange
 
 FED = "KXFED-26DEC-T3.50"
+T = TypeVar("T")
 
 
 def create(client: Any, side: str, price: str, count: str, coid: str, **extra: Any) -> Any:
@@ -41,10 +44,12 @@ def test_place_rest_cross_fill_both_sides_balance_change(kalshi_exchange: Kalshi
         assert maker_fills[0].trade_id == taker_fills[0].trade_id
         assert maker_fills[0].is_taker is False
         assert taker_fills[0].is_taker is True
-        assert maker.portfolio.balance().balance == before - 160  # 4 NO contracts at $0.40, in cents
+        # 4 NO contracts bought at $0.40, and the 6 still resting hold another 6 x $0.40 (in cents).
+        assert maker.portfolio.balance().balance == before - 160 - 240
         fee_cents = int(taker_fills[0].fee_cost * 100)
         assert taker.portfolio.balance().balance == 100_000 - 240 - fee_cents
         assert maker.orders.cancel_v2(made.order_id).reduced_by == Decimal("6")
+        assert maker.portfolio.balance().balance == before - 160  # the cancel releases the hold
 
 
 def test_public_pages_and_not_found(kalshi_exchange: KalshiExchange) -> None:
@@ -147,6 +152,20 @@ def test_slow_get_times_out_then_succeeds_but_slow_post_surfaces(kalshi_exchange
         assert [o.client_order_id for o in orders] == ["slow-1"]  # it did happen: reconcile by client_order_id
 
 
+def eventually(call: Callable[[], T], timeout: float = 3.0) -> T:
+    """`call()` once the exchange shows a just-created object: retry 404s for at most `timeout` s."""
+    from kalshi_rest import KalshiNotFoundError
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return call()
+        except KalshiNotFoundError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 def test_the_seed_api_order_family_and_portfolio_calls(kalshi_exchange: KalshiExchange) -> None:
     from kalshi_rest.models import (
         AmendOrderV2Request,
@@ -159,7 +178,8 @@ def test_the_seed_api_order_family_and_portfolio_calls(kalshi_exchange: KalshiEx
 
     with kalshi_exchange.client() as client:
         order = create(client, "bid", "0.10", "10", "seed-1")
-        ahead = client.orders.queue_position(order.order_id).queue_position_fp
+        # Realistic mode: a new order is invisible to GET by id for a moment (eventual consistency).
+        ahead = eventually(lambda: client.orders.queue_position(order.order_id)).queue_position_fp
         assert ahead == Decimal("0")
         amended = client.orders.amend_v2(
             order.order_id,

@@ -136,3 +136,40 @@ def test_settlement_pays_winners_and_flattens(ex: Exchange) -> None:
         ex.create_order("a", order("bid", "0.30", "1"))
     with pytest.raises(ExchangeError):
         ex.settle_market(T, "maybe")
+
+
+def test_resting_orders_reserve_balance_and_release_it_on_cancel_and_fill(ex: Exchange) -> None:
+    """A trader cannot commit the same dollars twice: resting orders hold their cost until filled or cancelled."""
+    ex.add_user("c", D("5"))
+    first = ex.create_order("c", order("bid", "0.40", "10"))  # rests; needs $4.00 + fee $0.17 <= $5
+    assert ex.account("c").reserved == D("4.00")
+    assert ex.balance_view("c")["balance_dollars"] == "1.0000"
+    with pytest.raises(ExchangeError) as refused:
+        ex.create_order("c", order("bid", "0.40", "3"))  # $1.20 + fee > the $1.00 not already held
+    assert refused.value.code == "insufficient_balance"
+    assert ex.account("c").reserved == D("4.00")  # a refused order holds nothing
+    ex.create_order("a", order("ask", "0.40", "4"))  # fills 4 of c's 10: $1.60 paid, hold drops to $2.40
+    assert ex.account("c").reserved == D("2.40")
+    assert ex.account("c").balance == D("3.40")
+    ex.cancel_order("c", first["order_id"])  # the rest is released
+    assert ex.account("c").reserved == 0
+    assert ex.balance_view("c")["balance_dollars"] == "3.4000"
+    ex.create_order("c", order("bid", "0.40", "3"))  # now it fits
+
+
+def test_closing_orders_hold_nothing_and_amend_checks_the_extra_hold(ex: Exchange) -> None:
+    ex.create_order("a", order("ask", "0.50", "10"))
+    ex.create_order("b", order("bid", "0.50", "10"))  # b holds 10 YES
+    held = ex.create_order("b", order("ask", "0.90", "10"))  # selling what b holds opens nothing
+    assert ex.account("b").reserved == 0
+    bid = ex.create_order("a", order("bid", "0.10", "10"))  # opens 10 YES? no: a holds 10 NO, so it closes
+    assert ex.account("a").reserved == 0
+    ex.cancel_order("a", bid["order_id"])
+    ex.add_user("d", D("2"))
+    small = ex.create_order("d", order("bid", "0.10", "10"))  # holds $1.00
+    with pytest.raises(ExchangeError) as refused:
+        ex.amend_order("d", small["order_id"], {"ticker": T, "side": "bid", "price": "0.10", "count": "30"})
+    assert refused.value.code == "insufficient_balance"  # $2.00 more than the $1.00 free
+    ex.amend_order("d", small["order_id"], {"ticker": T, "side": "bid", "price": "0.15", "count": "10"})
+    assert ex.account("d").reserved == D("1.50")
+    ex.cancel_order("b", held["order_id"])

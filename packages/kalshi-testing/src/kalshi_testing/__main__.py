@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import shlex
 import sys
 import tempfile
 import threading
+from decimal import Decimal
 from pathlib import Path
 
 from kalshi_testing.simulator import KalshiExchangeSimulator
+from kalshi_testing.simulator.perps import perps_surface
 
 __all__ = ["main"]
 
@@ -32,14 +35,20 @@ def main(argv: list[str] | None = None) -> int:
     key_path = key_dir / "demo_private_key.pem"
     key_path.write_bytes(user.private_key_pem)
     key_path.chmod(0o600)
+    perps = perps_surface(simulator)
+    simulator.call(lambda _: perps.engine.deposit(user.user_id, Decimal(100_000)))
     out = sys.stdout
     out.write(f"Kalshi exchange simulator listening\n  REST:      {simulator.rest_url}\n")
     out.write(f"  WebSocket: {simulator.ws_url}\n")
-    out.write(f"Demo user {user.user_id!r} with $10,000\n  key id:    {user.key_id}\n")
+    out.write(f"  Perps WS:  {perps.ws_url}\n")
+    out.write(f"  Klear:     {simulator.base_url}/klear-api/v1\n")
+    out.write(f"Demo user {user.user_id!r} with $10,000 (and $100,000 of perps margin)\n  key id:    {user.key_id}\n")
     out.write(f"  key file:  {key_path}\n")
     out.write("Point the SDK at it:\n")
-    out.write(f"  export KALSHI_KEY_ID={user.key_id} KALSHI_PRIVATE_KEY_PATH={key_path} ")
-    out.write(f"KALSHI_API_BASE_URL={simulator.rest_url}\n")
+    exports = {"KALSHI_KEY_ID": user.key_id, "KALSHI_PRIVATE_KEY_PATH": str(key_path)}
+    exports |= {"KALSHI_PERPS_KEY_ID": user.key_id, "KALSHI_PERPS_PRIVATE_KEY_PATH": str(key_path)}
+    for name, value in (exports | simulator.env()).items():
+        out.write(f"  export {name}={shlex.quote(value)}\n")
     out.write("Press Ctrl+C to stop.\n")
     out.flush()
     try:

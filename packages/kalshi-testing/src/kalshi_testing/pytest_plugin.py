@@ -1,4 +1,5 @@
-"""pytest plugin (entry point `kalshi_testing`): the `kalshi_exchange` and `kalshi_simulator` fixtures.
+"""pytest plugin (entry point `kalshi_testing`): `kalshi_exchange`, `kalshi_simulator`, and for perps
+and Klear `kalshi_perps_exchange` (a trader with $100,000 of margin) and `kalshi_klear`.
 
 ```python
 def test_order_rests(kalshi_exchange):
@@ -15,15 +16,17 @@ port, and a trader `kalshi_exchange.user` with $1,000 and a registered RSA key. 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import TYPE_CHECKING
 
 import pytest
 
 if TYPE_CHECKING:  # imported lazily so that loading the plugin costs nothing for unrelated test runs
     from kalshi_testing._harness import KalshiExchange
+    from kalshi_testing._perps_harness import KalshiKlear, KalshiPerpsExchange
     from kalshi_testing.simulator import KalshiExchangeSimulator
 
-__all__ = ["kalshi_exchange", "kalshi_simulator", "pytest_configure"]
+__all__ = ["kalshi_exchange", "kalshi_klear", "kalshi_perps_exchange", "kalshi_simulator", "pytest_configure"]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -53,3 +56,22 @@ def kalshi_exchange(kalshi_simulator: KalshiExchangeSimulator) -> KalshiExchange
 
     user = kalshi_simulator.create_user("trader", balance="1000.00")
     return KalshiExchange(kalshi_simulator, user)
+
+
+@pytest.fixture
+def kalshi_perps_exchange(kalshi_simulator: KalshiExchangeSimulator) -> KalshiPerpsExchange:
+    """The simulator's perps surface, a trader with $100,000 of margin, and perps client factories."""
+    from kalshi_testing._perps_harness import KalshiPerpsExchange
+
+    user = kalshi_simulator.create_user("perps-trader", balance="1000.00")
+    exchange = KalshiPerpsExchange(kalshi_simulator, user)
+    exchange.call(lambda engine: engine.deposit(user.user_id, Decimal(100_000)))
+    return exchange
+
+
+@pytest.fixture
+def kalshi_klear(kalshi_simulator: KalshiExchangeSimulator) -> KalshiKlear:
+    """The simulator's Klear surface (over the same perps accounts) with client factories."""
+    from kalshi_testing._perps_harness import KalshiKlear
+
+    return KalshiKlear(kalshi_simulator)

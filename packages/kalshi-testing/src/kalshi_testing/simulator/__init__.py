@@ -13,7 +13,10 @@ Layers, each usable alone:
   A perps surface (`/trade-api/v2/margin/...`, `/trade-api/ws/v2/margin`) or a FIX acceptor
   (`kalshi_fix` session layer, calling `Exchange.create_order` / `cancel_order` and listening to
   the same feed) is another surface over the same engine, not a copy of it.
-- `KalshiExchangeSimulator` wires them into an aiohttp app on a background thread.
+- `KalshiExchangeSimulator` wires them into an aiohttp app on a background thread; extra
+  surfaces (perps, Klear, FIX) plug in through `_surfaces.Surface` / `SURFACE_FACTORIES`.
+- `Exchange` is assembled from parts: `_state` (records, base), `_views`, `_fills`, `_groups`,
+  `_orders`, `_lifecycle`, `_subaccounts`; the REST operations live in `_routes_*` modules.
 """
 
 from __future__ import annotations
@@ -34,25 +37,37 @@ from ._matching import (
 from ._ratelimit import BucketSpec, RateLimits
 from ._scenario import Scenario, default_scenario, load_scenario
 from ._simulator import KalshiExchangeSimulator, SimulatedUser
+from ._surfaces import ENV_NAMES, SURFACE_FACTORIES, Surface
+from .klear import KlearSurface
+from .perps import PerpsExchange, PerpsSurface
+
+# Every simulator serves perps (REST + WebSocket) and Klear; Klear reads the perps engine's accounts.
+SURFACE_FACTORIES.extend([PerpsSurface, KlearSurface])
 
 __all__ = [
     "BookSide",
     "BucketSpec",
+    "ENV_NAMES",
     "Exchange",
     "ExchangeError",
     "Execution",
     "Faults",
     "FeedEvent",
     "KalshiExchangeSimulator",
+    "KlearSurface",
     "LevelChange",
     "MatchResult",
     "Order",
     "OrderBook",
     "OrderStatus",
+    "PerpsExchange",
+    "PerpsSurface",
     "RateLimits",
+    "SURFACE_FACTORIES",
     "Scenario",
     "SelfTradePrevention",
     "SimulatedUser",
+    "Surface",
     "TimeInForce",
     "default_scenario",
     "load_scenario",

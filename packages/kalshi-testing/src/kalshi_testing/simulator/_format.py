@@ -50,3 +50,11 @@ def parse_price(value: object) -> Decimal:
 def parse_count(value: object) -> Decimal:
     """Parse a request count (FixedPointCount, at most 2 decimals); raises ValueError."""
     return _fixed(value, 2, "count")
+
+
+def parse_amount(value: object) -> Decimal:
+    """Parse a request dollar amount (FixedPointDollars, at most 4 decimals, not negative); raises ValueError."""
+    parsed = _fixed(value, 4, "amount")
+    if parsed < 0:
+        raise ValueError("amount must not be negative")
+    return parsed

@@ -1,7 +1,8 @@
 """Opt-in token-bucket rate limiting, shaped like Kalshi's (FACTS 3.5).
 
 Each user has a Read and a Write bucket (plus the separate 1-per-second bucket of
-`GET /portfolio/balance`). A request costs its endpoint's tokens; a bucket that cannot cover
+`GET /portfolio/balance`), and perps has its own Read and Write buckets
+(`GET /account/limits/perps`). A request costs its endpoint's tokens; a bucket that cannot cover
 it answers 429 with `Retry-After` set to the time until it could. Buckets refill on the
 simulator's clock, so an injected fixed clock makes throttling fully deterministic.
 """
@@ -13,10 +14,17 @@ import re
 import threading
 from dataclasses import dataclass, field
 
-__all__ = ["BucketSpec", "RateLimits", "retry_after_header"]
+__all__ = ["BucketSpec", "RateLimits", "is_perps_path", "retry_after_header"]
 
 _ORDER_ID = re.compile(r"^/portfolio/events/orders/[^/]+$")
 _GET_ORDER = re.compile(r"^/portfolio/orders/[^/]+$")
+_PERPS_PREFIXES = ("/margin/", "/portfolio/margin/")
+_PERPS_PATHS = ("/account/limits/perps", "/portfolio/intra_exchange_instance_transfer")
+
+
+def is_perps_path(path: str) -> bool:
+    """True for a perps (margin) path below `/trade-api/v2` (perps_openapi.yaml)."""
+    return path.startswith(_PERPS_PREFIXES) or path in _PERPS_PATHS
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,11 +60,15 @@ class RateLimits:
         read: the Read bucket (GET requests).
         write: the Write bucket (POST, PUT, DELETE).
         balance_per_second: the separate `GET /portfolio/balance` bucket (no burst).
+        perps_read: the perps Read bucket.
+        perps_write: the perps Write bucket.
     """
 
     read: BucketSpec = BucketSpec(200, 200)
     write: BucketSpec = BucketSpec(100, 100)
     balance_per_second: int = 1
+    perps_read: BucketSpec = BucketSpec(200, 200)
+    perps_write: BucketSpec = BucketSpec(100, 100)
     _buckets: dict[tuple[str, str], _Bucket] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -64,6 +76,11 @@ class RateLimits:
     def cost(method: str, path: str, body: bytes) -> tuple[str, int]:
         """(bucket name, tokens) a request costs; `path` is below `/trade-api/v2`."""
         method = method.upper()
+        if is_perps_path(path):
+            # perps_openapi.yaml: 10 tokens by default; GET /margin/balance 5 (the extra 45 of
+            # compute_available_balance=true is charged by the perps surface, which sees the query).
+            cost = 5 if method == "GET" and path == "/margin/balance" else 10
+            return ("perps_read" if method == "GET" else "perps_write"), cost
         if method == "GET" and path == "/portfolio/balance":
             return "balance", 1
         if path in ("/portfolio/events/orders/batched",) and method in ("POST", "DELETE"):
@@ -81,9 +98,13 @@ class RateLimits:
     def charge(self, who: str, method: str, path: str, body: bytes, now_ms: int) -> float | None:
         """Charge a request to `who`; None if allowed, else the `Retry-After` seconds."""
         name, cost = self.cost(method, path, body)
-        spec = {"read": self.read, "write": self.write}.get(name) or BucketSpec(
-            self.balance_per_second, self.balance_per_second
-        )
+        return self.charge_bucket(who, name, cost, now_ms)
+
+    def charge_bucket(self, who: str, name: str, cost: int, now_ms: int) -> float | None:
+        """Charge `cost` tokens to one of `who`'s buckets; None if allowed, else the `Retry-After` seconds."""
+        buckets = {"read": self.read, "write": self.write}
+        buckets |= {"perps_read": self.perps_read, "perps_write": self.perps_write}
+        spec = buckets.get(name) or BucketSpec(self.balance_per_second, self.balance_per_second)
         with self._lock:
             bucket = self._buckets.get((who, name))
             if bucket is None:

@@ -24,8 +24,10 @@ from ._auth import KeyRegistry
 from ._exchange import Exchange
 from ._faults import Faults
 from ._ratelimit import RateLimits
+from ._realistic import Realism
 from ._rest import API_PREFIX, RestSurface
 from ._scenario import Scenario, default_scenario, load_scenario
+from ._surfaces import ENV_NAMES, SURFACE_FACTORIES, Surface, SurfaceFactory
 from ._ws import WS_PATH, WebSocketSurface
 
 __all__ = ["KalshiExchangeSimulator", "SimulatedUser"]
@@ -79,6 +81,12 @@ class KalshiExchangeSimulator:
             subscription with error 25 (buffer overflow), so slow consumers can be tested.
         rate_limits: True for Basic-tier token buckets (429 + Retry-After when spent), a
             `RateLimits` for your own, False (default) for none.
+        surfaces: extra surface factories (see `_surfaces.Surface`), after `SURFACE_FACTORIES`.
+        realistic: send what the exchange is observed to send (null arrays, fields missing during a
+            rollout, no deprecated WebSocket fields, 400 on an empty cursor, eventual consistency);
+            False for spec-exact answers. See `_realistic.Realism`.
+        consistency_window: seconds an object created by a POST stays invisible to GET by id
+            (realistic mode; 0 turns it off).
     """
 
     def __init__(
@@ -93,6 +101,9 @@ class KalshiExchangeSimulator:
         heartbeat: float = 10.0,
         ws_queue_limit: int = 10_000,
         rate_limits: RateLimits | bool = False,
+        surfaces: list[SurfaceFactory] | None = None,
+        realistic: bool = True,
+        consistency_window: float = 0.5,
     ) -> None:
         if scenario is None:
             scenario = default_scenario(seed)
@@ -107,12 +118,16 @@ class KalshiExchangeSimulator:
         self._heartbeat = heartbeat
         self._ws_queue_limit = ws_queue_limit
         self.rate_limits = RateLimits() if rate_limits is True else rate_limits or None
+        self.realism = Realism(enabled=realistic, consistency_window=consistency_window)
+        """Which observed server behaviours are reproduced; surfaces read `realism.enabled`."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._runner: web.AppRunner | None = None
         self._stopped: asyncio.Event | None = None
         self.ws_surface: WebSocketSurface | None = None
         self._rest_surface: RestSurface | None = None
+        self.surfaces: list[Surface] = [make(self) for make in [*SURFACE_FACTORIES, *(surfaces or [])]]
+        """Extra surfaces (perps, Klear, FIX...) served alongside prediction REST and WebSocket."""
 
     # --- lifecycle -----------------------------------------------------------------------------
 
@@ -138,10 +153,19 @@ class KalshiExchangeSimulator:
         """The WebSocket URL, ending in `/trade-api/ws/v2` (use as `KalshiConfig(ws_url=...)`)."""
         return f"ws://{self._host}:{self.port}{WS_PATH}"
 
+    def env(self) -> dict[str, str]:
+        """Environment variables pointing every client at this simulator (after `start`), keys excluded."""
+        out = {ENV_NAMES["rest"]: self.rest_url, ENV_NAMES["ws"]: self.ws_url}
+        for surface in self.surfaces:
+            out |= surface.env()
+        return out
+
     def build_app(self) -> web.Application:
         """Build the aiohttp application (also usable with aiohttp's own test utilities)."""
         app = web.Application()
-        self._rest_surface = RestSurface(self.exchange, self.keys, self.faults, self.clock, self.rate_limits)
+        self._rest_surface = RestSurface(
+            self.exchange, self.keys, self.faults, self.clock, self.rate_limits, realism=self.realism
+        )
         self._rest_surface.install(app)
         self.ws_surface = WebSocketSurface(
             self.exchange,
@@ -150,8 +174,11 @@ class KalshiExchangeSimulator:
             self.clock,
             heartbeat=self._heartbeat,
             queue_limit=self._ws_queue_limit,
+            realism=self.realism,
         )
         self.ws_surface.install(app)
+        for surface in self.surfaces:
+            surface.install(app)
         return app
 
     def start(self) -> KalshiExchangeSimulator:
@@ -187,10 +214,16 @@ class KalshiExchangeSimulator:
         sockets = getattr(server, "sockets", None) or []
         self._port = int(sockets[0].getsockname()[1])
         self._runner = runner
-        ready.set_result(None)
+        started: list[Surface] = []
         try:
+            for surface in self.surfaces:
+                await surface.start()
+                started.append(surface)
+            ready.set_result(None)
             await self._stopped.wait()
         finally:
+            for surface in reversed(started):
+                await surface.stop()
             await runner.cleanup()
 
     def stop(self) -> None:

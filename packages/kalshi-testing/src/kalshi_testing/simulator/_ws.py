@@ -7,19 +7,20 @@ import contextlib
 import itertools
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 
 from aiohttp import WSMsgType, web
 
 from ._auth import KeyRegistry
-from ._exchange import Exchange, ExchangeError, FeedEvent
+from ._exchange import ExchangeError, FeedEvent
 from ._faults import Faults
 from ._format import dollars
+from ._realistic import Realism
 
-__all__ = ["WS_PATH", "WebSocketSurface"]
+__all__ = ["WS_PATH", "FeedSource", "WebSocketSurface"]
 
 WS_PATH = "/trade-api/ws/v2"
 _log = logging.getLogger("kalshi_testing")
@@ -56,6 +57,19 @@ _PRIVATE = {"fill", "market_positions", "user_orders", "order_group_updates", "c
 _QUEUE_LIMIT = 10_000
 
 
+class FeedSource(Protocol):
+    """What the WebSocket surface needs from an exchange (prediction `Exchange`, the perps engine)."""
+
+    listeners: list[Callable[[FeedEvent], None]]
+
+    @property
+    def markets(self) -> Mapping[str, Any]: ...
+
+    def snapshot_msg(self, market: Any) -> dict[str, Any]: ...
+
+    def ticker_msg(self, market: Any) -> dict[str, Any]: ...
+
+
 @dataclass(slots=True)
 class _Subscription:
     sid: int
@@ -87,19 +101,29 @@ class _CommandError(Exception):
 
 
 class WebSocketSurface:
-    """Serves WebSocket connections and fans the exchange's feed out to their subscriptions."""
+    """Serves WebSocket connections and fans the exchange's feed out to their subscriptions.
+
+    The class attributes are the product's channel table; the perps surface overrides them.
+    """
+
+    path = WS_PATH
+    channels: frozenset[str] | set[str] = _CHANNELS
+    sequenced: frozenset[str] | set[str] = _SEQUENCED
+    market_filtered: frozenset[str] | set[str] = _MARKET_FILTERED
 
     def __init__(
         self,
-        exchange: Exchange,
+        exchange: FeedSource,
         keys: KeyRegistry,
         faults: Faults,
         clock: Callable[[], int],
         *,
         heartbeat: float = 10.0,
         queue_limit: int = _QUEUE_LIMIT,
+        realism: Realism | None = None,
     ) -> None:
         self.exchange = exchange
+        self.realism = realism or Realism(enabled=False)
         self.keys = keys
         self.faults = faults
         self.clock = clock
@@ -110,7 +134,7 @@ class WebSocketSurface:
 
     def install(self, app: web.Application) -> None:
         """Add the WebSocket route to `app`."""
-        app.router.add_get(WS_PATH, self.handle)
+        app.router.add_get(self.path, self.handle)
         app.on_shutdown.append(self._shutdown)
 
     async def _shutdown(self, app: web.Application) -> None:
@@ -251,7 +275,7 @@ class WebSocketSurface:
             raise _CommandError(3, "Channels required")
         tickers = self._tickers(params)
         for channel in channels:
-            if channel not in _CHANNELS:
+            if channel not in self.channels:
                 raise _CommandError(8, f"Unknown channel name {channel}")
             if channel == "orderbook_delta" and not tickers:
                 raise _CommandError(14, "Market Ticker required")
@@ -263,7 +287,7 @@ class WebSocketSurface:
             sub = _Subscription(
                 next(conn.sids),
                 channel,
-                tickers if channel in _MARKET_FILTERED else None,
+                tickers if channel in self.market_filtered else None,
                 bool(params.get("use_yes_price")),
             )
             conn.subs[sub.sid] = sub
@@ -310,7 +334,7 @@ class WebSocketSurface:
         action = params.get("action")
         if not action:
             raise _CommandError(15, "Action required", sid)
-        if action not in ("add_markets", "delete_markets", "get_snapshot") or sub.channel not in _MARKET_FILTERED:
+        if action not in ("add_markets", "delete_markets", "get_snapshot") or sub.channel not in self.market_filtered:
             raise _CommandError(13, "Unsupported action", sid)
         tickers = self._tickers(params) or set()
         if action == "get_snapshot":
@@ -346,10 +370,10 @@ class WebSocketSurface:
         frame: dict[str, Any] = {"type": type_, "sid": sub.sid}
         if cmd_id:
             frame["id"] = cmd_id
-        if sub.channel in _SEQUENCED:
+        if sub.channel in self.sequenced:
             sub.seq += 1 + self.faults.take_gap(sub.channel)
             frame["seq"] = sub.seq
-        frame["msg"] = msg
+        frame["msg"] = self.realism.ws_msg(type_, msg)
         frame["sending_ts_ms"] = self.clock()
         self._send(conn, frame)
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-__all__ = ["FIELD_ENUMS", "MESSAGES"]
+__all__ = ["DEPRECATED", "FIELD_ENUMS", "MESSAGES"]
 
 MESSAGES: dict[str, dict[str, tuple[str, bool, bool]]] = {
     "batch_quote_accepted": {
@@ -475,3 +475,12 @@ FIELD_ENUMS: dict[str, dict[str, tuple[str, ...]]] = {
         ),
     },
 }
+
+DEPRECATED: dict[str, tuple[str, ...]] = {
+    "fill": ("side", "ts", "action", "purchased_side"),
+    "orderbook_delta": ("ts",),
+    "ticker": ("ts", "time"),
+    "trade": ("taker_side", "ts"),
+    "user_order": ("side", "is_yes", "created_time", "last_update_time", "expiration_time"),
+}
+"""{message type: `msg` fields the spec marks deprecated}."""

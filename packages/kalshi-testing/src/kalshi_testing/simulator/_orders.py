@@ -1,0 +1,284 @@
+"""Order entry: create, cancel, decrease, amend, batches and expiry (V2 shapes)."""
+
+from __future__ import annotations
+
+import heapq
+from typing import Any
+
+from . import _format as fmt
+from ._groups import ExchangeGroups
+from ._matching import BookSide, CancelReason, Order, OrderStatus, SelfTradePrevention, TimeInForce
+from ._shapes import rest
+from ._state import ONE, ZERO, ExchangeError, int_field, taker_fee
+
+__all__ = ["ExchangeOrders"]
+
+
+class ExchangeOrders(ExchangeGroups):
+    def create_order(self, user_id: str, body: Any) -> dict[str, Any]:
+        """CreateOrderV2: validate, match, settle; returns `CreateOrderV2Response` (201)."""
+        body = self._check_body("CreateOrderV2Request", body)
+        market = self.market(str(body["ticker"]))
+        subaccount = int_field(body, "subaccount") or 0
+        account = self.account(user_id, subaccount)
+        client_order_id = body.get("client_order_id")
+        if client_order_id:
+            existing = self._client_ids.get((user_id, subaccount, str(client_order_id)))
+            if existing is not None:
+                order = self.orders[existing]
+                if order.meta["request"] != body:
+                    raise ExchangeError(
+                        409, "order_already_exists", f"client_order_id {client_order_id} was used for a different order"
+                    )
+                return self._create_response(order)
+        try:
+            side = BookSide(body["side"])
+            tif = TimeInForce(body["time_in_force"])
+            stp = SelfTradePrevention(body["self_trade_prevention_type"])
+            price = fmt.parse_price(body["price"])
+            count = fmt.parse_count(body["count"])
+        except ValueError as exc:
+            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+        if market.info.get("status") != "active" or not self.trading_active:
+            raise ExchangeError(400, "market_closed", f"market {market.ticker} is not open for trading")
+        if not (ZERO < price < ONE) or price % market.tick:
+            raise ExchangeError(400, "invalid_price", f"price {body['price']} is not a valid tick of {market.ticker}")
+        if count <= 0:
+            raise ExchangeError(400, "invalid_parameters", "count must be positive")
+        if body.get("reduce_only") and tif is not TimeInForce.IMMEDIATE_OR_CANCEL:
+            raise ExchangeError(400, "invalid_parameters", "reduce_only is only accepted with immediate_or_cancel")
+        expiration = int_field(body, "expiration_time")
+        if expiration is not None and tif is not TimeInForce.GOOD_TILL_CANCELED:
+            raise ExchangeError(400, "invalid_parameters", "expiration_time requires good_till_canceled")
+        if expiration is not None and int(expiration) * 1000 <= self.clock():
+            raise ExchangeError(400, "invalid_parameters", "expiration_time must be in the future")
+        group = None
+        if body.get("order_group_id"):
+            group = self.groups.get(str(body["order_group_id"]))
+            if group is None or group.user_id != user_id:
+                raise ExchangeError(404, "order_group_not_found", f"order group {body['order_group_id']} not found")
+            if group.triggered:
+                raise ExchangeError(400, "order_group_triggered", "the order group is triggered; reset it first")
+        position = account.positions.get(market.ticker)
+        held = position.position if position else ZERO
+        requested = count
+        if body.get("reduce_only"):  # never more than closes the position; nothing if flat
+            closable = -held if side is BookSide.BID else held
+            count = min(count, max(closable, ZERO))
+        opening = count - max(ZERO, min(count, -held if side is BookSide.BID else held))
+        need = opening * (price if side is BookSide.BID else ONE - price) + taker_fee(count, price)
+        if need > account.balance - account.reserved:  # resting orders hold part of the cash
+            raise ExchangeError(400, "insufficient_balance", "insufficient balance for this order")
+        now = self.clock()
+        order_id = self._next_id()
+        meta: dict[str, Any] = {
+            "user_id": user_id,
+            "subaccount": subaccount,
+            "ticker": market.ticker,
+            "client_order_id": client_order_id,
+            "initial": count,
+            "created_ms": now,
+            "updated_ms": now,
+            "taker_cost": ZERO,
+            "maker_cost": ZERO,
+            "taker_fees": ZERO,
+            "fill_cost": ZERO,
+            "fees": ZERO,
+            "request": dict(body),
+            "order_group_id": group.group_id if group else None,
+            "expiration_s": expiration,
+            "cancel_order_on_pause": bool(body.get("cancel_order_on_pause")),
+            "opening": opening,
+            "reserved": ZERO,
+        }
+        self.orders[order_id] = order = Order(
+            order_id,
+            owner=user_id,
+            side=side,
+            price=price,
+            count=count if count > 0 else requested,
+            time_in_force=tif,
+            self_trade_prevention=stp,
+            post_only=bool(body.get("post_only")),
+            meta=meta,
+        )
+        if client_order_id:
+            self._client_ids[(user_id, subaccount, str(client_order_id))] = order_id
+        if expiration is not None:
+            heapq.heappush(self._expiries, (int(expiration), order_id))
+        if group:
+            group.order_ids.add(order_id)
+        if count <= 0:
+            order.status = OrderStatus.CANCELED
+            order.last_update_reason = CancelReason.REDUCE_ONLY
+            meta["reduced_by"] = requested
+            order.remaining = ZERO
+            self._publish_order(order)
+            return self._create_response(order)
+        self._apply(market, market.book.submit(order))
+        return self._create_response(order)
+
+    def _create_response(self, order: Order) -> dict[str, Any]:
+        m = order.meta
+        values: dict[str, Any] = {
+            "order_id": order.order_id,
+            "client_order_id": m.get("client_order_id"),
+            "fill_count": fmt.count(order.filled),
+            "remaining_count": fmt.count(order.remaining),
+            "ts_ms": m["updated_ms"],
+        }
+        if order.filled:
+            values["average_fill_price"] = fmt.dollars(m["fill_cost"] / order.filled)
+            values["average_fee_paid"] = fmt.dollars(m["fees"] / order.filled)
+        return rest("CreateOrderV2Response", **values)
+
+    def cancel_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> dict[str, Any]:
+        """CancelOrderV2: returns `CancelOrderV2Response`; 404 if not resting."""
+        order = self.user_order(user_id, order_id, subaccount)
+        market = self.markets[order.meta["ticker"]]
+        result = market.book.cancel(order_id)
+        if result is None:
+            raise ExchangeError(404, "order_not_found", f"order {order_id} is not resting")
+        self._apply(market, result)
+        return rest(
+            "CancelOrderV2Response",
+            order_id=order_id,
+            client_order_id=order.meta.get("client_order_id"),
+            reduced_by=fmt.count(order.meta["reduced_by"]),
+            ts_ms=order.meta["updated_ms"],
+        )
+
+    def cancel_all(self, user_id: str, subaccount: int | None = None) -> int:
+        """CancelAllOrders: cancel every resting order of the user (one subaccount or all); returns how many."""
+        cancelled = 0
+        for order in list(self.orders.values()):
+            m = order.meta
+            if (
+                m["user_id"] == user_id
+                and subaccount in (None, m["subaccount"])
+                and order.status is OrderStatus.RESTING
+            ):
+                market = self.markets[m["ticker"]]
+                result = market.book.cancel(order.order_id)
+                if result is not None:
+                    self._apply(market, result)
+                    cancelled += 1
+        return cancelled
+
+    def decrease_order(self, user_id: str, order_id: str, body: Any, subaccount: int | None = None) -> dict[str, Any]:
+        """DecreaseOrderV2: exactly one of `reduce_by` / `reduce_to`; keeps queue position."""
+        body = self._check_body("DecreaseOrderV2Request", body)
+        order = self.user_order(user_id, order_id, subaccount)
+        by, to = body.get("reduce_by"), body.get("reduce_to")
+        if (by is None) == (to is None):
+            raise ExchangeError(400, "invalid_parameters", "send exactly one of reduce_by or reduce_to")
+        try:
+            target = order.remaining - fmt.parse_count(by) if by is not None else fmt.parse_count(to)
+        except ValueError as exc:
+            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+        market = self.markets[order.meta["ticker"]]
+        if market.book.get(order_id) is None:
+            raise ExchangeError(404, "order_not_found", f"order {order_id} is not resting")
+        result = market.book.reduce(order_id, max(target, ZERO) if target <= order.remaining else order.remaining)
+        assert result is not None
+        self._apply(market, result)
+        return rest(
+            "DecreaseOrderV2Response",
+            order_id=order_id,
+            client_order_id=order.meta.get("client_order_id"),
+            remaining_count=fmt.count(order.remaining),
+            ts_ms=order.meta["updated_ms"],
+        )
+
+    def amend_order(self, user_id: str, order_id: str, body: Any, subaccount: int | None = None) -> dict[str, Any]:
+        """AmendOrderV2: new price and/or total count; may trade at the new price."""
+        body = self._check_body("AmendOrderV2Request", body)
+        order = self.user_order(user_id, order_id, subaccount)
+        market = self.markets[order.meta["ticker"]]
+        if body["ticker"] != market.ticker or body["side"] != order.side.value:
+            raise ExchangeError(400, "invalid_parameters", "ticker and side must match the order")
+        try:
+            price = fmt.parse_price(body["price"])
+            total = fmt.parse_count(body["count"])
+        except ValueError as exc:
+            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+        if not (ZERO < price < ONE) or price % market.tick:
+            raise ExchangeError(400, "invalid_price", f"price {body['price']} is not a valid tick")
+        if market.book.get(order_id) is None:
+            raise ExchangeError(404, "order_not_found", f"order {order_id} is not resting")
+        if total <= order.filled:
+            raise ExchangeError(400, "invalid_parameters", "count must exceed the filled count")
+        if body.get("updated_client_order_id"):
+            order.meta["client_order_id"] = body["updated_client_order_id"]
+        account = self.account(order.meta["user_id"], order.meta["subaccount"])
+        opening = order.meta["opening"]
+        order.meta["opening"] = opening + max(ZERO, total - order.filled - order.remaining)  # added ones open
+        extra = self.reservation(order, price, total - order.filled) - order.meta["reserved"]
+        if extra > account.balance - account.reserved:
+            order.meta["opening"] = opening
+            raise ExchangeError(400, "insufficient_balance", "insufficient balance for this amendment")
+        result = market.book.amend(order_id, price, total)
+        assert result is not None
+        self._apply(market, result)
+        response = self._create_response(order)
+        return rest("AmendOrderV2Response", **response)
+
+    def batch_create(self, user_id: str, body: Any) -> dict[str, Any]:
+        """BatchCreateOrdersV2: each entry succeeds or fails alone."""
+        body = self._check_body("BatchCreateOrdersV2Request", body)
+        if not isinstance(body["orders"], list):
+            raise ExchangeError(400, "invalid_parameters", "orders must be an array", "orders")
+        out = []
+        for item in body["orders"]:
+            try:
+                out.append(self.create_order(user_id, item) | {"error": None})
+            except ExchangeError as exc:
+                out.append(
+                    {
+                        "client_order_id": item.get("client_order_id") if isinstance(item, dict) else None,
+                        "fill_count": None,
+                        "remaining_count": None,
+                        "ts_ms": self.clock(),
+                        "error": exc.body(),
+                    }
+                )
+        return rest("BatchCreateOrdersV2Response", orders=out)
+
+    def batch_cancel(self, user_id: str, body: Any) -> dict[str, Any]:
+        """BatchCancelOrdersV2: a failed entry has `reduced_by` "0.00" and an `error`."""
+        body = self._check_body("BatchCancelOrdersV2Request", body)
+        if not isinstance(body["orders"], list):
+            raise ExchangeError(400, "invalid_parameters", "orders must be an array", "orders")
+        out = []
+        for item in body["orders"]:
+            entry = item if isinstance(item, dict) else {}
+            order_id = str(entry.get("order_id", ""))
+            try:
+                out.append(self.cancel_order(user_id, order_id, int_field(entry, "subaccount")) | {"error": None})
+            except ExchangeError as exc:
+                out.append(
+                    {
+                        "order_id": order_id,
+                        "client_order_id": None,
+                        "reduced_by": "0.00",
+                        "ts_ms": self.clock(),
+                        "error": exc.body(),
+                    }
+                )
+        return rest("BatchCancelOrdersV2Response", orders=out)
+
+    def expire_orders(self) -> int:
+        """Cancel resting orders whose `expiration_time` has passed; returns how many. O(expired) per call."""
+        now_s = self.clock() // 1000
+        expired = 0
+        while self._expiries and self._expiries[0][0] <= now_s:
+            _, order_id = heapq.heappop(self._expiries)
+            order = self.orders[order_id]
+            if order.status is not OrderStatus.RESTING:
+                continue
+            market = self.markets[order.meta["ticker"]]
+            result = market.book.cancel(order_id, CancelReason.EXPIRY)
+            if result is not None:
+                self._apply(market, result)
+                expired += 1
+        return expired
