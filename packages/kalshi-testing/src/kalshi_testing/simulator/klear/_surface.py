@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hmac
-import json
 import logging
 import secrets
 import uuid
@@ -18,13 +17,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from kalshi_testing._errors import SimulatorError
 from kalshi_testing.simulator import _format as fmt
-from kalshi_testing.simulator._pagination import paginate
 from kalshi_testing.simulator._state import ExchangeError
 from kalshi_testing.simulator._surfaces import Surface
-from kalshi_testing.simulator.perps._spec import MAINTENANCE_MARGIN
 from kalshi_testing.simulator.perps._surface import perps_surface
 
+from ._estimates import EstimateRoutes
 from ._ledger import KLEAR, Ledger, centicents
+from ._request import Body, error, page, query, query_date, reply
 
 if TYPE_CHECKING:
     from kalshi_testing.simulator._simulator import KalshiExchangeSimulator
@@ -33,51 +32,10 @@ __all__ = ["KLEAR_PREFIX", "KlearSurface", "klear_surface"]
 
 KLEAR_PREFIX = "/klear-api/v1"
 _log = logging.getLogger("kalshi_testing")
-Body = dict[str, Any] | None
 Route = Callable[[web.Request], Awaitable[Body]]
 
 
-def _json(body: Body, status: int) -> web.Response:
-    if body is None:
-        return web.Response(status=status)
-    return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, separators=(",", ":")))
-
-
-def _error(status: int, code: str, message: str) -> web.Response:
-    return _json(KLEAR.rest("Error", code=code, message=message, service="klear"), status)
-
-
-def _query(request: web.Request, name: str) -> str:
-    value = request.query.get(name)
-    if not value:
-        raise ExchangeError(400, "invalid_parameters", f"{name} is required", name)
-    return value
-
-
-def _date(request: web.Request, name: str) -> date:
-    try:
-        return date.fromisoformat(_query(request, name))
-    except ValueError:
-        raise ExchangeError(400, "invalid_parameters", f"{name} must be a date", name) from None
-
-
-def _asset_class(request: web.Request) -> str:
-    value = _query(request, "asset_class")
-    if value not in KLEAR.enums["AssetClass"]:
-        raise ExchangeError(400, "invalid_parameters", f"asset_class must be one of {KLEAR.enums['AssetClass']}")
-    return value
-
-
-def _page(items: list[dict[str, Any]], request: web.Request, kind: str, key: str, schema: str) -> Body:
-    """A cursor page; `cursor` is absent when there are no more results (perps_scm_openapi.yaml)."""
-    page, cursor = paginate(items, request.query, kind)
-    values: dict[str, Any] = {key: page}
-    if cursor:
-        values["cursor"] = cursor
-    return KLEAR.rest(schema, **values)
-
-
-class KlearSurface(Surface):
+class KlearSurface(EstimateRoutes, Surface):
     """Klear for the simulator's one clearing member; its data comes from the perps engine's accounts.
 
     `admin_user_id` and `access_token` are the credentials (`Authorization: Bearer <id>:<token>`).
@@ -147,16 +105,16 @@ class KlearSurface(Surface):
     def _wrap(self, fn: Route, status: int) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
         async def handler(request: web.Request) -> web.StreamResponse:
             if not self._authorized(request.headers.get("Authorization", "")):
-                return _error(401, "unauthorized", "missing or invalid bearer token")
+                return error(401, "unauthorized", "missing or invalid bearer token")
             try:
                 perps_surface(self.simulator).engine.tick()
                 self.ledger.process()
-                return _json(await fn(request), status)
+                return reply(await fn(request), status)
             except ExchangeError as exc:
-                return _error(exc.status, exc.code, exc.message)
+                return error(exc.status, exc.code, exc.message)
             except Exception:  # a simulator bug: answer 500, keep serving, and say where
                 _log.exception("simulator: unhandled error serving %s %s", request.method, request.path)
-                return _error(500, "internal_server_error", "internal server error")
+                return error(500, "internal_server_error", "internal server error")
 
         return handler
 
@@ -174,7 +132,7 @@ class KlearSurface(Surface):
     # --- reports and obligations ---------------------------------------------------------------
 
     async def reports(self, request: web.Request) -> Body:
-        start, end = _date(request, "start_date"), _date(request, "end_date")
+        start, end = query_date(request, "start_date"), query_date(request, "end_date")
         if end < start or (end - start).days > 90:
             raise ExchangeError(400, "invalid_parameters", "end_date must be on or after start_date, within 90 days")
         reports = []
@@ -199,18 +157,18 @@ class KlearSurface(Surface):
 
     async def obligation_history(self, request: web.Request) -> Body:
         items = [self.ledger.obligation(c) for c in self.ledger.asset_classes()]
-        return _page(items, request, "klear_obligations", "obligations", "GetObligationHistoryResponse")
+        return page(items, request, "klear_obligations", "obligations", "GetObligationHistoryResponse")
 
     def _obligation(self, request: web.Request) -> str:
         return self.ledger.find_obligation(request.match_info["obligation_id"])
 
     async def settlement_details(self, request: web.Request) -> Body:
         rows = self.ledger.settlement_details(self._obligation(request))
-        return _page(rows, request, "klear_details", "settlement_details", "GetObligationSettlementDetailsResponse")
+        return page(rows, request, "klear_details", "settlement_details", "GetObligationSettlementDetailsResponse")
 
     async def obligation_funding(self, request: web.Request) -> Body:
         rows = self.ledger.funding_payments(self._obligation(request))
-        return _page(rows, request, "klear_details", "funding_payments", "GetObligationFundingPaymentsResponse")
+        return page(rows, request, "klear_details", "funding_payments", "GetObligationFundingPaymentsResponse")
 
     async def ca_payments(self, request: web.Request) -> Body:
         try:
@@ -218,17 +176,17 @@ class KlearSurface(Surface):
         except ValueError:
             raise ExchangeError(400, "invalid_parameters", "obligation_id must be a UUID", "obligation_id") from None
         self._obligation(request)
-        return _page(
+        return page(
             [], request, "klear_details", "corporate_action_payments", "GetObligationCorporateActionPaymentsResponse"
         )
 
     async def mm_details(self, request: web.Request) -> Body:
         rows = self.ledger.maintenance_details(self._obligation(request))
         schema = "GetObligationMaintenanceMarginDetailsResponse"
-        return _page(rows, request, "klear_details", "maintenance_margin_details", schema)
+        return page(rows, request, "klear_details", "maintenance_margin_details", schema)
 
     async def member_funding(self, request: web.Request) -> Body:
-        raw = _query(request, "funding_time")
+        raw = query(request, "funding_time")
         try:
             wanted = datetime.fromisoformat(raw.replace("Z", "+00:00"))
         except ValueError:
@@ -241,7 +199,7 @@ class KlearSurface(Surface):
             if datetime.fromisoformat(row["funding_time"].replace("Z", "+00:00")) == wanted
             and ticker in (None, "", row["market_ticker"])
         ]
-        return _page(rows, request, "klear_funding", "payments", "GetMemberFundingPaymentsResponse")
+        return page(rows, request, "klear_funding", "payments", "GetMemberFundingPaymentsResponse")
 
     async def large_trader_positions(self, request: web.Request) -> Body:
         day = request.query.get("report_date") or date.fromtimestamp(self.simulator.clock() / 1000).isoformat()
@@ -258,147 +216,6 @@ class KlearSurface(Surface):
         return KLEAR.rest(
             "GetLargeTraderPositionsResponse", user_id=self.ledger.member_id, report_date=day, positions=positions
         )
-
-    # --- margin and settlement estimates -------------------------------------------------------
-
-    async def estimate_mm(self, request: web.Request) -> Body:
-        body = await self._body(request)
-        if not isinstance(body, dict) or KLEAR.missing_required("EstimatePortfolioMaintenanceMarginRequest", body):
-            raise ExchangeError(400, "invalid_parameters", "asset_class and positions are required")
-        if body["asset_class"] not in KLEAR.enums["AssetClass"]:
-            raise ExchangeError(400, "invalid_parameters", "unknown asset_class", "asset_class")
-        positions = body["positions"]
-        tickers = [p.get("market_ticker") for p in positions if isinstance(p, dict)]
-        if not 1 <= len(positions) <= 500 or len(set(tickers)) != len(positions):
-            raise ExchangeError(400, "invalid_parameters", "positions: 1 to 500 entries with unique market tickers")
-        if body.get("date") and date.fromisoformat(str(body["date"])) > date.fromtimestamp(
-            self.simulator.clock() / 1000
-        ):
-            raise ExchangeError(404, "not_found", "no margin matrices for that date")
-        total = Decimal(0)
-        for p in positions:
-            market = self.ledger.engine.market(str(p["market_ticker"]))
-            price = Decimal(str(p["price"])) if p.get("price") else market.mark_price
-            total += abs(Decimal(int(p["quantity"]))) * price * market.contract_size * MAINTENANCE_MARGIN
-        money = {k: fmt.dollars(v) for k, v in (("maintenance_margin_fp", total), ("base_margin_fp", total))}
-        zero = fmt.dollars(Decimal(0))
-        return KLEAR.rest(
-            "EstimatePortfolioMaintenanceMarginResponse",
-            hvar_fp=zero,
-            apc_fp=zero,
-            funding_addon_fp=zero,
-            liquidation_addon_fp=zero,
-            **money,
-        )
-
-    async def mm_metadata(self, request: web.Request) -> Body:
-        asset_class = _asset_class(request)
-        _date(request, "date")
-        tickers = [t for t, m in self.ledger.engine.markets.items() if m.info.get("asset_class") == asset_class]
-        matrix = KLEAR.rest("MaintenanceMarginMatrix", market_tickers=tickers, returns=[[0.0 for _ in tickers]])
-        configs = [
-            KLEAR.rest(
-                "MaintenanceMarginLiquidationConfig",
-                market_ticker=t,
-                market_impact_volatility=0.02,
-                market_impact_coefficient=0.1,
-                market_impact_exponent=0.5,
-                market_impact_forecasted_volume=1000.0,
-                spread_rate=0.0005,
-            )
-            for t in tickers
-        ]
-        return KLEAR.rest(
-            "GetMaintenanceMarginMetadataResponse",
-            asset_class=asset_class,
-            base_tail_percentile=0.99,
-            funding_tail_percentile=0.99,
-            matrices=KLEAR.rest("MaintenanceMarginMatrices", hvar=matrix, apc=matrix, aug=matrix, funding=matrix),
-            liquidation_configs=configs,
-            subgroups=[],
-        )
-
-    async def settlement_estimate(self, request: web.Request) -> Body:
-        estimates = {}
-        for asset_class in self.ledger.asset_classes():
-            obligation = self.ledger.obligation(asset_class)
-            positions = {
-                d["market_ticker"]: KLEAR.rest(
-                    "MarketSettlementEstimate",
-                    quantity_centicount=int(Decimal(d["position_quantity_fp"]) * 100),
-                    variation_margin_centicents=d["pnl_centicents"],
-                    notional_value_centicents=centicents(
-                        abs(Decimal(d["position_quantity_fp"]))
-                        * self.ledger.engine.markets[d["market_ticker"]].mark_price
-                    ),
-                )
-                for d in obligation["settlement_details"]
-            }
-            user = KLEAR.rest(
-                "SettlementEstimate",
-                variation_margin_centicents=obligation["pnl_centicents"],
-                total_fees_centicents=obligation["fees_centicents"],
-                maintenance_margin_delta_centicents=0,
-                maintenance_margin_required_centicents=obligation["maintenance_margin_centicents"],
-                total_amount_centicents=obligation["amount_centicents"],
-                positions=positions,
-            )
-            estimates[asset_class] = KLEAR.rest(
-                "AssetClassSettlementEstimate",
-                user_breakdown=user,
-                omitted_subtrader_count=0,
-                omitted_group_count=0,
-                next_runtime=obligation["execution_time"],
-            )
-        available, _ = self.ledger.balances()
-        return KLEAR.rest(
-            "GetSettlementEstimateByAssetClassResponse",
-            estimates=estimates,
-            settlement_balance_centicents=centicents(available),
-        )
-
-    async def funding_estimate(self, request: web.Request) -> Body:
-        engine = self.ledger.engine
-        estimates: dict[str, Any] = {}
-        for asset_class in self.ledger.asset_classes():
-            positions: dict[str, Any] = {}
-            total = 0
-            for ticker, market in engine.markets.items():
-                if market.info.get("asset_class") != asset_class:
-                    continue
-                held = sum(
-                    (a.positions[ticker].position for a in engine.accounts.values() if ticker in a.positions),
-                    Decimal(0),
-                )
-                if not held:
-                    continue
-                amount = centicents(-held * market.contract_size * market.mark_price * engine.funding_rate(market))
-                total += amount
-                positions[ticker] = KLEAR.rest(
-                    "MarketFundingEstimate", quantity_centicount=int(held * 100), funding_amount_centicents=amount
-                )
-            estimates[asset_class] = KLEAR.rest(
-                "AssetClassFundingEstimate",
-                user_breakdown=KLEAR.rest("FundingEstimate", funding_amount_centicents=total, positions=positions),
-                omitted_subtrader_count=0,
-                omitted_group_count=0,
-                next_funding_time=fmt.rfc3339(self.ledger.next_funding_ms()),
-            )
-        return KLEAR.rest("GetFundingEstimateByAssetClassResponse", estimates=estimates)
-
-    async def funding_schedule(self, request: web.Request) -> Body:
-        _asset_class(request)
-        return KLEAR.rest("GetMarginFundingScheduleResponse", schedule="0 * * * *")
-
-    async def settlement_prices(self, request: web.Request) -> Body:
-        asset_class = _asset_class(request)
-        _query(request, "settlement_time")
-        prices = {
-            t: centicents(m.mark_price)
-            for t, m in self.ledger.engine.markets.items()
-            if m.info.get("asset_class") == asset_class
-        }
-        return KLEAR.rest("GetSettlementPricesResponse", settlement_prices=prices)
 
     # --- settlement balance --------------------------------------------------------------------
 
@@ -421,13 +238,13 @@ class KlearSurface(Surface):
 
     async def balance_history(self, request: web.Request) -> Body:
         entries = list(reversed(self.ledger.history))
-        return _page(entries, request, "klear_balance_history", "entries", "GetSettlementBalanceHistoryResponse")
+        return page(entries, request, "klear_balance_history", "entries", "GetSettlementBalanceHistoryResponse")
 
     async def withdraw(self, request: web.Request) -> Body:
         return self.ledger.withdraw(await self._body(request))
 
     async def withdrawal(self, request: web.Request) -> Body:
-        return self.ledger.withdrawal(_query(request, "id"))
+        return self.ledger.withdrawal(query(request, "id"))
 
     # --- FCM subtrader groups and API keys -----------------------------------------------------
 

@@ -6,9 +6,8 @@ routes too; a perps path is charged to the perps buckets (`_ratelimit.is_perps_p
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -18,56 +17,32 @@ from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._auth import KeyRegistry
 from kalshi_testing.simulator._exchange import ExchangeError
 from kalshi_testing.simulator._pagination import paginate
-from kalshi_testing.simulator._ratelimit import RateLimits, retry_after_header
+from kalshi_testing.simulator._ratelimit import RateLimits
 
 from ._engine import PerpsExchange
+from ._query import (
+    Body,
+    Handler,
+    RateLimited,
+    as_coroutine,
+    epoch_ms,
+    in_window,
+    query_date,
+    query_int,
+    read_body,
+    reply,
+    required,
+)
 from ._realism import PerpsRealism
+from ._routes_account import AccountRoutes
 from ._spec import PERPS
 
 __all__ = ["PerpsRestSurface"]
 
 _PREFIX = "/trade-api/v2"
-Body = dict[str, Any] | list[Any] | None
-Handler = Callable[[web.Request, str], Awaitable[Body | tuple[Body, int]]]
 
 
-def _json(body: Body, status: int = 200) -> web.Response:
-    if status == 204 or body is None:
-        return web.Response(status=status)
-    return web.json_response(body, status=status, dumps=lambda o: json.dumps(o, separators=(",", ":")))
-
-
-def _int(query: Any, name: str, *, required: bool = False) -> int | None:
-    raw = query.get(name)
-    if raw is None or raw == "":
-        if required:
-            raise ExchangeError(400, "invalid_parameters", f"{name} is required", name)
-        return None
-    try:
-        return int(raw)
-    except ValueError:
-        raise ExchangeError(400, "invalid_parameters", f"{name} must be an integer", name) from None
-
-
-def _required(query: Any, name: str) -> str:
-    value = query.get(name)
-    if not value:
-        raise ExchangeError(400, "invalid_parameters", f"{name} is required", name)
-    return str(value)
-
-
-def _date(query: Any, name: str) -> date:
-    try:
-        return date.fromisoformat(_required(query, name))
-    except ValueError:
-        raise ExchangeError(400, "invalid_parameters", f"{name} must be a date (YYYY-MM-DD)", name) from None
-
-
-def _ms(rfc3339: str) -> int:
-    return int(datetime.fromisoformat(rfc3339.replace("Z", "+00:00")).timestamp() * 1000)
-
-
-class PerpsRestSurface:
+class PerpsRestSurface(AccountRoutes):
     """Installs the perps routes; all state lives in the shared `PerpsExchange`."""
 
     def __init__(
@@ -163,34 +138,25 @@ class PerpsRestSurface:
             self.engine.tick()
             try:
                 result = await fn(request, user)
-            except _RateLimited as exc:
+            except RateLimited as exc:
                 return web.json_response(exc.body(), status=429, headers={"Retry-After": exc.retry_after})
             body, code = result if isinstance(result, tuple) else (result, status)
-            return _json(body, code)
+            return reply(body, code)
 
         return handler
 
     def _public(
         self, fn: Callable[..., Any], status: int = 200
     ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        return self._wrap(_coroutine(fn), status, private=False)
+        return self._wrap(as_coroutine(fn), status, private=False)
 
     def _private(
         self, fn: Callable[..., Any], status: int = 200
     ) -> Callable[[web.Request], Awaitable[web.StreamResponse]]:
-        return self._wrap(_coroutine(fn), status, private=True)
-
-    @staticmethod
-    async def _body(request: web.Request) -> Any:
-        if not request.body_exists:
-            return {}
-        try:
-            return await request.json()
-        except ValueError:
-            raise ExchangeError(400, "invalid_parameters", "the request body is not valid JSON") from None
+        return self._wrap(as_coroutine(fn), status, private=True)
 
     async def _with_body(self, request: web.Request, user: str, fn: Callable[[str, Any], dict[str, Any]]) -> Body:
-        return fn(user, await self._body(request))
+        return fn(user, await read_body(request))
 
     # --- exchange, markets, trades -------------------------------------------------------------
 
@@ -220,7 +186,7 @@ class PerpsRestSurface:
 
     def orderbook(self, request: web.Request, user: str) -> Body:
         market = self.engine.market(request.match_info["ticker"])
-        depth = _int(request.query, "depth") or 0
+        depth = query_int(request.query, "depth") or 0
         if depth < 0:
             raise ExchangeError(400, "invalid_parameters", "depth must not be negative", "depth")
         return PERPS.rest("MarginOrderbookResponse", orderbook=self.engine.orderbook_view(market, depth))
@@ -238,8 +204,8 @@ class PerpsRestSurface:
     def candlesticks(self, request: web.Request, user: str) -> Body:
         market = self.engine.market(request.match_info["ticker"])
         q = request.query
-        start, end = _int(q, "start_ts", required=True), _int(q, "end_ts", required=True)
-        period = _int(q, "period_interval", required=True)
+        start, end = query_int(q, "start_ts", required=True), query_int(q, "end_ts", required=True)
+        period = query_int(q, "period_interval", required=True)
         assert start is not None
         assert end is not None
         assert period is not None
@@ -248,7 +214,7 @@ class PerpsRestSurface:
         candles = []
         step = period * 60
         for bucket_end in range(start - start % step + step, end + step, step):
-            trades = [t for t in market.trades if bucket_end - step < _ms(t["created_time"]) // 1000 <= bucket_end]
+            trades = [t for t in market.trades if bucket_end - step < epoch_ms(t["created_time"]) // 1000 <= bucket_end]
             if not trades:
                 continue
             prices = [Decimal(t["price"]) for t in trades]
@@ -283,7 +249,7 @@ class PerpsRestSurface:
             for m in self.engine.markets.values()
             if ticker in (None, "", m.ticker)
             for t in m.trades
-            if _in_window(_ms(t["created_time"]) // 1000, q)
+            if in_window(epoch_ms(t["created_time"]) // 1000, q)
         ]
         items.sort(key=lambda t: t["created_time"], reverse=True)
         page, cursor = paginate(items, q, "margin_trades")
@@ -296,7 +262,7 @@ class PerpsRestSurface:
 
     def orders_list(self, request: web.Request, user: str) -> Body:
         q = request.query
-        sub = _int(q, "subaccount")
+        sub = query_int(q, "subaccount")
         status = q.get("status")
         orders = [
             o
@@ -305,7 +271,7 @@ class PerpsRestSurface:
             and sub in (None, o.meta["subaccount"])
             and q.get("ticker") in (None, "", o.meta["ticker"])
             and status in (None, "", o.status.value)
-            and _in_window(o.meta["created_ms"] // 1000, q)
+            and in_window(o.meta["created_ms"] // 1000, q)
         ]
         orders.sort(key=lambda o: o.meta["created_ms"], reverse=True)
         page, cursor = paginate(orders, q, "margin_orders")
@@ -317,20 +283,20 @@ class PerpsRestSurface:
         return PERPS.rest("GetMarginOrderResponse", order=self.realism.order(self.engine.order_view(order)))
 
     def cancel_all(self, request: web.Request, user: str) -> Body:
-        self.engine.cancel_all(user, _int(request.query, "subaccount"))
+        self.engine.cancel_all(user, query_int(request.query, "subaccount"))
         return None
 
     def cancel_order(self, request: web.Request, user: str) -> Body:
-        sub = _int(request.query, "subaccount")
+        sub = query_int(request.query, "subaccount")
         return self.engine.cancel_order(user, request.match_info["order_id"], sub)
 
     async def decrease_order(self, request: web.Request, user: str) -> Body:
-        sub = _int(request.query, "subaccount")
-        return self.engine.decrease_order(user, request.match_info["order_id"], await self._body(request), sub)
+        sub = query_int(request.query, "subaccount")
+        return self.engine.decrease_order(user, request.match_info["order_id"], await read_body(request), sub)
 
     async def amend_order(self, request: web.Request, user: str) -> Body:
-        sub = _int(request.query, "subaccount")
-        return self.engine.amend_order(user, request.match_info["order_id"], await self._body(request), sub)
+        sub = query_int(request.query, "subaccount")
+        return self.engine.amend_order(user, request.match_info["order_id"], await read_body(request), sub)
 
     # --- portfolio -----------------------------------------------------------------------------
 
@@ -339,22 +305,22 @@ class PerpsRestSurface:
         if compute and self.rate_limits is not None:  # 50 tokens in all: the middleware took 5
             wait = self.rate_limits.charge_bucket(user, "perps_read", 45, self.clock())
             if wait is not None:
-                raise _RateLimited(wait)
+                raise RateLimited(wait)
         return self.engine.balance_view(user, compute_available=compute)
 
     def positions(self, request: web.Request, user: str) -> Body:
         q = request.query
-        rows = self.engine.positions_view(user, _int(q, "subaccount"), q.get("ticker") or None)
+        rows = self.engine.positions_view(user, query_int(q, "subaccount"), q.get("ticker") or None)
         return PERPS.rest("GetMarginPositionsResponse", positions=rows)
 
     def fills(self, request: web.Request, user: str) -> Body:
         q = request.query
-        sub = _int(q, "subaccount")
+        sub = query_int(q, "subaccount")
         items = [
             {k: v for k, v in f.items() if k not in ("subaccount", "ts_ms")}
             for a in self.engine.user_accounts(user, sub)
             for f in a.fills
-            if _in_window(f["ts_ms"] // 1000, q)
+            if in_window(f["ts_ms"] // 1000, q)
         ]
         items.sort(key=lambda f: f["created_time"], reverse=True)
         page, cursor = paginate(items, q, "margin_fills")
@@ -363,10 +329,10 @@ class PerpsRestSurface:
 
     def funding_history(self, request: web.Request, user: str) -> Body:
         q = request.query
-        start, end = _date(q, "start_date"), _date(q, "end_date")
+        start, end = query_date(q, "start_date"), query_date(q, "end_date")
         if end < start:
             raise ExchangeError(400, "invalid_parameters", "end_date is before start_date", "end_date")
-        sub = _int(q, "subaccount")
+        sub = query_int(q, "subaccount")
         rows = [
             row
             for a in self.engine.user_accounts(user, sub)
@@ -385,12 +351,12 @@ class PerpsRestSurface:
             for m in self.engine.markets.values()
             if ticker in (None, "", m.ticker)
             for row in m.funding_rates
-            if _in_window(_ms(row["funding_time"]) // 1000, q, "start_ts", "end_ts")
+            if in_window(epoch_ms(row["funding_time"]) // 1000, q, "start_ts", "end_ts")
         ]
         return PERPS.rest("GetMarginHistoricalFundingRatesResponse", funding_rates=rows)
 
     def funding_estimate(self, request: web.Request, user: str) -> Body:
-        market = self.engine.market(_required(request.query, "ticker"))
+        market = self.engine.market(required(request.query, "ticker"))
         now = self.clock()
         premium = (market.mark_price - market.index_price) / market.index_price
         return PERPS.rest(
@@ -406,8 +372,8 @@ class PerpsRestSurface:
 
     def premium_index(self, request: web.Request, user: str) -> Body:
         q = request.query
-        market = self.engine.market(_required(q, "ticker"))
-        start, end = _int(q, "start_ts", required=True), _int(q, "end_ts", required=True)
+        market = self.engine.market(required(q, "ticker"))
+        start, end = query_int(q, "start_ts", required=True), query_int(q, "end_ts", required=True)
         assert start is not None
         assert end is not None
         if end < start or end - start > 86_400:
@@ -418,183 +384,3 @@ class PerpsRestSurface:
             for s in range(start, min(end, self.clock() // 1000) + 1)
         ]
         return PERPS.rest("GetMarginPremiumIndexResponse", points=points)
-
-    # --- account, fees, risk limits, FCM -------------------------------------------------------
-
-    def limits(self, request: web.Request, user: str) -> Body:
-        limits = self.rate_limits or RateLimits()
-        read, write = limits.perps_read, limits.perps_write
-        return PERPS.rest(
-            "GetAccountApiLimitsResponse",
-            usage_tier="basic",
-            read=PERPS.rest("BucketLimit", refill_rate=read.refill_rate, bucket_capacity=read.capacity),
-            write=PERPS.rest("BucketLimit", refill_rate=write.refill_rate, bucket_capacity=write.capacity),
-            grants=[],
-        )
-
-    def fee_tiers(self, request: web.Request, user: str) -> Body:
-        return PERPS.rest("GetMarginFeeTiersResponse", maker_fee_rates={"0": 0.0}, taker_fee_rates={"0": 0.0005})
-
-    def fee_tier_rates(self, request: web.Request, user: str) -> Body:
-        rates = [
-            PERPS.rest("MarginFeeTierRate", fee_schedule=s, tier=0, maker_fee_rate=0.0, taker_fee_rate=0.0005)
-            for s in PERPS.field_enums["MarginFeeTierRate"]["fee_schedule"]
-        ]
-        return PERPS.rest("GetMarginFeeTierRatesResponse", fee_tier_rates=rates)
-
-    def notional_limit(self, request: web.Request, user: str) -> Body:
-        usage = {
-            pos.ticker: fmt.dollars(abs(pos.position) * self.engine.markets[pos.ticker].mark_price)
-            for a in self.engine.user_accounts(user)
-            for pos in a.positions.values()
-            if pos.position
-        }
-        total = sum((Decimal(v) for v in usage.values()), Decimal(0))
-        member = self.engine.fcm_limits.get(user)
-        return PERPS.rest(
-            "NotionalRiskLimitResponse",
-            default_notional_value_risk_limit="10000000.0000",
-            notional_value_risk_limits_by_market_ticker={},
-            total_current_usage=fmt.dollars(total),
-            current_usage_by_market_ticker=usage,
-            member_notional_value_risk_limit=member,
-            effective_account_notional_value_risk_limit=member or "10000000.0000",
-        )
-
-    async def notional_limit_put(self, request: web.Request, user: str) -> Body:
-        body = self.engine.check_body("UpdateFCMNotionalRiskLimitRequest", await self._body(request))
-        try:
-            self.engine.fcm_limits[user] = fmt.dollars(fmt.parse_price(body["notional_value_risk_limit"]))
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
-        return {}
-
-    def notional_limit_delete(self, request: web.Request, user: str) -> Body:
-        self.engine.fcm_limits.pop(user, None)
-        return {}
-
-    async def fcm_subtrader(self, request: web.Request, user: str) -> Body:
-        body = self.engine.check_body("CreateMarginFCMSubtraderRequest", await self._body(request))
-        suffix = str(body["subtrader_suffix"])
-        if not (1 <= len(suffix) <= 16 and suffix.isascii() and suffix.isalnum() and suffix == suffix.lower()):
-            raise ExchangeError(400, "invalid_parameters", "subtrader_suffix must match ^[a-z0-9]{1,16}$")
-        subtrader = f"{user}_{suffix}"
-        if subtrader in self.engine.subtraders:
-            raise ExchangeError(409, "subtrader_exists", f"subtrader {subtrader} already exists")
-        self.engine.subtraders[subtrader] = bool(body["require_category_cap"])
-        return PERPS.rest("CreateMarginFCMSubtraderResponse", subtrader_id=subtrader)
-
-    def risk_controls(self, request: web.Request, user: str) -> Body:
-        q = request.query
-        rows = [
-            r
-            for r in self.engine.risk_controls.values()
-            if r["subtrader_id"].startswith(user + "_") and q.get("subtrader_id") in (None, "", r["subtrader_id"])
-        ]
-        return PERPS.rest("GetFCMSubtraderRiskControlsResponse", risk_controls=rows, notional_limits=[])
-
-    async def risk_controls_put(self, request: web.Request, user: str) -> Body:
-        body = self.engine.check_body("UpdateFCMSubtraderRiskControlsRequest", await self._body(request))
-        key = self._risk_key(user, body)
-        try:
-            im_cap = fmt.dollars(fmt.parse_price(body["im_cap"]))
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc), "im_cap") from None
-        values = {k: body[k] for k in ("subtrader_id", "market_ticker", "asset_class") if body.get(k)}
-        self.engine.risk_controls[key] = PERPS.rest("FCMSubtraderRiskControls", im_cap=im_cap, current_im="0", **values)
-        return {}
-
-    def risk_controls_delete(self, request: web.Request, user: str) -> Body:
-        key = self._risk_key(user, dict(request.query))
-        if self.engine.risk_controls.pop(key, None) is None:
-            raise ExchangeError(404, "not_found", "no such risk control")
-        return {}
-
-    def _risk_key(self, user: str, values: dict[str, Any]) -> tuple[str, str]:
-        subtrader = str(values.get("subtrader_id") or "")
-        if subtrader not in self.engine.subtraders or not subtrader.startswith(user + "_"):
-            raise ExchangeError(404, "subtrader_not_found", f"subtrader {subtrader} not found")
-        ticker, asset = values.get("market_ticker"), values.get("asset_class")
-        if bool(ticker) == bool(asset):
-            raise ExchangeError(400, "invalid_parameters", "send exactly one of market_ticker and asset_class")
-        return subtrader, str(ticker or asset)
-
-    # --- order groups --------------------------------------------------------------------------
-
-    def groups_list(self, request: web.Request, user: str) -> Body:
-        sub = _int(request.query, "subaccount")
-        groups = [
-            self.engine.group_view(g, with_orders=False)
-            for g in self.engine.groups.values()
-            if g.user_id == user and sub in (None, g.subaccount)
-        ]
-        return PERPS.rest("GetOrderGroupsResponse", order_groups=groups)
-
-    def group_one(self, request: web.Request, user: str) -> Body:
-        group = self.engine.order_group(user, request.match_info["order_group_id"])
-        return self.engine.group_view(group, with_orders=True)
-
-    def group_delete(self, request: web.Request, user: str) -> Body:
-        self.engine.delete_group(self.engine.order_group(user, request.match_info["order_group_id"]))
-        return {}
-
-    def group_reset(self, request: web.Request, user: str) -> Body:
-        self.engine.reset_group(self.engine.order_group(user, request.match_info["order_group_id"]))
-        return {}
-
-    def group_trigger(self, request: web.Request, user: str) -> Body:
-        self.engine.trigger_group(self.engine.order_group(user, request.match_info["order_group_id"]))
-        return {}
-
-    async def group_limit(self, request: web.Request, user: str) -> Body:
-        group = self.engine.order_group(user, request.match_info["order_group_id"])
-        self.engine.update_group_limit(group, await self._body(request))
-        return {}
-
-    # --- exit triggers -------------------------------------------------------------------------
-
-    def _trigger_handler(self, mode: str, action: str) -> Callable[[web.Request, str], Awaitable[Body]]:
-        async def handler(request: web.Request, user: str) -> Body:
-            ticker = request.match_info["ticker"]
-            sub = (_int(request.query, "subaccount") or 0) if mode == "cross" else 0
-            kind = request.query.get("kind") or None
-            if action == "set":
-                return self.engine.set_exit_trigger(user, sub, ticker, mode, await self._body(request))
-            if action == "list":
-                rows = self.engine.exit_triggers(user, sub, ticker, mode, kind)
-                return PERPS.rest("GetExitTriggersResponse", exit_triggers=rows)
-            self.engine.delete_exit_triggers(user, sub, ticker, mode, kind)
-            return None
-
-        return handler
-
-    async def trigger_update(self, request: web.Request, user: str) -> Body:
-        m = request.match_info
-        sub = _int(request.query, "subaccount") or 0
-        return self.engine.update_exit_trigger(user, sub, m["ticker"], m["trigger_id"], await self._body(request))
-
-    def trigger_delete(self, request: web.Request, user: str) -> Body:
-        m = request.match_info
-        self.engine.delete_exit_trigger(user, _int(request.query, "subaccount") or 0, m["ticker"], m["trigger_id"])
-        return None
-
-
-class _RateLimited(ExchangeError):
-    def __init__(self, wait: float) -> None:
-        super().__init__(429, "too_many_requests", "too many requests")
-        self.retry_after = retry_after_header(wait)
-
-
-def _in_window(ts_s: int, query: Any, low: str = "min_ts", high: str = "max_ts") -> bool:
-    lo, hi = _int(query, low), _int(query, high)
-    return (lo is None or ts_s >= lo) and (hi is None or ts_s <= hi)
-
-
-def _coroutine(fn: Callable[..., Any]) -> Handler:
-    async def call(request: web.Request, user: str) -> Body | tuple[Body, int]:
-        result = fn(request, user)
-        if hasattr(result, "__await__"):
-            result = await result
-        return result  # type: ignore[no-any-return]
-
-    return call
