@@ -327,12 +327,13 @@ def docs(session: nox.Session) -> None:
     session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", site, env={"NO_MKDOCS_2_WARNING": "1"})
     shutil.rmtree(site, ignore_errors=True)
     session.run("python", "tools/docs_blocks.py", "--summary")
-    session.run("pytest", "-q", "-p", "no:cacheprovider", "-rs", "tools/docs_blocks.py", "examples/tests", *session.posargs)
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "-rs", "tools/docs_blocks.py", "examples", *session.posargs)
 
 
 @nox.session(python=False)
 def ci(session: nox.Session) -> None:
-    """Everything CI runs, in order: lint, types, codegen drift, contracts, docs, tests on 3.11-3.13, isolation, lowest."""
+    """Everything CI runs, in order: lint, types, codegen drift, contracts, docs, tests on 3.11-3.13, isolation,
+    lowest."""
     queue: list[tuple[str, list[str] | None]] = [("lint", None), ("typecheck", None), ("codegen", ["--check"])]
     queue += [("contracts", None), ("docs", None)]
     queue += [(f"tests-{_short(d)}-3.11", None) for d in PACKAGES]
