@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -25,12 +26,34 @@ from kalshi_testing.simulator import KalshiExchangeSimulator, SimulatedUser
 from kalshi_testing.simulator.klear import klear_surface
 from kalshi_testing.simulator.perps import perps_surface
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from test_testing_simulator_shapes import validate
+
 perps_models = pytest.importorskip("kalshi_perps.models")
 klear_models = pytest.importorskip("kalshi_klear.models")
 
 ROOT = Path(__file__).resolve().parents[1]
 PERPS_SPEC = yaml.safe_load((ROOT / "specs/perps_openapi.yaml").read_text())
 KLEAR_SPEC = yaml.safe_load((ROOT / "specs/perps_scm_openapi.yaml").read_text())
+
+
+def merged_all_of(spec: dict[str, Any]) -> dict[str, Any]:
+    """The spec with each `allOf` of object schemas merged into one object, for a field-exact check."""
+    schemas = spec["components"]["schemas"]
+
+    def merge(schema: dict[str, Any]) -> dict[str, Any]:
+        parts = [merge(schemas[p["$ref"].rsplit("/", 1)[-1]]) if "$ref" in p else p for p in schema.get("allOf", [])]
+        if not parts or not all("properties" in p for p in parts):
+            return schema
+        merged: dict[str, Any] = {"type": "object", "properties": {}, "required": []}
+        for part in parts:
+            merged["properties"] |= part["properties"]
+            merged["required"] += part.get("required", [])
+        return merged
+
+    return spec | {"components": spec["components"] | {"schemas": {n: merge(s) for n, s in schemas.items()}}}
+
+
 API = "/trade-api/v2"
 KLEAR = "/klear-api/v1"
 BTC = "BTC-PERP"
@@ -58,11 +81,8 @@ def test_the_specs_hold_the_expected_operation_counts() -> None:
     assert len(operations(KLEAR_SPEC)) == 28
 
 
-@pytest.fixture(scope="module")
-def world() -> Iterator[tuple[KalshiExchangeSimulator, SimulatedUser]]:
-    """A simulator with a crossed position, funding paid and a resting order: every view has data."""
-    sim = KalshiExchangeSimulator()
-    sim.start()
+def populate(sim: KalshiExchangeSimulator) -> SimulatedUser:
+    """A crossed position, funding paid and a resting order, so every view has data; returns alice."""
     alice = sim.create_user("alice")
     sim.create_user("bob")
     engine = perps_surface(sim).engine
@@ -80,8 +100,16 @@ def world() -> Iterator[tuple[KalshiExchangeSimulator, SimulatedUser]]:
         engine.settle_funding(engine.markets[BTC])
 
     sim.call(setup)
+    return alice
+
+
+@pytest.fixture(scope="module")
+def world() -> Iterator[tuple[KalshiExchangeSimulator, SimulatedUser]]:
+    """A realistic-mode simulator (the default), populated."""
+    sim = KalshiExchangeSimulator()
+    sim.start()
     try:
-        yield sim, alice
+        yield sim, populate(sim)
     finally:
         sim.stop()
 
@@ -209,19 +237,32 @@ PERPS_CALLS: dict[str, Callable[[dict[str, str]], tuple[dict[str, Any], Any]]] =
 }
 
 
-def _validate(models: Any, schema: str, response: httpx.Response) -> None:
-    if not schema or not response.content:
-        return
-    model = getattr(models, schema, None)
-    assert model is not None, f"the SDK has no model {schema}"
-    model.model_validate(response.json())
+def sdk_model(models: Any) -> Callable[[str, httpx.Response], None]:
+    """Decode a response with the SDK's generated model for `schema` (pydantic validation)."""
+
+    def check(schema: str, response: httpx.Response) -> None:
+        model = getattr(models, schema, None)
+        assert model is not None, f"the SDK has no model {schema}"
+        model.model_validate(response.json())
+
+    return check
+
+
+def spec_schema(spec: dict[str, Any], errors: list[str]) -> Callable[[str, httpx.Response], None]:
+    """Check a response against the spec's own schema: required fields, no undeclared ones, types, enums."""
+
+    def check(schema: str, response: httpx.Response) -> None:
+        ref = {"$ref": f"#/components/schemas/{schema}"}
+        errors.extend(validate(spec, ref, response.json(), f"{response.request.url.path}: {schema}"))
+
+    return check
 
 
 def walk(
     ops: dict[str, tuple[str, str, dict[str, Any]]],
     calls: dict[str, Callable[[dict[str, str]], tuple[dict[str, Any], Any]]],
     send: Callable[..., httpx.Response],
-    models: Any,
+    check: Callable[[str, httpx.Response], None],
     values: dict[str, str],
     captures: dict[str, tuple[str, str]],
 ) -> list[str]:
@@ -241,25 +282,30 @@ def walk(
         if response.status_code not in codes:
             failures.append(f"{op_id}: {response.status_code} {response.text[:200]}")
             continue
-        _validate(models, schema, response)
+        if schema and response.content:
+            check(schema, response)
         if op_id in captures:
             name, field = captures[op_id]
             values[name] = response.json()[field]
     return failures
 
 
-def test_every_perps_operation_is_served_and_decodes(world: tuple[KalshiExchangeSimulator, SimulatedUser]) -> None:
-    sim, alice = world
-    caller = Caller(sim, alice)
+def walk_perps(
+    sim: KalshiExchangeSimulator, alice: SimulatedUser, check: Callable[[str, httpx.Response], None]
+) -> list[str]:
+    """Every perps operation, signed as alice."""
     ops = operations(PERPS_SPEC)
     assert set(PERPS_CALLS) == set(ops), "the walk must cover exactly the spec's operations"
-    values = {"ticker": BTC}
     captures = {
         "CreateMarginOrder": ("order_id", "order_id"),
         "CreateMarginOrderGroup": ("order_group_id", "order_group_id"),
         "SetCrossMarginExitTrigger": ("trigger_id", "id"),
     }
-    assert walk(ops, PERPS_CALLS, caller.perps, perps_models, values, captures) == []
+    return walk(ops, PERPS_CALLS, Caller(sim, alice).perps, check, {"ticker": BTC}, captures)
+
+
+def test_every_perps_operation_is_served_and_decodes(world: tuple[KalshiExchangeSimulator, SimulatedUser]) -> None:
+    assert walk_perps(*world, sdk_model(perps_models)) == []
 
 
 KLEAR_CALLS: dict[str, Callable[[dict[str, str]], tuple[dict[str, Any], Any]]] = {
@@ -300,19 +346,18 @@ KLEAR_CALLS: dict[str, Callable[[dict[str, str]], tuple[dict[str, Any], Any]]] =
 }
 
 
-def test_every_klear_operation_is_served_and_validates_against_the_client_models(
-    world: tuple[KalshiExchangeSimulator, SimulatedUser],
-) -> None:
-    sim, alice = world
+def walk_klear(
+    sim: KalshiExchangeSimulator, alice: SimulatedUser, check: Callable[[str, httpx.Response], None]
+) -> list[str]:
+    """Every Klear operation, with the simulator's admin token."""
     caller = Caller(sim, alice)
     ops = operations(KLEAR_SPEC)
     assert set(KLEAR_CALLS) == set(ops), "the walk must cover exactly the spec's operations"
     active = caller.klear("GET", "/margin/active_obligations", {}, None).json()["obligations"]
     assert [o["asset_class"] for o in active] == ["Crypto"]
-    funding_time = active[0]["funding_payments"][0]["funding_time"]
     values = {
         "obligation_id": active[0]["id"],
-        "funding_time": funding_time,
+        "funding_time": active[0]["funding_payments"][0]["funding_time"],
         "public_key": alice.auth.public_key_pem.decode()
         if isinstance(alice.auth.public_key_pem, bytes)
         else alice.auth.public_key_pem,
@@ -322,7 +367,23 @@ def test_every_klear_operation_is_served_and_validates_against_the_client_models
         "CreateMarginSubtraderGroup": ("group_id", "group_id"),
         "CreateMarginFcmApiKey": ("api_key_id", "api_key_id"),
     }
-    assert walk(ops, KLEAR_CALLS, caller.klear, klear_models, values, captures) == []
+    return walk(ops, KLEAR_CALLS, caller.klear, check, values, captures)
+
+
+def test_every_klear_operation_is_served_and_validates_against_the_client_models(
+    world: tuple[KalshiExchangeSimulator, SimulatedUser],
+) -> None:
+    assert walk_klear(*world, sdk_model(klear_models)) == []
+
+
+def test_spec_exact_mode_answers_every_operation_in_the_specs_shapes() -> None:
+    """With realistic mode off, every body has exactly the spec's fields, types and enums."""
+    with KalshiExchangeSimulator(realistic=False) as sim:
+        alice = populate(sim)
+        errors: list[str] = []
+        assert walk_perps(sim, alice, spec_schema(merged_all_of(PERPS_SPEC), errors)) == []
+        assert walk_klear(sim, alice, spec_schema(merged_all_of(KLEAR_SPEC), errors)) == []
+    assert errors == [], "\n".join(errors)
 
 
 def test_klear_refuses_a_wrong_bearer_token(world: tuple[KalshiExchangeSimulator, SimulatedUser]) -> None:

@@ -255,3 +255,84 @@ async def test_funding_accrues_on_the_clock_and_shows_on_balance_and_ticker(
         assert [(h.market_ticker, h.funding_amount, h.quantity) for h in history] == [(BTC, -payment, Decimal(2))]
         rates = (await a.funding.historical_rates(ticker=BTC)).funding_rates
         assert [r.funding_rate for r in rates] == [Decimal("0.0005")]
+
+
+async def test_a_stock_split_changes_positions_without_a_fill_and_is_streamed(
+    kalshi_perps_exchange: KalshiPerpsExchange,
+) -> None:
+    ex = kalshi_perps_exchange
+    bob = ex.create_user("bob")
+    with ex.client(bob) as other:
+        other.orders.create(request=order("ask", "97000.00", "2", "bob-ask"))
+    async with ex.websocket().connect() as session, ex.async_client() as perps:
+        actions = await session.subscribe_corporate_actions([BTC])
+        await perps.orders.create(request=order("bid", "97000.00", "2", "long", "immediate_or_cancel"))
+        ex.call(lambda engine: engine.stock_split(BTC, ratio_old=1, ratio_new=4))
+        delta = await next_msg(actions, "CorporateActionsDelta")
+        action = delta.msg.corporate_action
+        assert (action.type_, action.split.ratio_new, action.split.post_split_mark_price) == (
+            "stock_split",
+            Decimal(4),
+            Decimal("24250"),
+        )
+        (position,) = (await perps.portfolio.positions()).positions  # refetched over REST, as the docs say
+        assert (position.position, position.entry_price) == (Decimal("8.00"), Decimal("24250"))
+        (notice,) = (await perps.corporate_actions.list(ticker=BTC)).corporate_actions
+        assert (notice.id, notice.status) == (action.id, "applied")
+        market = await perps.markets.get(BTC)
+        assert market.market.market_version == 2  # trading resumed on new terms
+
+
+def test_a_trailing_stop_ratchets_up_and_fires_on_the_pullback(kalshi_perps_exchange: KalshiPerpsExchange) -> None:
+    ex = kalshi_perps_exchange
+    ex.call(lambda engine: engine.cancel_all("sim-perps-mm"))
+    bob, carol = ex.create_user("bob"), ex.create_user("carol")
+    with ex.client() as perps, ex.client(bob) as b, ex.client(carol) as c:
+        b.orders.create(request=order("ask", "97000.00", "1", "b-1"))
+        perps.orders.create(request=order("bid", "97000.00", "1", "entry", "immediate_or_cancel"))
+        perps.exit_triggers.set_cross(
+            BTC, request=SetCrossExitTriggerRequest(kind="trailing", trail_amount=Decimal("500"))
+        )
+
+        def trade(price: str, coid: str) -> None:  # bob and carol trade with each other at `price`
+            b.orders.create(request=order("ask", price, "1", f"b-{coid}"))
+            c.orders.create(request=order("bid", price, "1", f"c-{coid}", "immediate_or_cancel"))
+
+        trade("98000.00", "up")  # the watermark rises to 98,000: the stop follows to 97,500
+        (trigger,) = perps.exit_triggers.list_cross(BTC).exit_triggers
+        assert (trigger.status, trigger.watermark_price, trigger.effective_stop_price) == (
+            "active",
+            Decimal(98000),
+            Decimal(97500),
+        )
+        b.orders.create(request=order("bid", "97400.00", "5", "b-bid"))  # liquidity for the stop's sell
+        trade("97600.00", "dip")  # above the stop: nothing happens
+        assert perps.portfolio.positions().positions[0].position == Decimal(1)
+        c.orders.create(request=order("ask", "97400.00", "1", "c-down", "immediate_or_cancel"))  # through the stop
+        assert perps.portfolio.positions().positions == []
+        (trigger,) = perps.exit_triggers.list_cross(BTC).exit_triggers
+        assert (trigger.status, trigger.triggered_leg) == ("filled", "stop_loss")
+
+
+async def test_liquidation_closes_an_underwater_account_with_a_system_order(
+    kalshi_perps_exchange: KalshiPerpsExchange,
+) -> None:
+    ex = kalshi_perps_exchange
+    ex.call(lambda engine: engine.cancel_all("sim-perps-mm"))
+    ex.call(lambda engine: engine.deposit(ex.user.user_id, Decimal(-90_000)))  # $10,000 of margin left
+    bob, carol = ex.create_user("bob"), ex.create_user("carol")
+    async with ex.websocket().connect() as session, ex.async_client() as perps:
+        fills = await session.subscribe_fill()
+        async with ex.async_client(bob) as b, ex.async_client(carol) as c:
+            await b.orders.create(request=order("ask", "97000.00", "1", "b-1"))
+            await perps.orders.create(request=order("bid", "97000.00", "1", "entry", "immediate_or_cancel"))
+            entry = await next_msg(fills, "Fill")
+            assert entry.msg.order_source is None or entry.msg.order_source == "user"
+            await c.orders.create(request=order("bid", "88000.00", "5", "c-bid"))  # where the liquidation sells
+            await b.orders.create(request=order("ask", "88000.00", "1", "b-crash", "immediate_or_cancel"))
+            # at a mark of 88,000 equity is about 950, below the 4,400 maintenance margin: liquidated
+            closing = await next_msg(fills, "Fill")
+            assert (closing.msg.side, closing.msg.post_position) == ("ask", Decimal(0))
+        assert (await perps.portfolio.positions()).positions == []
+        system = [o for o in await perps.orders.list() if o.client_order_id.startswith("liquidation")]
+        assert [(o.order_reason, o.fill_count) for o in system] == [("liquidation", Decimal(1))]

@@ -197,3 +197,22 @@ def test_perps_has_its_own_rate_limit_buckets() -> None:
         alice = funded(sim, "alice")
         body = _get(sim, alice, "/account/limits/perps").json()
         assert (body["read"]["refill_rate"], body["read"]["bucket_capacity"]) == (7, 70)
+
+
+async def test_root_commands_and_control_frames_on_the_perps_socket(sim: KalshiExchangeSimulator) -> None:
+    alice = funded(sim, "alice")
+    async with connect(sim, alice) as ws:
+        pong = await ws.ping()  # control_frames: the server answers a ping with a pong
+        await asyncio.wait_for(pong, TIMEOUT)
+        frames = Frames(ws)
+        fill_sid = (await frames.subscribe("fill", market_tickers=[BTC]))["msg"]["sid"]
+        cmd = await frames.send(
+            "update_subscription", {"sid": fill_sid, "action": "add_markets", "market_tickers": ["ETH-PERP"]}
+        )
+        ok = await frames.until(lambda f: f.get("id") == cmd)
+        assert (ok["type"], ok["msg"]["market_tickers"]) == ("ok", ["BTC-PERP", "ETH-PERP"])
+        cmd = await frames.send("unsubscribe", {"sids": [fill_sid]})
+        gone = await frames.until(lambda f: f.get("id") == cmd)
+        assert (gone["type"], gone["sid"]) == ("unsubscribed", fill_sid)
+        cmd = await frames.send("list_subscriptions")
+        assert (await frames.until(lambda f: f.get("id") == cmd))["msg"] == []

@@ -52,6 +52,10 @@ class EngineBase:
 
         def check_exit_triggers(self, market: PerpsMarket) -> None: ...
 
+        def check_liquidations(self, market: PerpsMarket) -> None: ...
+
+        def margin_figures(self, account: MarginAccount) -> dict[str, Decimal]: ...
+
     def account(self, user_id: str, subaccount: int = 0) -> MarginAccount:
         """The margin account of (user, subaccount), created empty on first use."""
         key = (user_id, subaccount)

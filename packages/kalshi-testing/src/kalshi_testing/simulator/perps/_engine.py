@@ -24,9 +24,11 @@ from kalshi_testing.simulator._exchange import Exchange, ExchangeError
 from kalshi_testing.simulator._matching import BookSide, Order, SelfTradePrevention, TimeInForce
 
 from ._base import int_field
+from ._corporate import CorporateActions
 from ._fills import Fills, fee
 from ._funding import Funding
 from ._portfolio import Portfolio
+from ._risk import Risk
 from ._spec import FUNDING_INTERVAL_MS, INITIAL_MARGIN, PERPS
 from ._state import PerpsMarket, default_markets
 from ._views import Views
@@ -39,7 +41,7 @@ _MAKER = "sim-perps-mm"
 """The market maker whose resting orders give the default catalogue a two-sided book."""
 
 
-class PerpsExchange(Views, Fills, Funding, Portfolio):
+class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
     """The margin exchange. Thread-unsafe by design, like `Exchange`: one event loop drives it.
 
     Args:

@@ -95,6 +95,7 @@ class Fills(EngineBase):
             self.publish(FeedEvent("ticker", "ticker", self.ticker_msg(market), ticker=market.ticker))
         if result.executions:
             self.check_exit_triggers(market)
+            self.check_liquidations(market)
 
     def _fill(
         self,

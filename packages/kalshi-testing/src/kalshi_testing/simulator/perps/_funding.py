@@ -86,4 +86,5 @@ class Funding(EngineBase):
             )
         market.next_funding_ms = max(market.next_funding_ms, (at // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS)
         self.publish(FeedEvent("ticker", "ticker", self.ticker_msg(market), ticker=market.ticker))
+        self.check_liquidations(market)
         return rate

@@ -8,11 +8,10 @@ from typing import Any
 
 from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._exchange import Exchange, ExchangeError, FeedEvent, OrderGroup
-from kalshi_testing.simulator._matching import BookSide, OrderStatus
+from kalshi_testing.simulator._matching import OrderStatus
 
 from ._base import EngineBase
 from ._spec import PERPS
-from ._state import PerpsMarket
 
 __all__ = ["Portfolio"]
 
@@ -214,49 +213,6 @@ class Portfolio(EngineBase):
         """DeleteCrossMarginExitTriggerById."""
         trigger = self.exit_trigger(user_id, subaccount, ticker, trigger_id)
         self.triggers[(user_id, subaccount, ticker, "cross")].remove(trigger)
-
-    def check_exit_triggers(self, market: PerpsMarket) -> None:
-        """Fire bracket triggers the last trade crossed: a system IOC that closes the position."""
-        price = market.last_price
-        for (user_id, subaccount, ticker, _), triggers in list(self.triggers.items()):
-            if ticker != market.ticker:
-                continue
-            for trigger in triggers:
-                if trigger["status"] not in ("active", "pending_on_entry") or trigger["kind"] != "bracket":
-                    continue
-                held = self.account(user_id, subaccount).positions.get(ticker)
-                if held is None or held.position == 0:
-                    continue
-                trigger["status"] = "active"
-                stop = Decimal(trigger["stop_loss_price"]) if trigger.get("stop_loss_price") else None
-                take = Decimal(trigger["take_profit_price"]) if trigger.get("take_profit_price") else None
-                long = held.position > 0
-                hit_stop = stop is not None and (price <= stop if long else price >= stop)
-                hit_take = take is not None and (price >= take if long else price <= take)
-                if not (hit_stop or hit_take):
-                    continue
-                side = BookSide.ASK if long else BookSide.BID
-                limit = market.tick if long else price * 2
-                trigger["status"] = "filled"
-                trigger["triggered_leg"] = "stop_loss" if hit_stop else "take_profit"
-                response = self.create_order(
-                    user_id,
-                    {
-                        "ticker": ticker,
-                        "client_order_id": f"exit-{trigger['id']}",
-                        "side": side.value,
-                        "count": fmt.count(abs(held.position)),
-                        "price": fmt.dollars(limit),
-                        "time_in_force": "immediate_or_cancel",
-                        "self_trade_prevention_type": "taker_at_cross",
-                        "reduce_only": True,
-                        "subaccount": subaccount,
-                    },
-                    source="system",
-                )
-                trigger["triggered_order_id"] = response["order_id"]
-                trigger["filled_count"] = response["fill_count"]
-                self.orders[response["order_id"]].meta["order_reason"] = "take_profit_stop_loss"
 
     # --- subaccounts and transfers -------------------------------------------------------------
 

@@ -256,7 +256,9 @@ class PerpsRestSurface(AccountRoutes):
         return self.realism.page(PERPS.rest("GetMarginTradesResponse", trades=page, cursor=cursor))
 
     def corporate_actions(self, request: web.Request, user: str) -> Body:
-        return PERPS.rest("GetMarginCorporateActionsResponse", corporate_actions=[])
+        q = request.query
+        notices = self.engine.corporate_actions(q.get("ticker"), q.get("market_id"))
+        return PERPS.rest("GetMarginCorporateActionsResponse", corporate_actions=notices)
 
     # --- orders --------------------------------------------------------------------------------
 
