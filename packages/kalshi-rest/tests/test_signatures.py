@@ -58,3 +58,31 @@ def test_tidy_signatures_keep_the_models_strict() -> None:
             ticker="KXFED-26DEC-T3.50", side="bid", count=Decimal(1), price=0.5,  # type: ignore[arg-type]
             time_in_force="good_till_canceled", self_trade_prevention_type="maker",
         )  # fmt: skip
+
+
+@pytest.mark.parametrize("client", ["KalshiClient", "AsyncKalshiClient"])
+def test_from_env_shows_the_arguments_it_forwards(client: str) -> None:
+    import kalshi_rest
+
+    cls = getattr(kalshi_rest, client)
+    shown = inspect.signature(cls.from_env).parameters
+    forwarded = [name for name in inspect.signature(cls).parameters]
+    assert list(shown) == [*forwarded, "environ"]
+    assert all(p.kind is inspect.Parameter.KEYWORD_ONLY for p in shown.values())
+
+
+def test_from_env_still_takes_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    import httpx
+
+    from kalshi_rest import KalshiClient
+
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        return httpx.Response(200, json={"exchange_active": True, "trading_active": True})
+
+    client = KalshiClient.from_env(transport=httpx.MockTransport(handler), environ={"KALSHI_DEMO": "1"})
+    with client:
+        client.exchange.status()
+    assert seen and "demo" in seen[0]

@@ -5,7 +5,8 @@ pydantic builds a model's `__signature__` from its field annotations, metadata i
 ...)]` and one model's signature can run to thousands of characters. The validators are what make
 the fields strict; the reader only needs the types. `tidy_model_signatures` replaces each model's
 signature, on first use, by the same parameters with the metadata dropped and the types written
-the way the code is (`Decimal | None`, `Literal['bid', 'ask']`).
+the way the code is (`Decimal | None`, `Literal['bid', 'ask']`). `forwards_kwargs` does the same for functions that
+take `**kwargs` and pass them on.
 """
 
 from __future__ import annotations
@@ -13,9 +14,12 @@ from __future__ import annotations
 import inspect
 import types
 import typing
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-__all__ = ["tidy_annotation", "tidy_model_signatures", "tidy_signature"]
+__all__ = ["forwards_kwargs", "tidy_annotation", "tidy_model_signatures", "tidy_signature"]
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 _NONE = type(None)
 
@@ -95,3 +99,26 @@ def tidy_model_signatures(*bases: type) -> None:
 
     for base in bases:
         type.__setattr__(base, "__pydantic_init_subclass__", classmethod(init_subclass))
+
+
+def forwards_kwargs(source: Callable[..., Any], **extra: tuple[str, Any]) -> Callable[[F], F]:
+    """Show in `help()` the keyword arguments a `**kwargs` function passes on to `source`.
+
+    `from_env(**kwargs)` forwards to `__init__`; without this its signature says only `**kwargs`.
+    `extra` adds parameters of the function's own, as `name=(annotation, default)`.
+    """
+
+    def decorate(func: F) -> F:
+        own = inspect.signature(func)
+        first = next(iter(own.parameters.values()))  # cls or self
+        keyword = inspect.Parameter.KEYWORD_ONLY
+        forwarded = [
+            p.replace(kind=keyword)
+            for p in list(inspect.signature(source).parameters.values())[1:]
+            if p.kind not in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD)
+        ]
+        added = [inspect.Parameter(n, keyword, default=d, annotation=a) for n, (a, d) in extra.items()]
+        setattr(func, "__signature__", own.replace(parameters=[first, *forwarded, *added]))  # noqa: B010
+        return func
+
+    return decorate
