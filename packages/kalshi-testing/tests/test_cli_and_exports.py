@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import asyncio
 import subprocess
 import sys
 import time
+from decimal import Decimal
+from typing import Any
 
 import httpx
 
@@ -12,7 +15,18 @@ import kalshi_testing.simulator
 
 def test_serve_prints_urls_and_a_working_demo_key(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kalshi_testing", "serve", "--port", "0", "--key-dir", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "kalshi_testing",
+            "serve",
+            "--port",
+            "0",
+            "--key-dir",
+            str(tmp_path),
+            "--fix-ports",
+            "ephemeral",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
@@ -45,11 +59,38 @@ def test_serve_prints_urls_and_a_working_demo_key(tmp_path, monkeypatch) -> None
 
         with KalshiClient.from_env() as client:
             assert client.portfolio.balance().balance == 1_000_000
+        # every FIX session is printed; the kalshi-fix README quick start runs against the printed NR port
+        for session in ("KalshiNR", "KalshiDC", "KalshiRT", "KalshiPT", "KalshiRFQ", "KalshiMD"):
+            assert lines[f"FIX prediction {session}"].startswith("tcp://127.0.0.1:")
+        for session in ("KalshiNR", "KalshiDC", "KalshiRT", "KalshiMD"):
+            assert lines[f"FIX margin {session}"].startswith("tcp://127.0.0.1:")
+        assert "FIX margin KalshiPT" not in lines
+        nr_port = int(lines["FIX prediction KalshiNR"].rsplit(":", 1)[1])
+        report = asyncio.run(_fix_quick_start(nr_port))
+        assert (report.cl_ord_id, str(report.exec_type)) == ("order-1", "0")
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         if proc.stdout:
             proc.stdout.close()
+
+
+async def _fix_quick_start(port: int) -> Any:
+    """packages/kalshi-fix/README.md's quick start, with only the key variables and the address changed."""
+    from kalshi_fix import FixClient, FixEnvironment, NewOrderSingle, Side, decode_app_message
+
+    client = FixClient.from_env(environment=FixEnvironment.DEMO, host="127.0.0.1", port=port, tls=False)
+    async with client.order_entry() as session:
+        await session.send(
+            NewOrderSingle(
+                cl_ord_id="order-1",
+                symbol="KXFED-26DEC-T3.50",
+                side=Side.BUY_YES,
+                order_qty=Decimal("10"),
+                price=Decimal("0.05"),
+            )
+        )
+        return decode_app_message(await session.receive(timeout=10))
 
 
 def test_all_is_sorted_and_complete() -> None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -45,3 +46,17 @@ def test_client_factories_fail_clearly_without_the_client_packages(
         kalshi_exchange.client()
     with pytest.raises(SimulatorError, match=r"kalshi_ws\.KalshiWebSocket"):
         kalshi_exchange.websocket()
+
+
+async def test_kalshi_fix_gateway_fixture_is_this_tests_acceptor(
+    kalshi_exchange: KalshiExchange, kalshi_fix_gateway: Any
+) -> None:
+    from kalshi_auth import FixSessionType
+
+    assert kalshi_fix_gateway is kalshi_exchange.simulator.fix
+    ports = list(kalshi_fix_gateway.ports.values())
+    assert len(ports) == len(set(ports)) == 10  # six prediction sessions, four margin ones, one port each
+    endpoint = kalshi_fix_gateway.endpoint(FixSessionType.ORDER_ENTRY)
+    assert (endpoint.host, endpoint.tls, endpoint.target_comp_id) == ("127.0.0.1", False, "KalshiNR")
+    async with kalshi_exchange.fix_client().order_entry() as session:
+        assert session.is_logged_on
