@@ -11,8 +11,9 @@ Rules, the same for every page:
   environment variables it prints (every other `KALSHI_*` variable is removed), so
   `KalshiClient.from_env()` reaches the simulator with no edits to the page.
 - Top-level `await` is allowed (as in `python -m asyncio`): such a block runs in `asyncio.run`.
-- A block that cannot run offline is preceded by the line `<!-- blocks: offline REASON -->`.
-  It is reported as skipped with its reason, and the run prints how many there are.
+- A block that cannot run offline is preceded by the line `<!-- blocks: offline REASON -->`, or
+  starts with the comment `# blocks: offline REASON`. It is reported as skipped with its reason,
+  and the run prints how many there are.
 - A block that defines `test_*` functions taking pytest fixtures is also run by pytest, with the
   kalshi_testing plugin, so a test shown on a page is a test that passes.
 """
@@ -40,6 +41,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 OFFLINE = re.compile(r"<!--\s*blocks:\s*offline\s+(?P<reason>.+?)\s*-->")
+OFFLINE_LINE = re.compile(r"^#\s*blocks:\s*offline\s+(?P<reason>.+?)\s*$")
 FENCE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>```+|~~~+)\s*(?P<info>[^\n`]*)$")
 BLOCK_TIMEOUT = 60  # seconds; a block that takes longer is a failure
 
@@ -81,7 +83,7 @@ def blocks(path: Path) -> Iterator[Block]:
             continue
         marker = next(
             (OFFLINE.search(lines[j]) for j in range(start - 1, max(start - 3, -1), -1) if lines[j].strip()), None
-        )
+        ) or (OFFLINE_LINE.match(body[0].strip()) if body else None)
         yield Block(path, start + 1, textwrap.dedent("\n".join(body)) + "\n", marker["reason"] if marker else None)
 
 
@@ -96,7 +98,7 @@ def serve() -> tuple[subprocess.Popen[str], dict[str, str]]:
     """Start `python -m kalshi_testing serve --port 0` and return it with the variables it exports."""
     key_dir = tempfile.mkdtemp(prefix="kalshi-blocks-")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kalshi_testing", "serve", "--port", "0", "--key-dir", key_dir],
+        [sys.executable, "-m", "kalshi_testing", "serve", "--port", "0", "--fix-ports", "ephemeral", "--key-dir", key_dir],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

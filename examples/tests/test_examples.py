@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import importlib
-import importlib.util
-import sys
 import uuid
 from decimal import Decimal
 from pathlib import Path
@@ -147,51 +145,24 @@ def test_quoting_bot_cancels_its_quotes_when_it_stops(conn) -> None:
         assert client.orders.list(status="resting").items == []
 
 
-def _fix_acceptor_module():
-    """The loopback FIX gateway kalshi-fix tests itself against (verifies the signed Logon)."""
-    path = EXAMPLES.parent / "packages" / "kalshi-fix" / "tests" / "fix_acceptor.py"
-    spec = importlib.util.spec_from_file_location("kalshi_fix_example_acceptor", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-def test_fix_order_entry_then_drop_copy_replays_the_report() -> None:
-    from cryptography.hazmat.primitives.asymmetric import rsa
-
-    from kalshi_auth import KalshiAuth
-    from kalshi_fix import FixClient, ReconnectPolicy
+def test_fix_order_entry_then_drop_copy_replays_the_report(conn) -> None:
+    from kalshi_fix import FixClient
 
     module = load("fix_order_entry")
-    acceptors = _fix_acceptor_module()
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    auth = KalshiAuth(str(uuid.uuid4()), key)
+    client = FixClient(conn.auth, environment=conn.simulator.fix_environment())  # the simulator's FIX ports
+    lines: list[str] = []
+    ack, replayed = asyncio.run(module.order_with_drop_copy(client, client, FED, out=lines.append))
 
-    async def scenario() -> tuple[object, list[object], list[str]]:
-        order_gateway = acceptors.FixAcceptor({auth.key_id: key.public_key()}, target_comp_id="KalshiNR")
-        drop_gateway = acceptors.FixAcceptor({auth.key_id: key.public_key()}, target_comp_id="KalshiDC")
-        drop_gateway.reports = order_gateway.reports  # one exchange behind both sessions
-        local = {"host": "127.0.0.1", "tls": False, "reconnect": ReconnectPolicy(max_attempts=1)}
-        order_client = FixClient(auth, port=await order_gateway.start(), **local)
-        drop_client = FixClient(auth, port=await drop_gateway.start(), **local)
-        lines: list[str] = []
-        try:
-            ack, replayed = await module.order_with_drop_copy(order_client, drop_client, FED, out=lines.append)
-        finally:
-            await order_gateway.stop()
-            await drop_gateway.stop()
-        return ack, replayed, lines
-
-    ack, replayed, lines = asyncio.run(scenario())
-    assert ack.symbol == FED and ack.order_qty == Decimal("3")
-    assert [r.exec_id for r in replayed] == [ack.exec_id]
+    assert ack.symbol == FED
+    assert ack.order_qty == Decimal("3")
+    assert [r.exec_id for r in replayed] == [ack.exec_id]  # drop copy knows the order
     assert lines[-1] == "drop copy:   EventResendComplete"
+    with KalshiClient(auth=conn.auth, config=conn.config) as rest:  # one exchange behind FIX and REST
+        assert ack.order_id in {o.order_id for o in rest.orders.list(status="resting").items}
 
 
 @pytest.mark.parametrize(
-    "script", ["orderbook_top", "order_lifecycle", "backfill_candles", "ws_recorder", "quoting_bot"]
+    "script", ["orderbook_top", "order_lifecycle", "backfill_candles", "ws_recorder", "quoting_bot", "fix_order_entry"]
 )
 def test_each_script_runs_offline_from_the_command_line(script: str, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
