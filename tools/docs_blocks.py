@@ -98,7 +98,18 @@ def serve() -> tuple[subprocess.Popen[str], dict[str, str]]:
     """Start `python -m kalshi_testing serve --port 0` and return it with the variables it exports."""
     key_dir = tempfile.mkdtemp(prefix="kalshi-blocks-")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kalshi_testing", "serve", "--port", "0", "--fix-ports", "ephemeral", "--key-dir", key_dir],
+        [
+            sys.executable,
+            "-m",
+            "kalshi_testing",
+            "serve",
+            "--port",
+            "0",
+            "--fix-ports",
+            "ephemeral",
+            "--key-dir",
+            key_dir,
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
