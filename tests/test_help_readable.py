@@ -21,8 +21,6 @@ LONGEST = 2500  # characters; the widest generated model (Market, ~60 fields) ta
 
 # Defaults that still print an object's repr, each owned by its package's maintainers:
 KNOWN = {
-    "kalshi_ws.KalshiWebSocket": "the default `product=PREDICTION` prints its whole channel table",
-    "kalshi_perps.PerpsWebSocket": "the default product prints its whole channel table",
     "kalshi_ws.Product": "the default `keeper` is a lambda",
     "kalshi_auth.Backoff": "the default `random` is a bound method of the global Random",
     "kalshi_rest.RetryPolicy": "the default `random` is a bound method of the global Random",
