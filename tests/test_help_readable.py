@@ -48,3 +48,18 @@ def test_signature_is_readable(name: str, obj: object) -> None:
         pytest.xfail(KNOWN[name])
     assert " at 0x" not in text, text[:300]
     assert len(text) <= LONGEST, f"{len(text)} characters: {text[:300]}"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "kalshi_rest.KalshiClient", "kalshi_rest.AsyncKalshiClient", "kalshi_perps.PerpsClient",
+        "kalshi_perps.AsyncPerpsClient", "kalshi_klear.KlearClient", "kalshi_klear.AsyncKlearClient",
+    ],
+)  # fmt: skip
+def test_from_env_shows_its_arguments_not_kwargs(path: str) -> None:
+    module, name = path.rsplit(".", 1)
+    client = getattr(importlib.import_module(module), name)
+    shown = inspect.signature(client.from_env).parameters
+    assert all(p.kind is not inspect.Parameter.VAR_KEYWORD for p in shown.values())
+    assert {"config", "transport", "environ"} <= set(shown)
