@@ -9,6 +9,7 @@ simulator's default), so a shape the clients cannot decode fails here.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import sys
@@ -106,7 +107,7 @@ def populate(sim: KalshiExchangeSimulator) -> SimulatedUser:
 @pytest.fixture(scope="module")
 def world() -> Iterator[tuple[KalshiExchangeSimulator, SimulatedUser]]:
     """A realistic-mode simulator (the default), populated."""
-    sim = KalshiExchangeSimulator()
+    sim = KalshiExchangeSimulator(consistency_window=0)  # the walk reads ids right after creating them
     sim.start()
     try:
         yield sim, populate(sim)
@@ -393,3 +394,84 @@ def test_klear_refuses_a_wrong_bearer_token(world: tuple[KalshiExchangeSimulator
     klear_models.Error.model_validate(response.json())
     unauthenticated = httpx.get(sim.base_url + KLEAR + "/margin/settlement_balance", timeout=10)
     assert unauthenticated.status_code == 401
+
+
+PERPS_WS_SPEC = yaml.safe_load((ROOT / "specs/perps_asyncapi.yaml").read_text())
+
+
+def frame_errors(frame: dict[str, Any]) -> list[str]:
+    """How a perps WebSocket frame breaks the AsyncAPI payload of its `type` (empty when it fits one)."""
+    name = "list_subscriptions" if frame["type"] == "ok" and isinstance(frame.get("msg"), list) else frame["type"]
+    payloads = [
+        m["payload"]
+        for key, m in PERPS_WS_SPEC["components"]["messages"].items()
+        if m.get("name") == name or (name == "list_subscriptions" and key == "listSubscriptionsResponse")
+    ]
+    assert payloads, f"no AsyncAPI message named {name}"
+    results = [validate(PERPS_WS_SPEC, p, frame, name) for p in payloads]
+    return [] if any(not r for r in results) else results[0]
+
+
+async def test_spec_exact_mode_streams_every_perps_frame_in_the_asyncapi_shapes() -> None:
+    from websockets.asyncio.client import connect
+
+    with KalshiExchangeSimulator(realistic=False) as sim:
+        alice = sim.create_user("alice")
+        engine = perps_surface(sim).engine
+        path = "/trade-api/ws/v2/margin"
+        url = sim.base_url.replace("http://", "ws://") + path
+        frames: list[dict[str, Any]] = []
+        async with connect(url, additional_headers=alice.auth.headers("GET", path)) as ws:
+            for i, channel in enumerate(
+                [
+                    "orderbook_delta",
+                    "ticker",
+                    "trade",
+                    "fill",
+                    "user_orders",
+                    "order_group_updates",
+                    "corporate_actions",
+                ]
+            ):
+                params: dict[str, Any] = {"channels": [channel]}
+                if channel == "orderbook_delta":
+                    params["market_tickers"] = [BTC]
+                await ws.send(json.dumps({"id": i + 1, "cmd": "subscribe", "params": params}))
+            await ws.send(json.dumps({"id": 99, "cmd": "list_subscriptions"}))
+            await ws.send(json.dumps({"id": 100, "cmd": "subscribe", "params": {"channels": ["nope"]}}))
+            for _ in range(50):  # every command answered before anything happens
+                frames.append(json.loads(await asyncio.wait_for(ws.recv(), 5)))
+                if frames[-1].get("id") == 100:
+                    break
+
+            def activity(_: Any) -> None:
+                engine.deposit("alice", Decimal(100_000))
+                engine.deposit("bob", Decimal(100_000))
+                base = {"ticker": BTC, "time_in_force": "good_till_canceled", "self_trade_prevention_type": "maker"}
+                group = engine.create_group("alice", {"contracts_limit": 5})["order_group_id"]
+                engine.create_order(
+                    "alice",
+                    base
+                    | {"client_order_id": "a", "side": "ask", "price": "97000.00", "count": "2"}
+                    | {"order_group_id": group},
+                )
+                engine.create_order(
+                    "bob", base | {"client_order_id": "b", "side": "bid", "price": "97000.00", "count": "1"}
+                )
+                engine.stock_split(BTC, ratio_old=1, ratio_new=2)
+
+            sim.call(activity)
+            seen = {f["type"] for f in frames}
+            wanted = {
+                "subscribed", "ok", "error", "orderbook_snapshot", "orderbook_delta", "ticker", "trade", "fill",
+                "user_order", "order_group_updates", "corporate_actions_delta",
+            }  # fmt: skip
+            for _ in range(200):
+                if wanted <= seen:
+                    break
+                frame = json.loads(await asyncio.wait_for(ws.recv(), 5))
+                frames.append(frame)
+                seen.add(frame["type"])
+        assert wanted <= seen
+        errors = [e for f in frames for e in frame_errors(f)]
+        assert errors == [], "\n".join(errors[:20])

@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 
 from kalshi_testing._perps_harness import KalshiKlear, KalshiPerpsExchange
+from kalshi_testing.simulator import KalshiExchangeSimulator
 
 pytest.importorskip("kalshi_klear")
 
@@ -103,3 +104,28 @@ def test_a_wrong_token_is_refused(kalshi_klear: KalshiKlear) -> None:
     ):
         klear.settlement.balance()
     assert surface.access_token not in repr(surface)
+
+
+def test_daily_settlement_executes_the_obligation_into_the_balance_and_history() -> None:
+    now = [1_800_000_000_000]  # 2027-01-15 08:00 UTC; settlement at midnight UTC
+    with KalshiExchangeSimulator(clock=lambda: now[0]) as sim:
+        ex = KalshiPerpsExchange(sim, sim.create_user("alice"))
+        ex.call(lambda e: e.deposit("alice", Decimal(100_000)))
+        ex.call(lambda e: e.cancel_all("sim-perps-mm"))
+        cross(ex, "97000.00", "2")
+        cross(ex, "96500.00", "0.01")  # the mark falls 500: the long is down 1,000, bob up 1,000
+        klear = KalshiKlear(sim)
+        with klear.client() as client:
+            before = client.settlement.balance().balance_available_centicents
+            (active,) = client.obligations.active().obligations
+            assert list(client.obligations.history()) == []
+            now[0] = 1_800_057_600_000 + 60_000  # just past midnight UTC
+            assert client.settlement.balance().balance_available_centicents == before + active.amount_centicents
+            (executed,) = client.obligations.history()
+            assert (executed.id, executed.amount_centicents) == (active.id, active.amount_centicents)
+            assert {d.subtrader_id for d in client.obligations.settlement_details(executed.id)} == {"alice", "bob"}
+            (fresh,) = client.obligations.active().obligations
+            assert fresh.id != executed.id
+            assert fresh.pnl_centicents == 0  # nothing moved since the settlement
+            reasons = [e.reason for e in client.settlement.balance_history()]
+            assert reasons[0] == "obligation_settlement"

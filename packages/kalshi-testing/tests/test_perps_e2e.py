@@ -8,6 +8,7 @@ lose money over if it were wrong: positions, fees, margin reserved and released,
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
@@ -27,10 +28,10 @@ from kalshi_perps.models import (
     IntraExchangeInstanceTransferRequest,
     SetCrossExitTriggerRequest,
 )
-from kalshi_rest import KalshiConflictError, KalshiValidationError
+from kalshi_rest import KalshiConflictError, KalshiNotFoundError, KalshiValidationError
 
 BTC = "BTC-PERP"
-HOUR_MS = 3_600_000
+FUNDING_INTERVAL_MS = 8 * 3_600_000  # 00:00, 08:00 and 16:00 US Eastern
 
 
 def order(side: str, price: str, count: str, coid: str, tif: str = "good_till_canceled", **extra: Any) -> Any:
@@ -150,6 +151,7 @@ def test_order_rules_market_version_reduce_only_and_idempotency(kalshi_perps_exc
 
 def test_order_group_limit_cancels_the_group(kalshi_perps_exchange: KalshiPerpsExchange) -> None:
     ex = kalshi_perps_exchange
+    ex.simulator.realism.consistency_window = 0  # reads right after creates; not what this test is about
     bob = ex.create_user("bob")
     with ex.client() as perps, ex.client(bob) as other:
         group = perps.order_groups.create(request=CreateOrderGroupRequest(contracts_limit=2))
@@ -215,7 +217,7 @@ def test_subaccount_and_intra_exchange_transfers_move_money(kalshi_perps_exchang
 
 @pytest.fixture
 def clocked() -> Iterator[tuple[KalshiExchangeSimulator, list[int]]]:
-    now = [1_800_000_000_000 + 1_000]  # one second past an hour boundary
+    now = [1_800_000_000_000 + 1_000]  # 2027-01-15 08:00:01 UTC, between two funding times
     sim = KalshiExchangeSimulator(clock=lambda: now[0])
     sim.start()
     try:
@@ -243,11 +245,11 @@ async def test_funding_accrues_on_the_clock_and_shows_on_balance_and_ticker(
             estimate = await a.funding.estimate(ticker=BTC)
             assert estimate.funding_rate == Decimal("0.0005")
             next_time = estimate.next_funding_time
-            now[0] += HOUR_MS  # the funding time passes on the scenario clock
+            now[0] = int(next_time.timestamp() * 1000) + 1  # the funding time passes on the scenario clock
             await a.exchange.status()  # any request runs what the clock made due
             tick = await next_msg(ticker, "Ticker")
             assert tick.msg.funding_rate.rate == Decimal("0.0005")
-            assert tick.msg.funding_rate.next_funding_time_ms == int(next_time.timestamp() * 1000) + HOUR_MS
+            assert tick.msg.funding_rate.next_funding_time_ms == int(next_time.timestamp() * 1000) + FUNDING_INTERVAL_MS
         payment = Decimal(2) * Decimal(97000) * Decimal("0.0005")  # 97.00
         assert (await a.margin.balance()).settled_funds == long_before - payment
         assert (await b.margin.balance()).settled_funds == short_before + payment
@@ -336,3 +338,28 @@ async def test_liquidation_closes_an_underwater_account_with_a_system_order(
         assert (await perps.portfolio.positions()).positions == []
         system = [o for o in await perps.orders.list() if o.client_order_id.startswith("liquidation")]
         assert [(o.order_reason, o.fill_count) for o in system] == [("liquidation", Decimal(1))]
+
+
+def test_a_new_order_is_invisible_to_get_by_id_for_a_moment(kalshi_perps_exchange: KalshiPerpsExchange) -> None:
+    ex = kalshi_perps_exchange
+    ex.simulator.realism.consistency_window = 0.3
+    with ex.client() as perps:
+        created = perps.orders.create(request=order("bid", "90000.00", "1", "fresh"))
+        with pytest.raises(KalshiNotFoundError):
+            perps.orders.get(created.order_id)  # demo is eventually consistent (FACTS 30)
+        time.sleep(0.35)
+        assert perps.orders.get(created.order_id).order.client_order_id == "fresh"
+
+
+def test_the_rest_orderbook_depth_and_aggregation(kalshi_perps_exchange: KalshiPerpsExchange) -> None:
+    ex = kalshi_perps_exchange
+    with ex.client() as perps:
+        for i, price in enumerate(("96999.90", "96999.10", "96998.50")):
+            perps.orders.create(request=order("bid", price, "1", f"lvl-{i}"))
+        perps.orders.create(request=order("ask", "97001.50", "1", "ask-up"))
+        book = perps.markets.orderbook(BTC, depth=2).orderbook
+        assert [level[0] for level in book.bids] == [Decimal("96999.90"), Decimal("96999.10")]  # best first
+        buckets = perps.markets.orderbook(BTC, aggregation_tick_size="1.00").orderbook
+        # bids round down into $1 buckets: 96999.90 and 96999.10 and the maker's 96999 share one
+        assert [(p, q) for p, q in buckets.bids] == [(Decimal(96999), Decimal(7)), (Decimal(96998), Decimal(1))]
+        assert [(p, q) for p, q in buckets.asks] == [(Decimal(97001), Decimal(5)), (Decimal(97002), Decimal(1))]

@@ -173,12 +173,14 @@ def test_realistic_mode_omits_the_last_cursor_and_rolling_out_fields(sim: Kalshi
     assert "cursor" not in last  # the live API leaves it out on the last page
     assert "order_source" not in last["orders"][0]
     assert "halt_sources" not in _get(sim, alice, f"/margin/markets/{BTC}").json()["market"]
+    assert _get(sim, alice, "/margin/positions").json() == {"positions": None}  # an empty list arrives as null
 
     sim.realism.enabled = False  # the simulator's switch: exactly the spec's shapes
     last = _get(sim, alice, "/margin/orders", limit=1, cursor=first["cursor"]).json()
     assert last["cursor"] == ""
     assert last["orders"][0]["order_source"] == "user"
     assert _get(sim, alice, f"/margin/markets/{BTC}").json()["market"]["halt_sources"] == []
+    assert _get(sim, alice, "/margin/positions").json() == {"positions": []}
 
 
 def test_perps_has_its_own_rate_limit_buckets() -> None:
@@ -216,3 +218,21 @@ async def test_root_commands_and_control_frames_on_the_perps_socket(sim: KalshiE
         assert (gone["type"], gone["sid"]) == ("unsubscribed", fill_sid)
         cmd = await frames.send("list_subscriptions")
         assert (await frames.until(lambda f: f.get("id") == cmd))["msg"] == []
+
+
+async def test_ticker_is_coalesced_to_one_message_per_market_per_second(sim: KalshiExchangeSimulator) -> None:
+    alice = funded(sim, "alice")
+    async with connect(sim, alice) as ws:
+        frames = Frames(ws)
+        assert (await frames.subscribe("ticker", market_tickers=[BTC]))["type"] == "subscribed"
+        for i, price in enumerate(("96999.50", "96999.60", "96999.70")):  # three book changes at once
+            on_engine(sim, lambda e, i=i, price=price: e.create_order("alice", _order(f"t{i}", "bid", price, "1")))
+        loop = asyncio.get_running_loop()
+        first = await frames.until(lambda f: f["type"] == "ticker")
+        started = loop.time()
+        assert first["msg"]["bid"] == "96999.5000"
+        latest = await frames.until(lambda f: f["type"] == "ticker")
+        assert latest["msg"]["bid"] == "96999.7000"  # the latest value wins; the middle one is dropped
+        assert loop.time() - started >= 0.9
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(frames.until(lambda f: f["type"] == "ticker"), 1.5)

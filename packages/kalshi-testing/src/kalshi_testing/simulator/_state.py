@@ -11,7 +11,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 from ._matching import Order, OrderBook
-from ._shapes import missing_required, rest, unknown_fields
+from ._shapes import PREDICTION, Shapes, rest
 
 __all__ = [
     "Account",
@@ -152,14 +152,14 @@ def taker_fee(count: Decimal, price: Decimal) -> Decimal:
     return (FEE_RATE * count * price * (ONE - price)).quantize(CENT, rounding=ROUND_CEILING)
 
 
-def check_body(schema: str, body: Any) -> dict[str, Any]:
-    """`body` if it is an object of request schema `schema`; unknown or missing required fields are a 400."""
+def check_body(schema: str, body: Any, shapes: Shapes = PREDICTION) -> dict[str, Any]:
+    """`body` if it is an object of request schema `schema` (prediction unless `shapes` says); else a 400."""
     if not isinstance(body, dict):
         raise ExchangeError(400, "invalid_parameters", "the request body must be a JSON object")
-    unknown = unknown_fields(schema, body)
+    unknown = shapes.unknown_fields(schema, body)
     if unknown:
         raise ExchangeError(400, "invalid_parameters", f"unknown field(s) {unknown}", ", ".join(unknown))
-    missing = missing_required(schema, body)
+    missing = shapes.missing_required(schema, body)
     if missing:
         raise ExchangeError(400, "invalid_parameters", f"missing required field(s) {missing}", ", ".join(missing))
     return body

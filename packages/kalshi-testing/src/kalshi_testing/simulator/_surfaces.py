@@ -36,7 +36,7 @@ ENV_NAMES = {
     "ws": "KALSHI_WS_URL",
     "perps_rest": "KALSHI_PERPS_API_BASE_URL",
     "perps_ws": "KALSHI_PERPS_WS_URL",
-    "klear": "KALSHI_KLEAR_BASE_URL",
+    "klear": "KALSHI_KLEAR_API_BASE_URL",
     "fix_host": "KALSHI_FIX_HOST",
     "fix_port": "KALSHI_FIX_PORT",
     "fix_drop_copy_port": "KALSHI_FIX_DROP_COPY_PORT",

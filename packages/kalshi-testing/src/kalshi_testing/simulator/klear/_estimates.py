@@ -10,7 +10,7 @@ from aiohttp import web
 
 from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._state import ExchangeError
-from kalshi_testing.simulator.perps._spec import MAINTENANCE_MARGIN
+from kalshi_testing.simulator.perps._spec import FUNDING_SCHEDULE, MAINTENANCE_MARGIN
 
 from ._ledger import KLEAR, Ledger, centicents
 from ._request import Body, query, query_asset_class, query_date
@@ -161,7 +161,7 @@ class EstimateRoutes:
 
     async def funding_schedule(self, request: web.Request) -> Body:
         query_asset_class(request)
-        return KLEAR.rest("GetMarginFundingScheduleResponse", schedule="0 * * * *")
+        return KLEAR.rest("GetMarginFundingScheduleResponse", schedule=FUNDING_SCHEDULE)
 
     async def settlement_prices(self, request: web.Request) -> Body:
         asset_class = query_asset_class(request)

@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from kalshi_testing._errors import SimulatorError
 from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._state import ExchangeError
-from kalshi_testing.simulator._surfaces import Surface
+from kalshi_testing.simulator._surfaces import ENV_NAMES, Surface
 from kalshi_testing.simulator.perps._surface import perps_surface
 
 from ._estimates import EstimateRoutes
@@ -62,7 +62,7 @@ class KlearSurface(EstimateRoutes, Surface):
     def env(self) -> dict[str, str]:
         """`KALSHI_KLEAR_API_BASE_URL` and the Klear credentials (the variables `KlearClient.from_env` reads)."""
         return {
-            "KALSHI_KLEAR_API_BASE_URL": self.simulator.base_url + KLEAR_PREFIX,
+            ENV_NAMES["klear"]: self.simulator.base_url + KLEAR_PREFIX,
             "KALSHI_KLEAR_ADMIN_USER_ID": self.admin_user_id,
             "KALSHI_KLEAR_ACCESS_TOKEN": self.access_token,
         }
@@ -156,18 +156,18 @@ class KlearSurface(EstimateRoutes, Surface):
         return KLEAR.rest("GetActiveMarginObligationsResponse", obligations=obligations)
 
     async def obligation_history(self, request: web.Request) -> Body:
-        items = [self.ledger.obligation(c) for c in self.ledger.asset_classes()]
-        return page(items, request, "klear_obligations", "obligations", "GetObligationHistoryResponse")
+        executed = list(reversed(self.ledger.past))  # newest first
+        return page(executed, request, "klear_obligations", "obligations", "GetObligationHistoryResponse")
 
-    def _obligation(self, request: web.Request) -> str:
+    def _obligation(self, request: web.Request) -> dict[str, Any]:
         return self.ledger.find_obligation(request.match_info["obligation_id"])
 
     async def settlement_details(self, request: web.Request) -> Body:
-        rows = self.ledger.settlement_details(self._obligation(request))
+        rows = self._obligation(request)["settlement_details"]
         return page(rows, request, "klear_details", "settlement_details", "GetObligationSettlementDetailsResponse")
 
     async def obligation_funding(self, request: web.Request) -> Body:
-        rows = self.ledger.funding_payments(self._obligation(request))
+        rows = self._obligation(request)["funding_payments"]
         return page(rows, request, "klear_details", "funding_payments", "GetObligationFundingPaymentsResponse")
 
     async def ca_payments(self, request: web.Request) -> Body:
@@ -181,7 +181,7 @@ class KlearSurface(EstimateRoutes, Surface):
         )
 
     async def mm_details(self, request: web.Request) -> Body:
-        rows = self.ledger.maintenance_details(self._obligation(request))
+        rows = self._obligation(request)["maintenance_margin_details"]
         schema = "GetObligationMaintenanceMarginDetailsResponse"
         return page(rows, request, "klear_details", "maintenance_margin_details", schema)
 
@@ -192,10 +192,10 @@ class KlearSurface(EstimateRoutes, Surface):
         except ValueError:
             raise ExchangeError(400, "invalid_parameters", "funding_time must be a date-time", "funding_time") from None
         ticker = request.query.get("market_ticker")
-        settle = fmt.rfc3339(self.ledger.next_settlement_ms())
+        settle = fmt.rfc3339(self.ledger.next_settle_ms)
         rows = [
             KLEAR.rest("MemberFundingPayment", settlement_execution_time=settle, **row)
-            for row in self.ledger.funding_payments()
+            for row in self.ledger.funding_payments(unsettled=False)
             if datetime.fromisoformat(row["funding_time"].replace("Z", "+00:00")) == wanted
             and ticker in (None, "", row["market_ticker"])
         ]

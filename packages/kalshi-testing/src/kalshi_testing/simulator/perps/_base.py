@@ -8,8 +8,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from kalshi_testing.simulator._exchange import Exchange, ExchangeError, FeedEvent, OrderGroup
+from kalshi_testing.simulator._exchange import Exchange, FeedEvent, OrderGroup
 from kalshi_testing.simulator._matching import MatchResult, Order
+from kalshi_testing.simulator._state import ExchangeError, check_body
 
 from ._spec import PERPS
 from ._state import MarginAccount, PerpsMarket
@@ -97,15 +98,7 @@ class EngineBase:
 
     def check_body(self, schema: str, body: Any) -> dict[str, Any]:
         """A JSON-object request body with only the spec's fields and every required one; 400 otherwise."""
-        if not isinstance(body, dict):
-            raise ExchangeError(400, "invalid_parameters", "the request body must be a JSON object")
-        unknown = PERPS.unknown_fields(schema, body)
-        if unknown:
-            raise ExchangeError(400, "invalid_parameters", f"unknown field(s) {unknown}", ", ".join(unknown))
-        missing = PERPS.missing_required(schema, body)
-        if missing:
-            raise ExchangeError(400, "invalid_parameters", f"missing required field(s) {missing}", ", ".join(missing))
-        return body
+        return check_body(schema, body, PERPS)
 
 
 def int_field(body: dict[str, Any], name: str) -> int | None:

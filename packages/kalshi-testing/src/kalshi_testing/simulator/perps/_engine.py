@@ -9,7 +9,7 @@ position at an average entry price, closing realises PnL into cash, and takers p
 notional. Equity is cash plus unrealised PnL at the mark price. A resting order reserves
 `INITIAL_MARGIN` of its notional (`resting_orders_margin`) until it fills or is cancelled, and an
 order is refused when its opening part would take more than the available balance. Funding is
-exchanged every `FUNDING_INTERVAL_MS` on the clock: longs pay shorts `position x mark x rate`.
+exchanged every 8 hours on the clock (`FUNDING_HOURS_ET`): longs pay shorts `position x mark x rate`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from ._fills import Fills, fee
 from ._funding import Funding
 from ._portfolio import Portfolio
 from ._risk import Risk
-from ._spec import FUNDING_INTERVAL_MS, INITIAL_MARGIN, PERPS
+from ._spec import INITIAL_MARGIN, PERPS, next_funding_ms
 from ._state import PerpsMarket, default_markets
 from ._views import Views
 
@@ -97,7 +97,7 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             "halt_sources": [],
         } | info
         market = PerpsMarket(info, str(uuid.uuid5(_NS, str(info["ticker"]))), tick, contract_size, index)
-        market.next_funding_ms = (now // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS
+        market.next_funding_ms = next_funding_ms(now)
         self.markets[market.ticker] = market
         return market
 

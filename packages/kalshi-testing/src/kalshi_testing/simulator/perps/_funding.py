@@ -9,7 +9,7 @@ from kalshi_testing.simulator._exchange import FeedEvent
 from kalshi_testing.simulator._matching import CancelReason, OrderStatus
 
 from ._base import EngineBase
-from ._spec import FUNDING_INTERVAL_MS, PERPS
+from ._spec import PERPS, next_funding_ms
 from ._state import PerpsMarket
 
 __all__ = ["Funding"]
@@ -19,7 +19,7 @@ _CENTICENT = Decimal("0.0001")
 
 
 class Funding(EngineBase):
-    """What the clock makes due: order expiries and hourly funding."""
+    """What the clock makes due: order expiries and funding every 8 hours."""
 
     def tick(self) -> None:
         """Run what the clock has made due: order expiries and funding."""
@@ -84,7 +84,7 @@ class Funding(EngineBase):
                     subaccount_number=account.subaccount,
                 )
             )
-        market.next_funding_ms = max(market.next_funding_ms, (at // FUNDING_INTERVAL_MS + 1) * FUNDING_INTERVAL_MS)
+        market.next_funding_ms = max(market.next_funding_ms, next_funding_ms(at))
         self.publish(FeedEvent("ticker", "ticker", self.ticker_msg(market), ticker=market.ticker))
         self.check_liquidations(market)
         return rate

@@ -7,6 +7,10 @@ behaviour, recorded in docs/ of this repo as known server behaviour):
   page instead of being `""`, although the spec marks them required;
 - fields added recently are absent while they roll out although the spec requires them:
   `MarginMarket.halt_sources`, and `order_source` on orders and fills;
+- an empty list on a margin account (positions, risk positions, balances, an order group's
+  orders) arrives as JSON `null`, as observed;
+- for `consistency_window` seconds after a POST creates an order or order group, a GET by its id
+  answers 404 (the simulator's eventual consistency, shared with prediction);
 - on the WebSocket, the ticker's `*_notional_value_dollars` fields and `order_source` on `fill`
   and `user_order` are absent while they roll out.
 
@@ -44,6 +48,12 @@ class PerpsRealism:
         if self.enabled and not body.get("cursor"):
             return self._drop(body, "cursor")
         return body
+
+    def null_when_empty(self, body: dict[str, Any], *fields: str) -> dict[str, Any]:
+        """The body with each named list that is empty sent as JSON null."""
+        if not self.enabled:
+            return body
+        return body | {f: None for f in fields if body.get(f) == []}
 
     def market(self, market: dict[str, Any]) -> dict[str, Any]:
         """A `MarginMarket` without `halt_sources` (rolling out)."""

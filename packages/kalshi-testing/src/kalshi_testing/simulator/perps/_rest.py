@@ -93,7 +93,7 @@ class PerpsRestSurface(AccountRoutes):
             ("GET", "/margin/enabled", private(lambda r, u: PERPS.rest("MarginEnabledResponse", enabled=True))),
             ("GET", "/margin/notional_risk_limit", private(self.notional_limit)),
             ("GET", "/margin/balance", private(self.balance)),
-            ("GET", "/margin/risk", private(lambda r, u: e.risk_view(u))),
+            ("GET", "/margin/risk", private(lambda r, u: self.realism.null_when_empty(e.risk_view(u), "positions"))),
             ("GET", "/margin/fee_tiers", private(self.fee_tiers)),
             ("GET", "/margin/fee_tier_rates", private(self.fee_tier_rates)),
             ("GET", "/margin/funding_history", private(self.funding_history)),
@@ -141,6 +141,8 @@ class PerpsRestSurface(AccountRoutes):
             except RateLimited as exc:
                 return web.json_response(exc.body(), status=429, headers={"Retry-After": exc.retry_after})
             body, code = result if isinstance(result, tuple) else (result, status)
+            if request.method == "POST" and isinstance(body, dict):
+                self.realism.switch.created(body)  # eventual consistency: hidden from GET by id a moment
             return reply(body, code)
 
         return handler
@@ -189,7 +191,16 @@ class PerpsRestSurface(AccountRoutes):
         depth = query_int(request.query, "depth") or 0
         if depth < 0:
             raise ExchangeError(400, "invalid_parameters", "depth must not be negative", "depth")
-        return PERPS.rest("MarginOrderbookResponse", orderbook=self.engine.orderbook_view(market, depth))
+        bucket = None
+        if request.query.get("aggregation_tick_size"):
+            try:
+                bucket = fmt.parse_price(request.query["aggregation_tick_size"])
+            except ValueError as exc:
+                raise ExchangeError(400, "invalid_parameters", str(exc), "aggregation_tick_size") from None
+            if bucket <= 0 or bucket % market.tick:
+                raise ExchangeError(400, "invalid_parameters", "aggregation_tick_size must be a multiple of the tick")
+        book = self.engine.orderbook_view(market, depth, bucket)
+        return PERPS.rest("MarginOrderbookResponse", orderbook=book)
 
     def orderbooks(self, request: web.Request, user: str) -> Body:
         tickers = [t for value in request.query.getall("tickers", []) for t in value.split(",") if t]
@@ -308,12 +319,13 @@ class PerpsRestSurface(AccountRoutes):
             wait = self.rate_limits.charge_bucket(user, "perps_read", 45, self.clock())
             if wait is not None:
                 raise RateLimited(wait)
-        return self.engine.balance_view(user, compute_available=compute)
+        body = self.engine.balance_view(user, compute_available=compute)
+        return self.realism.null_when_empty(body, "subaccount_balances")
 
     def positions(self, request: web.Request, user: str) -> Body:
         q = request.query
         rows = self.engine.positions_view(user, query_int(q, "subaccount"), q.get("ticker") or None)
-        return PERPS.rest("GetMarginPositionsResponse", positions=rows)
+        return self.realism.null_when_empty(PERPS.rest("GetMarginPositionsResponse", positions=rows), "positions")
 
     def fills(self, request: web.Request, user: str) -> Body:
         q = request.query

@@ -14,6 +14,7 @@ from kalshi_testing.simulator._ratelimit import RateLimits
 
 from ._engine import PerpsExchange
 from ._query import Body, query_int, read_body
+from ._realism import PerpsRealism
 from ._spec import PERPS
 
 __all__ = ["AccountRoutes"]
@@ -24,6 +25,7 @@ class AccountRoutes:
 
     engine: PerpsExchange
     rate_limits: RateLimits | None
+    realism: PerpsRealism
 
     # --- account, fees, risk limits, FCM -------------------------------------------------------
 
@@ -138,7 +140,7 @@ class AccountRoutes:
 
     def group_one(self, request: web.Request, user: str) -> Body:
         group = self.engine.order_group(user, request.match_info["order_group_id"])
-        return self.engine.group_view(group, with_orders=True)
+        return self.realism.null_when_empty(self.engine.group_view(group, with_orders=True), "orders")
 
     def group_delete(self, request: web.Request, user: str) -> Body:
         self.engine.delete_group(self.engine.order_group(user, request.match_info["order_group_id"]))

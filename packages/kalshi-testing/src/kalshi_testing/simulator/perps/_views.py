@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from typing import Any
 
 from kalshi_testing.simulator import _format as fmt
@@ -185,11 +185,24 @@ class Views(EngineBase):
         }
         return PERPS.rest("MarginMarket", **(market.info | live))
 
-    def orderbook_view(self, market: PerpsMarket, depth: int = 0) -> dict[str, Any]:
-        """`MarginOrderbookCount`: bids best (highest) first, asks best (lowest) first."""
-        bids = [[fmt.dollars(p), fmt.count(q)] for p, q in market.book.levels(BookSide.BID, depth)]
-        asks = [[fmt.dollars(p), fmt.count(q)] for p, q in market.book.levels(BookSide.ASK, depth)]
-        return PERPS.rest("MarginOrderbookCount", bids=bids, asks=asks)
+    def orderbook_view(self, market: PerpsMarket, depth: int = 0, bucket: Decimal | None = None) -> dict[str, Any]:
+        """`MarginOrderbookCount`: bids best (highest) first, asks best (lowest) first.
+
+        `bucket` (`aggregation_tick_size`) sums levels into price buckets: bids down to a multiple
+        of it, asks up to one, so an aggregated level is never better than the orders in it.
+        """
+        sides = {}
+        for side in (BookSide.BID, BookSide.ASK):
+            levels = market.book.levels(side, 0 if bucket else depth)
+            if bucket:
+                merged: dict[Decimal, Decimal] = {}
+                rounding = ROUND_FLOOR if side is BookSide.BID else ROUND_CEILING
+                for price, size in levels:
+                    key = (price / bucket).to_integral_value(rounding) * bucket
+                    merged[key] = merged.get(key, _ZERO) + size
+                levels = list(merged.items())[: depth or None]
+            sides[side] = [[fmt.dollars(p), fmt.count(q)] for p, q in levels]
+        return PERPS.rest("MarginOrderbookCount", bids=sides[BookSide.BID], asks=sides[BookSide.ASK])
 
     def order_view(self, order: Order) -> dict[str, Any]:
         """The spec `MarginOrder`."""
