@@ -232,7 +232,7 @@ async def test_garbled_and_gapped_reports_are_recovered_once_on_rt(kalshi_exchan
         await asyncio.sleep(0.3)
         assert any(isinstance(e, GapDetected) for e in session.events)
     assert sorted(r.cl_ord_id for r in messages(frames, ExecutionReport)) == ["g1", "g2"]
-    assert faults.fired == ["garble:KalshiRT", "gap:KalshiRT"]
+    assert sorted(faults.fired) == ["gap:KalshiRT", "garble:KalshiRT"]  # both fired, in either order
 
 
 async def test_resend_request_after_logon_is_answered_by_the_client(
