@@ -1,13 +1,14 @@
 """Where the examples connect: Kalshi (credentials from the environment) or a local simulator.
 
 Every example takes `--simulator` to run offline against `KalshiExchangeSimulator`; without it,
-it reads `KALSHI_KEY_ID`, `KALSHI_PRIVATE_KEY_PATH` (or `KALSHI_PRIVATE_KEY`), `KALSHI_DEMO` and
-`KALSHI_API_BASE_URL`, as `python -m kalshi_testing serve` prints them.
+it reads `KALSHI_KEY_ID`, `KALSHI_PRIVATE_KEY_PATH` (or `KALSHI_PRIVATE_KEY`), `KALSHI_DEMO`,
+`KALSHI_API_BASE_URL` and `KALSHI_WS_URL`, as `python -m kalshi_testing serve` prints them.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -34,7 +35,10 @@ def connect(use_simulator: bool, *, balance: str = "1000.00") -> Iterator[Connec
     """Yield a Connection; a local simulator (with a funded user) is started and stopped here."""
     if not use_simulator:
         creds = credentials_from_env()
-        yield Connection(creds.auth, KalshiConfig(environment=creds.environment, base_url=creds.base_url))
+        ws_url = os.environ.get("KALSHI_WS_URL") or None
+        yield Connection(
+            creds.auth, KalshiConfig(environment=creds.environment, base_url=creds.base_url, ws_url=ws_url)
+        )
         return
     with KalshiExchangeSimulator() as sim:
         user = sim.create_user("example", balance=balance)

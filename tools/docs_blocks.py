@@ -31,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,9 +117,11 @@ def serve() -> tuple[subprocess.Popen[str], dict[str, str]]:
         text=True,
     )
     assert proc.stdout is not None
+    watchdog = threading.Timer(60, proc.kill)  # a serve that never finishes its banner is killed
+    watchdog.start()
     exports: dict[str, str] = {}
     seen: list[str] = []
-    for _ in range(200):  # bounded: serve prints a dozen lines, then waits
+    for _ in range(200):  # bounded: serve prints a few dozen lines, then waits
         line = proc.stdout.readline()
         if not line:
             break
@@ -128,6 +131,7 @@ def serve() -> tuple[subprocess.Popen[str], dict[str, str]]:
                 name, _, value = pair.partition("=")
                 exports[name] = value
         if "Ctrl+C" in line:
+            watchdog.cancel()
             return proc, exports
     proc.kill()
     raise RuntimeError("the simulator did not start:\n" + "".join(seen))
