@@ -356,6 +356,19 @@ def bench(session: nox.Session) -> None:
         session.run("python", str(script.relative_to(ROOT)), *session.posargs)
 
 
+@nox.session(python="3.11")
+def docs(session: nox.Session) -> None:
+    """Build the docs site (warnings are errors), run every Python block of docs/ and the READMEs
+    against the simulator, and the examples' tests."""
+    _sync(session, groups=("docs", "test"), extras=True)
+    session.run("python", "tools/docs_reference.py", "--check")
+    site = tempfile.mkdtemp(prefix="kalshi-site-")
+    session.run("mkdocs", "build", "--strict", "--quiet", "--site-dir", site, env={"NO_MKDOCS_2_WARNING": "1"})
+    shutil.rmtree(site, ignore_errors=True)
+    session.run("python", "tools/docs_blocks.py", "--summary")
+    session.run("pytest", "-q", "-p", "no:cacheprovider", "-rs", "tools/docs_blocks.py", "examples", *session.posargs)
+
+
 @nox.session(python=False)
 def changelog(session: nox.Session) -> None:
     """Fail when a distribution changed since its last release tag and its changelog has no Unreleased entry."""
@@ -451,10 +464,10 @@ def _release(
 
 @nox.session(python=False)
 def ci(session: nox.Session) -> None:
-    """Everything CI runs, in order: changelogs, lint, types, codegen drift, contracts, tests on 3.11-3.13,
-    isolation, a dry-run release of one distribution, lowest."""
+    """Everything CI runs, in order: changelogs, lint, types, codegen drift, contracts, reliability, docs,
+    tests on 3.11 and 3.13, isolation, a dry-run release of one distribution, lowest."""
     queue: list[tuple[str, list[str] | None]] = [("changelog", None), ("lint", None), ("typecheck", None)]
-    queue += [("codegen", ["--check"]), ("contracts", None), ("reliability", None)]
+    queue += [("codegen", ["--check"]), ("contracts", None), ("reliability", None), ("docs", None)]
     queue += [(f"tests-{_short(d)}-3.11", None) for d in PACKAGES]
     queue += [(f"tests-{_short(d)}-3.13", None) for d in PACKAGES]
     queue += [("isolation", None), ("release", ["kalshi-auth", "patch", "--dry-run"]), ("lowest", None)]

@@ -101,7 +101,7 @@ def test_every_field_definition_and_enum_value_is_covered(capsys: pytest.Capture
 
 def test_custom_tags_and_seed_names() -> None:
     custom = [tag for tag in FIELDS if tag >= 5000 and tag not in {263, 268, 269, 270, 271, 279, 281, 326}]
-    assert len(custom) == 38  # FACTS §6.15
+    assert len(custom) == 38  # the custom tags (>= 5000) of specs/kalshi-fix-dictionary.xml
     from kalshi_fix.messages import ExecutionReport, NewOrderSingle, Side
 
     assert Side.BUY_YES.value == "1"

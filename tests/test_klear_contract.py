@@ -151,7 +151,7 @@ def _money_checks(op_id: str, all_fields: bool) -> int:
             continue
         leaf = path.rsplit(".", 1)[-1].rstrip("[]{}")
         if leaf.endswith(("_centicents", "_centicount")):
-            assert type(value) is int, path  # centicents stay integers (FACTS 5.10)
+            assert type(value) is int, path  # centicents stay integers (docs/protocol/units.md#field-by-field)
             checked += 1
         if leaf.endswith("_fp") or (leaf == "amount" and "Withdrawal" in op_id):
             assert isinstance(value, Decimal), path

@@ -223,7 +223,7 @@ async def test_operation_round_trip_async(op_id: str) -> None:
     await HARNESS.round_trip_async(op_id)
 
 
-# -- rate-limit costs (FACTS 5.8) ---------------------------------------------------------------
+# -- rate-limit costs (docs/protocol/rate-limits.md) ------------------------------------------------
 
 
 def test_costs_come_from_the_spec() -> None:
@@ -243,7 +243,7 @@ def test_sync_and_async_signatures_match(attribute: str) -> None:
     HARNESS.check_signatures(attribute)
 
 
-# -- bare-named fixed-point strings (FACTS 5.2) ----------------------------------------------------
+# -- bare-named fixed-point strings (docs/protocol/units.md#field-by-field) ---------------------------
 
 _DECIMAL_PROSE = re.compile(r"dollar|fixed-point|decimal|price|fraction|usd", re.IGNORECASE)
 

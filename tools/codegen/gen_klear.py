@@ -19,7 +19,7 @@ vendored file is never touched and its hash is what the headers carry):
 - Money is integer centicents (`*_centicents`, 1 USD = 10,000) and stays `int`. The fields that
   are fixed-point dollar strings are listed in `DOLLAR_STRING_FIELDS`: the withdrawal `amount`,
   `session_avg_price_fp`, the maintenance-margin estimate's `*_fp` totals and the hypothetical
-  position `price` (FACTS 5.10 names the first two; the spec's prose says USD for the others).
+  position `price` (docs/protocol/units.md names the first two; the spec's prose says USD for the others).
   Without the list the `_fp` suffix would read them as contract counts.
 - `NOTES` adds a line to the prose of operations whose docstring must warn the caller
   (withdrawals move real money and are never retried).

@@ -127,8 +127,8 @@ def type_problem(spec: OpenAPISpec, schema: Schema, tp: Any, where: str, *, resp
     return None
 
 
-#: Request fields the SDK deliberately requires although the spec does not (FACTS 7.39:
-#: `client_order_id` de-duplicates order creates, so it is sent every time).
+#: Request fields the SDK deliberately requires although the spec does not: `client_order_id`
+#: de-duplicates order creates, so it is sent every time (docs/protocol/server-behaviours.md#semantics).
 TIGHTENED = frozenset({("CreateOrderV2Request", "client_order_id")})
 
 

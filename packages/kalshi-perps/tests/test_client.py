@@ -200,7 +200,7 @@ def test_seed_sync_usage(server: Server, auth: KalshiAuth) -> None:
 
 async def test_seed_async_orders_list_all_follows_the_cursor(server: Server, auth: KalshiAuth) -> None:
     second = {**ORDER, "order_id": "ord-2", "remaining_count": "0.01"}
-    # The last page leaves `cursor` out instead of sending "" (FACTS 7.11).
+    # The last page leaves `cursor` out instead of sending "" (docs/protocol/server-behaviours.md#values).
     server.on("GET", "/margin/orders", {"orders": [ORDER], "cursor": "c2"}, {"orders": [second]})
     async with AsyncPerpsClient(auth=auth, transport=server.transport()) as perps:
         orders = [o async for o in perps.orders.list_all()]
@@ -375,7 +375,7 @@ def test_raw_response_keeps_headers(server: Server) -> None:
     assert next(iter(raw.parse())).ticker == "BTC-PERP"
 
 
-# -- rate-limit costs (FACTS 5.8) ---------------------------------------------------------------------
+# -- rate-limit costs (docs/protocol/rate-limits.md) ------------------------------------------------------
 
 
 @pytest.mark.parametrize(("compute", "cost"), [(None, 5.0), (False, 5.0), (True, 50.0)])
@@ -403,7 +403,7 @@ def test_a_limiter_sized_from_the_perps_limits(server: Server, auth: KalshiAuth)
         "usage_tier": "advanced",
         "read": {"refill_rate": 300, "bucket_capacity": 300},
         "write": {"refill_rate": 300, "bucket_capacity": 600},
-        "grants": None,  # null where the spec wants an array reads as [] (FACTS 7.10)
+        "grants": None,  # null where the spec wants an array reads as [] (docs/protocol/server-behaviours.md#values)
     }
     server.on("GET", "/account/limits/perps", limits)
     with _client(server, auth) as perps:

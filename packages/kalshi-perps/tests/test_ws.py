@@ -114,7 +114,8 @@ async def test_ticker_carries_the_funding_rate_as_exact_decimal(exchange: PerpsE
     assert m.funding_rate.rate == Decimal("0.30000000000000004")
     assert m.funding_rate.next_funding_time_ms == 1764000000000
     assert m.settlement_mark_price is not None and m.settlement_mark_price.price == Decimal("97010.0000")
-    assert m.volume_notional_value_dollars is None  # FACTS 7.11: may be absent during rollout
+    # may be absent during a rollout (docs/protocol/server-behaviours.md#values)
+    assert m.volume_notional_value_dollars is None
     assert exchange.commands[0]["params"] == {
         "channels": ["ticker"],
         "market_tickers": ["BTC-PERP"],

@@ -101,9 +101,10 @@ def test_unknown_fields_are_tolerated_and_known_optional_fields_may_be_missing()
     obj = json.loads(raw)
     obj["msg"]["brand_new_field"] = {"nested": [1, 2]}
     obj["new_envelope_field"] = True
-    del obj["msg"]["exchange_index"]  # reported missing during rollouts (FACTS 7.2 #11)
+    del obj["msg"]["exchange_index"]  # missing during rollouts (docs/protocol/server-behaviours.md#values)
     del obj["msg"]["side"]  # deprecated
-    obj["msg"]["created_time"] = 1669149841000  # deprecated ISO time seen as integer ms (FACTS 7.2 #14)
+    # a deprecated ISO time seen as integer ms (docs/protocol/server-behaviours.md#values)
+    obj["msg"]["created_time"] = 1669149841000
     msg = DECODER.decode(json.dumps(obj).encode())
     assert isinstance(msg, UserOrder)
     assert msg.msg.exchange_index is None

@@ -355,7 +355,8 @@ class FixClient(_BaseFixClient):
     Args:
         auth: the prediction API key (SenderCompID is its key ID; it signs every Logon).
         environment: `FixEnvironment.PRODUCTION` / `DEMO`, or a `kalshi_auth.Environment`.
-        host, port: send every session to this address instead (a local acceptor or simulator).
+        host: send every session to this host instead (a local acceptor or simulator).
+        port: ... and this port (every session).
         ports: a port per session name (`{"KalshiNR": 8228, ...}`) for a gateway on other ports;
             `from_env` reads `KALSHI_FIX_HOST`, `KALSHI_FIX_PORTS` and `KALSHI_FIX_TLS`.
         tls: False for plain TCP, only to a loopback host.

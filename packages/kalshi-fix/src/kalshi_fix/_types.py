@@ -5,8 +5,8 @@ round-trips) and encodes the body once. Money and quantities are `Decimal` (neve
 aware UTC `datetime`, booleans are `Y`/`N`.
 
 Prices: on the prediction gateway, order prices travel as integer cents unless the session logged on with
-UseDollars=Y (FACTS §6.13); margin is always dollars. The typed API is dollars either way; `use_dollars`
-selects the wire unit. SettlementPrice (730) is always cents with two decimals on the wire.
+UseDollars=Y; margin is always dollars (docs/protocol/units.md#field-by-field). The typed API is dollars
+either way; `use_dollars` selects the wire unit. SettlementPrice (730) is always cents with two decimals on the wire.
 
 Encoders take the tag for error messages and raise `FixEncodeError`; decoders raise `ValueError` or
 `ArithmeticError`, which the message decoder turns into `FixFieldValueError` with the tag attached.

@@ -34,3 +34,14 @@ __all__ = [
     "models",
     "resources",
 ]
+
+
+def _show_forwarded_arguments() -> None:
+    """help() and IDEs show what `from_env(**kwargs)` forwards to the constructor (docs/contributing-docs.md)."""
+    from kalshi_rest._signature import forwards_kwargs
+
+    for client in (KlearClient, AsyncKlearClient):
+        forwards_kwargs(client.__init__, environ=("Mapping[str, str] | None", None))(vars(client)["from_env"].__func__)
+
+
+_show_forwarded_arguments()

@@ -11,7 +11,7 @@ class BearerAuth:
     """Adds `Authorization: Bearer <admin_user_id>:<access_token>` to each request attempt.
 
     Satisfies `kalshi_rest`'s `RequestSigner` protocol, so the shared core calls it exactly where
-    it would sign a prediction request. Klear requests are not RSA-signed (FACTS 5.10).
+    it would sign a prediction request. Klear requests are not RSA-signed (docs/klear.md).
 
     Args:
         credentials: the admin user ID and access token.

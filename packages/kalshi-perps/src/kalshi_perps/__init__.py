@@ -68,3 +68,14 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
+
+
+def _show_forwarded_arguments() -> None:
+    """help() and IDEs show what `from_env(**kwargs)` forwards to the constructor (docs/contributing-docs.md)."""
+    from kalshi_rest._signature import forwards_kwargs
+
+    for client in (PerpsClient, AsyncPerpsClient):
+        forwards_kwargs(client.__init__, environ=("Mapping[str, str] | None", None))(vars(client)["from_env"].__func__)
+
+
+_show_forwarded_arguments()

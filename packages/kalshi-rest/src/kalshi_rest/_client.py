@@ -20,6 +20,7 @@ from ._options import EventHooks, RequestOptions, check_event_hooks
 from ._pagination import AsyncPage, Page, iterate_pages, iterate_pages_async
 from ._resource import AsyncClientCore, Body, SyncClientCore
 from ._response import APIResponse
+from ._signature import forwards_kwargs
 from ._transport import drive_async, drive_sync
 from .resources._generated._mixins import AsyncResources, SyncResources
 
@@ -197,6 +198,7 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         self._sleep: Callable[[float], object] = time.sleep
 
     @classmethod
+    @forwards_kwargs(__init__, environ=("Mapping[str, str] | None", None))
     def from_env(cls, **kwargs: Any) -> Self:
         """Build a client from `KALSHI_KEY_ID`, `KALSHI_PRIVATE_KEY_PATH` (or `KALSHI_PRIVATE_KEY`),
         `KALSHI_DEMO` and `KALSHI_API_BASE_URL`; no key variables at all means unauthenticated.
@@ -365,6 +367,7 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
 
     @classmethod
+    @forwards_kwargs(__init__, environ=("Mapping[str, str] | None", None))
     def from_env(cls, **kwargs: Any) -> Self:
         """Build a client from the `KALSHI_*` environment variables (see `KalshiClient.from_env`)."""
         return cls(**_env_kwargs(kwargs))

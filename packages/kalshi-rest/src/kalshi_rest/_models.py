@@ -119,3 +119,9 @@ class _AssumeUTC:
 
 UTCDateTime = Annotated[datetime, _AssumeUTC()]
 """An RFC 3339 timestamp as an aware `datetime` (naive input is taken as UTC)."""
+
+
+# help() and IDE tooltips show each model's fields as plain types (docs/contributing-docs.md).
+from ._signature import tidy_model_signatures  # noqa: E402
+
+tidy_model_signatures(ResponseModel, RequestModel)

@@ -66,3 +66,11 @@ __all__ = [
     "StreamEvent",
     "Subscription",
 ]
+
+
+def _product_repr(self: Product) -> str:
+    return f"Product({self.name!r})"
+
+
+# help(KalshiWebSocket) shows `product=Product('prediction')`, not the whole channel table.
+setattr(Product, "__repr__", _product_repr)  # noqa: B010 - after the dataclass made its own
