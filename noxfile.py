@@ -4,14 +4,17 @@ uvx nox -s ci                 # what CI runs (README's test command)
 uvx nox -l                    # every session
 uvx nox -s tests-fix-3.13     # one package on one Python
 uvx nox -s codegen -- --check # fail if regenerating from specs/ would change anything
+uvx nox -s release -- kalshi-auth patch [--dry-run]   # cut one distribution's release (docs/releasing.md)
 """
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import re
 import shutil
+import sys
 import tempfile
 import zipfile
 from pathlib import Path
@@ -24,6 +27,10 @@ nox.options.sessions = ["ci"]
 
 ROOT = Path(__file__).parent
 PYTHONS = ["3.11", "3.12", "3.13"]
+
+
+sys.path.insert(0, str(ROOT / "tools"))
+import release as _rel  # noqa: E402  tools/release.py: versions, changelogs, tags
 
 # dist name -> import name
 PACKAGES = {
@@ -50,11 +57,12 @@ ALLOWED_REQUIRES = {
     },
     "kalshi-sdk": {
         "kalshi-auth", "kalshi-rest", "kalshi-ws", "kalshi-perps", "kalshi-klear", "kalshi-fix", "kalshi-testing",
+        "click", "rich",
     },
 }  # fmt: skip
 
 # Heavy third-party packages that a lean install must not contain unless its closure declares them.
-HEAVY = {"httpx", "pydantic", "websockets", "msgspec", "aiohttp", "pyyaml", "pandas", "polars", "h2"}
+HEAVY = {"httpx", "pydantic", "websockets", "msgspec", "aiohttp", "pyyaml", "pandas", "polars", "h2", "rich", "click"}
 
 # The default CI run (about 5 minutes on 2 cores): every package's tests on 3.11 and 3.13 against
 # the workspace, and on 3.12 against its installed wheel alone (the isolation session), so every
@@ -147,8 +155,13 @@ def _wheel_for(dist: str, dist_dir: Path) -> Path:
 
 
 def _payload(record: str) -> set[str]:
-    """The RECORD lines (path, hash, size) of a distribution's files, its .dist-info aside."""
-    return {line for line in record.splitlines() if line and ".dist-info/" not in line.split(",", 1)[0]}
+    """The RECORD lines (path, hash, size) of a distribution's files, its .dist-info and the console
+    scripts the installer writes outside site-packages (`../../../bin/kalshi`) aside."""
+    return {
+        line
+        for line in record.splitlines()
+        if line and ".dist-info/" not in (path := line.split(",", 1)[0]) and not path.startswith("../")
+    }
 
 
 def _record(wheel: Path) -> set[str]:
@@ -165,10 +178,17 @@ def isolation(session: nox.Session) -> None:
     websockets), if an internal package was not taken from the freshly built wheels, or if the
     package's tests fail against the installed wheel.
     """
-    only = set(session.posargs) or set(PACKAGES)
+    _isolation(session, set(session.posargs) or set(PACKAGES), ROOT)
+
+
+def _isolation(session: nox.Session, only: set[str], root: Path) -> None:
+    """The isolation check for the packages in `only`, on the tree at `root`."""
     work = Path(tempfile.mkdtemp(prefix="kalshi-iso-"))
     dist_dir = work / "dist"
-    session.run("uv", "build", "--all-packages", "--out-dir", str(dist_dir), "--quiet", external=True)
+    session.run(
+        "uv", "--directory", str(root), "build", "--all-packages", "--out-dir", str(dist_dir), "--quiet",
+        external=True,
+    )  # fmt: skip
     for dist in PACKAGES:
         sdists = list(dist_dir.glob(f"{dist.replace('-', '_')}-*.tar.gz"))
         if len(sdists) != 1:
@@ -226,10 +246,10 @@ def isolation(session: nox.Session) -> None:
             "uv", "pip", "install", "--quiet", "--python", py, "--find-links", str(dist_dir), extras_spec,
             "pytest>=8.2", "pytest-asyncio>=0.24", "hypothesis>=6.100", external=True,
         )  # fmt: skip
-        tests_copy = _copy_tests(dist, work)
+        tests_copy = _copy_tests(dist, work, root)
         session.run(
             py, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "not slow and not live",
-            "-c", str(ROOT / "pyproject.toml"), "--rootdir", str(work), str(tests_copy),
+            "-c", str(root / "pyproject.toml"), "--rootdir", str(work), str(tests_copy),
             external=True, success_codes=[0, 5],
         )  # fmt: skip
     shutil.rmtree(work, ignore_errors=True)
@@ -278,10 +298,10 @@ def lowest(session: nox.Session) -> None:
     shutil.rmtree(work, ignore_errors=True)
 
 
-def _copy_tests(dist: str, work: Path) -> Path:
+def _copy_tests(dist: str, work: Path, root: Path = ROOT) -> Path:
     """Copy a package's tests and README (what its sdist ships, minus src/) out of the tree."""
     target = work / f"pkg-{dist}"
-    shutil.copytree(ROOT / "packages" / dist, target, ignore=shutil.ignore_patterns("src", "__pycache__"))
+    shutil.copytree(root / "packages" / dist, target, ignore=shutil.ignore_patterns("src", "__pycache__"))
     return target / "tests"
 
 
@@ -318,13 +338,107 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session(python=False)
+def changelog(session: nox.Session) -> None:
+    """Fail when a distribution changed since its last release tag and its changelog has no Unreleased entry."""
+    problems = _rel.check_changelogs(ROOT, list(PACKAGES))
+    for line in problems:
+        session.warn(line)
+    if problems:
+        session.error(f"{len(problems)} changelog problem(s); see docs/releasing.md")
+    session.log(f"changelogs: all {len(PACKAGES)} distributions OK")
+
+
+_TREE_JUNK = (".git", ".venv", ".nox", "dist", "site", "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache")
+
+
+@nox.session(python="3.12")
+def release(session: nox.Session) -> None:
+    """Cut one distribution's release: `-- <dist> <major|minor|patch|X.Y.Z> [--dry-run]`.
+
+    Checks that its changelog has Unreleased entries and that every dependent's declared range
+    admits the new version (naming the ranges to widen if not), bumps the version (`uv version`)
+    and `__version__`, moves the Unreleased entries under the new version, builds only its wheel
+    and sdist into dist/, runs the isolation check for it and prints the tag to push. Publishing
+    (`uv publish`) stays a manual step, never run by CI. `--dry-run` does all of it in a temporary
+    copy of the tree, which is left untouched.
+    """
+    args = [a for a in session.posargs if a != "--dry-run"]
+    dry_run = len(args) != len(session.posargs)
+    if len(args) != 2 or args[0] not in PACKAGES:
+        session.error(f"usage: nox -s release -- <{'|'.join(PACKAGES)}> <major|minor|patch|X.Y.Z> [--dry-run]")
+    dist, how = args
+    released = _rel.released_versions(ROOT, dist)
+    if not dry_run:
+        tag, files = _release(session, dist, how, released, ROOT, dry_run=False)
+        session.log(f'next: git commit -am "{dist} {tag.rsplit("-v", 1)[1]}" && git tag {tag} && git push origin {tag}')
+        session.log(f"then publish by hand (never from CI): uv publish {files}")
+        session.log(f"tag to push: {tag}")
+        return
+    copy = Path(tempfile.mkdtemp(prefix="kalshi-release-"))
+    try:
+        shutil.copytree(ROOT, copy / "tree", ignore=shutil.ignore_patterns(*_TREE_JUNK))
+        tag, _ = _release(session, dist, how, released, copy / "tree", dry_run=True)
+    finally:
+        shutil.rmtree(copy, ignore_errors=True)
+    session.log(f"dry run: built and checked in a copy; this tree is unchanged. Tag to push: {tag}")
+
+
+def _release(
+    session: nox.Session, dist: str, how: str, released: list[str], root: Path, *, dry_run: bool
+) -> tuple[str, str]:
+    """The release steps on the tree at `root`; returns the tag to push and the built files.
+
+    A dry run goes on past an empty Unreleased section (CI's dry run must not fail right after a
+    real release emptied it); a real release stops there.
+    """
+    pkg = root / "packages" / dist
+    current = _rel.read_version(pkg / "pyproject.toml")
+    changelog_md = (pkg / "CHANGELOG.md").read_text()
+    try:
+        new = _rel.next_version(dist, current, how, released)
+        entries = _rel.has_entry(changelog_md)
+        if not entries and not dry_run:
+            session.error(f"{dist}: nothing under '## Unreleased' in its CHANGELOG.md to release")
+        if not entries:
+            session.warn(f"{dist}: nothing under '## Unreleased' yet; a real release would stop here")
+    except ValueError as exc:
+        session.error(str(exc))
+    narrow = _rel.narrow_dependents(root / "packages", dist, new)
+    if narrow:
+        lines = "\n".join(f"  {n}" for n in narrow)
+        session.error(f"{dist} {new} is outside ranges its dependents declare; widen them first:\n{lines}")
+    session.log(f"{dist}: {current} -> {new}; every dependent's range admits {new}")
+    version_args = ["--bump", how] if how in _rel.BUMPS else [new]
+    session.run(
+        "uv", "--directory", str(root), "version", *version_args, "--package", dist, "--no-sync", external=True
+    )  # fmt: skip
+    if _rel.read_version(pkg / "pyproject.toml") != new:
+        session.error(f"uv version did not set {dist} to {new}")
+    _rel.set_module_version(pkg / "src" / PACKAGES[dist] / "__init__.py", new)
+    today = datetime.datetime.now(datetime.UTC).date().isoformat()
+    if entries:
+        (pkg / "CHANGELOG.md").write_text(_rel.cut_release(changelog_md, new, today))
+    out = root / "dist"
+    stem = f"{dist.replace('-', '_')}-{new}"
+    for old in out.glob(f"{stem}*"):
+        old.unlink()
+    session.run("uv", "--directory", str(root), "build", "--package", dist, "--out-dir", str(out), external=True)
+    built = sorted(p.name for p in out.glob(f"{stem}*"))
+    if built != [f"{stem}-py3-none-any.whl", f"{stem}.tar.gz"]:
+        session.error(f"expected {stem}'s wheel and sdist in {out}, found {built}")
+    _isolation(session, {dist}, root)
+    return _rel.tag_name(dist, new), f"dist/{stem}-py3-none-any.whl dist/{stem}.tar.gz"
+
+
+@nox.session(python=False)
 def ci(session: nox.Session) -> None:
-    """Everything CI runs, in order: lint, types, codegen drift, contracts, tests on 3.11-3.13, isolation, lowest."""
-    queue: list[tuple[str, list[str] | None]] = [("lint", None), ("typecheck", None), ("codegen", ["--check"])]
-    queue.append(("contracts", None))
+    """Everything CI runs, in order: changelogs, lint, types, codegen drift, contracts, tests on 3.11-3.13,
+    isolation, a dry-run release of one distribution, lowest."""
+    queue: list[tuple[str, list[str] | None]] = [("changelog", None), ("lint", None), ("typecheck", None)]
+    queue += [("codegen", ["--check"]), ("contracts", None)]
     queue += [(f"tests-{_short(d)}-3.11", None) for d in PACKAGES]
     queue += [(f"tests-{_short(d)}-3.13", None) for d in PACKAGES]
-    queue += [("isolation", None), ("lowest", None)]
+    queue += [("isolation", None), ("release", ["kalshi-auth", "patch", "--dry-run"]), ("lowest", None)]
     for name, args in queue:
         session.notify(name, posargs=args)
 

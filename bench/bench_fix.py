@@ -16,7 +16,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from kalshi_fix._codec import SessionHeader, decode_app_message, format_sending_time, parse_frame
+from kalshi_fix._codec import (
+    SessionHeader,
+    format_sending_time,
+    parse_frame,
+)
 from kalshi_fix.messages import (
     CollateralAmountChangeEntry,
     ExecType,
@@ -29,8 +33,9 @@ from kalshi_fix.messages import (
     Side,
     TimeInForce,
 )
+from kalshi_fix.messages._decode import decode_app_message
 
-ROUNDS = 7
+ROUNDS = 15
 KEY = "0b7c2c7e-1d2f-4c34-9a55-7e6f5a4b3c2d"
 
 
@@ -41,9 +46,10 @@ def timed(fn: Callable[[], object], n: int) -> float:
     return n / (time.perf_counter() - start)
 
 
-def measure(fn: Callable[[], object], floor: Callable[[], object], n: int) -> tuple[float, float, float]:
-    """Median ops/s of `fn`, of `floor`, and of their per-round ratio; rounds interleave the two so that
-    load from other processes hits both alike."""
+def measure(fn: Callable[[], object], floor: Callable[[], object], n: int) -> tuple[float, float, float, float]:
+    """Median ops/s of `fn`, of `floor`, and of their per-round ratio, plus the best round of `fn`; rounds
+    interleave the two so that load from other processes hits both alike. On a loaded machine the best
+    round is the steadier absolute figure (load only ever slows a round down)."""
     rates, floors, ratios = [], [], []
     for _ in range(ROUNDS):
         r = timed(fn, n)
@@ -51,7 +57,7 @@ def measure(fn: Callable[[], object], floor: Callable[[], object], n: int) -> tu
         rates.append(r)
         floors.append(f)
         ratios.append(f / r)
-    return statistics.median(rates), statistics.median(floors), statistics.median(ratios)
+    return statistics.median(rates), statistics.median(floors), statistics.median(ratios), max(rates)
 
 
 def execution_report_frame() -> bytes:
@@ -174,9 +180,9 @@ def main() -> None:
     ]
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     print(f"python {sys.version.split()[0]}; medians of {ROUNDS} interleaved rounds of {n:,} calls; load {load}")
-    print(f"{'figure':<58}{'bytes':>6}{'ops/s':>11}{'floor ops/s':>13}{'floor/figure':>14}")
-    for name, size, (rate, floor, ratio) in rows:
-        print(f"{name:<58}{size:>6}{rate:>11,.0f}{floor:>13,.0f}{ratio:>13.1f}x")
+    print(f"{'figure':<58}{'bytes':>6}{'ops/s':>11}{'best ops/s':>12}{'floor ops/s':>13}{'floor/figure':>14}")
+    for name, size, (rate, floor, ratio, best) in rows:
+        print(f"{name:<58}{size:>6}{rate:>11,.0f}{best:>12,.0f}{floor:>13,.0f}{ratio:>13.1f}x")
     print("floor: bytes.split(b'\\x01') of the same frame. targets: encode >= 170,000/s, decode >= 150,000/s")
     print("the 'of which' rows split the new-ack decode: a session calls parse_frame on every inbound frame")
     print("for sequencing, then decode_app_message(frame) adds only the typed decode.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 
 import pytest
 
@@ -32,6 +33,10 @@ def test_all_is_sorted_and_complete(name: str) -> None:
         assert hasattr(module, attr), f"{name}.__all__ names missing {attr}"
 
 
+DISTRIBUTIONS = dict(zip(IMPORT_NAMES, [*(n.replace("_", "-") for n in IMPORT_NAMES[:-1]), "kalshi-sdk"], strict=True))
+
+
 @pytest.mark.parametrize("name", IMPORT_NAMES)
-def test_version_is_set(name: str) -> None:
-    assert importlib.import_module(name).__version__ == "0.1.0"
+def test_version_is_the_distributions(name: str) -> None:
+    """Each package has its own release train; `__version__` follows its distribution's version."""
+    assert importlib.import_module(name).__version__ == importlib.metadata.version(DISTRIBUTIONS[name])

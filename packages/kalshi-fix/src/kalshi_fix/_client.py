@@ -10,16 +10,12 @@ async with client.order_entry(on_message=print) as session:
 
 from __future__ import annotations
 
-import asyncio
 import enum
-import inspect
-import logging
 import os
 import ssl
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
+from typing import Any, ClassVar, Self
 
 from kalshi_auth import (
     DEMO,
@@ -33,15 +29,19 @@ from kalshi_auth import (
 )
 
 from ._book import OrderBook
-from ._codec import FixFrame, decode_app_message
-from ._connection import ConnectionState, ConnectionStateChanged, FixConnection, ReconnectPolicy
-from ._errors import FixDecodeError
-from ._session import ApplicationMessage, FixSessionError, SessionConfig, SessionEvent, SessionProtocol
-from ._settlement import SettlementAssembler, SettlementReport
+from ._connection import ReconnectPolicy
+from ._fix_session import (
+    DEFAULT_MAX_QUEUED,
+    FixSession,
+    OnEvent,
+    OnMessage,
+    QueueOverflow,
+    _SettlementFeed,
+    retransmits_messages,
+)
+from ._session_faces import DropCopySession, MarketDataSession, OrderEntrySession, PostTradeSession, RfqSession
+from ._settlement import SettlementReport
 from ._store import FileStore, FsyncPolicy, MemoryStore, SequenceStore
-
-if TYPE_CHECKING:
-    from .messages import FixMessage, SecurityTradingStatus
 
 __all__ = [
     "DEFAULT_MAX_QUEUED",
@@ -57,18 +57,6 @@ __all__ = [
     "RfqSession",
 ]
 
-logger = logging.getLogger("kalshi_fix")
-
-OnMessage = Callable[[FixFrame], Any]
-"""Called with each received application frame; may be a coroutine function (awaited in order)."""
-OnEvent = Callable[[SessionEvent | ConnectionStateChanged], Any]
-
-
-class _Encodable(Protocol):
-    MSG_TYPE: ClassVar[str]
-
-    def encode_body(self, use_dollars: bool = False) -> bytes: ...
-
 
 class FixEnvironment(enum.Enum):
     """Which Kalshi FIX gateways to use (hosts and ports come from `kalshi_auth`)."""
@@ -80,545 +68,6 @@ class FixEnvironment(enum.Enum):
     def environment(self) -> Environment:
         """The matching `kalshi_auth` environment."""
         return PRODUCTION if self is FixEnvironment.PRODUCTION else DEMO
-
-
-_SENTINEL: Any = object()
-
-DEFAULT_MAX_QUEUED = 10_000
-"""Received messages a session holds for a slow reader before its `QueueOverflow` policy acts."""
-
-
-class QueueOverflow(enum.Enum):
-    """What a session does when the application reads received messages slower than they arrive.
-
-    Messages wait in a queue for `async for frame in session`, `session.messages()`, `receive()`, an async
-    `on_message`, or `settlements()`. That queue holds at most `max_queued` messages (plus what one socket
-    read delivered); then:
-    """
-
-    BACKPRESSURE = "backpressure"
-    """Stop reading the socket (`transport.pause_reading()`) until the queue is half empty: nothing is lost
-    and memory stays bounded, while TCP flow control slows the gateway. The default, and the only sane
-    choice where every message matters (order entry, drop copy, post trade, RFQ)."""
-    DROP_OLDEST = "drop_oldest"
-    """Drop the oldest queued message and count it in `session.dropped`. The default for market data:
-    books are updated before the queue (`session.book(symbol)` is always current), so a slow reader of
-    the raw updates loses history, not the book, and the feed is never held back."""
-
-
-class _SettlementFeed:
-    """Reassembles MarketSettlementReport fragments and hands out whole reports (callback or queue)."""
-
-    def __init__(self, session: FixSession, on_settlement: Callable[[SettlementReport], Any] | None) -> None:
-        self.assembler = SettlementAssembler()
-        self._session = session
-        self._callback = on_settlement
-        self.queue: asyncio.Queue[Any] = asyncio.Queue()
-
-    def handle(self, event: ApplicationMessage, use_dollars: bool) -> None:
-        from .messages import MarketSettlementReport
-
-        report = self.assembler.add(MarketSettlementReport.from_frame(event.frame, use_dollars=use_dollars))
-        if report is None:
-            return
-        if self._callback is not None:
-            self._callback(report)
-        else:
-            self._session._put(self.queue, report)
-
-    def end(self) -> None:
-        self.queue.put_nowait(_SENTINEL)
-
-    async def reports(self) -> AsyncIterator[SettlementReport]:
-        while True:
-            item = await self.queue.get()
-            self._session._taken()
-            if item is _SENTINEL:
-                self.queue.put_nowait(_SENTINEL)
-                return
-            yield item
-
-
-class FixSession:
-    """One FIX session: an async context manager, and an async iterator of received frames.
-
-    Received application messages go to `on_message(frame)` when given (a plain function is called
-    in the read callback; a coroutine function is awaited in order), otherwise they queue for
-    `async for frame in session` / `async for msg in session.messages()`. `decode_app_message(frame)`
-    turns a frame into its typed message, in the session's price units.
-
-    The queue is bounded: at `max_queued` messages (the client's, default `DEFAULT_MAX_QUEUED`) the
-    session's `overflow` policy acts: `QueueOverflow.BACKPRESSURE` (pause reading the socket until half
-    the queue is read; every session but market data) or `QueueOverflow.DROP_OLDEST` (market data; the
-    books stay whole, the count is in `dropped`). Both may be set per session before `open()`.
-    """
-
-    session_type: FixSessionType
-    overflow: QueueOverflow = QueueOverflow.BACKPRESSURE
-    """The policy when `max_queued` messages wait unread (see `QueueOverflow`)."""
-
-    def __init__(
-        self,
-        client: _BaseFixClient,
-        session_type: FixSessionType,
-        *,
-        on_message: OnMessage | None = None,
-        on_event: OnEvent | None = None,
-        logon_fields: tuple[tuple[int, str], ...] = (),
-        store: SequenceStore | None = None,
-        fresh: bool = False,
-    ) -> None:
-        self.session_type = session_type
-        self.client = client
-        endpoint = client.endpoint(session_type)
-        retransmits = session_type.retransmits
-        self.store = store if store is not None else client._store_for(session_type)
-        if fresh:
-            self.store.reset()
-        config = SessionConfig(
-            sender_comp_id=client.auth.key_id,
-            target_comp_id=endpoint.target_comp_id,
-            heartbeat_interval=client.heartbeat_interval,
-            retransmits=retransmits,
-            sign=client.auth.sign,
-            logon_fields=logon_fields,
-            use_dollars=client.use_dollars,
-        )
-        self.protocol = SessionProtocol(config, self.store)
-        self.connection = FixConnection(
-            self.protocol,
-            endpoint.host,
-            endpoint.port,
-            tls=endpoint.tls,
-            ssl_context=client.ssl_context,
-            reconnect=client.reconnect,
-            on_message=self._on_app,
-            on_event=self._on_session_event,
-            on_connected=self._on_connected,
-        )
-        self._on_message = on_message
-        self._on_event = on_event
-        self._async_callback = on_message is not None and inspect.iscoroutinefunction(on_message)
-        self._queue: asyncio.Queue[Any] = asyncio.Queue()
-        self.max_queued: int = client.max_queued
-        """Messages held for a slow reader before `overflow` acts."""
-        self.dropped = 0
-        """Messages dropped under `QueueOverflow.DROP_OLDEST` so far."""
-        self._consumer: asyncio.Task[None] | None = None
-        self._settlements: _SettlementFeed | None = None
-        self._closed = False
-        self.events: list[SessionEvent | ConnectionStateChanged] = []
-        """Session and connection events so far (rejects, gaps, state changes), newest last."""
-
-    # ------------------------------------------------------------------ lifecycle
-
-    async def open(self, timeout: float | None = 30.0) -> Self:  # noqa: ASYNC109
-        """Connect and log on.
-
-        Raises:
-            FixLogonError: the gateway refused the Logon (its Text says why).
-            FixConnectionError: not logged on within `timeout`.
-        """
-        if self._closed:
-            raise FixSessionError("this session was closed; get a new one from the client")
-        if self._async_callback:
-            self._consumer = asyncio.get_running_loop().create_task(self._consume())
-        try:
-            await self.connection.open(timeout)
-        except BaseException:
-            self._closed = True
-            await self._stop_consumer()
-            self.store.close()
-            raise
-        return self
-
-    async def close(self) -> None:
-        """Log out (bounded to ~2 s) and close; the store is flushed and closed."""
-        self._closed = True
-        await self.connection.close()
-        await self._stop_consumer()
-        self._queue.put_nowait(_SENTINEL)
-        self.store.close()
-
-    async def __aenter__(self) -> Self:
-        return await self.open()
-
-    async def __aexit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
-        await self.close()
-
-    @property
-    def state(self) -> ConnectionState:
-        return self.connection.state
-
-    @property
-    def is_logged_on(self) -> bool:
-        return self.connection.is_logged_on
-
-    @property
-    def use_dollars(self) -> bool:
-        return self.protocol.config.use_dollars
-
-    # ------------------------------------------------------------------ sending
-
-    async def send(self, message: _Encodable | FixMessage, *, timeout: float | None = 30.0) -> int:  # noqa: ASYNC109
-        """Encode and send an application message; return its MsgSeqNum.
-
-        Waits for the logon (or a reconnect) first, up to `timeout`. Prices are written in the
-        session's units (integer cents, or dollars with UseDollars / on margin).
-
-        Raises:
-            FixEncodeError: the message cannot be encoded (nothing is sent).
-            FixConnectionError: not logged on within `timeout`.
-        """
-        body = message.encode_body(self.protocol.config.use_dollars)
-        return await self.connection.send(message.MSG_TYPE, body, timeout=timeout)
-
-    async def send_raw(self, msg_type: str, body: bytes, *, timeout: float | None = 30.0) -> int:  # noqa: ASYNC109
-        """Send a pre-encoded body (`tag=value<SOH>...`) under the standard header."""
-        return await self.connection.send(msg_type, body, timeout=timeout)
-
-    # ------------------------------------------------------------------ receiving
-
-    def __aiter__(self) -> AsyncIterator[FixFrame]:
-        return self._frames()
-
-    async def _frames(self) -> AsyncIterator[FixFrame]:
-        while True:
-            item = await self._get()
-            if item is _SENTINEL:
-                self._queue.put_nowait(_SENTINEL)  # every other reader ends too
-                return
-            yield item
-
-    async def messages(self) -> AsyncIterator[FixMessage]:
-        """Received application messages, decoded (ends when the session closes for good).
-
-        A frame that cannot be decoded (an unknown MsgType, a bad value) is logged and skipped, so one
-        odd message does not end the loop; iterate the session itself to see every frame.
-        """
-        async for frame in self._frames():
-            try:
-                message = decode_app_message(frame)
-            except FixDecodeError as exc:
-                logger.warning(
-                    "kalshi_fix: skipped an undecodable %s (seq %d): %s", frame.msg_type, frame.msg_seq_num, exc
-                )
-                continue
-            yield message
-
-    async def receive(self, timeout: float | None = None) -> FixFrame:  # noqa: ASYNC109
-        """The next received application frame (when no `on_message` was given).
-
-        Raises:
-            TimeoutError: nothing arrived within `timeout`.
-            FixConnectionError: the session closed for good.
-        """
-        item = await asyncio.wait_for(self._get(), timeout)
-        if item is _SENTINEL:
-            self._queue.put_nowait(_SENTINEL)
-            from ._connection import FixConnectionError
-
-            raise FixConnectionError("the FIX session is closed")
-        frame: FixFrame = item
-        return frame
-
-    def _handle(self, event: ApplicationMessage) -> None:
-        """Session-specific processing before the application sees the message (books, reports)."""
-        if event.msg_type == "UMS" and self._settlements is not None:
-            self._settlements.handle(event, self.use_dollars)
-
-    async def settlements(self) -> AsyncIterator[SettlementReport]:
-        """Whole settlement reports as they complete (ends when the session closes for good).
-
-        Raises:
-            FixSessionError: this session does not receive settlement reports.
-        """
-        if self._settlements is None:
-            raise FixSessionError(
-                "no settlement reports on this session: use post_trade(), or "
-                "order_entry(retransmit=True, receive_settlement_reports=True)"
-            )
-        async for report in self._settlements.reports():
-            yield report
-
-    def _on_app(self, event: ApplicationMessage) -> None:
-        try:
-            self._handle(event)
-        except Exception:
-            logger.exception("kalshi_fix: could not process %s seq %d", event.msg_type, event.seq)
-        callback = self._on_message
-        if callback is None or self._async_callback:
-            if callback is None and event.msg_type == "UMS" and self._settlements is not None:
-                return  # no frame reader asked for fragments: they arrive whole, in settlements() / on_settlement
-            self._put(self._queue, event.frame)
-            return
-        try:
-            callback(event.frame)
-        except Exception:
-            logger.exception("kalshi_fix: on_message raised for %s seq %d", event.msg_type, event.seq)
-
-    @property
-    def queued(self) -> int:
-        """Received messages waiting to be read (frames, plus settlement reports on sessions that have them)."""
-        size = self._queue.qsize()
-        return size if self._settlements is None else size + self._settlements.queue.qsize()
-
-    def _put(self, queue: asyncio.Queue[Any], item: Any) -> None:
-        """Queue a received item under the overflow policy (the read callback's side)."""
-        if queue.qsize() >= self.max_queued and self.overflow is QueueOverflow.DROP_OLDEST:
-            oldest = queue.get_nowait()
-            if oldest is _SENTINEL:  # never drop the end-of-stream marker
-                queue.put_nowait(oldest)
-            else:
-                self.dropped += 1
-        queue.put_nowait(item)
-        if self.overflow is QueueOverflow.BACKPRESSURE and self.queued >= self.max_queued:
-            self.connection.pause_reading()
-
-    def _taken(self) -> None:
-        """A reader took an item: read the socket again once the queue is half empty."""
-        if self.connection.reading_paused and self.queued <= self.max_queued // 2:
-            self.connection.resume_reading()
-
-    async def _get(self) -> Any:
-        item = await self._queue.get()
-        self._taken()
-        return item
-
-    def _on_session_event(self, event: SessionEvent | ConnectionStateChanged) -> None:
-        self.events.append(event)
-        if len(self.events) > 1000:
-            del self.events[:500]
-        if isinstance(event, ConnectionStateChanged) and event.state is ConnectionState.CLOSED:
-            self._queue.put_nowait(_SENTINEL)
-            if self._settlements is not None:
-                self._settlements.end()
-        elif isinstance(event, ConnectionStateChanged) and event.state is ConnectionState.LOGGED_ON:
-            self._on_logged_on()
-        if self._on_event is not None:
-            try:
-                self._on_event(event)
-            except Exception:
-                logger.exception("kalshi_fix: on_event raised for %r", event)
-
-    def _on_connected(self) -> None:
-        """A new socket is up (before the Logon): drop state that will not survive it."""
-        if self._settlements is not None:
-            self._settlements.assembler.clear()
-
-    def _on_logged_on(self) -> None:
-        """Logged on (again): subclasses restore subscriptions."""
-
-    async def _consume(self) -> None:
-        callback = self._on_message
-        assert callback is not None
-        while True:
-            item = await self._get()
-            if item is _SENTINEL:
-                return
-            try:
-                result = callback(item)
-                if inspect.isawaitable(result):
-                    await result
-            except Exception:
-                logger.exception("kalshi_fix: on_message raised")
-
-    async def _stop_consumer(self) -> None:
-        task = self._consumer
-        if task is None:
-            return
-        self._consumer = None
-        self._queue.put_nowait(_SENTINEL)
-        try:
-            await asyncio.wait_for(task, 5.0)
-        except (TimeoutError, asyncio.CancelledError):
-            task.cancel()
-
-    def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.protocol.config.target_comp_id}, state={self.state.value})"
-
-
-class OrderEntrySession(FixSession):
-    """Order entry (KalshiNR, or KalshiRT with retransmission): orders, cancels, amends, order groups."""
-
-    async def cancel_all(self, cl_ord_id: str) -> int:
-        """Cancel every order of this session (OrderMassCancelRequest, 530=6)."""
-        from .messages import MassCancelRequestType, OrderMassCancelRequest
-
-        return await self.send(
-            OrderMassCancelRequest(
-                cl_ord_id=cl_ord_id, mass_cancel_request_type=MassCancelRequestType.CANCEL_FOR_SESSION
-            )
-        )
-
-    async def _group(self, action: int, group_id: str | None, limit: int | None, subaccount: int | None) -> int:
-        from .messages import OrderGroupAction, OrderGroupRequest
-
-        return await self.send(
-            OrderGroupRequest(
-                order_group_action=OrderGroupAction(action),
-                order_group_id=group_id,
-                order_group_contracts_limit=limit,
-                alloc_account=subaccount,
-            )
-        )
-
-    async def create_order_group(self, contracts_limit: int, *, subaccount: int | None = None) -> int:
-        """Create an order group (the server assigns its ID in the OrderGroupResponse, 35=UOH)."""
-        return await self._group(1, None, contracts_limit, subaccount)
-
-    async def reset_order_group(self, group_id: str, *, subaccount: int | None = None) -> int:
-        """Reset a group whose contracts limit was hit, so it accepts orders again."""
-        return await self._group(2, group_id, None, subaccount)
-
-    async def delete_order_group(self, group_id: str, *, subaccount: int | None = None) -> int:
-        """Delete a group (and cancel its orders)."""
-        return await self._group(3, group_id, None, subaccount)
-
-    async def trigger_order_group(self, group_id: str, *, subaccount: int | None = None) -> int:
-        """Cancel every order in the group and block new ones until it is reset."""
-        return await self._group(4, group_id, None, subaccount)
-
-    async def update_order_group(self, group_id: str, contracts_limit: int, *, subaccount: int | None = None) -> int:
-        """Change a group's contracts limit (a rolling 15 s window)."""
-        return await self._group(5, group_id, contracts_limit, subaccount)
-
-
-class DropCopySession(FixSession):
-    """Drop copy (KalshiDC): replays of past execution reports on request (not a live stream)."""
-
-    async def request_replay(self, begin_exec_id: str, end_exec_id: str | None = None) -> int:
-        """Ask for the ExecutionReports from `begin_exec_id` (EventResendRequest, 35=U1); 3 h lookback."""
-        from .messages import EventResendRequest
-
-        return await self.send(EventResendRequest(begin_exec_id=begin_exec_id, end_exec_id=end_exec_id))
-
-
-class MarketDataSession(FixSession):
-    """Market data (KalshiMD): subscriptions, and a local `OrderBook` per symbol with absolute sizes.
-
-    Books are cleared on every reconnect and the subscriptions sent again, since MD has no resend.
-    `on_book(book)` (optional) is called after each snapshot or incremental changes a book. A slow
-    reader of the raw frames loses the oldest ones (`QueueOverflow.DROP_OLDEST`, counted in `dropped`),
-    never the books.
-    """
-
-    overflow: QueueOverflow = QueueOverflow.DROP_OLDEST
-
-    def __init__(self, *args: Any, on_book: Callable[[OrderBook], Any] | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.books: dict[str, OrderBook] = {}
-        self.statuses: dict[str, SecurityTradingStatus | int] = {}
-        """The latest SecurityStatus (35=f) per symbol: halt, resume, determined, settled."""
-        self._subscribed: dict[str, None] = {}
-        self._on_book = on_book
-
-    def book(self, symbol: str) -> OrderBook:
-        """The local book of `symbol` (empty and not `ready` until its first snapshot)."""
-        existing = self.books.get(symbol)
-        if existing is not None:
-            return existing
-        book = self.books[symbol] = OrderBook(symbol)
-        return book
-
-    async def subscribe(self, *symbols: str, updates: bool = True) -> int:
-        """Subscribe to snapshot + incremental updates (or one snapshot with `updates=False`)."""
-        from .messages import MarketDataRequest, RelatedSym, SubscriptionRequestType
-
-        if updates:
-            for symbol in symbols:
-                self._subscribed[symbol] = None
-                self.book(symbol)
-        kind = SubscriptionRequestType.SNAPSHOT_AND_UPDATES if updates else SubscriptionRequestType.SNAPSHOT
-        return await self.send(
-            MarketDataRequest(subscription_request_type=kind, related_sym=[RelatedSym(symbol=s) for s in symbols])
-        )
-
-    async def unsubscribe(self, *symbols: str) -> int:
-        """Stop updates for `symbols`, or for everything when none are given."""
-        from .messages import MarketDataRequest, RelatedSym, SubscriptionRequestType
-
-        for symbol in symbols or tuple(self._subscribed):
-            self._subscribed.pop(symbol, None)
-        related = [RelatedSym(symbol=s) for s in symbols] or None
-        return await self.send(
-            MarketDataRequest(subscription_request_type=SubscriptionRequestType.UNSUBSCRIBE, related_sym=related)
-        )
-
-    async def request_status(self, symbol: str, *, updates: bool = True) -> int:
-        """Ask for a symbol's trading status (SecurityStatusRequest, 35=e); answers land in `statuses`."""
-        from .messages import SecurityStatusRequest, SubscriptionRequestType
-
-        kind = SubscriptionRequestType.SNAPSHOT_AND_UPDATES if updates else SubscriptionRequestType.UNSUBSCRIBE
-        return await self.send(SecurityStatusRequest(subscription_request_type=kind, symbol=symbol))
-
-    def _handle(self, event: ApplicationMessage) -> None:
-        msg_type = event.msg_type
-        if msg_type == "f":
-            from .messages import SecurityStatus
-
-            status = SecurityStatus.from_frame(event.frame, use_dollars=self.use_dollars)
-            self.statuses[status.symbol] = status.security_trading_status
-        elif msg_type == "W":
-            from .messages import MarketDataSnapshotFullRefresh
-
-            snapshot = MarketDataSnapshotFullRefresh.from_frame(event.frame, use_dollars=self.use_dollars)
-            book = self.book(snapshot.symbol)
-            book.apply_snapshot(snapshot)
-            if self._on_book is not None:
-                self._on_book(book)
-        elif msg_type == "X":
-            from .messages import MarketDataIncrementalRefresh, MDIncrementalEntry
-
-            update = MarketDataIncrementalRefresh.from_frame(event.frame, use_dollars=self.use_dollars)
-            by_symbol: dict[str, list[MDIncrementalEntry]] = {}
-            for entry in update.md_entries or ():
-                by_symbol.setdefault(entry.symbol, []).append(entry)
-            for symbol, entries in by_symbol.items():
-                target = self.books.get(symbol)
-                if target is not None and target.apply_incremental(entries) and self._on_book is not None:
-                    self._on_book(target)
-
-    def _on_connected(self) -> None:
-        super()._on_connected()
-        for book in self.books.values():
-            book.clear()
-
-    def _on_logged_on(self) -> None:
-        if self.connection.connects > 1 and self._subscribed:
-            symbols = tuple(self._subscribed)
-            task = asyncio.get_running_loop().create_task(self.subscribe(*symbols))
-            task.add_done_callback(_log_failure)
-
-
-class PostTradeSession(FixSession):
-    """Post trade (KalshiPT, prediction only): settlement reports, reassembled across fragments.
-
-    `on_settlement(report)` (optional) gets each whole `SettlementReport`; they queue for
-    `async for report in session.settlements()` when no callback is given. Reports may repeat after
-    a resend, so handle them idempotently.
-    """
-
-    def __init__(
-        self, *args: Any, on_settlement: Callable[[SettlementReport], Any] | None = None, **kwargs: Any
-    ) -> None:
-        super().__init__(*args, **kwargs)
-        self._settlements = _SettlementFeed(self, on_settlement)
-
-
-class RfqSession(FixSession):
-    """RFQ for market makers (KalshiRFQ, prediction only): receive QuoteRequests, send Quotes.
-
-    The RFQ *creator* side (QuoteRequest, AcceptQuote, RFQCancel) runs on order entry with
-    retransmission (`client.order_entry(retransmit=True)`).
-    """
-
-
-def _log_failure(task: asyncio.Task[Any]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        logger.warning("kalshi_fix: resubscribe failed: %s", task.exception())
 
 
 def _yn(value: bool | None) -> str | None:
@@ -645,6 +94,7 @@ class _BaseFixClient:
         fsync: FsyncPolicy = FsyncPolicy.ALWAYS,
         use_dollars: bool = False,
         max_queued: int = DEFAULT_MAX_QUEUED,
+        counterparty_comp_ids: Iterable[str] | None = None,
     ) -> None:
         if not isinstance(auth, KalshiAuth):
             raise AuthRequiredError("FIX needs a KalshiAuth signer (SenderCompID is its key ID)")
@@ -668,6 +118,7 @@ class _BaseFixClient:
         if max_queued.__class__ is not int or max_queued < 1:
             raise KalshiConfigError(f"max_queued must be a positive int, got {max_queued!r}")
         self.max_queued = max_queued
+        self.counterparty_comp_ids = None if counterparty_comp_ids is None else frozenset(counterparty_comp_ids)
 
     @classmethod
     def from_env(
@@ -712,7 +163,7 @@ class _BaseFixClient:
         return _Endpoint(host, self.port or ep.port, ep.target_comp_id, tls)
 
     def _store_for(self, session_type: FixSessionType) -> SequenceStore:
-        if not session_type.retransmits:
+        if not retransmits_messages(session_type):
             return MemoryStore(keep_messages=False)
         if self.store_dir is None:
             return MemoryStore(keep_messages=True)
@@ -866,6 +317,9 @@ class FixClient(_BaseFixClient):
         use_dollars: log on with UseDollars=Y (wire prices in dollars); the typed API is dollars either way.
         max_queued: received messages a session holds for a slow reader before its `QueueOverflow` policy
             acts (pause reading the socket; market data drops the oldest).
+        counterparty_comp_ids: SenderCompID (49) values accepted from the gateway. None: Kalshi's documented
+            identities (`KALSHI_COMP_IDS`: `Kalshi`, `KalshiMD`) and the session name. Anything else ends the
+            session with `FixCompIdError` (no reconnect).
     """
 
     def post_trade(

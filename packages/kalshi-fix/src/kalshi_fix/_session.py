@@ -13,33 +13,51 @@ events = session.receive(data, now)       # LoggedOn, ApplicationMessage, Sessio
 seq = session.send("D", body, now)        # an application message, once logged on
 ```
 
-Errors:
-```
-FixError                          (kalshi_fix._errors, under kalshi_auth.KalshiError)
-└── FixSessionError          the session cannot do what was asked
-    ├── FixNotLoggedOnError  an application message sent outside an active session
-    └── FixLogonError        the counterparty refused the Logon (Text 58 in the message)
-```
+Errors: `FixSessionError` and its subclasses (`FixNotLoggedOnError`, `FixLogonError`, `FixCompIdError`), drawn
+with the rest of the tree in `_errors.py`.
+
+Identity: on every received message 49 must be one of `counterparty_comp_ids` and 56 one of `local_comp_ids`.
+Kalshi sends `Kalshi` (docs.kalshi.com/fix/common-components: SenderCompID is "Kalshi when receiving") or
+`KalshiMD` (the market-data examples) in 49, and our API key in 56; the session name is accepted too.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import enum
-import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from typing import Any
 
-from ._codec import FixFrame, FrameSplitter, SessionHeader, checksum, encode_frame, parse_frame
-from ._errors import FixDecodeError, FixError
+from ._codec import FixFrame, FrameSplitter, check_body, checksum, parse_frame
+from ._errors import FixCompIdError, FixDecodeError, FixLogonError, FixNotLoggedOnError, FixSessionError
+from ._session_events import (
+    ADMIN_MSG_TYPES,
+    KALSHI_COMP_IDS,
+    ApplicationMessage,
+    BusinessReject,
+    CloseConnection,
+    FrameDropped,
+    GapDetected,
+    LoggedOn,
+    LoggedOut,
+    LogonRejected,
+    SessionConfig,
+    SessionEvent,
+    SessionReject,
+    SessionState,
+    accepted_comp_ids,
+    build_frame,
+    encode_fields,
+    format_sending_time,
+    logon_frame,
+    resend_frames,
+)
 from ._store import SequenceStore
 
 __all__ = [
     "ADMIN_MSG_TYPES",
+    "KALSHI_COMP_IDS",
     "ApplicationMessage",
     "BusinessReject",
     "CloseConnection",
+    "FixCompIdError",
     "FrameDropped",
     "GapDetected",
     "FixLogonError",
@@ -55,225 +73,6 @@ __all__ = [
     "SessionState",
     "build_frame",
 ]
-
-ADMIN_MSG_TYPES = frozenset({"0", "1", "2", "3", "4", "5", "A"})
-_HEADER_TAGS = frozenset({8, 9, 35, 49, 56, 34, 52, 43, 97, 122, 10})
-
-
-class FixSessionError(FixError):
-    """The FIX session cannot do what was asked."""
-
-
-class FixNotLoggedOnError(FixSessionError):
-    """An application message was sent while the session is not logged on."""
-
-
-class FixLogonError(FixSessionError):
-    """The counterparty answered the Logon with a Logout; the message holds its Text (58)."""
-
-
-class SessionState(enum.Enum):
-    """Where a session is in its life."""
-
-    DISCONNECTED = "disconnected"
-    AWAITING_LOGON = "awaiting_logon"
-    """Acceptor: connected, waiting for the initiator's Logon."""
-    LOGON_SENT = "logon_sent"
-    ACTIVE = "active"
-    LOGOUT_SENT = "logout_sent"
-
-
-# ---------------------------------------------------------------------------------------- events
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedOn:
-    """The Logon exchange completed; application messages may flow."""
-
-    heartbeat_interval: int
-    reset: bool
-    """True when this logon reset the sequence numbers to 1 (ResetSeqNumFlag=Y)."""
-    logon: FixFrame = field(repr=False)
-
-
-@dataclass(frozen=True, slots=True)
-class ApplicationMessage:
-    """An in-order application message; `decode_app_message(event.frame)` gives the typed message."""
-
-    msg_type: str
-    seq: int
-    frame: FixFrame = field(repr=False, compare=False)
-    """The verified frame; it knows the session's price units (`use_dollars`)."""
-    poss_dup: bool = False
-    """True when the counterparty resent it (PossDupFlag=Y): it may have been seen before."""
-
-    @property
-    def raw(self) -> bytes:
-        """The frame's bytes, exactly as received."""
-        return self.frame.raw
-
-
-@dataclass(frozen=True, slots=True)
-class SessionReject:
-    """The counterparty rejected one of our messages at session level (35=3)."""
-
-    ref_seq_num: int | None
-    reason: int | None
-    """SessionRejectReason (373)."""
-    text: str | None
-    ref_tag_id: int | None = None
-    ref_msg_type: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class BusinessReject:
-    """The counterparty rejected an application message (35=j), e.g. reason 8, rate limit exceeded."""
-
-    ref_seq_num: int | None
-    ref_msg_type: str | None
-    reason: int | None
-    """BusinessRejectReason (380)."""
-    text: str | None
-    ref_id: str | None = None
-    """BusinessRejectRefID (379)."""
-
-
-@dataclass(frozen=True, slots=True)
-class GapDetected:
-    """Inbound MsgSeqNum jumped: `begin..end` are missing (recovered by ResendRequest on RT/PT)."""
-
-    begin: int
-    end: int
-    recoverable: bool
-
-
-@dataclass(frozen=True, slots=True)
-class FrameDropped:
-    """Bytes that failed BodyLength/CheckSum or could not be parsed were dropped (FIX ignores them)."""
-
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class LogonRejected:
-    """The counterparty answered our Logon with a Logout."""
-
-    text: str | None
-
-
-@dataclass(frozen=True, slots=True)
-class LoggedOut:
-    """The session ended with a Logout exchange."""
-
-    text: str | None
-    initiated_by_us: bool
-
-
-@dataclass(frozen=True, slots=True)
-class CloseConnection:
-    """The driver must close the socket now; `reconnect` says whether trying again makes sense."""
-
-    reason: str
-    reconnect: bool
-
-
-SessionEvent = (
-    LoggedOn
-    | ApplicationMessage
-    | SessionReject
-    | BusinessReject
-    | GapDetected
-    | FrameDropped
-    | LogonRejected
-    | LoggedOut
-    | CloseConnection
-)
-
-
-# ---------------------------------------------------------------------------------------- config
-
-
-@dataclass(frozen=True, slots=True)
-class SessionConfig:
-    """How one FIX session behaves.
-
-    Args:
-        sender_comp_id: tag 49; the API key ID on Kalshi.
-        target_comp_id: tag 56; the session name (`KalshiNR`, `KalshiRT`, ...). An acceptor may leave it
-            empty to serve any initiator (it takes the Logon's SenderCompID; `verify_logon` decides).
-        heartbeat_interval: HeartBtInt (108) in seconds; prediction needs > 3, margin >= 3.
-        retransmits: the session keeps sequence numbers across logons, resends stored messages and
-            recovers inbound gaps with ResendRequest (KalshiRT, KalshiPT). When False, every logon
-            resets to 1 (ResetSeqNumFlag=Y) and an inbound gap closes the connection.
-        reset_on_logon: force ResetSeqNumFlag=Y; None means "when not `retransmits`, or when the
-            store is fresh".
-        initiator: send the Logon (client) rather than wait for it (acceptor).
-        sign: signs the logon payload (`KalshiAuth.sign`); the signature goes in RawData (96).
-        logon_fields: extra Logon body fields, e.g. `((21005, "Y"),)` for UseDollars.
-        use_dollars: prices on this session are dollars (UseDollars=Y, margin), not integer cents;
-            stored on every received `FixFrame` so `decode_app_message(frame)` converts right.
-        verify_logon: acceptor only: returns a rejection text for a bad Logon, or None to accept.
-        test_request_delay: extra silence tolerated beyond HeartBtInt before a TestRequest, as a
-            fraction of HeartBtInt.
-        logon_timeout: seconds to wait for the Logon answer.
-        logout_timeout: seconds to wait for the Logout answer before closing anyway.
-        max_buffered: messages held behind an unrecovered gap before giving up and reconnecting.
-    """
-
-    sender_comp_id: str
-    target_comp_id: str
-    heartbeat_interval: int = 30
-    retransmits: bool = False
-    reset_on_logon: bool | None = None
-    initiator: bool = True
-    sign: Callable[[bytes], str] | None = field(default=None, repr=False)
-    logon_fields: tuple[tuple[int, str], ...] = ()
-    use_dollars: bool = False
-    verify_logon: Callable[[FixFrame], str | None] | None = field(default=None, repr=False)
-    test_request_delay: float = 0.2
-    logon_timeout: float = 10.0
-    logout_timeout: float = 2.0
-    max_buffered: int = 100_000
-
-
-def build_frame(  # noqa: PLR0917
-    msg_type: str,
-    sender: str,
-    target: str,
-    seq: int,
-    sending_time: str,
-    body: bytes,
-    *,
-    poss_dup: bool = False,
-    orig_sending_time: str | None = None,
-) -> bytes:
-    """Build one frame: header in the recommended order, `body`, then BodyLength and CheckSum."""
-    header = SessionHeader(
-        sender_comp_id=sender,
-        target_comp_id=target,
-        msg_seq_num=seq,
-        sending_time=sending_time,
-        poss_dup_flag=poss_dup,
-        orig_sending_time=orig_sending_time,
-    )
-    return encode_frame(msg_type, header, body)
-
-
-def encode_fields(fields: Iterable[tuple[int, object]]) -> bytes:
-    """Encode (tag, value) pairs as `tag=value<SOH>...` (None values are left out)."""
-    return "".join(f"{tag}={value}\x01" for tag, value in fields if value is not None).encode()
-
-
-_time_cache: list[Any] = [-1, ""]
-
-
-def format_sending_time(now: float) -> str:
-    """Format epoch seconds as SendingTime (52): `YYYYMMDD-HH:MM:SS.sss` UTC."""
-    sec, ms = divmod(int(now * 1000), 1000)
-    if _time_cache[0] != sec:
-        _time_cache[0] = sec
-        _time_cache[1] = time.strftime("%Y%m%d-%H:%M:%S", time.gmtime(sec))
-    return f"{_time_cache[1]}.{ms:03d}"
 
 
 def _int(frame: FixFrame, tag: int) -> int | None:
@@ -317,6 +116,7 @@ class SessionProtocol:
         """When that ResendRequest went out (it is repeated if nothing comes of it)."""
         self._logout_text: str | None = None
         self._prefixes: dict[str, bytes] = {}
+        self._peer_ids, self._own_ids = accepted_comp_ids(self.config)
 
     # ------------------------------------------------------------------ driver interface
 
@@ -412,9 +212,11 @@ class SessionProtocol:
 
         Raises:
             FixNotLoggedOnError: the session is not active.
+            FixEncodeError: `body` is malformed (`check_body`); nothing is queued and no seq is used.
         """
         if self.state is not SessionState.ACTIVE:
             raise FixNotLoggedOnError(f"cannot send {msg_type!r}: the FIX session is {self.state.value}")
+        check_body(body)
         sending_time = format_sending_time(now)
         seq = self.store.store(msg_type, sending_time, body)
         prefix = self._prefixes.get(msg_type)
@@ -513,21 +315,8 @@ class SessionProtocol:
         return seq
 
     def _send_logon(self, now: float, *, reset: bool, extra: tuple[tuple[int, str], ...]) -> None:
-        cfg = self.config
         seq = self.store.reserve()
-        sending_time = format_sending_time(now)
-        fields: list[tuple[int, object]] = [(98, 0), (108, self.heartbeat_interval)]
-        if cfg.sign is not None:
-            payload = "\x01".join((sending_time, "A", str(seq), cfg.sender_comp_id, cfg.target_comp_id))
-            signature = cfg.sign(payload.encode())
-            fields += [(95, len(signature.encode())), (96, signature)]
-        if reset:
-            fields.append((141, "Y"))
-        fields.append((1137, 9))
-        fields.extend(extra)
-        self._out.append(
-            build_frame("A", cfg.sender_comp_id, cfg.target_comp_id, seq, sending_time, encode_fields(fields))
-        )
+        self._out.append(logon_frame(self.config, seq, format_sending_time(now), self.heartbeat_interval, reset, extra))
         self._last_sent = now
 
     def _reject(self, frame: FixFrame, reason: int, text: str, now: float, ref_tag: int | None = None) -> None:
@@ -545,6 +334,8 @@ class SessionProtocol:
             self._on_logon_request(frame, now)
             return
         if state is SessionState.LOGON_SENT:
+            if not self._identity_ok(frame, now):
+                return
             if msg_type == "A":
                 self._on_logon_answer(frame, now)
             elif msg_type == "5":
@@ -563,7 +354,8 @@ class SessionProtocol:
         if not cfg.target_comp_id:  # an acceptor open to any initiator learns its CompID here
             self.config = cfg = dataclasses.replace(cfg, target_comp_id=frame.get(49) or "UNKNOWN")
             self._prefixes.clear()
-        if frame.get(49) != cfg.target_comp_id or frame.get(56) != cfg.sender_comp_id:
+            self._peer_ids, self._own_ids = accepted_comp_ids(self.config)
+        if frame.get(49) not in self._peer_ids or frame.get(56) not in self._own_ids:
             self._refuse_logon(f"unknown CompIDs {frame.get(49)!r} -> {frame.get(56)!r}", now)
             return
         hb = _int(frame, 108)
@@ -617,12 +409,9 @@ class SessionProtocol:
         seq = frame.msg_seq_num
         store = self.store
         fields = frame.fields
-        cfg = self.config
-        if fields.get("49") != cfg.target_comp_id or fields.get("56") != cfg.sender_comp_id:
-            text = f"CompID problem: got {fields.get('49')!r} -> {fields.get('56')!r}"
-            self._reject(frame, 9, text, now)
-            self._send_admin("5", ((58, text),), now)
-            self._close(text, reconnect=False)
+        if (fields.get("49") not in self._peer_ids or fields.get("56") not in self._own_ids) and not self._identity_ok(
+            frame, now
+        ):
             return
         expected = store.next_target_seq
         msg_type = frame.msg_type
@@ -659,6 +448,20 @@ class SessionProtocol:
         if self._resend_until is None:
             self._events.append(GapDetected(expected, seq - 1, recoverable=True))
             self._request_resend(expected, seq - 1, now)
+
+    def _identity_ok(self, frame: FixFrame, now: float) -> bool:
+        """Check 49 and 56; on a mismatch reject (373=9), log out and end the session for good."""
+        for tag, accepted in ((49, self._peer_ids), (56, self._own_ids)):
+            received = frame.get(tag)
+            if received not in accepted:
+                error = FixCompIdError(tag, received, accepted)
+                text = str(error)
+                self._reject(frame, 9, text[:200], now, ref_tag=tag)
+                self._send_admin("5", ((58, text[:200]),), now)
+                self._events.append(CloseConnection(text, reconnect=False, error=error))
+                self.state = SessionState.DISCONNECTED
+                return False
+        return True
 
     def _request_resend(self, begin: int, until: int, now: float) -> None:
         self._resend_until = until
@@ -729,7 +532,11 @@ class SessionProtocol:
             new_seq = _int(frame, 36)
             if new_seq is None:
                 self._reject(frame, 1, "NewSeqNo (36) missing", now, ref_tag=36)
-            elif new_seq > frame.msg_seq_num + 1:
+            elif new_seq <= frame.msg_seq_num:
+                # FIXT 1.1: a NewSeqNo that does not move forward is an out-of-range value (373=5); the gap fill
+                # itself is consumed and the inbound counter never goes back
+                self._reject(frame, 5, f"NewSeqNo {new_seq} must exceed MsgSeqNum {frame.msg_seq_num}", now, ref_tag=36)
+            else:
                 store.set_next_target_seq(new_seq)
         elif msg_type == "5":
             self._on_logout(frame, now)
@@ -754,50 +561,5 @@ class SessionProtocol:
         if begin is None or end is None or begin < 1:
             self._reject(frame, 5, "ResendRequest needs BeginSeqNo (7) >= 1 and EndSeqNo (16)", now, ref_tag=7)
             return
-        store = self.store
-        last = store.next_sender_seq - 1
-        if end == 0 or end > last:
-            end = last
-        if begin > end:
-            return
-        cfg = self.config
-        sending_time = format_sending_time(now)
-        gap_start: int | None = None
-        out = self._out
-        for msg in store.messages(begin, end):
-            if gap_start is None and msg.seq > begin:
-                gap_start = begin
-            if gap_start is not None and gap_start < msg.seq:
-                out.append(self._gap_fill(gap_start, msg.seq, sending_time))
-            out.append(
-                build_frame(
-                    msg.msg_type,
-                    cfg.sender_comp_id,
-                    cfg.target_comp_id,
-                    msg.seq,
-                    sending_time,
-                    msg.body,
-                    poss_dup=True,
-                    orig_sending_time=msg.sending_time,
-                )
-            )
-            gap_start = msg.seq + 1
-        if gap_start is None:
-            gap_start = begin
-        if gap_start <= end:
-            out.append(self._gap_fill(gap_start, end + 1, sending_time))
+        self._out.extend(resend_frames(self.config, self.store, begin, end, format_sending_time(now)))
         self._last_sent = now
-
-    def _gap_fill(self, seq: int, new_seq: int, sending_time: str) -> bytes:
-        cfg = self.config
-        body = b"123=Y\x0136=%d\x01" % new_seq
-        return build_frame(
-            "4",
-            cfg.sender_comp_id,
-            cfg.target_comp_id,
-            seq,
-            sending_time,
-            body,
-            poss_dup=True,
-            orig_sending_time=sending_time,
-        )

@@ -85,7 +85,7 @@ if TYPE_CHECKING:
         KalshiWebSocketError,
     )
 
-__version__ = "0.1.0"
+__version__ = "23.0.0"
 
 # Every name loads on first use from the package that defines it (PEP 562), so `import kalshi`
 # stays cheap and `from kalshi import FixClient` does not load httpx, pydantic or aiohttp.
