@@ -6,8 +6,7 @@ Usage:
 
 Reuses gen_rest's builders with a Klear `Target`, writing
 `packages/kalshi-klear/src/kalshi_klear/models/_generated/` and `.../resources/_generated/`. The
-generated code builds on kalshi_rest's `_operation`, `_resource`, `_response`, `_models` and
-`_fixed_point`, exactly like the prediction client's.
+generated code builds on kalshi_rest's public extension API (`kalshi_rest.extension`), like perps.
 
 What differs from openapi.yaml, each handled here and only here (`prepare_spec`, in memory; the
 vendored file is never touched and its hash is what the headers carry):
@@ -219,6 +218,14 @@ def _date_type_alias(source: str) -> str:
     return re.sub(r"(:\s*|\[|\| )date\b(?!:)", r"\1_date", source)
 
 
+_RUNTIME_IMPORT = re.compile(r"^from kalshi_rest\.extension import (\([^)]*\)|[^\n]*)\n", re.M)
+
+
+def _without_strict_dollars(match: re.Match[str]) -> str:
+    names = [n.strip() for n in match.group(1).strip("()").split(",") if n.strip() and n.strip() != "StrictDollars"]
+    return f"from kalshi_rest.extension import {', '.join(names)}\n" if names else ""
+
+
 def _positive_dollars(source: str) -> str:
     """Retype the `POSITIVE_DOLLAR_FIELDS` of a model module from `StrictDollars` to `PositiveDollars`."""
     changed = source
@@ -228,9 +235,7 @@ def _positive_dollars(source: str) -> str:
     if changed == source:
         return source
     if "StrictDollars" not in changed.split("__all__", 1)[1]:
-        changed = re.sub(r"(from kalshi_rest\._fixed_point import [^\n]*?)\bStrictDollars, ", r"\1", changed)
-        changed = re.sub(r"(from kalshi_rest\._fixed_point import [^\n]*?), StrictDollars\b", r"\1", changed)
-        changed = re.sub(r"^from kalshi_rest\._fixed_point import StrictDollars\n", "", changed, flags=re.M)
+        changed = _RUNTIME_IMPORT.sub(_without_strict_dollars, changed, count=1)
     first_local = "\nfrom kalshi_rest."
     return changed.replace(first_local, "\nfrom kalshi_klear._money import PositiveDollars" + first_local, 1)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Iterator
 from functools import cached_property
 from typing import Any, ClassVar
@@ -12,8 +14,15 @@ from rest_support import GET_ITEM, PRIVATE_GET, ItemList, ItemResponse, item_jso
 
 from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig
 from kalshi_rest import AsyncKalshiClient, KalshiClient, Operation
-from kalshi_rest._client import AsyncAPIClient, SyncAPIClient
-from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
+from kalshi_rest.extension import (
+    PREDICTION_REST,
+    AsyncAPIClient,
+    AsyncAPIResource,
+    RestProduct,
+    SyncAPIClient,
+    SyncAPIResource,
+    signed_env,
+)
 
 PRIVATE_LIST = Operation("GetSecrets", "GET", "/secrets", ItemList, 200, "required", page_items="items")
 
@@ -34,9 +43,22 @@ class AsyncThings(AsyncAPIResource):
         return await self._request(GET_ITEM, path={"ticker": ticker})
 
 
+OTHER = RestProduct(
+    name="other",
+    endpoint="prediction",
+    env_prefix="KALSHI",
+    auth="signed",
+    credentials_help="pass key_id and a key",
+    resources="kalshi_rest.resources._generated",
+    read_env=signed_env("prediction"),
+)
+
+
 class OtherClient(SyncAPIClient):
-    def _rest_url(self, config: KalshiConfig) -> str:
-        return "https://demo-api.kalshi.co/trade-api/v2"
+    product = OTHER
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(demo=True, **kwargs)
 
     @cached_property
     def things(self) -> Things:
@@ -44,8 +66,10 @@ class OtherClient(SyncAPIClient):
 
 
 class AsyncOtherClient(AsyncAPIClient):
-    def _rest_url(self, config: KalshiConfig) -> str:
-        return "https://demo-api.kalshi.co/trade-api/v2"
+    product = OTHER
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(demo=True, **kwargs)
 
     @cached_property
     def things(self) -> AsyncThings:
@@ -71,9 +95,9 @@ def test_a_product_client_brings_its_resources_and_base_url(auth: KalshiAuth) ->
     with OtherClient(auth=auth, transport=_handler(seen)) as client:
         assert client.things.get("KX-1").item.ticker == "KX-1"
         clone = client.with_options(timeout=3.0)
-        assert clone.base_url == "https://demo-api.kalshi.co/trade-api/v2"
+        assert clone.base_url == "https://external-api.demo.kalshi.co/trade-api/v2"
         assert not hasattr(client, "markets")
-    assert str(seen[0].url) == "https://demo-api.kalshi.co/trade-api/v2/items/KX-1"
+    assert str(seen[0].url) == "https://external-api.demo.kalshi.co/trade-api/v2/items/KX-1"
     assert "KALSHI-ACCESS-SIGNATURE" in seen[0].headers
 
 
@@ -81,7 +105,7 @@ async def test_the_async_face_too(auth: KalshiAuth) -> None:
     seen: list[httpx.Request] = []
     async with AsyncOtherClient(auth=auth, transport=_handler(seen)) as client:
         assert (await client.things.get("KX-1")).item.ticker == "KX-1"
-    assert seen[0].url.host == "demo-api.kalshi.co"
+    assert seen[0].url.host == "external-api.demo.kalshi.co"
 
 
 class TokenSigner:
@@ -97,7 +121,7 @@ class TokenSigner:
 class TokenClient(OtherClient):
     """A product with its own credential scheme, pool size and credential check."""
 
-    _default_limits: ClassVar[httpx.Limits] = httpx.Limits(max_connections=3, max_keepalive_connections=1)
+    product = dataclasses.replace(OTHER, auth="bearer", pool=httpx.Limits(max_connections=3, max_keepalive_connections=1))
 
     def __init__(self, *, token: str | None = None, transport: httpx.BaseTransport | None = None) -> None:
         super().__init__(auth=TokenSigner(token) if token else None, transport=transport)
@@ -132,9 +156,10 @@ def test_the_check_auth_hook_words_the_error_and_nothing_is_sent() -> None:
     assert [r.url.path for r in seen] == ["/trade-api/v2/items/KX-1"]
 
 
-def test_without_the_hook_the_core_check_applies() -> None:
+def test_without_the_hook_the_products_wording_applies() -> None:
     seen: list[httpx.Request] = []
-    with OtherClient(transport=_handler(seen)) as client, pytest.raises(AuthRequiredError, match="needs credentials"):
+    match = "GetSecret .* needs other credentials: pass key_id and a key"
+    with OtherClient(transport=_handler(seen)) as client, pytest.raises(AuthRequiredError, match=match):
         client.things.secret()
     assert seen == []
 
@@ -152,6 +177,6 @@ def test_default_limits_size_an_owned_pool_unless_the_config_sets_them(monkeypat
     OtherClient().close()
     own = httpx.Limits(max_connections=7)
     OtherClient(config=KalshiConfig(limits=own)).close()
-    assert made[0]["limits"] == TokenClient._default_limits
+    assert made[0]["limits"] == TokenClient.product.pool
     assert made[1]["limits"] == httpx.Limits(max_connections=100, max_keepalive_connections=20)
     assert made[2]["limits"] is own

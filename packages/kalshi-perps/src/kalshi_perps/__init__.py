@@ -24,7 +24,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import models
-from ._client import AsyncPerpsClient, PerpsClient
+from ._client import PERPS_REST, AsyncPerpsClient, PerpsClient
 
 if TYPE_CHECKING:
     from . import messages
@@ -34,6 +34,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "PERPS",
+    "PERPS_REST",
     "AsyncPerpsClient",
     "PerpsBookKeeper",
     "PerpsClient",

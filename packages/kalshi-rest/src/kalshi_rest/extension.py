@@ -1,0 +1,101 @@
+"""The public extension API: what another REST product's client is built from.
+
+kalshi-perps and kalshi-klear build on this module and nothing else of kalshi_rest's inside;
+a third party declares its own product the same way. Importing it loads httpx and pydantic.
+
+```python
+from kalshi_rest.extension import RestProduct, SyncAPIClient, signed_env
+
+ACME_REST = RestProduct(
+    name="acme",
+    endpoint="prediction",               # the kalshi_auth.resolve_endpoints key
+    env_prefix="KALSHI",
+    auth="signed",
+    credentials_help="pass key_id and private_key_path",
+    resources="acme.resources._generated",  # generated modules, each with OPERATIONS
+    read_env=signed_env("prediction"),
+)
+
+
+class AcmeClient(SyncResources, SyncAPIClient):  # SyncResources: the generated mixin
+    product = ACME_REST
+```
+
+What is here:
+
+- The product: `RestProduct` (name, endpoint key, environment prefix, auth scheme, pool,
+  rate-limit buckets, operation table), `AuthScheme`, `EnvReader`, `signed_env`, and the
+  prediction instance `PREDICTION_REST`.
+- Client bases: `SyncAPIClient` / `AsyncAPIClient` (the machinery without resources) and their
+  shared `ClientState`; `RequestSigner`, the protocol an `auth=` signer satisfies.
+- Resource bases: `SyncAPIResource` / `AsyncAPIResource`, the `SyncClientCore` /
+  `AsyncClientCore` hosts the generated mixins extend, `Body`, `Operation`, `ParamRule`,
+  `AuthMode`, `RequestOptions`, and the raw-response wrappers `to_raw_response_wrapper` /
+  `async_to_raw_response_wrapper` with their `APIResponse`.
+- Pagination: `Page`, `AsyncPage`.
+- Models: `ResponseModel`, `RequestModel`, `NullAsEmptyList`, `UTCDateTime`, `wrap_bare`, and
+  the fixed-point types (`FixedPointDollars`, `FixedPointCount`, `FixedPointNumber`,
+  `StrictDollars`, `StrictCount`, `StrictPositiveCount`, `StrictDecimal`).
+- Errors: the `Kalshi*Error` classes are `kalshi_rest`'s own public names (`kalshi_rest.KalshiError`).
+
+Everything under `kalshi_rest._*` is private and may change in any release.
+"""
+
+from __future__ import annotations
+
+from ._client import AsyncAPIClient, ClientState, SyncAPIClient
+from ._core import RequestSigner
+from ._fixed_point import (
+    FixedPointCount,
+    FixedPointDollars,
+    FixedPointNumber,
+    StrictCount,
+    StrictDecimal,
+    StrictDollars,
+    StrictPositiveCount,
+)
+from ._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime, wrap_bare
+from ._operation import AuthMode, Operation, ParamRule
+from ._options import RequestOptions
+from ._pagination import AsyncPage, Page
+from ._product import PREDICTION_REST, AuthScheme, EnvReader, RestProduct, signed_env
+from ._resource import AsyncAPIResource, AsyncClientCore, Body, SyncAPIResource, SyncClientCore
+from ._response import APIResponse, async_to_raw_response_wrapper, to_raw_response_wrapper
+
+__all__ = [
+    "PREDICTION_REST",
+    "APIResponse",
+    "AsyncAPIClient",
+    "AsyncAPIResource",
+    "AsyncClientCore",
+    "AsyncPage",
+    "AuthMode",
+    "AuthScheme",
+    "Body",
+    "ClientState",
+    "EnvReader",
+    "FixedPointCount",
+    "FixedPointDollars",
+    "FixedPointNumber",
+    "NullAsEmptyList",
+    "Operation",
+    "Page",
+    "ParamRule",
+    "RequestModel",
+    "RequestOptions",
+    "RequestSigner",
+    "ResponseModel",
+    "RestProduct",
+    "StrictCount",
+    "StrictDecimal",
+    "StrictDollars",
+    "StrictPositiveCount",
+    "SyncAPIClient",
+    "SyncAPIResource",
+    "SyncClientCore",
+    "UTCDateTime",
+    "async_to_raw_response_wrapper",
+    "signed_env",
+    "to_raw_response_wrapper",
+    "wrap_bare",
+]
