@@ -830,7 +830,9 @@ class ModelBuilder:
         imports: dict[str, set[str]] = defaultdict(set)
         for d in defs:
             for mod, item in d.runtime_imports:
-                imports[self.t.runtime(mod[len("kalshi_rest.") :]) if mod.startswith("kalshi_rest._") else mod].add(item)
+                imports[self.t.runtime(mod[len("kalshi_rest.") :]) if mod.startswith("kalshi_rest._") else mod].add(
+                    item
+                )
             for dep in d.deps - names:
                 imports[f"{self.t.models_pkg}.{self.defs[dep].module}"].add(dep)
         public = sorted(d.name for d in defs)
@@ -1133,7 +1135,9 @@ class ResourceBuilder:
         lines.extend(std)
         lines.append("\n")
         runtime: dict[str, list[str]] = defaultdict(list)
-        runtime[self.t.runtime("_operation")] += ["Operation"] + (["ParamRule"] if any(self._rules(m) for m in methods) else [])
+        runtime[self.t.runtime("_operation")] += ["Operation"] + (
+            ["ParamRule"] if any(self._rules(m) for m in methods) else []
+        )
         runtime[self.t.runtime("_options")].append("RequestOptions")
         if needs["Page"]:
             runtime[self.t.runtime("_pagination")] += ["AsyncPage", "Page"]

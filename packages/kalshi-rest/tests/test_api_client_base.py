@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import dataclasses
-
 from collections.abc import Iterator
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
@@ -121,7 +120,9 @@ class TokenSigner:
 class TokenClient(OtherClient):
     """A product with its own credential scheme, pool size and credential check."""
 
-    product = dataclasses.replace(OTHER, auth="bearer", pool=httpx.Limits(max_connections=3, max_keepalive_connections=1))
+    product = dataclasses.replace(
+        OTHER, auth="bearer", pool=httpx.Limits(max_connections=3, max_keepalive_connections=1)
+    )
 
     def __init__(self, *, token: str | None = None, transport: httpx.BaseTransport | None = None) -> None:
         super().__init__(auth=TokenSigner(token) if token else None, transport=transport)
@@ -180,3 +181,28 @@ def test_default_limits_size_an_owned_pool_unless_the_config_sets_them(monkeypat
     assert made[0]["limits"] == TokenClient.product.pool
     assert made[1]["limits"] == httpx.Limits(max_connections=100, max_keepalive_connections=20)
     assert made[2]["limits"] is own
+
+
+def test_the_prediction_product_declares_what_the_client_reads() -> None:
+    assert KalshiClient.product is PREDICTION_REST is AsyncKalshiClient.product
+    assert (PREDICTION_REST.endpoint, PREDICTION_REST.env_prefix, PREDICTION_REST.auth) == (
+        "prediction",
+        "KALSHI",
+        "signed",
+    )
+    table = PREDICTION_REST.operations()
+    assert table["GetMarket"].path == "/markets/{ticker}" and table["GetMarket"].method == "GET"
+    assert all(op.operation_id == op_id for op_id, op in table.items())
+    assert KalshiClient(demo=True).base_url == PREDICTION_REST.rest_url(KalshiConfig.demo())
+    assert PREDICTION_REST.rate_limiter("basic") is not None
+
+
+def test_a_product_without_published_buckets_says_so() -> None:
+    with pytest.raises(ValueError, match="other publishes no rate-limit buckets"):
+        OTHER.rate_limiter("basic")
+
+
+def test_from_env_reads_the_products_variables(auth: KalshiAuth) -> None:
+    client = OtherClient.from_env(environ={"KALSHI_API_BASE_URL": "http://127.0.0.1:9/trade-api/v2"})
+    assert client.base_url == "http://127.0.0.1:9/trade-api/v2"
+    assert not client.is_authenticated

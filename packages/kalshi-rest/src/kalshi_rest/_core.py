@@ -439,7 +439,9 @@ class Core:
                 if wait > 0:
                     yield Sleep(wait)
             sent_at = clock()
-            outcome = yield Send(functools.partial(self.sign, call), self.config.max_response_bytes, call.extensions["timeout"]["pool"])
+            outcome = yield Send(
+                functools.partial(self.sign, call), self.config.max_response_bytes, call.extensions["timeout"]["pool"]
+            )
             if isinstance(outcome, httpx.Response):
                 status = outcome.status_code
                 logger.debug(

@@ -30,13 +30,12 @@ EnvReader = Callable[[dict[str, Any]], dict[str, Any]]
 """Turns `from_env(**kwargs)` into constructor arguments: reads credentials, demo flag and base URL."""
 
 
-def signed_env(product: Product) -> EnvReader:
+def signed_env(product: Literal["prediction", "perps"]) -> EnvReader:
     """The `from_env` reader of a signed-key product: `{prefix}_KEY_ID`, `_PRIVATE_KEY_PATH` (or
     `_PRIVATE_KEY`), `_DEMO` and `_API_BASE_URL`, as `kalshi_auth.credentials_from_env` reads them."""
 
     def read(kwargs: dict[str, Any]) -> dict[str, Any]:
-        which = "perps" if product == "perps" else "prediction"
-        creds = credentials_from_env(which, environ=kwargs.pop("environ", None))
+        creds = credentials_from_env(product, environ=kwargs.pop("environ", None))
         config = creds.config(kwargs.pop("config", None))
         if creds.auth is not None and "auth" not in kwargs and "key_id" not in kwargs:
             kwargs["auth"] = creds.auth

@@ -132,15 +132,16 @@ async def _call(hook: Callable[[Any], Any], value: object) -> None:
         await result
 
 
-async def _acquire(slots: asyncio.Semaphore, timeout: float | None) -> bool:
-    """Take a slot, waiting at most `timeout` seconds; the free-slot path does not start a timer."""
-    if not slots.locked() or timeout is None:
+async def _acquire(slots: asyncio.Semaphore, wait: float | None) -> bool:
+    """Take a slot, waiting at most `wait` seconds; the free-slot path does not start a timer."""
+    if not slots.locked() or wait is None:
         await slots.acquire()
         return True
-    from asyncio import wait_for
+    from asyncio import timeout
 
     try:
-        await wait_for(slots.acquire(), timeout)
+        async with timeout(wait):
+            await slots.acquire()
     except TimeoutError:
         return False
     return True
