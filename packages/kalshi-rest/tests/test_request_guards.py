@@ -99,6 +99,11 @@ def test_comma_joined_lists_refuse_bad_elements(
     _refused(sent, "tickers", lambda: client.markets.list(tickers=tickers))  # type: ignore[arg-type]
 
 
+def test_repeated_list_parameters_refuse_empty_items(client: KalshiClient, sent: list[httpx.Request]) -> None:
+    _refused(sent, "tickers", lambda: client.markets.orderbooks(tickers=["A", ""]))
+    _refused(sent, "tickers", lambda: client.markets.orderbooks(tickers=[f"T{i}" for i in range(101)]))
+
+
 def test_an_empty_list_leaves_the_parameter_out(client: KalshiClient, sent: list[httpx.Request]) -> None:
     client.markets.list(tickers=[])  # type: ignore[arg-type]
     client.markets.list(tickers=["A", "B"])  # type: ignore[arg-type]

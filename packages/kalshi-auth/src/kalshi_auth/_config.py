@@ -4,16 +4,36 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
-from ._endpoints import Endpoints, Product, check_server_url, resolve_endpoints
-from ._environments import DEMO, PRODUCTION, Environment, check_environments
+from ._endpoints import Endpoints, Product, resolve_endpoints
+from ._environments import DEMO, PRODUCTION, Environment, check_environments, check_server_url
 from ._errors import KalshiConfigError
 
 __all__ = ["KalshiConfig", "check_extra_headers"]
+
+
+class _Headers(Mapping[str, str]):
+    """A read-only copy of caller headers (picklable, unlike `MappingProxyType`)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str]) -> None:
+        self._items = dict(items)
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return repr(self._items)
 
 
 def check_extra_headers(headers: Mapping[str, str], field: str = "extra_headers") -> Mapping[str, str]:
@@ -39,7 +59,7 @@ def check_extra_headers(headers: Mapping[str, str], field: str = "extra_headers"
         if "\r" in value or "\n" in value:
             raise KalshiConfigError(f"{field}: the value of {name!r} contains a line break")
         seen[low] = name
-    return MappingProxyType(dict(headers))
+    return _Headers(headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,9 +131,9 @@ class KalshiConfig:
         if not isinstance(self.allow_custom_host, bool):
             raise KalshiConfigError(f"allow_custom_host must be a bool, got {self.allow_custom_host!r}")
         if self.base_url is not None:
-            check_server_url("base_url", self.base_url, "https", ("/trade-api/v2", "/klear-api/v1"))
+            check_server_url("base_url", self.base_url, "https", ("/trade-api/v2", "/klear-api/v1"), bare=True)
         if self.ws_url is not None:
-            check_server_url("ws_url", self.ws_url, "wss", ("/trade-api/ws/v2", "/trade-api/ws/v2/margin"))
+            check_server_url("ws_url", self.ws_url, "wss", ("/trade-api/ws/v2", "/trade-api/ws/v2/margin"), bare=True)
         urls = {f"environment.{name}": url for name, url in self.environment.table()}
         if self.base_url is not None:
             urls = {k: v for k, v in urls.items() if "REST" not in k} | {"base_url": self.base_url}

@@ -103,6 +103,8 @@ def check_query(op: Operation[Any], query: Mapping[str, object]) -> dict[str, ob
                 continue  # an empty list leaves the parameter out
             if name not in explode:
                 _check_joined(name, items)
+            elif any(item is None or (isinstance(item, str) and not item.strip()) for item in items):
+                raise _fail(name, f"items must not be empty or None; got {items!r}")
             if rule is not None:
                 _check_list(name, rule, items)
                 for item in items:

@@ -34,54 +34,57 @@ def _no_slot(send: Send) -> httpx.PoolTimeout:
     return httpx.PoolTimeout(f"no connection slot free within {send.pool_timeout}s")
 
 
-def _limit(response: httpx.Response, max_body: int) -> int:
-    return max_body if 200 <= response.status_code < 300 else MAX_ERROR_BODY
+class _Capped:
+    """Collects a body's chunks up to the cap for its status; `add` says when to stop reading."""
 
+    __slots__ = ("chunks", "limit", "ok", "size")
 
-def _too_large(response: httpx.Response, limit: int) -> KalshiResponseError:
-    return KalshiResponseError(
-        f"{response.request.method} {response.request.url.path}: the body is larger than {limit} bytes "
-        "(KalshiConfig(max_response_bytes=...)); refused unread",
-        status_code=response.status_code,
-    )
+    def __init__(self, response: httpx.Response, max_body: int) -> None:
+        self.ok = 200 <= response.status_code < 300
+        self.limit = max_body if self.ok else MAX_ERROR_BODY
+        self.chunks: list[bytes] = []
+        self.size = 0
+
+    def add(self, chunk: bytes) -> bool:
+        """Keep `chunk` (cut at the cap); True once the cap is reached."""
+        self.size += len(chunk)
+        if self.size <= self.limit:
+            self.chunks.append(chunk)
+            return False
+        self.chunks.append(chunk[: len(chunk) - (self.size - self.limit)])
+        return True
+
+    def result(self, response: httpx.Response, over: bool) -> httpx.Response | Exception:
+        if over and self.ok:  # a success body past the cap is refused, not truncated
+            return KalshiResponseError(
+                f"{response.request.method} {response.request.url.path}: the body is larger than {self.limit} "
+                "bytes (KalshiConfig(max_response_bytes=...)); refused unread",
+                status_code=response.status_code,
+            )
+        response._content = b"".join(self.chunks)  # what `Response.read()` sets; the stream is closed
+        return response
 
 
 def _read_sync(response: httpx.Response, max_body: int) -> httpx.Response | Exception:
-    limit = _limit(response, max_body)
-    chunks: list[bytes] = []
-    size = 0
+    body, over = _Capped(response, max_body), False
     try:
         for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > limit:
-                if 200 <= response.status_code < 300:
-                    return _too_large(response, limit)
-                chunks.append(chunk[: len(chunk) - (size - limit)])
+            if over := body.add(chunk):
                 break
-            chunks.append(chunk)
     finally:
         response.close()
-    response._content = b"".join(chunks)  # what `Response.read()` sets; the stream is closed
-    return response
+    return body.result(response, over)
 
 
 async def _read_async(response: httpx.Response, max_body: int) -> httpx.Response | Exception:
-    limit = _limit(response, max_body)
-    chunks: list[bytes] = []
-    size = 0
+    body, over = _Capped(response, max_body), False
     try:
         async for chunk in response.aiter_bytes():
-            size += len(chunk)
-            if size > limit:
-                if 200 <= response.status_code < 300:
-                    return _too_large(response, limit)
-                chunks.append(chunk[: len(chunk) - (size - limit)])
+            if over := body.add(chunk):
                 break
-            chunks.append(chunk)
     finally:
         await response.aclose()
-    response._content = b"".join(chunks)
-    return response
+    return body.result(response, over)
 
 
 def drive_sync(
