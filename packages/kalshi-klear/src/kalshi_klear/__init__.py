@@ -18,13 +18,14 @@ from kalshi_auth import KlearCredentials
 
 from . import models, resources
 from ._auth import BearerAuth
-from ._client import AsyncKlearClient, KlearClient
+from ._client import KLEAR_REST, AsyncKlearClient, KlearClient
 from ._money import CENTICENTS_PER_DOLLAR, PositiveDollars, centicents_to_dollars
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CENTICENTS_PER_DOLLAR",
+    "KLEAR_REST",
     "AsyncKlearClient",
     "BearerAuth",
     "KlearClient",

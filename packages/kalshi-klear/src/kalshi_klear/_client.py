@@ -24,7 +24,6 @@ from kalshi_auth import (
     klear_credentials_from_env,
     parse_bool,
 )
-from kalshi_rest import EventHooks
 from kalshi_rest.extension import AsyncAPIClient, ClientState, RestProduct, SyncAPIClient
 
 from ._auth import BearerAuth
@@ -87,11 +86,28 @@ KLEAR_REST = RestProduct(
 """The Klear clearing-member API (specs/klear_openapi.yaml): `klear_url`, `KALSHI_KLEAR_*`, bearer token."""
 
 
+_RSA_ARGS = frozenset({"auth", "key_id", "private_key_path", "private_key", "password"})
+
+
 class _KlearState(ClientState):
-    """What both Klear faces add to kalshi_rest's state: the bearer signer's user ID and a redacted repr."""
+    """What both Klear faces add to kalshi_rest's client: bearer credentials, the user ID, a redacted repr."""
 
     product = KLEAR_REST
     _auth: BearerAuth | None
+
+    def __init__(
+        self,
+        *,
+        admin_user_id: str | None = None,
+        access_token: str | None = None,
+        credentials: KlearCredentials | None = None,
+        **kwargs: Any,
+    ) -> None:
+        rsa = sorted(_RSA_ARGS & kwargs.keys())
+        if rsa:
+            raise TypeError(f"{type(self).__name__} takes admin_user_id and access_token, not {', '.join(rsa)}")
+        # The next class in the MRO is SyncAPIClient or AsyncAPIClient, which take `auth`.
+        super().__init__(auth=_bearer(admin_user_id, access_token, credentials), **kwargs)  # type: ignore[call-arg]
 
     @property
     def admin_user_id(self) -> str | None:
@@ -134,23 +150,6 @@ class KlearClient(SyncResources, _KlearState, SyncAPIClient):
         event_hooks: `{"request": [fn], "response": [fn]}` per attempt (see `kalshi_rest.EventHooks`).
     """
 
-    def __init__(
-        self,
-        *,
-        admin_user_id: str | None = None,
-        access_token: str | None = None,
-        credentials: KlearCredentials | None = None,
-        demo: bool | None = None,
-        config: KalshiConfig | None = None,
-        transport: httpx.BaseTransport | None = None,
-        http_client: httpx.Client | None = None,
-        event_hooks: EventHooks | None = None,
-    ) -> None:
-        auth = _bearer(admin_user_id, access_token, credentials)
-        super().__init__(
-            auth=auth, demo=demo, config=config, transport=transport, http_client=http_client, event_hooks=event_hooks
-        )
-
 
 class AsyncKlearClient(AsyncResources, _KlearState, AsyncAPIClient):
     """The Klear clearing-member API client for asyncio.
@@ -164,20 +163,3 @@ class AsyncKlearClient(AsyncResources, _KlearState, AsyncAPIClient):
     Same arguments as `KlearClient`, with `transport` an `httpx.AsyncBaseTransport` and
     `http_client` an `httpx.AsyncClient`. Retry waits never block the loop.
     """
-
-    def __init__(
-        self,
-        *,
-        admin_user_id: str | None = None,
-        access_token: str | None = None,
-        credentials: KlearCredentials | None = None,
-        demo: bool | None = None,
-        config: KalshiConfig | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        event_hooks: EventHooks | None = None,
-    ) -> None:
-        auth = _bearer(admin_user_id, access_token, credentials)
-        super().__init__(
-            auth=auth, demo=demo, config=config, transport=transport, http_client=http_client, event_hooks=event_hooks
-        )

@@ -36,6 +36,8 @@ What is here:
 - Models: `ResponseModel`, `RequestModel`, `NullAsEmptyList`, `UTCDateTime`, `wrap_bare`, and
   the fixed-point types (`FixedPointDollars`, `FixedPointCount`, `FixedPointNumber`,
   `StrictDollars`, `StrictCount`, `StrictPositiveCount`, `StrictDecimal`).
+- Packaging: `reexport`, which makes `models/__init__.py` / `resources/__init__.py` re-export
+  the generated package lazily.
 - Errors: the `Kalshi*Error` classes are `kalshi_rest`'s own public names (`kalshi_rest.KalshiError`).
 
 Everything under `kalshi_rest._*` is private and may change in any release.
@@ -54,6 +56,7 @@ from ._fixed_point import (
     StrictDollars,
     StrictPositiveCount,
 )
+from ._lazy import reexport
 from ._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime, wrap_bare
 from ._operation import AuthMode, Operation, ParamRule
 from ._options import RequestOptions
@@ -95,6 +98,7 @@ __all__ = [
     "SyncClientCore",
     "UTCDateTime",
     "async_to_raw_response_wrapper",
+    "reexport",
     "signed_env",
     "to_raw_response_wrapper",
     "wrap_bare",
