@@ -20,7 +20,6 @@ from kalshi_rest.extension import (
     RestProduct,
     SyncAPIClient,
     SyncAPIResource,
-    signed_env,
 )
 
 PRIVATE_LIST = Operation("GetSecrets", "GET", "/secrets", ItemList, 200, "required", page_items="items")
@@ -42,15 +41,7 @@ class AsyncThings(AsyncAPIResource):
         return await self._request(GET_ITEM, path={"ticker": ticker})
 
 
-OTHER = RestProduct(
-    name="other",
-    endpoint="prediction",
-    env_prefix="KALSHI",
-    auth="signed",
-    credentials_help="pass key_id and a key",
-    resources="kalshi_rest.resources._generated",
-    read_env=signed_env("prediction"),
-)
+OTHER = RestProduct("prediction", "kalshi_rest.resources._generated", "pass key_id and a key", name="other")
 
 
 class OtherClient(SyncAPIClient):

@@ -74,12 +74,11 @@ def _env_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
 
 
 KLEAR_REST = RestProduct(
-    name="Klear",
     endpoint="klear",
-    env_prefix="KALSHI_KLEAR",
-    auth="bearer",
-    credentials_help=_ENV_HELP,
     resources="kalshi_klear.resources._generated",
+    credentials_help=_ENV_HELP,
+    name="Klear",
+    auth="bearer",
     read_env=_env_kwargs,
     pool=httpx.Limits(max_connections=20, max_keepalive_connections=10),
 )

@@ -6,20 +6,16 @@ pagination, rate limiting) with the perps resources and `PERPS_REST`, the produc
 
 from __future__ import annotations
 
-from kalshi_rest.extension import AsyncAPIClient, RestProduct, SyncAPIClient, signed_env
+from kalshi_rest.extension import AsyncAPIClient, RestProduct, SyncAPIClient
 
 from .resources._generated._mixins import AsyncResources, SyncResources
 
 __all__ = ["PERPS_REST", "AsyncPerpsClient", "PerpsClient"]
 
 PERPS_REST = RestProduct(
-    name="perps",
     endpoint="perps",
-    env_prefix="KALSHI_PERPS",
-    auth="signed",
-    credentials_help="build the client with key_id and private_key_path (or PerpsClient.from_env())",
     resources="kalshi_perps.resources._generated",
-    read_env=signed_env("perps"),
+    credentials_help="build the client with key_id and private_key_path (or PerpsClient.from_env())",
 )
 """The perps REST API (specs/perps_openapi.yaml): `perps_rest_url`, `KALSHI_PERPS_*`, RSA-signed.
 

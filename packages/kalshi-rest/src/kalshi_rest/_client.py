@@ -154,7 +154,7 @@ class ClientState:
             KalshiConfigError: credentials are half set, or a value is invalid.
             KalshiKeyError: the key cannot be loaded.
         """
-        return cls(**cls.product.read_env(kwargs))
+        return cls(**cls.product.env_kwargs(kwargs))
 
     @property
     def config(self) -> KalshiConfig:

@@ -50,29 +50,48 @@ class RestProduct:
     `KLEAR_REST` (kalshi_klear); a third party declares its own the same way.
 
     Attributes:
-        name: for messages ("prediction", "perps", "Klear").
         endpoint: the product key of `kalshi_auth.resolve_endpoints` (`KalshiConfig.endpoints`):
             requests go to `config.endpoints(endpoint).rest_url`.
-        env_prefix: the environment-variable prefix `from_env` reads (`KALSHI`, `KALSHI_PERPS`, ...).
-        auth: the credential scheme (`signed` or `bearer`).
-        credentials_help: how to supply credentials, ending the `AuthRequiredError` of a private call.
         resources: the generated resources package (`kalshi_perps.resources._generated`); its
             modules' `OPERATIONS` make the operation table.
-        read_env: builds constructor arguments from the environment (see `signed_env`).
+        credentials_help: how to supply credentials, ending the `AuthRequiredError` of a private call.
+        name: for messages (default: `endpoint`).
+        env_prefix: the environment-variable prefix `from_env` reads (default `KALSHI` for
+            prediction, else `KALSHI_<ENDPOINT>`).
+        auth: the credential scheme, `signed` (default) or `bearer`.
+        read_env: builds constructor arguments from the environment; default `signed_env(endpoint)`
+            for a signed product, required otherwise.
         pool: the default connection pool (`KalshiConfig(limits=...)` overrides it).
         rate_limits: builds the client-side `RateLimiter` of a usage tier (`RateLimiter.for_tier`
             for prediction); None when the product publishes no bucket sizes.
     """
 
-    name: str
     endpoint: Product
-    env_prefix: str
-    auth: AuthScheme
-    credentials_help: str
     resources: str
-    read_env: EnvReader
+    credentials_help: str
+    name: str = ""
+    env_prefix: str = ""
+    auth: AuthScheme = "signed"
+    read_env: EnvReader | None = None
     pool: httpx.Limits = field(default_factory=lambda: httpx.Limits(max_connections=100, max_keepalive_connections=20))
     rate_limits: Callable[[str], RateLimiter] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            object.__setattr__(self, "name", self.endpoint)
+        if not self.env_prefix:
+            object.__setattr__(
+                self, "env_prefix", "KALSHI" if self.endpoint == "prediction" else f"KALSHI_{self.endpoint.upper()}"
+            )
+        if self.read_env is None:
+            if self.auth != "signed" or self.endpoint not in ("prediction", "perps"):
+                raise ValueError(f"RestProduct {self.name!r}: give read_env (how from_env finds its credentials)")
+            object.__setattr__(self, "read_env", signed_env(self.endpoint))
+
+    def env_kwargs(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        """Constructor arguments for `from_env(**kwargs)` (the `read_env` reader's)."""
+        assert self.read_env is not None  # set in __post_init__
+        return self.read_env(kwargs)
 
     def rest_url(self, config: Any) -> str:
         """This product's REST base URL in `config` (a `KalshiConfig`), from the one resolver."""
@@ -99,13 +118,9 @@ class RestProduct:
 
 
 PREDICTION_REST = RestProduct(
-    name="prediction",
     endpoint="prediction",
-    env_prefix="KALSHI",
-    auth="signed",
-    credentials_help="build the client with key_id and private_key_path (or KalshiClient.from_env())",
     resources="kalshi_rest.resources._generated",
-    read_env=signed_env("prediction"),
+    credentials_help="build the client with key_id and private_key_path (or KalshiClient.from_env())",
     rate_limits=RateLimiter.for_tier,
 )
 """The prediction-markets REST API (specs/openapi.yaml)."""

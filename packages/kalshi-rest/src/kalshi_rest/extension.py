@@ -4,16 +4,13 @@ kalshi-perps and kalshi-klear build on this module and nothing else of kalshi_re
 a third party declares its own product the same way. Importing it loads httpx and pydantic.
 
 ```python
-from kalshi_rest.extension import RestProduct, SyncAPIClient, signed_env
+from kalshi_rest.extension import RestProduct, SyncAPIClient
 
 ACME_REST = RestProduct(
-    name="acme",
-    endpoint="prediction",               # the kalshi_auth.resolve_endpoints key
-    env_prefix="KALSHI",
-    auth="signed",
-    credentials_help="pass key_id and private_key_path",
+    endpoint="prediction",  # the kalshi_auth.resolve_endpoints key: where requests go
     resources="acme.resources._generated",  # generated modules, each with OPERATIONS
-    read_env=signed_env("prediction"),
+    credentials_help="pass key_id and private_key_path",
+    name="acme",  # signed with a KalshiAuth key, KALSHI_* variables (the defaults)
 )
 
 
