@@ -54,19 +54,19 @@ def test_a_queued_call_is_signed_after_the_call_ahead_of_it_finished() -> None:
 
 
 def test_sync_no_slot_within_the_pool_timeout_is_a_pool_timeout_and_nothing_is_sent() -> None:
-    release = threading.Event()
+    release, arrived = threading.Event(), threading.Event()
     seen: list[str] = []
 
     def handle(request: httpx.Request) -> httpx.Response:
         seen.append(request.url.path)
+        arrived.set()
         release.wait(5)
         return httpx.Response(200, json={"market": item_json("KX-1")})
 
     with KalshiClient(config=_config(timeout=0.2), transport=httpx.MockTransport(handle)) as client:
         holder = threading.Thread(target=client.markets.get, args=("KX-1",))
         holder.start()
-        while not seen:
-            time.sleep(0.01)
+        assert arrived.wait(5)
         with pytest.raises(KalshiPoolTimeoutError, match="never sent"):
             client.with_options(max_retries=0).markets.get("KX-2")  # a copy shares the slots
         release.set()
@@ -75,18 +75,18 @@ def test_sync_no_slot_within_the_pool_timeout_is_a_pool_timeout_and_nothing_is_s
 
 
 async def test_async_no_slot_within_the_pool_timeout_is_a_pool_timeout_and_nothing_is_sent() -> None:
-    release = asyncio.Event()
+    release, arrived = asyncio.Event(), asyncio.Event()
     seen: list[str] = []
 
     async def handle(request: httpx.Request) -> httpx.Response:
         seen.append(request.url.path)
+        arrived.set()
         await asyncio.wait_for(release.wait(), 5)
         return httpx.Response(200, json={"market": item_json("KX-1")})
 
     async with AsyncKalshiClient(config=_config(timeout=0.2), transport=httpx.MockTransport(handle)) as client:
         holder = asyncio.create_task(client.markets.get("KX-1"))
-        while not seen:
-            await asyncio.sleep(0.01)
+        await asyncio.wait_for(arrived.wait(), 5)
         with pytest.raises(KalshiPoolTimeoutError, match="never sent"):
             await client.markets.get("KX-2")
         release.set()
