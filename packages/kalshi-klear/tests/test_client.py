@@ -286,7 +286,7 @@ def test_http2_without_h2_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 async def test_both_faces_sit_on_kalshi_rest_bases_with_a_smaller_pool(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kalshi_rest._client import AsyncAPIClient, SyncAPIClient
+    from kalshi_rest.extension import AsyncAPIClient, SyncAPIClient
 
     assert issubclass(KlearClient, SyncAPIClient)
     assert issubclass(AsyncKlearClient, AsyncAPIClient)
