@@ -26,7 +26,6 @@ vendored file is never touched and its hash is what the headers carry):
 
 from __future__ import annotations
 
-import argparse
 import copy
 import re
 import sys
@@ -258,24 +257,7 @@ def generate() -> dict[Path, str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the generated files, or with `--check` list those that would change and exit 1."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--check", action="store_true", help="exit 1 and list files that would change")
-    args = parser.parse_args(argv)
-    files = generate()
-    changed = [p for p, src in files.items() if not p.exists() or p.read_text() != src]
-    stale = gen_rest._stale(files, KLEAR)
-    if args.check:
-        for p in [*changed, *stale]:
-            print(p.relative_to(ROOT))
-        return 1 if changed or stale else 0
-    for p in changed:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(files[p])
-        print(f"wrote {p.relative_to(ROOT)}")
-    for p in stale:
-        p.unlink()
-        print(f"removed {p.relative_to(ROOT)}")
-    return 0
+    return gen_rest.main(argv, KLEAR, build=generate)
 
 
 if __name__ == "__main__":

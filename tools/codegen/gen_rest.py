@@ -24,7 +24,7 @@ import subprocess
 import sys
 import textwrap
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -1481,13 +1481,16 @@ def _stale(files: Iterable[Path], target: Target) -> list[Path]:
     return [p for d in dirs if d.exists() for p in sorted(d.glob("*.py")) if p not in wanted]
 
 
-def main(argv: list[str] | None = None, target: Target | None = None) -> int:
-    """Write or check the generated files of `target` (default: the prediction API)."""
+def main(
+    argv: list[str] | None = None, target: Target | None = None, build: Callable[[], dict[Path, str]] | None = None
+) -> int:
+    """Write the generated files of `target` (default: the prediction API), or with `--check` list
+    those that would change and exit 1. `build` replaces `generate(target)` (Klear's adjusted output)."""
     target = target or PREDICTION
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(description=f"Generate {target.package}'s models and resources.")
     parser.add_argument("--check", action="store_true", help="exit 1 and list files that would change")
     args = parser.parse_args(argv)
-    files = generate(target)
+    files = build() if build is not None else generate(target)
     changed = [p for p, src in files.items() if not p.exists() or p.read_text() != src]
     stale = _stale(files, target)
     if args.check:
