@@ -197,3 +197,18 @@ def test_from_env_reads_the_products_variables(auth: KalshiAuth) -> None:
     client = OtherClient.from_env(environ={"KALSHI_API_BASE_URL": "http://127.0.0.1:9/trade-api/v2"})
     assert client.base_url == "http://127.0.0.1:9/trade-api/v2"
     assert not client.is_authenticated
+
+
+def test_the_readme_extension_example_runs() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Building another product's client", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    seen: list[httpx.Request] = []
+    with namespace["AcmeClient"](transport=_handler(seen)) as acme:
+        assert acme.markets.get("KX-1") is not None
+        assert acme.product.name == "acme"
+    assert seen[0].url.path == "/trade-api/v2/markets/KX-1"
