@@ -14,9 +14,11 @@ ACME_REST = RestProduct(
 )
 
 
-class AcmeClient(SyncResources, SyncAPIClient):  # SyncResources: the generated mixin
+class AcmeClient(SyncResources, SyncAPIClient):  # SyncResources: the generated resource mixin
     product = ACME_REST
 ```
+
+The kalshi-rest README ("Building another product's client") has a runnable version.
 
 What is here:
 
