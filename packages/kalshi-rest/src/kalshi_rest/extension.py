@@ -44,25 +44,44 @@ Everything under `kalshi_rest._*` is private and may change in any release.
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING
+
 from ._client import AsyncAPIClient, ClientState, SyncAPIClient
 from ._core import RequestSigner
-from ._fixed_point import (
-    FixedPointCount,
-    FixedPointDollars,
-    FixedPointNumber,
-    StrictCount,
-    StrictDecimal,
-    StrictDollars,
-    StrictPositiveCount,
-)
 from ._lazy import reexport
-from ._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime, wrap_bare
 from ._operation import AuthMode, Operation, ParamRule
 from ._options import RequestOptions
 from ._pagination import AsyncPage, Page
 from ._product import PREDICTION_REST, AuthScheme, EnvReader, RestProduct, signed_env
 from ._resource import AsyncAPIResource, AsyncClientCore, Body, SyncAPIResource, SyncClientCore
 from ._response import APIResponse, async_to_raw_response_wrapper, to_raw_response_wrapper
+
+if TYPE_CHECKING:
+    from ._fixed_point import (
+        FixedPointCount,
+        FixedPointDollars,
+        FixedPointNumber,
+        StrictCount,
+        StrictDecimal,
+        StrictDollars,
+        StrictPositiveCount,
+    )
+    from ._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime, wrap_bare
+
+# The model bases and fixed-point types load pydantic: on first access (PEP 562), so that a
+# client module importing this one stays as cheap to import as kalshi_rest's own clients.
+_MODELS = ("NullAsEmptyList", "RequestModel", "ResponseModel", "UTCDateTime", "wrap_bare")
+_FIXED = (
+    "FixedPointCount",
+    "FixedPointDollars",
+    "FixedPointNumber",
+    "StrictCount",
+    "StrictDecimal",
+    "StrictDollars",
+    "StrictPositiveCount",
+)
+_LAZY = {**dict.fromkeys(_MODELS, "._models"), **dict.fromkeys(_FIXED, "._fixed_point")}
 
 __all__ = [
     "PREDICTION_REST",
@@ -102,3 +121,16 @@ __all__ = [
     "to_raw_response_wrapper",
     "wrap_bare",
 ]
+
+
+def __getattr__(name: str) -> object:
+    where = _LAZY.get(name)
+    if where is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(where, __package__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
