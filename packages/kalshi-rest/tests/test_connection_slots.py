@@ -116,3 +116,9 @@ def test_an_adopted_http_client_is_not_limited_by_the_sdk() -> None:
     with httpx.Client(transport=httpx.MockTransport(lambda r: httpx.Response(200, json={}))) as http:
         client = KalshiClient(config=_config(), http_client=http)
         assert client._slots is None
+
+
+def test_an_unbounded_pool_has_unbounded_slots() -> None:
+    config = _config().replace(limits=httpx.Limits(max_connections=None))
+    with KalshiClient(config=config, transport=httpx.MockTransport(lambda r: httpx.Response(200, json={}))) as client:
+        assert client._slots is None

@@ -1,12 +1,32 @@
-"""`reexport`: a package that re-exports a generated package's names, each loaded on first access."""
+"""Names loaded on first access (PEP 562): `lazy_names` for a module's own heavy names, `reexport`
+for a package that re-exports a generated package."""
 
 from __future__ import annotations
 
 import importlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-__all__ = ["reexport"]
+__all__ = ["lazy_names", "reexport"]
+
+
+def lazy_names(module: str, table: Mapping[str, str]) -> Callable[[str], object]:
+    """A module `__getattr__` that imports `table[name]` (relative to `module`) on first access.
+
+    An entry naming a submodule itself (`{"models": ".models"}`) yields the submodule; any other
+    yields the attribute of that name. The value is cached in the module's globals.
+    """
+
+    def __getattr__(name: str) -> object:
+        where = table.get(name)
+        if where is None:
+            raise AttributeError(f"module {module!r} has no attribute {name!r}")
+        loaded = importlib.import_module(where, sys.modules[module].__package__)
+        value = loaded if where.endswith("." + name) else getattr(loaded, name)
+        setattr(sys.modules[module], name, value)
+        return value
+
+    return __getattr__
 
 
 def reexport(

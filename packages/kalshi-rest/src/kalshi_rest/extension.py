@@ -44,12 +44,11 @@ Everything under `kalshi_rest._*` is private and may change in any release.
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from ._client import AsyncAPIClient, ClientState, SyncAPIClient
 from ._core import RequestSigner
-from ._lazy import reexport
+from ._lazy import lazy_names, reexport
 from ._operation import AuthMode, Operation, ParamRule
 from ._options import RequestOptions
 from ._pagination import AsyncPage, Page
@@ -123,13 +122,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    where = _LAZY.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(where, __package__), name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:
