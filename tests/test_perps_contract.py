@@ -33,7 +33,7 @@ from _openapi import OpenAPISpec, OperationSpec, ParameterSpec, Schema, example_
 from kalshi_auth import PRODUCTION, KalshiAuth
 from kalshi_perps import AsyncPerpsClient, PerpsClient, models
 from kalshi_perps.resources._generated import OPERATION_METHODS, RESOURCE_CLASSES
-from kalshi_rest._models import ResponseModel
+from kalshi_rest.extension import ResponseModel
 
 ROOT = Path(__file__).resolve().parents[1]
 SPEC = OpenAPISpec(ROOT / "specs" / "perps_openapi.yaml")

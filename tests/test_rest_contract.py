@@ -27,7 +27,7 @@ from _openapi import OperationSpec, ParameterSpec
 
 from kalshi_auth import PRODUCTION, KalshiAuth
 from kalshi_rest import AsyncKalshiClient, KalshiClient, models
-from kalshi_rest._models import ResponseModel
+from kalshi_rest.extension import ResponseModel
 from kalshi_rest.resources._generated import OPERATION_METHODS
 
 SPEC = rest_contract.load_spec()

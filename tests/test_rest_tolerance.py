@@ -34,7 +34,7 @@ from _openapi import OpenAPISpec, Schema, example_for, pascal_case
 from kalshi_auth import KalshiConfig
 from kalshi_rest import KalshiResponseError
 from kalshi_rest._core import Core
-from kalshi_rest._operation import Operation
+from kalshi_rest.extension import Operation
 
 _PERPS_DECIMALS = {prop for _, prop in gen_perps.DECIMAL_STRING_FIELDS}
 

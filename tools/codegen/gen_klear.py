@@ -6,8 +6,7 @@ Usage:
 
 Reuses gen_rest's builders with a Klear `Target`, writing
 `packages/kalshi-klear/src/kalshi_klear/models/_generated/` and `.../resources/_generated/`. The
-generated code builds on kalshi_rest's `_operation`, `_resource`, `_response`, `_models` and
-`_fixed_point`, exactly like the prediction client's.
+generated code builds on kalshi_rest's public extension API (`kalshi_rest.extension`), like perps.
 
 What differs from openapi.yaml, each handled here and only here (`prepare_spec`, in memory; the
 vendored file is never touched and its hash is what the headers carry):
@@ -27,7 +26,6 @@ vendored file is never touched and its hash is what the headers carry):
 
 from __future__ import annotations
 
-import argparse
 import copy
 import re
 import sys
@@ -219,6 +217,14 @@ def _date_type_alias(source: str) -> str:
     return re.sub(r"(:\s*|\[|\| )date\b(?!:)", r"\1_date", source)
 
 
+_RUNTIME_IMPORT = re.compile(r"^from kalshi_rest\.extension import (\([^)]*\)|[^\n]*)\n", re.M)
+
+
+def _without_strict_dollars(match: re.Match[str]) -> str:
+    names = [n.strip() for n in match.group(1).strip("()").split(",") if n.strip() and n.strip() != "StrictDollars"]
+    return f"from kalshi_rest.extension import {', '.join(names)}\n" if names else ""
+
+
 def _positive_dollars(source: str) -> str:
     """Retype the `POSITIVE_DOLLAR_FIELDS` of a model module from `StrictDollars` to `PositiveDollars`."""
     changed = source
@@ -228,9 +234,7 @@ def _positive_dollars(source: str) -> str:
     if changed == source:
         return source
     if "StrictDollars" not in changed.split("__all__", 1)[1]:
-        changed = re.sub(r"(from kalshi_rest\._fixed_point import [^\n]*?)\bStrictDollars, ", r"\1", changed)
-        changed = re.sub(r"(from kalshi_rest\._fixed_point import [^\n]*?), StrictDollars\b", r"\1", changed)
-        changed = re.sub(r"^from kalshi_rest\._fixed_point import StrictDollars\n", "", changed, flags=re.M)
+        changed = _RUNTIME_IMPORT.sub(_without_strict_dollars, changed, count=1)
     first_local = "\nfrom kalshi_rest."
     return changed.replace(first_local, "\nfrom kalshi_klear._money import PositiveDollars" + first_local, 1)
 
@@ -253,24 +257,7 @@ def generate() -> dict[Path, str]:
 
 def main(argv: list[str] | None = None) -> int:
     """Write the generated files, or with `--check` list those that would change and exit 1."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--check", action="store_true", help="exit 1 and list files that would change")
-    args = parser.parse_args(argv)
-    files = generate()
-    changed = [p for p, src in files.items() if not p.exists() or p.read_text() != src]
-    stale = gen_rest._stale(files, KLEAR)
-    if args.check:
-        for p in [*changed, *stale]:
-            print(p.relative_to(ROOT))
-        return 1 if changed or stale else 0
-    for p in changed:
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(files[p])
-        print(f"wrote {p.relative_to(ROOT)}")
-    for p in stale:
-        p.unlink()
-        print(f"removed {p.relative_to(ROOT)}")
-    return 0
+    return gen_rest.main(argv, KLEAR, build=generate)
 
 
 if __name__ == "__main__":

@@ -24,7 +24,7 @@ import subprocess
 import sys
 import textwrap
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -387,6 +387,11 @@ class Target:
     #: Lists without a cursor that still return a `Page` (one page, `has_next` False), so that
     #: `for market in client.markets.list()` reads the same on every product.
     single_page_lists: frozenset[str] = frozenset()
+
+    def runtime(self, module: str) -> str:
+        """Where generated code imports kalshi_rest's runtime `module` from: kalshi_rest's own
+        generated code uses the private module, every other product `kalshi_rest.extension`."""
+        return f"kalshi_rest.{module}" if self.package == "kalshi_rest" else "kalshi_rest.extension"
 
     @property
     def models_pkg(self) -> str:
@@ -825,7 +830,9 @@ class ModelBuilder:
         imports: dict[str, set[str]] = defaultdict(set)
         for d in defs:
             for mod, item in d.runtime_imports:
-                imports[mod].add(item)
+                imports[self.t.runtime(mod[len("kalshi_rest.") :]) if mod.startswith("kalshi_rest._") else mod].add(
+                    item
+                )
             for dep in d.deps - names:
                 imports[f"{self.t.models_pkg}.{self.defs[dep].module}"].add(dep)
         public = sorted(d.name for d in defs)
@@ -1127,19 +1134,19 @@ class ResourceBuilder:
         std.append(f"from typing import {', '.join(sorted(typing_names))}\n")
         lines.extend(std)
         lines.append("\n")
-        local = [
-            "from kalshi_rest._operation import Operation"
-            + (", ParamRule" if any(self._rules(m) for m in methods) else "")
-            + "\n",
-            "from kalshi_rest._options import RequestOptions\n",
-        ]
+        runtime: dict[str, list[str]] = defaultdict(list)
+        runtime[self.t.runtime("_operation")] += ["Operation"] + (
+            ["ParamRule"] if any(self._rules(m) for m in methods) else []
+        )
+        runtime[self.t.runtime("_options")].append("RequestOptions")
         if needs["Page"]:
-            local.append("from kalshi_rest._pagination import AsyncPage, Page\n")
-        local.append("from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource\n")
-        local.append("from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper\n")
+            runtime[self.t.runtime("_pagination")] += ["AsyncPage", "Page"]
+        runtime[self.t.runtime("_resource")] += ["AsyncAPIResource", "SyncAPIResource"]
+        runtime[self.t.runtime("_response")] += ["async_to_raw_response_wrapper", "to_raw_response_wrapper"]
         if needs["Decimal"]:
             strict = sorted({w for m in methods for p in m.params for w in re.findall(r"\bStrict\w+", p.annotation)})
-            local.append(f"from kalshi_rest._fixed_point import {', '.join(strict)}\n")
+            runtime[self.t.runtime("_fixed_point")] += strict
+        local = [f"from {mod} import {', '.join(sorted(set(names)))}\n" for mod, names in runtime.items()]
         for mod in sorted(model_imports):
             local.append(f"from {mod} import {', '.join(sorted(model_imports[mod]))}\n")
         lines.extend(sorted(local))
@@ -1407,7 +1414,7 @@ class ResourceBuilder:
             ),
             "\nfrom __future__ import annotations\n\n",
             "from functools import cached_property\nfrom typing import TYPE_CHECKING\n\n",
-            "from kalshi_rest._resource import AsyncClientCore, SyncClientCore\n\n",
+            f"from {self.t.runtime('_resource')} import AsyncClientCore, SyncClientCore\n\n",
             "if TYPE_CHECKING:\n",
         ]
         present = [r for r in self.t.resources if r in self.methods]
@@ -1474,13 +1481,16 @@ def _stale(files: Iterable[Path], target: Target) -> list[Path]:
     return [p for d in dirs if d.exists() for p in sorted(d.glob("*.py")) if p not in wanted]
 
 
-def main(argv: list[str] | None = None, target: Target | None = None) -> int:
-    """Write or check the generated files of `target` (default: the prediction API)."""
+def main(
+    argv: list[str] | None = None, target: Target | None = None, build: Callable[[], dict[Path, str]] | None = None
+) -> int:
+    """Write the generated files of `target` (default: the prediction API), or with `--check` list
+    those that would change and exit 1. `build` replaces `generate(target)` (Klear's adjusted output)."""
     target = target or PREDICTION
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser = argparse.ArgumentParser(description=f"Generate {target.package}'s models and resources.")
     parser.add_argument("--check", action="store_true", help="exit 1 and list files that would change")
     args = parser.parse_args(argv)
-    files = generate(target)
+    files = build() if build is not None else generate(target)
     changed = [p for p, src in files.items() if not p.exists() or p.read_text() != src]
     stale = _stale(files, target)
     if args.check:

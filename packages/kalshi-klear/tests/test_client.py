@@ -286,7 +286,7 @@ def test_http2_without_h2_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 async def test_both_faces_sit_on_kalshi_rest_bases_with_a_smaller_pool(monkeypatch: pytest.MonkeyPatch) -> None:
-    from kalshi_rest._client import AsyncAPIClient, SyncAPIClient
+    from kalshi_rest.extension import AsyncAPIClient, SyncAPIClient
 
     assert issubclass(KlearClient, SyncAPIClient)
     assert issubclass(AsyncKlearClient, AsyncAPIClient)
@@ -306,3 +306,22 @@ async def test_both_faces_sit_on_kalshi_rest_bases_with_a_smaller_pool(monkeypat
     KlearClient().close()
     await AsyncKlearClient().aclose()
     assert made == [httpx.Limits(max_connections=20, max_keepalive_connections=10)] * 2
+
+
+def test_klear_is_declared_as_a_product() -> None:
+    from kalshi_klear import KLEAR_REST
+
+    assert KlearClient.product is KLEAR_REST is AsyncKlearClient.product
+    assert (KLEAR_REST.endpoint, KLEAR_REST.env_prefix, KLEAR_REST.auth) == ("klear", "KALSHI_KLEAR", "bearer")
+    assert set(KLEAR_REST.operations()) == set(OPERATION_METHODS)
+    assert KLEAR_REST.pool.max_connections == 20
+    with pytest.raises(ValueError, match="publishes no rate-limit buckets"):
+        KLEAR_REST.rate_limiter("basic")
+
+
+@pytest.mark.parametrize("arg", ["auth", "key_id", "private_key_path", "private_key", "password"])
+def test_rsa_credential_arguments_are_refused(arg: str) -> None:
+    with pytest.raises(TypeError, match=f"takes admin_user_id and access_token, not {arg}"):
+        KlearClient(**{arg: "x"})
+    with pytest.raises(TypeError, match=arg):
+        AsyncKlearClient(**{arg: "x"})

@@ -433,3 +433,23 @@ def test_an_empty_book_side_may_be_left_out(server: Server) -> None:
     assert book.bids == [(Decimal("97000.0000"), Decimal("1.50"))]
     assert book.asks == []
     assert server.seen[0].url.query == b"depth=5"
+
+
+def test_perps_is_declared_as_a_product() -> None:
+    from kalshi_perps import PERPS_REST
+    from kalshi_perps.resources._generated import OPERATION_METHODS
+
+    assert PerpsClient.product is PERPS_REST is AsyncPerpsClient.product
+    assert (PERPS_REST.endpoint, PERPS_REST.env_prefix, PERPS_REST.auth) == ("perps", "KALSHI_PERPS", "signed")
+    table = PERPS_REST.operations()
+    assert set(table) == set(OPERATION_METHODS)
+    assert table["GetMarginMarkets"].path.endswith("/markets")
+    assert PerpsClient(config=KalshiConfig.demo()).base_url == KalshiConfig.demo().endpoints("perps").rest_url
+
+
+def test_a_private_call_without_credentials_names_the_perps_variables() -> None:
+    with (
+        PerpsClient() as perps,
+        pytest.raises(AuthRequiredError, match=r"needs perps credentials: .*PerpsClient\.from_env"),
+    ):
+        perps.portfolio.positions()

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any
 
 import httpx
 import pytest
@@ -12,8 +13,14 @@ from rest_support import GET_ITEM, PRIVATE_GET, ItemList, ItemResponse, item_jso
 
 from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig
 from kalshi_rest import AsyncKalshiClient, KalshiClient, Operation
-from kalshi_rest._client import AsyncAPIClient, SyncAPIClient
-from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
+from kalshi_rest.extension import (
+    PREDICTION_REST,
+    AsyncAPIClient,
+    AsyncAPIResource,
+    RestProduct,
+    SyncAPIClient,
+    SyncAPIResource,
+)
 
 PRIVATE_LIST = Operation("GetSecrets", "GET", "/secrets", ItemList, 200, "required", page_items="items")
 
@@ -34,9 +41,14 @@ class AsyncThings(AsyncAPIResource):
         return await self._request(GET_ITEM, path={"ticker": ticker})
 
 
+OTHER = RestProduct("prediction", "kalshi_rest.resources._generated", "pass key_id and a key", name="other")
+
+
 class OtherClient(SyncAPIClient):
-    def _rest_url(self, config: KalshiConfig) -> str:
-        return "https://demo-api.kalshi.co/trade-api/v2"
+    product = OTHER
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(demo=True, **kwargs)
 
     @cached_property
     def things(self) -> Things:
@@ -44,8 +56,10 @@ class OtherClient(SyncAPIClient):
 
 
 class AsyncOtherClient(AsyncAPIClient):
-    def _rest_url(self, config: KalshiConfig) -> str:
-        return "https://demo-api.kalshi.co/trade-api/v2"
+    product = OTHER
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(demo=True, **kwargs)
 
     @cached_property
     def things(self) -> AsyncThings:
@@ -71,9 +85,9 @@ def test_a_product_client_brings_its_resources_and_base_url(auth: KalshiAuth) ->
     with OtherClient(auth=auth, transport=_handler(seen)) as client:
         assert client.things.get("KX-1").item.ticker == "KX-1"
         clone = client.with_options(timeout=3.0)
-        assert clone.base_url == "https://demo-api.kalshi.co/trade-api/v2"
+        assert clone.base_url == "https://external-api.demo.kalshi.co/trade-api/v2"
         assert not hasattr(client, "markets")
-    assert str(seen[0].url) == "https://demo-api.kalshi.co/trade-api/v2/items/KX-1"
+    assert str(seen[0].url) == "https://external-api.demo.kalshi.co/trade-api/v2/items/KX-1"
     assert "KALSHI-ACCESS-SIGNATURE" in seen[0].headers
 
 
@@ -81,7 +95,7 @@ async def test_the_async_face_too(auth: KalshiAuth) -> None:
     seen: list[httpx.Request] = []
     async with AsyncOtherClient(auth=auth, transport=_handler(seen)) as client:
         assert (await client.things.get("KX-1")).item.ticker == "KX-1"
-    assert seen[0].url.host == "demo-api.kalshi.co"
+    assert seen[0].url.host == "external-api.demo.kalshi.co"
 
 
 class TokenSigner:
@@ -97,7 +111,9 @@ class TokenSigner:
 class TokenClient(OtherClient):
     """A product with its own credential scheme, pool size and credential check."""
 
-    _default_limits: ClassVar[httpx.Limits] = httpx.Limits(max_connections=3, max_keepalive_connections=1)
+    product = dataclasses.replace(
+        OTHER, auth="bearer", pool=httpx.Limits(max_connections=3, max_keepalive_connections=1)
+    )
 
     def __init__(self, *, token: str | None = None, transport: httpx.BaseTransport | None = None) -> None:
         super().__init__(auth=TokenSigner(token) if token else None, transport=transport)
@@ -132,9 +148,10 @@ def test_the_check_auth_hook_words_the_error_and_nothing_is_sent() -> None:
     assert [r.url.path for r in seen] == ["/trade-api/v2/items/KX-1"]
 
 
-def test_without_the_hook_the_core_check_applies() -> None:
+def test_without_the_hook_the_products_wording_applies() -> None:
     seen: list[httpx.Request] = []
-    with OtherClient(transport=_handler(seen)) as client, pytest.raises(AuthRequiredError, match="needs credentials"):
+    match = "GetSecret .* needs other credentials: pass key_id and a key"
+    with OtherClient(transport=_handler(seen)) as client, pytest.raises(AuthRequiredError, match=match):
         client.things.secret()
     assert seen == []
 
@@ -152,6 +169,46 @@ def test_default_limits_size_an_owned_pool_unless_the_config_sets_them(monkeypat
     OtherClient().close()
     own = httpx.Limits(max_connections=7)
     OtherClient(config=KalshiConfig(limits=own)).close()
-    assert made[0]["limits"] == TokenClient._default_limits
+    assert made[0]["limits"] == TokenClient.product.pool
     assert made[1]["limits"] == httpx.Limits(max_connections=100, max_keepalive_connections=20)
     assert made[2]["limits"] is own
+
+
+def test_the_prediction_product_declares_what_the_client_reads() -> None:
+    assert KalshiClient.product is PREDICTION_REST is AsyncKalshiClient.product
+    assert (PREDICTION_REST.endpoint, PREDICTION_REST.env_prefix, PREDICTION_REST.auth) == (
+        "prediction",
+        "KALSHI",
+        "signed",
+    )
+    table = PREDICTION_REST.operations()
+    assert table["GetMarket"].path == "/markets/{ticker}" and table["GetMarket"].method == "GET"
+    assert all(op.operation_id == op_id for op_id, op in table.items())
+    assert KalshiClient(demo=True).base_url == PREDICTION_REST.rest_url(KalshiConfig.demo())
+    assert PREDICTION_REST.rate_limiter("basic") is not None
+
+
+def test_a_product_without_published_buckets_says_so() -> None:
+    with pytest.raises(ValueError, match="other publishes no rate-limit buckets"):
+        OTHER.rate_limiter("basic")
+
+
+def test_from_env_reads_the_products_variables(auth: KalshiAuth) -> None:
+    client = OtherClient.from_env(environ={"KALSHI_API_BASE_URL": "http://127.0.0.1:9/trade-api/v2"})
+    assert client.base_url == "http://127.0.0.1:9/trade-api/v2"
+    assert not client.is_authenticated
+
+
+def test_the_readme_extension_example_runs() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Building another product's client", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict[str, Any] = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    seen: list[httpx.Request] = []
+    with namespace["AcmeClient"](transport=_handler(seen)) as acme:
+        assert acme.markets.get("KX-1") is not None
+        assert acme.product.name == "acme"
+    assert seen[0].url.path == "/trade-api/v2/markets/KX-1"

@@ -48,3 +48,9 @@ def test_lazy_names_resolve_to_the_real_objects() -> None:
 def test_unknown_name_is_an_attribute_error() -> None:
     with pytest.raises(AttributeError, match="no attribute 'KalshiClinet'"):
         _ = kalshi_rest.KalshiClinet  # type: ignore[attr-defined]
+
+
+def test_the_extension_api_loads_pydantic_only_for_the_model_bases() -> None:
+    loaded = _loaded_after("import kalshi_rest.extension")
+    assert "pydantic" not in loaded and "httpx" in loaded  # the client bases need httpx
+    assert "pydantic" in _loaded_after("from kalshi_rest.extension import ResponseModel")

@@ -18,13 +18,14 @@ from kalshi_auth import KlearCredentials
 
 from . import models, resources
 from ._auth import BearerAuth
-from ._client import AsyncKlearClient, KlearClient
+from ._client import KLEAR_REST, AsyncKlearClient, KlearClient
 from ._money import CENTICENTS_PER_DOLLAR, PositiveDollars, centicents_to_dollars
 
 __version__ = "0.1.0"
 
 __all__ = [
     "CENTICENTS_PER_DOLLAR",
+    "KLEAR_REST",
     "AsyncKlearClient",
     "BearerAuth",
     "KlearClient",
@@ -34,14 +35,3 @@ __all__ = [
     "models",
     "resources",
 ]
-
-
-def _show_forwarded_arguments() -> None:
-    """help() and IDEs show what `from_env(**kwargs)` forwards to the constructor (docs/contributing-docs.md)."""
-    from kalshi_rest._signature import forwards_kwargs
-
-    for client in (KlearClient, AsyncKlearClient):
-        forwards_kwargs(client.__init__, environ=("Mapping[str, str] | None", None))(vars(client)["from_env"].__func__)
-
-
-_show_forwarded_arguments()

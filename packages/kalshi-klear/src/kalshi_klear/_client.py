@@ -4,34 +4,32 @@ Both faces sit on `SyncAPIClient` / `AsyncAPIClient`: the sans-I/O core builds e
 runs the retry loop (GET only; POST/PUT/DELETE are never retried), the two drivers send, errors map
 to the same classes, and cursor pages are `Page` / `AsyncPage`. What is Klear's own lives here: the
 credentials and their bearer signer, the `klear_url` base URL, `from_env`, the credential check and
-the redacted repr.
+the redacted repr. `KLEAR_REST` declares the product: the resolver key, the `KALSHI_KLEAR_`
+variables, the bearer scheme and the smaller default pool.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any, ClassVar, Self
+from typing import Any
 
 import httpx
 
 from kalshi_auth import (
     DEMO,
-    AuthRequiredError,
     KalshiConfig,
     KalshiConfigError,
     KlearCredentials,
     klear_credentials_from_env,
     parse_bool,
 )
-from kalshi_rest import EventHooks
-from kalshi_rest._client import AsyncAPIClient, SyncAPIClient, _ClientState
-from kalshi_rest._operation import Operation
+from kalshi_rest.extension import AsyncAPIClient, ClientState, RestProduct, SyncAPIClient
 
 from ._auth import BearerAuth
 from .resources._generated._mixins import AsyncResources, SyncResources
 
-__all__ = ["AsyncKlearClient", "KlearClient"]
+__all__ = ["KLEAR_REST", "AsyncKlearClient", "KlearClient"]
 
 _ENV_HELP = (
     "build the client with admin_user_id and access_token, or use KlearClient.from_env() with "
@@ -55,22 +53,65 @@ def _bearer(
     return BearerAuth(KlearCredentials(admin_user_id=admin_user_id, access_token=access_token))
 
 
-class _KlearState(_ClientState):
-    """What both Klear faces add to kalshi_rest's state: bearer auth, the Klear URL, a redacted repr."""
+def _env_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """`from_env`: `KALSHI_KLEAR_ADMIN_USER_ID`, `KALSHI_KLEAR_ACCESS_TOKEN`, `KALSHI_KLEAR_DEMO=1` (demo)
+    and `KALSHI_KLEAR_API_BASE_URL` (e.g. a local simulator); no credential variable means unauthenticated."""
+    environ: Mapping[str, str] = kwargs.pop("environ", None) or os.environ
+    credentials = klear_credentials_from_env(environ=environ)
+    config: KalshiConfig | None = kwargs.pop("config", None)
+    env_demo = parse_bool("KALSHI_KLEAR_DEMO", environ.get("KALSHI_KLEAR_DEMO"))
+    base_url = (environ.get("KALSHI_KLEAR_API_BASE_URL") or "").strip()
+    if config is None:
+        config = KalshiConfig.demo() if env_demo else KalshiConfig.production()
+    elif env_demo:
+        config = config.replace(environment=DEMO)
+    if base_url:
+        config = config.replace(base_url=base_url)
+    has_explicit = any(k in kwargs for k in ("credentials", "admin_user_id", "access_token"))
+    if credentials is not None and not has_explicit:
+        kwargs["credentials"] = credentials
+    return {"config": config, **kwargs}
 
+
+KLEAR_REST = RestProduct(
+    endpoint="klear",
+    resources="kalshi_klear.resources._generated",
+    credentials_help=_ENV_HELP,
+    name="Klear",
+    auth="bearer",
+    read_env=_env_kwargs,
+    pool=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+)
+"""The Klear clearing-member API (specs/klear_openapi.yaml): `klear_url`, `KALSHI_KLEAR_*`, bearer token."""
+
+
+_RSA_ARGS = frozenset({"auth", "key_id", "private_key_path", "private_key", "password"})
+
+
+class _KlearState(ClientState):
+    """What both Klear faces add to kalshi_rest's client: bearer credentials, the user ID, a redacted repr."""
+
+    product = KLEAR_REST
     _auth: BearerAuth | None
-    _default_limits: ClassVar[httpx.Limits] = httpx.Limits(max_connections=20, max_keepalive_connections=10)
 
-    _product = "klear"
+    def __init__(
+        self,
+        *,
+        admin_user_id: str | None = None,
+        access_token: str | None = None,
+        credentials: KlearCredentials | None = None,
+        **kwargs: Any,
+    ) -> None:
+        rsa = sorted(_RSA_ARGS & kwargs.keys())
+        if rsa:
+            raise TypeError(f"{type(self).__name__} takes admin_user_id and access_token, not {', '.join(rsa)}")
+        # The next class in the MRO is SyncAPIClient or AsyncAPIClient, which take `auth`.
+        super().__init__(auth=_bearer(admin_user_id, access_token, credentials), **kwargs)  # type: ignore[call-arg]
 
     @property
     def admin_user_id(self) -> str | None:
         """The admin user ID the client authenticates as (the token is never exposed)."""
         return self._auth.admin_user_id if self._auth is not None else None
-
-    def _check_auth(self, op: Operation[Any]) -> None:
-        if op.auth == "required" and self._auth is None:
-            raise AuthRequiredError(f"{op.operation_id} ({op.method} {op.path}) needs Klear credentials: {_ENV_HELP}")
 
     def __repr__(self) -> str:
         token = "'***'" if self._auth is not None else None
@@ -108,39 +149,6 @@ class KlearClient(SyncResources, _KlearState, SyncAPIClient):
         event_hooks: `{"request": [fn], "response": [fn]}` per attempt (see `kalshi_rest.EventHooks`).
     """
 
-    def __init__(
-        self,
-        *,
-        admin_user_id: str | None = None,
-        access_token: str | None = None,
-        credentials: KlearCredentials | None = None,
-        demo: bool | None = None,
-        config: KalshiConfig | None = None,
-        transport: httpx.BaseTransport | None = None,
-        http_client: httpx.Client | None = None,
-        event_hooks: EventHooks | None = None,
-    ) -> None:
-        auth = _bearer(admin_user_id, access_token, credentials)
-        super().__init__(
-            auth=auth, demo=demo, config=config, transport=transport, http_client=http_client, event_hooks=event_hooks
-        )
-
-    @classmethod
-    def from_env(cls, **kwargs: Any) -> Self:
-        """Build a client from `KALSHI_KLEAR_ADMIN_USER_ID` and `KALSHI_KLEAR_ACCESS_TOKEN`.
-
-        `KALSHI_KLEAR_DEMO=1` selects demo and `KALSHI_KLEAR_API_BASE_URL` overrides the base URL
-        (e.g. a local simulator). Neither credential variable set means an unauthenticated client.
-
-        Args:
-            **kwargs: any other constructor argument (`config`, `transport`, `demo`, ...), and
-                `environ=` to read a mapping instead of `os.environ`.
-
-        Raises:
-            KalshiConfigError: only one of the two credential variables is set, or a value is invalid.
-        """
-        return cls(**_env_kwargs(kwargs))
-
 
 class AsyncKlearClient(AsyncResources, _KlearState, AsyncAPIClient):
     """The Klear clearing-member API client for asyncio.
@@ -154,43 +162,3 @@ class AsyncKlearClient(AsyncResources, _KlearState, AsyncAPIClient):
     Same arguments as `KlearClient`, with `transport` an `httpx.AsyncBaseTransport` and
     `http_client` an `httpx.AsyncClient`. Retry waits never block the loop.
     """
-
-    def __init__(
-        self,
-        *,
-        admin_user_id: str | None = None,
-        access_token: str | None = None,
-        credentials: KlearCredentials | None = None,
-        demo: bool | None = None,
-        config: KalshiConfig | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
-        http_client: httpx.AsyncClient | None = None,
-        event_hooks: EventHooks | None = None,
-    ) -> None:
-        auth = _bearer(admin_user_id, access_token, credentials)
-        super().__init__(
-            auth=auth, demo=demo, config=config, transport=transport, http_client=http_client, event_hooks=event_hooks
-        )
-
-    @classmethod
-    def from_env(cls, **kwargs: Any) -> Self:
-        """Build a client from the `KALSHI_KLEAR_*` environment variables (see `KlearClient.from_env`)."""
-        return cls(**_env_kwargs(kwargs))
-
-
-def _env_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    environ: Mapping[str, str] = kwargs.pop("environ", None) or os.environ
-    credentials = klear_credentials_from_env(environ=environ)
-    config: KalshiConfig | None = kwargs.pop("config", None)
-    env_demo = parse_bool("KALSHI_KLEAR_DEMO", environ.get("KALSHI_KLEAR_DEMO"))
-    base_url = (environ.get("KALSHI_KLEAR_API_BASE_URL") or "").strip()
-    if config is None:
-        config = KalshiConfig.demo() if env_demo else KalshiConfig.production()
-    elif env_demo:
-        config = config.replace(environment=DEMO)
-    if base_url:
-        config = config.replace(base_url=base_url)
-    has_explicit = any(k in kwargs for k in ("credentials", "admin_user_id", "access_token"))
-    if credentials is not None and not has_explicit:
-        kwargs["credentials"] = credentials
-    return {"config": config, **kwargs}

@@ -13,7 +13,7 @@ from typing import Annotated
 
 from pydantic import AfterValidator
 
-from kalshi_rest._fixed_point import StrictDollars
+from kalshi_rest.extension import StrictDollars
 
 __all__ = ["CENTICENTS_PER_DOLLAR", "PositiveDollars", "centicents_to_dollars"]
 

@@ -24,7 +24,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from . import models
-from ._client import AsyncPerpsClient, PerpsClient
+from ._client import PERPS_REST, AsyncPerpsClient, PerpsClient
 
 if TYPE_CHECKING:
     from . import messages
@@ -34,6 +34,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "PERPS",
+    "PERPS_REST",
     "AsyncPerpsClient",
     "PerpsBookKeeper",
     "PerpsClient",
@@ -68,14 +69,3 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     return sorted(__all__)
-
-
-def _show_forwarded_arguments() -> None:
-    """help() and IDEs show what `from_env(**kwargs)` forwards to the constructor (docs/contributing-docs.md)."""
-    from kalshi_rest._signature import forwards_kwargs
-
-    for client in (PerpsClient, AsyncPerpsClient):
-        forwards_kwargs(client.__init__, environ=("Mapping[str, str] | None", None))(vars(client)["from_env"].__func__)
-
-
-_show_forwarded_arguments()

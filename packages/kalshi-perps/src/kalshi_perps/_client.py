@@ -1,18 +1,25 @@
-"""`PerpsClient` and `AsyncPerpsClient`: the perps (margin) REST API on the kalshi-rest machinery.
+"""`PerpsClient` and `AsyncPerpsClient`: the perps (margin) REST API on kalshi_rest's client machinery.
 
-Both faces reuse kalshi_rest's sans-I/O core (signing, retry, error mapping, pagination, rate
-limiting) through `SyncAPIClient` / `AsyncAPIClient`; only the resources and the base URL differ.
+Both faces are kalshi_rest's `SyncAPIClient` / `AsyncAPIClient` (signing, retry, error mapping,
+pagination, rate limiting) with the perps resources and `PERPS_REST`, the product declaration.
 """
 
 from __future__ import annotations
 
-from typing import Any, Self
-
-from kalshi_rest._client import AsyncAPIClient, SyncAPIClient, env_kwargs
+from kalshi_rest.extension import AsyncAPIClient, RestProduct, SyncAPIClient
 
 from .resources._generated._mixins import AsyncResources, SyncResources
 
-__all__ = ["AsyncPerpsClient", "PerpsClient"]
+__all__ = ["PERPS_REST", "AsyncPerpsClient", "PerpsClient"]
+
+PERPS_REST = RestProduct(
+    endpoint="perps",
+    resources="kalshi_perps.resources._generated",
+    credentials_help="build the client with key_id and private_key_path (or PerpsClient.from_env())",
+)
+"""The perps REST API (specs/perps_openapi.yaml): `perps_rest_url`, `KALSHI_PERPS_*`, RSA-signed.
+
+(`kalshi_perps.PERPS` is the WebSocket product.)"""
 
 
 class PerpsClient(SyncResources, SyncAPIClient):
@@ -25,28 +32,14 @@ class PerpsClient(SyncResources, SyncAPIClient):
     ```
 
     Requests go to `config.endpoints("perps").rest_url` (the environment's `perps_rest_url`, or
-    `config.base_url` as a server) and are signed like
-    prediction requests. Arguments as for `kalshi_rest.KalshiClient`: `key_id` with
-    `private_key_path` or `private_key`, or `auth`; `demo`; `config`; `transport`; `http_client`.
+    `config.base_url` as a server) and are signed like prediction requests. Arguments as for
+    `kalshi_rest.KalshiClient`: `key_id` with `private_key_path` or `private_key`, or `auth`;
+    `demo`; `config`; `transport`; `http_client`. `from_env()` reads `KALSHI_PERPS_KEY_ID`,
+    `KALSHI_PERPS_PRIVATE_KEY_PATH` (or `KALSHI_PERPS_PRIVATE_KEY`), `KALSHI_PERPS_DEMO` and
+    `KALSHI_PERPS_API_BASE_URL`.
     """
 
-    _product = "perps"
-
-    @classmethod
-    def from_env(cls, **kwargs: Any) -> Self:
-        """Build a client from `KALSHI_PERPS_KEY_ID`, `KALSHI_PERPS_PRIVATE_KEY_PATH` (or
-        `KALSHI_PERPS_PRIVATE_KEY`), `KALSHI_PERPS_DEMO` and `KALSHI_PERPS_API_BASE_URL`; no key
-        variables at all means unauthenticated (public endpoints only).
-
-        Args:
-            **kwargs: any other constructor argument (`demo=True`, `config`, `transport`, ...), and
-                `environ=` to read a mapping instead of `os.environ`.
-
-        Raises:
-            KalshiConfigError: credentials are half set.
-            KalshiKeyError: the key cannot be loaded.
-        """
-        return cls(**env_kwargs("perps", kwargs))
+    product = PERPS_REST
 
 
 class AsyncPerpsClient(AsyncResources, AsyncAPIClient):
@@ -62,9 +55,4 @@ class AsyncPerpsClient(AsyncResources, AsyncAPIClient):
     `http_client` an `httpx.AsyncClient`.
     """
 
-    _product = "perps"
-
-    @classmethod
-    def from_env(cls, **kwargs: Any) -> Self:
-        """Build a client from the `KALSHI_PERPS_*` environment variables (see `PerpsClient.from_env`)."""
-        return cls(**env_kwargs("perps", kwargs))
+    product = PERPS_REST

@@ -10,7 +10,6 @@ with KalshiClient(key_id="...", private_key_path="~/.kalshi/private_key.pem", de
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING
 
 from kalshi_auth import KalshiConfig
@@ -32,6 +31,7 @@ from ._errors import (
     KalshiTimeoutError,
     KalshiValidationError,
 )
+from ._lazy import lazy_names
 from ._operation import Operation
 from ._options import EventHooks, RequestOptions
 from ._pagination import AsyncPage, Page
@@ -81,14 +81,7 @@ __all__ = [
 ]
 
 
-def __getattr__(name: str) -> object:
-    where = _LAZY.get(name)
-    if where is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    module = importlib.import_module(where, __name__)
-    value = module if name == "models" else getattr(module, name)
-    globals()[name] = value
-    return value
+__getattr__ = lazy_names(__name__, _LAZY)
 
 
 def __dir__() -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
@@ -12,24 +13,23 @@ from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
 
-from kalshi_auth import DEMO, KalshiAuth, KalshiConfig, KalshiConfigError, PrivateKey, Product, credentials_from_env
+from kalshi_auth import DEMO, AuthRequiredError, KalshiAuth, KalshiConfig, KalshiConfigError, PrivateKey
 
 from ._core import Core, RequestSigner
 from ._operation import Operation
 from ._options import EventHooks, RequestOptions, check_event_hooks
 from ._pagination import AsyncPage, Page, iterate_pages, iterate_pages_async
+from ._product import PREDICTION_REST, RestProduct
 from ._resource import AsyncClientCore, Body, SyncClientCore
 from ._response import APIResponse
 from ._signature import forwards_kwargs
-from ._transport import drive_async, drive_sync
+from ._transport import drive_async, drive_sync, slot_count
 from .resources._generated._mixins import AsyncResources, SyncResources
 
-__all__ = ["AsyncAPIClient", "AsyncKalshiClient", "KalshiClient", "SyncAPIClient"]
+__all__ = ["AsyncAPIClient", "AsyncKalshiClient", "ClientState", "KalshiClient", "SyncAPIClient"]
 
 T = TypeVar("T")
 H = TypeVar("H", httpx.Client, httpx.AsyncClient)
-
-_DEFAULT_LIMITS = httpx.Limits(max_connections=100, max_keepalive_connections=20)
 
 
 def _resolve_auth(
@@ -83,31 +83,39 @@ def _plain(options: RequestOptions | None) -> RequestOptions | None:
     return RequestOptions(timeout=options.timeout, extra_headers=options.extra_headers, max_retries=options.max_retries)
 
 
-class _ClientState:
+class ClientState:
     """What both faces hold: the config, the signer and the core. No I/O.
 
-    Product clients adapt it through three hooks: `_product` (which of the config's resolved
-    endpoints requests go to, `KalshiConfig.endpoints`), `_check_auth` (a product-worded
-    `AuthRequiredError`) and `_default_limits` (the connection pool size).
+    Everything product-specific comes from the class's `product` (a `RestProduct`): the base URL
+    (`KalshiConfig.endpoints(product.endpoint)`), the default pool, the `from_env` reader and the
+    wording of `AuthRequiredError`. A product client sets `product` and adds its resources.
     """
 
-    _product: ClassVar[Product] = "prediction"
+    product: ClassVar[RestProduct] = PREDICTION_REST
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each client class its own `from_env` whose signature (in `help()` and IDEs) lists
+        the constructor arguments it forwards, instead of a bare `**kwargs`."""
+        super().__init_subclass__(**kwargs)
+        inherited = ClientState.__dict__["from_env"].__func__
+
+        def from_env(klass: type[Self], **kwargs: Any) -> Self:
+            return inherited(klass, **kwargs)  # type: ignore[no-any-return]
+
+        functools.update_wrapper(from_env, inherited)
+        forwards_kwargs(cls.__init__, environ=("Mapping[str, str] | None", None))(from_env)
+        cls.from_env = classmethod(from_env)  # type: ignore[method-assign,assignment]
 
     _config: KalshiConfig
     _auth: RequestSigner | None
     _core: Core
     _owns_http: bool
     _hooks: dict[str, tuple[Callable[[Any], Any], ...]]
-    _default_limits: ClassVar[httpx.Limits] = _DEFAULT_LIMITS
 
     def _set_state(self, config: KalshiConfig, auth: RequestSigner | None) -> None:
         self._config = config
         self._auth = auth
-        self._core = Core(config, auth, base_url=self._rest_url(config))
-
-    def _rest_url(self, config: KalshiConfig) -> str:
-        """The base URL of this client's API, from the one resolver (`KalshiConfig.endpoints`)."""
-        return config.endpoints(self._product).rest_url
+        self._core = Core(config, auth, base_url=self.product.rest_url(config))
 
     def _connect(
         self,
@@ -116,30 +124,51 @@ class _ClientState:
         transport: httpx.BaseTransport | httpx.AsyncBaseTransport | None,
         http_client: H | None,
         factory: Callable[..., H],
-    ) -> H:
-        """Set the state, then adopt `http_client` or build an owned pool with `factory` (either face's)."""
+    ) -> tuple[H, int | None]:
+        """Set the state, then adopt `http_client` or build an owned pool with `factory` (either face's).
+
+        Returns the pool and how many attempts may hold a connection at once (None: no limit,
+        also for an adopted `http_client`, whose pool size is its owner's business).
+        """
         self._set_state(config, auth)
         if http_client is not None:
             if transport is not None:
                 raise KalshiConfigError("pass transport= or http_client=, not both")
             self._owns_http = False
-            return http_client
+            return http_client, None
+        limits = config.limits or self.product.pool
         with _http2_hint():
             http = factory(
-                transport=transport,
-                http2=config.http2,
-                limits=config.limits or self._default_limits,
-                timeout=config.timeout,
-                follow_redirects=False,
+                transport=transport, http2=config.http2, limits=limits, timeout=config.timeout, follow_redirects=False
             )
         self._owns_http = True
-        return http
+        return http, slot_count(limits)
 
     def _check_auth(self, op: Operation[Any]) -> None:
-        """Runs before each call is built; the core's own check (prediction wording) follows it.
+        """Refuse a private call without credentials, before anything is built or sent."""
+        if op.auth == "required" and self._auth is None:
+            what, help_ = self.product.name, self.product.credentials_help
+            raise AuthRequiredError(f"{op.operation_id} ({op.method} {op.path}) needs {what} credentials: {help_}")
 
-        A product client overrides it to raise `AuthRequiredError` naming its own credentials.
+    @classmethod
+    def from_env(cls, **kwargs: Any) -> Self:
+        """Build a client from the product's environment variables (`KALSHI_*` for prediction).
+
+        Prediction reads `KALSHI_KEY_ID`, `KALSHI_PRIVATE_KEY_PATH` (or `KALSHI_PRIVATE_KEY`),
+        `KALSHI_DEMO` and `KALSHI_API_BASE_URL`; perps the same with `KALSHI_PERPS_`; Klear
+        `KALSHI_KLEAR_ADMIN_USER_ID`, `KALSHI_KLEAR_ACCESS_TOKEN`, `_DEMO` and `_API_BASE_URL`.
+        No credential variables at all means an unauthenticated client.
+
+        Args:
+            **kwargs: any other constructor argument (`config`, `transport`, `demo`, ...), and
+                `environ=` to read a mapping instead of `os.environ`. Explicit `demo=True` or a
+                `DEMO`/`API_BASE_URL` variable overrides `config`'s environment.
+
+        Raises:
+            KalshiConfigError: credentials are half set, or a value is invalid.
+            KalshiKeyError: the key cannot be loaded.
         """
+        return cls(**cls.product.env_kwargs(kwargs))
 
     @property
     def config(self) -> KalshiConfig:
@@ -154,7 +183,7 @@ class _ClientState:
     @property
     def base_url(self) -> str:
         """The REST base URL requests go to (`KalshiClient`'s ends with `/trade-api/v2`)."""
-        return self._rest_url(self._config).rstrip("/")
+        return self.product.rest_url(self._config).rstrip("/")
 
     def _changed_config(self, changes: dict[str, Any]) -> KalshiConfig:
         extra = changes.get("extra_headers")
@@ -168,13 +197,13 @@ class _ClientState:
         return f"{type(self).__name__}(base_url={self.base_url!r}, key_id={key!r})"
 
 
-class SyncAPIClient(_ClientState, SyncClientCore):
+class SyncAPIClient(ClientState, SyncClientCore):
     """The blocking client machinery, without resources.
 
-    `KalshiClient` adds the prediction resources to it; other products' clients (`PerpsClient`) add
-    theirs and override `_rest_url`. Arguments as for `KalshiClient`; `auth` may be any
-    `RequestSigner` (`kalshi_rest._core`), so a client with another credential scheme (`KlearClient`'s
-    bearer token) takes its own arguments and passes its signer as `auth`.
+    `KalshiClient` adds the prediction resources to it; other products' clients (`PerpsClient`) set
+    their `product` and add theirs. Arguments as for `KalshiClient`; `auth` may be any
+    `RequestSigner`, so a client with another credential scheme (`KlearClient`'s bearer token)
+    takes its own arguments and passes its signer as `auth`.
     """
 
     def __init__(
@@ -194,25 +223,9 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         config = _resolve_config(config, demo)
         signer = _resolve_auth(key_id, private_key_path, private_key, password, auth)
         self._hooks = check_event_hooks(event_hooks)
-        self._http = self._connect(config, signer, transport, http_client, httpx.Client)
+        self._http, slots = self._connect(config, signer, transport, http_client, httpx.Client)
+        self._slots = None if slots is None else threading.BoundedSemaphore(slots)
         self._sleep: Callable[[float], object] = time.sleep
-
-    @classmethod
-    @forwards_kwargs(__init__, environ=("Mapping[str, str] | None", None))
-    def from_env(cls, **kwargs: Any) -> Self:
-        """Build a client from `KALSHI_KEY_ID`, `KALSHI_PRIVATE_KEY_PATH` (or `KALSHI_PRIVATE_KEY`),
-        `KALSHI_DEMO` and `KALSHI_API_BASE_URL`; no key variables at all means unauthenticated.
-
-        Args:
-            **kwargs: any other constructor argument (`config`, `transport`, `demo`, ...), and
-                `environ=` to read a mapping instead of `os.environ`. Explicit `demo=True` or a
-                `KALSHI_DEMO`/`KALSHI_API_BASE_URL` variable overrides `config`'s environment.
-
-        Raises:
-            KalshiConfigError: credentials are half set.
-            KalshiKeyError: the key cannot be loaded.
-        """
-        return cls(**_env_kwargs(kwargs))
 
     def with_options(
         self,
@@ -241,6 +254,7 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         clone = type(self).__new__(type(self))
         clone._set_state(config, self._auth)
         clone._http, clone._owns_http, clone._sleep, clone._hooks = self._http, False, self._sleep, self._hooks
+        clone._slots = self._slots  # one pool, one set of slots
         return clone
 
     copy = with_options
@@ -257,7 +271,7 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, body, options)
-        response = drive_sync(core.flow(call), self._http, self._sleep, self._hooks)
+        response = drive_sync(core.flow(call), self._http, self._sleep, self._hooks, self._slots)
         if call.raw:
             return APIResponse(response, functools.partial(core.parse, op))  # type: ignore[return-value]
         return core.parse(op, response)
@@ -273,7 +287,7 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, None, options)
-        response = drive_sync(core.flow(call), self._http, self._sleep, self._hooks)
+        response = drive_sync(core.flow(call), self._http, self._sleep, self._hooks, self._slots)
         follow = _plain(options)
 
         def fetch(cursor: str) -> Page[Any]:
@@ -341,7 +355,7 @@ class KalshiClient(SyncResources, SyncAPIClient):
     """
 
 
-class AsyncAPIClient(_ClientState, AsyncClientCore):
+class AsyncAPIClient(ClientState, AsyncClientCore):
     """The asyncio client machinery, without resources (see `SyncAPIClient`)."""
 
     def __init__(
@@ -361,16 +375,11 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         config = _resolve_config(config, demo)
         signer = _resolve_auth(key_id, private_key_path, private_key, password, auth)
         self._hooks = check_event_hooks(event_hooks)
-        self._http = self._connect(config, signer, transport, http_client, httpx.AsyncClient)
+        self._http, slots = self._connect(config, signer, transport, http_client, httpx.AsyncClient)
         import asyncio  # here, not at module level: sync-only programs never pay for importing asyncio
 
+        self._slots = None if slots is None else asyncio.Semaphore(slots)
         self._sleep: Callable[[float], Awaitable[object]] = asyncio.sleep
-
-    @classmethod
-    @forwards_kwargs(__init__, environ=("Mapping[str, str] | None", None))
-    def from_env(cls, **kwargs: Any) -> Self:
-        """Build a client from the `KALSHI_*` environment variables (see `KalshiClient.from_env`)."""
-        return cls(**_env_kwargs(kwargs))
 
     def with_options(
         self,
@@ -394,6 +403,7 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         clone = type(self).__new__(type(self))
         clone._set_state(config, self._auth)
         clone._http, clone._owns_http, clone._sleep, clone._hooks = self._http, False, self._sleep, self._hooks
+        clone._slots = self._slots  # one pool, one set of slots
         return clone
 
     copy = with_options
@@ -410,7 +420,7 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, body, options)
-        response = await drive_async(core.flow(call), self._http, self._sleep, self._hooks)
+        response = await drive_async(core.flow(call), self._http, self._sleep, self._hooks, self._slots)
         if call.raw:
             return APIResponse(response, functools.partial(core.parse, op))  # type: ignore[return-value]
         return core.parse(op, response)
@@ -426,7 +436,7 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, None, options)
-        response = await drive_async(core.flow(call), self._http, self._sleep, self._hooks)
+        response = await drive_async(core.flow(call), self._http, self._sleep, self._hooks, self._slots)
         follow = _plain(options)
 
         async def fetch(cursor: str) -> AsyncPage[Any]:
@@ -479,16 +489,3 @@ class AsyncKalshiClient(AsyncResources, AsyncAPIClient):
     Same arguments as `KalshiClient`, with `transport` an `httpx.AsyncBaseTransport` and
     `http_client` an `httpx.AsyncClient`. Waits (retries, rate limiting) never block the loop.
     """
-
-
-def env_kwargs(product: Product, kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Constructor arguments from the `KALSHI_*` (or `KALSHI_PERPS_*`) variables, merged into `kwargs`."""
-    creds = credentials_from_env("perps" if product == "perps" else "prediction", environ=kwargs.pop("environ", None))
-    config = creds.config(kwargs.pop("config", None))
-    if creds.auth is not None and "auth" not in kwargs and "key_id" not in kwargs:
-        kwargs["auth"] = creds.auth
-    return {**kwargs, "config": config}
-
-
-def _env_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    return env_kwargs("prediction", kwargs)

@@ -11,6 +11,7 @@ async clients cannot drift apart.
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections.abc import Callable, Generator, Mapping
@@ -80,15 +81,38 @@ class RequestSigner(Protocol):
 class Send:
     """Send this request and resume the flow with the response (or the transport exception).
 
-    The driver reads at most `max_body` bytes of a 2xx body (more is a `KalshiResponseError`) and
-    at most `MAX_ERROR_BODY` bytes of any other.
+    `request` is either a ready `httpx.Request` or a function that builds and signs one; the
+    driver reads `.request` only once it holds a connection slot (waiting at most `pool_timeout`
+    seconds), so a signature's timestamp is taken just before the request can go out, not while
+    it queues for the pool. The driver reads
+    at most `max_body` bytes of a 2xx body (more is a `KalshiResponseError`) and at most
+    `MAX_ERROR_BODY` bytes of any other.
     """
 
-    __slots__ = ("max_body", "request")
+    __slots__ = ("_build", "_request", "max_body", "pool_timeout")
 
-    def __init__(self, request: httpx.Request, max_body: int = 64 * 1024 * 1024) -> None:
-        self.request = request
+    def __init__(
+        self,
+        request: httpx.Request | Callable[[], httpx.Request],
+        max_body: int = 64 * 1024 * 1024,
+        pool_timeout: float | None = None,
+    ) -> None:
+        if isinstance(request, httpx.Request):
+            self._request: httpx.Request | None = request
+            self._build: Callable[[], httpx.Request] | None = None
+        else:
+            self._request, self._build = None, request
         self.max_body = max_body
+        self.pool_timeout = pool_timeout
+        """How long the driver may wait for a connection slot (None: no limit)."""
+
+    @property
+    def request(self) -> httpx.Request:
+        """The request, built (and signed) on first access."""
+        if self._request is None:
+            assert self._build is not None
+            self._request, self._build = self._build(), None
+        return self._request
 
     def __repr__(self) -> str:
         return f"Send({self.request.method} {self.request.url.path})"
@@ -310,7 +334,9 @@ class Core:
                 if wait > 0:
                     yield Sleep(wait)
             sent_at = clock()
-            outcome = yield Send(self.sign(call), self.config.max_response_bytes)
+            outcome = yield Send(
+                functools.partial(self.sign, call), self.config.max_response_bytes, call.extensions["timeout"]["pool"]
+            )
             if isinstance(outcome, httpx.Response):
                 status = outcome.status_code
                 logger.debug(

@@ -1,21 +1,37 @@
 """The two drivers of the core's request flow: one sends with `httpx.Client`, one with `httpx.AsyncClient`.
 
 They only move requests and responses, read bodies within their caps, call the event hooks and
-sleep; every decision is made by `Core.flow`.
+sleep; every decision is made by `Core.flow`. Each attempt first takes a connection slot (a
+semaphore the size of the pool, shared by a client and its `with_options` copies), and only then
+builds and signs its request: with a thousand calls in flight, a signature is never minutes old
+by the time a pooled connection frees up (a stale timestamp is a 401).
 """
 
 from __future__ import annotations
 
 import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
 from ._core import Flow, Outcome, Send, Sleep
 from ._errors import MAX_ERROR_BODY, KalshiResponseError
 
-__all__ = ["drive_async", "drive_sync"]
+if TYPE_CHECKING:  # sync-only programs never import asyncio for this
+    import asyncio
+    import threading
+
+__all__ = ["drive_async", "drive_sync", "slot_count"]
+
+
+def slot_count(limits: httpx.Limits) -> int | None:
+    """How many attempts may hold a connection at once: the pool's `max_connections` (None: unbounded)."""
+    return limits.max_connections
+
+
+def _no_slot(send: Send) -> httpx.PoolTimeout:
+    return httpx.PoolTimeout(f"no connection slot free within {send.pool_timeout}s")
 
 
 class _Capped:
@@ -76,8 +92,12 @@ def drive_sync(
     http: httpx.Client,
     sleep: Callable[[float], object],
     hooks: Mapping[str, Sequence[Callable[[Any], Any]]] | None = None,
+    slots: threading.BoundedSemaphore | None = None,
 ) -> httpx.Response:
-    """Run `flow` to completion with blocking I/O; return the final response."""
+    """Run `flow` to completion with blocking I/O; return the final response.
+
+    With `slots`, each attempt holds one slot from before it is signed until its body is read.
+    """
     on_request, on_response = (hooks or {}).get("request", ()), (hooks or {}).get("response", ())
     outcome: Outcome = None
     try:
@@ -88,12 +108,19 @@ def drive_sync(
                 outcome = None
                 continue
             assert isinstance(action, Send)
-            for hook in on_request:
-                hook(action.request)
+            if slots is not None and not slots.acquire(timeout=action.pool_timeout):
+                outcome = _no_slot(action)
+                continue
             try:
-                outcome = _read_sync(http.send(action.request, stream=True), action.max_body)
+                request = action.request
+                for hook in on_request:
+                    hook(request)
+                outcome = _read_sync(http.send(request, stream=True), action.max_body)
             except httpx.RequestError as exc:
                 outcome = exc
+            finally:
+                if slots is not None:
+                    slots.release()
             if isinstance(outcome, httpx.Response):
                 for hook in on_response:
                     hook(outcome)
@@ -108,13 +135,29 @@ async def _call(hook: Callable[[Any], Any], value: object) -> None:
         await result
 
 
+async def _acquire(slots: asyncio.Semaphore, wait: float | None) -> bool:
+    """Take a slot, waiting at most `wait` seconds; the free-slot path does not start a timer."""
+    if not slots.locked() or wait is None:
+        await slots.acquire()
+        return True
+    from asyncio import timeout
+
+    try:
+        async with timeout(wait):
+            await slots.acquire()
+    except TimeoutError:
+        return False
+    return True
+
+
 async def drive_async(
     flow: Flow,
     http: httpx.AsyncClient,
     sleep: Callable[[float], Awaitable[object]],
     hooks: Mapping[str, Sequence[Callable[[Any], Any]]] | None = None,
+    slots: asyncio.Semaphore | None = None,
 ) -> httpx.Response:
-    """Run `flow` to completion on the event loop; return the final response."""
+    """Run `flow` to completion on the event loop; return the final response (`slots` as for `drive_sync`)."""
     on_request, on_response = (hooks or {}).get("request", ()), (hooks or {}).get("response", ())
     outcome: Outcome = None
     try:
@@ -125,12 +168,19 @@ async def drive_async(
                 outcome = None
                 continue
             assert isinstance(action, Send)
-            for hook in on_request:
-                await _call(hook, action.request)
+            if slots is not None and not await _acquire(slots, action.pool_timeout):
+                outcome = _no_slot(action)
+                continue
             try:
-                outcome = await _read_async(await http.send(action.request, stream=True), action.max_body)
+                request = action.request
+                for hook in on_request:
+                    await _call(hook, request)
+                outcome = await _read_async(await http.send(request, stream=True), action.max_body)
             except httpx.RequestError as exc:
                 outcome = exc
+            finally:
+                if slots is not None:
+                    slots.release()
             if isinstance(outcome, httpx.Response):
                 for hook in on_response:
                     await _call(hook, outcome)

@@ -8,20 +8,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from kalshi_rest.resources._generated import __all__ as _generated_all
-from kalshi_rest.resources._generated import __getattr__ as _generated_getattr
+from kalshi_rest._lazy import reexport
 
 if TYPE_CHECKING:
     from kalshi_rest.resources._generated import *  # noqa: F403
 
-__all__ = [name for name in _generated_all if name[0].isupper() and not name.isupper()]
-
-
-def __getattr__(name: str) -> object:
-    value = _generated_getattr(name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__all__, __getattr__, __dir__ = reexport(
+    __name__, "kalshi_rest.resources._generated", lambda name: name[0].isupper() and not name.isupper()
+)

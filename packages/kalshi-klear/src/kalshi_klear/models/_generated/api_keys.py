@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
+from kalshi_rest.extension import NullAsEmptyList, RequestModel, ResponseModel
 
 __all__ = [
     "CreateMarginFcmApiKeyRequest",

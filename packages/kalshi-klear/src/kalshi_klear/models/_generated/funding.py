@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from kalshi_rest._fixed_point import FixedPointCount
-from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
+from kalshi_rest.extension import FixedPointCount, NullAsEmptyList, ResponseModel, UTCDateTime
 
 __all__ = [
     "AssetClassFundingEstimate",

@@ -10,8 +10,7 @@ from kalshi_klear.models._generated.shared import AssetClass
 from pydantic import StrictInt
 
 from kalshi_klear._money import PositiveDollars
-from kalshi_rest._fixed_point import FixedPointDollars, FixedPointNumber
-from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
+from kalshi_rest.extension import FixedPointDollars, FixedPointNumber, NullAsEmptyList, RequestModel, ResponseModel
 
 __all__ = [
     "EstimatePortfolioMaintenanceMarginPosition",

@@ -7,8 +7,7 @@ from typing import ClassVar
 
 from kalshi_klear.models._generated.shared import AssetClass
 
-from kalshi_rest._fixed_point import FixedPointCount
-from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
+from kalshi_rest.extension import FixedPointCount, NullAsEmptyList, ResponseModel, UTCDateTime
 
 __all__ = [
     "CorporateActionPaymentDetail",

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date as _date
 from typing import ClassVar, Literal
 
-from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
+from kalshi_rest.extension import NullAsEmptyList, ResponseModel, UTCDateTime
 
 __all__ = [
     "GetLargeTraderPositionsResponse",

@@ -6,8 +6,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from kalshi_klear._money import PositiveDollars
-from kalshi_rest._fixed_point import FixedPointDollars
-from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
+from kalshi_rest.extension import FixedPointDollars, NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
 
 __all__ = [
     "AssetClassSettlementEstimate",

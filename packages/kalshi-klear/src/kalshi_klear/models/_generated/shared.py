@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal, TypeAlias
 
-from kalshi_rest._models import ResponseModel
+from kalshi_rest.extension import ResponseModel
 
 __all__ = ["AssetClass", "Error"]
 

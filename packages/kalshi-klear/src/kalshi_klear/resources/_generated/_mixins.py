@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from kalshi_rest._resource import AsyncClientCore, SyncClientCore
+from kalshi_rest.extension import AsyncClientCore, SyncClientCore
 
 if TYPE_CHECKING:
     from kalshi_klear.resources._generated.reports import AsyncReports, Reports

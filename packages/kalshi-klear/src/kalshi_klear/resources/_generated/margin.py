@@ -13,10 +13,15 @@ from kalshi_klear.models._generated.margin import (
     GetMaintenanceMarginMetadataResponse,
 )
 from kalshi_klear.models._generated.shared import AssetClass
-from kalshi_rest._operation import Operation, ParamRule
-from kalshi_rest._options import RequestOptions
-from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
-from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from kalshi_rest.extension import (
+    AsyncAPIResource,
+    Operation,
+    ParamRule,
+    RequestOptions,
+    SyncAPIResource,
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+)
 
 __all__ = ["AsyncMargin", "AsyncMarginWithRawResponse", "Margin", "MarginWithRawResponse", "OPERATIONS"]
 

@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from kalshi_perps.models._generated.shared import ExchangeInstance
 
-from kalshi_rest._models import NullAsEmptyList, ResponseModel
+from kalshi_rest.extension import NullAsEmptyList, ResponseModel
 
 __all__ = ["ApiUsageLevelGrant", "BucketLimit", "GetAccountApiLimitsResponse"]
 

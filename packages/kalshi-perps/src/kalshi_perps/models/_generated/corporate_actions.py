@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import date
 from typing import ClassVar, Literal
 
-from kalshi_rest._fixed_point import FixedPointDollars, FixedPointNumber
-from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
+from kalshi_rest.extension import FixedPointDollars, FixedPointNumber, NullAsEmptyList, ResponseModel, UTCDateTime
 
 __all__ = [
     "GetMarginCorporateActionsResponse",

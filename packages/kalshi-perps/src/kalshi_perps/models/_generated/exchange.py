@@ -7,7 +7,7 @@ from typing import ClassVar
 
 from kalshi_perps.models._generated.shared import ExchangeIndex
 
-from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
+from kalshi_rest.extension import NullAsEmptyList, ResponseModel, UTCDateTime
 
 __all__ = ["ExchangeIndexStatus", "ExchangeStatus", "MarginEnabledResponse"]
 

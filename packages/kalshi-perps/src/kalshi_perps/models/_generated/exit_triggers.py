@@ -7,8 +7,16 @@ from typing import ClassVar, Literal, TypeAlias
 
 from pydantic import StrictInt
 
-from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictDollars, StrictPositiveCount
-from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
+from kalshi_rest.extension import (
+    FixedPointCount,
+    FixedPointDollars,
+    NullAsEmptyList,
+    RequestModel,
+    ResponseModel,
+    StrictDollars,
+    StrictPositiveCount,
+    UTCDateTime,
+)
 
 __all__ = [
     "ExitTrigger",

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from kalshi_rest._fixed_point import FixedPointDollars, StrictDollars
-from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
+from kalshi_rest.extension import FixedPointDollars, NullAsEmptyList, RequestModel, ResponseModel, StrictDollars
 
 __all__ = [
     "CreateMarginFCMSubtraderRequest",

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar, Literal
 
-from kalshi_rest._fixed_point import FixedPointNumber
-from kalshi_rest._models import NullAsEmptyList, ResponseModel
+from kalshi_rest.extension import FixedPointNumber, NullAsEmptyList, ResponseModel
 
 __all__ = ["GetMarginFeeTierRatesResponse", "GetMarginFeeTiersResponse", "MarginFeeTierRate"]
 

@@ -5,8 +5,14 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
-from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
+from kalshi_rest.extension import (
+    FixedPointCount,
+    FixedPointDollars,
+    FixedPointNumber,
+    NullAsEmptyList,
+    ResponseModel,
+    UTCDateTime,
+)
 
 __all__ = [
     "GetMarginFundingHistoryResponse",

@@ -8,8 +8,15 @@ from typing import Any, ClassVar, Literal, TypeAlias
 from kalshi_perps.models._generated.shared import BookSide
 from pydantic import model_validator
 
-from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
-from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime, wrap_bare
+from kalshi_rest.extension import (
+    FixedPointCount,
+    FixedPointDollars,
+    FixedPointNumber,
+    NullAsEmptyList,
+    ResponseModel,
+    UTCDateTime,
+    wrap_bare,
+)
 
 __all__ = [
     "BidAskDistributionHistorical",

@@ -8,8 +8,7 @@ from typing import ClassVar
 from kalshi_perps.models._generated.shared import ExchangeIndex
 from pydantic import StrictInt
 
-from kalshi_rest._fixed_point import FixedPointCount, StrictCount
-from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
+from kalshi_rest.extension import FixedPointCount, NullAsEmptyList, RequestModel, ResponseModel, StrictCount
 
 __all__ = [
     "CreateOrderGroupRequest",

@@ -8,8 +8,17 @@ from typing import ClassVar, Literal, TypeAlias
 from kalshi_perps.models._generated.shared import BookSide, OrderSource
 from pydantic import StrictInt
 
-from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars, StrictPositiveCount
-from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
+from kalshi_rest.extension import (
+    FixedPointCount,
+    FixedPointDollars,
+    NullAsEmptyList,
+    RequestModel,
+    ResponseModel,
+    StrictCount,
+    StrictDollars,
+    StrictPositiveCount,
+    UTCDateTime,
+)
 
 __all__ = [
     "AmendMarginOrderRequest",

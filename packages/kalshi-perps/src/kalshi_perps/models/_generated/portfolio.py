@@ -8,8 +8,15 @@ from typing import ClassVar
 from kalshi_perps.models._generated.shared import BookSide, ExchangeInstance, OrderSource
 from pydantic import StrictInt
 
-from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
-from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
+from kalshi_rest.extension import (
+    FixedPointCount,
+    FixedPointDollars,
+    FixedPointNumber,
+    NullAsEmptyList,
+    RequestModel,
+    ResponseModel,
+    UTCDateTime,
+)
 
 __all__ = [
     "ApplySubaccountTransferRequest",

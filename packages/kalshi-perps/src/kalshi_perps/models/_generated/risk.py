@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
-from kalshi_rest._models import NullAsEmptyList, ResponseModel
+from kalshi_rest.extension import FixedPointCount, FixedPointDollars, FixedPointNumber, NullAsEmptyList, ResponseModel
 
 __all__ = [
     "GetMarginRiskParametersResponse",

@@ -7,10 +7,14 @@ from functools import cached_property
 from typing import Any
 
 from kalshi_perps.models._generated.fees import GetMarginFeeTierRatesResponse, GetMarginFeeTiersResponse
-from kalshi_rest._operation import Operation
-from kalshi_rest._options import RequestOptions
-from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
-from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from kalshi_rest.extension import (
+    AsyncAPIResource,
+    Operation,
+    RequestOptions,
+    SyncAPIResource,
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+)
 
 __all__ = ["AsyncFees", "AsyncFeesWithRawResponse", "Fees", "FeesWithRawResponse", "OPERATIONS"]
 

@@ -7,10 +7,15 @@ from functools import cached_property
 from typing import Any
 
 from kalshi_perps.models._generated.portfolio import GetMarginBalanceResponse
-from kalshi_rest._operation import Operation, ParamRule
-from kalshi_rest._options import RequestOptions
-from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
-from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from kalshi_rest.extension import (
+    AsyncAPIResource,
+    Operation,
+    ParamRule,
+    RequestOptions,
+    SyncAPIResource,
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+)
 
 __all__ = ["AsyncMargin", "AsyncMarginWithRawResponse", "Margin", "MarginWithRawResponse", "OPERATIONS"]
 

@@ -13,11 +13,17 @@ from kalshi_perps.models._generated.portfolio import (
     GetMarginPositionsResponse,
     MarginFill,
 )
-from kalshi_rest._operation import Operation, ParamRule
-from kalshi_rest._options import RequestOptions
-from kalshi_rest._pagination import AsyncPage, Page
-from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
-from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from kalshi_rest.extension import (
+    AsyncAPIResource,
+    AsyncPage,
+    Operation,
+    Page,
+    ParamRule,
+    RequestOptions,
+    SyncAPIResource,
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+)
 
 __all__ = ["AsyncPortfolio", "AsyncPortfolioWithRawResponse", "OPERATIONS", "Portfolio", "PortfolioWithRawResponse"]
 

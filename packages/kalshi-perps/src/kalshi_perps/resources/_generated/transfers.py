@@ -12,10 +12,14 @@ from kalshi_perps.models._generated.portfolio import (
     IntraExchangeInstanceTransferRequest,
     IntraExchangeInstanceTransferResponse,
 )
-from kalshi_rest._operation import Operation
-from kalshi_rest._options import RequestOptions
-from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
-from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
+from kalshi_rest.extension import (
+    AsyncAPIResource,
+    Operation,
+    RequestOptions,
+    SyncAPIResource,
+    async_to_raw_response_wrapper,
+    to_raw_response_wrapper,
+)
 
 __all__ = ["AsyncTransfers", "AsyncTransfersWithRawResponse", "OPERATIONS", "Transfers", "TransfersWithRawResponse"]
 
