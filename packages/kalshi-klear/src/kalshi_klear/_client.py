@@ -92,6 +92,7 @@ class _KlearState(ClientState):
     """What both Klear faces add to kalshi_rest's client: bearer credentials, the user ID, a redacted repr."""
 
     product = KLEAR_REST
+    hidden_init_args = _RSA_ARGS
     _auth: BearerAuth | None
 
     def __init__(

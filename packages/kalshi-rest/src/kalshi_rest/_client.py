@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import inspect
 import os
 import threading
 import time
@@ -83,6 +84,33 @@ def _plain(options: RequestOptions | None) -> RequestOptions | None:
     return RequestOptions(timeout=options.timeout, extra_headers=options.extra_headers, max_retries=options.max_retries)
 
 
+def _constructor(cls: type) -> Callable[..., Any]:
+    """A stand-in whose signature is every keyword `cls(...)` accepts: each `__init__` along the MRO
+    that passes `**kwargs` on adds the next one's parameters (less `cls.hidden_init_args`)."""
+    keyword = inspect.Parameter.KEYWORD_ONLY
+    params: dict[str, inspect.Parameter] = {}
+    hidden: frozenset[str] = getattr(cls, "hidden_init_args", frozenset())
+    for klass in cls.__mro__:
+        init = klass.__dict__.get("__init__")
+        if init is None:
+            continue
+        more = False
+        for p in list(inspect.signature(init).parameters.values())[1:]:
+            if p.kind is inspect.Parameter.VAR_KEYWORD:
+                more = True
+            elif p.kind is not inspect.Parameter.VAR_POSITIONAL and p.name not in params and p.name not in hidden:
+                params[p.name] = p.replace(kind=keyword)
+        if not more:
+            break
+
+    def stand_in(self: object, **kwargs: Any) -> None: ...
+
+    stand_in.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("self", inspect.Parameter.POSITIONAL_OR_KEYWORD), *params.values()]
+    )
+    return stand_in
+
+
 class ClientState:
     """What both faces hold: the config, the signer and the core. No I/O.
 
@@ -103,8 +131,11 @@ class ClientState:
             return inherited(klass, **kwargs)  # type: ignore[no-any-return]
 
         functools.update_wrapper(from_env, inherited)
-        forwards_kwargs(cls.__init__, environ=("Mapping[str, str] | None", None))(from_env)
-        cls.from_env = classmethod(from_env)  # type: ignore[method-assign,assignment]
+        forwards_kwargs(_constructor(cls), environ=("Mapping[str, str] | None", None))(from_env)
+        cls.from_env = classmethod(from_env)  # type: ignore[method-assign,assignment,arg-type]
+
+    hidden_init_args: ClassVar[frozenset[str]] = frozenset()
+    """Constructor arguments a product refuses (Klear: the RSA ones), left out of `from_env`'s signature."""
 
     _config: KalshiConfig
     _auth: RequestSigner | None
