@@ -16,7 +16,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from kalshi_fix._codec import SessionHeader, decode_app_message, format_sending_time, parse_frame
+from kalshi_fix._codec import (
+    SessionHeader,
+    format_sending_time,
+    parse_frame,
+)
 from kalshi_fix.messages import (
     CollateralAmountChangeEntry,
     ExecType,
@@ -29,6 +33,7 @@ from kalshi_fix.messages import (
     Side,
     TimeInForce,
 )
+from kalshi_fix.messages._decode import decode_app_message
 
 ROUNDS = 7
 KEY = "0b7c2c7e-1d2f-4c34-9a55-7e6f5a4b3c2d"

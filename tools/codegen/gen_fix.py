@@ -135,7 +135,21 @@ def load() -> tuple[dict[str, FieldDef], list[MessageDef], ET.Element, ET.Elemen
             messages.append(
                 MessageDef(m.attrib["name"], m.attrib["msgtype"], m.attrib["msgcat"], parse_members(m), source)
             )
+    apply_doc_order(messages, sup)
     return fields, messages, dic, sup
+
+
+def apply_doc_order(messages: list[MessageDef], sup: ET.Element) -> None:
+    """Move fields where Kalshi's documented examples order them differently from the dictionary."""
+    by_name = {m.name: m for m in messages}
+    for move in children(sup, "doc-order"):
+        if move.tag is ET.Comment:
+            continue
+        members = by_name[move.attrib["message"]].members
+        names = [m.name for m in members]
+        moved = members.pop(names.index(move.attrib["field"]))
+        after = [m.name for m in members].index(move.attrib["after"])
+        members.insert(after + 1, moved)
 
 
 class Generator:
@@ -145,6 +159,7 @@ class Generator:
         assert pricing is not None
         self.prices = {p.attrib["field"]: p.attrib["integral"] == "Y" for p in pricing.findall("price")}
         self.always_cents = {p.attrib["field"] for p in pricing.findall("always-cents")}
+        self.always_dollars = {p.attrib["field"] for p in pricing.findall("always-dollars")}
         self.entry_names = {e.attrib["group"]: e.attrib["class"] for e in children(self.sup, "entries")}
         self.defaults = {
             (d.attrib["message"], d.attrib["field"]): d.attrib["value"] for d in children(self.sup, "defaults")
@@ -189,7 +204,7 @@ class Generator:
         if f.type == "LOCALMKTDATE":
             return "date"
         if f.type in DEC_TYPES:
-            if f.type == "PRICE":
+            if f.type == "PRICE" and f.name not in self.always_dollars:
                 raise SystemExit(f"PRICE field {f.name} has no pricing rule in the supplement")
             return "dec"
         if f.type in INT_TYPES:
@@ -423,6 +438,8 @@ class Generator:
                 doc += "; dollars (wire: integer cents unless UseDollars=Y)"
             if self.kind(f) == "settle":
                 doc += "; dollars (wire: cents with 2 decimals)"
+            if f.name in self.always_dollars:
+                doc += "; dollars (wire: fixed-point dollars on every session, whatever UseDollars says)"
             if default is not None:
                 if self.kind(f) in ("senum", "ienum"):
                     ident = next(member_ident(d) for v, d in f.values if v == default)

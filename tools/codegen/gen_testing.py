@@ -91,8 +91,8 @@ def _rest_tables(spec: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any], 
     enums: dict[str, Any] = {}
     scalars: dict[str, str] = {}
     schemas = spec["components"]["schemas"]
-    for name, schema in sorted(schemas.items()):
-        schema = _merge_all_of(schemas, schema)
+    for name, raw in sorted(schemas.items()):
+        schema = _merge_all_of(schemas, raw)
         if "properties" in schema:
             objects[name] = {
                 field: (kind, required, nullable) for field, (kind, nullable, required) in _fields(schema).items()
@@ -171,9 +171,8 @@ def _operations(spec: dict[str, Any]) -> dict[str, Any]:
             body = op.get("requestBody", {}).get("content", {}).get("application/json", {})
             request = body.get("schema", {}).get("$ref", "").rsplit("/", 1)[-1]
             query = []
-            for param in [*item.get("parameters", []), *op.get("parameters", [])]:
-                if "$ref" in param:
-                    param = params[param["$ref"].rsplit("/", 1)[-1]]
+            for entry in [*item.get("parameters", []), *op.get("parameters", [])]:
+                param = params[entry["$ref"].rsplit("/", 1)[-1]] if "$ref" in entry else entry
                 if param.get("in") == "query":
                     query.append(param["name"])
             secured = bool(op.get("security", spec.get("security")))
@@ -276,7 +275,9 @@ def generate() -> dict[Path, str]:
         # Perps (margin) REST + WebSocket and Klear: the simulator's perps and Klear surfaces.
         OUT / "perps_openapi_shapes.py": _render("perps_openapi.yaml", _rest_module(load("perps_openapi.yaml"))),
         OUT / "perps_asyncapi_shapes.py": _render("perps_asyncapi.yaml", _ws_module(load("perps_asyncapi.yaml"))),
-        OUT / "klear_openapi_shapes.py": _render("perps_scm_openapi.yaml", _rest_module(load("perps_scm_openapi.yaml"))),
+        OUT / "klear_openapi_shapes.py": _render(
+            "perps_scm_openapi.yaml", _rest_module(load("perps_scm_openapi.yaml"))
+        ),
     }
     return {path: _ruff_format(text) for path, text in files.items()}
 

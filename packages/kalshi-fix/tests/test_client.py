@@ -619,7 +619,10 @@ def test_every_session_type_has_a_factory_and_margin_only_its_own(auth: KalshiAu
         session = make(prediction)
         assert session.session_type is kind
         assert session.protocol.config.target_comp_id == kind.target_comp_id
-        assert session.protocol.config.retransmits == kind.retransmits
+        # docs.kalshi.com/fix/connectivity: retransmission on KalshiRT and KalshiRFQ only
+        assert session.protocol.config.retransmits == (
+            kind in (FixSessionType.ORDER_ENTRY_RETRANSMIT, FixSessionType.RFQ)
+        )
         margin_has_it = kind not in (FixSessionType.POST_TRADE, FixSessionType.RFQ)
         if margin_has_it:
             assert make(margin).connection.host.startswith("margin")

@@ -14,9 +14,6 @@ from kalshi_fix._codec import (
     FrameSplitter,
     SessionHeader,
     checksum,
-    decode,
-    decode_app_message,
-    decode_message,
     encode_frame,
     parse_frame,
     peek_header,
@@ -35,6 +32,7 @@ from kalshi_fix._errors import (
     FixUnknownMsgTypeError,
 )
 from kalshi_fix.messages import Heartbeat, Logon, NewOrderSingle, Side
+from kalshi_fix.messages._decode import decode, decode_app_message, decode_message
 
 KEY = "0b7c2c7e-1d2f-4c34-9a55-7e6f5a4b3c2d"
 T = "20261124-09:30:01.123"
@@ -292,7 +290,7 @@ def test_raw_data_may_hold_soh_and_equals() -> None:
     sig = b"ab\x01=c\x01"
     wire = Logon(heart_bt_int=30, raw_data=sig).encode(header(seq=1))
     assert b"95=6\x0196=ab\x01=c\x01\x01" in wire
-    msg = decode_app_message(wire)
+    msg = decode_message(wire)
     assert isinstance(msg, Logon)
     assert msg.raw_data == sig
 
@@ -469,13 +467,13 @@ def test_checksum_verified_at_every_frame_size(text: str) -> None:
     from kalshi_fix.messages import Logout
 
     wire = Logout(text=text).encode(header())
-    decoded = decode_app_message(wire)
+    decoded = decode_message(wire)
     assert isinstance(decoded, Logout)
     assert decoded.text == text
     body_end = wire.rindex(b"10=")
     wrong = wire[: body_end + 3] + b"%03d" % ((int(wire[body_end + 3 : body_end + 6]) + 1) % 256) + b"\x01"
     with pytest.raises(FixChecksumError):
-        decode_app_message(wrong)
+        decode_message(wrong)
 
 
 def test_splitter_holds_a_bounded_number_of_errors() -> None:

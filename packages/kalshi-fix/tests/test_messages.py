@@ -8,7 +8,10 @@ from typing import Any
 
 import pytest
 
-from kalshi_fix._codec import SessionHeader, decode_app_message, decode_message, parse_frame
+from kalshi_fix._codec import (
+    SessionHeader,
+    parse_frame,
+)
 from kalshi_fix._errors import FixEncodeError, FixMissingTagError
 from kalshi_fix.messages import (
     FIELD_ENUMS,
@@ -44,6 +47,7 @@ from kalshi_fix.messages import (
     SubscriptionRequestType,
     TimeInForce,
 )
+from kalshi_fix.messages._decode import decode_app_message, decode_message
 
 KEY = "0b7c2c7e-1d2f-4c34-9a55-7e6f5a4b3c2d"
 T = "20261124-09:30:01.123"
@@ -78,9 +82,10 @@ def test_registry_holds_all_40_messages_with_unique_types() -> None:
 def test_seed_new_order_single_body_in_cents_and_dollars() -> None:
     order = seed_order()
     assert order.ord_type is OrdType.LIMIT  # the only legal value, defaulted
-    assert order.encode_body() == b"11=order-1\x0138=10\x0140=2\x0144=55\x0154=1\x0155=KXBTC-25DEC31\x01"
+    # field order as docs.kalshi.com/fix/order-entry shows it: 44 after 55 (the dictionary has it before 54)
+    assert order.encode_body() == b"11=order-1\x0138=10\x0140=2\x0154=1\x0155=KXBTC-25DEC31\x0144=55\x01"
     assert (
-        order.encode_body(use_dollars=True) == b"11=order-1\x0138=10\x0140=2\x0144=0.55\x0154=1\x0155=KXBTC-25DEC31\x01"
+        order.encode_body(use_dollars=True) == b"11=order-1\x0138=10\x0140=2\x0154=1\x0155=KXBTC-25DEC31\x0144=0.55\x01"
     )
     wire = order.encode(HEADER)
     assert decode_app_message(wire) == order
@@ -102,7 +107,7 @@ def test_optional_fields_groups_and_types_encode_in_dictionary_order() -> None:
         alloc_account=3,
     )
     assert order.encode_body() == (
-        b"11=o2\x0138=2.50\x0140=2\x0144=7\x0154=2\x0155=KX\x0159=6\x01126=20261124-10:00:00.000250\x01"
+        b"11=o2\x0138=2.50\x0140=2\x0154=2\x0155=KX\x0144=7\x0159=6\x01126=20261124-10:00:00.000250\x01"
         b"453=1\x01448=acct-1\x01452=24\x0121006=Y\x0121009=12.34\x0179=3\x01"
     )
     assert decode_app_message(order.encode(HEADER)) == order
@@ -194,7 +199,11 @@ def test_market_data_messages_from_the_supplement() -> None:
     )
     assert request.encode_body() == b"263=0\x01146=1\x0155=KX-1\x01"
     assert MarketDataRequest(subscription_request_type="2").encode_body() == b"263=2\x01"
-    snap = decode_app_message(frame("W", "55=KX-1|268=2|269=0|270=41|271=100|269=1|270=45|271=12.5"))
+    # 270 MDEntryPx is dollars on every session, UseDollars or not (docs.kalshi.com/fix/market-data)
+    snap = decode_app_message(frame("W", "55=KX-1|268=2|269=0|270=0.41|271=100|269=1|270=0.4500|271=12.5"))
+    assert snap == decode_app_message(
+        frame("W", "55=KX-1|268=2|269=0|270=0.41|271=100|269=1|270=0.4500|271=12.5"), use_dollars=True
+    )
     assert snap == MarketDataSnapshotFullRefresh(
         symbol="KX-1",
         md_entries=[
@@ -208,7 +217,7 @@ def test_market_data_messages_from_the_supplement() -> None:
     assert isinstance(empty, MarketDataSnapshotFullRefresh)
     assert empty.md_entries == []
     inc = decode_app_message(
-        frame("X", "268=2|279=1|55=KX-1|269=0|270=41|271=0|279=2|55=KX-2|269=1|270=0.5"), use_dollars=True
+        frame("X", "268=2|279=1|55=KX-1|269=0|270=0.41|271=0|279=2|55=KX-2|269=1|270=0.5"), use_dollars=False
     )
     assert isinstance(inc, MarketDataIncrementalRefresh)
     assert inc.md_entries == [
@@ -216,7 +225,7 @@ def test_market_data_messages_from_the_supplement() -> None:
             md_update_action=MDUpdateAction.CHANGE,
             symbol="KX-1",
             md_entry_type=MDEntryType.BID,
-            md_entry_px=Decimal(41),
+            md_entry_px=Decimal("0.41"),
             md_entry_size=Decimal(0),
         ),
         MDIncrementalEntry(

@@ -1,13 +1,31 @@
 from __future__ import annotations
 
+import importlib.util
 import json
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
 from kalshi_testing import KalshiExchangeSimulator, SimulatedUser
+
+
+def _load_fix_helpers() -> None:
+    name = "kalshi_testing_fix_helpers"
+    if name in sys.modules:
+        return
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("fix_helpers.py"))
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+
+
+_load_fix_helpers()
 
 API = "/trade-api/v2"
 WS = "/trade-api/ws/v2"

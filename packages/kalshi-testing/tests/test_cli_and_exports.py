@@ -1,8 +1,12 @@
 from __future__ import annotations
 
+import asyncio
+import shlex
 import subprocess
 import sys
 import time
+from decimal import Decimal
+from typing import Any
 
 import httpx
 
@@ -12,24 +16,35 @@ import kalshi_testing.simulator
 
 def test_serve_prints_urls_and_a_working_demo_key(tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kalshi_testing", "serve", "--port", "0", "--key-dir", str(tmp_path)],
+        [
+            sys.executable,
+            "-m",
+            "kalshi_testing",
+            "serve",
+            "--port",
+            "0",
+            "--key-dir",
+            str(tmp_path),
+            "--fix-ports",
+            "ephemeral",
+        ],
         stdout=subprocess.PIPE,
         text=True,
     )
     try:
-        lines: dict[str, str] = {}
-        deadline = time.monotonic() + 20
+        env: dict[str, str] = {}
+        deadline = time.monotonic() + 30
         assert proc.stdout is not None
-        while time.monotonic() < deadline and "key file" not in lines:
+        while time.monotonic() < deadline and "KALSHI_PERPS_FIX_TLS" not in env:  # the block's last line
             line = proc.stdout.readline()
             if not line:
                 break
-            if ":" in line:
-                key, _, value = line.strip().partition(":")
-                lines[key.strip()] = value.strip()
-        rest_url, key_id, key_file = lines["REST"], lines["key id"], lines["key file"]
-        assert lines["WebSocket"].startswith("ws://127.0.0.1:")
-        assert lines["WebSocket"].endswith("/trade-api/ws/v2")
+            assert line.startswith("export "), line  # stdout holds the export block only
+            name, _, value = shlex.split(line)[1].partition("=")
+            env[name] = value
+        rest_url, key_id, key_file = env["KALSHI_API_BASE_URL"], env["KALSHI_KEY_ID"], env["KALSHI_PRIVATE_KEY_PATH"]
+        assert env["KALSHI_WS_URL"].startswith("ws://127.0.0.1:")
+        assert env["KALSHI_WS_URL"].endswith("/trade-api/ws/v2")
         from kalshi_auth import KalshiAuth
 
         auth = KalshiAuth.from_key_path(key_id, key_file)
@@ -37,19 +52,46 @@ def test_serve_prints_urls_and_a_working_demo_key(tmp_path, monkeypatch) -> None
         r = httpx.get(rest_url.removesuffix("/trade-api/v2") + path, headers=auth.headers("GET", path))
         assert r.status_code == 200
         assert r.json()["balance"] == 1_000_000
-        # ... and the printed export line configures the SDK from the environment
-        monkeypatch.setenv("KALSHI_KEY_ID", key_id)
-        monkeypatch.setenv("KALSHI_PRIVATE_KEY_PATH", key_file)
-        monkeypatch.setenv("KALSHI_API_BASE_URL", rest_url)
+        # ... and the printed export block configures the SDK from the environment
+        for name in ("KALSHI_KEY_ID", "KALSHI_PRIVATE_KEY_PATH", "KALSHI_API_BASE_URL"):
+            monkeypatch.setenv(name, env[name])
         from kalshi_rest import KalshiClient
 
         with KalshiClient.from_env() as client:
             assert client.portfolio.balance().balance == 1_000_000
+        # every FIX session is printed; the kalshi-fix README quick start runs against the printed NR port
+        sessions = ("ORDER_ENTRY", "DROP_COPY", "ORDER_ENTRY_RETRANSMIT", "POST_TRADE", "RFQ", "MARKET_DATA")
+        for session in sessions:
+            assert int(env[f"KALSHI_FIX_{session}_PORT"]) > 0
+        for session in ("ORDER_ENTRY", "DROP_COPY", "ORDER_ENTRY_RETRANSMIT", "MARKET_DATA"):
+            assert int(env[f"KALSHI_PERPS_FIX_{session}_PORT"]) > 0
+        assert "KALSHI_PERPS_FIX_POST_TRADE_PORT" not in env
+        assert env["KALSHI_FIX_HOST"] == "127.0.0.1"
+        report = asyncio.run(_fix_quick_start(int(env["KALSHI_FIX_ORDER_ENTRY_PORT"])))
+        assert (report.cl_ord_id, str(report.exec_type)) == ("order-1", "0")
     finally:
         proc.terminate()
         proc.wait(timeout=10)
         if proc.stdout:
             proc.stdout.close()
+
+
+async def _fix_quick_start(port: int) -> Any:
+    """packages/kalshi-fix/README.md's quick start, with only the key variables and the address changed."""
+    from kalshi_fix import FixClient, FixEnvironment, NewOrderSingle, Side, decode_app_message
+
+    client = FixClient.from_env(environment=FixEnvironment.DEMO, host="127.0.0.1", port=port, tls=False)
+    async with client.order_entry() as session:
+        await session.send(
+            NewOrderSingle(
+                cl_ord_id="order-1",
+                symbol="KXFED-26DEC-T3.50",
+                side=Side.BUY_YES,
+                order_qty=Decimal("10"),
+                price=Decimal("0.05"),
+            )
+        )
+        return decode_app_message(await session.receive(timeout=10))
 
 
 def test_all_is_sorted_and_complete() -> None:

@@ -1,8 +1,10 @@
 """A FIX market-data order book: bids and offers with absolute sizes, per symbol. Pure; no I/O.
 
 FIX books differ from the WebSocket ones: sizes are absolute, not signed deltas. A snapshot (35=W)
-replaces the book; in an incremental (35=X) Change sets a level's new size (0 or no size removes it)
-and Delete removes it. Prices are dollars (`Decimal`), whatever the wire units.
+replaces the book; in an incremental (35=X) New and Change set a level's new size (0 or no size removes
+it) and Delete removes it; an entry with any other action, or that is not a bid or an offer (a Trade, 269=2),
+is counted in `ignored` and never applied. Prices are dollars (`Decimal`): MDEntryPx (270) is fixed-point
+dollars on every session ("Book level price in dollars", docs.kalshi.com/fix/market-data).
 
 ```python
 book = OrderBook("KXBTC-25DEC-T100000")
@@ -24,6 +26,7 @@ __all__ = ["OrderBook"]
 
 _BID = "0"
 _OFFER = "1"
+_NEW = "0"
 _CHANGE = "1"
 _DELETE = "2"
 _ZERO = Decimal(0)
@@ -35,7 +38,7 @@ class OrderBook:
     `ready` is False until the first snapshot: incrementals that arrive before it are dropped.
     """
 
-    __slots__ = ("bids", "offers", "ready", "symbol", "updates")
+    __slots__ = ("bids", "ignored", "offers", "ready", "symbol", "updates")
 
     def __init__(self, symbol: str) -> None:
         self.symbol = symbol
@@ -44,6 +47,8 @@ class OrderBook:
         self.ready = False
         self.updates = 0
         """Snapshots and incremental entries applied so far."""
+        self.ignored = 0
+        """Entries not applied: an unknown MDUpdateAction (279), or an entry that is not a bid or offer."""
 
     def clear(self) -> None:
         """Forget every level and wait for a new snapshot (after a reconnect)."""
@@ -56,9 +61,13 @@ class OrderBook:
         self.bids.clear()
         self.offers.clear()
         for entry in snapshot.md_entries or ():
+            kind = str(entry.md_entry_type)
+            if kind not in (_BID, _OFFER):
+                self.ignored += 1
+                continue
             if entry.md_entry_px is None or not entry.md_entry_size:
                 continue
-            side = self.bids if str(entry.md_entry_type) == _BID else self.offers
+            side = self.bids if kind == _BID else self.offers
             side[entry.md_entry_px] = entry.md_entry_size
         self.ready = True
         self.updates += 1
@@ -68,15 +77,19 @@ class OrderBook:
         if not self.ready:
             return False
         for entry in entries:
+            kind = str(entry.md_entry_type)
+            action = str(entry.md_update_action)
+            if (kind not in (_BID, _OFFER)) or (action not in (_NEW, _CHANGE, _DELETE)):
+                self.ignored += 1  # a Trade entry, or an action this SDK does not know: never applied
+                continue
             price = entry.md_entry_px
             if price is None:
                 continue
-            side = self.bids if str(entry.md_entry_type) == _BID else self.offers
-            action = str(entry.md_update_action)
+            side = self.bids if kind == _BID else self.offers
             size = entry.md_entry_size
             if action == _DELETE or size is None or size == _ZERO:
                 side.pop(price, None)
-            else:  # Change (and New, which Kalshi does not send) sets the absolute size
+            else:  # New and Change both set the absolute size
                 side[price] = size
             self.updates += 1
         return True

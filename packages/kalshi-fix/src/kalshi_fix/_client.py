@@ -16,7 +16,7 @@ import inspect
 import logging
 import os
 import ssl
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol, Self
@@ -33,11 +33,11 @@ from kalshi_auth import (
 )
 
 from ._book import OrderBook
-from ._codec import FixFrame, decode_app_message
+from ._codec import FixFrame
 from ._connection import ConnectionState, ConnectionStateChanged, FixConnection, ReconnectPolicy
 from ._errors import FixDecodeError
 from ._session import ApplicationMessage, FixSessionError, SessionConfig, SessionEvent, SessionProtocol
-from ._settlement import SettlementAssembler, SettlementReport
+from ._settlement import SettlementAssembler, SettlementBatchDropped, SettlementReport
 from ._store import FileStore, FsyncPolicy, MemoryStore, SequenceStore
 
 if TYPE_CHECKING:
@@ -61,7 +61,16 @@ logger = logging.getLogger("kalshi_fix")
 
 OnMessage = Callable[[FixFrame], Any]
 """Called with each received application frame; may be a coroutine function (awaited in order)."""
-OnEvent = Callable[[SessionEvent | ConnectionStateChanged], Any]
+OnEvent = Callable[[SessionEvent | ConnectionStateChanged | SettlementBatchDropped], Any]
+
+
+def retransmits_messages(session_type: FixSessionType) -> bool:
+    """True for the sessions that support retransmission: KalshiRT and KalshiRFQ.
+
+    docs.kalshi.com/fix/connectivity ("Message Retransmission"): only order entry with retransmission (RT) and
+    the RFQ session; every other session must log on with ResetSeqNumFlag (141)=Y or the Logon is rejected.
+    """
+    return session_type in (FixSessionType.ORDER_ENTRY_RETRANSMIT, FixSessionType.RFQ)
 
 
 class _Encodable(Protocol):
@@ -171,7 +180,7 @@ class FixSession:
         self.session_type = session_type
         self.client = client
         endpoint = client.endpoint(session_type)
-        retransmits = session_type.retransmits
+        retransmits = retransmits_messages(session_type)
         self.store = store if store is not None else client._store_for(session_type)
         if fresh:
             self.store.reset()
@@ -183,6 +192,7 @@ class FixSession:
             sign=client.auth.sign,
             logon_fields=logon_fields,
             use_dollars=client.use_dollars,
+            counterparty_comp_ids=client.counterparty_comp_ids,
         )
         self.protocol = SessionProtocol(config, self.store)
         self.connection = FixConnection(
@@ -207,7 +217,7 @@ class FixSession:
         self._consumer: asyncio.Task[None] | None = None
         self._settlements: _SettlementFeed | None = None
         self._closed = False
-        self.events: list[SessionEvent | ConnectionStateChanged] = []
+        self.events: list[SessionEvent | ConnectionStateChanged | SettlementBatchDropped] = []
         """Session and connection events so far (rejects, gaps, state changes), newest last."""
 
     # ------------------------------------------------------------------ lifecycle
@@ -236,6 +246,9 @@ class FixSession:
         """Log out (bounded to ~2 s) and close; the store is flushed and closed."""
         self._closed = True
         await self.connection.close()
+        if self._settlements is not None:
+            for dropped in self._settlements.assembler.clear("the session closed"):
+                self._on_session_event(dropped)
         await self._stop_consumer()
         self._queue.put_nowait(_SENTINEL)
         self.store.close()
@@ -298,6 +311,8 @@ class FixSession:
         A frame that cannot be decoded (an unknown MsgType, a bad value) is logged and skipped, so one
         odd message does not end the loop; iterate the session itself to see every frame.
         """
+        from .messages import decode_app_message
+
         async for frame in self._frames():
             try:
                 message = decode_app_message(frame)
@@ -387,7 +402,7 @@ class FixSession:
         self._taken()
         return item
 
-    def _on_session_event(self, event: SessionEvent | ConnectionStateChanged) -> None:
+    def _on_session_event(self, event: SessionEvent | ConnectionStateChanged | SettlementBatchDropped) -> None:
         self.events.append(event)
         if len(self.events) > 1000:
             del self.events[:500]
@@ -406,7 +421,8 @@ class FixSession:
     def _on_connected(self) -> None:
         """A new socket is up (before the Logon): drop state that will not survive it."""
         if self._settlements is not None:
-            self._settlements.assembler.clear()
+            for dropped in self._settlements.assembler.clear("a reconnect cut the batch"):
+                self._on_session_event(dropped)
 
     def _on_logged_on(self) -> None:
         """Logged on (again): subclasses restore subscriptions."""
@@ -645,6 +661,7 @@ class _BaseFixClient:
         fsync: FsyncPolicy = FsyncPolicy.ALWAYS,
         use_dollars: bool = False,
         max_queued: int = DEFAULT_MAX_QUEUED,
+        counterparty_comp_ids: Iterable[str] | None = None,
     ) -> None:
         if not isinstance(auth, KalshiAuth):
             raise AuthRequiredError("FIX needs a KalshiAuth signer (SenderCompID is its key ID)")
@@ -668,6 +685,7 @@ class _BaseFixClient:
         if max_queued.__class__ is not int or max_queued < 1:
             raise KalshiConfigError(f"max_queued must be a positive int, got {max_queued!r}")
         self.max_queued = max_queued
+        self.counterparty_comp_ids = None if counterparty_comp_ids is None else frozenset(counterparty_comp_ids)
 
     @classmethod
     def from_env(
@@ -712,7 +730,7 @@ class _BaseFixClient:
         return _Endpoint(host, self.port or ep.port, ep.target_comp_id, tls)
 
     def _store_for(self, session_type: FixSessionType) -> SequenceStore:
-        if not session_type.retransmits:
+        if not retransmits_messages(session_type):
             return MemoryStore(keep_messages=False)
         if self.store_dir is None:
             return MemoryStore(keep_messages=True)
@@ -866,6 +884,9 @@ class FixClient(_BaseFixClient):
         use_dollars: log on with UseDollars=Y (wire prices in dollars); the typed API is dollars either way.
         max_queued: received messages a session holds for a slow reader before its `QueueOverflow` policy
             acts (pause reading the socket; market data drops the oldest).
+        counterparty_comp_ids: SenderCompID (49) values accepted from the gateway. None: Kalshi's documented
+            identities (`KALSHI_COMP_IDS`: `Kalshi`, `KalshiMD`) and the session name. Anything else ends the
+            session with `FixCompIdError` (no reconnect).
     """
 
     def post_trade(

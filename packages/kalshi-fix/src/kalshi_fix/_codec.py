@@ -1,6 +1,7 @@
-"""FIX tag=value framing: bytes <-> frames, BodyLength and CheckSum, streaming split. Pure; no I/O.
+"""FIX tag=value framing: bytes <-> frames, BodyLength and CheckSum. Pure; no I/O.
 
-This module is the contract between the codec and the session layer.
+The encoder lives in `_encode.py`, the stream splitter in `_splitter.py`, shared primitives in `_wire.py`;
+this module re-exports them, so it stays the one contract between the codec and the session layer.
 
 Encoding (outbound):
 
@@ -26,7 +27,7 @@ splitter = FrameSplitter()
 for frame in splitter.feed(data):           # partial reads and many frames per read are fine
     msg_type, seq = peek_header(frame)      # quick: MsgType and MsgSeqNum without a full parse
     fr = parse_frame(frame)                 # verifies 8, 9, 10; fields in fr.fields {tag: text}
-    msg = decode_message(fr, use_dollars=False)   # typed message (admin or application)
+    msg = decode_app_message(fr)            # typed application message (kalshi_fix.messages._decode)
 for err in splitter.take_errors(): ...      # garbage that was skipped, bad BodyLength, oversize frames
 splitter.eof()                              # raises FixTruncatedFrameError if a partial frame is left
 ```
@@ -50,15 +51,31 @@ count and may contain SOH.
 from __future__ import annotations
 
 import datetime as _dt
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Final, TypeVar
 from zlib import adler32
 
+from kalshi_fix._encode import SessionHeader, assemble_frame, check_body, encode_frame
+from kalshi_fix._splitter import FrameSplitter
 from kalshi_fix._types import format_sending_time, parse_bool, timestamp_from_wire
+from kalshi_fix._wire import (
+    _ANY_PREFIX,
+    _DIGITS,
+    _PREFIX,
+    _PREFIX_LEN,
+    _TRAILER_CHECK,
+    _TRAILERS,
+    BEGIN_STRING,
+    HEADER_TAGS,
+    SOH,
+    _plain_fields,
+    _split_data,
+    checksum,
+)
 
 if TYPE_CHECKING:
     from kalshi_fix import _errors as _err
-    from kalshi_fix.messages._base import FixMessage
 else:
     from kalshi_fix._lazy import errors as _err
 
@@ -67,171 +84,21 @@ __all__ = [
     "FixFrame",
     "FrameSplitter",
     "HEADER_TAGS",
+    "SECRET_TAGS",
     "SOH",
     "SessionHeader",
+    "assemble_frame",
+    "check_body",
     "checksum",
-    "decode",
-    "decode_app_message",
-    "decode_message",
     "encode_frame",
     "format_sending_time",
     "parse_frame",
     "peek_header",
+    "redact",
     "rewrite_for_resend",
 ]
 
 _T = TypeVar("_T")
-
-SOH: Final = b"\x01"
-BEGIN_STRING: Final = "FIXT.1.1"
-_PREFIX: Final = b"8=FIXT.1.1\x019="
-_PREFIX_LEN: Final = len(_PREFIX)
-_ANY_PREFIX: Final = b"8="
-
-#: Standard header tags (FACTS §6.2), as wire text. 8, 9 and 35 are positional and handled apart.
-HEADER_TAGS: Final = frozenset(
-    {"49", "56", "34", "52", "50", "142", "57", "143", "115", "128", "43", "97", "122", "1128", "1129"}
-)
-
-_DIGITS: Final = b"0123456789"
-
-
-def _plain_fields(data: bytes) -> bool:
-    """True when every field of `data` reads `<ASCII digits>=<value without '=' or SOH>␁` (tags may be empty).
-
-    With the digits deleted, each field must start with its only '='. Checked on bytes, in C: one translate and
-    three counts, cheaper than splitting on SOH. Values that hold '=' are legal but fail this test; callers then
-    split field by field.
-    """
-    bare = data.translate(None, _DIGITS)
-    nfields = bare.count(SOH)
-    return bare.count(b"=") == nfields and bare.count(b"\x01=") == nfields - 1 and bare[:1] == b"="
-
-
-# Data fields: length tag -> data tag. Their values are read by byte count.
-_DATA_LENGTH_TAGS: Final = {b"95": b"96", b"93": b"89"}
-
-
-def checksum(data: bytes | bytearray | memoryview) -> int:
-    """Return the FIX CheckSum of `data`: the sum of its bytes mod 256.
-
-    Uses zlib's Adler-32, whose low half is 1 + the byte sum mod 65521: exact while the sum stays under
-    65520, which holds for any 256-byte chunk (and 515 ASCII bytes). About 5x faster than `sum(data)`.
-    """
-    n = len(data)
-    if n <= 256 or (n <= 515 and isinstance(data, bytes) and data.isascii()):
-        return ((adler32(data) & 0xFFFF) - 1) & 0xFF
-    view = memoryview(data)
-    total = 0
-    for i in range(0, n, 256):
-        total += (adler32(view[i : i + 256]) & 0xFFFF) - 1
-    return total & 0xFF
-
-
-class SessionHeader:
-    """The session-level header fields of one outbound message.
-
-    Args:
-        sender_comp_id: SenderCompID (49), the API key ID.
-        target_comp_id: TargetCompID (56), the session name (e.g. `KalshiNR`).
-        msg_seq_num: MsgSeqNum (34).
-        sending_time: SendingTime (52) as wire text (`format_sending_time()`), an aware datetime, or None for now.
-        poss_dup_flag: PossDupFlag (43)=Y, for resends.
-        poss_resend: PossResend (97)=Y.
-        orig_sending_time: OrigSendingTime (122) as wire text or aware datetime.
-        extra: further header (tag, value) pairs written after the above, e.g. `((1128, "9"),)`.
-    """
-
-    __slots__ = (
-        "extra",
-        "msg_seq_num",
-        "orig_sending_time",
-        "poss_dup_flag",
-        "poss_resend",
-        "sender_comp_id",
-        "sending_time",
-        "target_comp_id",
-    )
-
-    def __init__(
-        self,
-        *,
-        sender_comp_id: str,
-        target_comp_id: str,
-        msg_seq_num: int,
-        sending_time: str | _dt.datetime | None = None,
-        poss_dup_flag: bool = False,
-        poss_resend: bool = False,
-        orig_sending_time: str | _dt.datetime | None = None,
-        extra: tuple[tuple[int, str], ...] = (),
-    ) -> None:
-        self.sender_comp_id = sender_comp_id
-        self.target_comp_id = target_comp_id
-        self.msg_seq_num = msg_seq_num
-        self.sending_time = sending_time if isinstance(sending_time, str) else format_sending_time(sending_time)
-        self.poss_dup_flag = poss_dup_flag
-        self.poss_resend = poss_resend
-        self.orig_sending_time = (
-            orig_sending_time
-            if orig_sending_time is None or isinstance(orig_sending_time, str)
-            else format_sending_time(orig_sending_time)
-        )
-        self.extra = extra
-
-    def __repr__(self) -> str:
-        return (
-            f"SessionHeader(sender_comp_id={self.sender_comp_id!r}, target_comp_id={self.target_comp_id!r}, "
-            f"msg_seq_num={self.msg_seq_num!r}, sending_time={self.sending_time!r}, "
-            f"poss_dup_flag={self.poss_dup_flag!r}, poss_resend={self.poss_resend!r}, "
-            f"orig_sending_time={self.orig_sending_time!r}, extra={self.extra!r})"
-        )
-
-
-def encode_frame(msg_type: str, header: SessionHeader, body: bytes) -> bytes:
-    """Build a complete frame: 8, 9, 35, the header fields, `body`, and 10.
-
-    Args:
-        msg_type: MsgType (35), e.g. `"D"`.
-        header: the session header fields.
-        body: the encoded body, `tag=value␁` repeated (may be empty).
-
-    Raises:
-        FixEncodeError: a header value is empty or contains SOH, or MsgSeqNum is not a positive int.
-    """
-    seq = header.msg_seq_num
-    if seq.__class__ is not int or seq < 0:
-        raise _err.FixEncodeError(f"MsgSeqNum must be a non-negative int, got {seq!r}", tag=34)
-    text = (
-        f"35={msg_type}\x0149={header.sender_comp_id}\x0156={header.target_comp_id}\x0134={seq}"
-        f"\x0152={header.sending_time}\x01"
-    )
-    fields = 5
-    if header.poss_dup_flag:
-        text += "43=Y\x01"
-        fields += 1
-    if header.poss_resend:
-        text += "97=Y\x01"
-        fields += 1
-    if header.orig_sending_time is not None:
-        text += f"122={header.orig_sending_time}\x01"
-        fields += 1
-    for tag, value in header.extra:
-        text += f"{tag}={value}\x01"
-        fields += 1
-    if text.count("\x01") != fields or "=\x01" in text:
-        raise _err.FixEncodeError(f"a header value is empty or contains SOH: {text!r}")
-    inner = text.encode("utf-8", "surrogateescape") + body
-    out = b"8=FIXT.1.1\x019=" + str(len(inner)).encode() + b"\x01" + inner
-    n = len(out)
-    if n <= 256 or (n <= 515 and out.isascii()):
-        return out + _TRAILERS[((adler32(out) & 0xFFFF) - 1) & 0xFF]
-    return out + _TRAILERS[checksum(out)]
-
-
-_TRAILERS: Final = tuple(b"10=%03d\x01" % value for value in range(256))
-# trailer -> the low byte of (1 + the sum of every byte of a frame ending in it, trailer included), when the
-# CheckSum it states is right: (1 + body sum + trailer sum) mod 256 with body sum = the stated value.
-_TRAILER_CHECK: Final = {trailer: (value + 1 + sum(trailer)) & 0xFF for value, trailer in enumerate(_TRAILERS)}
 
 
 class FixFrame:
@@ -327,7 +194,28 @@ class FixFrame:
         return self.fields.get(str(tag))
 
     def __repr__(self) -> str:
-        return f"FixFrame(msg_type={self.msg_type!r}, msg_seq_num={self.msg_seq_num}, raw={self.raw!r})"
+        return f"FixFrame(msg_type={self.msg_type!r}, msg_seq_num={self.msg_seq_num}, raw={redact(self.raw)!r})"
+
+
+#: Tags whose values never appear in a repr or str: RawData (the logon signature), Password, Signature.
+SECRET_TAGS: Final = frozenset({96, 554, 89})
+_SECRET_PLAIN: Final = re.compile(rb"(?<=\x01)(554|96|89)=[^\x01]*")
+
+
+def redact(raw: bytes) -> bytes:
+    """`raw` with the values of RawData (96), Password (554) and Signature (89) replaced by `***`.
+
+    A data field is cut by the byte count its length field (95, 93) gives, since its value may hold SOH.
+    """
+    if b"\x0196=" not in raw and b"\x01554=" not in raw and b"\x0189=" not in raw:
+        return raw
+    out = raw
+    for length_tag, data_tag in ((b"95", b"96"), (b"93", b"89")):
+        found = re.search(rb"\x01" + length_tag + rb"=(\d{1,9})\x01" + data_tag + b"=", out)
+        if found is not None:
+            end = found.end() + int(found.group(1))
+            out = out[: found.end()] + b"***" + out[end:]
+    return _SECRET_PLAIN.sub(lambda m: m.group(1) + b"=***", out)
 
 
 def _field(conv: Callable[[str], _T], value: str, tag: int, frame: FixFrame) -> _T:
@@ -363,56 +251,6 @@ def _body_end(frame: bytes) -> tuple[int, int]:
     if frame[end : end + 3] != b"10=" or frame[end - 1] != 1 or end == start:
         raise _err.FixBodyLengthError(f"BodyLength (9)={int(digits)} does not end the body at 10=", tag=9)
     return start, end
-
-
-def _split_data(text: str, raw_body: bytes) -> list[str]:
-    """Tokenise a body that holds data fields: read each data value by its length, in bytes."""
-    parts: list[str] = []
-    pos = 0
-    n = len(raw_body)
-    pending_len = -1
-    pending_tag = b""
-    while pos < n:
-        eq = raw_body.find(b"=", pos)
-        if eq < 0:
-            raise _err.FixFieldValueError("field without '='")
-        tag = raw_body[pos:eq]
-        if not tag.isdigit():  # bytes: ASCII digits only; a SOH here means a field without '='
-            what = "field without '='" if SOH in tag else "tag is not a number"
-            raise _err.FixFieldValueError(f"{what}: {raw_body[pos : pos + 32]!r}")
-        if pending_len >= 0 and tag == pending_tag:
-            vend = eq + 1 + pending_len
-            if vend >= n or raw_body[vend] != 1:
-                raise _err.FixFieldValueError(
-                    f"data field {tag.decode('ascii', 'replace')} is not {pending_len} bytes", tag=_int_or_none(tag)
-                )
-            pending_len = -1
-        else:
-            if pending_len >= 0:
-                raise _err.FixFieldValueError(
-                    f"length field for {pending_tag.decode('ascii', 'replace')} is not followed by its data",
-                    tag=_int_or_none(pending_tag),
-                )
-            vend = raw_body.find(SOH, eq + 1)
-            if vend < 0:
-                raise _err.FixFieldValueError("field not terminated by SOH")
-            data_tag = _DATA_LENGTH_TAGS.get(tag)
-            if data_tag is not None:
-                length = raw_body[eq + 1 : vend]
-                if not length.isdigit():
-                    raise _err.FixFieldValueError(f"data length {length!r} is not a number", tag=_int_or_none(tag))
-                pending_len = int(length)
-                pending_tag = data_tag
-        parts.append(raw_body[pos:vend].decode("utf-8", "surrogateescape"))
-        pos = vend + 1
-    if pending_len >= 0:
-        raise _err.FixFieldValueError("length field is not followed by its data", tag=_int_or_none(pending_tag))
-    parts.append("")
-    return parts
-
-
-def _int_or_none(tag: bytes) -> int | None:
-    return int(tag) if tag.isdigit() and len(tag) < 10 else None
 
 
 def parse_frame(
@@ -615,195 +453,3 @@ def rewrite_for_resend(frame: bytes, *, sending_time: str | _dt.datetime | None 
     inner = text.encode("utf-8", "surrogateescape")
     out = b"8=FIXT.1.1\x019=" + str(len(inner)).encode() + b"\x01" + inner
     return out + _TRAILERS[checksum(out)]
-
-
-_MAX_PENDING_ERRORS: Final = 1000
-
-
-class FrameSplitter:
-    """Cut a byte stream into whole frames; handles partial reads, many frames per read, and garbage.
-
-    Frames are located by `8=FIXT.1.1␁9=<len>␁` and cut by BodyLength, then checked to end in `10=nnn␁`.
-    Bytes that are not part of a frame are skipped and reported (as `FixGarbageError`, or
-    `FixBodyLengthError` when a frame's length does not lead to its CheckSum), after which the splitter
-    resynchronises on the next BeginString. Checksums are verified later, by `parse_frame`.
-
-    ```python
-    splitter = FrameSplitter()
-    frames = splitter.feed(chunk)        # list[bytes]; keep feeding as bytes arrive
-    errors = splitter.take_errors()      # what was skipped since the last call
-    ```
-
-    Args:
-        max_frame_size: frames whose BodyLength promises more bytes than this are rejected as garbage.
-    """
-
-    __slots__ = ("_buf", "_errors", "dropped_errors", "max_frame_size")
-
-    def __init__(self, max_frame_size: int = 1 << 20) -> None:
-        self._buf = bytearray()
-        self._errors: list[_err.FixDecodeError] = []
-        self.max_frame_size = max_frame_size
-        self.dropped_errors = 0
-        """Errors not kept because `take_errors()` was not called for a while (at most 1000 are held)."""
-
-    @property
-    def buffered(self) -> int:
-        """Bytes held for an incomplete frame."""
-        return len(self._buf)
-
-    def take_errors(self) -> list[_err.FixDecodeError]:
-        """Return and clear the errors seen since the last call."""
-        errors, self._errors = self._errors, []
-        return errors
-
-    def feed(self, data: bytes | bytearray | memoryview) -> list[bytes]:
-        """Add received bytes; return every frame now complete, in order."""
-        buf = self._buf
-        buf += data
-        frames: list[bytes] = []
-        pos = 0
-        n = len(buf)
-        while pos < n:
-            start = buf.find(_PREFIX, pos)
-            if start < 0:
-                # Keep a tail that could be the beginning of a prefix split across reads.
-                keep = n - pos
-                for k in range(min(keep, _PREFIX_LEN - 1), 0, -1):
-                    if buf.endswith(_PREFIX[:k]):
-                        keep = k
-                        break
-                else:
-                    keep = 0
-                if n - keep > pos:
-                    self._garbage(buf, pos, n - keep)
-                pos = n - keep
-                break
-            if start > pos:
-                self._garbage(buf, pos, start)
-            soh = buf.find(SOH, start + _PREFIX_LEN, start + _PREFIX_LEN + 11)
-            if soh < 0:
-                if n - start - _PREFIX_LEN > 10:
-                    self._report(_err.FixBodyLengthError("BodyLength (9) is not a number", tag=9))
-                    pos = start + 1
-                    continue
-                pos = start
-                break
-            digits = bytes(buf[start + _PREFIX_LEN : soh])
-            if not digits.isdigit():
-                self._report(_err.FixBodyLengthError(f"BodyLength (9) is not a number: {digits!r}", tag=9))
-                pos = start + 1
-                continue
-            length = int(digits)
-            body_start = soh + 1
-            end = body_start + length + 7
-            if end - start > self.max_frame_size:
-                self._report(
-                    _err.FixBodyLengthError(
-                        f"BodyLength (9)={length} exceeds max_frame_size={self.max_frame_size}", tag=9
-                    )
-                )
-                pos = start + 1
-                continue
-            if end > n:
-                pos = start
-                break
-            if (
-                length == 0
-                or buf[end - 7 : end - 4] != b"10="
-                or buf[end - 1] != 1
-                or buf[end - 8] != 1
-                or not buf[end - 4 : end - 1].isdigit()
-            ):
-                self._report(
-                    _err.FixBodyLengthError(
-                        f"BodyLength (9)={length} does not lead to CheckSum (10); resynchronising", tag=9
-                    )
-                )
-                pos = start + 1
-                continue
-            frames.append(bytes(buf[start:end]))
-            pos = end
-        if pos:
-            del buf[:pos]
-        return frames
-
-    def _report(self, error: _err.FixDecodeError) -> None:
-        if len(self._errors) < _MAX_PENDING_ERRORS:
-            self._errors.append(error)
-        else:
-            self.dropped_errors += 1
-
-    def _garbage(self, buf: bytearray, start: int, end: int) -> None:
-        self._report(
-            _err.FixGarbageError(
-                f"skipped {end - start} bytes that are not a FIX frame: {bytes(buf[start : min(end, start + 32)])!r}"
-            )
-        )
-
-    def eof(self) -> None:
-        """Signal the end of the stream.
-
-        Raises:
-            FixTruncatedFrameError: a partial frame was left in the buffer (it is discarded).
-        """
-        if self._buf:
-            size = len(self._buf)
-            self._buf.clear()
-            raise _err.FixTruncatedFrameError(f"stream ended inside a frame ({size} bytes buffered)")
-
-
-# ----------------------------------------------------------------------------------------------- typed
-
-
-_REGISTRY: dict[str, type[FixMessage]] = {}
-
-
-def _registry() -> dict[str, type[FixMessage]]:
-    if not _REGISTRY:
-        from kalshi_fix.messages._generated import MESSAGE_TYPES
-
-        _REGISTRY.update(MESSAGE_TYPES)
-    return _REGISTRY
-
-
-def decode_app_message(raw: bytes | FixFrame, *, use_dollars: bool | None = None) -> FixMessage:
-    """Decode a received frame into its typed message (`ExecutionReport`, `OrderCancelReject`, ...).
-
-    Admin messages decode too (`decode_message` is the same function). Prices come back in dollars: pass
-    `use_dollars` as the session logged on (False: prediction's integer cents, the default; True:
-    UseDollars=Y, or margin), or pass the `FixFrame` the session handed you, which knows.
-
-    Args:
-        raw: one frame, as bytes or as a parsed `FixFrame`.
-        use_dollars: wire prices are dollars (True) or integer cents (False). None: the frame's own
-            `use_dollars` when given a `FixFrame`, else False.
-
-    Raises:
-        FixUnknownMsgTypeError: no message class for its MsgType.
-        FixDecodeError: any other malformation.
-    """
-    fr = raw if isinstance(raw, FixFrame) else parse_frame(raw)
-    ud = fr.use_dollars if use_dollars is None else use_dollars
-    cls = (_REGISTRY or _registry()).get(fr.msg_type)
-    if cls is None:
-        raise _err.FixUnknownMsgTypeError(
-            f"unknown MsgType (35) {fr.msg_type!r}",
-            msg_type=fr.msg_type,
-            msg_seq_num=fr.msg_seq_num,
-            tag=35,
-        )
-    try:
-        result: FixMessage = cls._decode(fr.fields, fr, ud)
-    except (KeyError, ValueError, ArithmeticError):
-        return cls.from_frame(fr, use_dollars=ud)  # the ordered path names the error
-    return result
-
-
-decode_message = decode_app_message
-
-
-def decode(frame: bytes, *, use_dollars: bool = False) -> tuple[FixFrame, FixMessage]:
-    """Parse and decode one frame; return the frame (header access) and the typed message."""
-    fr = parse_frame(frame, use_dollars=use_dollars)
-    return fr, decode_app_message(fr)

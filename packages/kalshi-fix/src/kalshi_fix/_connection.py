@@ -18,19 +18,17 @@ import asyncio
 import contextlib
 import enum
 import logging
-import random
 import ssl
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kalshi_auth import KalshiConfigError, KalshiConnectionError, is_loopback
+from kalshi_auth import Backoff, KalshiConfigError, is_loopback
 
-from ._errors import FixError
+from ._errors import FixConnectionError, FixLogonError
 from ._session import (
     ApplicationMessage,
     CloseConnection,
-    FixLogonError,
     LoggedOn,
     LogonRejected,
     SessionEvent,
@@ -46,10 +44,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("kalshi_fix")
-
-
-class FixConnectionError(FixError, KalshiConnectionError):
-    """The FIX connection failed, dropped for good, or was closed while a call waited on it."""
 
 
 class ConnectionState(enum.Enum):
@@ -75,7 +69,10 @@ class ConnectionStateChanged:
 
 @dataclass(frozen=True, slots=True)
 class ReconnectPolicy:
-    """Full-jitter exponential backoff: sleep uniform(0, min(max_delay, base_delay * 2**attempt)).
+    """When to reconnect a dropped session, and how long to wait: `kalshi_auth.Backoff`'s capped full jitter.
+
+    The wait before reconnect attempt `n` (1-based) is `Backoff.delay(n)`: uniform(0, min(max_delay,
+    base_delay * 2**n)).
 
     Args:
         base_delay: seconds.
@@ -89,10 +86,17 @@ class ReconnectPolicy:
     max_attempts: int | None = 10
     enabled: bool = True
 
+    def __post_init__(self) -> None:
+        self.backoff  # noqa: B018 - Backoff validates the numbers (ValueError)
+
+    @property
+    def backoff(self) -> Backoff:
+        """The shared backoff policy these settings describe."""
+        return Backoff(base_delay=self.base_delay, max_delay=self.max_delay, max_attempts=self.max_attempts)
+
     def delay(self, attempt: int) -> float:
         """The sleep before attempt number `attempt` (1-based)."""
-        cap = min(self.max_delay, self.base_delay * (2 ** min(attempt, 30)))
-        return random.uniform(0.0, cap)  # noqa: S311 - jitter, not cryptography
+        return self.backoff.delay(attempt)
 
 
 def default_ssl_context() -> ssl.SSLContext:
@@ -458,6 +462,8 @@ class FixConnection:
             elif isinstance(event, LogonRejected):
                 self._error = FixLogonError(f"logon refused by {self.host}: {event.text or 'no reason given'}")
             elif isinstance(event, CloseConnection):
+                if event.error is not None:
+                    self._error = event.error
                 if self._logged_on is not None:
                     self._logged_on.clear()
                 lost = self._lost

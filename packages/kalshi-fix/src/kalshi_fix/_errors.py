@@ -4,6 +4,12 @@
 KalshiError                          (kalshi_auth)
 └── FixError                         anything kalshi_fix raises on purpose
     ├── FixEncodeError               an outbound value that cannot go on the wire (also a ValueError)
+    ├── FixSessionError              the session cannot do what was asked
+    │   ├── FixNotLoggedOnError      an application message sent outside an active session
+    │   ├── FixLogonError            the counterparty refused the Logon (Text 58 in the message)
+    │   └── FixCompIdError           a received SenderCompID/TargetCompID is not one we accept
+    ├── FixConnectionError           the connection failed or closed for good (also KalshiConnectionError)
+    ├── FixStoreError                the sequence store cannot be opened, read or written
     └── FixDecodeError               inbound bytes that are not a valid message
         ├── FixGarbageError          bytes that do not start a FIX frame (skipped by FrameSplitter)
         ├── FixTruncatedFrameError   a frame that ends before its BodyLength or CheckSum says
@@ -21,17 +27,23 @@ as anything but a `FixDecodeError`.
 
 from __future__ import annotations
 
-from kalshi_auth import KalshiError
+from kalshi_auth import KalshiConnectionError, KalshiError
 
 __all__ = [
     "FixBodyLengthError",
     "FixChecksumError",
+    "FixCompIdError",
+    "FixConnectionError",
     "FixDecodeError",
     "FixEncodeError",
     "FixError",
     "FixFieldValueError",
     "FixGarbageError",
+    "FixLogonError",
     "FixMissingTagError",
+    "FixNotLoggedOnError",
+    "FixSessionError",
+    "FixStoreError",
     "FixTruncatedFrameError",
     "FixUnknownMsgTypeError",
 ]
@@ -47,6 +59,47 @@ class FixEncodeError(FixError, ValueError):
     def __init__(self, message: str, *, tag: int | None = None) -> None:
         super().__init__(message)
         self.tag = tag
+
+
+class FixSessionError(FixError):
+    """The FIX session cannot do what was asked."""
+
+
+class FixNotLoggedOnError(FixSessionError):
+    """An application message was sent while the session is not logged on."""
+
+
+class FixLogonError(FixSessionError):
+    """The counterparty answered the Logon with a Logout; the message holds its Text (58)."""
+
+
+class FixCompIdError(FixSessionError):
+    """A received message names a SenderCompID (49) or TargetCompID (56) this session does not accept.
+
+    The session rejects it (SessionRejectReason 9), logs out and does not reconnect: the same identities
+    would fail again.
+
+    Attributes:
+        tag: 49 or 56.
+        received: the value on the wire (None when the tag was absent).
+        expected: the values accepted for that tag.
+    """
+
+    def __init__(self, tag: int, received: str | None, expected: frozenset[str]) -> None:
+        name = "SenderCompID" if tag == 49 else "TargetCompID"
+        accepted = ", ".join(repr(v) for v in sorted(expected))
+        super().__init__(f"CompID problem: received {name} ({tag}) {received!r}, expected one of {accepted}")
+        self.tag = tag
+        self.received = received
+        self.expected = expected
+
+
+class FixConnectionError(FixError, KalshiConnectionError):
+    """The FIX connection failed, dropped for good, or was closed while a call waited on it."""
+
+
+class FixStoreError(FixError):
+    """The sequence store file cannot be opened, read or written."""
 
 
 class FixDecodeError(FixError):

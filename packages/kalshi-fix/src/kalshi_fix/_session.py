@@ -13,13 +13,12 @@ events = session.receive(data, now)       # LoggedOn, ApplicationMessage, Sessio
 seq = session.send("D", body, now)        # an application message, once logged on
 ```
 
-Errors:
-```
-FixError                          (kalshi_fix._errors, under kalshi_auth.KalshiError)
-└── FixSessionError          the session cannot do what was asked
-    ├── FixNotLoggedOnError  an application message sent outside an active session
-    └── FixLogonError        the counterparty refused the Logon (Text 58 in the message)
-```
+Errors: `FixSessionError` and its subclasses (`FixNotLoggedOnError`, `FixLogonError`, `FixCompIdError`), drawn
+with the rest of the tree in `_errors.py`.
+
+Identity: on every received message 49 must be one of `counterparty_comp_ids` and 56 one of `local_comp_ids`.
+Kalshi sends `Kalshi` (docs.kalshi.com/fix/common-components: SenderCompID is "Kalshi when receiving") or
+`KalshiMD` (the market-data examples) in 49, and our API key in 56; the session name is accepted too.
 """
 
 from __future__ import annotations
@@ -31,15 +30,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._codec import FixFrame, FrameSplitter, SessionHeader, checksum, encode_frame, parse_frame
-from ._errors import FixDecodeError, FixError
+from ._codec import FixFrame, FrameSplitter, SessionHeader, check_body, checksum, encode_frame, parse_frame
+from ._errors import FixCompIdError, FixDecodeError, FixError, FixLogonError, FixNotLoggedOnError, FixSessionError
 from ._store import SequenceStore
 
 __all__ = [
     "ADMIN_MSG_TYPES",
+    "KALSHI_COMP_IDS",
     "ApplicationMessage",
     "BusinessReject",
     "CloseConnection",
+    "FixCompIdError",
     "FrameDropped",
     "GapDetected",
     "FixLogonError",
@@ -58,18 +59,6 @@ __all__ = [
 
 ADMIN_MSG_TYPES = frozenset({"0", "1", "2", "3", "4", "5", "A"})
 _HEADER_TAGS = frozenset({8, 9, 35, 49, 56, 34, 52, 43, 97, 122, 10})
-
-
-class FixSessionError(FixError):
-    """The FIX session cannot do what was asked."""
-
-
-class FixNotLoggedOnError(FixSessionError):
-    """An application message was sent while the session is not logged on."""
-
-
-class FixLogonError(FixSessionError):
-    """The counterparty answered the Logon with a Logout; the message holds its Text (58)."""
 
 
 class SessionState(enum.Enum):
@@ -175,6 +164,8 @@ class CloseConnection:
 
     reason: str
     reconnect: bool
+    error: FixError | None = None
+    """The typed error that ended the session for good (e.g. `FixCompIdError`), when there is one."""
 
 
 SessionEvent = (
@@ -218,6 +209,12 @@ class SessionConfig:
         logon_timeout: seconds to wait for the Logon answer.
         logout_timeout: seconds to wait for the Logout answer before closing anyway.
         max_buffered: messages held behind an unrecovered gap before giving up and reconnecting.
+        counterparty_comp_ids: SenderCompID (49) values accepted on received messages. None: Kalshi's
+            documented identities (`KALSHI_COMP_IDS`: `Kalshi`, `KalshiMD`) plus `target_comp_id` for an
+            initiator; `target_comp_id` for an acceptor.
+        local_comp_ids: TargetCompID (56) values accepted on received messages. None: `sender_comp_id`.
+            An acceptor that answers as `Kalshi` while initiators address it by session name sets
+            `sender_comp_id="Kalshi"` and `local_comp_ids=frozenset({"KalshiNR"})`.
     """
 
     sender_comp_id: str
@@ -234,6 +231,13 @@ class SessionConfig:
     logon_timeout: float = 10.0
     logout_timeout: float = 2.0
     max_buffered: int = 100_000
+    counterparty_comp_ids: frozenset[str] | None = None
+    local_comp_ids: frozenset[str] | None = None
+
+
+KALSHI_COMP_IDS: frozenset[str] = frozenset({"Kalshi", "KalshiMD"})
+"""SenderCompID (49) values Kalshi documents on the messages it sends: `Kalshi`
+(docs.kalshi.com/fix/common-components) and `KalshiMD` (docs.kalshi.com/fix/market-data examples)."""
 
 
 def build_frame(  # noqa: PLR0917
@@ -317,6 +321,16 @@ class SessionProtocol:
         """When that ResendRequest went out (it is repeated if nothing comes of it)."""
         self._logout_text: str | None = None
         self._prefixes: dict[str, bytes] = {}
+        self._peer_ids, self._own_ids = self._comp_ids()
+
+    def _comp_ids(self) -> tuple[frozenset[str], frozenset[str]]:
+        """The 49 and 56 values accepted on received messages (see `SessionConfig`)."""
+        cfg = self.config
+        peer = cfg.counterparty_comp_ids
+        if peer is None:
+            peer = KALSHI_COMP_IDS | {cfg.target_comp_id} if cfg.initiator else frozenset({cfg.target_comp_id})
+        own = cfg.local_comp_ids if cfg.local_comp_ids is not None else frozenset({cfg.sender_comp_id})
+        return peer, own
 
     # ------------------------------------------------------------------ driver interface
 
@@ -412,9 +426,11 @@ class SessionProtocol:
 
         Raises:
             FixNotLoggedOnError: the session is not active.
+            FixEncodeError: `body` is malformed (`check_body`); nothing is queued and no seq is used.
         """
         if self.state is not SessionState.ACTIVE:
             raise FixNotLoggedOnError(f"cannot send {msg_type!r}: the FIX session is {self.state.value}")
+        check_body(body)
         sending_time = format_sending_time(now)
         seq = self.store.store(msg_type, sending_time, body)
         prefix = self._prefixes.get(msg_type)
@@ -545,6 +561,8 @@ class SessionProtocol:
             self._on_logon_request(frame, now)
             return
         if state is SessionState.LOGON_SENT:
+            if not self._identity_ok(frame, now):
+                return
             if msg_type == "A":
                 self._on_logon_answer(frame, now)
             elif msg_type == "5":
@@ -563,7 +581,8 @@ class SessionProtocol:
         if not cfg.target_comp_id:  # an acceptor open to any initiator learns its CompID here
             self.config = cfg = dataclasses.replace(cfg, target_comp_id=frame.get(49) or "UNKNOWN")
             self._prefixes.clear()
-        if frame.get(49) != cfg.target_comp_id or frame.get(56) != cfg.sender_comp_id:
+            self._peer_ids, self._own_ids = self._comp_ids()
+        if frame.get(49) not in self._peer_ids or frame.get(56) not in self._own_ids:
             self._refuse_logon(f"unknown CompIDs {frame.get(49)!r} -> {frame.get(56)!r}", now)
             return
         hb = _int(frame, 108)
@@ -617,12 +636,9 @@ class SessionProtocol:
         seq = frame.msg_seq_num
         store = self.store
         fields = frame.fields
-        cfg = self.config
-        if fields.get("49") != cfg.target_comp_id or fields.get("56") != cfg.sender_comp_id:
-            text = f"CompID problem: got {fields.get('49')!r} -> {fields.get('56')!r}"
-            self._reject(frame, 9, text, now)
-            self._send_admin("5", ((58, text),), now)
-            self._close(text, reconnect=False)
+        if (fields.get("49") not in self._peer_ids or fields.get("56") not in self._own_ids) and not self._identity_ok(
+            frame, now
+        ):
             return
         expected = store.next_target_seq
         msg_type = frame.msg_type
@@ -659,6 +675,20 @@ class SessionProtocol:
         if self._resend_until is None:
             self._events.append(GapDetected(expected, seq - 1, recoverable=True))
             self._request_resend(expected, seq - 1, now)
+
+    def _identity_ok(self, frame: FixFrame, now: float) -> bool:
+        """Check 49 and 56; on a mismatch reject (373=9), log out and end the session for good."""
+        for tag, accepted in ((49, self._peer_ids), (56, self._own_ids)):
+            received = frame.get(tag)
+            if received not in accepted:
+                error = FixCompIdError(tag, received, accepted)
+                text = str(error)
+                self._reject(frame, 9, text[:200], now, ref_tag=tag)
+                self._send_admin("5", ((58, text[:200]),), now)
+                self._events.append(CloseConnection(text, reconnect=False, error=error))
+                self.state = SessionState.DISCONNECTED
+                return False
+        return True
 
     def _request_resend(self, begin: int, until: int, now: float) -> None:
         self._resend_until = until
@@ -729,7 +759,11 @@ class SessionProtocol:
             new_seq = _int(frame, 36)
             if new_seq is None:
                 self._reject(frame, 1, "NewSeqNo (36) missing", now, ref_tag=36)
-            elif new_seq > frame.msg_seq_num + 1:
+            elif new_seq <= frame.msg_seq_num:
+                # FIXT 1.1: a NewSeqNo that does not move forward is an out-of-range value (373=5); the gap fill
+                # itself is consumed and the inbound counter never goes back
+                self._reject(frame, 5, f"NewSeqNo {new_seq} must exceed MsgSeqNum {frame.msg_seq_num}", now, ref_tag=36)
+            else:
                 store.set_next_target_seq(new_seq)
         elif msg_type == "5":
             self._on_logout(frame, now)

@@ -7,11 +7,14 @@ matched by Symbol (55), since MarketSettlementReportID (20105) changes on every 
 ```python
 assembler = SettlementAssembler()
 report = assembler.add(decoded_ums)    # None until the last fragment of that symbol arrives
+for dropped in assembler.clear("reconnect"):   # a batch a reconnect cut off: a warning, never a partial report
+    ...
 ```
 """
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -20,7 +23,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .messages import MarketSettlementParty, MarketSettlementReport
 
-__all__ = ["SettlementAssembler", "SettlementReport"]
+__all__ = ["SettlementAssembler", "SettlementBatchDropped", "SettlementReport"]
+
+logger = logging.getLogger("kalshi_fix")
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +41,20 @@ class SettlementReport:
     report_ids: tuple[str, ...]
     """MarketSettlementReportID (20105) of each fragment, in arrival order."""
     fragments: tuple[MarketSettlementReport, ...] = field(repr=False)
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementBatchDropped:
+    """A warning event: fragments of one symbol's settlement report were dropped before their last one came
+    (a reconnect cut the batch). The partial report is never delivered; a resend or the next batch brings
+    the whole one."""
+
+    symbol: str
+    fragments: int
+    """How many fragments were held."""
+    report_ids: tuple[str | None, ...]
+    """MarketSettlementReportID (20105) of each dropped fragment."""
+    reason: str
 
 
 class SettlementAssembler:
@@ -54,9 +73,21 @@ class SettlementAssembler:
         """Symbols with fragments waiting for their last one."""
         return list(self._partial)
 
-    def clear(self) -> None:
-        """Drop partial buffers (on reconnect)."""
+    def clear(self, reason: str = "cleared") -> list[SettlementBatchDropped]:
+        """Drop partial buffers (on reconnect); return a `SettlementBatchDropped` per symbol, each logged."""
+        dropped = [
+            SettlementBatchDropped(symbol, len(parts), tuple(p.market_settlement_report_id for p in parts), reason)
+            for symbol, parts in self._partial.items()
+        ]
         self._partial.clear()
+        for event in dropped:
+            logger.warning(
+                "kalshi_fix: dropped %d fragment(s) of the settlement report for %s (%s)",
+                event.fragments,
+                event.symbol,
+                reason,
+            )
+        return dropped
 
     def add(self, fragment: MarketSettlementReport) -> SettlementReport | None:
         """Add one fragment; return the whole report when it was the last, else None."""

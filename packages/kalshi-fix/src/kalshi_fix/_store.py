@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
-from ._errors import FixError
+from ._errors import FixStoreError
 
 __all__ = [
     "FileStore",
@@ -30,10 +30,6 @@ __all__ = [
     "SequenceStore",
     "StoredMessage",
 ]
-
-
-class FixStoreError(FixError):
-    """The sequence store file cannot be opened, read or written."""
 
 
 @dataclass(frozen=True, slots=True)

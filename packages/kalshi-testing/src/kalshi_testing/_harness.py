@@ -66,6 +66,17 @@ class KalshiExchange:
         cls = self._import("kalshi_rest", "AsyncKalshiClient")
         return cls(auth=(user or self.user).auth, config=kwargs.pop("config", self.config), **kwargs)
 
+    def fix_client(self, user: SimulatedUser | None = None, *, margin: bool = False, **kwargs: Any) -> Any:
+        """A `kalshi_fix.FixClient` (or `MarginFixClient` with `margin=True`) for `user`, on the simulator's FIX ports.
+
+        Reconnects are quick (10-50 ms backoff) unless `reconnect=` says otherwise.
+        """
+        cls = self._import("kalshi_fix", "MarginFixClient" if margin else "FixClient")
+        policy = self._import("kalshi_fix", "ReconnectPolicy")
+        kwargs.setdefault("reconnect", policy(base_delay=0.01, max_delay=0.05, max_attempts=20))
+        environment = self.simulator.fix_environment(margin=margin)
+        return cls((user or self.user).auth, environment=environment, **kwargs)
+
     def websocket(self, user: SimulatedUser | None = None, **kwargs: Any) -> Any:
         """A `kalshi_ws.KalshiWebSocket` signed as `user`."""
         cls = self._import("kalshi_ws", "KalshiWebSocket")

@@ -1,5 +1,5 @@
-"""pytest plugin (entry point `kalshi_testing`): `kalshi_exchange`, `kalshi_simulator`, and for perps
-and Klear `kalshi_perps_exchange` (a trader with $100,000 of margin) and `kalshi_klear`.
+"""pytest plugin (entry point `kalshi_testing`): `kalshi_exchange`, `kalshi_simulator`, `kalshi_fix`, and for
+perps and Klear `kalshi_perps_exchange` (a trader with $100,000 of margin) and `kalshi_klear`.
 
 ```python
 def test_order_rests(kalshi_exchange):
@@ -9,7 +9,8 @@ def test_order_rests(kalshi_exchange):
 ```
 
 Each test gets a fresh simulator (default seeded catalogue) on 127.0.0.1 and an ephemeral
-port, and a trader `kalshi_exchange.user` with $1,000 and a registered RSA key. Mark a test with
+port (REST, WebSocket and, via `kalshi_fix`, every FIX session on its own port), and a trader
+`kalshi_exchange.user` with $1,000 and a registered RSA key. Mark a test with
 `@pytest.mark.kalshi_scenario("path/to/scenario.yaml")` to start from your own scenario.
 """
 
@@ -25,8 +26,16 @@ if TYPE_CHECKING:  # imported lazily so that loading the plugin costs nothing fo
     from kalshi_testing._harness import KalshiExchange
     from kalshi_testing._perps_harness import KalshiKlear, KalshiPerpsExchange
     from kalshi_testing.simulator import KalshiExchangeSimulator
+    from kalshi_testing.simulator.fix import FixGateway
 
-__all__ = ["kalshi_exchange", "kalshi_klear", "kalshi_perps_exchange", "kalshi_simulator", "pytest_configure"]
+__all__ = [
+    "kalshi_exchange",
+    "kalshi_fix",
+    "kalshi_klear",
+    "kalshi_perps_exchange",
+    "kalshi_simulator",
+    "pytest_configure",
+]
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -75,3 +84,16 @@ def kalshi_klear(kalshi_simulator: KalshiExchangeSimulator) -> KalshiKlear:
     from kalshi_testing._perps_harness import KalshiKlear
 
     return KalshiKlear(kalshi_simulator)
+
+
+@pytest.fixture
+def kalshi_fix(kalshi_exchange: KalshiExchange) -> FixGateway:
+    """The FIX acceptor of this test's simulator (`.faults`, `.endpoint(...)`, `.environment()`).
+
+    ```python
+    async def test_fix_order(kalshi_exchange, kalshi_fix):
+        async with kalshi_exchange.fix_client().order_entry() as session:
+            ...
+    ```
+    """
+    return kalshi_exchange.simulator.fix

@@ -15,8 +15,9 @@ from collections.abc import Callable
 from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
-from kalshi_fix._codec import FixFrame, SessionHeader, encode_frame, parse_frame
+from kalshi_fix._codec import SECRET_TAGS, FixFrame, SessionHeader, assemble_frame, parse_frame
 from kalshi_fix._types import int_from_wire
+from kalshi_fix.messages._lenient import LENIENT_TAGS, note_lenient
 
 if TYPE_CHECKING:
     from typing import Self
@@ -84,9 +85,12 @@ def raw_length(text: str) -> int:
 
 
 def encode_group(tag: int, entries: Any, entry_cls: type[_Fields], ud: bool) -> str:
-    """Encode a repeating group: `NoXxx=<count>` then each entry's fields (an empty list writes count 0)."""
+    """Encode a repeating group: `NoXxx=<count>` then each entry's fields. An empty list writes nothing: a
+    group is left out rather than sent as `NoXxx=0`."""
     if not isinstance(entries, list | tuple):
         raise _err.FixEncodeError(f"tag {tag}: a repeating group takes a list of {entry_cls.__name__}", tag=tag)
+    if not entries:
+        return ""
     out = [f"{tag}={len(entries)}\x01"]
     for entry in entries:
         if entry.__class__ is not entry_cls:
@@ -116,7 +120,12 @@ class _Fields:
     __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
-        shown = ", ".join(f"{a}={getattr(self, a)!r}" for a in self._ATTRS if getattr(self, a) is not None)
+        tag_of = self._TAG_OF
+        shown = ", ".join(
+            f"{a}={'***' if tag_of.get(a) in SECRET_TAGS else repr(getattr(self, a))}"
+            for a in self._ATTRS
+            if getattr(self, a) is not None
+        )
         return f"{type(self).__name__}({shown})"
 
     def to_dict(self) -> dict[str, Any]:
@@ -191,7 +200,13 @@ def _decode_group(  # noqa: PLR0917
     return entries, i
 
 
-def _decode_fields(cls: type[_Fields], parts: list[str], ud: bool, where: tuple[str | None, int | None]) -> Any:
+def _decode_fields(
+    cls: type[_Fields],
+    parts: list[str],
+    ud: bool,
+    where: tuple[str | None, int | None],
+    lenient: frozenset[int] = frozenset(),
+) -> Any:
     fmap = cls._DEC_DOLLARS if ud else cls._DEC_CENTS
     gmap = cls._GROUPS
     values: dict[str, Any] = {}
@@ -217,7 +232,13 @@ def _decode_fields(cls: type[_Fields], parts: list[str], ud: bool, where: tuple[
             tag=int(tag) if tag.isdigit() and len(tag) < 10 else None,
         ) from None
     if not values.keys() >= cls._REQUIRED:
-        raise cls._missing(values, *where)
+        missing = [a for a in cls._REQUIRED if a not in values]
+        tags = sorted(cls._TAG_OF[a] for a in missing)
+        if not lenient.issuperset(tags):
+            raise cls._missing(values, *where)
+        note_lenient(where[0] or "?", where[1], tags)
+        for attr in missing:
+            values[attr] = None
     obj = object.__new__(cls)
     obj.__dict__ = values
     return obj
@@ -283,7 +304,7 @@ class FixMessage(_Fields):
             body = self._encode_body(use_dollars).encode("utf-8", "surrogateescape")
         except UnicodeEncodeError as exc:
             raise _err.FixEncodeError(f"{type(self).__name__}: text cannot be encoded: {exc}") from None
-        return encode_frame(self.MSG_TYPE, header, body)
+        return assemble_frame(self.MSG_TYPE, header, body)  # generated bodies are well-formed by construction
 
     @classmethod
     def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:
@@ -301,7 +322,15 @@ class FixMessage(_Fields):
         try:
             result: Self = cls._decode(frame.fields, frame, use_dollars)
         except (KeyError, ValueError, ArithmeticError):
-            # The fast path only knows that something failed; the ordered path names the tag and raises.
+            # The fast path only knows that something failed; the ordered path names the tag and raises, or
+            # delivers the message when all that is missing is listed in LENIENT_TAGS.
+            lenient = LENIENT_TAGS.get(cls.MSG_TYPE, frozenset())
+            fields = frame.fields
+            if lenient and any(str(t) not in fields for t in lenient):
+                decoded: Self = _decode_fields(
+                    cls, frame.body, use_dollars, (frame.msg_type, frame.msg_seq_num), lenient
+                )
+                return decoded
             _decode_fields(cls, frame.body, use_dollars, (frame.msg_type, frame.msg_seq_num))
             raise _err.FixFieldValueError(
                 f"{cls.__name__}: malformed fields", msg_type=frame.msg_type, msg_seq_num=frame.msg_seq_num

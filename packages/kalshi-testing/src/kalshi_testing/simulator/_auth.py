@@ -53,6 +53,11 @@ class KeyRegistry:
             self._keys[key_id] = registered
         return registered
 
+    def get(self, key_id: str) -> RegisteredKey | None:
+        """The registered key `key_id`, or None (FIX verifies its Logon signature with it)."""
+        with self._lock:
+            return self._keys.get(key_id)
+
     def revoke(self, key_id: str) -> None:
         """Stop accepting `key_id`."""
         with self._lock:

@@ -6,7 +6,7 @@ import asyncio
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from concurrent.futures import Future
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from kalshi_auth import KalshiAuth
+from kalshi_auth import Environment, FixEndpoint, FixSessionType, KalshiAuth
 from kalshi_testing._errors import SimulatorError
 
 from ._auth import KeyRegistry
@@ -29,6 +29,7 @@ from ._rest import API_PREFIX, RestSurface
 from ._scenario import Scenario, default_scenario, load_scenario
 from ._surfaces import ENV_NAMES, SURFACE_FACTORIES, Surface, SurfaceFactory
 from ._ws import WS_PATH, WebSocketSurface
+from .fix import FixGateway
 
 __all__ = ["KalshiExchangeSimulator", "SimulatedUser"]
 
@@ -57,7 +58,7 @@ class SimulatedUser:
 
 
 class KalshiExchangeSimulator:
-    """A local Kalshi exchange: REST and WebSocket on 127.0.0.1, a matching engine behind them.
+    """A local Kalshi exchange: REST, WebSocket and FIX on 127.0.0.1, one matching engine behind them.
 
     ```python
     with KalshiExchangeSimulator() as sim:
@@ -81,6 +82,9 @@ class KalshiExchangeSimulator:
             subscription with error 25 (buffer overflow), so slow consumers can be tested.
         rate_limits: True for Basic-tier token buckets (429 + Retry-After when spent), a
             `RateLimits` for your own, False (default) for none.
+        fix: run the FIX acceptor (`sim.fix`): every session type of both products, one port each.
+        fix_ports: `{(margin, FixSessionType): port}` to bind; others get ephemeral ports.
+        fix_store_dir: keep the acceptor's RT/RFQ sequence numbers and messages on disk here.
         surfaces: extra surface factories (see `_surfaces.Surface`), after `SURFACE_FACTORIES`.
         realistic: send what the exchange is observed to send (null arrays, fields missing during a
             rollout, no deprecated WebSocket fields, 400 on an empty cursor, eventual consistency);
@@ -101,6 +105,9 @@ class KalshiExchangeSimulator:
         heartbeat: float = 10.0,
         ws_queue_limit: int = 10_000,
         rate_limits: RateLimits | bool = False,
+        fix: bool = True,
+        fix_ports: Mapping[tuple[bool, FixSessionType], int] | None = None,
+        fix_store_dir: str | Path | None = None,
         surfaces: list[SurfaceFactory] | None = None,
         realistic: bool = True,
         consistency_window: float = 0.5,
@@ -126,6 +133,9 @@ class KalshiExchangeSimulator:
         self._stopped: asyncio.Event | None = None
         self.ws_surface: WebSocketSurface | None = None
         self._rest_surface: RestSurface | None = None
+        self._fix_enabled = fix
+        self.fix = FixGateway(self.exchange, self.keys, host=host, ports=fix_ports, store_dir=fix_store_dir)
+        """The FIX acceptor (faults in `sim.fix.faults`); listening once started when `fix` is True."""
         self.surfaces: list[Surface] = [make(self) for make in [*SURFACE_FACTORIES, *(surfaces or [])]]
         """Extra surfaces (perps, Klear, FIX...) served alongside prediction REST and WebSocket."""
 
@@ -152,6 +162,22 @@ class KalshiExchangeSimulator:
     def ws_url(self) -> str:
         """The WebSocket URL, ending in `/trade-api/ws/v2` (use as `KalshiConfig(ws_url=...)`)."""
         return f"ws://{self._host}:{self.port}{WS_PATH}"
+
+    def fix_endpoint(self, session: FixSessionType, *, margin: bool = False) -> FixEndpoint:
+        """Host, port and TargetCompID of one FIX session (plain TCP on loopback)."""
+        return self.fix.endpoint(session, margin=margin)
+
+    def fix_environment(self, *, margin: bool = False) -> Environment:
+        """An `Environment` pointing REST, WebSocket and FIX at this simulator (margin: the margin FIX ports).
+
+        ```python
+        client = FixClient(user.auth, environment=sim.fix_environment())
+        ```
+        """
+        from kalshi_auth import DEMO
+
+        base = DEMO.with_overrides(rest_url=self.rest_url, ws_url=self.ws_url)
+        return self.fix.environment(margin=margin, base=base)
 
     def env(self) -> dict[str, str]:
         """Environment variables pointing every client at this simulator (after `start`), keys excluded."""
@@ -216,6 +242,8 @@ class KalshiExchangeSimulator:
         self._runner = runner
         started: list[Surface] = []
         try:
+            if self._fix_enabled:
+                await self.fix.start()
             for surface in self.surfaces:
                 await surface.start()
                 started.append(surface)
@@ -224,6 +252,7 @@ class KalshiExchangeSimulator:
         finally:
             for surface in reversed(started):
                 await surface.stop()
+            await self.fix.stop()
             await runner.cleanup()
 
     def stop(self) -> None:

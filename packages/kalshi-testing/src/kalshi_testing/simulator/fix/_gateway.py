@@ -1,0 +1,228 @@
+"""`FixGateway`: the simulator's FIX acceptor, one listening port per session type and product.
+
+Every session runs on the simulator's event loop against the same `Exchange` as REST and WebSocket, so an
+order entered over FIX rests on the REST order list and shows on the WebSocket, a REST order reports on
+FIX, and crossing orders fill both sides whatever surface they came from. Ports and session names follow
+docs.kalshi.com/fix/connectivity and /fix-margin/connectivity; a simulator binds ephemeral ports unless
+told otherwise (`python -m kalshi_testing serve` asks for the documented ones).
+
+The margin gateway (NR, RT, DC, MD) runs on the same engine and catalogue until a perps engine exists:
+its wire behaviour is margin's (dollar prices, no post trade or RFQ), its drop copy holds only orders
+entered on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kalshi_auth import DEMO, Environment, FixEndpoint, FixSessionType
+from kalshi_fix import ApplicationMessage, FileStore, FsyncPolicy, MemoryStore, SequenceStore, format_sending_time
+
+from ._acceptor import FixConnection, SessionKey, encode_body
+from ._faults import FixFaults
+from ._market_data import MarketData
+from ._orders import OrderEntry
+from ._post_trade import PostTrade
+from ._rfq import Rfq
+
+if TYPE_CHECKING:
+    from kalshi_fix.messages import ExecutionReport, FixMessage
+    from kalshi_testing.simulator._auth import KeyRegistry
+    from kalshi_testing.simulator._exchange import Exchange, FeedEvent
+
+__all__ = ["MARGIN_SESSIONS", "PREDICTION_SESSIONS", "FixGateway"]
+
+PREDICTION_SESSIONS = tuple(FixSessionType)
+MARGIN_SESSIONS = (
+    FixSessionType.ORDER_ENTRY,
+    FixSessionType.DROP_COPY,
+    FixSessionType.ORDER_ENTRY_RETRANSMIT,
+    FixSessionType.MARKET_DATA,
+)
+_ORDER_ENTRY = frozenset({FixSessionType.ORDER_ENTRY, FixSessionType.ORDER_ENTRY_RETRANSMIT})
+
+
+class FixGateway:
+    """The FIX acceptor of one simulator (`sim.fix`).
+
+    ```python
+    with KalshiExchangeSimulator() as sim:
+        client = FixClient(user.auth, environment=sim.fix_environment())
+        sim.fix.faults.drop("KalshiRT")
+    ```
+
+    Args:
+        exchange: the engine every session trades on.
+        keys: the registered API keys; a Logon must be signed by one of them.
+        host: loopback interface to bind.
+        ports: `{(margin, session type): port}`; missing entries (and 0) get an ephemeral port.
+        store_dir: keep RT/RFQ sequence numbers and sent messages in `kalshi_fix.FileStore` journals here
+            (they then survive a simulator restart); in memory, for the simulator's life, when None.
+        settlement_page_size: parties per MarketSettlementReport fragment.
+    """
+
+    def __init__(
+        self,
+        exchange: Exchange,
+        keys: KeyRegistry,
+        *,
+        host: str = "127.0.0.1",
+        ports: Mapping[tuple[bool, FixSessionType], int] | None = None,
+        store_dir: str | Path | None = None,
+        settlement_page_size: int = 50,
+    ) -> None:
+        self.exchange = exchange
+        self.keys = keys
+        self.host = host
+        self.faults = FixFaults()
+        self.store_dir = Path(store_dir) if store_dir is not None else None
+        self.connections: list[FixConnection] = []
+        self.active: dict[SessionKey, FixConnection] = {}
+        """The logged-on connection of each (margin, session type, key)."""
+        self.stores: dict[SessionKey, SequenceStore] = {}
+        self.units: dict[SessionKey, bool] = {}
+        """Whether each session last logged on with dollar prices (used for messages kept while it is away)."""
+        self.settlement_subscribers: set[SessionKey] = set()
+        """RT sessions whose last Logon asked for settlement reports (ReceiveSettlementReports=Y)."""
+        self.orders = OrderEntry(self)
+        self.market_data = MarketData(self)
+        self.post_trade = PostTrade(self, page_size=settlement_page_size)
+        self.rfq = Rfq(self)
+        self._wanted = dict(ports or {})
+        self.ports: dict[tuple[bool, FixSessionType], int] = {}
+        self._servers: list[asyncio.Server] = []
+
+    # ------------------------------------------------------------------ lifecycle
+
+    async def start(self) -> None:
+        """Listen on every session's port (on the running loop) and follow the engine's feed."""
+        loop = asyncio.get_running_loop()
+        for margin, kinds in ((False, PREDICTION_SESSIONS), (True, MARGIN_SESSIONS)):
+            for kind in kinds:
+                port = self._wanted.get((margin, kind), 0)
+                factory = functools.partial(FixConnection, self, kind, margin)
+                server = await loop.create_server(factory, self.host, port)
+                self._servers.append(server)
+                self.ports[(margin, kind)] = int(server.sockets[0].getsockname()[1])
+        self.exchange.listeners.append(self.on_feed)
+
+    async def stop(self) -> None:
+        """Close every connection and listener; flush and close the stores."""
+        if self.on_feed in self.exchange.listeners:
+            self.exchange.listeners.remove(self.on_feed)
+        for conn in list(self.connections):
+            conn.abort()
+        for server in self._servers:
+            server.close()
+        for server in self._servers:
+            await server.wait_closed()
+        self._servers.clear()
+        for store in self.stores.values():
+            store.close()
+        self.stores.clear()
+
+    # ------------------------------------------------------------------ where to connect
+
+    def endpoint(self, kind: FixSessionType, *, margin: bool = False) -> FixEndpoint:
+        """Host, port and TargetCompID of one session (plain TCP on loopback)."""
+        port = self.ports.get((margin, kind))
+        if port is None:
+            raise KeyError(f"no {'margin' if margin else 'prediction'} {kind.target_comp_id} session")
+        return FixEndpoint(host=self.host, port=port, target_comp_id=kind.target_comp_id, tls=False)
+
+    def environment(self, *, margin: bool = False, base: Environment = DEMO) -> Environment:
+        """A `kalshi_auth.Environment` whose FIX endpoints are this gateway's (for `FixClient(environment=...)`)."""
+        ports = tuple((kind, port) for (m, kind), port in self.ports.items() if m == margin)
+        return base.with_overrides(
+            fix_host=self.host,
+            fix_market_data_host=self.host,
+            margin_fix_host=self.host,
+            margin_fix_market_data_host=self.host,
+            fix_tls=False,
+            fix_ports=ports,
+        )
+
+    # ------------------------------------------------------------------ sessions
+
+    def store_for(self, key: SessionKey) -> SequenceStore:
+        """The persistent store of a retransmitting session (RT, RFQ) of one API key."""
+        store = self.stores.get(key)
+        if store is None:
+            if self.store_dir is None:
+                store = MemoryStore(keep_messages=True)
+            else:
+                margin, kind, key_id = key
+                self.store_dir.mkdir(parents=True, exist_ok=True)
+                name = f"{'margin' if margin else 'prediction'}-{key_id}-{kind.target_comp_id}.acceptor.fixlog"
+                store = FileStore(self.store_dir / name, fsync=FsyncPolicy.NEVER)
+            self.stores[key] = store
+        return store
+
+    def register(self, conn: FixConnection) -> None:
+        """A connection logged on."""
+        self.active[conn.key] = conn
+        self.units[conn.key] = conn.use_dollars
+        if conn.kind is FixSessionType.ORDER_ENTRY_RETRANSMIT:
+            if conn.option(20127):
+                self.settlement_subscribers.add(conn.key)
+            else:
+                self.settlement_subscribers.discard(conn.key)
+
+    def unregister(self, conn: FixConnection) -> None:
+        """A connection went away: forget it, cancel its orders if it asked (CancelOrdersOnDisconnect)."""
+        if self.active.get(conn.key) is conn:
+            del self.active[conn.key]
+            if conn.kind in _ORDER_ENTRY and conn.option(8013):
+                self.orders.cancel_session_orders(conn.key)
+        self.market_data.forget(conn)
+
+    def sessions_of(self, user_id: str, margin: bool, kinds: frozenset[FixSessionType]) -> list[FixConnection]:
+        """The logged-on connections of `user_id` on the given session types."""
+        return [
+            conn
+            for (m, kind, _), conn in list(self.active.items())
+            if m == margin and kind in kinds and conn.registered is not None and conn.user_id == user_id
+        ]
+
+    def deliver(self, key: SessionKey, message: FixMessage) -> None:
+        """Send to the session `key`; while it is away, RT and RFQ keep the message for the client's resend."""
+        conn = self.active.get(key)
+        if conn is not None and conn.logged_on:
+            conn.send(message)
+            return
+        store = self.stores.get(key)
+        if store is not None:
+            units = self.units.get(key, key[0])
+            store.store(message.MSG_TYPE, format_sending_time(), encode_body(message, units))
+
+    def deliver_report(self, user_id: str, margin: bool, origin: SessionKey | None, report: ExecutionReport) -> None:
+        """An ExecutionReport: to the session that entered the order and to the user's listener sessions."""
+        if origin is not None:
+            self.deliver(origin, report)
+        for conn in self.sessions_of(user_id, margin, _ORDER_ENTRY):
+            if conn.key != origin and conn.option(20126):
+                conn.send(report)
+
+    # ------------------------------------------------------------------ dispatch
+
+    def on_message(self, conn: FixConnection, event: ApplicationMessage) -> None:
+        """An application message from a logged-on client."""
+        kind = conn.kind
+        if kind is FixSessionType.MARKET_DATA:
+            self.market_data.handle(conn, event)
+        elif kind is FixSessionType.RFQ or event.msg_type in ("R", "UA", "UE"):
+            self.rfq.handle(conn, event)
+        elif kind is FixSessionType.POST_TRADE:
+            pass  # the client cannot send on post trade (docs.kalshi.com/fix/post-trade)
+        else:
+            self.orders.handle(conn, event)
+
+    def on_feed(self, event: FeedEvent) -> None:
+        """Every engine event, in order."""
+        self.orders.on_feed(event)
+        self.market_data.on_feed(event)
+        self.post_trade.on_feed(event)
