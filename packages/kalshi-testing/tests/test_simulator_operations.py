@@ -171,3 +171,20 @@ def test_positions_settlement_status_and_order_group_subaccount_filters(
     assert len(rest("GET", "/portfolio/order_groups", alice).json()["order_groups"]) == 2  # all subaccounts
     assert rest("GET", f"/portfolio/order_groups/{g0}", alice, subaccount=sub).status_code == 404
     assert D(rest("GET", "/portfolio/balance", bob).json()["balance_dollars"]) < D("1000")
+
+
+def test_market_trade_and_fill_time_filters(sim: KalshiExchangeSimulator, rest, alice, bob) -> None:  # type: ignore[no-untyped-def]
+    sim.call(lambda ex: ex.cancel_all("market-maker"))
+    rest.order(alice, "ask", "0.40", "1")
+    rest.order(bob, "bid", "0.40", "1")
+    now = sim.clock() // 1000
+    close = {m["ticker"]: m["close_time"] for m in rest("GET", "/markets", limit=1000).json()["markets"]}
+    assert close  # every market closes a week after the scenario starts
+    assert rest("GET", "/markets", max_close_ts=now - 86_400 * 400).json()["markets"] == []
+    assert len(rest("GET", "/markets", min_close_ts=0, limit=1000).json()["markets"]) == len(close)
+    assert rest("GET", "/markets", min_settled_ts=0).json()["markets"] == []  # nothing settled yet
+    assert len(rest("GET", "/markets/trades", ticker=FED, is_block_trade="false").json()["trades"]) == 1
+    assert rest("GET", "/markets/trades", ticker=FED, is_block_trade="true").json()["trades"] == []
+    assert len(rest("GET", "/portfolio/fills", bob, min_ts=now - 60).json()["fills"]) == 1
+    assert rest("GET", "/portfolio/fills", bob, max_ts=now - 60).json()["fills"] == []
+    assert rest("GET", "/portfolio/orders", bob, min_ts=now + 60).json()["orders"] == []
