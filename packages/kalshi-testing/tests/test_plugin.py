@@ -45,3 +45,12 @@ def test_client_factories_fail_clearly_without_the_client_packages(
         kalshi_exchange.client()
     with pytest.raises(SimulatorError, match=r"kalshi_ws\.KalshiWebSocket"):
         kalshi_exchange.websocket()
+
+
+def test_the_fixture_simulator_is_realistic_by_default(kalshi_simulator: KalshiExchangeSimulator) -> None:
+    assert kalshi_simulator.realism.enabled
+
+
+@pytest.mark.kalshi_spec_exact
+def test_kalshi_spec_exact_marker(kalshi_simulator: KalshiExchangeSimulator) -> None:
+    assert not kalshi_simulator.realism.enabled

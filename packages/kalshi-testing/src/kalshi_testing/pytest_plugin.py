@@ -41,16 +41,18 @@ __all__ = [
 def pytest_configure(config: pytest.Config) -> None:
     """Register the `kalshi_scenario` marker."""
     config.addinivalue_line("markers", "kalshi_scenario(path): start the kalshi_exchange simulator from a scenario")
+    config.addinivalue_line("markers", "kalshi_spec_exact: run the test's simulator with realistic=False")
 
 
 @pytest.fixture
 def kalshi_simulator(request: pytest.FixtureRequest) -> Iterator[KalshiExchangeSimulator]:
-    """A started `KalshiExchangeSimulator` (stopped after the test)."""
+    """A started `KalshiExchangeSimulator` (stopped after the test); realistic unless marked `kalshi_spec_exact`."""
     from kalshi_testing.simulator import KalshiExchangeSimulator
 
     marker = request.node.get_closest_marker("kalshi_scenario")
     scenario = marker.args[0] if marker and marker.args else None
-    simulator = KalshiExchangeSimulator(scenario, heartbeat=10.0)
+    realistic = request.node.get_closest_marker("kalshi_spec_exact") is None
+    simulator = KalshiExchangeSimulator(scenario, heartbeat=10.0, realistic=realistic)
     simulator.start()
     try:
         yield simulator
