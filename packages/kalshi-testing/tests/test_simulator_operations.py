@@ -27,7 +27,8 @@ def test_generated_api_key_signs_requests_until_deleted(sim: KalshiExchangeSimul
     assert rest("DELETE", f"/api_keys/{key_id}", alice).status_code == 404
 
 
-def test_rfq_quote_accept_confirm_flow(rest, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_rfq_quote_accept_confirm_flow(sim: KalshiExchangeSimulator, rest, alice, bob) -> None:  # type: ignore[no-untyped-def]
+    sim.call(lambda ex: ex.cancel_all("market-maker"))  # the quote trades between alice and bob only
     rfq = rest(
         "POST",
         "/communications/rfqs",
@@ -62,6 +63,10 @@ def test_rfq_quote_accept_confirm_flow(rest, alice, bob) -> None:  # type: ignor
     assert (final["status"], final["accepted_side"]) == ("executed", "yes")
     assert rest("GET", f"/communications/rfqs/{rfq_id}", alice).json()["rfq"]["status"] == "closed"
     assert rest("GET", "/communications/rfqs", alice, status="open", user_filter="self").json()["rfqs"] == []
+    # Accepting `yes` took bob's YES bid: bob bought 10 YES at $0.40 and alice sold them (10 NO at $0.60).
+    assert sim.exchange.account(bob.user_id).positions[FED].position == 10
+    assert sim.exchange.account(alice.user_id).positions[FED].position == -10
+    assert rest("GET", "/markets/trades", ticker=FED).json()["trades"][0]["yes_price_dollars"] == "0.4000"
 
 
 def test_netting_transfers_and_allocation_keep_state(sim: KalshiExchangeSimulator, rest, alice) -> None:  # type: ignore[no-untyped-def]
