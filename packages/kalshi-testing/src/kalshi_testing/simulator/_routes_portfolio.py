@@ -17,7 +17,7 @@ from ._shapes import rest
 
 __all__ = ["PortfolioRoutes"]
 
-# Token costs that differ from the default of 10 (FACTS 3.5), as GET /account/endpoint_costs reports them.
+# Token costs other than the default 10 (docs.kalshi.com rate limits), as GET /account/endpoint_costs says.
 _ENDPOINT_COSTS = [
     ("DELETE", "/portfolio/events/orders/{order_id}", 2),
     ("DELETE", "/portfolio/events/orders", 2),
