@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import shlex
 import subprocess
 import sys
 import time
@@ -31,19 +32,19 @@ def test_serve_prints_urls_and_a_working_demo_key(tmp_path, monkeypatch) -> None
         text=True,
     )
     try:
-        lines: dict[str, str] = {}
-        deadline = time.monotonic() + 20
+        env: dict[str, str] = {}
+        deadline = time.monotonic() + 30
         assert proc.stdout is not None
-        while time.monotonic() < deadline and "key file" not in lines:
+        while time.monotonic() < deadline and "KALSHI_PERPS_FIX_TLS" not in env:  # the block's last line
             line = proc.stdout.readline()
             if not line:
                 break
-            if ":" in line:
-                key, _, value = line.strip().partition(":")
-                lines[key.strip()] = value.strip()
-        rest_url, key_id, key_file = lines["REST"], lines["key id"], lines["key file"]
-        assert lines["WebSocket"].startswith("ws://127.0.0.1:")
-        assert lines["WebSocket"].endswith("/trade-api/ws/v2")
+            assert line.startswith("export "), line  # stdout holds the export block only
+            name, _, value = shlex.split(line)[1].partition("=")
+            env[name] = value
+        rest_url, key_id, key_file = env["KALSHI_API_BASE_URL"], env["KALSHI_KEY_ID"], env["KALSHI_PRIVATE_KEY_PATH"]
+        assert env["KALSHI_WS_URL"].startswith("ws://127.0.0.1:")
+        assert env["KALSHI_WS_URL"].endswith("/trade-api/ws/v2")
         from kalshi_auth import KalshiAuth
 
         auth = KalshiAuth.from_key_path(key_id, key_file)
@@ -51,22 +52,20 @@ def test_serve_prints_urls_and_a_working_demo_key(tmp_path, monkeypatch) -> None
         r = httpx.get(rest_url.removesuffix("/trade-api/v2") + path, headers=auth.headers("GET", path))
         assert r.status_code == 200
         assert r.json()["balance"] == 1_000_000
-        # ... and the printed export line configures the SDK from the environment
-        monkeypatch.setenv("KALSHI_KEY_ID", key_id)
-        monkeypatch.setenv("KALSHI_PRIVATE_KEY_PATH", key_file)
-        monkeypatch.setenv("KALSHI_API_BASE_URL", rest_url)
+        # ... and the printed export block configures the SDK from the environment
+        for name in ("KALSHI_KEY_ID", "KALSHI_PRIVATE_KEY_PATH", "KALSHI_API_BASE_URL"):
+            monkeypatch.setenv(name, env[name])
         from kalshi_rest import KalshiClient
 
         with KalshiClient.from_env() as client:
             assert client.portfolio.balance().balance == 1_000_000
         # every FIX session is printed; the kalshi-fix README quick start runs against the printed NR port
-        for session in ("KalshiNR", "KalshiDC", "KalshiRT", "KalshiPT", "KalshiRFQ", "KalshiMD"):
-            assert lines[f"FIX prediction {session}"].startswith("tcp://127.0.0.1:")
-        for session in ("KalshiNR", "KalshiDC", "KalshiRT", "KalshiMD"):
-            assert lines[f"FIX margin {session}"].startswith("tcp://127.0.0.1:")
-        assert "FIX margin KalshiPT" not in lines
-        nr_port = int(lines["FIX prediction KalshiNR"].rsplit(":", 1)[1])
-        report = asyncio.run(_fix_quick_start(nr_port))
+        ports = dict(item.split("=") for item in env["KALSHI_FIX_PORTS"].split(","))
+        assert sorted(ports) == ["KalshiDC", "KalshiMD", "KalshiNR", "KalshiPT", "KalshiRFQ", "KalshiRT"]
+        margin = dict(item.split("=") for item in env["KALSHI_PERPS_FIX_PORTS"].split(","))
+        assert sorted(margin) == ["KalshiDC", "KalshiMD", "KalshiNR", "KalshiRT"]  # no PT or RFQ on margin
+        assert env["KALSHI_FIX_HOST"] == "127.0.0.1"
+        report = asyncio.run(_fix_quick_start(int(ports["KalshiNR"])))
         assert (report.cl_ord_id, str(report.exec_type)) == ("order-1", "0")
     finally:
         proc.terminate()

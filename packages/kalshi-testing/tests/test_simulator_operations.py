@@ -27,7 +27,8 @@ def test_generated_api_key_signs_requests_until_deleted(sim: KalshiExchangeSimul
     assert rest("DELETE", f"/api_keys/{key_id}", alice).status_code == 404
 
 
-def test_rfq_quote_accept_confirm_flow(rest, alice, bob) -> None:  # type: ignore[no-untyped-def]
+def test_rfq_quote_accept_confirm_flow(sim: KalshiExchangeSimulator, rest, alice, bob) -> None:  # type: ignore[no-untyped-def]
+    sim.call(lambda ex: ex.cancel_all("market-maker"))  # the quote trades between alice and bob only
     rfq = rest(
         "POST",
         "/communications/rfqs",
@@ -62,6 +63,10 @@ def test_rfq_quote_accept_confirm_flow(rest, alice, bob) -> None:  # type: ignor
     assert (final["status"], final["accepted_side"]) == ("executed", "yes")
     assert rest("GET", f"/communications/rfqs/{rfq_id}", alice).json()["rfq"]["status"] == "closed"
     assert rest("GET", "/communications/rfqs", alice, status="open", user_filter="self").json()["rfqs"] == []
+    # Accepting `yes` took bob's YES bid: bob bought 10 YES at $0.40 and alice sold them (10 NO at $0.60).
+    assert sim.exchange.account(bob.user_id).positions[FED].position == 10
+    assert sim.exchange.account(alice.user_id).positions[FED].position == -10
+    assert rest("GET", "/markets/trades", ticker=FED).json()["trades"][0]["yes_price_dollars"] == "0.4000"
 
 
 def test_netting_transfers_and_allocation_keep_state(sim: KalshiExchangeSimulator, rest, alice) -> None:  # type: ignore[no-untyped-def]
@@ -171,3 +176,20 @@ def test_positions_settlement_status_and_order_group_subaccount_filters(
     assert len(rest("GET", "/portfolio/order_groups", alice).json()["order_groups"]) == 2  # all subaccounts
     assert rest("GET", f"/portfolio/order_groups/{g0}", alice, subaccount=sub).status_code == 404
     assert D(rest("GET", "/portfolio/balance", bob).json()["balance_dollars"]) < D("1000")
+
+
+def test_market_trade_and_fill_time_filters(sim: KalshiExchangeSimulator, rest, alice, bob) -> None:  # type: ignore[no-untyped-def]
+    sim.call(lambda ex: ex.cancel_all("market-maker"))
+    rest.order(alice, "ask", "0.40", "1")
+    rest.order(bob, "bid", "0.40", "1")
+    now = sim.clock() // 1000
+    close = {m["ticker"]: m["close_time"] for m in rest("GET", "/markets", limit=1000).json()["markets"]}
+    assert close  # every market closes a week after the scenario starts
+    assert rest("GET", "/markets", max_close_ts=now - 86_400 * 400).json()["markets"] == []
+    assert len(rest("GET", "/markets", min_close_ts=0, limit=1000).json()["markets"]) == len(close)
+    assert rest("GET", "/markets", min_settled_ts=0).json()["markets"] == []  # nothing settled yet
+    assert len(rest("GET", "/markets/trades", ticker=FED, is_block_trade="false").json()["trades"]) == 1
+    assert rest("GET", "/markets/trades", ticker=FED, is_block_trade="true").json()["trades"] == []
+    assert len(rest("GET", "/portfolio/fills", bob, min_ts=now - 60).json()["fills"]) == 1
+    assert rest("GET", "/portfolio/fills", bob, max_ts=now - 60).json()["fills"] == []
+    assert rest("GET", "/portfolio/orders", bob, min_ts=now + 60).json()["orders"] == []

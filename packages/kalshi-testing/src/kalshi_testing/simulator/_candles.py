@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -25,17 +24,13 @@ def candle_window(query: Mapping[str, str]) -> tuple[int, int, int]:
     return start, end, period
 
 
-def _seconds(text: str) -> int:
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())
-
-
 def candlesticks(market: Market, start: int, end: int, period: int) -> list[dict[str, Any]]:
     """One `MarketCandlestick` per period with trades in [start, end], oldest first."""
     width = period * 60
     buckets: dict[int, list[Decimal]] = {}
     volumes: dict[int, Decimal] = {}
     for t in market.trades:
-        ts = _seconds(t["created_time"])
+        ts = fmt.seconds(t["created_time"])
         if start <= ts <= end:
             key = ts - ts % width + width
             buckets.setdefault(key, []).append(Decimal(t["yes_price_dollars"]))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 
-__all__ = ["count", "dollars", "parse_count", "parse_price", "rfc3339"]
+__all__ = ["count", "dollars", "parse_amount", "parse_count", "parse_price", "rfc3339", "seconds"]
 
 _DOLLAR_Q = Decimal("0.0001")
 _COUNT_Q = Decimal("0.01")
@@ -58,3 +58,8 @@ def parse_amount(value: object) -> Decimal:
     if parsed < 0:
         raise ValueError("amount must not be negative")
     return parsed
+
+
+def seconds(text: str) -> int:
+    """Epoch seconds of an RFC 3339 timestamp."""
+    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())

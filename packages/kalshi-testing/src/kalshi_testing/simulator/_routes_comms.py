@@ -1,7 +1,11 @@
 """REST routes for communications: RFQs and their quotes, RFQ batches, block-trade proposals.
 
-State only: an accepted and confirmed quote is marked `executed` but trades nothing on the book.
-Flow (openapi.yaml, communications tag): the RFQ creator accepts a quote, its creator confirms it.
+Flow (docs.kalshi.com/getting_started/rfqs): the RFQ creator accepts one side of a quote, the quoter
+confirms it, and it executes through the public order path, as the FIX gateway's RFQs do: accepting
+`yes` takes the quoter's YES bid (the quoter buys YES at `yes_bid`, the creator sells it), `no` takes
+the NO bid (the quoter buys NO at `no_bid`, the creator buys YES at 1 - `no_bid`). The quoter's order
+rests post-only and the creator's crosses it immediate-or-cancel; what is left is cancelled. RFQ
+batches and block trades keep their state but trade nothing.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from aiohttp import web
 from . import _format as fmt
 from ._exchange import ExchangeError
 from ._http import USER, RouteBase, answer, int_query, operation_body
+from ._matching import OrderStatus
 from ._pagination import paginate
 from ._shapes import rest
 from ._state import NS, Record
@@ -223,8 +228,11 @@ class CommunicationsRoutes(RouteBase):
         quote = self._quote(request)
         if quote.obj["rfq_creator_user_id"] != USER.get():
             raise ExchangeError(404, "not_found", f"quote {quote.record_id} not found")
-        if quote.obj["status"] != "open" or body["accepted_side"] not in ("yes", "no"):
+        side = body["accepted_side"]
+        if quote.obj["status"] != "open" or side not in ("yes", "no"):
             raise ExchangeError(400, "invalid_parameters", "only an open quote can be accepted, on yes or no")
+        if fmt.parse_price(quote.obj[f"{side}_bid_dollars"]) == 0:
+            raise ExchangeError(400, "invalid_parameters", f"the quote declines the {side} side")
         quote.obj |= {"status": "accepted", "accepted_side": body["accepted_side"], "accepted_ts": self._now()}
         return answer("AcceptQuote")
 
@@ -236,10 +244,42 @@ class CommunicationsRoutes(RouteBase):
             raise ExchangeError(404, "not_found", f"quote {quote.record_id} not found")
         if quote.obj["status"] != "accepted":
             raise ExchangeError(400, "invalid_parameters", "only an accepted quote can be confirmed")
+        rfq = self.exchange.record("rfq", quote.obj["rfq_id"])
+        self._execute_quote(quote, rfq)
         now = self._now()
         quote.obj |= {"status": "executed", "confirmed_ts": now, "executed_ts": now, "updated_ts": now}
-        self.exchange.record("rfq", quote.obj["rfq_id"]).obj |= {"status": "closed", "updated_ts": now}
+        rfq.obj |= {"status": "closed", "updated_ts": now}
         return answer("ConfirmQuote")
+
+    def _execute_quote(self, quote: Record, rfq: Record) -> None:
+        """The quoter's side rests post-only at the quoted price; the creator's side crosses it."""
+        taken_yes = quote.obj["accepted_side"] == "yes"
+        bid = fmt.parse_price(quote.obj["yes_bid_dollars" if taken_yes else "no_bid_dollars"])
+        price = bid if taken_yes else 1 - bid
+        common = {
+            "ticker": quote.obj["market_ticker"],
+            "price": fmt.dollars(price),
+            "count": quote.obj["contracts_fp"],
+            "self_trade_prevention_type": "taker_at_cross",
+        }
+        maker = self.exchange.create_order(
+            quote.owner,
+            common
+            | {
+                "side": "bid" if taken_yes else "ask",
+                "time_in_force": "good_till_canceled",
+                "post_only": True,
+                "subaccount": quote.obj.get("creator_subaccount") or 0,
+            },
+        )
+        try:
+            if self.exchange.orders[maker["order_id"]].status is not OrderStatus.RESTING:
+                raise ExchangeError(400, "invalid_price", "the quote would cross the public book")
+            creator = common | {"side": "ask" if taken_yes else "bid", "time_in_force": "immediate_or_cancel"}
+            self.exchange.create_order(rfq.owner, creator | {"subaccount": rfq.obj.get("creator_subaccount") or 0})
+        finally:
+            if self.exchange.orders[maker["order_id"]].status is OrderStatus.RESTING:
+                self.exchange.cancel_order(quote.owner, maker["order_id"])
 
     # --- RFQ batches ---------------------------------------------------------------------------
 

@@ -106,6 +106,10 @@ class MarketRoutes(RouteBase):
             if wanted is None:
                 raise ExchangeError(400, "invalid_parameters", f"unknown status {q['status']!r}", "status")
             items = [e for e in items if self._event_status(e["event_ticker"]) & wanted]
+        if "min_close_ts" in q:
+            closes = {m.info["event_ticker"]: m.info["close_time"] for m in self.exchange.markets.values()}
+            limit = fmt.rfc3339((int_query(q, "min_close_ts") or 0) * 1000)
+            items = [e for e in items if closes.get(e["event_ticker"], "") >= limit]
         page, cursor = paginate(items, q, "events")
         return reply(rest("GetEventsResponse", events=[self._event_view(e, nested) for e in page], cursor=cursor))
 
@@ -122,7 +126,8 @@ class MarketRoutes(RouteBase):
         return reply(rest("GetEventResponse", event=self._event_view(e, False), markets=markets))
 
     async def markets_list(self, request: web.Request) -> web.Response:
-        """GetMarkets: filters status, event_ticker, series_ticker, tickers (comma-joined); limit 0-1000."""
+        """GetMarkets: filters status, event_ticker, series_ticker, tickers (comma-joined), and
+        min/max_{created,updated,close,settled}_ts; limit 0-1000."""
         q = request.query
         markets = list(self.exchange.markets.values())
         if "status" in q:
@@ -142,6 +147,7 @@ class MarketRoutes(RouteBase):
         if "tickers" in q:
             wanted_tickers = set(q["tickers"].split(","))
             markets = [m for m in markets if m.ticker in wanted_tickers]
+        markets = [m for m in markets if _in_time_filters(m.info, q)]
         page, cursor = paginate(markets, q, "markets")
         return reply(rest("GetMarketsResponse", markets=[self.exchange.market_view(m) for m in page], cursor=cursor))
 
@@ -170,10 +176,12 @@ class MarketRoutes(RouteBase):
         return reply(rest("GetMarketOrderbooksResponse", orderbooks=books))
 
     async def trades(self, request: web.Request) -> web.Response:
-        """GetTrades: newest first; filters ticker, min_ts, max_ts (seconds)."""
+        """GetTrades: newest first; filters ticker, min_ts, max_ts (seconds), is_block_trade."""
         q = request.query
         markets = [self.exchange.market(q["ticker"])] if "ticker" in q else list(self.exchange.markets.values())
         items = sorted((t for m in markets for t in m.trades), key=lambda t: t["created_time"], reverse=True)
+        if "is_block_trade" in q:
+            items = [t for t in items if str(t.get("is_block_trade", False)).lower() == q["is_block_trade"].lower()]
         lo, hi = int_query(q, "min_ts"), int_query(q, "max_ts")
         if lo is not None:
             items = [t for t in items if t["created_time"] >= fmt.rfc3339(lo * 1000)]
@@ -191,3 +199,28 @@ class MarketRoutes(RouteBase):
     async def user_data_timestamp(self, request: web.Request) -> web.Response:
         """GetUserDataTimestamp: the simulator's portfolio data is always current."""
         return reply(rest("GetUserDataTimestampResponse", as_of_time=fmt.rfc3339(self.clock())))
+
+
+_TIME_FILTERS = {
+    "created": "created_time",
+    "updated": "updated_time",
+    "close": "close_time",
+    "settled": "settlement_ts",
+}
+"""GetMarkets `min_<x>_ts` / `max_<x>_ts` query names -> the Market field they bound."""
+
+
+def _in_time_filters(info: dict[str, Any], query: Any) -> bool:
+    """Whether a market's times lie within every `min_*_ts` / `max_*_ts` bound given (seconds)."""
+    for name, field in _TIME_FILTERS.items():
+        for bound in ("min", "max"):
+            seconds = int_query(query, f"{bound}_{name}_ts")
+            if seconds is None:
+                continue
+            value = str(info.get(field) or "")
+            if not value:
+                return False
+            at = fmt.seconds(value)
+            if (bound == "min" and at < seconds) or (bound == "max" and at > seconds):
+                return False
+    return True

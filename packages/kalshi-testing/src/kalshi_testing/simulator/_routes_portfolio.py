@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
@@ -18,7 +17,7 @@ from ._shapes import rest
 
 __all__ = ["PortfolioRoutes"]
 
-# Token costs that differ from the default of 10 (FACTS 3.5), as GET /account/endpoint_costs reports them.
+# Token costs other than the default 10 (docs.kalshi.com rate limits), as GET /account/endpoint_costs says.
 _ENDPOINT_COSTS = [
     ("DELETE", "/portfolio/events/orders/{order_id}", 2),
     ("DELETE", "/portfolio/events/orders", 2),
@@ -81,7 +80,7 @@ class PortfolioRoutes(RouteBase):
             for s in a.settlements
             if q.get("ticker", s["ticker"]) == s["ticker"]
             and q.get("event_ticker", s["event_ticker"]) == s["event_ticker"]
-            and in_window(q, _seconds(s["settled_time"]))
+            and in_window(q, fmt.seconds(s["settled_time"]))
         ]
         items.sort(key=lambda s: s["settled_time"], reverse=True)
         page, cursor = paginate(items, request.query, "positions")
@@ -266,7 +265,3 @@ class PortfolioRoutes(RouteBase):
         items = list(reversed(self.exchange.transfers.get(USER.get(), [])))
         page, cursor = paginate(items, request.query, "positions")
         return reply(rest("GetSubaccountTransfersResponse", transfers=page, cursor=cursor))
-
-
-def _seconds(text: str) -> int:
-    return int(datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp())

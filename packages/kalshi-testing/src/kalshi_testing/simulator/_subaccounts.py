@@ -23,7 +23,7 @@ class ExchangeSubaccounts(ExchangeState):
     def transfer_between_subaccounts(self, user_id: str, body: Any) -> dict[str, Any]:
         """ApplySubaccountTransfer: `amount_cents` from one subaccount to another; `client_transfer_id` is idempotent.
 
-        Reusing a `client_transfer_id` answers 409 and moves nothing (FACTS 3.8).
+        Reusing a `client_transfer_id` answers 409 and moves nothing (observed on demo).
         """
         body = self._check_body("ApplySubaccountTransferRequest", body)
         history = self.transfers.setdefault(user_id, [])

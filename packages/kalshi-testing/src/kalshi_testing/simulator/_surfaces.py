@@ -38,12 +38,12 @@ ENV_NAMES = {
     "perps_ws": "KALSHI_PERPS_WS_URL",
     "klear": "KALSHI_KLEAR_API_BASE_URL",
     "fix_host": "KALSHI_FIX_HOST",
-    "fix_port": "KALSHI_FIX_PORT",
-    "fix_drop_copy_port": "KALSHI_FIX_DROP_COPY_PORT",
+    "perps_fix_host": "KALSHI_PERPS_FIX_HOST",
     "key_id": "KALSHI_KEY_ID",
     "key_path": "KALSHI_PRIVATE_KEY_PATH",
 }
-"""The variable each client reads, by what it points at (the names `serve` prints)."""
+"""The variable each client reads, by what it points at (the names `serve` prints). FIX ports are
+`KALSHI_[PERPS_]FIX_<SESSION>_PORT` (`FixSessionType` names) beside `KALSHI_[PERPS_]FIX_TLS=0`."""
 
 
 class Surface:
