@@ -2,7 +2,8 @@
 
 It prints one block of `export` lines on stdout that points every client at the simulator
 (prediction REST and WebSocket, perps REST and WebSocket, Klear, `KALSHI_[PERPS_]FIX_HOST` /
-`_FIX_PORTS` / `_FIX_TLS`, and the key it generated); what is listening goes to stderr. REST, WebSocket, perps and Klear share `--port`;
+`_FIX_PORTS` / `_FIX_TLS`, and the key it generated); what is listening goes to stderr. REST,
+WebSocket, perps and Klear share `--port`;
 FIX listens on one port per session: Kalshi's documented ports (8228-8233) for the prediction
 gateway and the same plus 10000 for margin by default (`--fix-ports ephemeral` picks free ones,
 `--no-fix` turns FIX off). A bad argument (a missing key directory, a busy port) is reported in
