@@ -233,19 +233,12 @@ async def test_a_second_process_on_a_live_store_is_refused_and_sends_nothing(
     )
 
 
-AT_MOST_ONCE = (
-    "kalshi-fix bug: SessionProtocol._process advances store.next_target_seq (journalled by FileStore) before "
-    "the application sees the message, and FixConnection._on_data dispatches on_message only after the whole "
-    "read is sequenced; a process that dies while handling report k of a read has already recorded reports "
-    "k+1.. as received, so its restart neither asks for them nor gets them: execution reports lost (FIX "
-    "engines advance the inbound counter after the application callback: at-least-once, PossDupFlag on resend)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=AT_MOST_ONCE)
 async def test_reports_read_but_not_yet_handled_when_the_process_dies_are_redelivered(
-    kalshi_exchange: KalshiExchange, tmp_path: Path
+    kalshi_exchange: KalshiExchange, ledger: Ledger, tmp_path: Path
 ) -> None:
+    """Five reports reach the process in one read and it dies handling the first: the inbound MsgSeqNum is
+    journalled only once the application has handled a message, so the restart asks for all five again and
+    gets them with PossDupFlag=Y (at least once; the one already handled is recognisable by its ExecID)."""
     ex = kalshi_exchange
     store, reports1, reports2 = tmp_path / "store", tmp_path / "p1.jsonl", tmp_path / "p2.jsonl"
     ids = [f"c{i}" for i in range(5)]
@@ -264,11 +257,26 @@ async def test_reports_read_but_not_yet_handled_when_the_process_dies_are_redeli
         assert (await second.answer())["ready"]
         await asyncio.sleep(1.0)  # a resend would have arrived by now
         assert await second.quit() == 0
-    seen = read_reports(reports1) + read_reports(reports2)
+    seen1, seen2 = read_reports(reports1), read_reports(reports2)
+    seen = seen1 + seen2
     delivered = {r["cl_ord_id"] for r in seen if r["exec_type"] == "0"}
-    # no ledger row while this is a known bug: report.py fails the session on any loss
     assert engine_orders(ex, "c") == Counter(ids)
     assert delivered == set(ids)
+    assert [r["cl_ord_id"] for r in seen1] == ids[:1]  # it died handling the first
+    redelivered = [r for r in seen2 if r["cl_ord_id"].startswith("c")]
+    assert sorted(r["cl_ord_id"] for r in redelivered) == ids  # all five asked for again, the handled one too
+    assert all(r["poss_dup"] for r in redelivered)  # each resent with PossDupFlag=Y
+    twice = Counter(r["exec_id"] for r in seen) - Counter({r["exec_id"]: 1 for r in seen})
+    assert list(twice) == [seen1[0]["exec_id"]]  # the one duplicate has the ExecID the dead process saw
+    ledger.row(
+        "FIX",
+        "KalshiRT trader process dies handling the first of five reports received in one read",
+        injected=1,
+        survived=1,
+        sent_twice=sum(n - 1 for n in engine_orders(ex, "c").values()),
+        lost=len(set(ids) - delivered),
+        figures={"reports_resent_possdup": len(redelivered), "handled_twice_same_exec_id": sum(twice.values())},
+    )
 
 
 async def test_counterparty_sequence_reset_mid_session_is_followed_and_loses_nothing(
