@@ -132,7 +132,8 @@ class FixSession:
     received message counts as received in the store only once the application has handled it (the plain
     `on_message` returned, the coroutine one was awaited, or the reader asked for the next message or closed
     the session). A restarted process asks for the rest again and they come back with PossDupFlag=Y
-    (`frame.poss_dup_flag`): de-duplicate ExecutionReports by ExecID (17), which Kalshi keeps unique.
+    (`frame.poss_dup_flag`): de-duplicate ExecutionReports by ExecID (17) as docs.kalshi.com/fix/drop-copy
+    advises (rejects and pending reports carry `-1;-1`: compare those by ClOrdID and ExecType).
     """
 
     session_type: FixSessionType
