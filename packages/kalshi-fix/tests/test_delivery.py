@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import rsa
 from kalshi_fix_test_acceptor import FixAcceptor
 
 from kalshi_auth import KalshiAuth
@@ -208,14 +207,6 @@ def report(n: int) -> ExecutionReport:
         order_qty=Decimal(10),
         price=Decimal("0.55"),
     )
-
-
-@pytest.fixture
-async def rt(auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey) -> AsyncIterator[FixAcceptor]:
-    acceptor = FixAcceptor({auth.key_id: rsa_key.public_key()}, target_comp_id="KalshiRT", retransmits=True)
-    await acceptor.start()
-    yield acceptor
-    await acceptor.stop()
 
 
 def exec_ids(frames: list[FixFrame]) -> list[str]:
