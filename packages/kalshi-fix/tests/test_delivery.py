@@ -17,7 +17,7 @@ from kalshi_fix_test_acceptor import FixAcceptor
 from kalshi_auth import KalshiAuth
 from kalshi_fix._client import FixClient
 from kalshi_fix._codec import FixFrame, parse_frame
-from kalshi_fix._connection import ReconnectPolicy
+from kalshi_fix._connection import FixConnection, ReconnectPolicy
 from kalshi_fix._session import (
     ApplicationMessage,
     CloseConnection,
@@ -299,3 +299,27 @@ async def test_a_queue_reader_commits_the_previous_frame_when_it_asks_for_the_ne
     assert exec_ids(read) == ["0;1", "1;1", "2;1"]
     assert exec_ids(again) == ["3;1", "4;1"]  # the two never read, once each
     assert all(f.poss_dup_flag for f in again)
+
+
+async def test_a_bare_connection_commits_when_on_message_returns(
+    auth: KalshiAuth, rt: FixAcceptor, tmp_path: Path
+) -> None:
+    """`FixConnection` on its own (no `FixSession`): `commit_after_callback` defaults to on."""
+    path = tmp_path / "rt.log"
+    config = SessionConfig(auth.key_id, "KalshiRT", retransmits=True, sign=auth.sign, commit_on_handled=True)
+    session = SessionProtocol(config, FileStore(path, fsync=FsyncPolicy.NEVER))
+    seen: list[tuple[int, int]] = []
+
+    def on_message(event: ApplicationMessage) -> None:
+        seen.append((event.seq, journalled_target(path)))
+
+    conn = FixConnection(session, "127.0.0.1", rt.port, tls=False, reconnect=FAST, on_message=on_message)
+    await conn.open(timeout=5)
+    try:
+        rt.push_many([report(n) for n in range(3)])
+        await wait_for(lambda: len(seen) == 3)
+        assert journalled_target(path) == seen[-1][0] + 1
+    finally:
+        await conn.close()
+        session.store.close()
+    assert [target for _, target in seen] == [seq for seq, _ in seen]
