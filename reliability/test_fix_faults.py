@@ -4,6 +4,8 @@ KalshiRFQ retransmit; every other session logs on with ResetSeqNumFlag=Y).
 - A trader process on KalshiRT with an on-disk store is SIGKILLed with reports and orders in flight; a second
   process from the same store resumes the numbering, resends with PossDupFlag=Y, and the simulator's order
   log holds every order exactly once, every ExecutionReport reaching one of the two processes exactly once.
+- A trader process that dies handling the first of five reports it read at once gets all five again on
+  restart (PossDupFlag=Y): an inbound MsgSeqNum is journalled only once the application has handled it.
 - The counterparty resets its sequence numbers (SequenceReset-Reset mid-session; its store wiped while the
   client is away, as after Kalshi's weekly maintenance): the client follows the FIXT rules and loses nothing.
 - A refused logon: one typed error, and no reconnect storm.
