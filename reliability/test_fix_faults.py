@@ -4,6 +4,8 @@ KalshiRFQ retransmit; every other session logs on with ResetSeqNumFlag=Y).
 - A trader process on KalshiRT with an on-disk store is SIGKILLed with reports and orders in flight; a second
   process from the same store resumes the numbering, resends with PossDupFlag=Y, and the simulator's order
   log holds every order exactly once, every ExecutionReport reaching one of the two processes exactly once.
+- A trader process that dies handling the first of five reports it read at once gets all five again on
+  restart (PossDupFlag=Y): an inbound MsgSeqNum is journalled only once the application has handled it.
 - The counterparty resets its sequence numbers (SequenceReset-Reset mid-session; its store wiped while the
   client is away, as after Kalshi's weekly maintenance): the client follows the FIXT rules and loses nothing.
 - A refused logon: one typed error, and no reconnect storm.
@@ -233,19 +235,12 @@ async def test_a_second_process_on_a_live_store_is_refused_and_sends_nothing(
     )
 
 
-AT_MOST_ONCE = (
-    "kalshi-fix bug: SessionProtocol._process advances store.next_target_seq (journalled by FileStore) before "
-    "the application sees the message, and FixConnection._on_data dispatches on_message only after the whole "
-    "read is sequenced; a process that dies while handling report k of a read has already recorded reports "
-    "k+1.. as received, so its restart neither asks for them nor gets them: execution reports lost (FIX "
-    "engines advance the inbound counter after the application callback: at-least-once, PossDupFlag on resend)"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=AT_MOST_ONCE)
 async def test_reports_read_but_not_yet_handled_when_the_process_dies_are_redelivered(
-    kalshi_exchange: KalshiExchange, tmp_path: Path
+    kalshi_exchange: KalshiExchange, ledger: Ledger, tmp_path: Path
 ) -> None:
+    """Five reports reach the process in one read and it dies handling the first: the inbound MsgSeqNum is
+    journalled only once the application has handled a message, so the restart asks for all five again and
+    gets them with PossDupFlag=Y (at least once; the one already handled is recognisable by its ExecID)."""
     ex = kalshi_exchange
     store, reports1, reports2 = tmp_path / "store", tmp_path / "p1.jsonl", tmp_path / "p2.jsonl"
     ids = [f"c{i}" for i in range(5)]
@@ -264,11 +259,26 @@ async def test_reports_read_but_not_yet_handled_when_the_process_dies_are_redeli
         assert (await second.answer())["ready"]
         await asyncio.sleep(1.0)  # a resend would have arrived by now
         assert await second.quit() == 0
-    seen = read_reports(reports1) + read_reports(reports2)
+    seen1, seen2 = read_reports(reports1), read_reports(reports2)
+    seen = seen1 + seen2
     delivered = {r["cl_ord_id"] for r in seen if r["exec_type"] == "0"}
-    # no ledger row while this is a known bug: report.py fails the session on any loss
     assert engine_orders(ex, "c") == Counter(ids)
     assert delivered == set(ids)
+    assert [r["cl_ord_id"] for r in seen1] == ids[:1]  # it died handling the first
+    redelivered = [r for r in seen2 if r["cl_ord_id"].startswith("c")]
+    assert sorted(r["cl_ord_id"] for r in redelivered) == ids  # all five asked for again, the handled one too
+    assert all(r["poss_dup"] for r in redelivered)  # each resent with PossDupFlag=Y
+    twice = Counter(r["exec_id"] for r in seen) - Counter({r["exec_id"]: 1 for r in seen})
+    assert list(twice) == [seen1[0]["exec_id"]]  # the one duplicate has the ExecID the dead process saw
+    ledger.row(
+        "FIX",
+        "KalshiRT trader process dies handling the first of five reports received in one read",
+        injected=1,
+        survived=1,
+        sent_twice=sum(n - 1 for n in engine_orders(ex, "c").values()),
+        lost=len(set(ids) - delivered),
+        figures={"reports_resent_possdup": len(redelivered), "handled_twice_same_exec_id": sum(twice.values())},
+    )
 
 
 async def test_counterparty_sequence_reset_mid_session_is_followed_and_loses_nothing(
@@ -336,7 +346,7 @@ async def test_counterparty_reset_while_away_is_a_typed_error_then_a_fresh_logon
             await until(lambda: len(frames) == 3, "the reports before maintenance")
         ex.simulator.call(lambda _: ex.simulator.fix.stores[(False, RT, ex.user.key_id)].reset())
         resumed = client.order_entry(retransmit=True, on_message=frames.append)
-        with pytest.raises(FixConnectionError, match="MsgSeqNum too low"):
+        with pytest.raises(FixConnectionError, match=r"MsgSeqNum too low.*log on again .*fresh=True"):
             await resumed.open(timeout=STEP)
         await asyncio.sleep(0.3)  # a reconnect, or a resend of the stored orders, would show by now
         attempts = len(proxy.links) - 1

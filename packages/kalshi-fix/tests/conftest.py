@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
@@ -28,6 +30,9 @@ def _load_acceptor() -> None:
 
 _load_acceptor()
 
+if TYPE_CHECKING:
+    from kalshi_fix_test_acceptor import FixAcceptor
+
 
 @pytest.fixture(scope="session")
 def rsa_key() -> rsa.RSAPrivateKey:
@@ -37,3 +42,14 @@ def rsa_key() -> rsa.RSAPrivateKey:
 @pytest.fixture(scope="session")
 def auth(rsa_key: rsa.RSAPrivateKey) -> KalshiAuth:
     return KalshiAuth(KEY_ID, rsa_key)
+
+
+@pytest.fixture
+async def rt(auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey) -> AsyncIterator[FixAcceptor]:
+    """A KalshiRT acceptor (retransmits, keeps its numbers across connections) on a loopback port."""
+    from kalshi_fix_test_acceptor import FixAcceptor
+
+    acceptor = FixAcceptor({auth.key_id: rsa_key.public_key()}, target_comp_id="KalshiRT", retransmits=True)
+    await acceptor.start()
+    yield acceptor
+    await acceptor.stop()

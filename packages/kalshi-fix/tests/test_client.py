@@ -69,14 +69,6 @@ async def nr(auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey) -> AsyncIterator[FixA
     await acceptor.stop()
 
 
-@pytest.fixture
-async def rt(auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey) -> AsyncIterator[FixAcceptor]:
-    acceptor = FixAcceptor({auth.key_id: rsa_key.public_key()}, target_comp_id="KalshiRT", retransmits=True)
-    await acceptor.start()
-    yield acceptor
-    await acceptor.stop()
-
-
 def local(auth: KalshiAuth, acceptor: FixAcceptor, **kwargs: Any) -> FixClient:
     return FixClient(auth, host="127.0.0.1", port=acceptor.port, tls=False, reconnect=FAST, **kwargs)
 

@@ -139,10 +139,14 @@ class FixConnection:
         ssl_context: a custom context (default: verification on, TLS >= 1.2).
         reconnect: the backoff policy.
         connect_timeout: seconds for TCP + TLS set-up.
-        on_message: called with every in-order application message, in the read callback.
+        on_message: called with every in-order application message, in the read callback. With a session
+            configured `commit_on_handled`, each message is committed (recorded as received for a restart)
+            once `on_message` returns, so a process that dies inside it gets the message again.
         on_event: called with every other session event and each `ConnectionStateChanged`.
         on_connected: called (before the Logon is sent) on every new socket, e.g. to clear books.
         clock: epoch seconds (for SendingTime and the session's timers).
+        commit_after_callback: commit each message when `on_message` returns; False when the owner commits
+            itself (`session.commit(seq)`), e.g. once a queue reader has taken the message.
 
     Raises:
         KalshiConfigError: plain TCP to a host that is not loopback.
@@ -162,6 +166,7 @@ class FixConnection:
         on_event: Callable[[SessionEvent | ConnectionStateChanged], None] | None = None,
         on_connected: Callable[[], None] | None = None,
         clock: Callable[[], float] = time.time,
+        commit_after_callback: bool = True,
     ) -> None:
         if not tls and not is_loopback(host):
             raise KalshiConfigError(f"FIX over plain TCP is only allowed to a loopback host, got {host!r}")
@@ -175,6 +180,7 @@ class FixConnection:
         self._on_event = on_event
         self._on_connected = on_connected
         self._clock = clock
+        self._commit = commit_after_callback
         self.state = ConnectionState.CLOSED
         self._transport: asyncio.Transport | None = None
         self._task: asyncio.Task[None] | None = None
@@ -454,6 +460,8 @@ class FixConnection:
             if isinstance(event, ApplicationMessage):
                 if on_message is not None:
                     on_message(event)
+                if self._commit:
+                    self.session.commit(event.seq)
                 continue
             if isinstance(event, LoggedOn):
                 self._set_state(ConnectionState.LOGGED_ON, None)

@@ -127,6 +127,13 @@ class FixSession:
     session's `overflow` policy acts: `QueueOverflow.BACKPRESSURE` (pause reading the socket until half
     the queue is read; every session but market data) or `QueueOverflow.DROP_OLDEST` (market data; the
     books stay whole, the count is in `dropped`). Both may be set per session before `open()`.
+
+    On the sessions that retransmit (KalshiRT, KalshiRFQ) delivery is at least once across a crash: a
+    received message counts as received in the store only once the application has handled it (the plain
+    `on_message` returned, the coroutine one was awaited, or the reader asked for the next message or closed
+    the session). A restarted process asks for the rest again and they come back with PossDupFlag=Y
+    (`frame.poss_dup_flag`): de-duplicate ExecutionReports by ExecID (17) as docs.kalshi.com/fix/drop-copy
+    advises (rejects and pending reports carry `-1;-1`: compare those by ClOrdID and ExecType).
     """
 
     session_type: FixSessionType
@@ -160,6 +167,7 @@ class FixSession:
             logon_fields=logon_fields,
             use_dollars=client.use_dollars,
             counterparty_comp_ids=client.counterparty_comp_ids,
+            commit_on_handled=retransmits,
         )
         self.protocol = SessionProtocol(config, self.store)
         self.connection = FixConnection(
@@ -172,6 +180,7 @@ class FixSession:
             on_message=self._on_app,
             on_event=self._on_session_event,
             on_connected=self._on_connected,
+            commit_after_callback=False,
         )
         self._on_message = on_message
         self._on_event = on_event
@@ -184,6 +193,9 @@ class FixSession:
         self._consumer: asyncio.Task[None] | None = None
         self._settlements: _SettlementFeed | None = None
         self._closed = False
+        self._last_read: int | None = None
+        """The MsgSeqNum of the frame a queue reader took last: committed when it asks for the next one."""
+        self._store_open = True
         self.events: list[SessionEvent | ConnectionStateChanged | SettlementBatchDropped] = []
         """Session and connection events so far (rejects, gaps, state changes), newest last."""
 
@@ -205,6 +217,7 @@ class FixSession:
         except BaseException:
             self._closed = True
             await self._stop_consumer()
+            self._store_open = False
             self.store.close()
             raise
         return self
@@ -218,6 +231,8 @@ class FixSession:
                 self._on_session_event(dropped)
         await self._stop_consumer()
         self._queue.put_nowait(_SENTINEL)
+        self._commit_taken()  # a clean close: the last frame read counts as handled
+        self._store_open = False
         self.store.close()
 
     async def __aenter__(self) -> Self:
@@ -333,13 +348,27 @@ class FixSession:
         callback = self._on_message
         if callback is None or self._async_callback:
             if callback is None and event.msg_type == "UMS" and self._settlements is not None:
-                return  # no frame reader asked for fragments: they arrive whole, in settlements() / on_settlement
+                # no frame reader asked for fragments: they arrive whole, in settlements() / on_settlement
+                self._commit(event.seq)
+                return
             self._put(self._queue, event.frame)
             return
         try:
             callback(event.frame)
         except Exception:
             logger.exception("kalshi_fix: on_message raised for %s seq %d", event.msg_type, event.seq)
+        self._commit(event.seq)
+
+    def _commit(self, seq: int) -> None:
+        """The application is done with received message `seq` (a no-op on sessions without resends)."""
+        if self._store_open:
+            self.protocol.commit(seq)
+
+    def _commit_taken(self) -> None:
+        seq = self._last_read
+        if seq is not None:
+            self._last_read = None
+            self._commit(seq)
 
     @property
     def queued(self) -> int:
@@ -355,6 +384,8 @@ class FixSession:
                 queue.put_nowait(oldest)
             else:
                 self.dropped += 1
+                if isinstance(oldest, FixFrame):
+                    self._commit(oldest.msg_seq_num)  # dropped by policy: never coming back
         queue.put_nowait(item)
         if self.overflow is QueueOverflow.BACKPRESSURE and self.queued >= self.max_queued:
             self.connection.pause_reading()
@@ -365,8 +396,11 @@ class FixSession:
             self.connection.resume_reading()
 
     async def _get(self) -> Any:
+        self._commit_taken()  # asking for the next frame: the previous one is handled
         item = await self._queue.get()
         self._taken()
+        if item is not _SENTINEL:
+            self._last_read = item.msg_seq_num
         return item
 
     def _on_session_event(self, event: SessionEvent | ConnectionStateChanged | SettlementBatchDropped) -> None:

@@ -11,6 +11,7 @@ session = SessionProtocol(SessionConfig(sender_comp_id=key_id, target_comp_id="K
 session.connect(now)                      # queues the signed Logon
 events = session.receive(data, now)       # LoggedOn, ApplicationMessage, SessionReject, ...
 seq = session.send("D", body, now)        # an application message, once logged on
+session.commit(seq)                       # with commit_on_handled: the application handled inbound `seq`
 ```
 
 Errors: `FixSessionError` and its subclasses (`FixNotLoggedOnError`, `FixLogonError`, `FixCompIdError`), drawn
@@ -115,6 +116,8 @@ class SessionProtocol:
         self._resend_at = 0.0
         """When that ResendRequest went out (it is repeated if nothing comes of it)."""
         self._logout_text: str | None = None
+        self._unhandled: dict[int, None] = {}
+        """With `commit_on_handled`: inbound application MsgSeqNums delivered and not yet committed, in order."""
         self._prefixes: dict[str, bytes] = {}
         self._peer_ids, self._own_ids = accepted_comp_ids(self.config)
 
@@ -138,7 +141,7 @@ class SessionProtocol:
         if reset is None:
             reset = not cfg.retransmits or self.store.is_fresh()
         if reset:
-            self.store.reset()
+            self._reset_store()
         self._send_logon(now, reset=reset, extra=cfg.logon_fields)
         self.state = SessionState.LOGON_SENT
 
@@ -237,6 +240,20 @@ class SessionProtocol:
             raise FixNotLoggedOnError(f"cannot request a resend: the FIX session is {self.state.value}")
         self._send_admin("2", ((7, begin), (16, 0)), now)
 
+    def commit(self, seq: int) -> None:
+        """The application has handled inbound application message `seq`: with `commit_on_handled`, the store
+        records as received everything up to the first message still unhandled (without it, a no-op).
+
+        Call it once per `ApplicationMessage`, when the application's handler returned (or the reader asked
+        for the next message); order does not matter. A process that dies before then asks for `seq` again.
+        """
+        unhandled = self._unhandled
+        if seq not in unhandled:
+            return
+        del unhandled[seq]
+        store = self.store
+        store.commit_target_seq(next(iter(unhandled)) if unhandled else store.next_target_seq)
+
     def logout(self, now: float, text: str | None = None) -> None:
         """Start a graceful Logout (the answer, or `logout_timeout`, ends the session)."""
         if self.state is SessionState.ACTIVE:
@@ -281,7 +298,7 @@ class SessionProtocol:
             reason = 1 if "missing" in str(exc) else 5
             fields = ((45, seq), (371, exc.tag), (372, exc.msg_type), (373, reason), (58, str(exc)[:200]))
             self._send_admin("3", fields, now)
-            self.store.set_next_target_seq(seq + 1)
+            self._advance(seq + 1)
             self._drain(now)
 
     # ------------------------------------------------------------------ internals
@@ -294,6 +311,18 @@ class SessionProtocol:
         self._last_sent = now
         self._last_received = now
         self._state_since = now
+
+    def _reset_store(self) -> None:
+        self._unhandled.clear()
+        self.store.reset()
+
+    def _advance(self, seq: int) -> None:
+        """Move the inbound counter past a message the application never sees (admin, gap fill, reset): it is
+        recorded for a restart at once, unless application messages before it still wait to be handled."""
+        if self._unhandled:
+            self.store.advance_target_seq(seq)
+        else:
+            self.store.set_next_target_seq(seq)
 
     def _take_events(self) -> list[SessionEvent]:
         events = self._events
@@ -369,7 +398,7 @@ class SessionProtocol:
                 return
         reset = _flag(frame, 141)
         if reset:
-            self.store.reset()
+            self._reset_store()
         elif not cfg.retransmits:
             self._refuse_logon("this session requires ResetSeqNumFlag=Y", now)
             return
@@ -386,6 +415,7 @@ class SessionProtocol:
         if hb is not None and hb > 0:
             self.heartbeat_interval = hb
         if _flag(frame, 141):
+            self._unhandled.clear()  # the counterparty started over: what it sent before cannot be resent
             self.store.set_next_target_seq(1)
         expected = self.store.next_target_seq
         if frame.msg_seq_num > expected and not self.config.retransmits:
@@ -427,6 +457,11 @@ class SessionProtocol:
                 return  # a duplicate of something already processed
             text = f"MsgSeqNum too low, expecting {expected} but received {seq}"
             self._send_admin("5", ((58, text),), now)
+            if self.config.initiator:  # the counterparty started over (Kalshi does at its weekly maintenance)
+                text += (
+                    ": the counterparty reset its sequence numbers; log on again with a sequence reset "
+                    "(fresh=True: ResetSeqNumFlag=Y, the stored numbers and messages are dropped)"
+                )
             self._close(text, reconnect=False)
             return
         # a gap: seq > expected
@@ -479,7 +514,7 @@ class SessionProtocol:
             if frame is None:
                 break
             if frame.msg_type == "2":
-                store.set_next_target_seq(expected + 1)  # already answered when it arrived
+                self._advance(expected + 1)  # already answered when it arrived
             else:
                 self._process(frame, now)
         expected = store.next_target_seq
@@ -499,21 +534,26 @@ class SessionProtocol:
         if new_seq < expected:
             self._reject(frame, 5, f"NewSeqNo {new_seq} would rewind below {expected}", now, ref_tag=36)
             return
-        self.store.set_next_target_seq(new_seq)
+        self._advance(new_seq)
         self._drain(now)
 
     def _process(self, frame: FixFrame, now: float) -> None:
         """Handle an in-sequence message and advance the inbound counter."""
-        store = self.store
-        store.set_next_target_seq(frame.msg_seq_num + 1)
+        seq = frame.msg_seq_num
         msg_type = frame.msg_type
         if msg_type not in ADMIN_MSG_TYPES:
-            self._events.append(ApplicationMessage(msg_type, frame.msg_seq_num, frame, _flag(frame, 43)))
+            if self.config.commit_on_handled:
+                self._unhandled[seq] = None
+                self.store.advance_target_seq(seq + 1)  # recorded for a restart by commit(seq)
+            else:
+                self.store.set_next_target_seq(seq + 1)
+            self._events.append(ApplicationMessage(msg_type, seq, frame, _flag(frame, 43)))
             if msg_type == "j":
                 self._events.append(
                     BusinessReject(_int(frame, 45), frame.get(372), _int(frame, 380), frame.get(58), frame.get(379))
                 )
             return
+        self._advance(seq + 1)
         if msg_type == "0":
             pass  # liveness is tracked on every received frame
         elif msg_type == "1":
@@ -537,7 +577,7 @@ class SessionProtocol:
                 # itself is consumed and the inbound counter never goes back
                 self._reject(frame, 5, f"NewSeqNo {new_seq} must exceed MsgSeqNum {frame.msg_seq_num}", now, ref_tag=36)
             else:
-                store.set_next_target_seq(new_seq)
+                self._advance(new_seq)
         elif msg_type == "5":
             self._on_logout(frame, now)
         elif msg_type == "A":

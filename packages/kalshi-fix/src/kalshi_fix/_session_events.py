@@ -197,6 +197,10 @@ class SessionConfig:
         local_comp_ids: TargetCompID (56) values accepted on received messages. None: `sender_comp_id`.
             An acceptor that answers as `Kalshi` while initiators address it by session name sets
             `sender_comp_id="Kalshi"` and `local_comp_ids=frozenset({"KalshiNR"})`.
+        commit_on_handled: an inbound application message counts as received in the store (what a
+            restarted process resumes from) only once the driver calls `SessionProtocol.commit(seq)`
+            after the application handled it: at-least-once delivery across a crash, the unhandled
+            messages asked for again with a ResendRequest. False records it on receipt (at most once).
     """
 
     sender_comp_id: str
@@ -215,6 +219,7 @@ class SessionConfig:
     max_buffered: int = 100_000
     counterparty_comp_ids: frozenset[str] | None = None
     local_comp_ids: frozenset[str] | None = None
+    commit_on_handled: bool = False
 
 
 KALSHI_COMP_IDS: frozenset[str] = frozenset({"Kalshi", "KalshiMD"})

@@ -5,6 +5,11 @@ write leaves a recoverable gap rather than a reused number. On the sessions that
 (KalshiRT, KalshiPT) the store also keeps every sent application message, so a ResendRequest is
 answered with the real messages (PossDupFlag=Y), even after a process restart with `FileStore`.
 
+The next inbound MsgSeqNum has two values: the one the live session expects (`next_target_seq`, moved at
+once by `advance_target_seq` or `set_next_target_seq`) and the one a restarted process resumes from
+(recorded by `commit_target_seq` once the application has handled everything below it, or by
+`set_next_target_seq`). A process that dies with received messages unhandled asks for them again.
+
 ```python
 store = FileStore("~/.kalshi/fix/KalshiRT.log", fsync=FsyncPolicy.ALWAYS)
 ```
@@ -67,7 +72,17 @@ class SequenceStore(Protocol):
 
     def set_next_sender_seq(self, seq: int) -> None: ...
 
-    def set_next_target_seq(self, seq: int) -> None: ...
+    def set_next_target_seq(self, seq: int) -> None:
+        """Set the next expected inbound MsgSeqNum, in memory and for a restart alike."""
+        ...
+
+    def advance_target_seq(self, seq: int) -> None:
+        """Set the next expected inbound MsgSeqNum in memory only; a restart resumes from the last commit."""
+        ...
+
+    def commit_target_seq(self, seq: int) -> None:
+        """Record `seq` as the next inbound MsgSeqNum a restart resumes from (every message below it handled)."""
+        ...
 
     def messages(self, begin: int, end: int) -> Iterator[StoredMessage]:
         """Kept messages with `begin <= seq <= end`, in order."""
@@ -128,6 +143,12 @@ class MemoryStore:
     def set_next_target_seq(self, seq: int) -> None:
         self._target = seq
 
+    def advance_target_seq(self, seq: int) -> None:
+        self._target = seq
+
+    def commit_target_seq(self, seq: int) -> None:
+        """Nothing to record: a memory store does not outlive its process."""
+
     def messages(self, begin: int, end: int) -> Iterator[StoredMessage]:
         for seq in range(begin, end + 1):
             msg = self._messages.get(seq)
@@ -171,8 +192,10 @@ class FileStore:
     """An append-only journal of counters and sent application messages.
 
     Records are `S <next sender>`, `T <next target>` and
-    `M <seq> <msg type> <sending time> <length>` followed by the body bytes. The file is locked while
-    open, so two processes cannot run one session's numbers. Opening replays the
+    `M <seq> <msg type> <sending time> <length>` followed by the body bytes. A `T` record is what a
+    restart resumes from: it is written by `set_next_target_seq` and `commit_target_seq`, never by
+    `advance_target_seq`, so it lags the live counter while received messages wait to be handled.
+    The file is locked while open, so two processes cannot run one session's numbers. Opening replays the
     journal, so a restarted process resumes its MsgSeqNums and can resend what it sent before; a
     record torn by a crash is dropped. `reset()` truncates the file. Message bodies stay on disk
     (only their offsets are kept in memory). The newest `retain` messages can be resent; older ones
@@ -205,6 +228,8 @@ class FileStore:
         self._last_sync = 0.0
         self._sender = 1
         self._target = 1
+        self._committed = 1
+        """The next inbound MsgSeqNum as last journalled (what a restart resumes from)."""
         self._offsets: dict[int, tuple[str, str, int, int]] = {}
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -214,6 +239,7 @@ class FileStore:
                 raise FixStoreError(f"FIX store {str(self.path)!r} is in use by another process")
             self._file: BinaryIO = os.fdopen(fd, "r+b")
             good, data = self._replay()
+            self._committed = self._target
             self._file.seek(good)
             self._file.truncate()
             self._trim()
@@ -267,7 +293,7 @@ class FileStore:
         tmp = self.path.with_name(self.path.name + ".compact")
         offsets: dict[int, tuple[str, str, int, int]] = {}
         with open(tmp, "wb") as out:
-            out.write(b"S %d\nT %d\n" % (self._sender, self._target))
+            out.write(b"S %d\nT %d\n" % (self._sender, self._committed))
             for seq, (msg_type, sending_time, offset, length) in self._offsets.items():
                 head = b"M %d %s %s %d\n" % (seq, msg_type.encode(), sending_time.encode(), length)
                 offsets[seq] = (msg_type, sending_time, out.tell() + len(head), length)
@@ -334,9 +360,16 @@ class FileStore:
             self._sender = seq
 
     def set_next_target_seq(self, seq: int) -> None:
-        if seq != self._target:
+        self.commit_target_seq(seq)
+        self._target = seq
+
+    def advance_target_seq(self, seq: int) -> None:
+        self._target = seq
+
+    def commit_target_seq(self, seq: int) -> None:
+        if seq != self._committed:
             self._append(b"T %d\n" % seq)
-            self._target = seq
+            self._committed = seq
 
     def messages(self, begin: int, end: int) -> Iterator[StoredMessage]:
         wanted = sorted(seq for seq in self._offsets if begin <= seq <= end)
@@ -361,6 +394,7 @@ class FileStore:
             raise FixStoreError(f"cannot reset FIX store {str(self.path)!r}: {exc.strerror}") from exc
         self._sender = 1
         self._target = 1
+        self._committed = 1
         self._offsets.clear()
 
     def close(self) -> None:
