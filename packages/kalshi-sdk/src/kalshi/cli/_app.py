@@ -57,6 +57,7 @@ EXIT_DECLINED = 6
 EXIT_INTERRUPTED = 130
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 class CliError(Exception):
@@ -65,6 +66,14 @@ class CliError(Exception):
     def __init__(self, message: str, exit_code: int = EXIT_USAGE) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+def present(value: T | None, what: str) -> T:
+    """`value`, or a one-line error when the exchange's answer left it out (responses are read
+    tolerantly: a field the CLI cannot work without is checked where it is used)."""
+    if value is None:
+        raise CliError(f"the exchange's answer has no {what}", EXIT_API)
+    return value
 
 
 @dataclass

@@ -17,7 +17,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from ._app import EXIT_CONFIG, CliError, common_options, settings
+from ._app import EXIT_CONFIG, CliError, common_options, present, settings
 from ._output import Column, console, emit_record, emit_rows, jsonable, text
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def market() -> None:
 def market_get(ticker: str) -> None:
     """Show one market."""
     with settings().client() as client:
-        found = client.markets.get(market_ticker(ticker)).market
+        found = present(client.markets.get(market_ticker(ticker)).market, "market")
     emit_record(found, _MARKET_DETAIL, title=found.ticker)
 
 
@@ -157,7 +157,7 @@ def book(*, ticker: str, depth: int, watch: bool, count: int | None, duration: f
     if count is not None or duration is not None:
         raise CliError("--count and --for only apply with --watch")
     with settings().client() as client:
-        ob = client.markets.orderbook(ticker, depth=depth).orderbook_fp
+        ob = present(client.markets.orderbook(ticker, depth=depth).orderbook_fp, "order book")
     yes, no = list(ob.yes_dollars or []), list(ob.no_dollars or [])
     _print_book(ticker, yes, no, depth)
 
@@ -307,14 +307,15 @@ def candles(*, ticker: str, period: str, since: str, until: str | None, series: 
     found: dict[int, MarketCandlestick] = {}
     with settings().client() as client:
         if series is None:
-            event = client.markets.get(ticker).market.event_ticker
-            series = client.events.get(event).event.series_ticker
+            event = present(present(client.markets.get(ticker).market, "market").event_ticker, "event ticker")
+            series = present(present(client.events.get(event).event, "event").series_ticker, "series ticker")
         with Progress(console=_stderr(), transient=True, disable=len(windows) < 2) as progress:
             task = progress.add_task(f"{ticker} {period} candles", total=len(windows))
             for a, b in windows:
                 got = client.markets.candlesticks(series, ticker, start_ts=a, end_ts=b, period_interval=minutes)  # type: ignore[arg-type]
                 for candle in got.candlesticks or []:
-                    found[candle.end_period_ts] = candle
+                    if candle.end_period_ts is not None:  # a candle without its period cannot be placed
+                        found[candle.end_period_ts] = candle
                 progress.advance(task)
     rows = [found[k] for k in sorted(found)]
     if out is None:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from ._app import EXIT_DECLINED, CliError, DecimalParam, common_options, settings
+from ._app import EXIT_DECLINED, CliError, DecimalParam, common_options, present, settings
 from ._markets import market_ticker
 from ._output import Column, emit_record, emit_rows
 
@@ -51,7 +51,7 @@ def balance() -> None:
         got = client.portfolio.balance()
     record = {
         "balance": got.balance_dollars,
-        "portfolio_value": Decimal(got.portfolio_value) * _CENTS,  # the API sends cents
+        "portfolio_value": None if got.portfolio_value is None else Decimal(got.portfolio_value) * _CENTS,  # cents
         "updated_ts": got.updated_ts,
     }
     columns = [
@@ -218,7 +218,9 @@ def order_amend(*, order_id: str, price: Decimal | None, count: Decimal | None, 
             ticker=current.ticker,
             side=current.book_side,  # type: ignore[arg-type]
             price=price if price is not None else current.yes_price_dollars,
-            count=count if count is not None else current.fill_count_fp + current.remaining_count_fp,
+            count=count
+            if count is not None
+            else present(current.fill_count_fp, "fill count") + present(current.remaining_count_fp, "remaining count"),
         )
         _confirm(f"amend {order_id} to {request.count} at ${request.price}", yes)
         got = client.orders.amend_v2(order_id, request=request)
@@ -232,10 +234,10 @@ def _fetch_order(client: KalshiClient, order_id: str) -> Order:
 
     for delay in (0.25, 0.5, 1.0):
         try:
-            return client.orders.get(order_id).order
+            return present(client.orders.get(order_id).order, "order")
         except KalshiNotFoundError:
             time.sleep(delay)
-    return client.orders.get(order_id).order
+    return present(client.orders.get(order_id).order, "order")
 
 
 @order.command("cancel")
