@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import ipaddress
+import logging
 import ssl
 import threading
 from collections.abc import Iterator
@@ -123,3 +124,54 @@ async def test_fix_verifies_certificates_by_default(untrusted: UntrustedServer, 
     assert "certificate" in str(err.value).lower() or "tls" in str(err.value).lower()
     assert untrusted.handshakes == 0
     ledger.row("TLS", "FIX refuses an untrusted certificate by default", injected=1, survived=1)
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+@pytest.fixture
+def tls_warnings() -> Iterator[list[str]]:
+    handler = _Warnings()
+    logger = logging.getLogger("kalshi.tls")
+    logger.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        logger.removeHandler(handler)
+
+
+def unverified() -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
+
+
+def test_turning_verification_off_is_explicit_and_logged(
+    untrusted: UntrustedServer, tls_warnings: list[str], ledger: Ledger
+) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from kalshi_auth import KalshiAuth
+    from kalshi_fix import FixClient
+    from kalshi_rest import KalshiClient, KalshiError
+
+    base = f"https://127.0.0.1:{untrusted.port}/trade-api/v2"
+    with KalshiClient(config=KalshiConfig(base_url=base, max_retries=0)):
+        pass
+    assert tls_warnings == [], "the default verifies, and says nothing"
+    with KalshiClient(config=KalshiConfig(base_url=base, max_retries=0, ssl_context=unverified())) as client:
+        assert any("REST" in line and "OFF" in line for line in tls_warnings), tls_warnings
+        with pytest.raises(KalshiError):  # the handshake now completes; the server then hangs up
+            client.exchange.status()
+    assert untrusted.handshakes == 1  # ... so the opt-out really took effect
+    auth = KalshiAuth("0f0e0d0c-0b0a-4909-8807-060504030201", rsa.generate_private_key(65537, 2048))
+    FixClient(auth, host="127.0.0.1", port=untrusted.port, ssl_context=unverified()).order_entry()
+    assert any("FIX" in line and "OFF" in line for line in tls_warnings), tls_warnings
+    ledger.row("TLS", "turning verification off is explicit and logged (REST, FIX)", injected=2, survived=2)

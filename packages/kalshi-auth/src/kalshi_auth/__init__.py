@@ -36,6 +36,7 @@ from ._environments import (
 from ._errors import AuthRequiredError, KalshiConfigError, KalshiConnectionError, KalshiError, KalshiKeyError
 from ._keys import Password, PrivateKey, load_private_key, load_private_key_file
 from ._signer import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, KalshiAuth, pre_sign_text, signing_path
+from ._tls import default_ssl_context, warn_if_unverified
 
 __version__ = "0.1.0"
 
@@ -69,6 +70,7 @@ __all__ = [
     "check_extra_headers",
     "check_signed_host",
     "credentials_from_env",
+    "default_ssl_context",
     "get_environment",
     "host_environment",
     "is_loopback",
@@ -79,4 +81,5 @@ __all__ = [
     "pre_sign_text",
     "resolve_endpoints",
     "signing_path",
+    "warn_if_unverified",
 ]

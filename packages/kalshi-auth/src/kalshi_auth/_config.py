@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import ssl
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,6 +93,8 @@ class KalshiConfig:
             (also `KALSHI_ALLOW_CUSTOM_HOST=1`); off by default so credentials never go astray.
         rate_limiter: a client-side rate limiter (`kalshi_rest.RateLimiter`), shared by every
             client built from this config; None (the default) means no client-side limiting.
+        ssl_context: TLS settings for REST and WebSocket; None (the default) verifies certificates
+            against the system trust store. A context that does not verify is logged as a warning.
     """
 
     environment: Environment = PRODUCTION
@@ -108,6 +111,7 @@ class KalshiConfig:
     max_response_bytes: int = 64 * 1024 * 1024
     retry_budget: float | None = None
     allow_custom_host: bool = False
+    ssl_context: ssl.SSLContext | None = None
 
     def __post_init__(self) -> None:
         for name in ("timeout", "retry_base_delay", "retry_max_delay"):
@@ -128,6 +132,8 @@ class KalshiConfig:
         if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int) or self.max_retries < 0:
             raise KalshiConfigError(f"max_retries must be an int >= 0, got {self.max_retries!r}")
         object.__setattr__(self, "extra_headers", check_extra_headers(self.extra_headers))
+        if self.ssl_context is not None and not isinstance(self.ssl_context, ssl.SSLContext):
+            raise KalshiConfigError(f"ssl_context must be an ssl.SSLContext or None, got {self.ssl_context!r}")
         if not isinstance(self.allow_custom_host, bool):
             raise KalshiConfigError(f"allow_custom_host must be a bool, got {self.allow_custom_host!r}")
         if self.base_url is not None:

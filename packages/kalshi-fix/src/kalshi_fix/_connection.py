@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from kalshi_auth import Backoff, KalshiConfigError, is_loopback
+from kalshi_auth import Backoff, KalshiConfigError, default_ssl_context, is_loopback, warn_if_unverified
 
 from ._errors import FixConnectionError, FixLogonError
 from ._session import (
@@ -99,13 +99,6 @@ class ReconnectPolicy:
         return self.backoff.delay(attempt)
 
 
-def default_ssl_context() -> ssl.SSLContext:
-    """Certificate and hostname verification on, TLS 1.2 or later."""
-    context = ssl.create_default_context()
-    context.minimum_version = ssl.TLSVersion.TLSv1_2
-    return context
-
-
 class _Wire(asyncio.Protocol):
     __slots__ = ("_conn",)
 
@@ -174,6 +167,7 @@ class FixConnection:
         self.host = host
         self.port = port
         self._ssl = (ssl_context or default_ssl_context()) if tls else None
+        warn_if_unverified(self._ssl, f"FIX {host}:{port}")
         self._policy = reconnect or ReconnectPolicy()
         self._connect_timeout = connect_timeout
         self._on_message = on_message

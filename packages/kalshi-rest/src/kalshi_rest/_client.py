@@ -14,7 +14,15 @@ from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
 
-from kalshi_auth import DEMO, AuthRequiredError, KalshiAuth, KalshiConfig, KalshiConfigError, PrivateKey
+from kalshi_auth import (
+    DEMO,
+    AuthRequiredError,
+    KalshiAuth,
+    KalshiConfig,
+    KalshiConfigError,
+    PrivateKey,
+    warn_if_unverified,
+)
 
 from ._core import Core, RequestSigner
 from ._operation import Operation
@@ -168,9 +176,15 @@ class ClientState:
             self._owns_http = False
             return http_client, None
         limits = config.limits or self.product.pool
+        warn_if_unverified(config.ssl_context, f"{self.product.name} REST")
         with _http2_hint():
             http = factory(
-                transport=transport, http2=config.http2, limits=limits, timeout=config.timeout, follow_redirects=False
+                transport=transport,
+                http2=config.http2,
+                limits=limits,
+                timeout=config.timeout,
+                follow_redirects=False,
+                verify=config.ssl_context or True,
             )
         self._owns_http = True
         return http, slot_count(limits)
