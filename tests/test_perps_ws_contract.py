@@ -19,6 +19,9 @@ from kalshi_perps import PerpsSession, PerpsWebSocket
 from kalshi_perps.messages import CHANNELS, COMMANDS, EXAMPLES, SERVER_MESSAGES, SPEC_CHANNELS, ServerMessage
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools" / "codegen"))
+import gen_ws  # noqa: E402
+
 SPEC = yaml.safe_load((ROOT / "specs" / "perps_asyncapi.yaml").read_text())
 SCHEMAS = SPEC["components"]["schemas"]
 MESSAGES = SPEC["components"]["messages"]
@@ -39,15 +42,6 @@ COMMAND_METHODS = {
     "unsubscribe": "unsubscribe",
     "update_subscription": "update_subscription",
     "list_subscriptions": "list_subscriptions",
-}
-# FACTS 7.11: recently added required fields that may be absent, decoded as optional.
-LENIENT = {
-    "order_source",
-    "subaccount",
-    "volume_notional_value_dollars",
-    "volume_24h",
-    "volume_24h_notional_value_dollars",
-    "open_interest_notional_value_dollars",
 }
 
 
@@ -150,7 +144,9 @@ def test_every_message_has_a_model_with_every_spec_field(component: str) -> None
     assert spec_fields <= model_fields, spec_fields - model_fields
 
 
-def test_required_fields_are_required_in_models() -> None:
+def test_required_fields_follow_the_decode_policy() -> None:
+    """A spec-required field is required in the model if the policy keeps it strict, else it is
+    decoded leniently and listed in the class's `__required__` (tools/codegen/gen_ws.py, is_strict)."""
     for component in MESSAGES:
         node = payload(component)
         if node.get("type") != "object" or "msg" not in node.get("properties", {}):
@@ -158,16 +154,20 @@ def test_required_fields_are_required_in_models() -> None:
         typ = wire_tag(component, "type")
         cls = SERVER_MESSAGES.get(typ)
         if cls is None or sum(1 for c in MESSAGES if wire_tag(c, "type") == typ) > 1:
-            continue
+            continue  # merged variants relax requirements to the intersection
         body = resolve(node["properties"]["msg"])
         if body.get("type") != "object":
             continue
         (msg_cls,) = body_class(cls, "msg")
         required = {f.name for f in msgspec.structs.fields(msg_cls) if f.required}
         for name in body.get("required", []):
-            if resolve(body["properties"][name]).get("deprecated") or name in LENIENT:
+            if resolve(body["properties"][name]).get("deprecated"):
                 continue
-            assert (name + "_" if keyword.iskeyword(name) else name) in required, f"{typ}.{name}"
+            py = name + "_" if keyword.iskeyword(name) or name == "type" else name
+            if gen_ws.is_strict(typ, name):
+                assert py in required, f"{typ}.{name} should be required"
+            else:
+                assert py not in required and py in msg_cls.__required__, f"{typ}.{name} should be lenient"
 
 
 # FACTS 5.2 / 5.9: the perps WebSocket mostly uses bare names for fixed-point strings, and the

@@ -296,13 +296,16 @@ async def test_malformed_and_unknown_frames_do_not_kill_the_session(exchange: Fa
         await take(stream, 1)
         sid = stream.sid
         await exchange.send(exchange.conn, b"{this is not json")
-        await exchange.send(exchange.conn, {"type": "orderbook_delta", "sid": sid, "seq": 2, "msg": {"oops": True}})
         await exchange.send(exchange.conn, {"type": "shiny_new_type", "sid": sid, "seq": 2, "msg": {"a": 1}})
-        malformed, raw = await take(stream, 2)
-        assert isinstance(malformed, MalformedMessage)
-        assert malformed.error.sid == sid
+        await exchange.send(exchange.conn, {"type": "orderbook_delta", "sid": sid, "seq": 3, "msg": {"oops": True}})
+        raw, malformed, resyncing = await take(stream, 3)
         assert isinstance(raw, RawMessage)
         assert raw.type == "shiny_new_type"
+        assert isinstance(malformed, MalformedMessage)
+        assert malformed.error.sid == sid
+        # a lost frame of a book channel: the book cannot be trusted, so it is rebuilt
+        assert isinstance(resyncing, Resyncing)
+        assert resyncing.reason == "malformed frame"
         events = session.session_events()
         assert any(isinstance(e, MalformedMessage) and e.error.data == b"{this is not json" for e in events)
         ticks = await session.subscribe_ticker(["A"])  # still alive

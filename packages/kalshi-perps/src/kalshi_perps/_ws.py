@@ -58,7 +58,7 @@ class PerpsOrderBook(OrderBook):
 
     def __init__(self, market_ticker: str = "", *, use_yes_price: bool = True) -> None:
         """A perps book for `market_ticker`; `use_yes_price` is accepted for `OrderBook` compatibility and ignored."""
-        super().__init__(market_ticker, use_yes_price=True)
+        super().__init__(market_ticker, use_yes_price=True, sides=("bid", "ask"))
 
     def bids(self, depth: int | None = None) -> list[Level]:
         """Bid levels, best (highest) first; at most `depth` of them."""

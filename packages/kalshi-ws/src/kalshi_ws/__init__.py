@@ -24,12 +24,13 @@ from ._errors import (
     KalshiBackpressureError,
     KalshiConnectionError,
     KalshiDecodeError,
+    KalshiNoBookError,
     KalshiOrderBookError,
     KalshiSequenceGapError,
     KalshiSubscriptionError,
     KalshiWebSocketError,
 )
-from ._events import MalformedMessage, RawMessage, Reconnected, Resyncing, SequenceGap, StreamEvent
+from ._events import ErrorReceived, MalformedMessage, RawMessage, Reconnected, Resyncing, SequenceGap, StreamEvent
 from ._protocol import KalshiProtocol, Keeper, Overflow, Subscription
 
 __version__ = "0.1.0"
@@ -40,9 +41,11 @@ __all__ = [
     "BaseSession",
     "BookKeeper",
     "ChannelInfo",
+    "ErrorReceived",
     "KalshiBackpressureError",
     "KalshiConnectionError",
     "KalshiDecodeError",
+    "KalshiNoBookError",
     "KalshiOrderBookError",
     "KalshiProtocol",
     "KalshiSequenceGapError",
