@@ -21,7 +21,7 @@ from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig, KalshiConfi
 from ._book import BookKeeper, OrderBook
 from ._channel import ChannelInfo
 from ._connection import Connection, ReconnectPolicy
-from ._errors import KalshiWebSocketError
+from ._errors import KalshiNoBookError, KalshiWebSocketError
 from ._events import StreamEvent
 from ._protocol import KalshiProtocol, Keeper, Overflow, Subscription, SubState
 from .messages import (
@@ -219,9 +219,14 @@ class Stream(Generic[T]):
         """The order book for one market of an `orderbook_delta` subscription.
 
         Raises:
-            KeyError: no snapshot for that market has arrived yet.
+            KalshiNoBookError: (a `KeyError`) no snapshot for that market has arrived yet, or the
+                subscription ended (unsubscribed by either side): never a stale book.
         """
-        return self.books[market_ticker]
+        book = self.books.get(market_ticker)
+        if book is None:
+            state = "the subscription has ended" if self._sub.closed else "no snapshot yet"
+            raise KalshiNoBookError(f"no order book for {market_ticker}: {state}")
+        return book
 
     async def add_markets(self, tickers: Sequence[str]) -> Any:
         """Add markets to this subscription (`update_subscription` / `add_markets`)."""
