@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -520,3 +521,59 @@ async def test_burst_of_frames_of_every_size_arrives_intact(exchange: FakeExchan
         assert [m.seq for m in got] == list(range(got[0].seq, got[0].seq + 3000))
         assert stream.gaps == 0
         assert stream.book("A").size_at("yes", Decimal("0.08")) == expected
+
+
+# ---- subscribe never hangs -----------------------------------------------------------------------
+@pytest.mark.parametrize("code", [1008, 4001])
+async def test_close_for_good_during_subscribe_fails_it_with_channel_operation_and_id(
+    exchange: FakeExchange, auth: KalshiAuth, code: int
+) -> None:
+    async with session_for(exchange, auth, command_timeout=30.0) as session:
+        exchange.silent = True  # the subscribe is never answered
+        pending = asyncio.ensure_future(session.subscribe_trade(["A"]))
+        await asyncio.sleep(0.05)
+        (sub,) = session.streams
+        cid = sub.command_id
+        await exchange.conn.ws.close(code)
+        with pytest.raises(KalshiSubscriptionError) as failed:
+            async with asyncio.timeout(3):
+                await pending
+        assert (failed.value.channel, failed.value.operation, failed.value.command_id) == ("trade", "subscribe", cid)
+        assert str(code) in str(failed.value)
+
+
+async def test_session_close_during_subscribe_fails_it(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth, command_timeout=30.0) as session:
+        exchange.silent = True
+        pending = asyncio.ensure_future(session.subscribe_fill())
+        await asyncio.sleep(0.05)
+        await session.close()
+        with pytest.raises(KalshiSubscriptionError, match=r"subscribe fill \(command \d+\).*session closed"):
+            async with asyncio.timeout(3):
+                await pending
+
+
+async def test_subscribe_times_out(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth, command_timeout=0.2) as session:
+        exchange.silent = True
+        with pytest.raises(KalshiSubscriptionError, match="no .*within 0.2s"):
+            async with asyncio.timeout(3):
+                await session.subscribe_trade()
+
+
+async def test_reconnect_logs_one_line_and_never_a_secret(
+    exchange: FakeExchange, auth: KalshiAuth, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="kalshi.ws"):
+        async with session_for(exchange, auth) as session:
+            stream = await session.subscribe_trade(["A"])
+            await exchange.drop()
+            event = await take(stream, 1)
+            assert isinstance(event[0], Reconnected)
+    records = [r for r in caplog.records if r.name == "kalshi.ws"]
+    assert sum("reconnected" in r.getMessage() for r in records) == 1
+    headers = exchange.handshakes[-1]
+    for record in records:
+        text = record.getMessage()
+        for secret in (headers["KALSHI-ACCESS-SIGNATURE"], "KALSHI-ACCESS", "PRIVATE KEY"):
+            assert secret not in text
