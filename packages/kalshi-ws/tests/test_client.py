@@ -556,7 +556,7 @@ async def test_session_close_during_subscribe_fails_it(exchange: FakeExchange, a
 async def test_subscribe_times_out(exchange: FakeExchange, auth: KalshiAuth) -> None:
     async with session_for(exchange, auth, command_timeout=0.2) as session:
         exchange.silent = True
-        with pytest.raises(KalshiSubscriptionError, match="no .*within 0.2s"):
+        with pytest.raises(KalshiSubscriptionError, match=r"no .*within 0\.2s"):
             async with asyncio.timeout(3):
                 await session.subscribe_trade()
 
