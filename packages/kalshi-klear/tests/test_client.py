@@ -160,11 +160,25 @@ class TestConfiguration:
     def test_config_environment_sets_the_base_url(self) -> None:
         env = DEMO.with_overrides(klear_url="https://klear.example.test/klear-api/v1")
         rec = Recorder(ok(BALANCE))
-        with _client(rec, config=KalshiConfig(environment=env, timeout=3.0)) as klear:
+        with _client(rec, config=KalshiConfig(environment=env, timeout=3.0, allow_custom_host=True)) as klear:
             assert klear.config.timeout == 3.0
             klear.settlement.balance()
         assert rec.last.url.host == "klear.example.test"
         assert rec.last.url.path == "/klear-api/v1/margin/settlement_balance"
+
+    def test_config_base_url_means_the_same_server_for_klear(self) -> None:
+        rec = Recorder(ok(BALANCE))
+        with _client(rec, config=KalshiConfig(base_url="http://127.0.0.1:8080/trade-api/v2")) as klear:
+            assert klear.base_url == "http://127.0.0.1:8080/klear-api/v1"
+            klear.settlement.balance()
+        assert str(rec.last.url) == "http://127.0.0.1:8080/klear-api/v1/margin/settlement_balance"
+
+    def test_signed_requests_refuse_unknown_hosts(self) -> None:
+        rec = Recorder(ok(BALANCE))
+        env = DEMO.with_overrides(klear_url="https://klear.example.test/klear-api/v1")
+        with pytest.raises(KalshiConfigError, match="not a Kalshi host"):
+            _client(rec, config=KalshiConfig(environment=env))
+        assert rec.requests == []
 
     def test_from_env_reads_the_klear_variables(self) -> None:
         rec = Recorder(ok(BALANCE))

@@ -36,7 +36,7 @@ class AsyncThings(AsyncAPIResource):
 
 class OtherClient(SyncAPIClient):
     def _rest_url(self, config: KalshiConfig) -> str:
-        return "https://other.example.com/trade-api/v2"
+        return "https://demo-api.kalshi.co/trade-api/v2"
 
     @cached_property
     def things(self) -> Things:
@@ -45,7 +45,7 @@ class OtherClient(SyncAPIClient):
 
 class AsyncOtherClient(AsyncAPIClient):
     def _rest_url(self, config: KalshiConfig) -> str:
-        return "https://other.example.com/trade-api/v2"
+        return "https://demo-api.kalshi.co/trade-api/v2"
 
     @cached_property
     def things(self) -> AsyncThings:
@@ -71,9 +71,9 @@ def test_a_product_client_brings_its_resources_and_base_url(auth: KalshiAuth) ->
     with OtherClient(auth=auth, transport=_handler(seen)) as client:
         assert client.things.get("KX-1").item.ticker == "KX-1"
         clone = client.with_options(timeout=3.0)
-        assert clone.base_url == "https://other.example.com/trade-api/v2"
+        assert clone.base_url == "https://demo-api.kalshi.co/trade-api/v2"
         assert not hasattr(client, "markets")
-    assert str(seen[0].url) == "https://other.example.com/trade-api/v2/items/KX-1"
+    assert str(seen[0].url) == "https://demo-api.kalshi.co/trade-api/v2/items/KX-1"
     assert "KALSHI-ACCESS-SIGNATURE" in seen[0].headers
 
 
@@ -81,7 +81,7 @@ async def test_the_async_face_too(auth: KalshiAuth) -> None:
     seen: list[httpx.Request] = []
     async with AsyncOtherClient(auth=auth, transport=_handler(seen)) as client:
         assert (await client.things.get("KX-1")).item.ticker == "KX-1"
-    assert seen[0].url.host == "other.example.com"
+    assert seen[0].url.host == "demo-api.kalshi.co"
 
 
 class TokenSigner:

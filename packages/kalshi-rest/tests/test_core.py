@@ -19,7 +19,7 @@ from rest_support import (
     item_json,
 )
 
-from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig, KalshiConnectionError
+from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfig, KalshiConfigError, KalshiConnectionError
 from kalshi_rest import (
     KalshiRequestError,
     KalshiResponseError,
@@ -269,13 +269,26 @@ class Bearer:
 
 
 def test_core_serves_other_products_with_their_base_url_and_auth_scheme() -> None:
-    core = Core(KalshiConfig(), Bearer(), base_url="https://klear.example.test/v1/")
+    core = Core(KalshiConfig(allow_custom_host=True), Bearer(), base_url="https://klear.example.test/v1/")
     call = core.prepare(PRIVATE_GET)
     request = core.sign(call)
     assert str(request.url) == "https://klear.example.test/v1/secret"
     assert call.sign_path == "/v1/secret"
     assert request.headers["Authorization"] == "Bearer admin:token"
     assert "KALSHI-ACCESS-KEY" not in request.headers
+
+
+def test_credentials_go_only_to_kalshi_or_loopback_unless_opted_in(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("KALSHI_ALLOW_CUSTOM_HOST", raising=False)
+    with pytest.raises(KalshiConfigError, match=r"external-api\.kalshi\.com"):
+        Core(KalshiConfig(), Bearer(), base_url="https://proxy.example/trade-api/v2")
+    Core(KalshiConfig(), None, base_url="https://proxy.example/trade-api/v2")  # unsigned: any host
+    Core(KalshiConfig(), Bearer(), base_url="http://127.0.0.1:9/trade-api/v2")
+    monkeypatch.setenv("KALSHI_ALLOW_CUSTOM_HOST", "true")
+    with pytest.raises(KalshiConfigError):
+        Core(KalshiConfig(), Bearer(), base_url="https://proxy.example/trade-api/v2")
+    monkeypatch.setenv("KALSHI_ALLOW_CUSTOM_HOST", "1")
+    Core(KalshiConfig(), Bearer(), base_url="https://proxy.example/trade-api/v2")
 
 
 def test_client_subclass_can_point_at_another_api() -> None:

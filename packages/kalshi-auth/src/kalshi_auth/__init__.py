@@ -11,7 +11,7 @@ auth.headers("GET", "/trade-api/v2/portfolio/balance")
 from __future__ import annotations
 
 from ._backoff import Backoff
-from ._config import KalshiConfig
+from ._config import KalshiConfig, check_extra_headers
 from ._credentials import (
     EnvCredentials,
     KlearCredentials,
@@ -19,7 +19,20 @@ from ._credentials import (
     klear_credentials_from_env,
     parse_bool,
 )
-from ._environments import DEMO, PRODUCTION, Environment, FixEndpoint, FixSessionType, get_environment, is_loopback
+from ._endpoints import ALLOW_CUSTOM_HOST_ENV, Endpoints, Product, check_signed_host, resolve_endpoints
+from ._environments import (
+    DEMO,
+    DEMO_HOSTS,
+    PRODUCTION,
+    PRODUCTION_HOSTS,
+    Environment,
+    FixEndpoint,
+    FixSessionType,
+    check_environments,
+    get_environment,
+    host_environment,
+    is_loopback,
+)
 from ._errors import AuthRequiredError, KalshiConfigError, KalshiConnectionError, KalshiError, KalshiKeyError
 from ._keys import Password, PrivateKey, load_private_key, load_private_key_file
 from ._signer import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, KalshiAuth, pre_sign_text, signing_path
@@ -27,13 +40,17 @@ from ._signer import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, KalshiAuth,
 __version__ = "0.1.0"
 
 __all__ = [
+    "ALLOW_CUSTOM_HOST_ENV",
     "DEMO",
+    "DEMO_HOSTS",
     "KEY_HEADER",
     "PRODUCTION",
+    "PRODUCTION_HOSTS",
     "SIGNATURE_HEADER",
     "TIMESTAMP_HEADER",
     "AuthRequiredError",
     "Backoff",
+    "Endpoints",
     "EnvCredentials",
     "Environment",
     "FixEndpoint",
@@ -47,13 +64,19 @@ __all__ = [
     "KlearCredentials",
     "Password",
     "PrivateKey",
+    "Product",
+    "check_environments",
+    "check_extra_headers",
+    "check_signed_host",
     "credentials_from_env",
     "get_environment",
+    "host_environment",
     "is_loopback",
     "klear_credentials_from_env",
     "load_private_key",
     "load_private_key_file",
     "parse_bool",
     "pre_sign_text",
+    "resolve_endpoints",
     "signing_path",
 ]

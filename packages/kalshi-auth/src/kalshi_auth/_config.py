@@ -6,15 +6,40 @@ import dataclasses
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
-from ._environments import DEMO, PRODUCTION, Environment, _check_url
+from ._endpoints import Endpoints, Product, check_server_url, resolve_endpoints
+from ._environments import DEMO, PRODUCTION, Environment, check_environments
 from ._errors import KalshiConfigError
-from ._signer import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER
 
-__all__ = ["KalshiConfig"]
+__all__ = ["KalshiConfig", "check_extra_headers"]
 
-_PROTECTED_HEADERS = frozenset(h.lower() for h in (KEY_HEADER, TIMESTAMP_HEADER, SIGNATURE_HEADER, "authorization"))
+
+def check_extra_headers(headers: Mapping[str, str], field: str = "extra_headers") -> Mapping[str, str]:
+    """Validate caller-supplied headers and return a read-only copy.
+
+    Refuses any `KALSHI-ACCESS-*` name and `Authorization` in any letter case (the signer owns them),
+    names given twice in different cases (one header line each), and non-string names or values.
+
+    Raises:
+        KalshiConfigError: naming the offending header.
+    """
+    seen: dict[str, str] = {}
+    for name, value in headers.items():
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise KalshiConfigError(
+                f"{field}: header names and values must be str, got {name!r}: {type(value).__name__}"
+            )
+        low = name.lower()
+        if low.startswith("kalshi-access-") or low == "authorization":
+            raise KalshiConfigError(f"{field} may not set auth headers: {name}")
+        if low in seen:
+            raise KalshiConfigError(f"{field}: {seen[low]!r} and {name!r} are the same header")
+        if "\r" in value or "\n" in value:
+            raise KalshiConfigError(f"{field}: the value of {name!r} contains a line break")
+        seen[low] = name
+    return MappingProxyType(dict(headers))
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +59,13 @@ class KalshiConfig:
         retry_max_delay: seconds; also caps a server's `Retry-After`.
         http2: use HTTP/2 (needs the `http2` extra).
         limits: an `httpx.Limits` for the connection pool, or None for httpx's defaults.
-        extra_headers: sent on every request; may not override the `KALSHI-ACCESS-*` or
-            `Authorization` headers.
-        base_url: overrides `environment.rest_url` (e.g. a simulator or a proxy).
-        ws_url: overrides `environment.ws_url`.
+        extra_headers: sent on every request; may not set any `KALSHI-ACCESS-*` or
+            `Authorization` header (in any letter case); read-only after construction.
+        base_url: a REST server for every client (a simulator or a proxy): each product puts its
+            own prefix on it (`/trade-api/v2`, or `/klear-api/v1` for Klear); see `endpoints()`.
+        ws_url: a WebSocket server, likewise (`/trade-api/ws/v2`, `/trade-api/ws/v2/margin`).
+        allow_custom_host: let signed requests go to a host that is neither Kalshi's nor loopback
+            (also `KALSHI_ALLOW_CUSTOM_HOST=1`); off by default so credentials never go astray.
         rate_limiter: a client-side rate limiter (`kalshi_rest.RateLimiter`), shared by every
             client built from this config; None (the default) means no client-side limiting.
     """
@@ -53,6 +81,7 @@ class KalshiConfig:
     base_url: str | None = None
     ws_url: str | None = None
     rate_limiter: Any = None
+    allow_custom_host: bool = False
 
     def __post_init__(self) -> None:
         for name in ("timeout", "retry_base_delay", "retry_max_delay"):
@@ -63,13 +92,19 @@ class KalshiConfig:
             raise KalshiConfigError("timeout must be > 0")
         if not isinstance(self.max_retries, int) or self.max_retries < 0:
             raise KalshiConfigError(f"max_retries must be an int >= 0, got {self.max_retries!r}")
-        clash = sorted(h for h in self.extra_headers if h.lower() in _PROTECTED_HEADERS)
-        if clash:
-            raise KalshiConfigError(f"extra_headers may not set auth headers: {', '.join(clash)}")
+        object.__setattr__(self, "extra_headers", check_extra_headers(self.extra_headers))
+        if not isinstance(self.allow_custom_host, bool):
+            raise KalshiConfigError(f"allow_custom_host must be a bool, got {self.allow_custom_host!r}")
         if self.base_url is not None:
-            _check_url("base_url", self.base_url, "https", "/trade-api/v2")
+            check_server_url("base_url", self.base_url, "https", ("/trade-api/v2", "/klear-api/v1"))
         if self.ws_url is not None:
-            _check_url("ws_url", self.ws_url, "wss", "/trade-api/ws/v2")
+            check_server_url("ws_url", self.ws_url, "wss", ("/trade-api/ws/v2", "/trade-api/ws/v2/margin"))
+        urls = {f"environment.{name}": url for name, url in self.environment.table()}
+        if self.base_url is not None:
+            urls = {k: v for k, v in urls.items() if "REST" not in k} | {"base_url": self.base_url}
+        if self.ws_url is not None:
+            urls = {k: v for k, v in urls.items() if "WebSocket" not in k} | {"ws_url": self.ws_url}
+        check_environments(urls)
 
     @classmethod
     def production(cls, **overrides: Any) -> KalshiConfig:
@@ -81,15 +116,21 @@ class KalshiConfig:
         """Settings for Kalshi's demo environment."""
         return cls(environment=DEMO, **overrides)
 
+    def endpoints(self, product: Product = "prediction") -> Endpoints:
+        """Where `product`'s clients connect (REST, WebSocket, FIX): the one resolver every client uses."""
+        return resolve_endpoints(self, product)
+
     @property
     def rest_url(self) -> str:
         """The prediction REST base URL in effect (ends with `/trade-api/v2`)."""
-        return (self.base_url or self.environment.rest_url).rstrip("/")
+        return self.endpoints("prediction").rest_url
 
     @property
     def websocket_url(self) -> str:
         """The prediction WebSocket URL in effect."""
-        return self.ws_url or self.environment.ws_url
+        ws = self.endpoints("prediction").ws_url
+        assert ws is not None
+        return ws
 
     def replace(self, **changes: Any) -> KalshiConfig:
         """Return a copy with some settings changed (validated again)."""

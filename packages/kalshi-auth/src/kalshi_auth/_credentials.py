@@ -6,8 +6,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
+from urllib.parse import urlsplit
 
-from ._environments import Environment, get_environment
+from ._config import KalshiConfig
+from ._environments import Environment, get_environment, host_environment
 from ._errors import KalshiConfigError
 from ._signer import KalshiAuth
 
@@ -42,9 +44,31 @@ class EnvCredentials:
         return self.auth is not None
 
     @property
+    def is_demo(self) -> bool:
+        """True when `DEMO` is set or the base URL is a demo host."""
+        host = urlsplit(self.base_url).hostname if self.base_url else None
+        return self.demo or (host is not None and host_environment(host) == "demo")
+
+    @property
     def environment(self) -> Environment:
-        env = get_environment(self.demo)
+        """`DEMO` or `PRODUCTION` (see `is_demo`), with the base URL as its prediction REST URL when set."""
+        env = get_environment(self.is_demo)
         return env.with_overrides(rest_url=self.base_url) if self.base_url else env
+
+    def config(self, base: KalshiConfig | None = None) -> KalshiConfig:
+        """The `KalshiConfig` these variables describe, on top of `base` (default: production settings).
+
+        A set `DEMO` or base URL replaces `base`'s environment (and base URL); otherwise `base` is kept.
+
+        Raises:
+            KalshiConfigError: e.g. `DEMO=1` with a production base URL.
+        """
+        env = get_environment(self.is_demo)
+        if base is None:
+            return KalshiConfig(environment=env, base_url=self.base_url)
+        if self.demo or self.base_url:
+            return base.replace(environment=env, base_url=self.base_url or base.base_url)
+        return base
 
 
 def credentials_from_env(

@@ -1,23 +1,33 @@
-"""Every Kalshi endpoint in one typed table: REST, WebSocket, Klear and FIX, production and demo."""
+"""Every Kalshi endpoint in one typed table: REST, WebSocket, Klear and FIX, production and demo.
+
+Hosts: docs.kalshi.com/getting_started/api_environments (prediction REST and WebSocket, the
+recommended `external-api*` hosts and the "also supported" shared ones) and docs.kalshi.com/margin
+(perps WebSocket and FIX). An environment never mixes production and demo hosts.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import enum
 import ipaddress
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from ._errors import KalshiConfigError
 
 __all__ = [
     "DEMO",
+    "DEMO_HOSTS",
+    "PRODUCTION_HOSTS",
     "PRODUCTION",
     "Environment",
     "FixEndpoint",
     "FixSessionType",
+    "check_environments",
     "get_environment",
+    "host_environment",
     "is_loopback",
 ]
 
@@ -80,6 +90,70 @@ def is_loopback(host: str) -> bool:
         return False
 
 
+PRODUCTION_HOSTS = frozenset(
+    {
+        "external-api.kalshi.com",
+        "api.elections.kalshi.com",
+        "external-api-ws.kalshi.com",
+        "external-api-margin-ws.kalshi.com",
+        "api.klear.kalshi.com",
+        "mm.fix.elections.kalshi.com",
+        "margin-fix-api.fix.elections.kalshi.com",
+        "margin-mm.fix.elections.kalshi.com",
+        "margin-marketdata.fix.elections.kalshi.com",
+    }
+)
+"""Kalshi's production hosts: the recommended and the "also supported" ones."""
+
+DEMO_HOSTS = frozenset(
+    {
+        "external-api.demo.kalshi.co",
+        "demo-api.kalshi.co",
+        "external-api-ws.demo.kalshi.co",
+        "external-api-margin-ws.demo.kalshi.co",
+        "fix.demo.kalshi.co",
+        "marketdata.fix.demo.kalshi.co",
+        "margin-fix.demo.kalshi.co",
+        "margin-marketdata.fix.demo.kalshi.co",
+    }
+)
+"""Kalshi's demo hosts."""
+
+
+def host_environment(host: str) -> Literal["production", "demo", "loopback"] | None:
+    """Which Kalshi environment a host belongs to: `loopback` for a local server, None for any other host."""
+    name = host.lower().rstrip(".")
+    if name in PRODUCTION_HOSTS:
+        return "production"
+    if name in DEMO_HOSTS:
+        return "demo"
+    if is_loopback(name):
+        return "loopback"
+    return None
+
+
+def check_environments(urls: Mapping[str, str]) -> None:
+    """Refuse a set of URLs (or bare hosts) that mixes production and demo hosts; loopback pairs with either.
+
+    Args:
+        urls: label -> URL or host, e.g. `{"rest_url": ..., "ws_url": ...}`.
+
+    Raises:
+        KalshiConfigError: one is a production host and another a demo host.
+    """
+    seen: dict[str, str] = {}
+    for label, url in urls.items():
+        host = urlsplit(url).hostname if "://" in url else url
+        env = host_environment(host or "")
+        if env in ("production", "demo"):
+            seen.setdefault(env, f"{label}={url}")
+    if len(seen) > 1:
+        raise KalshiConfigError(
+            f"production and demo endpoints are mixed ({seen['production']} is production, {seen['demo']} is demo); "
+            "use one environment for every URL (a loopback server pairs with either)"
+        )
+
+
 def _check_url(field: str, url: str, secure: str, prefix: str) -> None:
     parts = urlsplit(url)
     plain = {"https": "http", "wss": "ws"}[secure]
@@ -132,6 +206,19 @@ class Environment:
         _check_url("ws_url", self.ws_url, "wss", "/trade-api/ws/v2")
         _check_url("perps_ws_url", self.perps_ws_url, "wss", "/trade-api/ws/v2/margin")
         _check_url("klear_url", self.klear_url, "https", "/klear-api/v1")
+        check_environments(
+            {
+                "rest_url": self.rest_url,
+                "ws_url": self.ws_url,
+                "perps_rest_url": self.perps_rest_url,
+                "perps_ws_url": self.perps_ws_url,
+                "klear_url": self.klear_url,
+                "fix_host": self.fix_host,
+                "fix_market_data_host": self.fix_market_data_host,
+                "margin_fix_host": self.margin_fix_host,
+                "margin_fix_market_data_host": self.margin_fix_market_data_host,
+            }
+        )
         if not self.fix_tls:
             hosts = (self.fix_host, self.fix_market_data_host, self.margin_fix_host, self.margin_fix_market_data_host)
             for host in hosts:
@@ -193,7 +280,7 @@ PRODUCTION = Environment(
 DEMO = Environment(
     name="demo",
     rest_url="https://external-api.demo.kalshi.co/trade-api/v2",
-    ws_url="wss://demo-api.kalshi.co/trade-api/ws/v2",
+    ws_url="wss://external-api-ws.demo.kalshi.co/trade-api/ws/v2",
     perps_rest_url="https://external-api.demo.kalshi.co/trade-api/v2",
     perps_ws_url="wss://external-api-margin-ws.demo.kalshi.co/trade-api/ws/v2/margin",
     klear_url="https://demo-api.kalshi.co/klear-api/v1",

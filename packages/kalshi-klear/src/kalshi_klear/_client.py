@@ -60,9 +60,7 @@ class _KlearState(_ClientState):
     _auth: BearerAuth | None
     _default_limits: ClassVar[httpx.Limits] = httpx.Limits(max_connections=20, max_keepalive_connections=10)
 
-    def _rest_url(self, config: KalshiConfig) -> str:
-        """Klear's base URL is the environment's `klear_url` (ends with `/klear-api/v1`)."""
-        return config.environment.klear_url
+    _product = "klear"
 
     @property
     def admin_user_id(self) -> str | None:
@@ -101,8 +99,9 @@ class KlearClient(SyncResources, _KlearState, SyncAPIClient):
         access_token: the access token generated there.
         credentials: a ready `KlearCredentials`, instead of the two above.
         demo: True selects the demo environment (overrides `config.environment`).
-        config: timeouts, retries and the environment (`KalshiConfig`); the base URL is the
-            environment's `klear_url` (use `Environment.with_overrides(klear_url=...)` to change it).
+        config: timeouts, retries and the environment (`KalshiConfig`); requests go to
+            `config.endpoints("klear").rest_url`: the environment's `klear_url`, or `/klear-api/v1`
+            on the server `config.base_url` names.
         transport: an `httpx.BaseTransport` to send through (`httpx.MockTransport`, a replay transport).
         http_client: a ready `httpx.Client` to share; the caller closes it.
     """
@@ -182,7 +181,7 @@ def _env_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
     elif env_demo:
         config = config.replace(environment=DEMO)
     if base_url:
-        config = config.replace(environment=config.environment.with_overrides(klear_url=base_url))
+        config = config.replace(base_url=base_url)
     has_explicit = any(k in kwargs for k in ("credentials", "admin_user_id", "access_token"))
     if credentials is not None and not has_explicit:
         kwargs["credentials"] = credentials

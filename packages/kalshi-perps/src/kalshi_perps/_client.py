@@ -8,32 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Self
 
-from kalshi_auth import KalshiConfig, credentials_from_env, get_environment
-from kalshi_rest._client import AsyncAPIClient, SyncAPIClient
+from kalshi_rest._client import AsyncAPIClient, SyncAPIClient, env_kwargs
 
 from .resources._generated._mixins import AsyncResources, SyncResources
 
 __all__ = ["AsyncPerpsClient", "PerpsClient"]
-
-
-def _perps_rest_url(config: KalshiConfig) -> str:
-    """`config.base_url` when set (a simulator, a proxy), else the environment's perps REST URL."""
-    return (config.base_url or config.environment.perps_rest_url).rstrip("/")
-
-
-def _env_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    creds = credentials_from_env("perps", environ=kwargs.pop("environ", None))
-    environment = get_environment(creds.demo)
-    if creds.base_url:
-        environment = environment.with_overrides(perps_rest_url=creds.base_url)
-    config: KalshiConfig | None = kwargs.pop("config", None)
-    if config is None:
-        config = KalshiConfig(environment=environment)
-    elif creds.demo or creds.base_url:
-        config = config.replace(environment=environment)
-    if creds.auth is not None and "auth" not in kwargs and "key_id" not in kwargs:
-        kwargs["auth"] = creds.auth
-    return {"config": config, **kwargs}
 
 
 class PerpsClient(SyncResources, SyncAPIClient):
@@ -45,13 +24,13 @@ class PerpsClient(SyncResources, SyncAPIClient):
             print(market.ticker, market.bid, market.ask)
     ```
 
-    Requests go to the environment's `perps_rest_url` (or `config.base_url`) and are signed like
+    Requests go to `config.endpoints("perps").rest_url` (the environment's `perps_rest_url`, or
+    `config.base_url` as a server) and are signed like
     prediction requests. Arguments as for `kalshi_rest.KalshiClient`: `key_id` with
     `private_key_path` or `private_key`, or `auth`; `demo`; `config`; `transport`; `http_client`.
     """
 
-    def _rest_url(self, config: KalshiConfig) -> str:
-        return _perps_rest_url(config)
+    _product = "perps"
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Self:
@@ -67,7 +46,7 @@ class PerpsClient(SyncResources, SyncAPIClient):
             KalshiConfigError: credentials are half set.
             KalshiKeyError: the key cannot be loaded.
         """
-        return cls(**_env_kwargs(kwargs))
+        return cls(**env_kwargs("perps", kwargs))
 
 
 class AsyncPerpsClient(AsyncResources, AsyncAPIClient):
@@ -83,10 +62,9 @@ class AsyncPerpsClient(AsyncResources, AsyncAPIClient):
     `http_client` an `httpx.AsyncClient`.
     """
 
-    def _rest_url(self, config: KalshiConfig) -> str:
-        return _perps_rest_url(config)
+    _product = "perps"
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Self:
         """Build a client from the `KALSHI_PERPS_*` environment variables (see `PerpsClient.from_env`)."""
-        return cls(**_env_kwargs(kwargs))
+        return cls(**env_kwargs("perps", kwargs))

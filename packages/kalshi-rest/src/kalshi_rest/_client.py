@@ -12,7 +12,7 @@ from typing import Any, ClassVar, Self, TypeVar
 
 import httpx
 
-from kalshi_auth import DEMO, KalshiAuth, KalshiConfig, KalshiConfigError, PrivateKey, credentials_from_env
+from kalshi_auth import DEMO, KalshiAuth, KalshiConfig, KalshiConfigError, PrivateKey, Product, credentials_from_env
 
 from ._core import Core, RequestSigner
 from ._operation import Operation
@@ -85,9 +85,12 @@ def _plain(options: RequestOptions | None) -> RequestOptions | None:
 class _ClientState:
     """What both faces hold: the config, the signer and the core. No I/O.
 
-    Product clients adapt it through three hooks: `_rest_url` (where requests go), `_check_auth`
-    (a product-worded `AuthRequiredError`) and `_default_limits` (the connection pool size).
+    Product clients adapt it through three hooks: `_product` (which of the config's resolved
+    endpoints requests go to, `KalshiConfig.endpoints`), `_check_auth` (a product-worded
+    `AuthRequiredError`) and `_default_limits` (the connection pool size).
     """
+
+    _product: ClassVar[Product] = "prediction"
 
     _config: KalshiConfig
     _auth: RequestSigner | None
@@ -101,8 +104,8 @@ class _ClientState:
         self._core = Core(config, auth, base_url=self._rest_url(config))
 
     def _rest_url(self, config: KalshiConfig) -> str:
-        """The base URL of this client's API; other products' clients (perps, Klear) override it."""
-        return config.rest_url
+        """The base URL of this client's API, from the one resolver (`KalshiConfig.endpoints`)."""
+        return config.endpoints(self._product).rest_url
 
     def _connect(
         self,
@@ -468,14 +471,14 @@ class AsyncKalshiClient(AsyncResources, AsyncAPIClient):
     """
 
 
-def _env_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
-    creds = credentials_from_env("prediction", environ=kwargs.pop("environ", None))
-    config: KalshiConfig | None = kwargs.pop("config", None)
-    demo = kwargs.pop("demo", None)
-    if config is None:
-        config = KalshiConfig(environment=creds.environment)
-    elif creds.demo or creds.base_url:
-        config = config.replace(environment=creds.environment)
+def env_kwargs(product: Product, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Constructor arguments from the `KALSHI_*` (or `KALSHI_PERPS_*`) variables, merged into `kwargs`."""
+    creds = credentials_from_env("perps" if product == "perps" else "prediction", environ=kwargs.pop("environ", None))
+    config = creds.config(kwargs.pop("config", None))
     if creds.auth is not None and "auth" not in kwargs and "key_id" not in kwargs:
         kwargs["auth"] = creds.auth
-    return {"config": config, "demo": demo, **kwargs}
+    return {**kwargs, "config": config}
+
+
+def _env_kwargs(kwargs: dict[str, Any]) -> dict[str, Any]:
+    return env_kwargs("prediction", kwargs)

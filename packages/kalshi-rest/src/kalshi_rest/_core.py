@@ -23,7 +23,7 @@ from urllib.parse import quote, urlencode
 
 import httpx
 
-from kalshi_auth import AuthRequiredError, KalshiConfig, KalshiConnectionError
+from kalshi_auth import AuthRequiredError, KalshiConfig, KalshiConnectionError, check_signed_host
 
 from ._errors import (
     KalshiRequestError,
@@ -251,7 +251,8 @@ class Core:
     Args:
         config: the client settings.
         auth: the signer (a `KalshiAuth`, or anything with `headers(method, path)`, e.g. a bearer
-            token for Klear), or None for an unauthenticated client.
+            token for Klear), or None for an unauthenticated client. With one, `base_url` must be a
+            Kalshi host or loopback unless `config.allow_custom_host` (or `KALSHI_ALLOW_CUSTOM_HOST=1`).
         base_url: overrides `config.rest_url` (e.g. the perps REST URL); its path is signed.
         random: jitter source for backoff; inject a fixed one in tests.
         wall_clock: Unix seconds, used to read HTTP-date `Retry-After` values.
@@ -289,6 +290,8 @@ class Core:
         self.limiter: RateLimiter | None = limiter
         self.wall_clock = wall_clock
         self._base_url = (base_url or config.rest_url).rstrip("/")
+        if auth is not None:
+            check_signed_host(self._base_url, allow_custom_host=config.allow_custom_host)
         base = httpx.URL(self._base_url)
         self._base_path = base.raw_path.decode("ascii").rstrip("/")
         headers = {"Accept": "application/json", "User-Agent": f"kalshi-sdk-python/{_VERSION} kalshi-rest"}
