@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ws_session  # tools/codegen/ws_session.py (this script's folder is on sys.path)
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +55,16 @@ class Target:
     """Class name for a `type` value carried by several spec messages."""
     decimal_names: frozenset[str] = frozenset()
     """Extra bare field names whose strings hold decimals (perps book levels `bid`/`ask`, split ratios)."""
+    session_base: str = "kalshi_ws"
+    """Module holding `BaseSession`, `Overflow` and `Stream` for the generated session."""
+    session_class: str = "Session"
+    """The generated session class (`session.py`): one typed `subscribe_<channel>` per channel."""
+    session_doc: str = ""
+    """Its docstring's first line."""
+    state_channels: frozenset[str] = frozenset()
+    """Channels the product keeps local state for (order books): their method takes `books=`."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Extra method names (SEED-API.md, READMEs) -> the generated method they stand for."""
 
 
 TARGETS = [
@@ -67,6 +78,16 @@ TARGETS = [
             "market_lifecycle_v2": "MarketLifecycleV2",
             "update_subscription": "UpdateSubscriptionCommand",
         },
+        session_base="kalshi_ws._session",
+        session_doc="A prediction-markets session: a typed `subscribe_<channel>` for every channel of asyncapi.yaml.",
+        state_channels=frozenset({"orderbook_delta"}),
+        aliases={
+            "subscribe_order_group": "subscribe_order_group_updates",
+            "subscribe_market_lifecycle": "subscribe_market_lifecycle_v2",
+            # the `multivariate` channel was removed from the API; this is its replacement
+            "subscribe_multivariate": "subscribe_multivariate_market_lifecycle",
+            "subscribe_multivariate_lifecycle": "subscribe_multivariate_market_lifecycle",
+        },
     ),
     Target(
         spec="perps_asyncapi.yaml",
@@ -77,6 +98,10 @@ TARGETS = [
         # FACTS 5.2 / 5.9: snapshot levels under `bid`/`ask` are [price, count] strings; split
         # ratios are decimal strings.
         decimal_names=frozenset({"bid", "ask", "ratio_old", "ratio_new"}),
+        session_class="PerpsSession",
+        session_doc="A perps session: a typed `subscribe_<channel>` for every channel of perps_asyncapi.yaml.",
+        state_channels=frozenset({"orderbook_delta"}),
+        aliases={"subscribe_order_group": "subscribe_order_group_updates"},
     ),
 ]
 
@@ -409,6 +434,7 @@ class Generator:
         return {
             "models.py": header + self.emit_models(server, commands),
             "channels.py": header + self.emit_channels(server),
+            "session.py": header + ws_session.emit_session(self, server),
             "examples.py": header + self.emit_examples(),
             "__init__.py": header + self.emit_init(),
         }
@@ -451,7 +477,9 @@ class Generator:
             lines.append("")
             tolerant = [self.py_name(f.name) for f in c.fields if f.spec_required and not f.required]
             if tolerant:
-                lines.append("    __required__: ClassVar[tuple[str, ...]] = (" + "".join(f'"{n}", ' for n in tolerant) + ")")
+                lines.append(
+                    "    __required__: ClassVar[tuple[str, ...]] = (" + "".join(f'"{n}", ' for n in tolerant) + ")"
+                )
                 lines.append('    """Spec-required fields decoded as None (a list as []) when absent or null."""')
             for f in c.fields:
                 pyname = self.py_name(f.name)

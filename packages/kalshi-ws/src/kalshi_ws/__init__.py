@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from ._book import BookKeeper, Level, OrderBook
 from ._channel import ChannelInfo
-from ._client import PREDICTION, BaseSession, KalshiWebSocket, Product, Session, Stream
+from ._client import KalshiWebSocket, Session
 from ._connection import ReconnectPolicy
 from ._decode import MessageDecoder
 from ._errors import (
@@ -31,7 +31,10 @@ from ._errors import (
     KalshiWebSocketError,
 )
 from ._events import ErrorReceived, MalformedMessage, RawMessage, Reconnected, Resyncing, SequenceGap, StreamEvent
+from ._product import PREDICTION, Product
 from ._protocol import KalshiProtocol, Keeper, Overflow, Subscription
+from ._session import BaseSession
+from ._stream import Stream
 
 __version__ = "0.1.0"
 
