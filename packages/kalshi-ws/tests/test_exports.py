@@ -19,6 +19,7 @@ MODULES = [
     "kalshi_ws._decode",
     "kalshi_ws._errors",
     "kalshi_ws._events",
+    "kalshi_ws._inbound",
     "kalshi_ws._product",
     "kalshi_ws._protocol",
     "kalshi_ws._session",
