@@ -577,3 +577,21 @@ async def test_reconnect_logs_one_line_and_never_a_secret(
         text = record.getMessage()
         for secret in (headers["KALSHI-ACCESS-SIGNATURE"], "KALSHI-ACCESS", "PRIVATE KEY"):
             assert secret not in text
+
+
+async def test_generic_subscribe_with_a_misspelled_param_sends_nothing(
+    exchange: FakeExchange, auth: KalshiAuth
+) -> None:
+    async with session_for(exchange, auth) as session:
+        with pytest.raises(KalshiConfigError, match="market_tikers"):
+            await session.subscribe("orderbook_delta", market_tikers=["A"])
+        with pytest.raises(KalshiConfigError, match="shard_key"):
+            await session.subscribe("trade", shard_factor=2, shard_key=1)
+        with pytest.raises(KalshiConfigError, match="index_ids must not be empty"):
+            await session.subscribe_cfbenchmarks_value([])
+        await asyncio.sleep(0.05)
+        assert exchange.conn.commands == []  # not a byte left the client
+        stream = await session.subscribe_communications(shard_factor=2, shard_key=1)
+        assert stream.params == {"shard_factor": 2, "shard_key": 1}
+        orders = await session.subscribe_user_orders("A")  # the channel takes only market_tickers
+        assert orders.params == {"market_tickers": ["A"]}
