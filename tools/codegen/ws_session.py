@@ -112,9 +112,7 @@ def _method(row: Any, spec_params: dict[str, Any], tag_to_class: dict[str, str],
         doc.append(f"            {p}: {_doc(spec_params[p].get('description')) or 'as on the wire.'}")
     if row.name in state:
         doc.append("            books: keep `stream.books` (default); False leaves it to the consumer.")
-    doc.append("            queue_size: this stream's queue bound (default: the client's `queue_size`).")
-    doc.append("            overflow: when the consumer falls behind (default: the product's per channel).")
-    doc.append('            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).')
+    doc.append("            queue_size, overflow, on_gap: as for `subscribe()`.")
     call = [f'"{row.name}"', *args]
     if first:
         call.append(f"{first}={first}")

@@ -45,9 +45,7 @@ class PerpsSession(BaseSession):
             tickers: market tickers, or one ticker (required).
             skip_ticker_ack: as on the wire.
             books: keep `stream.books` (default); False leaves it to the consumer.
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "orderbook_delta",
@@ -75,9 +73,7 @@ class PerpsSession(BaseSession):
         Args:
             tickers: market tickers, or one ticker (None for every market).
             skip_ticker_ack: as on the wire.
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "corporate_actions",
@@ -106,9 +102,7 @@ class PerpsSession(BaseSession):
             tickers: market tickers, or one ticker (None for every market).
             send_initial_snapshot: Sends an initial snapshot for ticker subscriptions.
             skip_ticker_ack: as on the wire.
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "ticker",
@@ -136,9 +130,7 @@ class PerpsSession(BaseSession):
         Args:
             tickers: market tickers, or one ticker (None for every market).
             skip_ticker_ack: as on the wire.
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "trade", tickers, skip_ticker_ack=skip_ticker_ack, queue_size=queue_size, overflow=overflow, on_gap=on_gap
@@ -160,9 +152,7 @@ class PerpsSession(BaseSession):
         Args:
             tickers: market tickers, or one ticker (None for every market).
             skip_ticker_ack: as on the wire.
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "fill", tickers, skip_ticker_ack=skip_ticker_ack, queue_size=queue_size, overflow=overflow, on_gap=on_gap
@@ -184,9 +174,7 @@ class PerpsSession(BaseSession):
         Args:
             tickers: market tickers, or one ticker (None for every market).
             skip_ticker_ack: as on the wire.
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "user_orders",
@@ -211,9 +199,7 @@ class PerpsSession(BaseSession):
 
         Args:
             skip_ticker_ack: as on the wire.
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "order_group_updates",

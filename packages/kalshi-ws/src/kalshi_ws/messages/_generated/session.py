@@ -69,9 +69,7 @@ class Session(BaseSession):
             skip_ticker_ack: If true, OK responses omit the market_tickers/market_ids lists for this subscription
             use_yes_price: Orderbook channel only. When true, no-side `orderbook_delta` and `orderbook_snapshot` updates are reported in yes-leg pricing instead of no-leg pricing — so a single `price_dollars` scale applies to both sides.
             books: keep `stream.books` (default); False leaves it to the consumer.
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "orderbook_delta",
@@ -106,9 +104,7 @@ class Session(BaseSession):
             market_ids: Subscribe to multiple markets by UUID (ticker only; mutually exclusive with market_id and market_ticker(s))
             send_initial_snapshot: If true, receive an initial snapshot for requested market tickers on the ticker channel
             skip_ticker_ack: If true, OK responses omit the market_tickers/market_ids lists for this subscription
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "ticker",
@@ -138,9 +134,7 @@ class Session(BaseSession):
         Args:
             tickers: market tickers, or one ticker (None for every market).
             skip_ticker_ack: If true, OK responses omit the market_tickers/market_ids lists for this subscription
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "trade", tickers, skip_ticker_ack=skip_ticker_ack, queue_size=queue_size, overflow=overflow, on_gap=on_gap
@@ -162,9 +156,7 @@ class Session(BaseSession):
         Args:
             tickers: market tickers, or one ticker (None for every market).
             skip_ticker_ack: If true, OK responses omit the market_tickers/market_ids lists for this subscription
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "fill", tickers, skip_ticker_ack=skip_ticker_ack, queue_size=queue_size, overflow=overflow, on_gap=on_gap
@@ -184,9 +176,7 @@ class Session(BaseSession):
 
         Args:
             skip_ticker_ack: If true, OK responses omit the market_tickers/market_ids lists for this subscription
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "market_positions", skip_ticker_ack=skip_ticker_ack, queue_size=queue_size, overflow=overflow, on_gap=on_gap
@@ -206,9 +196,7 @@ class Session(BaseSession):
 
         Args:
             skip_ticker_ack: If true, OK responses omit the market_tickers/market_ids lists for this subscription
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "market_lifecycle_v2",
@@ -232,9 +220,7 @@ class Session(BaseSession):
 
         Args:
             skip_ticker_ack: If true, OK responses omit the market_tickers/market_ids lists for this subscription
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "multivariate_market_lifecycle",
@@ -277,9 +263,7 @@ class Session(BaseSession):
             user_filter: Communications channel only. Set to "self" to receive RFQ and RFQ batch created/deleted events only for those you created.
             shard_factor: Number of shards for communications channel fanout (optional)
             shard_key: Shard key for communications channel fanout (requires shard_factor)
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "communications",
@@ -306,9 +290,7 @@ class Session(BaseSession):
 
         Args:
             skip_ticker_ack: If true, OK responses omit the market_tickers/market_ids lists for this subscription
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "order_group_updates",
@@ -334,9 +316,7 @@ class Session(BaseSession):
         Args:
             tickers: market tickers, or one ticker (None for every market).
             skip_ticker_ack: If true, OK responses omit the market_tickers/market_ids lists for this subscription
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "user_orders",
@@ -363,9 +343,7 @@ class Session(BaseSession):
         Args:
             index_ids: cfbenchmarks_value and cfbenchmarks_value_5hz channels only.
             skip_ticker_ack: If true, OK responses omit the market_tickers/market_ids lists for this subscription
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "cfbenchmarks_value",
@@ -392,9 +370,7 @@ class Session(BaseSession):
         Args:
             index_ids: cfbenchmarks_value and cfbenchmarks_value_5hz channels only.
             skip_ticker_ack: If true, OK responses omit the market_tickers/market_ids lists for this subscription
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "cfbenchmarks_value_5hz",
@@ -421,9 +397,7 @@ class Session(BaseSession):
         Args:
             underlying_tickers: pyth_value channel only. Underlying tickers to seed on the initial subscribe (omit to subscribe with no underlyings and add them later; use ["all"] to track every available underlying).
             skip_ticker_ack: If true, OK responses omit the market_tickers/market_ids lists for this subscription
-            queue_size: this stream's queue bound (default: the client's `queue_size`).
-            overflow: when the consumer falls behind (default: the product's per channel).
-            on_gap: `"resync"` or `"raise"` on a sequence gap (sequenced channels only).
+            queue_size, overflow, on_gap: as for `subscribe()`.
         """
         return await self._subscribe_channel(
             "pyth_value",
