@@ -186,3 +186,24 @@ def test_spec_counts() -> None:
     assert len(ops) == 48
     assert sum(1 for o in ops.values() if o["action"] == "receive") == 10
     assert sum(1 for o in ops.values() if o["action"] == "send") == 38
+
+
+ENGINE_ARGS = {"self", "books", "queue_size", "overflow", "on_gap"}
+
+
+@pytest.mark.parametrize("product", ["prediction", "perps"])
+def test_generated_methods_take_exactly_the_channel_params(product: str) -> None:
+    """Each subscribe_<channel> offers every param the spec allows on its channel, and no other."""
+    if product == "perps":
+        kalshi_perps = pytest.importorskip("kalshi_perps")
+        session, channels = kalshi_perps.PerpsSession, kalshi_perps.PERPS.channels
+    else:
+        session, channels = Session, CHANNELS
+    for name, info in channels.items():
+        method = getattr(session, f"subscribe_{name}")
+        args = set(inspect.signature(method).parameters) - ENGINE_ARGS
+        wire = set(info.params or ())
+        expected = (wire - {"market_ticker", "market_tickers"}) | (
+            {"tickers"} if wire & {"market_ticker", "market_tickers"} else set()
+        )
+        assert args == expected, (name, args ^ expected)
