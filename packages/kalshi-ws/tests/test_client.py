@@ -17,6 +17,7 @@ from ws_support import WS_PATH, FakeExchange
 from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfigError, KalshiConnectionError
 from kalshi_ws import (
     KalshiBackpressureError,
+    KalshiNoBookError,
     KalshiSubscriptionError,
     KalshiWebSocket,
     MalformedMessage,
@@ -595,3 +596,18 @@ async def test_generic_subscribe_with_a_misspelled_param_sends_nothing(
         assert stream.params == {"shard_factor": 2, "shard_key": 1}
         orders = await session.subscribe_user_orders("A")  # the channel takes only market_tickers
         assert orders.params == {"market_tickers": ["A"]}
+
+
+async def test_after_unsubscribe_there_is_no_book(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth) as session:
+        stream = await session.subscribe_orderbook_delta(["A"])
+        await take(stream, 1)
+        held = stream.book("A")
+        assert held.ready
+        await stream.unsubscribe()
+        with pytest.raises(KalshiNoBookError, match="ended"):
+            stream.book("A")
+        with pytest.raises(KeyError):  # what code written against the old behaviour catches
+            stream.book("A")
+        assert stream.books == {}
+        assert not held.ready
