@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from protocol_support import WALL, frame, new_protocol, sent
 
 from kalshi_auth import KalshiConfigError
 from kalshi_ws import (
@@ -24,17 +24,7 @@ from kalshi_ws import (
     SequenceGap,
 )
 from kalshi_ws._protocol import CommandDone, PeerDead, SubscriptionActive, SubscriptionFailed, SubState
-from kalshi_ws.messages import CHANNELS, SERVER_MESSAGES, OkResponseMsg, OrderbookDelta, OrderbookSnapshot, Ticker
-
-WALL = 1_700_000_000_500
-
-
-def frame(obj: dict[str, Any]) -> bytes:
-    return json.dumps(obj).encode()
-
-
-def sent(proto: KalshiProtocol) -> list[dict[str, Any]]:
-    return [json.loads(b) for b in proto.data_to_send()]
+from kalshi_ws.messages import OkResponseMsg, OrderbookDelta, OrderbookSnapshot, Ticker
 
 
 def snapshot(sid: int, seq: int, ticker: str = "M", clock: int = 10, **extra: Any) -> bytes:
@@ -73,12 +63,6 @@ def ticker(sid: int, price: str = "0.5000") -> bytes:
         "time": "2022-11-22T20:44:01Z",
     }
     return frame({"type": "ticker", "sid": sid, "msg": msg})
-
-
-def new_protocol(**kw: Any) -> KalshiProtocol:
-    proto = KalshiProtocol(CHANNELS, SERVER_MESSAGES, **kw)
-    proto.connection_made(0.0)
-    return proto
 
 
 def active_orderbook(proto: KalshiProtocol, sid: int = 7, **kw: Any):

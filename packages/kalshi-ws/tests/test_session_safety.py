@@ -4,12 +4,12 @@ by someone else's ack. Sans I/O: frames in, events out, a fake clock."""
 
 from __future__ import annotations
 
-import json
 import logging
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from protocol_support import WALL, frame, new_protocol, sent
 
 from kalshi_auth import KalshiConfigError
 from kalshi_ws import (
@@ -24,22 +24,6 @@ from kalshi_ws import (
 )
 from kalshi_ws._protocol import CommandDone, SubscriptionActive, SubscriptionFailed
 from kalshi_ws.messages import CHANNELS, SERVER_MESSAGES
-
-WALL = 1_700_000_000_000
-
-
-def frame(obj: dict[str, Any]) -> bytes:
-    return json.dumps(obj).encode()
-
-
-def sent(proto: KalshiProtocol) -> list[dict[str, Any]]:
-    return [json.loads(b) for b in proto.data_to_send()]
-
-
-def new_protocol(**kw: Any) -> KalshiProtocol:
-    proto = KalshiProtocol(CHANNELS, SERVER_MESSAGES, **kw)
-    proto.connection_made(0.0)
-    return proto
 
 
 def subscribed(proto: KalshiProtocol, cid: int, sid: int, channel: str = "orderbook_delta") -> None:
