@@ -22,6 +22,7 @@ MODULES = [
     "kalshi_ws._inbound",
     "kalshi_ws._product",
     "kalshi_ws._protocol",
+    "kalshi_ws._reconnect",
     "kalshi_ws._session",
     "kalshi_ws._stream",
     "kalshi_ws._subscription",

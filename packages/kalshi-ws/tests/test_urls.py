@@ -33,3 +33,15 @@ def test_from_env() -> None:
     assert KalshiWebSocket.from_env(demo=True, environ={}).url == KalshiConfig.demo().websocket_url
     with pytest.raises(KalshiConfigError, match="mixed"):
         KalshiWebSocket.from_env(environ={"KALSHI_DEMO": "1", "KALSHI_WS_URL": KalshiConfig.production().websocket_url})
+
+
+def test_reconnect_policy_is_the_shared_backoff() -> None:
+    from kalshi_auth import Backoff
+    from kalshi_ws import ReconnectPolicy
+
+    policy = ReconnectPolicy(base_delay=0.5, max_delay=4.0, max_attempts=3)
+    assert policy.backoff == Backoff(base_delay=0.5, max_delay=4.0, max_attempts=3)
+    assert [policy.delay(n, rng=lambda low, high: high) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 4.0, 4.0]
+    assert all(0 <= policy.delay(n) <= 4.0 for n in range(1, 50))
+    assert [policy.allows(n) for n in (1, 3, 4)] == [True, True, False]
+    assert ReconnectPolicy(max_attempts=0).allows(10_000)  # 0 = unlimited, as before

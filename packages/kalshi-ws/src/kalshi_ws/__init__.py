@@ -17,7 +17,7 @@ from __future__ import annotations
 from ._book import BookKeeper, Level, OrderBook
 from ._channel import ChannelInfo
 from ._client import KalshiWebSocket, Session
-from ._connection import ReconnectPolicy
+from ._reconnect import ReconnectPolicy
 from ._decode import MessageDecoder
 from ._errors import (
     AuthRequiredError,

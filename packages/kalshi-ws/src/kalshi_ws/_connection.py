@@ -15,7 +15,6 @@ import logging
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,10 +25,9 @@ from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
-from kalshi_auth import Backoff
-
 from ._errors import KalshiConnectionError, KalshiWebSocketError
 from ._protocol import CommandDone, KalshiProtocol, PeerDead, Subscription, SubscriptionActive, SubscriptionFailed
+from ._reconnect import ReconnectPolicy
 
 __all__ = ["Connection", "ReconnectPolicy"]
 
@@ -39,46 +37,6 @@ logger = logging.getLogger("kalshi.ws")
 _NO_RECONNECT = frozenset({1002, 1003, 1007, 1008, 1009, 1010})
 # First byte of an unfragmented, uncompressed data frame: FIN + text (0x81) or FIN + binary (0x82).
 _DATA_FRAME_START = frozenset({0x81, 0x82})
-
-
-@dataclass(frozen=True, slots=True)
-class ReconnectPolicy:
-    """How to reconnect after the connection drops: the workspace's one backoff, `kalshi_auth.Backoff`.
-
-    The delay before attempt n (1-based) is `Backoff.delay(n - 1)`: uniform(0, min(max_delay,
-    base_delay * 2**(n-1))).
-
-    Attributes:
-        enabled: reconnect at all.
-        max_attempts: attempts per outage before giving up (0 = unlimited).
-        base_delay: seconds.
-        max_delay: seconds; the cap.
-    """
-
-    enabled: bool = True
-    max_attempts: int = 10
-    base_delay: float = 0.5
-    max_delay: float = 15.0
-
-    @property
-    def backoff(self) -> Backoff:
-        """The `kalshi_auth.Backoff` this policy stands for."""
-        return Backoff(base_delay=self.base_delay, max_delay=self.max_delay, max_attempts=self.max_attempts or None)
-
-    def allows(self, attempt: int) -> bool:
-        """True if reconnect attempt `attempt` (1-based) is within `max_attempts`."""
-        return self.backoff.allows(attempt - 1)
-
-    def delay(self, attempt: int, rng: Callable[[float, float], float] | None = None) -> float:
-        """Seconds to wait before reconnect attempt `attempt` (1-based).
-
-        Args:
-            rng: draws in [low, high) (default: the backoff's own jitter); for tests.
-        """
-        backoff = self.backoff
-        if rng is not None:
-            return rng(0.0, backoff.ceiling(attempt - 1))
-        return backoff.delay(attempt - 1)
 
 
 class _Transport(asyncio.Protocol):
