@@ -17,7 +17,6 @@ from __future__ import annotations
 from ._book import BookKeeper, Level, OrderBook
 from ._channel import ChannelInfo
 from ._client import KalshiWebSocket, Session
-from ._reconnect import ReconnectPolicy
 from ._decode import MessageDecoder
 from ._errors import (
     AuthRequiredError,
@@ -33,6 +32,7 @@ from ._errors import (
 from ._events import ErrorReceived, MalformedMessage, RawMessage, Reconnected, Resyncing, SequenceGap, StreamEvent
 from ._product import PREDICTION, Product
 from ._protocol import KalshiProtocol, Keeper, Overflow, Subscription
+from ._reconnect import ReconnectPolicy
 from ._session import BaseSession
 from ._stream import Stream
 
