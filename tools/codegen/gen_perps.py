@@ -28,24 +28,6 @@ PKG = ROOT / "packages" / "kalshi-perps" / "src" / "kalshi_perps"
 # Server behaviours and spec pitfalls of the perps API (FACTS.md sections 5 and 7), once each.
 # ---------------------------------------------------------------------------------------------
 
-#: Fields the spec marks required that the server omits (FACTS 7.11: the perps orders list leaves
-#: `cursor` out on the last page, and the fills and trades lists share its shape; `halt_sources`
-#: may be absent during rollout). Generated as optional on response models.
-RELAXED_REQUIRED: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("GetMarginOrdersResponse", "cursor"),
-        ("GetMarginFillsResponse", "cursor"),
-        ("GetMarginTradesResponse", "cursor"),
-        ("MarginMarket", "halt_sources"),
-    }
-)
-
-#: Book sides whose key may be left out when the side is empty (FACTS 4.9 and top-ten 8 report it for
-#: prediction books; perps books are read the same way): they default to `[]`.
-MISSING_MEANS_EMPTY: frozenset[tuple[str, str]] = frozenset(
-    {("MarginOrderbookCount", "bids"), ("MarginOrderbookCount", "asks")}
-)
-
 #: Plain-string fields that carry fixed-point dollars (FACTS 5.2, 7.22: perps mostly uses bare
 #: names; the spec types these as `string` with "dollars" only in the prose).
 DOLLAR_STRING_FIELDS: frozenset[tuple[str, str]] = frozenset(
@@ -175,11 +157,12 @@ PERPS = Target(
     names=NAMES,
     resources=RESOURCES,
     clients=("PerpsClient", "AsyncPerpsClient"),
-    relaxed_required=RELAXED_REQUIRED,
-    missing_means_empty=MISSING_MEANS_EMPTY,
     dollar_string_fields=DOLLAR_STRING_FIELDS,
     decimal_string_fields=DECIMAL_STRING_FIELDS,
     tuple_schemas=TUPLE_SCHEMAS,
+    bare_or_wrapped={"MarginMarketResponse": "market"},
+    exactly_one={"DecreaseMarginOrderRequest": ("reduce_by", "reduce_to")},
+    positive_counts=frozenset({"count", "reduce_by"}),
     single_page_lists=SINGLE_PAGE_LISTS,
 )
 """The perps REST API: specs/perps_openapi.yaml into kalshi_perps."""

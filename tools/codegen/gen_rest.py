@@ -43,40 +43,64 @@ RESOURCES_DIR = PKG / "resources" / "_generated"
 # Server behaviours and spec pitfalls (FACTS.md section 7), each handled here and only here.
 # ---------------------------------------------------------------------------------------------
 
-#: Fields the spec marks required that the server has been seen to omit (FACTS 7.11, 7.47).
-#: They are generated as optional (`= None`) on response models.
-RELAXED_REQUIRED: frozenset[tuple[str, str]] = frozenset(
+#: The one response decode policy (DESIGN "Reading and writing the wire"). The server leaves out
+#: or nulls fields the spec calls required (FACTS 7.10, 7.11: `Event.product_metadata`, the perps
+#: orders `cursor`, fields added during a rollout), so on response models every spec-required field
+#: is generated optional: absent or null reads as None (a list as `[]`), and the model lists it in
+#: `missing_fields`. Only what a client cannot act without stays required, and a body without it is
+#: a typed `KalshiResponseError`: the id, ticker, side, price and size in any schema about orders or
+#: fills (not order groups or books; book levels are fixed-size tuples, strict by their type).
+STRICT_SCHEMA_RE = re.compile(r"(Order|Fill)(?!book|Group)")
+STRICT_FIELDS: frozenset[str] = frozenset(
     {
-        ("Event", "product_metadata"),
-        ("Event", "available_on_brokers"),
-        ("EventData", "product_metadata"),
-        ("EventData", "available_on_brokers"),
-        ("Fill", "exchange_index"),
-        ("MarketPosition", "exchange_index"),
-        ("MarketPosition", "resting_orders_count"),
-        ("Settlement", "exchange_index"),
-        ("Series", "categories"),
-        ("Market", "settlement_bounds_type"),
-        ("Market", "liquidity_dollars"),
-        ("Market", "fractional_trading_enabled"),
-        ("Trade", "is_block_trade"),
-        ("SubaccountTransfer", "transfer_type"),
+        "order_id",
+        "fill_id",
+        "ticker",
+        "market_ticker",
+        "side",
+        "book_side",
+        "outcome_side",
+        "taker_outcome_side",
+        "price",
+        "yes_price_dollars",
+        "no_price_dollars",
+        "count",
+        "count_fp",
+        "initial_count_fp",
+        "remaining_count",
+        "remaining_count_fp",
     }
 )
 
-#: Required response arrays whose key the server leaves out when empty (FACTS top-ten 8: a book
-#: snapshot omits the key of an empty side). They default to `[]`.
-MISSING_MEANS_EMPTY: frozenset[tuple[str, str]] = frozenset(
-    {("OrderbookCountFp", "yes_dollars"), ("OrderbookCountFp", "no_dollars")}
-)
 
-#: Response fields the spec types as non-null that the server sends as JSON `null` (FACTS 7.10:
-#: a collection's `price_level_structure`). Arrays need no entry: null arrays read as `[]`.
-NULL_SENT: frozenset[tuple[str, str]] = frozenset({("MultivariateEventCollection", "price_level_structure")})
+def is_strict(schema: str, field: str) -> bool:
+    """True for a response field a client cannot act without (kept required by the decode policy)."""
+    return field in STRICT_FIELDS and STRICT_SCHEMA_RE.search(schema) is not None
+
 
 #: Request fields the spec leaves optional that the SDK requires: `client_order_id` is the key
 #: Kalshi de-duplicates order creates by, so it is sent on every create (FACTS 7.39).
 TIGHTENED_REQUIRED: frozenset[tuple[str, str]] = frozenset({("CreateOrderV2Request", "client_order_id")})
+
+#: Request models that take exactly one of some fields (the spec's prose: a decrease gives
+#: `reduce_by` or `reduce_to`, never both, never neither).
+EXACTLY_ONE: dict[str, tuple[str, ...]] = {"DecreaseOrderV2Request": ("reduce_by", "reduce_to")}
+
+#: Query parameters the spec types as a plain string that carry a comma-joined list, and their
+#: item limits (FACTS 3.4; the limits are in the spec's descriptions).
+COMMA_JOINED: dict[tuple[str, str], int | None] = {
+    ("GetMarkets", "tickers"): None,
+    ("GetHistoricalMarkets", "tickers"): None,
+    ("GetEvents", "tickers"): None,
+    ("GetMultivariateEvents", "tickers"): None,
+    ("BatchGetMarketCandlesticks", "market_tickers"): 100,
+    ("GetOrderQueuePositions", "market_tickers"): None,
+    ("GetOrders", "event_ticker"): 100,
+    ("GetFills", "ticker"): 100,
+    ("GetFCMOrders", "client_order_ids"): 100,
+    ("GetPositions", "count_filter"): None,
+    ("GetFCMPositions", "count_filter"): None,
+}
 
 #: Plain-string fields that carry fixed-point dollars although neither their schema nor their
 #: name says so (FACTS 7.22: quote bids `yes_bid` / `no_bid` have no `_dollars` suffix; FACTS 3.1:
@@ -342,10 +366,16 @@ class Target:
     names: dict[str, tuple[str, str]]
     resources: dict[str, tuple[str, str]]
     clients: tuple[str, str]
-    relaxed_required: frozenset[tuple[str, str]] = frozenset()
     tightened_required: frozenset[tuple[str, str]] = frozenset()
-    null_sent: frozenset[tuple[str, str]] = frozenset()
-    missing_means_empty: frozenset[tuple[str, str]] = frozenset()
+    #: Request models of which exactly one of some fields must be given.
+    exactly_one: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    #: Request count fields that must be > 0 (perps order sizes), by wire name.
+    positive_counts: frozenset[str] = frozenset()
+    #: Query strings that carry a comma-joined list, with their item limit (FACTS 3.4); None: no limit.
+    comma_joined: dict[tuple[str, str], int | None] = field(default_factory=dict)
+    #: Response wrappers the server may leave out: `{schema: key}` accepts `{key: {...}}` or the
+    #: bare `{...}` (perps single-market GET).
+    bare_or_wrapped: dict[str, str] = field(default_factory=dict)
     dollar_string_fields: frozenset[tuple[str, str]] = frozenset()
     tuple_schemas: dict[str, tuple[str, ...]] = field(default_factory=dict)
     shorthand_properties: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -386,10 +416,9 @@ PREDICTION = Target(
     names=NAMES,
     resources=RESOURCES,
     clients=("KalshiClient", "AsyncKalshiClient"),
-    relaxed_required=RELAXED_REQUIRED,
     tightened_required=TIGHTENED_REQUIRED,
-    null_sent=NULL_SENT,
-    missing_means_empty=MISSING_MEANS_EMPTY,
+    comma_joined=COMMA_JOINED,
+    exactly_one=EXACTLY_ONE,
     dollar_string_fields=DOLLAR_STRING_FIELDS,
     tuple_schemas=TUPLE_SCHEMAS,
     shorthand_properties=SHORTHAND_PROPERTIES,
@@ -592,26 +621,25 @@ class ModelBuilder:
         if props:
             lines.append("\n")
         annotations: dict[str, str] = {}
+        relaxed: list[str] = []
         for wire, prop in props.items():
             attr = py_name(wire)
             annotation = self.annotation(prop, d, owner=name, prop=wire, request=request)
-            is_required = wire in required and not (not request and (name, wire) in self.t.relaxed_required)
-            if request and (name, wire) in self.t.tightened_required:
-                is_required = True
-            nullable = bool(self._nullable(prop)) or (not request and (name, wire) in self.t.null_sent)
-            if nullable and "None" not in annotation:
+            is_required = wire in required or (request and (name, wire) in self.t.tightened_required)
+            if is_required and not request and not is_strict(name, wire):
+                is_required = False
+                relaxed.append(attr)
+            is_list = annotation.startswith("NullAsEmptyList[")
+            optional = not is_required and not (is_list and attr in relaxed)
+            if (self._nullable(prop) or optional) and "None" not in annotation:
                 annotation += " | None"
-            if not is_required and "None" not in annotation:
-                annotation += " | None"
+            if not is_required:
+                value = "[]" if is_list and attr in relaxed else "None"
             if attr != wire:
                 d.runtime_imports.add(("pydantic", "Field"))
-                default = f" = Field({'None, ' if not is_required else ''}alias={wire!r})"
-            elif not request and (name, wire) in self.t.missing_means_empty:
-                if not annotation.startswith("NullAsEmptyList["):
-                    raise SystemExit(f"missing_means_empty: {name}.{wire} is not a list")
-                default = " = []"
+                default = f" = Field({value + ', ' if not is_required else ''}alias={wire!r})"
             else:
-                default = "" if is_required else " = None"
+                default = "" if is_required else f" = {value}"
             annotations[attr] = annotation
             lines.append(f"    {attr}: {annotation}{default}\n")
             text = clean(self._description(prop))
@@ -620,6 +648,25 @@ class ModelBuilder:
             if text:
                 lines.append(docstring(text, "    "))
             lines.append("\n")
+        one = self.t.exactly_one.get(name) if request else None
+        if one:
+            d.runtime_imports.add(("typing", "ClassVar"))
+            lines.append(f"    __exactly_one__: ClassVar[tuple[str, ...]] = {tuple(one)!r}\n\n")
+        key = None if request else self.t.bare_or_wrapped.get(name)
+        if key is not None:
+            d.runtime_imports.update(
+                {("pydantic", "model_validator"), ("typing", "Any"), ("kalshi_rest._models", "wrap_bare")}
+            )
+            lines.append(
+                '    @model_validator(mode="before")\n    @classmethod\n'
+                "    def _accept_bare(cls, data: Any) -> Any:\n"
+                + docstring(f"Accept the bare object as well as `{{{key!r}: ...}}`.", "        ")
+                + f"        return wrap_bare(data, {key!r})\n\n"
+            )
+        if relaxed:
+            d.runtime_imports.add(("typing", "ClassVar"))
+            names = ", ".join(repr(a) for a in sorted(relaxed))
+            lines.append(f"    __spec_required__: ClassVar[frozenset[str]] = frozenset({{{names}}})\n\n")
         for short, target in self.t.shorthand_properties.get(name, {}).items():
             if short in props or target not in annotations:
                 raise SystemExit(f"shorthand_properties[{name!r}][{short!r}] no longer fits the spec")
@@ -666,10 +713,15 @@ class ModelBuilder:
             if ref == "FixedPointDollars":
                 return self._fp(d, "StrictDollars" if request else "FixedPointDollars")
             if ref == "FixedPointCount":
+                if request and prop in self.t.positive_counts:
+                    return self._fp(d, "StrictPositiveCount")
                 return self._fp(d, "StrictCount" if request else "FixedPointCount")
+            target = self.spec.schemas[ref]
+            if request and target.get("type") == "integer" and "enum" not in target:
+                d.runtime_imports.add(("pydantic", "StrictInt"))
+                return "StrictInt"
             self._component(ref)
             d.deps.add(ref)
-            target = self.spec.schemas[ref]
             if not request and "enum" in target:
                 base = "str" if target.get("type") == "string" else "int"
                 return f"{ref} | {base}"
@@ -694,10 +746,16 @@ class ModelBuilder:
             if prop is not None and self._is_fixed_point_name(owner, prop):
                 dollars = prop.endswith("_dollars") or (owner, prop) in self.t.dollar_string_fields
                 if request:
-                    return self._fp(d, "StrictDollars" if dollars else "StrictCount")
+                    positive = not dollars and prop in self.t.positive_counts
+                    return self._fp(
+                        d, "StrictDollars" if dollars else "StrictPositiveCount" if positive else "StrictCount"
+                    )
                 return self._fp(d, "FixedPointDollars" if dollars else "FixedPointCount")
             return "str"
         if kind == "integer":
+            if request:
+                d.runtime_imports.add(("pydantic", "StrictInt"))
+                return "StrictInt"  # a bool is not a subaccount, an index or a count
             return "int"
         if kind == "number":
             return self._fp(d, "StrictDecimal" if request else "FixedPointNumber")
@@ -972,6 +1030,7 @@ class ResourceBuilder:
             annotation = "datetime"
         else:
             annotation = self.models.annotation(schema, d, owner=op.operation_id, prop=p.name, request=True)
+        annotation = re.sub(r"\bStrictInt\b", "int", annotation)  # the core checks query ints (`ParamRule`)
         if schema.get("nullable") and "None" not in annotation:
             annotation += " | None"
         return Param(
@@ -1069,7 +1128,9 @@ class ResourceBuilder:
         lines.extend(std)
         lines.append("\n")
         local = [
-            "from kalshi_rest._operation import Operation\n",
+            "from kalshi_rest._operation import Operation"
+            + (", ParamRule" if any(self._rules(m) for m in methods) else "")
+            + "\n",
             "from kalshi_rest._options import RequestOptions\n",
         ]
         if needs["Page"]:
@@ -1118,6 +1179,11 @@ class ResourceBuilder:
         explode = sorted(p.wire for p in m.params if p.explode)
         if explode:
             args.append("explode=frozenset({" + ", ".join(repr(e) for e in explode) + "})")
+        rules = self._rules(m)
+        if rules:
+            args.append("params={" + ", ".join(f"{k!r}: {v}" for k, v in rules.items()) + "}")
+        if m.body_model:
+            args.append(f"request={m.body_model}")
         out = f"\n{m.const}: Operation[{model}] = Operation({', '.join(args)})\n"
         if m.cost_when is not None:
             param, value, cost = m.cost_when
@@ -1125,6 +1191,41 @@ class ResourceBuilder:
             out += f"\n{m.costly_const}: Operation[{model}] = Operation({', '.join(costly)})\n"
             out += f'"""`{m.op.operation_id}` with `{param}={value}`: it costs {cost} tokens."""\n'
         return out
+
+    def _rules(self, m: MethodDef) -> dict[str, str]:
+        """`ParamRule(...)` source for each query parameter the core checks before sending."""
+        out: dict[str, str] = {}
+        for p in m.op.query_params:
+            joined = self.t.comma_joined.get((m.op.operation_id, p.name), 0)
+            if joined != 0:
+                out[p.name] = "ParamRule('csv'" + (f", max_items={joined})" if joined else ")")
+                continue
+            rule = self._rule(p.schema)
+            if rule is not None:
+                out[p.name] = rule
+        return out
+
+    def _rule(self, schema: Schema) -> str | None:
+        schema = self.spec.resolve(schema) if "$ref" in schema else schema
+        kind = schema.get("type")
+        if kind not in ("integer", "number", "boolean", "array") and not (kind == "string" and "enum" in schema):
+            return None
+        args = [repr(kind)]
+        for key, arg in (
+            ("minimum", "minimum"),
+            ("maximum", "maximum"),
+            ("minItems", "min_items"),
+            ("maxItems", "max_items"),
+        ):
+            if key in schema:
+                args.append(f"{arg}={schema[key]!r}")
+        if "enum" in schema:
+            args.append("enum=(" + "".join(f"{v!r}, " for v in schema["enum"] if v is not None) + ")")
+        if kind == "array":
+            items = self._rule(schema.get("items", {}))
+            if items is not None:
+                args.append(f"items={items}")
+        return f"ParamRule({', '.join(args)})"
 
     def _class_source(self, resource: str, cls: str, blurb: str, methods: list[MethodDef], is_async: bool) -> str:
         name = f"Async{cls}" if is_async else cls

@@ -160,6 +160,11 @@ def test_extra_headers_are_read_only_after_construction() -> None:
     assert config.extra_headers["X-App"] == "bot"
     with pytest.raises(TypeError):
         config.extra_headers["X-App"] = "changed"  # type: ignore[index]
+    import copy
+    import pickle
+
+    assert pickle.loads(pickle.dumps(config)).extra_headers == {"X-App": "bot"}
+    assert copy.deepcopy(config) == config
 
 
 def test_env_credentials_config() -> None:

@@ -38,7 +38,10 @@ def test_fix_session_table(session: FixSessionType, target: str, port: int) -> N
 def test_margin_fix_has_no_post_trade_or_rfq() -> None:
     assert DEMO.fix_endpoint(FixSessionType.MARKET_DATA, margin=True).host == "margin-marketdata.fix.demo.kalshi.co"
     assert PRODUCTION.fix_endpoint(FixSessionType.ORDER_ENTRY, margin=True).host == (
-        "margin-fix-api.fix.elections.kalshi.com"
+        "margin-mm.fix.elections.kalshi.com"  # docs.kalshi.com/margin
+    )
+    assert PRODUCTION.fix_endpoint(FixSessionType.MARKET_DATA, margin=True).host == (
+        "margin-marketdata.fix.elections.kalshi.com"
     )
     for session in (FixSessionType.POST_TRADE, FixSessionType.RFQ):
         with pytest.raises(KalshiConfigError, match="margin"):
@@ -98,6 +101,6 @@ def test_is_loopback(host: str, expected: bool) -> None:
 def test_table_lists_every_surface() -> None:
     rows = dict(PRODUCTION.table())
     assert rows["prediction REST"] == PRODUCTION.rest_url
-    assert rows["margin FIX KalshiMD"] == "tls://margin-fix-api.fix.elections.kalshi.com:8233"
+    assert rows["margin FIX KalshiMD"] == "tls://margin-marketdata.fix.elections.kalshi.com:8233"
     assert "margin FIX KalshiPT" not in rows
     assert len(rows) == 5 + 6 + 4

@@ -385,7 +385,7 @@ def test_endpoints_and_margin_sessions(auth: KalshiAuth) -> None:
     assert repr(demo.endpoint(md.session_type)) == "tls://marketdata.fix.demo.kalshi.co:8233 (KalshiMD)"
     margin = MarginFixClient(auth, environment=FixEnvironment.PRODUCTION, heartbeat_interval=3)
     rt = margin.order_entry(retransmit=True)
-    assert repr(margin.endpoint(rt.session_type)) == "tls://margin-fix-api.fix.elections.kalshi.com:8230 (KalshiRT)"
+    assert repr(margin.endpoint(rt.session_type)) == "tls://margin-mm.fix.elections.kalshi.com:8230 (KalshiRT)"
     assert rt.use_dollars
     assert not hasattr(margin, "post_trade")
     assert not hasattr(margin, "rfq")

@@ -132,12 +132,13 @@ class TestObligations:
     def test_path_parameters_are_percent_encoded_and_empty_is_refused(self) -> None:
         rec = Recorder(ok({"maintenance_margin_details": []}))
         with _sync(rec) as klear:
-            klear.obligations.maintenance_margin_details("ob/1 x", limit=1000)
+            klear.obligations.maintenance_margin_details("ob%1?x", limit=1000)
             assert rec.last.url.raw_path.decode().startswith(
-                "/klear-api/v1/margin/obligations/ob%2F1%20x/maintenance_margin_details"
+                "/klear-api/v1/margin/obligations/ob%251%3Fx/maintenance_margin_details"
             )
-            with pytest.raises(KalshiRequestError):
-                klear.obligations.funding_payments("")
+            for bad in ("", ".", "..", "ob/1", "ob 1"):
+                with pytest.raises(KalshiRequestError):
+                    klear.obligations.funding_payments(bad)
         assert len(rec.requests) == 1
 
     async def test_async_pages_until_the_cursor_is_absent(self) -> None:

@@ -57,10 +57,12 @@ def test_query_refuses_unserialisable_values() -> None:
         encode_query({"x": object()})
 
 
-def test_path_params_are_percent_encoded_and_never_empty() -> None:
-    assert render_path("/markets/{ticker}", {"ticker": "A B/C"}) == "/markets/A%20B%2FC"
-    with pytest.raises(KalshiRequestError, match="must not be empty"):
-        render_path("/markets/{ticker}", {"ticker": ""})
+def test_path_params_are_percent_encoded_and_never_unsafe() -> None:
+    assert render_path("/markets/{ticker}", {"ticker": "A%B?C#D:E"}) == "/markets/A%25B%3FC%23D%3AE"
+    for bad in ("", " ", ".", "..", "A/B", "A B", "a\tb", "x\x00", True, None, 1.5):
+        with pytest.raises(KalshiRequestError) as info:
+            render_path("/markets/{ticker}", {"ticker": bad})
+        assert info.value.parameter == "ticker"
     with pytest.raises(KalshiRequestError, match="missing path parameter"):
         render_path("/markets/{ticker}", {})
 

@@ -177,3 +177,34 @@ def test_recording_a_gzip_response_hands_back_decoded_content(tmp_path: Path) ->
         assert client.get("http://x/trade-api/v2/markets").json() == {"markets": [], "cursor": ""}
     with httpx.Client(transport=ReplayTransport(tmp_path)) as client:
         assert client.get("http://x/trade-api/v2/markets").json() == {"markets": [], "cursor": ""}
+
+
+def test_binary_bodies_replay_byte_for_byte(tmp_path: Path) -> None:
+    blob = bytes(range(256)) * 4 + b"\xff\xfe\x00"
+
+    def upstream(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "application/octet-stream"}, content=blob)
+
+    recorder = RecordingTransport(tmp_path, transport=httpx.MockTransport(upstream))
+    with httpx.Client(base_url="http://127.0.0.1:9", transport=recorder) as client:
+        assert client.get("/export.bin").content == blob
+    with httpx.Client(base_url="http://127.0.0.1:9", transport=ReplayTransport(tmp_path)) as client:
+        assert client.get("/export.bin").content == blob
+
+
+def test_a_second_recording_adds_to_the_fixtures(tmp_path: Path) -> None:
+    answers = iter([{"n": 1}, {"n": 2}, {"n": 3}])
+
+    def upstream(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, json=next(answers))
+
+    for _ in range(2):
+        recorder = RecordingTransport(tmp_path, transport=httpx.MockTransport(upstream))
+        with httpx.Client(base_url="http://127.0.0.1:9", transport=recorder) as client:
+            client.get("/markets")
+    recorder = RecordingTransport(tmp_path, transport=httpx.MockTransport(upstream))
+    with httpx.Client(base_url="http://127.0.0.1:9", transport=recorder) as client:
+        client.get("/markets")
+    assert len(list(tmp_path.glob("*.json"))) == 3
+    with httpx.Client(base_url="http://127.0.0.1:9", transport=ReplayTransport(tmp_path)) as client:
+        assert [client.get("/markets").json()["n"] for _ in range(3)] == [1, 2, 3]

@@ -4,16 +4,36 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from types import MappingProxyType
 from typing import Any
 
-from ._endpoints import Endpoints, Product, check_server_url, resolve_endpoints
-from ._environments import DEMO, PRODUCTION, Environment, check_environments
+from ._endpoints import Endpoints, Product, resolve_endpoints
+from ._environments import DEMO, PRODUCTION, Environment, check_environments, check_server_url
 from ._errors import KalshiConfigError
 
 __all__ = ["KalshiConfig", "check_extra_headers"]
+
+
+class _Headers(Mapping[str, str]):
+    """A read-only copy of caller headers (picklable, unlike `MappingProxyType`)."""
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str]) -> None:
+        self._items = dict(items)
+
+    def __getitem__(self, name: str) -> str:
+        return self._items[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __repr__(self) -> str:
+        return repr(self._items)
 
 
 def check_extra_headers(headers: Mapping[str, str], field: str = "extra_headers") -> Mapping[str, str]:
@@ -39,7 +59,7 @@ def check_extra_headers(headers: Mapping[str, str], field: str = "extra_headers"
         if "\r" in value or "\n" in value:
             raise KalshiConfigError(f"{field}: the value of {name!r} contains a line break")
         seen[low] = name
-    return MappingProxyType(dict(headers))
+    return _Headers(headers)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +84,10 @@ class KalshiConfig:
         base_url: a REST server for every client (a simulator or a proxy): each product puts its
             own prefix on it (`/trade-api/v2`, or `/klear-api/v1` for Klear); see `endpoints()`.
         ws_url: a WebSocket server, likewise (`/trade-api/ws/v2`, `/trade-api/ws/v2/margin`).
+        max_response_bytes: the largest successful REST body read (64 MiB by default); a bigger one
+            is refused with a typed error instead of filling memory.
+        retry_budget: seconds; when set, no retry starts once the call has spent this long in
+            total (first attempt, waits and retries), whatever `max_retries` says.
         allow_custom_host: let signed requests go to a host that is neither Kalshi's nor loopback
             (also `KALSHI_ALLOW_CUSTOM_HOST=1`); off by default so credentials never go astray.
         rate_limiter: a client-side rate limiter (`kalshi_rest.RateLimiter`), shared by every
@@ -81,6 +105,8 @@ class KalshiConfig:
     base_url: str | None = None
     ws_url: str | None = None
     rate_limiter: Any = None
+    max_response_bytes: int = 64 * 1024 * 1024
+    retry_budget: float | None = None
     allow_custom_host: bool = False
 
     def __post_init__(self) -> None:
@@ -90,15 +116,24 @@ class KalshiConfig:
                 raise KalshiConfigError(f"{name} must be a finite number >= 0, got {value!r}")
         if self.timeout == 0:
             raise KalshiConfigError("timeout must be > 0")
-        if not isinstance(self.max_retries, int) or self.max_retries < 0:
+        if isinstance(self.max_response_bytes, bool) or not isinstance(self.max_response_bytes, int):
+            raise KalshiConfigError(f"max_response_bytes must be an int > 0, got {self.max_response_bytes!r}")
+        if self.max_response_bytes <= 0:
+            raise KalshiConfigError(f"max_response_bytes must be an int > 0, got {self.max_response_bytes!r}")
+        budget = self.retry_budget
+        if budget is not None and (
+            isinstance(budget, bool) or not isinstance(budget, int | float) or not math.isfinite(budget) or budget <= 0
+        ):
+            raise KalshiConfigError(f"retry_budget must be None or a finite number of seconds > 0, got {budget!r}")
+        if isinstance(self.max_retries, bool) or not isinstance(self.max_retries, int) or self.max_retries < 0:
             raise KalshiConfigError(f"max_retries must be an int >= 0, got {self.max_retries!r}")
         object.__setattr__(self, "extra_headers", check_extra_headers(self.extra_headers))
         if not isinstance(self.allow_custom_host, bool):
             raise KalshiConfigError(f"allow_custom_host must be a bool, got {self.allow_custom_host!r}")
         if self.base_url is not None:
-            check_server_url("base_url", self.base_url, "https", ("/trade-api/v2", "/klear-api/v1"))
+            check_server_url("base_url", self.base_url, "https", ("/trade-api/v2", "/klear-api/v1"), bare=True)
         if self.ws_url is not None:
-            check_server_url("ws_url", self.ws_url, "wss", ("/trade-api/ws/v2", "/trade-api/ws/v2/margin"))
+            check_server_url("ws_url", self.ws_url, "wss", ("/trade-api/ws/v2", "/trade-api/ws/v2/margin"), bare=True)
         urls = {f"environment.{name}": url for name, url in self.environment.table()}
         if self.base_url is not None:
             urls = {k: v for k, v in urls.items() if "REST" not in k} | {"base_url": self.base_url}

@@ -29,7 +29,6 @@ from ._environments import (
     FixEndpoint,
     FixSessionType,
     host_environment,
-    is_loopback,
 )
 from ._errors import KalshiConfigError
 
@@ -80,23 +79,6 @@ def check_signed_host(
         f"refusing to send a signed {what} to {host!r}: not a Kalshi host or loopback. Known hosts: {known}. "
         f"Pass KalshiConfig(allow_custom_host=True) or set {ALLOW_CUSTOM_HOST_ENV}=1 to allow it"
     )
-
-
-def check_server_url(field: str, url: str, secure: str, prefixes: Iterable[str]) -> None:
-    """Check a configured server URL: scheme (plaintext only to loopback), no query, and a known prefix or none."""
-    parts = urlsplit(url)
-    plain = {"https": "http", "wss": "ws"}[secure]
-    if parts.scheme not in (secure, plain) or not parts.hostname:
-        raise KalshiConfigError(f"{field}: {url!r} is not a {secure}:// URL")
-    if parts.scheme == plain and not is_loopback(parts.hostname):
-        raise KalshiConfigError(f"{field}: plaintext {plain}:// is only allowed to a loopback host, got {url!r}")
-    if parts.query or parts.fragment or parts.username or parts.password:
-        raise KalshiConfigError(f"{field}: {url!r} must not carry a query, fragment or user info")
-    path = parts.path.rstrip("/")
-    if path and not any(path.endswith(p) for p in prefixes):
-        raise KalshiConfigError(
-            f"{field}: {url!r} must end with the path prefix {' or '.join(repr(p) for p in prefixes)} (or have no path)"
-        )
 
 
 def _rebase(url: str, known: Iterable[str], prefix: str) -> str:

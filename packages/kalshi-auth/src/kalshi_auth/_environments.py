@@ -154,15 +154,27 @@ def check_environments(urls: Mapping[str, str]) -> None:
         )
 
 
-def _check_url(field: str, url: str, secure: str, prefix: str) -> None:
+def check_server_url(field: str, url: str, secure: str, prefixes: tuple[str, ...], *, bare: bool = False) -> None:
+    """Check a configured URL: `secure` scheme (plaintext only to loopback), no query or user info, and
+    a path ending in one of `prefixes` (or, when `bare`, no path at all: a server's origin).
+
+    Raises:
+        KalshiConfigError: naming `field`.
+    """
     parts = urlsplit(url)
     plain = {"https": "http", "wss": "ws"}[secure]
     if parts.scheme not in (secure, plain) or not parts.hostname:
         raise KalshiConfigError(f"{field}: {url!r} is not a {secure}:// URL")
     if parts.scheme == plain and not is_loopback(parts.hostname):
         raise KalshiConfigError(f"{field}: plaintext {plain}:// is only allowed to a loopback host, got {url!r}")
-    if not parts.path.rstrip("/").endswith(prefix):
-        raise KalshiConfigError(f"{field}: {url!r} must end with the path prefix {prefix!r}")
+    if parts.query or parts.fragment or parts.username or parts.password:
+        raise KalshiConfigError(f"{field}: {url!r} must not carry a query, fragment or user info")
+    path = parts.path.rstrip("/")
+    if not (bare and not path) and not any(path.endswith(p) for p in prefixes):
+        wanted = " or ".join(repr(p) for p in prefixes)
+        raise KalshiConfigError(
+            f"{field}: {url!r} must end with the path prefix {wanted}" + (" (or have no path)" if bare else "")
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,11 +213,11 @@ class Environment:
     """Port overrides per session type (a simulator listens on ephemeral ports)."""
 
     def __post_init__(self) -> None:
-        _check_url("rest_url", self.rest_url, "https", "/trade-api/v2")
-        _check_url("perps_rest_url", self.perps_rest_url, "https", "/trade-api/v2")
-        _check_url("ws_url", self.ws_url, "wss", "/trade-api/ws/v2")
-        _check_url("perps_ws_url", self.perps_ws_url, "wss", "/trade-api/ws/v2/margin")
-        _check_url("klear_url", self.klear_url, "https", "/klear-api/v1")
+        check_server_url("rest_url", self.rest_url, "https", ("/trade-api/v2",))
+        check_server_url("perps_rest_url", self.perps_rest_url, "https", ("/trade-api/v2",))
+        check_server_url("ws_url", self.ws_url, "wss", ("/trade-api/ws/v2",))
+        check_server_url("perps_ws_url", self.perps_ws_url, "wss", ("/trade-api/ws/v2/margin",))
+        check_server_url("klear_url", self.klear_url, "https", ("/klear-api/v1",))
         check_environments(
             {
                 "rest_url": self.rest_url,
@@ -272,10 +284,11 @@ PRODUCTION = Environment(
     klear_url="https://api.klear.kalshi.com/klear-api/v1",
     fix_host="mm.fix.elections.kalshi.com",
     fix_market_data_host="mm.fix.elections.kalshi.com",
-    margin_fix_host="margin-fix-api.fix.elections.kalshi.com",
-    margin_fix_market_data_host="margin-fix-api.fix.elections.kalshi.com",
+    margin_fix_host="margin-mm.fix.elections.kalshi.com",
+    margin_fix_market_data_host="margin-marketdata.fix.elections.kalshi.com",
 )
-"""Kalshi production: the spec's primary hosts."""
+"""Kalshi production: the recommended hosts (docs.kalshi.com/getting_started/api_environments;
+margin FIX from docs.kalshi.com/margin)."""
 
 DEMO = Environment(
     name="demo",

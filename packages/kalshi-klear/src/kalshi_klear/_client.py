@@ -24,6 +24,7 @@ from kalshi_auth import (
     klear_credentials_from_env,
     parse_bool,
 )
+from kalshi_rest import EventHooks
 from kalshi_rest._client import AsyncAPIClient, SyncAPIClient, _ClientState
 from kalshi_rest._operation import Operation
 
@@ -104,6 +105,7 @@ class KlearClient(SyncResources, _KlearState, SyncAPIClient):
             on the server `config.base_url` names.
         transport: an `httpx.BaseTransport` to send through (`httpx.MockTransport`, a replay transport).
         http_client: a ready `httpx.Client` to share; the caller closes it.
+        event_hooks: `{"request": [fn], "response": [fn]}` per attempt (see `kalshi_rest.EventHooks`).
     """
 
     def __init__(
@@ -116,9 +118,12 @@ class KlearClient(SyncResources, _KlearState, SyncAPIClient):
         config: KalshiConfig | None = None,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
+        event_hooks: EventHooks | None = None,
     ) -> None:
         auth = _bearer(admin_user_id, access_token, credentials)
-        super().__init__(auth=auth, demo=demo, config=config, transport=transport, http_client=http_client)
+        super().__init__(
+            auth=auth, demo=demo, config=config, transport=transport, http_client=http_client, event_hooks=event_hooks
+        )
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Self:
@@ -160,9 +165,12 @@ class AsyncKlearClient(AsyncResources, _KlearState, AsyncAPIClient):
         config: KalshiConfig | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
+        event_hooks: EventHooks | None = None,
     ) -> None:
         auth = _bearer(admin_user_id, access_token, credentials)
-        super().__init__(auth=auth, demo=demo, config=config, transport=transport, http_client=http_client)
+        super().__init__(
+            auth=auth, demo=demo, config=config, transport=transport, http_client=http_client, event_hooks=event_hooks
+        )
 
     @classmethod
     def from_env(cls, **kwargs: Any) -> Self:

@@ -24,6 +24,7 @@ from ._errors import (
     KalshiError,
     KalshiNotFoundError,
     KalshiPaginationError,
+    KalshiPoolTimeoutError,
     KalshiRateLimitError,
     KalshiRequestError,
     KalshiResponseError,
@@ -32,7 +33,7 @@ from ._errors import (
     KalshiValidationError,
 )
 from ._operation import Operation
-from ._options import RequestOptions
+from ._options import EventHooks, RequestOptions
 from ._pagination import AsyncPage, Page
 from ._ratelimit import BucketLimit, RateLimiter
 from ._response import APIResponse
@@ -54,6 +55,7 @@ __all__ = [
     "AsyncPage",
     "AuthRequiredError",
     "BucketLimit",
+    "EventHooks",
     "KalshiAPIError",
     "KalshiAuthError",
     "KalshiClient",
@@ -63,6 +65,7 @@ __all__ = [
     "KalshiError",
     "KalshiNotFoundError",
     "KalshiPaginationError",
+    "KalshiPoolTimeoutError",
     "KalshiRateLimitError",
     "KalshiRequestError",
     "KalshiResponseError",

@@ -16,7 +16,7 @@ from kalshi_auth import DEMO, KalshiAuth, KalshiConfig, KalshiConfigError, Priva
 
 from ._core import Core, RequestSigner
 from ._operation import Operation
-from ._options import RequestOptions
+from ._options import EventHooks, RequestOptions, check_event_hooks
 from ._pagination import AsyncPage, Page, iterate_pages, iterate_pages_async
 from ._resource import AsyncClientCore, Body, SyncClientCore
 from ._response import APIResponse
@@ -96,6 +96,7 @@ class _ClientState:
     _auth: RequestSigner | None
     _core: Core
     _owns_http: bool
+    _hooks: dict[str, tuple[Callable[[Any], Any], ...]]
     _default_limits: ClassVar[httpx.Limits] = _DEFAULT_LIMITS
 
     def _set_state(self, config: KalshiConfig, auth: RequestSigner | None) -> None:
@@ -187,9 +188,11 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         config: KalshiConfig | None = None,
         transport: httpx.BaseTransport | None = None,
         http_client: httpx.Client | None = None,
+        event_hooks: EventHooks | None = None,
     ) -> None:
         config = _resolve_config(config, demo)
         signer = _resolve_auth(key_id, private_key_path, private_key, password, auth)
+        self._hooks = check_event_hooks(event_hooks)
         self._http = self._connect(config, signer, transport, http_client, httpx.Client)
         self._sleep: Callable[[float], object] = time.sleep
 
@@ -235,7 +238,7 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         )
         clone = type(self).__new__(type(self))
         clone._set_state(config, self._auth)
-        clone._http, clone._owns_http, clone._sleep = self._http, False, self._sleep
+        clone._http, clone._owns_http, clone._sleep, clone._hooks = self._http, False, self._sleep, self._hooks
         return clone
 
     copy = with_options
@@ -252,7 +255,7 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, body, options)
-        response = drive_sync(core.flow(call), self._http, self._sleep)
+        response = drive_sync(core.flow(call), self._http, self._sleep, self._hooks)
         if call.raw:
             return APIResponse(response, functools.partial(core.parse, op))  # type: ignore[return-value]
         return core.parse(op, response)
@@ -268,7 +271,7 @@ class SyncAPIClient(_ClientState, SyncClientCore):
         self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, None, options)
-        response = drive_sync(core.flow(call), self._http, self._sleep)
+        response = drive_sync(core.flow(call), self._http, self._sleep, self._hooks)
         follow = _plain(options)
 
         def fetch(cursor: str) -> Page[Any]:
@@ -331,6 +334,8 @@ class KalshiClient(SyncResources, SyncAPIClient):
         config: timeouts, retries, base URL, rate limiter and more (`KalshiConfig`).
         transport: an `httpx.BaseTransport` to send through (`httpx.MockTransport`, a replay transport).
         http_client: a ready `httpx.Client` to share; the caller closes it.
+        event_hooks: `{"request": [fn], "response": [fn]}`, called with every attempt's
+            `httpx.Request` and `httpx.Response` (tracing, metrics); see `kalshi_rest.EventHooks`.
     """
 
 
@@ -349,9 +354,11 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         config: KalshiConfig | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         http_client: httpx.AsyncClient | None = None,
+        event_hooks: EventHooks | None = None,
     ) -> None:
         config = _resolve_config(config, demo)
         signer = _resolve_auth(key_id, private_key_path, private_key, password, auth)
+        self._hooks = check_event_hooks(event_hooks)
         self._http = self._connect(config, signer, transport, http_client, httpx.AsyncClient)
         import asyncio  # here, not at module level: sync-only programs never pay for importing asyncio
 
@@ -383,7 +390,7 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         )
         clone = type(self).__new__(type(self))
         clone._set_state(config, self._auth)
-        clone._http, clone._owns_http, clone._sleep = self._http, False, self._sleep
+        clone._http, clone._owns_http, clone._sleep, clone._hooks = self._http, False, self._sleep, self._hooks
         return clone
 
     copy = with_options
@@ -400,7 +407,7 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, body, options)
-        response = await drive_async(core.flow(call), self._http, self._sleep)
+        response = await drive_async(core.flow(call), self._http, self._sleep, self._hooks)
         if call.raw:
             return APIResponse(response, functools.partial(core.parse, op))  # type: ignore[return-value]
         return core.parse(op, response)
@@ -416,7 +423,7 @@ class AsyncAPIClient(_ClientState, AsyncClientCore):
         self._check_auth(op)
         core = self._core
         call = core.prepare(op, path, query, None, options)
-        response = await drive_async(core.flow(call), self._http, self._sleep)
+        response = await drive_async(core.flow(call), self._http, self._sleep, self._hooks)
         follow = _plain(options)
 
         async def fetch(cursor: str) -> AsyncPage[Any]:

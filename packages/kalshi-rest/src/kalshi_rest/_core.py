@@ -11,27 +11,34 @@ async clients cannot drift apart.
 
 from __future__ import annotations
 
-import json
 import logging
 import time
 from collections.abc import Callable, Generator, Mapping
-from datetime import date, datetime
-from decimal import Decimal
-from enum import Enum
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 from urllib.parse import quote, urlencode
 
 import httpx
 
-from kalshi_auth import AuthRequiredError, KalshiConfig, KalshiConnectionError, check_signed_host
+from kalshi_auth import (
+    AuthRequiredError,
+    KalshiConfig,
+    KalshiConfigError,
+    KalshiConnectionError,
+    check_extra_headers,
+    check_signed_host,
+)
 
+from ._encode import encode_body, encode_query, merge_headers, render_path
 from ._errors import (
+    KalshiPoolTimeoutError,
     KalshiRequestError,
     KalshiResponseError,
     KalshiTimeoutError,
     error_for_status,
     parse_error_body,
+    without_query,
 )
+from ._guards import check_body, check_query
 from ._operation import Operation
 from ._options import RequestOptions
 from ._pagination import clean_cursor
@@ -41,15 +48,25 @@ from ._retry import RetryPolicy, parse_retry_after
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
-__all__ = ["Core", "Flow", "PreparedCall", "RequestSigner", "Send", "Sleep"]
+__all__ = [
+    "Core",
+    "Flow",
+    "PreparedCall",
+    "RequestSigner",
+    "Send",
+    "Sleep",
+    "encode_body",
+    "encode_query",
+    "render_path",
+]
 
 T = TypeVar("T")
 
-logger = logging.getLogger("kalshi_rest")
+logger = logging.getLogger("kalshi.rest")
+"""The library's logger; never configured here. One DEBUG line per attempt: method, path without the
+query, status, elapsed seconds, attempt number; never headers, keys, signatures or tokens."""
 
 _VERSION = "0.1.0"
-_PROTECTED = frozenset({"kalshi-access-key", "kalshi-access-timestamp", "kalshi-access-signature", "authorization"})
-_BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 
 
 class RequestSigner(Protocol):
@@ -61,12 +78,17 @@ class RequestSigner(Protocol):
 
 
 class Send:
-    """Send this request and resume the flow with the response (or the transport exception)."""
+    """Send this request and resume the flow with the response (or the transport exception).
 
-    __slots__ = ("request",)
+    The driver reads at most `max_body` bytes of a 2xx body (more is a `KalshiResponseError`) and
+    at most `MAX_ERROR_BODY` bytes of any other.
+    """
 
-    def __init__(self, request: httpx.Request) -> None:
+    __slots__ = ("max_body", "request")
+
+    def __init__(self, request: httpx.Request, max_body: int = 64 * 1024 * 1024) -> None:
         self.request = request
+        self.max_body = max_body
 
     def __repr__(self) -> str:
         return f"Send({self.request.method} {self.request.url.path})"
@@ -124,103 +146,6 @@ class PreparedCall:
         self.raw = raw
 
 
-def _query_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, Enum):
-        return _query_value(value.value)
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, str | int | float):
-        return str(value)
-    raise KalshiRequestError(f"cannot send {type(value).__name__} as a query value")
-
-
-def encode_query(query: Mapping[str, object] | None, explode: frozenset[str] = frozenset()) -> list[tuple[str, str]]:
-    """Turn query arguments into `(name, text)` pairs.
-
-    None values are left out; booleans become `true`/`false`; sequences are comma-joined, or
-    repeated when the parameter is in `explode`; an empty `cursor` is never sent.
-    """
-    pairs: list[tuple[str, str]] = []
-    if not query:
-        return pairs
-    for name, value in query.items():
-        if value is None:
-            continue
-        if isinstance(value, list | tuple | set | frozenset):
-            items = sorted(value, key=str) if isinstance(value, set | frozenset) else value
-            texts = [_query_value(v) for v in items if v is not None]
-            if not texts:
-                continue
-            if name in explode:
-                pairs.extend((name, t) for t in texts)
-            else:
-                pairs.append((name, ",".join(texts)))
-            continue
-        text = _query_value(value)
-        if name == "cursor" and not text:
-            continue
-        pairs.append((name, text))
-    return pairs
-
-
-def render_path(template: str, params: Mapping[str, object] | None) -> str:
-    """Fill `{name}` segments of `template`, percent-encoding each value; empty values are refused."""
-    if "{" not in template:
-        return template
-    params = params or {}
-    out: list[str] = []
-    rest = template
-    while True:
-        start = rest.find("{")
-        if start < 0:
-            out.append(rest)
-            return "".join(out)
-        end = rest.index("}", start)
-        name = rest[start + 1 : end]
-        if name not in params or params[name] is None:
-            raise KalshiRequestError(f"missing path parameter {name!r} for {template}")
-        text = _query_value(params[name])
-        if not text:
-            raise KalshiRequestError(f"path parameter {name!r} must not be empty")
-        out.append(rest[:start])
-        out.append(quote(text, safe=""))
-        rest = rest[end + 1 :]
-
-
-def _json_default(value: object) -> object:
-    if isinstance(value, Decimal):
-        return format(value, "f")
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Enum):
-        return value.value
-    if _is_model(value):
-        return value.model_dump(mode="json", by_alias=True, exclude_none=True)  # type: ignore[attr-defined]
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
-
-
-def encode_body(method: str, body: object) -> bytes | None:
-    """Serialise a request body; a POST/PUT without one sends `{}` (the server wants a JSON body)."""
-    if body is None:
-        return b"{}" if method in _BODY_METHODS else None
-    if _is_model(body):
-        text: str = body.model_dump_json(by_alias=True, exclude_none=True)  # type: ignore[attr-defined]
-        return text.encode()
-    if isinstance(body, Mapping):
-        return json.dumps(body, default=_json_default, separators=(",", ":")).encode()
-    raise KalshiRequestError(f"a request body must be a request model or a mapping, not {type(body).__name__}")
-
-
-def _check_headers(headers: Mapping[str, str], where: str) -> None:
-    clash = sorted(h for h in headers if h.lower() in _PROTECTED)
-    if clash:
-        raise KalshiRequestError(f"{where} may not set auth headers: {', '.join(clash)}")
-
-
 def _describe(error: ValueError) -> str:
     errors = getattr(error, "errors", None)
     if errors is None:
@@ -231,11 +156,6 @@ def _describe(error: ValueError) -> str:
     first = details[0]
     where = ".".join(map(str, first.get("loc", ()))) or "root"
     return f"{len(details)} error(s), first: {first.get('msg')} at {where}"
-
-
-def _is_model(value: object) -> bool:
-    # Duck-typed so that importing kalshi_rest does not import pydantic (import time).
-    return hasattr(type(value), "model_dump_json")
 
 
 def _error_in_extra(model: BaseModel) -> bool:
@@ -255,7 +175,8 @@ class Core:
             Kalshi host or loopback unless `config.allow_custom_host` (or `KALSHI_ALLOW_CUSTOM_HOST=1`).
         base_url: overrides `config.rest_url` (e.g. the perps REST URL); its path is signed.
         random: jitter source for backoff; inject a fixed one in tests.
-        wall_clock: Unix seconds, used to read HTTP-date `Retry-After` values.
+        wall_clock: Unix seconds, used to read HTTP-date `Retry-After` values and a 401's `Date`.
+        monotonic: seconds for elapsed times and the retry budget.
     """
 
     __slots__ = (
@@ -266,6 +187,7 @@ class Core:
         "auth",
         "config",
         "limiter",
+        "monotonic",
         "policy",
         "wall_clock",
     )
@@ -278,6 +200,7 @@ class Core:
         base_url: str | None = None,
         random: Callable[[], float] | None = None,
         wall_clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.auth = auth
@@ -289,14 +212,14 @@ class Core:
             raise KalshiRequestError(f"config.rate_limiter must be a kalshi_rest.RateLimiter, not {kind}")
         self.limiter: RateLimiter | None = limiter
         self.wall_clock = wall_clock
+        self.monotonic = monotonic
         self._base_url = (base_url or config.rest_url).rstrip("/")
         if auth is not None:
             check_signed_host(self._base_url, allow_custom_host=config.allow_custom_host)
         base = httpx.URL(self._base_url)
         self._base_path = base.raw_path.decode("ascii").rstrip("/")
         headers = {"Accept": "application/json", "User-Agent": f"kalshi-sdk-python/{_VERSION} kalshi-rest"}
-        headers.update(config.extra_headers)
-        self._base_headers = headers
+        self._base_headers = merge_headers(headers, config.extra_headers)
         t = float(config.timeout)
         self._timeout = {"connect": t, "read": t, "write": t, "pool": t}
 
@@ -321,21 +244,23 @@ class Core:
                 "key_id and private_key_path (or KalshiClient.from_env())"
             )
         rendered = render_path(op.path, path)
-        pairs = encode_query(query, op.explode)
+        pairs = encode_query(check_query(op, query) if query else None, op.explode)
+        body = check_body(op, body)
         target = self._base_url + rendered
         if pairs:
             target += "?" + urlencode(pairs, quote_via=quote, safe=",")
-        headers = dict(self._base_headers)
+        headers = self._base_headers
         content = encode_body(op.method, body)
-        if content is not None:
-            headers["Content-Type"] = "application/json"
         policy = self.policy
         extensions: dict[str, Any] = {"timeout": self._timeout}
         raw = False
         if options is not None:
             if options.extra_headers:
-                _check_headers(options.extra_headers, "extra_headers")
-                headers.update(options.extra_headers)
+                try:
+                    extra = check_extra_headers(options.extra_headers, "options.extra_headers")
+                except KalshiConfigError as exc:
+                    raise KalshiRequestError(str(exc), parameter="extra_headers") from None
+                headers = merge_headers(headers, extra)
             if options.timeout is not None:
                 if not options.timeout > 0:
                     raise KalshiRequestError(f"timeout must be > 0, got {options.timeout!r}")
@@ -346,11 +271,13 @@ class Core:
                     raise KalshiRequestError(f"max_retries must be >= 0, got {options.max_retries!r}")
                 policy = RetryPolicy(options.max_retries, policy.base_delay, policy.max_delay, policy.random)
             raw = options.raw
+        if content is not None:  # the JSON content type wins over any caller header
+            headers = merge_headers(headers, {"Content-Type": "application/json"})
         return PreparedCall(
             op=op,
             url=httpx.URL(target),
             sign_path=self._base_path + rendered,
-            headers=headers,
+            headers=dict(headers),
             content=content,
             extensions=extensions,
             policy=policy,
@@ -372,45 +299,66 @@ class Core:
         op = call.op
         policy = call.policy
         limiter = self.limiter
+        budget = self.config.retry_budget
+        clock = self.monotonic
+        started = clock()
+        path = call.url.path
         attempt = 0
         while True:
             if limiter is not None:
                 wait = limiter.acquire_for(op, call.body)
                 if wait > 0:
                     yield Sleep(wait)
-            outcome = yield Send(self.sign(call))
+            sent_at = clock()
+            outcome = yield Send(self.sign(call), self.config.max_response_bytes)
             if isinstance(outcome, httpx.Response):
                 status = outcome.status_code
+                logger.debug(
+                    "%s %s -> %d in %.3fs (attempt %d)", op.method, path, status, clock() - sent_at, attempt + 1
+                )
                 if 200 <= status < 300:
                     return outcome
                 retry_after = parse_retry_after(outcome.headers.get("retry-after"), self.wall_clock())
                 if policy.should_retry_status(op.method, status, attempt):
                     delay = policy.delay(attempt, retry_after)
-                    logger.info("retrying %s %s after HTTP %d in %.2fs", op.method, op.path, status, delay)
-                    attempt += 1
-                    yield Sleep(delay)
-                    continue
-                raise error_for_status(outcome, retry_after=retry_after)
+                    if budget is None or clock() - started + delay <= budget:
+                        logger.info("retrying %s %s after HTTP %d in %.2fs", op.method, op.path, status, delay)
+                        attempt += 1
+                        yield Sleep(delay)
+                        continue
+                raise error_for_status(outcome, retry_after=retry_after, now=self.wall_clock())
             if isinstance(outcome, Exception):
+                kind = type(outcome).__name__
+                logger.debug("%s %s -> %s in %.3fs (attempt %d)", op.method, path, kind, clock() - sent_at, attempt + 1)
                 if policy.should_retry_error(op.method, outcome, attempt):
                     delay = policy.delay(attempt)
-                    logger.info("retrying %s %s after %s in %.2fs", op.method, op.path, type(outcome).__name__, delay)
-                    attempt += 1
-                    yield Sleep(delay)
-                    continue
+                    if budget is None or clock() - started + delay <= budget:
+                        logger.info("retrying %s %s after %s in %.2fs", op.method, op.path, kind, delay)
+                        attempt += 1
+                        yield Sleep(delay)
+                        continue
                 raise self.transport_error(op, outcome) from outcome
             raise TypeError(f"the flow expected a response or an exception, got {type(outcome).__name__}")
 
     def transport_error(self, op: Operation[Any], error: Exception) -> Exception:
         """Map a transport failure: a read/write timeout may have reached the server, a connect error did not."""
-        unanswered = isinstance(error, httpx.ConnectTimeout | httpx.PoolTimeout)
-        if isinstance(error, httpx.TimeoutException) and not unanswered:
+        if isinstance(error, httpx.PoolTimeout):
+            return KalshiPoolTimeoutError(
+                f"{op.method} {op.path} was never sent: every pooled connection stayed busy for the timeout; "
+                "allow more connections (KalshiConfig(limits=httpx.Limits(max_connections=...))) or send fewer at once"
+            )
+        if isinstance(error, httpx.TimeoutException) and not isinstance(error, httpx.ConnectTimeout):
             return KalshiTimeoutError(
                 f"no answer to {op.method} {op.path} in time ({type(error).__name__}); "
                 + ("the write may have happened: reconcile before resending" if not op.idempotent else "giving up"),
             )
         if isinstance(error, httpx.HTTPError):
-            return KalshiConnectionError(f"{op.method} {op.path} failed: {type(error).__name__}: {error}")
+            try:
+                url: httpx.URL | None = error.request.url
+            except RuntimeError:
+                url = None
+            text = without_query(str(error), url)
+            return KalshiConnectionError(f"{op.method} {op.path} failed: {type(error).__name__}: {text}"[:1024])
         return error
 
     def parse(self, op: Operation[T], response: httpx.Response) -> T:

@@ -4,14 +4,16 @@
 KalshiError                          (kalshi_auth)
 ├── AuthRequiredError                private call without credentials; raised before sending (kalshi_auth)
 ├── KalshiConnectionError            connect / TLS / dropped socket; nothing was answered (kalshi_auth)
+│   └── KalshiPoolTimeoutError       every pooled connection stayed busy; the request was never sent
 ├── KalshiRequestError (ValueError)  the call's arguments cannot form a request; nothing was sent
 ├── KalshiPaginationError            the server repeated a cursor; list_all stopped instead of looping
-└── KalshiAPIError                   the server answered (or timed out) -- .status_code .code .message .request_id .body
+└── KalshiAPIError                   the server answered (or timed out)
+    │                                .status_code .retry_after .code .message .request_id .body
     ├── KalshiAuthError              401, 403
     ├── KalshiNotFoundError          404
     ├── KalshiValidationError        400, 422 -- .details
     ├── KalshiConflictError          409
-    ├── KalshiRateLimitError         429 -- .retry_after (seconds or None)
+    ├── KalshiRateLimitError         429
     ├── KalshiTimeoutError           408, 504, or no answer in time: a write MAY have happened
     ├── KalshiServerError            other 5xx
     └── KalshiResponseError          a body that is not JSON, not the expected shape, or a 2xx error object
@@ -37,6 +39,7 @@ __all__ = [
     "KalshiError",
     "KalshiNotFoundError",
     "KalshiPaginationError",
+    "KalshiPoolTimeoutError",
     "KalshiRateLimitError",
     "KalshiRequestError",
     "KalshiResponseError",
@@ -52,6 +55,24 @@ _REQUEST_ID_HEADERS = ("x-request-id", "request-id", "x-amzn-requestid", "x-amz-
 
 
 _SECRET_HEADERS = ("kalshi-access-signature", "authorization")
+
+MAX_MESSAGE = 1024
+"""Error messages are cut to this many characters (a server can echo a whole body back)."""
+
+MAX_ERROR_BODY = 16 * 1024
+"""At most this many bytes of an error response's body are read."""
+
+
+def _cut(text: str, limit: int = MAX_MESSAGE) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def without_query(text: str, url: httpx.URL | None) -> str:
+    """`text` with the URL's query string taken out (queries can hold ids a log should not keep)."""
+    if url is None or not url.query:
+        return text
+    query = url.query.decode("ascii", "replace")
+    return text.replace("?" + query, "").replace(query, "…")
 
 
 def _scrubbed(response: httpx.Response) -> httpx.Response:
@@ -71,7 +92,18 @@ def _scrubbed(response: httpx.Response) -> httpx.Response:
 class KalshiRequestError(KalshiError, ValueError):
     """The call's arguments cannot form a valid request (an empty path parameter, a protected header).
 
-    Raised before anything is sent.
+    Raised before anything is sent. `.parameter` names the offending parameter when there is one.
+    """
+
+    def __init__(self, message: str, *, parameter: str | None = None) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+
+
+class KalshiPoolTimeoutError(KalshiConnectionError):
+    """Every connection of the pool stayed busy for the whole timeout: the request was never sent.
+
+    Raise `KalshiConfig(limits=httpx.Limits(max_connections=...))` or send fewer calls at once.
     """
 
 
@@ -84,11 +116,14 @@ class KalshiAPIError(KalshiError):
 
     Attributes:
         status_code: the HTTP status, or None when no response arrived (a client-side timeout).
+        retry_after: seconds from the response's `Retry-After` header, whatever the status; or None.
         code: the server's error code (e.g. `"market_not_found"`), when the body carried one.
         message: the server's message, or a description of what went wrong.
         request_id: the server's request ID header, when present.
         body: the raw response body, kept as received (empty when there was none).
         response: the `httpx.Response`, when there was one.
+        method: the request's method, when known.
+        path: the request's path (never the query), when known; `str(error)` names both.
     """
 
     def __init__(
@@ -100,10 +135,17 @@ class KalshiAPIError(KalshiError):
         request_id: str | None = None,
         body: bytes = b"",
         response: httpx.Response | None = None,
+        retry_after: float | None = None,
+        method: str | None = None,
+        path: str | None = None,
     ) -> None:
+        message = _cut(message)
+        self.method = method
+        self.path = path
         super().__init__(message)
         self.message = message
         self.status_code = status_code
+        self.retry_after = retry_after
         self.code = code
         self.request_id = request_id
         self.body = body
@@ -113,7 +155,8 @@ class KalshiAPIError(KalshiError):
         parts = [f"HTTP {self.status_code}" if self.status_code is not None else "no response"]
         if self.code:
             parts.append(self.code)
-        text = f"{' '.join(parts)}: {self.message}"
+        where = f"{self.method} {self.path}: " if self.method and self.path else ""
+        text = f"{' '.join(parts)}: {where}{self.message}"
         if self.request_id:
             text += f" (request id {self.request_id})"
         return text
@@ -144,15 +187,7 @@ class KalshiConflictError(KalshiAPIError):
 
 
 class KalshiRateLimitError(KalshiAPIError):
-    """429: a rate-limit token bucket ran dry.
-
-    Attributes:
-        retry_after: seconds the server asked to wait (`Retry-After`), or None.
-    """
-
-    def __init__(self, message: str, *, retry_after: float | None = None, **kw: Any) -> None:
-        super().__init__(message, **kw)
-        self.retry_after = retry_after
+    """429: a rate-limit token bucket ran dry (`.retry_after`: the seconds the server asked for)."""
 
 
 class KalshiTimeoutError(KalshiAPIError):
@@ -204,15 +239,50 @@ def request_id_of(response: httpx.Response) -> str | None:
     return None
 
 
+_CLOCK_WORDS = ("timestamp", "clock", "expired", "skew")
+_CLOCK_SKEW = 10.0
+"""Seconds between the server's `Date` and the local clock past which a 401 hints at the clock."""
+
+
+def clock_hint(response: httpx.Response, code: str | None, message: str, now: float | None) -> str:
+    """For a 401: a sentence saying the local clock may be off, when the server's answer suggests it."""
+    if response.status_code != 401:
+        return ""
+    date = response.headers.get("date")
+    if date and now is not None:
+        import email.utils  # deferred: rare, and costly to import
+
+        try:
+            server = email.utils.parsedate_to_datetime(date).timestamp()
+        except (TypeError, ValueError, IndexError):
+            server = None
+        if server is not None and abs(now - server) > _CLOCK_SKEW:
+            return (
+                f" The local clock may be off: it is {now - server:+.0f} s from the server's Date header, "
+                "and signatures carry a timestamp; sync the clock (NTP)."
+            )
+    text = f"{code or ''} {message}".lower()
+    if any(word in text for word in _CLOCK_WORDS):
+        return " The request timestamp was refused: the local clock may be off; sync it (NTP)."
+    return ""
+
+
 def error_for_status(
-    response: httpx.Response, *, retry_after: float | None = None, force: type[KalshiAPIError] | None = None
+    response: httpx.Response,
+    *,
+    retry_after: float | None = None,
+    force: type[KalshiAPIError] | None = None,
+    now: float | None = None,
 ) -> KalshiAPIError:
     """Build the typed error for a response: the one place where statuses map to classes.
 
+    The message names the method and path (never the query) and is cut to 1 KiB.
+
     Args:
         response: a response whose body has been read.
-        retry_after: the parsed `Retry-After`, for 429s.
+        retry_after: the parsed `Retry-After`, kept on every status error.
         force: use this class whatever the status (e.g. `KalshiResponseError` for a 2xx error object).
+        now: the local Unix time, to compare with the server's `Date` on a 401 (clock-skew hint).
     """
     status = response.status_code
     body = response.content
@@ -222,12 +292,22 @@ def error_for_status(
     if not message:
         snippet = body[:200].decode("utf-8", "replace").strip()
         message = f"{response.reason_phrase or 'error'}" + (f": {snippet}" if snippet else "")
+    try:
+        request: httpx.Request | None = response.request
+    except RuntimeError:  # a response built without a request
+        request = None
+    if request is not None:
+        message = without_query(message, request.url)
+    message += clock_hint(response, code, message, now)
     kw: dict[str, Any] = {
         "status_code": status,
         "code": code,
         "request_id": request_id_of(response) or _text(err.get("request_id")),
         "body": body,
         "response": response,
+        "retry_after": retry_after,
+        "method": request.method if request is not None else None,
+        "path": request.url.path if request is not None else None,
     }
     cls: type[KalshiAPIError]
     if force is not None:
@@ -241,7 +321,7 @@ def error_for_status(
     elif status == 409:
         cls = KalshiConflictError
     elif status == 429:
-        return KalshiRateLimitError(message, retry_after=retry_after, **kw)
+        cls = KalshiRateLimitError
     elif status in (408, 504):
         cls = KalshiTimeoutError
     elif status >= 500:

@@ -23,6 +23,7 @@ __all__ = [
     "StrictCount",
     "StrictDecimal",
     "StrictDollars",
+    "StrictPositiveCount",
     "to_wire",
 ]
 
@@ -57,11 +58,37 @@ def _strict_decimal(value: object, info: ValidationInfo) -> Decimal:
 
 def _strict_count(value: object, info: ValidationInfo) -> Decimal:
     if isinstance(value, int) and not isinstance(value, bool):
-        return Decimal(value)
-    count = _strict_decimal(value, info)
-    if count.as_tuple().exponent < -2:  # type: ignore[operator]
-        raise ValueError(f"a count has at most 2 decimals, got {value}")
+        count = Decimal(value)
+    else:
+        count = _strict_decimal(value, info)
+        if count.as_tuple().exponent < -2:  # type: ignore[operator]
+            raise ValueError(f"a count has at most 2 decimals, got {value}")
+    if count < 0:
+        raise ValueError(f"a count must be >= 0, got {value}")
     return count
+
+
+def _strict_positive_count(value: object, info: ValidationInfo) -> Decimal:
+    count = _strict_count(value, info)
+    if count <= 0:
+        raise ValueError(f"a count must be > 0, got {value}")
+    return count
+
+
+_PRICE_GRID = Decimal("0.0001")
+
+
+def _strict_dollars(value: object, info: ValidationInfo) -> Decimal:
+    amount = _strict_decimal(value, info)
+    if amount < 0:
+        raise ValueError(f"a dollar amount must be >= 0, got {value}")
+    try:
+        on_grid = amount % _PRICE_GRID == 0
+    except ArithmeticError:
+        on_grid = False
+    if not on_grid:
+        raise ValueError(f"a dollar amount must be on the 0.0001 grid, got {value}")
+    return amount
 
 
 class _WirePrices(dict[str, Decimal]):
@@ -120,11 +147,14 @@ FixedPointCount = Annotated[Decimal, _WIRE]
 FixedPointNumber = Annotated[Decimal, _WIRE]
 """A ratio the spec types as a JSON number (fee multipliers, strikes), read as `Decimal`."""
 
-StrictDollars = Annotated[Decimal, BeforeValidator(_strict_decimal), _WIRE]
-"""A dollar amount in a request: `Decimal` only (a float or int raises `TypeError`)."""
+StrictDollars = Annotated[Decimal, BeforeValidator(_strict_dollars), _WIRE]
+"""A dollar amount in a request: `Decimal` only (a float or int raises `TypeError`), >= 0, on the 0.0001 grid."""
 
 StrictCount = Annotated[Decimal, BeforeValidator(_strict_count), _WIRE]
-"""A contract count in a request: `Decimal` or `int`, at most 2 decimals (a float raises `TypeError`)."""
+"""A contract count in a request: `Decimal` or `int`, >= 0, at most 2 decimals (a float raises `TypeError`)."""
+
+StrictPositiveCount = Annotated[Decimal, BeforeValidator(_strict_positive_count), _WIRE]
+"""A contract count that must be > 0 (perps order sizes); otherwise as `StrictCount`."""
 
 StrictDecimal = Annotated[Decimal, BeforeValidator(_strict_decimal), _WIRE]
 """A decimal ratio in a request: `Decimal` only (a float raises `TypeError`)."""

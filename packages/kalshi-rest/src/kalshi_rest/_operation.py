@@ -2,14 +2,39 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Generic, Literal, TypeVar
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Generic, Literal, TypeVar
 
-__all__ = ["AuthMode", "Operation"]
+__all__ = ["AuthMode", "Operation", "ParamRule"]
 
 T = TypeVar("T")
 
 AuthMode = Literal["none", "required", "optional"]
+
+
+@dataclass(frozen=True, slots=True)
+class ParamRule:
+    """What the spec allows for one query parameter, checked before anything is sent.
+
+    Args:
+        kind: `"integer"`, `"number"`, `"boolean"`, `"string"` (an enum), `"array"`, or `"csv"` (a
+            comma-joined list in one string, FACTS-documented).
+        minimum: the smallest value (or, for arrays, of each item when `items` says so).
+        maximum: the largest value.
+        min_items: arrays: the fewest items.
+        max_items: arrays and csv: the most items.
+        enum: the allowed values (request enums are closed).
+        items: the rule for each array item.
+    """
+
+    kind: str
+    minimum: float | None = None
+    maximum: float | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    enum: tuple[Any, ...] | None = None
+    items: ParamRule | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +53,8 @@ class Operation(Generic[T]):
         page_items: for cursor-paginated lists, the response field that holds the items.
         cursor_field: the response field holding the next cursor (`"next_cursor"` on GetIncentivePrograms).
         explode: array query parameters sent repeated (`?a=1&a=2`); other arrays are comma-joined.
+        params: the spec's rule for each checked query parameter (`ParamRule`).
+        request: the request body model; a plain mapping passed as the body is validated by it.
     """
 
     operation_id: str
@@ -40,6 +67,8 @@ class Operation(Generic[T]):
     page_items: str | None = None
     cursor_field: str = "cursor"
     explode: frozenset[str] = frozenset()
+    params: Mapping[str, ParamRule] = field(default_factory=dict)
+    request: type[Any] | None = None
 
     @property
     def idempotent(self) -> bool:

@@ -12,6 +12,8 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from kalshi_auth import Backoff
+
 __all__ = ["IDEMPOTENT_METHODS", "RETRY_STATUSES", "RetryPolicy", "parse_retry_after"]
 
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -66,6 +68,11 @@ class RetryPolicy:
     base_delay: float = 0.5
     max_delay: float = 15.0
     random: Callable[[], float] = field(default=random.random, compare=False)
+    backoff: Backoff = field(init=False, repr=False, compare=False)
+    """The shared `kalshi_auth.Backoff` these settings describe (the one backoff formula)."""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "backoff", Backoff(self.base_delay, self.max_delay, self.max_retries, self.random))
 
     def may_retry(self, method: str, attempt: int) -> bool:
         """True if `method` is idempotent and retry number `attempt` (0-based) is within budget."""
@@ -84,11 +91,7 @@ class RetryPolicy:
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to sleep before retry `attempt` (0-based).
 
-        Full jitter: uniform(0, min(max_delay, base_delay * 2**attempt)). A server's `Retry-After`
-        is a floor to which the jitter is added; the result never exceeds `max_delay`.
+        `kalshi_auth.Backoff.delay`: full jitter, uniform(0, min(max_delay, base_delay * 2**attempt)),
+        with a server's `Retry-After` as a floor the jitter is added to; never more than `max_delay`.
         """
-        ceiling = min(self.max_delay, self.base_delay * (2.0 ** min(attempt, 62)))
-        wait = self.random() * ceiling
-        if retry_after is not None:
-            wait += retry_after
-        return min(self.max_delay, wait)
+        return self.backoff.delay(attempt, retry_after)

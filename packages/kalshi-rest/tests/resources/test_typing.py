@@ -35,7 +35,7 @@ def test_mypy_sees_both_faces(tmp_path: Path) -> None:
         '"kalshi_rest._pagination.Page[kalshi_rest.models._generated.shared.Market]"',
         '"typing.Iterator[kalshi_rest.models._generated.shared.Market]"',
         '"kalshi_rest.models._generated.shared.GetMarketResponse"',
-        '"decimal.Decimal"',
+        '"decimal.Decimal | None"',
         '"kalshi_rest._response.APIResponse[kalshi_rest.models._generated.shared.GetMarketResponse]"',
         '"kalshi_rest._pagination.AsyncPage[kalshi_rest.models._generated.shared.Market]"',
         '"typing.AsyncIterator[kalshi_rest.models._generated.shared.Market]"',

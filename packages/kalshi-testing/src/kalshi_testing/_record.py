@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 from pathlib import Path
@@ -11,7 +12,15 @@ import httpx
 
 from kalshi_testing._errors import FixtureError
 
-from ._fixtures import FIXTURE_VERSION, Redactor, fingerprint, fixture_name, request_record, response_record
+from ._fixtures import (
+    FIXTURE_VERSION,
+    Redactor,
+    fingerprint,
+    fixture_name,
+    read_fixtures,
+    request_record,
+    response_record,
+)
 
 __all__ = ["RecordingTransport"]
 
@@ -25,6 +34,9 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
 
     Credential headers (`KALSHI-ACCESS-*`, `Authorization`, cookies) are never written. Pass
     `redact=redact_fields("user_id", ...)` (or any function of a JSON body) to scrub bodies.
+    A body that is not UTF-8 text is stored as base64 and replays byte for byte. Recording into a
+    directory that already holds fixtures adds to them: each new exchange continues the numbering
+    of its fingerprint, so nothing recorded before is overwritten.
 
     Args:
         directory: where fixtures go (created if missing).
@@ -49,8 +61,9 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         self._transport = transport
         self._async_transport = async_transport
         self._redact = redact
-        self._counts: dict[str, int] = {}
-        self._sequence = 0
+        existing = read_fixtures(self.directory)
+        self._counts: dict[str, int] = {fp: len(records) for fp, records in existing.items()}
+        self._sequence = max((int(r.get("sequence", 0)) for records in existing.values() for r in records), default=0)
         self._lock = threading.Lock()
 
     def _write(self, request: httpx.Request, response: httpx.Response) -> None:
@@ -60,14 +73,21 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
             self._counts[fp] = index + 1
             self._sequence += 1
             sequence = self._sequence
+        stored = response_record(response, self._redact)
+        if "text" in stored and not _is_utf8(response.content):
+            del stored["text"]
+            stored["base64"] = base64.b64encode(response.content).decode("ascii")
         record: dict[str, Any] = {
             "version": FIXTURE_VERSION,
             "fingerprint": fp,
             "sequence": sequence,
             "request": request_record(request, self._redact),
-            "response": response_record(response, self._redact),
+            "response": stored,
         }
         path = self.directory / fixture_name(fp, index)
+        while path.exists():  # a file another recorder wrote meanwhile: never overwrite it
+            index += 1
+            path = self.directory / fixture_name(fp, index)
         try:
             path.write_text(json.dumps(record, indent=2, sort_keys=False) + "\n", encoding="utf-8")
         except OSError as exc:
@@ -108,6 +128,14 @@ class RecordingTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
         """Close the wrapped async transport."""
         if self._async_transport is not None:
             await self._async_transport.aclose()
+
+
+def _is_utf8(content: bytes) -> bool:
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _decoded(response: httpx.Response, content: bytes, request: httpx.Request) -> httpx.Response:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import difflib
 import threading
 from pathlib import Path
@@ -55,9 +56,19 @@ class ReplayTransport(httpx.BaseTransport, httpx.AsyncBaseTransport):
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Return the recorded response for `request`."""
         request.read()
-        return response_from_record(self._lookup(request), request)
+        return _response(self._lookup(request), request)
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         """Return the recorded response for `request`."""
         await request.aread()
-        return response_from_record(self._lookup(request), request)
+        return _response(self._lookup(request), request)
+
+
+def _response(record: dict[str, Any], request: httpx.Request) -> httpx.Response:
+    """The recorded response; a base64 body (binary, as `RecordingTransport` stores it) byte for byte."""
+    if "base64" in record:
+        content = base64.b64decode(record["base64"])
+        return httpx.Response(
+            int(record["status"]), headers=record.get("headers", {}), content=content, request=request
+        )
+    return response_from_record(record, request)

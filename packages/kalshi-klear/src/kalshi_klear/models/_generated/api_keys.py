@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
 
 __all__ = [
@@ -31,10 +33,12 @@ class CreateMarginFcmApiKeyRequest(RequestModel):
 class CreateMarginFcmApiKeyResponse(ResponseModel):
     """`CreateMarginFcmApiKeyResponse` from the spec."""
 
-    api_key_id: str
+    api_key_id: str | None = None
 
     warning: str | None = None
     """Present only when the bound subtrader is missing a per-subtrader risk control - the initial-margin cap (margin lane) or the event-contract daily cap. The mint still succeeds; the warning names each missing control - an event-contract subtrader without a daily cap has its event-contract orders rejected until one is set, while a margin subtrader without an initial-margin cap is bounded only by firm-level risk limits."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"api_key_id"})
 
 
 class GenerateMarginFcmApiKeyRequest(RequestModel):
@@ -50,26 +54,32 @@ class GenerateMarginFcmApiKeyRequest(RequestModel):
 class GenerateMarginFcmApiKeyResponse(ResponseModel):
     """`GenerateMarginFcmApiKeyResponse` from the spec."""
 
-    api_key_id: str
+    api_key_id: str | None = None
 
-    private_key: str
+    private_key: str | None = None
     """RSA private key in PEM format. Returned exactly once and never stored; it cannot be retrieved again."""
 
     warning: str | None = None
     """Present only when the bound subtrader is missing a per-subtrader risk control - the initial-margin cap (margin lane) or the event-contract daily cap. The mint still succeeds; the warning names each missing control - an event-contract subtrader without a daily cap has its event-contract orders rejected until one is set, while a margin subtrader without an initial-margin cap is bounded only by firm-level risk limits."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"api_key_id", "private_key"})
+
 
 class MarginFcmApiKey(ResponseModel):
     """`MarginFcmApiKey` from the spec."""
 
-    api_key_id: str
+    api_key_id: str | None = None
 
-    name: str
+    name: str | None = None
 
-    fcm_subtrader_id: str
+    fcm_subtrader_id: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"api_key_id", "fcm_subtrader_id", "name"})
 
 
 class ListMarginFcmApiKeysResponse(ResponseModel):
     """`ListMarginFcmApiKeysResponse` from the spec."""
 
-    api_keys: NullAsEmptyList[MarginFcmApiKey]
+    api_keys: NullAsEmptyList[MarginFcmApiKey] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"api_keys"})

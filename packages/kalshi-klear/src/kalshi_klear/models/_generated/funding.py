@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_rest._fixed_point import FixedPointCount
 from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
 
@@ -20,80 +22,107 @@ __all__ = [
 class MarketFundingEstimate(ResponseModel):
     """`MarketFundingEstimate` from the spec."""
 
-    quantity_centicount: int
+    quantity_centicount: int | None = None
 
-    funding_amount_centicents: int
+    funding_amount_centicents: int | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"funding_amount_centicents", "quantity_centicount"})
 
 
 class FundingEstimate(ResponseModel):
     """`FundingEstimate` from the spec."""
 
-    funding_amount_centicents: int
+    funding_amount_centicents: int | None = None
 
     positions: dict[str, MarketFundingEstimate] | None = None
     """Keyed by market ticker; only present on subtrader and group breakdowns."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"funding_amount_centicents"})
 
 
 class AssetClassFundingEstimate(ResponseModel):
     """`AssetClassFundingEstimate` from the spec."""
 
-    user_breakdown: FundingEstimate
+    user_breakdown: FundingEstimate | None = None
 
     subtrader_breakdowns: dict[str, FundingEstimate] | None = None
 
     group_breakdowns: dict[str, FundingEstimate] | None = None
 
-    omitted_subtrader_count: int
+    omitted_subtrader_count: int | None = None
 
-    omitted_group_count: int
+    omitted_group_count: int | None = None
 
-    next_funding_time: UTCDateTime
+    next_funding_time: UTCDateTime | None = None
     """Next scheduled funding time for this asset class."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"next_funding_time", "omitted_group_count", "omitted_subtrader_count", "user_breakdown"}
+    )
 
 
 class GetFundingEstimateByAssetClassResponse(ResponseModel):
     """`GetFundingEstimateByAssetClassResponse` from the spec."""
 
-    estimates: dict[str, AssetClassFundingEstimate]
+    estimates: dict[str, AssetClassFundingEstimate] | None = None
     """Keyed by asset class."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"estimates"})
 
 
 class GetMarginFundingScheduleResponse(ResponseModel):
     """`GetMarginFundingScheduleResponse` from the spec."""
 
-    schedule: str
+    schedule: str | None = None
     """Cron expression evaluated in US Eastern Time (e.g. "0 */8 * * *" = midnight, 8AM and 4PM ET)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"schedule"})
 
 
 class MemberFundingPayment(ResponseModel):
     """`MemberFundingPayment` from the spec."""
 
-    id: str
+    id: str | None = None
 
-    market_ticker: str
+    market_ticker: str | None = None
 
-    subtrader_id: str
+    subtrader_id: str | None = None
 
-    funding_time: UTCDateTime
+    funding_time: UTCDateTime | None = None
     """The funding period this payment applies to."""
 
-    position_quantity_fp: FixedPointCount
+    position_quantity_fp: FixedPointCount | None = None
     """Signed position at funding time as a fixed-point contract count (e.g. "1.25")."""
 
-    notional_value_centicents: int
+    notional_value_centicents: int | None = None
     """Signed notional value (position times mark price) the funding payment was computed from."""
 
-    funding_amount_centicents: int
+    funding_amount_centicents: int | None = None
     """Signed funding amount; positive when received, negative when paid."""
 
-    settlement_execution_time: UTCDateTime
+    settlement_execution_time: UTCDateTime | None = None
     """Execution time of the FCM-to-clearinghouse omnibus settlement that will carry (or carried) this payment."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "funding_amount_centicents",
+            "funding_time",
+            "id",
+            "market_ticker",
+            "notional_value_centicents",
+            "position_quantity_fp",
+            "settlement_execution_time",
+            "subtrader_id",
+        }
+    )
 
 
 class GetMemberFundingPaymentsResponse(ResponseModel):
     """`GetMemberFundingPaymentsResponse` from the spec."""
 
-    payments: NullAsEmptyList[MemberFundingPayment]
+    payments: NullAsEmptyList[MemberFundingPayment] = []
 
     cursor: str | None = None
     """Opaque cursor; pass as the `cursor` query param to fetch the next page. Absent when there are no more results."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"payments"})

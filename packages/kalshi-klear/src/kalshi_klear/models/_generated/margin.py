@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 from datetime import date as _date
-from typing import Literal
+from typing import ClassVar, Literal
 
 from kalshi_klear.models._generated.shared import AssetClass
+from pydantic import StrictInt
 
 from kalshi_klear._money import PositiveDollars
 from kalshi_rest._fixed_point import FixedPointDollars, FixedPointNumber
@@ -29,7 +30,7 @@ class EstimatePortfolioMaintenanceMarginPosition(RequestModel):
     market_ticker: str
     """Market to include in the hypothetical portfolio. Must belong to the request's asset class."""
 
-    quantity: int
+    quantity: StrictInt
     """Signed whole contract count; positive long, negative short. Must be non-zero."""
 
     price: PositiveDollars | None = None
@@ -76,27 +77,40 @@ class EstimatePortfolioMaintenanceMarginResponse(ResponseModel):
 class MaintenanceMarginLiquidationConfig(ResponseModel):
     """`MaintenanceMarginLiquidationConfig` from the spec."""
 
-    market_ticker: str
+    market_ticker: str | None = None
 
-    market_impact_volatility: FixedPointNumber
+    market_impact_volatility: FixedPointNumber | None = None
 
-    market_impact_coefficient: FixedPointNumber
+    market_impact_coefficient: FixedPointNumber | None = None
 
-    market_impact_exponent: FixedPointNumber
+    market_impact_exponent: FixedPointNumber | None = None
 
-    market_impact_forecasted_volume: FixedPointNumber
+    market_impact_forecasted_volume: FixedPointNumber | None = None
 
-    spread_rate: FixedPointNumber
+    spread_rate: FixedPointNumber | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "market_impact_coefficient",
+            "market_impact_exponent",
+            "market_impact_forecasted_volume",
+            "market_impact_volatility",
+            "market_ticker",
+            "spread_rate",
+        }
+    )
 
 
 class MaintenanceMarginMatrix(ResponseModel):
     """`MaintenanceMarginMatrix` from the spec."""
 
-    market_tickers: NullAsEmptyList[str]
+    market_tickers: NullAsEmptyList[str] = []
     """Markets covered by the matrix, in column order."""
 
-    returns: NullAsEmptyList[NullAsEmptyList[FixedPointNumber]]
+    returns: NullAsEmptyList[NullAsEmptyList[FixedPointNumber]] = []
     """One row per scenario; each row holds one return per entry in market_tickers."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"market_tickers", "returns"})
 
 
 class MaintenanceMarginMatrices(ResponseModel):
@@ -114,18 +128,29 @@ class MaintenanceMarginMatrices(ResponseModel):
 class GetMaintenanceMarginMetadataResponse(ResponseModel):
     """`GetMaintenanceMarginMetadataResponse` from the spec."""
 
-    asset_class: AssetClass | str
+    asset_class: AssetClass | str | None = None
 
-    base_tail_percentile: FixedPointNumber
+    base_tail_percentile: FixedPointNumber | None = None
     """Lower-tail percentile of the scenario P&L distribution used for the base margin."""
 
-    funding_tail_percentile: FixedPointNumber
+    funding_tail_percentile: FixedPointNumber | None = None
     """Lower-tail percentile of the scenario P&L distribution used for the funding margin."""
 
-    matrices: MaintenanceMarginMatrices
+    matrices: MaintenanceMarginMatrices | None = None
 
-    liquidation_configs: NullAsEmptyList[MaintenanceMarginLiquidationConfig]
+    liquidation_configs: NullAsEmptyList[MaintenanceMarginLiquidationConfig] = []
     """Liquidation margin parameters for each active market with a calibrated margin config."""
 
-    subgroups: NullAsEmptyList[NullAsEmptyList[str]]
+    subgroups: NullAsEmptyList[NullAsEmptyList[str]] = []
     """Partition of the asset class's active markets; positions within a subgroup are margined together."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset_class",
+            "base_tail_percentile",
+            "funding_tail_percentile",
+            "liquidation_configs",
+            "matrices",
+            "subgroups",
+        }
+    )

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_klear.models._generated.shared import AssetClass
 
 from kalshi_rest._fixed_point import FixedPointCount
@@ -27,35 +29,35 @@ __all__ = [
 class CorporateActionPaymentDetail(ResponseModel):
     """Cash distributions and split adjustments already reflected in settlement PnL; these are not additional amounts to add to the obligation total."""
 
-    id: str
+    id: str | None = None
 
-    type: str
+    type: str | None = None
     """Corporate-action type."""
 
-    ca_id: str
+    ca_id: str | None = None
     """Identifier of the corporate action that generated this payment."""
 
-    market_id: str
+    market_id: str | None = None
 
-    market_ticker: str
+    market_ticker: str | None = None
 
-    asset_class: AssetClass | str
+    asset_class: AssetClass | str | None = None
 
-    subtrader_id: str
+    subtrader_id: str | None = None
 
-    position_quantity_fp: FixedPointCount
+    position_quantity_fp: FixedPointCount | None = None
     """Signed position before the action as a fixed-point contract count."""
 
-    post_position_quantity_fp: FixedPointCount
+    post_position_quantity_fp: FixedPointCount | None = None
     """Signed position after the action as a fixed-point contract count; unchanged for cash distributions."""
 
-    payment_amount_centicents: int
+    payment_amount_centicents: int | None = None
     """Signed cash amount; positive when received and negative when paid. For splits this is cash in lieu and excludes position revaluation."""
 
-    payment_time: UTCDateTime | None
+    payment_time: UTCDateTime | None = None
     """Scheduled cash payment time; null for splits."""
 
-    settlement_execution_time: UTCDateTime
+    settlement_execution_time: UTCDateTime | None = None
     """Settlement cycle that carries this payment."""
 
     pre_split_price_centicents: int | None = None
@@ -67,125 +69,175 @@ class CorporateActionPaymentDetail(ResponseModel):
     exchange_ts: UTCDateTime | None = None
     """Exchange event timestamp when available."""
 
-    created_ts: UTCDateTime
+    created_ts: UTCDateTime | None = None
     """Time the payment row was created."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "asset_class",
+            "ca_id",
+            "created_ts",
+            "id",
+            "market_id",
+            "market_ticker",
+            "payment_amount_centicents",
+            "payment_time",
+            "position_quantity_fp",
+            "post_position_quantity_fp",
+            "settlement_execution_time",
+            "subtrader_id",
+            "type",
+        }
+    )
 
 
 class FundingPaymentDetail(ResponseModel):
     """`FundingPaymentDetail` from the spec."""
 
-    id: str
+    id: str | None = None
 
-    market_ticker: str
+    market_ticker: str | None = None
 
-    subtrader_id: str
+    subtrader_id: str | None = None
 
-    funding_time: UTCDateTime
+    funding_time: UTCDateTime | None = None
     """The funding period this payment applies to."""
 
-    position_quantity_fp: FixedPointCount
+    position_quantity_fp: FixedPointCount | None = None
     """Signed position at funding time as a fixed-point contract count (e.g. "1.25")."""
 
-    notional_value_centicents: int
+    notional_value_centicents: int | None = None
     """Signed notional value (position times mark price) the funding payment was computed from."""
 
-    funding_amount_centicents: int
+    funding_amount_centicents: int | None = None
     """Signed funding amount; positive when received, negative when paid."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "funding_amount_centicents",
+            "funding_time",
+            "id",
+            "market_ticker",
+            "notional_value_centicents",
+            "position_quantity_fp",
+            "subtrader_id",
+        }
+    )
 
 
 class MaintenanceMarginDetail(ResponseModel):
     """`MaintenanceMarginDetail` from the spec."""
 
-    id: str
+    id: str | None = None
 
-    subtrader_id: str
+    subtrader_id: str | None = None
     """Empty when not populated or when the subtrader is part of a subtrader group."""
 
     margin_group_id: str | None = None
     """Set when the subtrader is part of a subtrader group."""
 
-    maintenance_margin_centicents: int
+    maintenance_margin_centicents: int | None = None
     """Maintenance margin requirement after this settlement."""
 
-    maintenance_margin_delta_centicents: int
+    maintenance_margin_delta_centicents: int | None = None
     """Change in maintenance margin between the previous settlement and this one."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"id", "maintenance_margin_centicents", "maintenance_margin_delta_centicents", "subtrader_id"}
+    )
 
 
 class ObligationReceiveInfo(ResponseModel):
     """`ObligationReceiveInfo` from the spec."""
 
-    id: str
+    id: str | None = None
 
-    type: str
+    type: str | None = None
 
-    amount_centicents: int
+    amount_centicents: int | None = None
 
-    external_reference: str
+    external_reference: str | None = None
 
-    created_ts: UTCDateTime
+    created_ts: UTCDateTime | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"amount_centicents", "created_ts", "external_reference", "id", "type"}
+    )
 
 
 class SettlementDetail(ResponseModel):
     """`SettlementDetail` from the spec."""
 
-    id: str
+    id: str | None = None
 
-    market_ticker: str
+    market_ticker: str | None = None
 
-    subtrader_id: str
+    subtrader_id: str | None = None
 
-    position_quantity_fp: FixedPointCount
+    position_quantity_fp: FixedPointCount | None = None
     """Signed position at settlement as a fixed-point contract count (e.g. "1.25")."""
 
-    pnl_centicents: int
+    pnl_centicents: int | None = None
     """Total PnL for this market and subtrader over the settlement period, including the market's net funding (itemized per funding period in the entry's funding_payments)."""
 
-    total_fees_centicents: int
+    total_fees_centicents: int | None = None
     """Total fees."""
 
-    total_amount_centicents: int
+    total_amount_centicents: int | None = None
     """Total amount."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "id",
+            "market_ticker",
+            "pnl_centicents",
+            "position_quantity_fp",
+            "subtrader_id",
+            "total_amount_centicents",
+            "total_fees_centicents",
+        }
+    )
 
 
 class ObligationEntry(ResponseModel):
     """`ObligationEntry` from the spec."""
 
-    id: str
+    id: str | None = None
 
-    user_id: str
+    user_id: str | None = None
 
-    amount_centicents: int
+    amount_centicents: int | None = None
     """Net settlement amount in USD as centicents (1 USD = 10,000 centicents). All monetary fields on this API are returned in centicents. Total the clearing member owes or is owed, inclusive of PnL, fees, and maintenance margin changes. Negative means the clearing member pays Kalshi Klear; positive means Kalshi Klear pays the clearing member."""
 
-    fees_centicents: int
+    fees_centicents: int | None = None
     """Trading fees incurred during the settlement period."""
 
-    maintenance_margin_centicents: int
+    maintenance_margin_centicents: int | None = None
     """Current maintenance margin requirement for this obligation."""
 
-    pnl_centicents: int
+    pnl_centicents: int | None = None
     """Total PnL for this settlement period; the sum of the settlement details for this settlement cycle."""
 
-    execution_time: UTCDateTime
+    execution_time: UTCDateTime | None = None
     """Settlement cycle time this obligation belongs to."""
 
-    last_updated_ts: UTCDateTime
+    last_updated_ts: UTCDateTime | None = None
     """Timestamp of the last status change on this obligation."""
 
-    asset_class: AssetClass | str
+    asset_class: AssetClass | str | None = None
 
-    receives: NullAsEmptyList[ObligationReceiveInfo]
+    receives: NullAsEmptyList[ObligationReceiveInfo] = []
 
-    settlement_details: NullAsEmptyList[SettlementDetail]
+    settlement_details: NullAsEmptyList[SettlementDetail] = []
     """Per-market, per-subtrader breakdown of the settlement amount. This structure may change in future versions as margin methodology evolves (e.g. portfolio margin)."""
 
-    maintenance_margin_details: NullAsEmptyList[MaintenanceMarginDetail]
+    maintenance_margin_details: NullAsEmptyList[MaintenanceMarginDetail] = []
     """Breakdown of the maintenance margin requirement and the delta from the prior settlement."""
 
-    funding_payments: NullAsEmptyList[FundingPaymentDetail]
+    funding_payments: NullAsEmptyList[FundingPaymentDetail] = []
     """Per-market, per-subtrader, per-funding-period breakdown of the funding payments settled by this obligation."""
 
-    corporate_action_payments: NullAsEmptyList[CorporateActionPaymentDetail]
+    corporate_action_payments: NullAsEmptyList[CorporateActionPaymentDetail] = []
     """Cash and split corporate-action payments settled by this obligation, already reflected in settlement PnL. Empty when no corporate-action payments apply."""
 
     corporate_action_payments_truncated: bool | None = None
@@ -200,54 +252,85 @@ class ObligationEntry(ResponseModel):
     funding_payments_truncated: bool | None = None
     """Set when funding_payments was capped at the 1000-row inline limit; page the full set via /margin/obligations/{obligation_id}/funding_payments."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "amount_centicents",
+            "asset_class",
+            "corporate_action_payments",
+            "execution_time",
+            "fees_centicents",
+            "funding_payments",
+            "id",
+            "last_updated_ts",
+            "maintenance_margin_centicents",
+            "maintenance_margin_details",
+            "pnl_centicents",
+            "receives",
+            "settlement_details",
+            "user_id",
+        }
+    )
+
 
 class GetActiveMarginObligationsResponse(ResponseModel):
     """`GetActiveMarginObligationsResponse` from the spec."""
 
-    obligations: NullAsEmptyList[ObligationEntry]
+    obligations: NullAsEmptyList[ObligationEntry] = []
     """Outstanding settlement obligations for the current cycle across all asset classes, ordered by asset class then obligation ID. Empty when no obligation is pending."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"obligations"})
 
 
 class GetObligationCorporateActionPaymentsResponse(ResponseModel):
     """`GetObligationCorporateActionPaymentsResponse` from the spec."""
 
-    corporate_action_payments: NullAsEmptyList[CorporateActionPaymentDetail]
+    corporate_action_payments: NullAsEmptyList[CorporateActionPaymentDetail] = []
 
     cursor: str | None = None
     """Opaque cursor; pass as the `cursor` query param to fetch the next page until it is absent. The final page may be empty."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"corporate_action_payments"})
 
 
 class GetObligationFundingPaymentsResponse(ResponseModel):
     """`GetObligationFundingPaymentsResponse` from the spec."""
 
-    funding_payments: NullAsEmptyList[FundingPaymentDetail]
+    funding_payments: NullAsEmptyList[FundingPaymentDetail] = []
 
     cursor: str | None = None
     """Opaque cursor; pass as the `cursor` query param to fetch the next page. Absent when there are no more results."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"funding_payments"})
 
 
 class GetObligationHistoryResponse(ResponseModel):
     """`GetObligationHistoryResponse` from the spec."""
 
-    obligations: NullAsEmptyList[ObligationEntry]
+    obligations: NullAsEmptyList[ObligationEntry] = []
 
     cursor: str | None = None
     """Opaque cursor; pass as the `cursor` query param to fetch the next page. Absent when there are no more results."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"obligations"})
 
 
 class GetObligationMaintenanceMarginDetailsResponse(ResponseModel):
     """`GetObligationMaintenanceMarginDetailsResponse` from the spec."""
 
-    maintenance_margin_details: NullAsEmptyList[MaintenanceMarginDetail]
+    maintenance_margin_details: NullAsEmptyList[MaintenanceMarginDetail] = []
 
     cursor: str | None = None
     """Opaque cursor; pass as the `cursor` query param to fetch the next page. Absent when there are no more results."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"maintenance_margin_details"})
 
 
 class GetObligationSettlementDetailsResponse(ResponseModel):
     """`GetObligationSettlementDetailsResponse` from the spec."""
 
-    settlement_details: NullAsEmptyList[SettlementDetail]
+    settlement_details: NullAsEmptyList[SettlementDetail] = []
 
     cursor: str | None = None
     """Opaque cursor; pass as the `cursor` query param to fetch the next page. Absent when there are no more results."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"settlement_details"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import date as _date
-from typing import Literal
+from typing import ClassVar, Literal
 
 from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
 
@@ -63,24 +63,31 @@ class MarginReport(ResponseModel):
             "daily_statement",
         ]
         | str
-    )
+        | None
+    ) = None
     """Report file type. Every type is a CSV except `daily_statement`, the end-of-day PDF statement that lays out the same date's position, trade, settlement, funding, and cash files with an account summary."""
 
-    url: str
+    url: str | None = None
     """Presigned download URL (omitted from logs)."""
 
-    date: _date
+    date: _date | None = None
     """The ET report date the file belongs to. Intraday snapshots after 4pm ET belong to the next report date."""
 
-    created_ts: UTCDateTime
+    created_ts: UTCDateTime | None = None
 
-    is_end_of_day: bool
+    is_end_of_day: bool | None = None
 
     snapshot_ts: UTCDateTime | None = None
     """Snapshot instant for intraday files (noon and hourly cycles); omitted for end-of-day files."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"created_ts", "date", "is_end_of_day", "report_type", "url"}
+    )
 
 
 class GetMarginReportsResponse(ResponseModel):
     """`GetMarginReportsResponse` from the spec."""
 
-    reports: NullAsEmptyList[MarginReport]
+    reports: NullAsEmptyList[MarginReport] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"reports"})

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from kalshi_klear._money import PositiveDollars
 from kalshi_rest._fixed_point import FixedPointDollars
@@ -28,39 +28,53 @@ __all__ = [
 class MarketSettlementEstimate(ResponseModel):
     """`MarketSettlementEstimate` from the spec."""
 
-    quantity_centicount: int
+    quantity_centicount: int | None = None
     """Position quantity in centicounts."""
 
-    variation_margin_centicents: int
+    variation_margin_centicents: int | None = None
     """Variation margin for this market."""
 
-    notional_value_centicents: int
+    notional_value_centicents: int | None = None
     """Notional value for this market."""
 
     session_avg_price_fp: FixedPointDollars | None = None
     """Average entry price for the current settlement session, as a fixed-point dollar string. Omitted when the position quantity is zero."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"notional_value_centicents", "quantity_centicount", "variation_margin_centicents"}
+    )
+
 
 class SettlementEstimate(ResponseModel):
     """`SettlementEstimate` from the spec."""
 
-    variation_margin_centicents: int
+    variation_margin_centicents: int | None = None
     """Variation margin."""
 
-    total_fees_centicents: int
+    total_fees_centicents: int | None = None
     """Total fees."""
 
-    maintenance_margin_delta_centicents: int
+    maintenance_margin_delta_centicents: int | None = None
     """Change in maintenance margin requirement."""
 
-    maintenance_margin_required_centicents: int
+    maintenance_margin_required_centicents: int | None = None
     """Maintenance margin requirement."""
 
-    total_amount_centicents: int
+    total_amount_centicents: int | None = None
     """Estimated total settlement amount."""
 
     positions: dict[str, MarketSettlementEstimate] | None = None
     """Map of market ticker to that market's settlement estimate."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "maintenance_margin_delta_centicents",
+            "maintenance_margin_required_centicents",
+            "total_amount_centicents",
+            "total_fees_centicents",
+            "variation_margin_centicents",
+        }
+    )
 
 
 class AssetClassSettlementEstimate(ResponseModel):
@@ -81,90 +95,114 @@ class AssetClassSettlementEstimate(ResponseModel):
     omitted_group_count: int | None = None
     """Number of groups omitted from group_breakdowns. Their amounts are still included in user_breakdown."""
 
-    next_runtime: UTCDateTime
+    next_runtime: UTCDateTime | None = None
     """Next settlement time for this asset class."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"next_runtime"})
 
 
 class GetGuarantyFundBalanceResponse(ResponseModel):
     """`GetGuarantyFundBalanceResponse` from the spec."""
 
-    user_id: str
+    user_id: str | None = None
 
-    amount_centicents: int
+    amount_centicents: int | None = None
     """Guaranty fund contribution balance. Zero when no contribution has been made yet."""
 
-    updated_ts: UTCDateTime
+    updated_ts: UTCDateTime | None = None
     """Timestamp of the most recent contribution entry."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"amount_centicents", "updated_ts", "user_id"})
 
 
 class SettlementBalanceHistoryEntry(ResponseModel):
     """`SettlementBalanceHistoryEntry` from the spec."""
 
-    balance_delta_centicents: int
+    balance_delta_centicents: int | None = None
     """Change to the settlement buffer balance."""
 
-    locked_balance_delta_centicents: int
+    locked_balance_delta_centicents: int | None = None
     """Change to the locked settlement balance. Funds are locked during pending withdrawals."""
 
-    reason: str
+    reason: str | None = None
     """Reason for the balance change."""
 
-    business_transaction_id: str
+    business_transaction_id: str | None = None
     """Identifier of the business transaction that caused this entry."""
 
-    created_ts: UTCDateTime
+    created_ts: UTCDateTime | None = None
     """Timestamp when the entry was created."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "balance_delta_centicents",
+            "business_transaction_id",
+            "created_ts",
+            "locked_balance_delta_centicents",
+            "reason",
+        }
+    )
 
 
 class GetSettlementBalanceHistoryResponse(ResponseModel):
     """`GetSettlementBalanceHistoryResponse` from the spec."""
 
-    entries: NullAsEmptyList[SettlementBalanceHistoryEntry]
+    entries: NullAsEmptyList[SettlementBalanceHistoryEntry] = []
 
     cursor: str | None = None
     """Pass as the `cursor` query param to fetch the next page. Absent when there are no more results."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"entries"})
 
 
 class GetSettlementBalanceResponse(ResponseModel):
     """`GetSettlementBalanceResponse` from the spec."""
 
-    user_id: str
+    user_id: str | None = None
 
-    balance_available_centicents: int
+    balance_available_centicents: int | None = None
     """Settlement buffer balance."""
 
     locked_balance_centicents: int | None = None
     """Locked settlement balance (e.g. pending withdrawals)."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"balance_available_centicents", "user_id"})
+
 
 class GetSettlementBalanceWithdrawalResponse(ResponseModel):
     """`GetSettlementBalanceWithdrawalResponse` from the spec."""
 
-    id: str
+    id: str | None = None
 
-    amount: FixedPointDollars
+    amount: FixedPointDollars | None = None
     """Withdrawal amount in USD as a fixed-point string (e.g. "500.00")."""
 
-    status: Literal["pending", "processing", "processed", "failed", "cancelled"] | str
+    status: Literal["pending", "processing", "processed", "failed", "cancelled"] | str | None = None
 
-    created_ts: UTCDateTime
+    created_ts: UTCDateTime | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"amount", "created_ts", "id", "status"})
 
 
 class GetSettlementEstimateByAssetClassResponse(ResponseModel):
     """`GetSettlementEstimateByAssetClassResponse` from the spec."""
 
-    estimates: dict[str, AssetClassSettlementEstimate]
+    estimates: dict[str, AssetClassSettlementEstimate] | None = None
     """Map of asset class to the estimated next settlement for that asset class."""
 
-    settlement_balance_centicents: int
+    settlement_balance_centicents: int | None = None
     """Current settlement buffer balance."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"estimates", "settlement_balance_centicents"})
 
 
 class GetSettlementPricesResponse(ResponseModel):
     """`GetSettlementPricesResponse` from the spec."""
 
-    settlement_prices: dict[str, int]
+    settlement_prices: dict[str, int] | None = None
     """Map of market ticker to that market's settlement (mark) price at the requested settlement time, in centicents. Empty when no settlement ran for that asset class and settlement time."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"settlement_prices"})
 
 
 class WithdrawSettlementBalanceRequest(RequestModel):
@@ -177,5 +215,7 @@ class WithdrawSettlementBalanceRequest(RequestModel):
 class WithdrawSettlementBalanceResponse(ResponseModel):
     """`WithdrawSettlementBalanceResponse` from the spec."""
 
-    id: str
+    id: str | None = None
     """ID of the withdrawal. The withdrawal is processed asynchronously."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"id"})

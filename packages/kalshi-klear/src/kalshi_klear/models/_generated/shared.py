@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import ClassVar, Literal, TypeAlias
 
 from kalshi_rest._models import ResponseModel
 
@@ -17,12 +17,14 @@ AssetClass: TypeAlias = Literal["Crypto", "Equities", "Metals", "Indices", "Ener
 class Error(ResponseModel):
     """`Error` from the spec."""
 
-    code: str
+    code: str | None = None
     """Machine-readable error code."""
 
-    message: str
+    message: str | None = None
     """Human-readable error message."""
 
     details: str | None = None
 
     service: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"code", "message"})

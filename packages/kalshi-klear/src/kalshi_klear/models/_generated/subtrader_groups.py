@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
 
 __all__ = [
@@ -24,21 +26,27 @@ class CreateMarginSubtraderGroupRequest(RequestModel):
 class CreateMarginSubtraderGroupResponse(ResponseModel):
     """`CreateMarginSubtraderGroupResponse` from the spec."""
 
-    group_id: str
+    group_id: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"group_id"})
 
 
 class MarginSubtraderGroup(ResponseModel):
     """`MarginSubtraderGroup` from the spec."""
 
-    group_id: str
+    group_id: str | None = None
 
-    member_subtrader_ids: NullAsEmptyList[str]
+    member_subtrader_ids: NullAsEmptyList[str] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"group_id", "member_subtrader_ids"})
 
 
 class GetMarginSubtraderGroupsResponse(ResponseModel):
     """`GetMarginSubtraderGroupsResponse` from the spec."""
 
-    groups: NullAsEmptyList[MarginSubtraderGroup]
+    groups: NullAsEmptyList[MarginSubtraderGroup] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"groups"})
 
 
 class UpdateMarginSubtraderGroupRequest(RequestModel):

@@ -37,6 +37,7 @@ _CREATE_MARGIN_FCM_API_KEY: Operation[CreateMarginFcmApiKeyResponse] = Operation
     response=CreateMarginFcmApiKeyResponse,
     success_status=201,
     auth="required",
+    request=CreateMarginFcmApiKeyRequest,
 )
 
 _GENERATE_MARGIN_FCM_API_KEY: Operation[GenerateMarginFcmApiKeyResponse] = Operation(
@@ -46,6 +47,7 @@ _GENERATE_MARGIN_FCM_API_KEY: Operation[GenerateMarginFcmApiKeyResponse] = Opera
     response=GenerateMarginFcmApiKeyResponse,
     success_status=201,
     auth="required",
+    request=GenerateMarginFcmApiKeyRequest,
 )
 
 _DELETE_MARGIN_FCM_API_KEY: Operation[None] = Operation(

@@ -15,7 +15,7 @@ from kalshi_klear.models._generated.funding import (
     MemberFundingPayment,
 )
 from kalshi_klear.models._generated.shared import AssetClass
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -32,6 +32,7 @@ _GET_MEMBER_FUNDING_PAYMENTS: Operation[GetMemberFundingPaymentsResponse] = Oper
     success_status=200,
     auth="required",
     page_items="payments",
+    params={"limit": ParamRule("integer", maximum=10000)},
 )
 
 _GET_FUNDING_ESTIMATE_BY_ASSET_CLASS: Operation[GetFundingEstimateByAssetClassResponse] = Operation(
@@ -50,6 +51,18 @@ _GET_MARGIN_FUNDING_SCHEDULE: Operation[GetMarginFundingScheduleResponse] = Oper
     response=GetMarginFundingScheduleResponse,
     success_status=200,
     auth="required",
+    params={
+        "asset_class": ParamRule(
+            "string",
+            enum=(
+                "Crypto",
+                "Equities",
+                "Metals",
+                "Indices",
+                "Energy",
+            ),
+        )
+    },
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

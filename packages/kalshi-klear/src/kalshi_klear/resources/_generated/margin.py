@@ -13,7 +13,7 @@ from kalshi_klear.models._generated.margin import (
     GetMaintenanceMarginMetadataResponse,
 )
 from kalshi_klear.models._generated.shared import AssetClass
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
 from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -28,6 +28,7 @@ _ESTIMATE_PORTFOLIO_MAINTENANCE_MARGIN: Operation[EstimatePortfolioMaintenanceMa
     response=EstimatePortfolioMaintenanceMarginResponse,
     success_status=200,
     auth="required",
+    request=EstimatePortfolioMaintenanceMarginRequest,
 )
 
 _GET_MAINTENANCE_MARGIN_METADATA: Operation[GetMaintenanceMarginMetadataResponse] = Operation(
@@ -37,6 +38,18 @@ _GET_MAINTENANCE_MARGIN_METADATA: Operation[GetMaintenanceMarginMetadataResponse
     response=GetMaintenanceMarginMetadataResponse,
     success_status=200,
     auth="required",
+    params={
+        "asset_class": ParamRule(
+            "string",
+            enum=(
+                "Crypto",
+                "Equities",
+                "Metals",
+                "Indices",
+                "Energy",
+            ),
+        )
+    },
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

@@ -20,7 +20,7 @@ from kalshi_klear.models._generated.obligations import (
     ObligationEntry,
     SettlementDetail,
 )
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -52,6 +52,7 @@ _GET_OBLIGATION_HISTORY: Operation[GetObligationHistoryResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="obligations",
+    params={"limit": ParamRule("integer", maximum=100)},
 )
 
 _GET_OBLIGATION_SETTLEMENT_DETAILS: Operation[GetObligationSettlementDetailsResponse] = Operation(
@@ -62,6 +63,7 @@ _GET_OBLIGATION_SETTLEMENT_DETAILS: Operation[GetObligationSettlementDetailsResp
     success_status=200,
     auth="required",
     page_items="settlement_details",
+    params={"limit": ParamRule("integer", maximum=1000)},
 )
 
 _GET_OBLIGATION_FUNDING_PAYMENTS: Operation[GetObligationFundingPaymentsResponse] = Operation(
@@ -72,6 +74,7 @@ _GET_OBLIGATION_FUNDING_PAYMENTS: Operation[GetObligationFundingPaymentsResponse
     success_status=200,
     auth="required",
     page_items="funding_payments",
+    params={"limit": ParamRule("integer", maximum=1000)},
 )
 
 _GET_OBLIGATION_CORPORATE_ACTION_PAYMENTS: Operation[GetObligationCorporateActionPaymentsResponse] = Operation(
@@ -82,6 +85,7 @@ _GET_OBLIGATION_CORPORATE_ACTION_PAYMENTS: Operation[GetObligationCorporateActio
     success_status=200,
     auth="required",
     page_items="corporate_action_payments",
+    params={"limit": ParamRule("integer", maximum=1000)},
 )
 
 _GET_OBLIGATION_MAINTENANCE_MARGIN_DETAILS: Operation[GetObligationMaintenanceMarginDetailsResponse] = Operation(
@@ -92,6 +96,7 @@ _GET_OBLIGATION_MAINTENANCE_MARGIN_DETAILS: Operation[GetObligationMaintenanceMa
     success_status=200,
     auth="required",
     page_items="maintenance_margin_details",
+    params={"limit": ParamRule("integer", maximum=1000)},
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

@@ -20,7 +20,7 @@ from kalshi_klear.models._generated.settlement import (
     WithdrawSettlementBalanceResponse,
 )
 from kalshi_klear.models._generated.shared import AssetClass
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -45,6 +45,18 @@ _GET_SETTLEMENT_PRICES: Operation[GetSettlementPricesResponse] = Operation(
     response=GetSettlementPricesResponse,
     success_status=200,
     auth="required",
+    params={
+        "asset_class": ParamRule(
+            "string",
+            enum=(
+                "Crypto",
+                "Equities",
+                "Metals",
+                "Indices",
+                "Energy",
+            ),
+        )
+    },
 )
 
 _GET_SETTLEMENT_BALANCE: Operation[GetSettlementBalanceResponse] = Operation(
@@ -73,6 +85,7 @@ _GET_SETTLEMENT_BALANCE_HISTORY: Operation[GetSettlementBalanceHistoryResponse] 
     success_status=200,
     auth="required",
     page_items="entries",
+    params={"limit": ParamRule("integer", maximum=500)},
 )
 
 _WITHDRAW_SETTLEMENT_BALANCE: Operation[WithdrawSettlementBalanceResponse] = Operation(
@@ -82,6 +95,7 @@ _WITHDRAW_SETTLEMENT_BALANCE: Operation[WithdrawSettlementBalanceResponse] = Ope
     response=WithdrawSettlementBalanceResponse,
     success_status=200,
     auth="required",
+    request=WithdrawSettlementBalanceRequest,
 )
 
 _GET_SETTLEMENT_BALANCE_WITHDRAWAL: Operation[GetSettlementBalanceWithdrawalResponse] = Operation(

@@ -42,6 +42,7 @@ _CREATE_MARGIN_SUBTRADER_GROUP: Operation[CreateMarginSubtraderGroupResponse] = 
     response=CreateMarginSubtraderGroupResponse,
     success_status=200,
     auth="required",
+    request=CreateMarginSubtraderGroupRequest,
 )
 
 _UPDATE_MARGIN_SUBTRADER_GROUP: Operation[None] = Operation(
@@ -51,6 +52,7 @@ _UPDATE_MARGIN_SUBTRADER_GROUP: Operation[None] = Operation(
     response=None,
     success_status=200,
     auth="required",
+    request=UpdateMarginSubtraderGroupRequest,
 )
 
 _DELETE_MARGIN_SUBTRADER_GROUP: Operation[None] = Operation(

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_perps.models._generated.shared import ExchangeInstance
 
 from kalshi_rest._models import NullAsEmptyList, ResponseModel
@@ -13,37 +15,43 @@ __all__ = ["ApiUsageLevelGrant", "BucketLimit", "GetAccountApiLimitsResponse"]
 class ApiUsageLevelGrant(ResponseModel):
     """`ApiUsageLevelGrant` from the spec."""
 
-    exchange_instance: ExchangeInstance | str
+    exchange_instance: ExchangeInstance | str | None = None
 
-    level: str
+    level: str | None = None
     """API usage level this grant confers (e.g. premier, paragon, prime)."""
 
     expires_ts: int | None = None
     """Unix timestamp (seconds) when the grant expires. Absent for permanent grants."""
 
-    source: str
+    source: str | None = None
     """How the grant was created: "volume" (earned from trading volume) or "manual" (assigned by Kalshi)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"exchange_instance", "level", "source"})
 
 
 class BucketLimit(ResponseModel):
     """Token-bucket budget for one rate-limit bucket. Each request deducts tokens equal to its endpoint cost; the bucket refills at refill_rate tokens per second up to bucket_capacity. A request is allowed if the bucket holds enough tokens to cover its cost; otherwise the request is rejected with HTTP 429."""
 
-    refill_rate: int
+    refill_rate: int | None = None
     """Tokens added to the bucket per second."""
 
-    bucket_capacity: int
+    bucket_capacity: int | None = None
     """Maximum tokens the bucket can hold. When equal to refill_rate the bucket holds one second of budget; larger values represent burst headroom that idle clients accumulate and can spend in a single pulse (e.g. write buckets at non-Basic tiers hold two seconds of budget)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"bucket_capacity", "refill_rate"})
 
 
 class GetAccountApiLimitsResponse(ResponseModel):
     """`GetAccountApiLimitsResponse` from the spec."""
 
-    usage_tier: str
+    usage_tier: str | None = None
     """User's API usage tier."""
 
-    read: BucketLimit
+    read: BucketLimit | None = None
 
-    write: BucketLimit
+    write: BucketLimit | None = None
 
-    grants: NullAsEmptyList[ApiUsageLevelGrant]
+    grants: NullAsEmptyList[ApiUsageLevelGrant] = []
     """The caller's active API usage level grants across exchange lanes, where each grant applies to its exchange_instance and usage_tier reflects the effective tier for the lane reported by this endpoint."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"grants", "read", "usage_tier", "write"})

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import ClassVar, Literal
 
 from kalshi_rest._fixed_point import FixedPointDollars, FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
@@ -35,7 +35,7 @@ class MarginCorporateActionCashTerms(ResponseModel):
 class MarginCorporateActionFinalSettlementTerms(ResponseModel):
     """Terms for final_settlement. Omitted for other types and cancelled notices."""
 
-    reason: str
+    reason: str | None = None
     """Final settlement reason: bankruptcy, merger, delisting or other."""
 
     settlement_price_per_share: FixedPointDollars | None = None
@@ -43,6 +43,8 @@ class MarginCorporateActionFinalSettlementTerms(ResponseModel):
 
     settlement_price_per_contract: FixedPointDollars | None = None
     """Final settlement price in US dollars per contract, rounded by clearing."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"reason"})
 
 
 class MarginCorporateActionSplitTerms(ResponseModel):
@@ -61,35 +63,38 @@ class MarginCorporateActionSplitTerms(ResponseModel):
 class MarginCorporateActionTickerChangeTerms(ResponseModel):
     """Terms for ticker_change. Omitted for other types and cancelled notices."""
 
-    old_ticker: str
+    old_ticker: str | None = None
     """Previous underlying ticker for a ticker change."""
 
-    new_ticker: str
+    new_ticker: str | None = None
     """Approved replacement underlying ticker."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"new_ticker", "old_ticker"})
 
 
 class MarginCorporateAction(ResponseModel):
     """A margin corporate action notice. Scheduled, applied and lapsed notices have exactly one terms object matching type: cash for cash_dividend, special_dividend or spin_off, split for stock_split, final_settlement for final_settlement, or ticker_change for ticker_change. Cancelled notices omit all four terms objects and execution_time."""
 
-    id: str
+    id: str | None = None
     """Stable notice id, equal to the Klear review id."""
 
-    market_id: str
+    market_id: str | None = None
     """Stable market UUID."""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """Market ticker."""
 
     type: (
         Literal["cash_dividend", "special_dividend", "spin_off", "stock_split", "final_settlement", "ticker_change"]
         | str
-    )
+        | None
+    ) = None
     """Corporate action type, identifying which terms object is present."""
 
-    status: Literal["scheduled", "cancelled", "applied", "lapsed"] | str
+    status: Literal["scheduled", "cancelled", "applied", "lapsed"] | str | None = None
     """Public notice status."""
 
-    updated_ts: UTCDateTime
+    updated_ts: UTCDateTime | None = None
     """Time of the latest clearing update."""
 
     execution_time: UTCDateTime | None = None
@@ -103,8 +108,14 @@ class MarginCorporateAction(ResponseModel):
 
     ticker_change: MarginCorporateActionTickerChangeTerms | None = None
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"id", "market_id", "market_ticker", "status", "type", "updated_ts"}
+    )
+
 
 class GetMarginCorporateActionsResponse(ResponseModel):
     """`GetMarginCorporateActionsResponse` from the spec."""
 
-    corporate_actions: NullAsEmptyList[MarginCorporateAction]
+    corporate_actions: NullAsEmptyList[MarginCorporateAction] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"corporate_actions"})

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_perps.models._generated.shared import ExchangeIndex
 
 from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
@@ -13,28 +15,32 @@ __all__ = ["ExchangeIndexStatus", "ExchangeStatus", "MarginEnabledResponse"]
 class ExchangeIndexStatus(ResponseModel):
     """`ExchangeIndexStatus` from the spec."""
 
-    exchange_index: ExchangeIndex
+    exchange_index: ExchangeIndex | None = None
 
-    description: str
+    description: str | None = None
     """Description of this exchange shard."""
 
-    exchange_active: bool
+    exchange_active: bool | None = None
     """False if this exchange index is no longer taking any state changes at all. True unless under maintenance."""
 
-    trading_active: bool
+    trading_active: bool | None = None
     """True if trading is currently permitted on this exchange index. False outside exchange hours or during pauses."""
 
-    intra_exchange_transfers_active: bool
+    intra_exchange_transfers_active: bool | None = None
     """True if intra-exchange transfers are currently permitted on this exchange index. False when transfers are temporarily blocked."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"description", "exchange_active", "exchange_index", "intra_exchange_transfers_active", "trading_active"}
+    )
 
 
 class ExchangeStatus(ResponseModel):
     """`ExchangeStatus` from the spec."""
 
-    exchange_active: bool
+    exchange_active: bool | None = None
     """False if the exchange is no longer taking any state changes at all. True unless under maintenance."""
 
-    trading_active: bool
+    trading_active: bool | None = None
     """True if trading is currently permitted on the exchange. False outside exchange hours or during pauses."""
 
     intra_exchange_transfers_active: bool | None = None
@@ -46,9 +52,13 @@ class ExchangeStatus(ResponseModel):
     exchange_index_statuses: NullAsEmptyList[ExchangeIndexStatus] | None = None
     """Status of each exchange index. The top-level fields above reflect the default exchange index (0). The Perps exchange status never includes this field."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"exchange_active", "trading_active"})
+
 
 class MarginEnabledResponse(ResponseModel):
     """`MarginEnabledResponse` from the spec."""
 
-    enabled: bool
+    enabled: bool | None = None
     """Indicates whether margin trading is enabled for the user"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"enabled"})

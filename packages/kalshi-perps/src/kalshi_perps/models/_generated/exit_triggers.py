@@ -3,9 +3,11 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import ClassVar, Literal, TypeAlias
 
-from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars
+from pydantic import StrictInt
+
+from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictDollars, StrictPositiveCount
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
 
 __all__ = [
@@ -42,15 +44,15 @@ ExitTriggerStatus: TypeAlias = Literal["pending_on_entry", "active", "filled", "
 class ExitTrigger(ResponseModel):
     """`ExitTrigger` from the spec."""
 
-    id: str
+    id: str | None = None
     """Unique identifier for this trigger."""
 
-    ticker: str
+    ticker: str | None = None
     """Market the protected position is on."""
 
-    kind: ExitTriggerKind | str
+    kind: ExitTriggerKind | str | None = None
 
-    status: ExitTriggerStatus | str
+    status: ExitTriggerStatus | str | None = None
 
     status_reason: ExitTriggerReason | str | None = None
 
@@ -84,28 +86,34 @@ class ExitTrigger(ResponseModel):
     effective_stop_price: FixedPointDollars | None = None
     """Level whose breach fires the stop: watermark minus the trail for longs, plus for shorts. Trailing triggers only."""
 
-    count: FixedPointCount
+    count: FixedPointCount | None = None
     """Contracts this trigger closes when it fires. `0` means the whole position."""
 
-    filled_count: FixedPointCount
+    filled_count: FixedPointCount | None = None
     """Contracts closed so far across fire attempts."""
 
-    created_time: UTCDateTime
+    created_time: UTCDateTime | None = None
 
-    updated_time: UTCDateTime
+    updated_time: UTCDateTime | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"count", "created_time", "filled_count", "id", "kind", "status", "ticker", "updated_time"}
+    )
 
 
 class GetExitTriggersResponse(ResponseModel):
     """`GetExitTriggersResponse` from the spec."""
 
-    exit_triggers: NullAsEmptyList[ExitTrigger]
+    exit_triggers: NullAsEmptyList[ExitTrigger] = []
     """Live triggers on this position slot. Empty when none are set."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"exit_triggers"})
 
 
 class SetCrossExitTriggerRequest(RequestModel):
     """For `bracket`, supply `stop_loss_price` and/or `take_profit_price`. For `trailing`, supply exactly one of `trail_amount` or `trail_bps`. Fields belonging to the other kind are rejected, as is a body that sets neither — cancel with `DELETE`. A leg you omit is cleared."""
 
-    count: StrictCount | None = None
+    count: StrictPositiveCount | None = None
     """Contracts this trigger closes when it fires. Omit it to cover the whole position, which then requires that no partial or anchored trigger already covers part of it. If supplied, it must be a whole number of contracts."""
 
     anchor_order_id: str | None = None
@@ -126,7 +134,7 @@ class SetCrossExitTriggerRequest(RequestModel):
     trail_amount: StrictDollars | None = None
     """Absolute trailing distance in dollars. Trailing only; mutually exclusive with `trail_bps`."""
 
-    trail_bps: int | None = None
+    trail_bps: StrictInt | None = None
     """Trailing distance in basis points of the tracked watermark (not the entry price). Trailing only; mutually exclusive with `trail_amount`."""
 
 
@@ -145,7 +153,7 @@ class SetIsolatedExitTriggerRequest(RequestModel):
     trail_amount: StrictDollars | None = None
     """Absolute trailing distance in dollars. Trailing only; mutually exclusive with `trail_bps`."""
 
-    trail_bps: int | None = None
+    trail_bps: StrictInt | None = None
     """Trailing distance in basis points of the tracked watermark (not the entry price). Trailing only; mutually exclusive with `trail_amount`."""
 
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from kalshi_rest._fixed_point import FixedPointDollars, StrictDollars
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
@@ -32,30 +32,36 @@ class CreateMarginFCMSubtraderRequest(RequestModel):
 class CreateMarginFCMSubtraderResponse(ResponseModel):
     """`CreateMarginFCMSubtraderResponse` from the spec."""
 
-    subtrader_id: str
+    subtrader_id: str | None = None
     """The full id of the created subtrader, in the form {user_id}_{subtrader_suffix}."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"subtrader_id"})
 
 
 class FCMSubtraderNotionalRiskLimit(ResponseModel):
     """`FCMSubtraderNotionalRiskLimit` from the spec."""
 
-    subtrader_id: str
+    subtrader_id: str | None = None
     """The subtrader the notional value risk limit applies to."""
 
     market_ticker: str | None = None
     """The market the notional value risk limit applies to. Absent on the whole-subtrader (all-markets) limit."""
 
-    notional_value_risk_limit: FixedPointDollars
+    notional_value_risk_limit: FixedPointDollars | None = None
     """The notional value risk limit as a fixed-point US dollar string with 4 decimal places."""
 
-    current_notional: FixedPointDollars
+    current_notional: FixedPointDollars | None = None
     """The notional currently consumed against this limit, in fixed-point US dollars. Per market it is the larger of the subtrader's long side (position plus resting bids) and short side (position minus resting asks), over the signed net position; a whole-subtrader entry carries that value summed across every market the subtrader touches. Every term is priced through the market's risk-notional model, the same pricing the exchange's limit check uses: the cached mark for positions and the limit price for resting orders on mark-model asset classes, quantity times the fixed DV01 base on Rates. Computed from the exchange's read model, so it excludes orders still in flight and may slightly trail the engine."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"current_notional", "notional_value_risk_limit", "subtrader_id"}
+    )
 
 
 class FCMSubtraderRiskControls(ResponseModel):
     """`FCMSubtraderRiskControls` from the spec."""
 
-    subtrader_id: str
+    subtrader_id: str | None = None
     """The subtrader the initial margin cap applies to."""
 
     market_ticker: str | None = None
@@ -64,21 +70,25 @@ class FCMSubtraderRiskControls(ResponseModel):
     asset_class: Literal["Crypto", "Equities", "Metals"] | str | None = None
     """Present only on an asset-class-scoped cap. A cap with neither market_ticker nor asset_class applies across all markets."""
 
-    im_cap: FixedPointDollars
+    im_cap: FixedPointDollars | None = None
     """A non-negative fixed-point US dollar amount with up to 4 decimal places."""
 
-    current_im: FixedPointDollars
+    current_im: FixedPointDollars | None = None
     """The initial margin currently attributable to this cap's scope, in fixed-point US dollars — the value the exchange compares against im_cap when admitting an order. Computed from the exchange's read model (positions plus resting orders), so it excludes orders still in flight and may slightly trail the engine. A market-scoped cap prices that market standalone; an asset-class cap prices the class-filtered portfolio, so hedged positions within the class margin jointly rather than summing per-market."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"current_im", "im_cap", "subtrader_id"})
 
 
 class GetFCMSubtraderRiskControlsResponse(ResponseModel):
     """`GetFCMSubtraderRiskControlsResponse` from the spec."""
 
-    risk_controls: NullAsEmptyList[FCMSubtraderRiskControls]
+    risk_controls: NullAsEmptyList[FCMSubtraderRiskControls] = []
     """One entry per configured initial margin cap."""
 
-    notional_limits: NullAsEmptyList[FCMSubtraderNotionalRiskLimit]
+    notional_limits: NullAsEmptyList[FCMSubtraderNotionalRiskLimit] = []
     """The admin-set notional value risk limits for the same subtrader as the rest of the response, sorted by market_ticker. An entry without a market_ticker is the whole-subtrader (all-markets) limit and sorts first; the rest are per-market. Set by exchange administration and read-only through this API; markets without a configured limit are omitted, and the market_ticker/asset_class filters apply only to risk_controls. Newly created subtrader IDs take the form {your_account_id}_{suffix}; legacy UUID-form subtraders are included as well."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"notional_limits", "risk_controls"})
 
 
 class UpdateFCMNotionalRiskLimitRequest(RequestModel):

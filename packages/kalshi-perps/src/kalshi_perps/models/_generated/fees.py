@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from kalshi_rest._fixed_point import FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, ResponseModel
@@ -14,30 +14,38 @@ __all__ = ["GetMarginFeeTierRatesResponse", "GetMarginFeeTiersResponse", "Margin
 class MarginFeeTierRate(ResponseModel):
     """`MarginFeeTierRate` from the spec."""
 
-    fee_schedule: Literal["self_clearing_members", "kalshi_prime", "fcm"] | str
+    fee_schedule: Literal["self_clearing_members", "kalshi_prime", "fcm"] | str | None = None
     """Fee schedule containing this tier."""
 
-    tier: int
+    tier: int | None = None
     """Stable fee tier number within the indicated fee schedule. Existing numbers never change when the schedule is reshaped."""
 
-    maker_fee_rate: FixedPointNumber
+    maker_fee_rate: FixedPointNumber | None = None
     """Maker fee rate as a decimal fraction of notional (e.g. 0.0005 = 0.05% = 5 bps)."""
 
-    taker_fee_rate: FixedPointNumber
+    taker_fee_rate: FixedPointNumber | None = None
     """Taker fee rate as a decimal fraction of notional (e.g. 0.0012 = 0.12% = 12 bps)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"fee_schedule", "maker_fee_rate", "taker_fee_rate", "tier"}
+    )
 
 
 class GetMarginFeeTierRatesResponse(ResponseModel):
     """`GetMarginFeeTierRatesResponse` from the spec."""
 
-    fee_tier_rates: NullAsEmptyList[MarginFeeTierRate]
+    fee_tier_rates: NullAsEmptyList[MarginFeeTierRate] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"fee_tier_rates"})
 
 
 class GetMarginFeeTiersResponse(ResponseModel):
     """`GetMarginFeeTiersResponse` from the spec."""
 
-    maker_fee_rates: dict[str, FixedPointNumber]
+    maker_fee_rates: dict[str, FixedPointNumber] | None = None
     """A map of margin market ticker to the maker-side fee rate as a decimal fraction of notional (e.g. 0.0005 = 0.05% = 5 bps). Multiply notional by this value to compute the fee."""
 
-    taker_fee_rates: dict[str, FixedPointNumber]
+    taker_fee_rates: dict[str, FixedPointNumber] | None = None
     """A map of margin market ticker to the taker-side fee rate as a decimal fraction of notional (e.g. 0.0012 = 0.12% = 12 bps). Multiply notional by this value to compute the fee."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"maker_fee_rates", "taker_fee_rates"})

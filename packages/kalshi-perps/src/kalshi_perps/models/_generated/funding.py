@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
 
@@ -20,33 +22,47 @@ __all__ = [
 class MarginFundingHistoryEntry(ResponseModel):
     """`MarginFundingHistoryEntry` from the spec."""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """Ticker of the margin market"""
 
-    funding_time: UTCDateTime
+    funding_time: UTCDateTime | None = None
     """Timestamp when the funding payment was applied"""
 
-    funding_rate: FixedPointNumber
+    funding_rate: FixedPointNumber | None = None
     """Funding rate for this period"""
 
-    mark_price: FixedPointDollars
+    mark_price: FixedPointDollars | None = None
     """Mark price at the time of funding"""
 
-    funding_amount: FixedPointDollars
+    funding_amount: FixedPointDollars | None = None
     """Dollar amount of the funding payment (positive = received, negative = paid)"""
 
-    quantity: FixedPointCount
+    quantity: FixedPointCount | None = None
     """Position size at time of funding as a fixed-point count string"""
 
-    subaccount_number: int | None
+    subaccount_number: int | None = None
     """Subaccount number (0 for primary)"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "funding_amount",
+            "funding_rate",
+            "funding_time",
+            "mark_price",
+            "market_ticker",
+            "quantity",
+            "subaccount_number",
+        }
+    )
 
 
 class GetMarginFundingHistoryResponse(ResponseModel):
     """`GetMarginFundingHistoryResponse` from the spec."""
 
-    funding_history: NullAsEmptyList[MarginFundingHistoryEntry]
+    funding_history: NullAsEmptyList[MarginFundingHistoryEntry] = []
     """Array of historical funding payment entries"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"funding_history"})
 
 
 class GetMarginFundingRateEstimateResponse(ResponseModel):
@@ -64,7 +80,7 @@ class GetMarginFundingRateEstimateResponse(ResponseModel):
     mark_price: FixedPointDollars | None = None
     """Mark price at the time the estimate was computed"""
 
-    next_funding_time: UTCDateTime
+    next_funding_time: UTCDateTime | None = None
     """Timestamp of the next scheduled funding event"""
 
     premium_index: FixedPointNumber | None = None
@@ -73,42 +89,54 @@ class GetMarginFundingRateEstimateResponse(ResponseModel):
     premium_index_ts: UTCDateTime | None = None
     """Timestamp of the last second of the final bar evaluated by the funding estimate. Can precede computed_time when input feeds are delayed."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"next_funding_time"})
+
 
 class MarginFundingRate(ResponseModel):
     """`MarginFundingRate` from the spec."""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """Ticker of the margin market"""
 
-    funding_time: UTCDateTime
+    funding_time: UTCDateTime | None = None
     """Timestamp when the funding rate was applied"""
 
-    funding_rate: FixedPointNumber
+    funding_rate: FixedPointNumber | None = None
     """Funding rate for this period"""
 
-    mark_price: FixedPointDollars
+    mark_price: FixedPointDollars | None = None
     """Mark price at the time of funding"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"funding_rate", "funding_time", "mark_price", "market_ticker"}
+    )
 
 
 class GetMarginHistoricalFundingRatesResponse(ResponseModel):
     """`GetMarginHistoricalFundingRatesResponse` from the spec."""
 
-    funding_rates: NullAsEmptyList[MarginFundingRate]
+    funding_rates: NullAsEmptyList[MarginFundingRate] = []
     """Array of historical funding rate entries"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"funding_rates"})
 
 
 class MarginPremiumIndexPoint(ResponseModel):
     """`MarginPremiumIndexPoint` from the spec."""
 
-    second_ts: UTCDateTime
+    second_ts: UTCDateTime | None = None
     """The one-second bucket this point measures"""
 
-    premium_index: FixedPointNumber
+    premium_index: FixedPointNumber | None = None
     """Signed decimal fraction of the index price, not basis points. For informational purposes only; may not exactly match the premium index used in actual funding calculations. "0" when no premium was measurable for that second."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"premium_index", "second_ts"})
 
 
 class GetMarginPremiumIndexResponse(ResponseModel):
     """`GetMarginPremiumIndexResponse` from the spec."""
 
-    points: NullAsEmptyList[MarginPremiumIndexPoint]
+    points: NullAsEmptyList[MarginPremiumIndexPoint] = []
     """Per-second premium index points, ascending by second_ts"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"points"})

@@ -3,12 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeAlias
+from typing import Any, ClassVar, Literal, TypeAlias
 
 from kalshi_perps.models._generated.shared import BookSide
+from pydantic import model_validator
 
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
-from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
+from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime, wrap_bare
 
 __all__ = [
     "BidAskDistributionHistorical",
@@ -34,77 +35,96 @@ __all__ = [
 class BidAskDistributionHistorical(ResponseModel):
     """OHLC data for quoted prices on one side of the orderbook during the candlestick period. These values reflect bid or ask quotes, not executed trade prices."""
 
-    open: FixedPointDollars
+    open: FixedPointDollars | None = None
     """Quoted price at the start of the candlestick period (in dollars)."""
 
-    low: FixedPointDollars
+    low: FixedPointDollars | None = None
     """Lowest quoted price during the candlestick period (in dollars)."""
 
-    high: FixedPointDollars
+    high: FixedPointDollars | None = None
     """Highest quoted price during the candlestick period (in dollars)."""
 
-    close: FixedPointDollars
+    close: FixedPointDollars | None = None
     """Quoted price at the end of the candlestick period (in dollars)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"close", "high", "low", "open"})
 
 
 class PriceDistributionHistorical(ResponseModel):
     """`PriceDistributionHistorical` from the spec."""
 
-    open: FixedPointDollars | None
+    open: FixedPointDollars | None = None
     """Price of the first trade during the candlestick period (in dollars). Null if no trades occurred."""
 
-    low: FixedPointDollars | None
+    low: FixedPointDollars | None = None
     """Lowest trade price during the candlestick period (in dollars). Null if no trades occurred."""
 
-    high: FixedPointDollars | None
+    high: FixedPointDollars | None = None
     """Highest trade price during the candlestick period (in dollars). Null if no trades occurred."""
 
-    close: FixedPointDollars | None
+    close: FixedPointDollars | None = None
     """Price of the last trade during the candlestick period (in dollars). Null if no trades occurred."""
 
-    mean: FixedPointDollars | None
+    mean: FixedPointDollars | None = None
     """Volume-weighted average price during the candlestick period (in dollars). Null if no trades occurred."""
 
-    previous: FixedPointDollars | None
+    previous: FixedPointDollars | None = None
     """Close price from the previous candlestick period (in dollars). Null if this is the first candlestick or no prior trade exists."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"close", "high", "low", "mean", "open", "previous"})
 
 
 class MarginMarketCandlestick(ResponseModel):
     """`MarginMarketCandlestick` from the spec."""
 
-    end_period_ts: int
+    end_period_ts: int | None = None
     """Unix timestamp for the inclusive end of the candlestick period."""
 
-    bid: BidAskDistributionHistorical
+    bid: BidAskDistributionHistorical | None = None
     """Open, high, low, close (OHLC) data for buy offers on the market during the candlestick period."""
 
-    ask: BidAskDistributionHistorical
+    ask: BidAskDistributionHistorical | None = None
     """Open, high, low, close (OHLC) data for sell offers on the market during the candlestick period."""
 
-    price: PriceDistributionHistorical
+    price: PriceDistributionHistorical | None = None
     """Open, high, low, close (OHLC) and more data for trade prices on the market during the candlestick period."""
 
-    volume: FixedPointCount
+    volume: FixedPointCount | None = None
     """Number of contracts traded on the market during the candlestick period."""
 
-    volume_notional_value_dollars: FixedPointDollars
+    volume_notional_value_dollars: FixedPointDollars | None = None
     """Notional value of contracts traded on the market during the candlestick period."""
 
-    open_interest: FixedPointCount
+    open_interest: FixedPointCount | None = None
     """Number of contracts held on the market by end of the candlestick period (end_period_ts)."""
 
-    open_interest_notional_value_dollars: FixedPointDollars
+    open_interest_notional_value_dollars: FixedPointDollars | None = None
     """Notional value of contracts held on the market by end of the candlestick period (end_period_ts)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "ask",
+            "bid",
+            "end_period_ts",
+            "open_interest",
+            "open_interest_notional_value_dollars",
+            "price",
+            "volume",
+            "volume_notional_value_dollars",
+        }
+    )
 
 
 class GetMarginMarketCandlesticksResponse(ResponseModel):
     """`GetMarginMarketCandlesticksResponse` from the spec."""
 
-    ticker: str
+    ticker: str | None = None
     """Unique identifier for the margin market."""
 
-    candlesticks: NullAsEmptyList[MarginMarketCandlestick]
+    candlesticks: NullAsEmptyList[MarginMarketCandlestick] = []
     """Array of candlestick data points for the specified time range."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"candlesticks", "ticker"})
 
 
 PriceLevelDollarsCountFp: TypeAlias = tuple[FixedPointDollars, FixedPointCount]
@@ -120,34 +140,42 @@ class MarginOrderbookCount(ResponseModel):
     asks: NullAsEmptyList[PriceLevelDollarsCountFp] = []
     """Ask price levels, ordered from best ask upward. Each level is [price, quantity]."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"asks", "bids"})
+
 
 class MarginMarketOrderbook(ResponseModel):
     """`MarginMarketOrderbook` from the spec."""
 
-    ticker: str
+    ticker: str | None = None
     """The requested market ticker."""
 
-    orderbook: MarginOrderbookCount
+    orderbook: MarginOrderbookCount | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"orderbook", "ticker"})
 
 
 class GetMarginMarketOrderbooksResponse(ResponseModel):
     """`GetMarginMarketOrderbooksResponse` from the spec."""
 
-    orderbooks: NullAsEmptyList[MarginMarketOrderbook]
+    orderbooks: NullAsEmptyList[MarginMarketOrderbook] = []
     """One entry per requested ticker, in request order."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"orderbooks"})
 
 
 class MarginMarketSchedule(ResponseModel):
     """Current market trading schedule. Null for markets that trade 24/7."""
 
-    is_open: bool
+    is_open: bool | None = None
     """Whether the market is currently open for trading."""
 
-    next_close_ts: int | None
+    next_close_ts: int | None = None
     """Unix timestamp in seconds for the next scheduled close. Null while closed."""
 
-    next_open_ts: int | None
+    next_open_ts: int | None = None
     """Unix timestamp in seconds for the next scheduled open. Null while open."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"is_open", "next_close_ts", "next_open_ts"})
 
 
 MarginMarketStatus: TypeAlias = Literal["inactive", "active", "closed"]
@@ -157,11 +185,13 @@ MarginMarketStatus: TypeAlias = Literal["inactive", "active", "closed"]
 class TickerPrice(ResponseModel):
     """`TickerPrice` from the spec."""
 
-    price: FixedPointDollars
+    price: FixedPointDollars | None = None
     """Price in dollars."""
 
-    ts_ms: int
+    ts_ms: int | None = None
     """Source timestamp in epoch milliseconds."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"price", "ts_ms"})
 
 
 class MarginMarket(ResponseModel):
@@ -170,28 +200,28 @@ class MarginMarket(ResponseModel):
     market_id: str | None = None
     """Stable market UUID. Remains unchanged when the market ticker is renamed."""
 
-    ticker: str
+    ticker: str | None = None
 
-    title: str
+    title: str | None = None
 
-    market_version: int
+    market_version: int | None = None
     """The market's current version. It starts at 1 and increases when trading resumes after a corporate action, such as a stock split. Pass it as market_version when creating an order to have the order rejected if the version has changed since you read it."""
 
-    exchange_index: int
+    exchange_index: int | None = None
     """The group of markets this market belongs to for order groups. Order groups may only reference markets whose exchange_index matches theirs."""
 
-    contract_size: FixedPointNumber
+    contract_size: FixedPointNumber | None = None
     """Fixed-point number with 6 decimal places"""
 
-    underlying_multiplier: FixedPointNumber
+    underlying_multiplier: FixedPointNumber | None = None
     """Underlying units per contract-size unit."""
 
-    tick_size: FixedPointDollars
+    tick_size: FixedPointDollars | None = None
     """Minimum price increment in dollars."""
 
-    status: MarginMarketStatus | str
+    status: MarginMarketStatus | str | None = None
 
-    fractional_trading_enabled: bool
+    fractional_trading_enabled: bool | None = None
 
     leverage_estimate: FixedPointNumber | None = None
     """Leverage estimate (1 / margin_rate) evaluated at a small retail-sized notional position. Actual leverage may be lower for larger positions as the liquidation margin rate grows with size. Null when margin config or price data is unavailable."""
@@ -253,67 +283,105 @@ class MarginMarket(ResponseModel):
     product_metadata: dict[str, Any] | None = None
     """Public metadata for this market."""
 
-    schedule: MarginMarketSchedule | None
+    schedule: MarginMarketSchedule | None = None
 
-    funding_deadband: FixedPointNumber
+    funding_deadband: FixedPointNumber | None = None
     """Funding deadband configured at market creation, expressed in funding_limit_unit."""
 
-    funding_cap: FixedPointNumber
+    funding_cap: FixedPointNumber | None = None
     """Funding cap configured at market creation, expressed in funding_limit_unit."""
 
-    funding_limit_unit: Literal["percentage", "dollar"] | str
+    funding_limit_unit: Literal["percentage", "dollar"] | str | None = None
     """Unit for the funding limits configured at market creation."""
 
-    halt_sources: NullAsEmptyList[str] | None = None
+    halt_sources: NullAsEmptyList[str] = []
     """Why the market is halted. A market that has never opened carries "initial_setup"; one halted for a corporate action carries "corporate_action". Empty means the market is not halted or its reason has not been observed, so do not read it as proof the market is live."""
 
-    funding_invalid_premium_handling: Literal["dampen", "exclude"] | str
+    funding_invalid_premium_handling: Literal["dampen", "exclude"] | str | None = None
     """How funding averages a bar with no premium (no orderbook sample or no index price anywhere in the bar, or a trading halt during it), configured at market creation. dampen counts the bar as a premium of 0; exclude leaves it out of the average."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "contract_size",
+            "exchange_index",
+            "fractional_trading_enabled",
+            "funding_cap",
+            "funding_deadband",
+            "funding_invalid_premium_handling",
+            "funding_limit_unit",
+            "halt_sources",
+            "market_version",
+            "schedule",
+            "status",
+            "tick_size",
+            "ticker",
+            "title",
+            "underlying_multiplier",
+        }
+    )
 
 
 class GetMarginMarketsResponse(ResponseModel):
     """`GetMarginMarketsResponse` from the spec."""
 
-    markets: NullAsEmptyList[MarginMarket]
+    markets: NullAsEmptyList[MarginMarket] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"markets"})
 
 
 class MarginTrade(ResponseModel):
     """`MarginTrade` from the spec."""
 
-    trade_id: str
+    trade_id: str | None = None
     """Unique identifier for the trade"""
 
-    ticker: str
+    ticker: str | None = None
     """Market ticker symbol"""
 
-    count: FixedPointCount
+    count: FixedPointCount | None = None
     """Number of contracts traded"""
 
-    price: FixedPointDollars
+    price: FixedPointDollars | None = None
     """Trade price in dollars"""
 
-    created_time: UTCDateTime
+    created_time: UTCDateTime | None = None
     """When the trade was executed"""
 
-    taker_side: BookSide | str
+    taker_side: BookSide | str | None = None
     """Side of the taker in this trade"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"count", "created_time", "price", "taker_side", "ticker", "trade_id"}
+    )
 
 
 class GetMarginTradesResponse(ResponseModel):
     """`GetMarginTradesResponse` from the spec."""
 
-    trades: NullAsEmptyList[MarginTrade]
+    trades: NullAsEmptyList[MarginTrade] = []
 
     cursor: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cursor", "trades"})
 
 
 class MarginMarketResponse(ResponseModel):
     """`MarginMarketResponse` from the spec."""
 
-    market: MarginMarket
+    market: MarginMarket | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _accept_bare(cls, data: Any) -> Any:
+        """Accept the bare object as well as `{'market': ...}`."""
+        return wrap_bare(data, "market")
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"market"})
 
 
 class MarginOrderbookResponse(ResponseModel):
     """`MarginOrderbookResponse` from the spec."""
 
-    orderbook: MarginOrderbookCount
+    orderbook: MarginOrderbookCount | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"orderbook"})

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_perps.models._generated.shared import ExchangeIndex
+from pydantic import StrictInt
 
 from kalshi_rest._fixed_point import FixedPointCount, StrictCount
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
@@ -21,59 +24,65 @@ __all__ = [
 class CreateOrderGroupRequest(RequestModel):
     """`CreateOrderGroupRequest` from the spec."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """Optional subaccount number to use for this order group (0 for primary, 1-63 for subaccounts). Subaccount-restricted API keys must omit this field or pass their locked subaccount."""
 
-    contracts_limit: int | None = None
+    contracts_limit: StrictInt | None = None
     """Specifies the maximum number of contracts that can be matched within this group over a rolling 15-second window. Whole contracts only. Provide contracts_limit or contracts_limit_fp; if both provided they must match."""
 
     contracts_limit_fp: StrictCount | None = None
     """String representation of the maximum number of contracts that can be matched within this group over a rolling 15-second window. Provide contracts_limit or contracts_limit_fp; if both provided they must match."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """The market group this order group is bound to (default 0). All orders placed into this order group must be for markets whose exchange_index matches this value."""
 
 
 class CreateOrderGroupResponse(ResponseModel):
     """`CreateOrderGroupResponse` from the spec."""
 
-    order_group_id: str
+    order_group_id: str | None = None
     """The unique identifier for the created order group"""
 
-    subaccount: int
+    subaccount: int | None = None
     """Subaccount number that owns the created order group (0 for primary, 1-63 for subaccounts)."""
 
     exchange_index: ExchangeIndex | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"order_group_id", "subaccount"})
 
 
 class GetOrderGroupResponse(ResponseModel):
     """`GetOrderGroupResponse` from the spec."""
 
-    is_auto_cancel_enabled: bool
+    is_auto_cancel_enabled: bool | None = None
     """Whether auto-cancel is enabled for this order group"""
 
     contracts_limit_fp: FixedPointCount | None = None
     """String representation of the current maximum contracts allowed over a rolling 15-second window."""
 
-    orders: NullAsEmptyList[str]
+    orders: NullAsEmptyList[str] = []
     """List of order IDs that belong to this order group"""
 
     exchange_index: ExchangeIndex | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"is_auto_cancel_enabled", "orders"})
 
 
 class OrderGroup(ResponseModel):
     """`OrderGroup` from the spec."""
 
-    id: str
+    id: str | None = None
     """Unique identifier for the order group"""
 
     contracts_limit_fp: FixedPointCount | None = None
     """String representation of the current maximum contracts allowed over a rolling 15-second window."""
 
-    is_auto_cancel_enabled: bool
+    is_auto_cancel_enabled: bool | None = None
     """Whether auto-cancel is enabled for this order group"""
 
     exchange_index: ExchangeIndex | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"id", "is_auto_cancel_enabled"})
 
 
 class GetOrderGroupsResponse(ResponseModel):
@@ -85,7 +94,7 @@ class GetOrderGroupsResponse(ResponseModel):
 class UpdateOrderGroupLimitRequest(RequestModel):
     """`UpdateOrderGroupLimitRequest` from the spec."""
 
-    contracts_limit: int | None = None
+    contracts_limit: StrictInt | None = None
     """New maximum number of contracts that can be matched within this group over a rolling 15-second window. Whole contracts only. Provide contracts_limit or contracts_limit_fp; if both provided they must match."""
 
     contracts_limit_fp: StrictCount | None = None

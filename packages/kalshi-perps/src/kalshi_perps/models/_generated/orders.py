@@ -3,11 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import ClassVar, Literal, TypeAlias
 
 from kalshi_perps.models._generated.shared import BookSide, OrderSource
+from pydantic import StrictInt
 
-from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars
+from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars, StrictPositiveCount
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
 
 __all__ = [
@@ -42,7 +43,7 @@ class AmendMarginOrderRequest(RequestModel):
     price: StrictDollars
     """Updated price for the order in fixed-point dollars."""
 
-    count: StrictCount
+    count: StrictPositiveCount
     """String representation of the updated quantity for the order."""
 
     client_order_id: str | None = None
@@ -51,7 +52,7 @@ class AmendMarginOrderRequest(RequestModel):
     updated_client_order_id: str | None = None
     """The new client-specified order ID after amendment"""
 
-    expiration_time: int | None = None
+    expiration_time: StrictInt | None = None
     """New Unix expiration timestamp in seconds. Omit to preserve the current expiry, or use 0 to remove it (good-till-canceled). A nonzero expiry must be in the future. Send the current price and total quantity for an expiry-only amendment; this preserves queue position."""
 
 
@@ -82,8 +83,10 @@ class CancelMarginOrderResponse(ResponseModel):
 
     client_order_id: str | None = None
 
-    reduced_by: FixedPointCount
+    reduced_by: FixedPointCount | None = None
     """Number of contracts that were canceled (i.e. the remaining count at time of cancellation)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"reduced_by"})
 
 
 SelfTradePreventionType: TypeAlias = Literal["taker_at_cross", "maker"]
@@ -103,13 +106,13 @@ class CreateMarginOrderRequest(RequestModel):
 
     side: BookSide
 
-    count: StrictCount
+    count: StrictPositiveCount
     """String representation of the order quantity in contracts."""
 
     price: StrictDollars
     """Price for the order in fixed-point dollars."""
 
-    expiration_time: int | None = None
+    expiration_time: StrictInt | None = None
 
     time_in_force: Literal["fill_or_kill", "good_till_canceled", "immediate_or_cancel"]
 
@@ -123,13 +126,13 @@ class CreateMarginOrderRequest(RequestModel):
     reduce_only: bool | None = None
     """Specifies whether the order place count should be capped by the member's current position. Orders with reduce_only set to true will be rejected unless time_in_force is immediate_or_cancel or fill_or_kill."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """The subaccount number to use for this margin order. 0 is the primary subaccount. Subaccount-restricted API keys must omit this field or pass their locked subaccount."""
 
     order_group_id: str | None = None
     """The order group this order is part of"""
 
-    market_version: int | None = None
+    market_version: StrictInt | None = None
     """The market_version you expect the market to be at. If it is set and the market's current market_version differs, the order is rejected with HTTP 409 and error code market_version_mismatch. 0 skips the check."""
 
 
@@ -140,7 +143,7 @@ class CreateMarginOrderResponse(ResponseModel):
 
     client_order_id: str | None = None
 
-    fill_count: FixedPointCount
+    fill_count: FixedPointCount | None = None
     """Number of contracts filled immediately upon placement."""
 
     remaining_count: FixedPointCount
@@ -152,15 +155,19 @@ class CreateMarginOrderResponse(ResponseModel):
     average_fee_paid: FixedPointDollars | None = None
     """Volume-weighted average fee paid per contract for fills resulting from this request. Only present when fill_count > 0."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"fill_count"})
+
 
 class DecreaseMarginOrderRequest(RequestModel):
     """`DecreaseMarginOrderRequest` from the spec."""
 
-    reduce_by: StrictCount | None = None
+    reduce_by: StrictPositiveCount | None = None
     """String representation of the number of contracts to reduce by. Exactly one of `reduce_by` or `reduce_to` must be provided."""
 
     reduce_to: StrictCount | None = None
     """String representation of the number of contracts to reduce to. Exactly one of `reduce_by` or `reduce_to` must be provided."""
+
+    __exactly_one__: ClassVar[tuple[str, ...]] = ("reduce_by", "reduce_to")
 
 
 class DecreaseMarginOrderResponse(ResponseModel):
@@ -197,21 +204,21 @@ class MarginOrder(ResponseModel):
 
     order_id: str
 
-    user_id: str
+    user_id: str | None = None
     """Unique identifier for users"""
 
-    client_order_id: str
+    client_order_id: str | None = None
 
     ticker: str
 
     side: BookSide | str
 
-    last_update_reason: LastUpdateReason | str
+    last_update_reason: LastUpdateReason | str | None = None
 
     price: FixedPointDollars
     """Price for the order in fixed-point dollars."""
 
-    fill_count: FixedPointCount
+    fill_count: FixedPointCount | None = None
     """Fixed-point contract count for filled quantity"""
 
     remaining_count: FixedPointCount
@@ -238,16 +245,24 @@ class MarginOrder(ResponseModel):
     order_reason: OrderReason | str | None = None
     """The reason for a system-generated order, when applicable."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"client_order_id", "fill_count", "last_update_reason", "user_id"}
+    )
+
 
 class GetMarginOrderResponse(ResponseModel):
     """`GetMarginOrderResponse` from the spec."""
 
-    order: MarginOrder
+    order: MarginOrder | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"order"})
 
 
 class GetMarginOrdersResponse(ResponseModel):
     """`GetMarginOrdersResponse` from the spec."""
 
-    orders: NullAsEmptyList[MarginOrder]
+    orders: NullAsEmptyList[MarginOrder] = []
 
     cursor: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cursor", "orders"})

@@ -3,7 +3,10 @@
 
 from __future__ import annotations
 
-from kalshi_perps.models._generated.shared import BookSide, ExchangeIndex, ExchangeInstance, OrderSource
+from typing import ClassVar
+
+from kalshi_perps.models._generated.shared import BookSide, ExchangeInstance, OrderSource
+from pydantic import StrictInt
 
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
@@ -29,16 +32,16 @@ class ApplySubaccountTransferRequest(RequestModel):
     client_transfer_id: str
     """Unique client-provided transfer ID for idempotency."""
 
-    from_subaccount: int
+    from_subaccount: StrictInt
     """Source subaccount number (0 for primary, 1-63 for numbered subaccounts)."""
 
-    to_subaccount: int
+    to_subaccount: StrictInt
     """Destination subaccount number (0 for primary, 1-63 for numbered subaccounts)."""
 
-    amount_cents: int
+    amount_cents: StrictInt
     """Amount to transfer in cents."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Identifier for an exchange shard. Perps subaccount transfers ignore this field."""
 
 
@@ -49,43 +52,59 @@ class ApplySubaccountTransferResponse(ResponseModel):
 class CreateSubaccountResponse(ResponseModel):
     """`CreateSubaccountResponse` from the spec."""
 
-    subaccount_number: int
+    subaccount_number: int | None = None
     """The sequential number assigned to this subaccount (1-63)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"subaccount_number"})
 
 
 class MarginSubaccountBalance(ResponseModel):
     """`MarginSubaccountBalance` from the spec."""
 
-    subaccount: int
+    subaccount: int | None = None
     """The subaccount number (0 for primary, 1-63 for subaccounts)"""
 
-    position_value: FixedPointDollars
+    position_value: FixedPointDollars | None = None
     """Mark-to-market value of open positions for this subaccount in fixed-point dollars"""
 
-    account_equity: FixedPointDollars
+    account_equity: FixedPointDollars | None = None
     """Account equity for this subaccount in fixed-point dollars. 0 for self clearing members."""
 
-    maintenance_margin: FixedPointDollars
+    maintenance_margin: FixedPointDollars | None = None
     """Maintenance margin requirement for this subaccount in fixed-point dollars"""
 
-    initial_margin: FixedPointDollars
+    initial_margin: FixedPointDollars | None = None
     """Initial margin requirement for this subaccount in fixed-point dollars. 0 for self clearing members."""
 
-    resting_orders_margin: FixedPointDollars
+    resting_orders_margin: FixedPointDollars | None = None
     """Margin locked by resting orders for this subaccount in fixed-point dollars. 0 unless compute_available_balance is passed."""
 
-    available_balance: FixedPointDollars
+    available_balance: FixedPointDollars | None = None
     """Available balance for this subaccount in fixed-point dollars. 0 for institutional users or if compute_available_balance was not passed."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "account_equity",
+            "available_balance",
+            "initial_margin",
+            "maintenance_margin",
+            "position_value",
+            "resting_orders_margin",
+            "subaccount",
+        }
+    )
 
 
 class GetMarginBalanceResponse(ResponseModel):
     """`GetMarginBalanceResponse` from the spec."""
 
-    subaccount_balances: NullAsEmptyList[MarginSubaccountBalance]
+    subaccount_balances: NullAsEmptyList[MarginSubaccountBalance] = []
     """Per-subaccount balance breakdown"""
 
-    settled_funds: FixedPointDollars
+    settled_funds: FixedPointDollars | None = None
     """Total settled funds across all subaccounts in fixed-point dollars"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"settled_funds", "subaccount_balances"})
 
 
 class MarginFill(ResponseModel):
@@ -97,14 +116,14 @@ class MarginFill(ResponseModel):
     order_id: str
     """The order ID that generated this fill"""
 
-    is_taker: bool
+    is_taker: bool | None = None
     """Whether the user was the taker in this fill"""
 
     side: BookSide | str
 
     count: FixedPointCount
 
-    created_time: UTCDateTime
+    created_time: UTCDateTime | None = None
     """When the fill was executed"""
 
     ticker: str
@@ -113,61 +132,73 @@ class MarginFill(ResponseModel):
     price: FixedPointDollars
     """Fill price in fixed-point dollars"""
 
-    entry_price: FixedPointDollars
+    entry_price: FixedPointDollars | None = None
     """Position entry price used to compute incremental realized PnL for this fill"""
 
-    fees: FixedPointDollars
+    fees: FixedPointDollars | None = None
     """Fees paid on filled contracts, in dollars"""
 
-    realized_pnl: FixedPointDollars
+    realized_pnl: FixedPointDollars | None = None
     """Incremental realized PnL contributed by this fill, in fixed-point dollars"""
 
     order_source: OrderSource | str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"created_time", "entry_price", "fees", "is_taker", "realized_pnl"}
+    )
 
 
 class GetMarginFillsResponse(ResponseModel):
     """`GetMarginFillsResponse` from the spec."""
 
-    fills: NullAsEmptyList[MarginFill]
+    fills: NullAsEmptyList[MarginFill] = []
 
     cursor: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cursor", "fills"})
 
 
 class MarginPosition(ResponseModel):
     """`MarginPosition` from the spec."""
 
-    subaccount: int
+    subaccount: int | None = None
     """The subaccount number that holds this position (0 for primary, 1-63 for subaccounts)"""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """Market ticker symbol"""
 
-    position: FixedPointCount
+    position: FixedPointCount | None = None
     """Position size as a fixed-point count string (positive = long, negative = short)"""
 
-    entry_price: FixedPointDollars
+    entry_price: FixedPointDollars | None = None
     """Weighted average entry price of the open position"""
 
-    unrealized_pnl: FixedPointDollars
+    unrealized_pnl: FixedPointDollars | None = None
     """Mark-to-market unrealized PnL for the open position"""
 
     margin_used: FixedPointDollars | None = None
     """Maintenance-margin-based capital usage for the open position. Null when the position shares its asset class with other portfolio-margin positions in the subaccount, since margin is then computed jointly for the group and cannot be attributed to a single market."""
 
-    fees: FixedPointDollars
+    fees: FixedPointDollars | None = None
     """Total fees accumulated over the lifetime of the current open position, resets when position is fully closed"""
 
     roe: FixedPointNumber | None = None
     """Return on equity as a percentage (unrealized_pnl / margin_used * 100). Null when margin_used is zero or not attributable to this market."""
 
-    is_portfolio: bool
+    is_portfolio: bool | None = None
     """True when this position is hedged within a portfolio, so margin_used and roe cannot be attributed to it individually and are not reported."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"entry_price", "fees", "is_portfolio", "market_ticker", "position", "subaccount", "unrealized_pnl"}
+    )
 
 
 class GetMarginPositionsResponse(ResponseModel):
     """`GetMarginPositionsResponse` from the spec."""
 
-    positions: NullAsEmptyList[MarginPosition]
+    positions: NullAsEmptyList[MarginPosition] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"positions"})
 
 
 class IntraExchangeInstanceTransferRequest(RequestModel):
@@ -182,24 +213,26 @@ class IntraExchangeInstanceTransferRequest(RequestModel):
     destination: ExchangeInstance
     """The destination exchange instance"""
 
-    amount: int
+    amount: StrictInt
     """The amount to transfer in centicents"""
 
-    source_exchange_shard: int | None = None
+    source_exchange_shard: StrictInt | None = None
     """Source exchange shard index (default 0)"""
 
-    destination_exchange_shard: int | None = None
+    destination_exchange_shard: StrictInt | None = None
     """Destination exchange shard index (default 0)"""
 
-    source_subaccount: int | None = None
+    source_subaccount: StrictInt | None = None
     """Source subaccount number (default 0 for the primary account). Only supported for event contract to event contract transfers."""
 
-    destination_subaccount: int | None = None
+    destination_subaccount: StrictInt | None = None
     """Destination subaccount number (default 0 for the primary account). Only supported for event contract to event contract transfers."""
 
 
 class IntraExchangeInstanceTransferResponse(ResponseModel):
     """`IntraExchangeInstanceTransferResponse` from the spec."""
 
-    transfer_id: str
+    transfer_id: str | None = None
     """The ID of the transfer that was created"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"transfer_id"})

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, ResponseModel
 
@@ -17,32 +19,36 @@ __all__ = [
 class GetMarginRiskParametersResponse(ResponseModel):
     """`GetMarginRiskParametersResponse` from the spec."""
 
-    liquidation_margin_ratio_threshold: FixedPointNumber
+    liquidation_margin_ratio_threshold: FixedPointNumber | None = None
     """Margin ratio at which a position is liquidated."""
 
-    queue_entry_margin_ratio_threshold: FixedPointNumber
+    queue_entry_margin_ratio_threshold: FixedPointNumber | None = None
     """Margin ratio at which a position enters the liquidation queue."""
 
-    initial_margin_multiplier: dict[str, FixedPointNumber]
+    initial_margin_multiplier: dict[str, FixedPointNumber] | None = None
     """Map of market ticker to initial margin multiplier. The initial margin requirement is the maintenance margin multiplied by this value."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"initial_margin_multiplier", "liquidation_margin_ratio_threshold", "queue_entry_margin_ratio_threshold"}
+    )
 
 
 class MarginRiskPosition(ResponseModel):
     """`MarginRiskPosition` from the spec."""
 
-    subaccount: int
+    subaccount: int | None = None
     """The subaccount number (0 for primary, 1-63 for subaccounts)"""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """Market ticker symbol"""
 
-    position: FixedPointCount
+    position: FixedPointCount | None = None
     """Signed position quantity as a fixed-point count string"""
 
-    mark_price: FixedPointDollars
+    mark_price: FixedPointDollars | None = None
     """Current mark price for the market in fixed-point dollars"""
 
-    position_notional: FixedPointDollars
+    position_notional: FixedPointDollars | None = None
     """Absolute notional value of the position (|qty| * mark_price) in fixed-point dollars"""
 
     maintenance_margin_required: FixedPointDollars | None = None
@@ -54,8 +60,12 @@ class MarginRiskPosition(ResponseModel):
     estimated_liquidation_price: FixedPointDollars | None = None
     """Estimated portfolio-aware liquidation price for this position within the subaccount. Null when no valid liquidation price exists."""
 
-    is_portfolio: bool
+    is_portfolio: bool | None = None
     """True when this position is hedged within a portfolio, so maintenance_margin_required, position_leverage, and estimated_liquidation_price cannot be attributed to it individually and are not reported."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"is_portfolio", "mark_price", "market_ticker", "position", "position_notional", "subaccount"}
+    )
 
 
 class GetMarginRiskResponse(ResponseModel):
@@ -64,29 +74,33 @@ class GetMarginRiskResponse(ResponseModel):
     account_leverage: FixedPointNumber | None = None
     """Account-level leverage (total_position_notional / total_maintenance_margin). Null when total maintenance margin is zero."""
 
-    total_position_notional: FixedPointDollars
+    total_position_notional: FixedPointDollars | None = None
     """Sum of absolute position notional values across all positions in fixed-point dollars"""
 
-    total_maintenance_margin: FixedPointDollars
+    total_maintenance_margin: FixedPointDollars | None = None
     """Sum of maintenance margin requirements across all positions in fixed-point dollars"""
 
-    positions: NullAsEmptyList[MarginRiskPosition]
+    positions: NullAsEmptyList[MarginRiskPosition] = []
     """Per-position risk breakdown grouped by subaccount and market"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"positions", "total_maintenance_margin", "total_position_notional"}
+    )
 
 
 class NotionalRiskLimitResponse(ResponseModel):
     """`NotionalRiskLimitResponse` from the spec."""
 
-    default_notional_value_risk_limit: FixedPointDollars
+    default_notional_value_risk_limit: FixedPointDollars | None = None
     """The notional value risk limit for the user as a fixed-point dollar string with 4 decimal places (e.g., "5000.0000")"""
 
-    notional_value_risk_limits_by_market_ticker: dict[str, str]
+    notional_value_risk_limits_by_market_ticker: dict[str, str] | None = None
     """Map of market_ticker to notional value risk limit as a fixed-point dollar string with 4 decimal places (e.g., "5000.0000"). If present, the market-level risk limit overrides the default notional value risk limit."""
 
-    total_current_usage: FixedPointDollars
+    total_current_usage: FixedPointDollars | None = None
     """The account's current notional usage in fixed-point US dollars, aggregated the way the exchange checks the account-level limit: per market, the larger of the long side (long positions plus resting bids) and the short side (short positions plus resting asks), summed across every market the account holds positions or resting orders in — for an FCM, across the whole omnibus account. Every term is priced through the market's risk-notional model, the same pricing the exchange's limit check uses: the cached mark for positions and the limit price for resting orders. Computed from the exchange's read model, so it excludes orders still in flight and may slightly trail the engine."""
 
-    current_usage_by_market_ticker: dict[str, FixedPointDollars]
+    current_usage_by_market_ticker: dict[str, FixedPointDollars] | None = None
     """Per-market components of total_current_usage, as fixed-point US dollar strings. Entries exist only for markets where the account holds positions or resting orders; like the total, values come from the exchange's read model and may slightly trail the engine."""
 
     member_notional_value_risk_limit: FixedPointDollars | None = None
@@ -94,3 +108,12 @@ class NotionalRiskLimitResponse(ResponseModel):
 
     effective_account_notional_value_risk_limit: FixedPointDollars | None = None
     """The account-level notional value risk limit the exchange enforces, as a fixed-point dollar string - the smaller of the Kalshi-set limit and the member-set limit, or whichever one is set. Absent when neither is set."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "current_usage_by_market_ticker",
+            "default_notional_value_risk_limit",
+            "notional_value_risk_limits_by_market_ticker",
+            "total_current_usage",
+        }
+    )

@@ -14,7 +14,7 @@ from kalshi_perps.models._generated.exit_triggers import (
     SetIsolatedExitTriggerRequest,
     UpdateExitTriggerRequest,
 )
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
 from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -35,6 +35,15 @@ _GET_ISOLATED_MARGIN_EXIT_TRIGGERS: Operation[GetExitTriggersResponse] = Operati
     response=GetExitTriggersResponse,
     success_status=200,
     auth="required",
+    params={
+        "kind": ParamRule(
+            "string",
+            enum=(
+                "bracket",
+                "trailing",
+            ),
+        )
+    },
 )
 
 _SET_ISOLATED_MARGIN_EXIT_TRIGGER: Operation[ExitTrigger] = Operation(
@@ -44,6 +53,7 @@ _SET_ISOLATED_MARGIN_EXIT_TRIGGER: Operation[ExitTrigger] = Operation(
     response=ExitTrigger,
     success_status=200,
     auth="required",
+    request=SetIsolatedExitTriggerRequest,
 )
 
 _DELETE_ISOLATED_MARGIN_EXIT_TRIGGER: Operation[None] = Operation(
@@ -53,6 +63,15 @@ _DELETE_ISOLATED_MARGIN_EXIT_TRIGGER: Operation[None] = Operation(
     response=None,
     success_status=204,
     auth="required",
+    params={
+        "kind": ParamRule(
+            "string",
+            enum=(
+                "bracket",
+                "trailing",
+            ),
+        )
+    },
 )
 
 _GET_CROSS_MARGIN_EXIT_TRIGGERS: Operation[GetExitTriggersResponse] = Operation(
@@ -62,6 +81,16 @@ _GET_CROSS_MARGIN_EXIT_TRIGGERS: Operation[GetExitTriggersResponse] = Operation(
     response=GetExitTriggersResponse,
     success_status=200,
     auth="required",
+    params={
+        "subaccount": ParamRule("integer", minimum=0),
+        "kind": ParamRule(
+            "string",
+            enum=(
+                "bracket",
+                "trailing",
+            ),
+        ),
+    },
 )
 
 _SET_CROSS_MARGIN_EXIT_TRIGGER: Operation[ExitTrigger] = Operation(
@@ -71,6 +100,8 @@ _SET_CROSS_MARGIN_EXIT_TRIGGER: Operation[ExitTrigger] = Operation(
     response=ExitTrigger,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
+    request=SetCrossExitTriggerRequest,
 )
 
 _DELETE_CROSS_MARGIN_EXIT_TRIGGER: Operation[None] = Operation(
@@ -80,6 +111,16 @@ _DELETE_CROSS_MARGIN_EXIT_TRIGGER: Operation[None] = Operation(
     response=None,
     success_status=204,
     auth="required",
+    params={
+        "subaccount": ParamRule("integer", minimum=0),
+        "kind": ParamRule(
+            "string",
+            enum=(
+                "bracket",
+                "trailing",
+            ),
+        ),
+    },
 )
 
 _UPDATE_CROSS_MARGIN_EXIT_TRIGGER: Operation[ExitTrigger] = Operation(
@@ -89,6 +130,8 @@ _UPDATE_CROSS_MARGIN_EXIT_TRIGGER: Operation[ExitTrigger] = Operation(
     response=ExitTrigger,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
+    request=UpdateExitTriggerRequest,
 )
 
 _DELETE_CROSS_MARGIN_EXIT_TRIGGER_BY_ID: Operation[None] = Operation(
@@ -98,6 +141,7 @@ _DELETE_CROSS_MARGIN_EXIT_TRIGGER_BY_ID: Operation[None] = Operation(
     response=None,
     success_status=204,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

@@ -14,7 +14,7 @@ from kalshi_perps.models._generated.fcm import (
     UpdateFCMSubtraderRiskControlsRequest,
 )
 from kalshi_perps.models._generated.shared import EmptyResponse
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
 from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -29,6 +29,7 @@ _CREATE_MARGIN_FCM_SUBTRADER: Operation[CreateMarginFCMSubtraderResponse] = Oper
     response=CreateMarginFCMSubtraderResponse,
     success_status=201,
     auth="required",
+    request=CreateMarginFCMSubtraderRequest,
 )
 
 _GET_FCM_SUBTRADER_RISK_CONTROLS: Operation[GetFCMSubtraderRiskControlsResponse] = Operation(
@@ -38,6 +39,16 @@ _GET_FCM_SUBTRADER_RISK_CONTROLS: Operation[GetFCMSubtraderRiskControlsResponse]
     response=GetFCMSubtraderRiskControlsResponse,
     success_status=200,
     auth="required",
+    params={
+        "asset_class": ParamRule(
+            "string",
+            enum=(
+                "Crypto",
+                "Equities",
+                "Metals",
+            ),
+        )
+    },
 )
 
 _UPDATE_FCM_SUBTRADER_RISK_CONTROLS: Operation[EmptyResponse] = Operation(
@@ -47,6 +58,7 @@ _UPDATE_FCM_SUBTRADER_RISK_CONTROLS: Operation[EmptyResponse] = Operation(
     response=EmptyResponse,
     success_status=200,
     auth="required",
+    request=UpdateFCMSubtraderRiskControlsRequest,
 )
 
 _DELETE_FCM_SUBTRADER_RISK_CONTROLS: Operation[EmptyResponse] = Operation(
@@ -56,6 +68,16 @@ _DELETE_FCM_SUBTRADER_RISK_CONTROLS: Operation[EmptyResponse] = Operation(
     response=EmptyResponse,
     success_status=200,
     auth="required",
+    params={
+        "asset_class": ParamRule(
+            "string",
+            enum=(
+                "Crypto",
+                "Equities",
+                "Metals",
+            ),
+        )
+    },
 )
 
 _UPDATE_FCM_NOTIONAL_RISK_LIMIT: Operation[EmptyResponse] = Operation(
@@ -65,6 +87,7 @@ _UPDATE_FCM_NOTIONAL_RISK_LIMIT: Operation[EmptyResponse] = Operation(
     response=EmptyResponse,
     success_status=200,
     auth="required",
+    request=UpdateFCMNotionalRiskLimitRequest,
 )
 
 _DELETE_FCM_NOTIONAL_RISK_LIMIT: Operation[EmptyResponse] = Operation(

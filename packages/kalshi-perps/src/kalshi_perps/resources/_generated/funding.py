@@ -13,7 +13,7 @@ from kalshi_perps.models._generated.funding import (
     GetMarginHistoricalFundingRatesResponse,
     GetMarginPremiumIndexResponse,
 )
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
 from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -28,6 +28,7 @@ _GET_MARGIN_FUNDING_HISTORY: Operation[GetMarginFundingHistoryResponse] = Operat
     response=GetMarginFundingHistoryResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
 )
 
 _GET_MARGIN_HISTORICAL_FUNDING_RATES: Operation[GetMarginHistoricalFundingRatesResponse] = Operation(
@@ -37,6 +38,7 @@ _GET_MARGIN_HISTORICAL_FUNDING_RATES: Operation[GetMarginHistoricalFundingRatesR
     response=GetMarginHistoricalFundingRatesResponse,
     success_status=200,
     auth="none",
+    params={"start_ts": ParamRule("integer"), "end_ts": ParamRule("integer")},
 )
 
 _GET_MARGIN_FUNDING_RATE_ESTIMATE: Operation[GetMarginFundingRateEstimateResponse] = Operation(
@@ -55,6 +57,7 @@ _GET_MARGIN_PREMIUM_INDEX: Operation[GetMarginPremiumIndexResponse] = Operation(
     response=GetMarginPremiumIndexResponse,
     success_status=200,
     auth="none",
+    params={"start_ts": ParamRule("integer"), "end_ts": ParamRule("integer")},
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

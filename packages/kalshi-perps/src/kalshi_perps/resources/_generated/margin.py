@@ -7,7 +7,7 @@ from functools import cached_property
 from typing import Any
 
 from kalshi_perps.models._generated.portfolio import GetMarginBalanceResponse
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
 from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -23,6 +23,7 @@ _GET_MARGIN_BALANCE: Operation[GetMarginBalanceResponse] = Operation(
     success_status=200,
     auth="required",
     cost=5,
+    params={"compute_available_balance": ParamRule("boolean")},
 )
 
 _GET_MARGIN_BALANCE_COMPUTE_AVAILABLE_BALANCE: Operation[GetMarginBalanceResponse] = Operation(
@@ -33,6 +34,7 @@ _GET_MARGIN_BALANCE_COMPUTE_AVAILABLE_BALANCE: Operation[GetMarginBalanceRespons
     success_status=200,
     auth="required",
     cost=50,
+    params={"compute_available_balance": ParamRule("boolean")},
 )
 """`GetMarginBalance` with `compute_available_balance=true`: it costs 50 tokens."""
 

@@ -18,7 +18,7 @@ from kalshi_perps.models._generated.market import (
     MarginOrderbookResponse,
     MarginTrade,
 )
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -35,6 +35,16 @@ _GET_MARGIN_MARKETS: Operation[GetMarginMarketsResponse] = Operation(
     success_status=200,
     auth="none",
     page_items="markets",
+    params={
+        "status": ParamRule(
+            "string",
+            enum=(
+                "inactive",
+                "active",
+                "closed",
+            ),
+        )
+    },
 )
 
 _GET_MARGIN_MARKET_ORDERBOOKS: Operation[GetMarginMarketOrderbooksResponse] = Operation(
@@ -44,6 +54,7 @@ _GET_MARGIN_MARKET_ORDERBOOKS: Operation[GetMarginMarketOrderbooksResponse] = Op
     response=GetMarginMarketOrderbooksResponse,
     success_status=200,
     auth="none",
+    params={"tickers": ParamRule("array", min_items=1, max_items=100)},
 )
 
 _GET_MARGIN_MARKET: Operation[MarginMarketResponse] = Operation(
@@ -62,6 +73,7 @@ _GET_MARGIN_MARKET_ORDERBOOK: Operation[MarginOrderbookResponse] = Operation(
     response=MarginOrderbookResponse,
     success_status=200,
     auth="none",
+    params={"depth": ParamRule("integer", minimum=0)},
 )
 
 _GET_MARGIN_MARKET_CANDLESTICKS: Operation[GetMarginMarketCandlesticksResponse] = Operation(
@@ -71,6 +83,19 @@ _GET_MARGIN_MARKET_CANDLESTICKS: Operation[GetMarginMarketCandlesticksResponse] 
     response=GetMarginMarketCandlesticksResponse,
     success_status=200,
     auth="none",
+    params={
+        "start_ts": ParamRule("integer"),
+        "end_ts": ParamRule("integer"),
+        "period_interval": ParamRule(
+            "integer",
+            enum=(
+                1,
+                60,
+                1440,
+            ),
+        ),
+        "include_latest_before_start": ParamRule("boolean"),
+    },
 )
 
 _GET_MARGIN_TRADES: Operation[GetMarginTradesResponse] = Operation(
@@ -81,6 +106,11 @@ _GET_MARGIN_TRADES: Operation[GetMarginTradesResponse] = Operation(
     success_status=200,
     auth="none",
     page_items="trades",
+    params={
+        "limit": ParamRule("integer", minimum=1, maximum=1000),
+        "min_ts": ParamRule("integer"),
+        "max_ts": ParamRule("integer"),
+    },
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

@@ -14,7 +14,7 @@ from kalshi_perps.models._generated.order_groups import (
     UpdateOrderGroupLimitRequest,
 )
 from kalshi_perps.models._generated.shared import EmptyResponse
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
 from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -35,6 +35,7 @@ _GET_MARGIN_ORDER_GROUPS: Operation[GetOrderGroupsResponse] = Operation(
     response=GetOrderGroupsResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
 )
 
 _CREATE_MARGIN_ORDER_GROUP: Operation[CreateOrderGroupResponse] = Operation(
@@ -44,6 +45,7 @@ _CREATE_MARGIN_ORDER_GROUP: Operation[CreateOrderGroupResponse] = Operation(
     response=CreateOrderGroupResponse,
     success_status=201,
     auth="required",
+    request=CreateOrderGroupRequest,
 )
 
 _GET_MARGIN_ORDER_GROUP: Operation[GetOrderGroupResponse] = Operation(
@@ -53,6 +55,7 @@ _GET_MARGIN_ORDER_GROUP: Operation[GetOrderGroupResponse] = Operation(
     response=GetOrderGroupResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
 )
 
 _DELETE_MARGIN_ORDER_GROUP: Operation[EmptyResponse] = Operation(
@@ -62,6 +65,7 @@ _DELETE_MARGIN_ORDER_GROUP: Operation[EmptyResponse] = Operation(
     response=EmptyResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
 )
 
 _RESET_MARGIN_ORDER_GROUP: Operation[EmptyResponse] = Operation(
@@ -71,6 +75,7 @@ _RESET_MARGIN_ORDER_GROUP: Operation[EmptyResponse] = Operation(
     response=EmptyResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
 )
 
 _TRIGGER_MARGIN_ORDER_GROUP: Operation[EmptyResponse] = Operation(
@@ -80,6 +85,7 @@ _TRIGGER_MARGIN_ORDER_GROUP: Operation[EmptyResponse] = Operation(
     response=EmptyResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
 )
 
 _UPDATE_MARGIN_ORDER_GROUP_LIMIT: Operation[EmptyResponse] = Operation(
@@ -89,6 +95,8 @@ _UPDATE_MARGIN_ORDER_GROUP_LIMIT: Operation[EmptyResponse] = Operation(
     response=EmptyResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
+    request=UpdateOrderGroupLimitRequest,
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

@@ -19,7 +19,7 @@ from kalshi_perps.models._generated.orders import (
     GetMarginOrdersResponse,
     MarginOrder,
 )
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -36,6 +36,12 @@ _GET_MARGIN_ORDERS: Operation[GetMarginOrdersResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="orders",
+    params={
+        "min_ts": ParamRule("integer"),
+        "max_ts": ParamRule("integer"),
+        "limit": ParamRule("integer", minimum=1, maximum=10000),
+        "subaccount": ParamRule("integer", minimum=0),
+    },
 )
 
 _CREATE_MARGIN_ORDER: Operation[CreateMarginOrderResponse] = Operation(
@@ -45,6 +51,7 @@ _CREATE_MARGIN_ORDER: Operation[CreateMarginOrderResponse] = Operation(
     response=CreateMarginOrderResponse,
     success_status=201,
     auth="required",
+    request=CreateMarginOrderRequest,
 )
 
 _CANCEL_ALL_MARGIN_ORDERS: Operation[None] = Operation(
@@ -54,6 +61,7 @@ _CANCEL_ALL_MARGIN_ORDERS: Operation[None] = Operation(
     response=None,
     success_status=204,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
 )
 
 _GET_MARGIN_ORDER: Operation[GetMarginOrderResponse] = Operation(
@@ -72,6 +80,7 @@ _CANCEL_MARGIN_ORDER: Operation[CancelMarginOrderResponse] = Operation(
     response=CancelMarginOrderResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
 )
 
 _DECREASE_MARGIN_ORDER: Operation[DecreaseMarginOrderResponse] = Operation(
@@ -81,6 +90,8 @@ _DECREASE_MARGIN_ORDER: Operation[DecreaseMarginOrderResponse] = Operation(
     response=DecreaseMarginOrderResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
+    request=DecreaseMarginOrderRequest,
 )
 
 _AMEND_MARGIN_ORDER: Operation[AmendMarginOrderResponse] = Operation(
@@ -90,6 +101,8 @@ _AMEND_MARGIN_ORDER: Operation[AmendMarginOrderResponse] = Operation(
     response=AmendMarginOrderResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
+    request=AmendMarginOrderRequest,
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

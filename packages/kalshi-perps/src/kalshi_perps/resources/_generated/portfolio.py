@@ -13,7 +13,7 @@ from kalshi_perps.models._generated.portfolio import (
     GetMarginPositionsResponse,
     MarginFill,
 )
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -30,6 +30,12 @@ _GET_MARGIN_FILLS: Operation[GetMarginFillsResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="fills",
+    params={
+        "subaccount": ParamRule("integer"),
+        "limit": ParamRule("integer", minimum=1, maximum=1000),
+        "min_ts": ParamRule("integer"),
+        "max_ts": ParamRule("integer"),
+    },
 )
 
 _GET_MARGIN_POSITIONS: Operation[GetMarginPositionsResponse] = Operation(
@@ -39,6 +45,7 @@ _GET_MARGIN_POSITIONS: Operation[GetMarginPositionsResponse] = Operation(
     response=GetMarginPositionsResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer")},
 )
 
 _CREATE_MARGIN_SUBACCOUNT: Operation[CreateSubaccountResponse] = Operation(

@@ -27,6 +27,7 @@ _INTRA_EXCHANGE_INSTANCE_TRANSFER: Operation[IntraExchangeInstanceTransferRespon
     response=IntraExchangeInstanceTransferResponse,
     success_status=200,
     auth="required",
+    request=IntraExchangeInstanceTransferRequest,
 )
 
 _APPLY_MARGIN_SUBACCOUNT_TRANSFER: Operation[ApplySubaccountTransferResponse] = Operation(
@@ -36,6 +37,7 @@ _APPLY_MARGIN_SUBACCOUNT_TRANSFER: Operation[ApplySubaccountTransferResponse] = 
     response=ApplySubaccountTransferResponse,
     success_status=200,
     auth="required",
+    request=ApplySubaccountTransferRequest,
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

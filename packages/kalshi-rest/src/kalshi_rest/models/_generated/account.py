@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_rest._fixed_point import FixedPointCount
 from kalshi_rest._models import NullAsEmptyList, ResponseModel
 from kalshi_rest.models._generated.shared import ExchangeInstance
@@ -22,89 +24,105 @@ __all__ = [
 class AccountApiUsageLevelVolumeGoal(ResponseModel):
     """`AccountApiUsageLevelVolumeGoal` from the spec."""
 
-    level: str
+    level: str | None = None
     """API usage level for this Predictions volume goal."""
 
-    earn_volume_goal_fp: FixedPointCount
+    earn_volume_goal_fp: FixedPointCount | None = None
 
-    keep_volume_goal_fp: FixedPointCount
+    keep_volume_goal_fp: FixedPointCount | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"earn_volume_goal_fp", "keep_volume_goal_fp", "level"})
 
 
 class AccountApiUsageLevelVolumeProgress(ResponseModel):
     """`AccountApiUsageLevelVolumeProgress` from the spec."""
 
-    computed_ts: int
+    computed_ts: int | None = None
     """Unix timestamp (seconds) when this progress was computed; trailing_30d_volume_fp covers the trailing 30 days ending at this time."""
 
-    trailing_30d_volume_fp: FixedPointCount
+    trailing_30d_volume_fp: FixedPointCount | None = None
 
-    goals: NullAsEmptyList[AccountApiUsageLevelVolumeGoal]
+    goals: NullAsEmptyList[AccountApiUsageLevelVolumeGoal] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"computed_ts", "goals", "trailing_30d_volume_fp"})
 
 
 class ApiUsageLevelGrant(ResponseModel):
     """`ApiUsageLevelGrant` from the spec."""
 
-    exchange_instance: ExchangeInstance | str
+    exchange_instance: ExchangeInstance | str | None = None
 
-    level: str
+    level: str | None = None
     """API usage level this grant confers (for example, expert, premier, paragon, prime, or prestige)."""
 
     expires_ts: int | None = None
     """Unix timestamp (seconds) when the grant expires. Absent for permanent grants."""
 
-    source: str
+    source: str | None = None
     """How the grant was created: "volume" (earned from trading volume) or "manual" (assigned by Kalshi)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"exchange_instance", "level", "source"})
 
 
 class BucketLimit(ResponseModel):
     """Token-bucket budget for one rate-limit bucket. Each request deducts tokens equal to its endpoint cost; the bucket refills at refill_rate tokens per second up to bucket_capacity. A request is allowed if the bucket holds enough tokens to cover its cost; otherwise the request is rejected with HTTP 429."""
 
-    refill_rate: int
+    refill_rate: int | None = None
     """Tokens added to the bucket per second."""
 
-    bucket_capacity: int
+    bucket_capacity: int | None = None
     """Maximum tokens the bucket can hold. When equal to refill_rate the bucket holds one second of budget; larger values represent burst headroom that idle clients accumulate and can spend in a single pulse (e.g. write buckets at non-Basic tiers hold two seconds of budget)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"bucket_capacity", "refill_rate"})
 
 
 class EndpointTokenCost(ResponseModel):
     """`EndpointTokenCost` from the spec."""
 
-    method: str
+    method: str | None = None
     """HTTP method for the endpoint."""
 
-    path: str
+    path: str | None = None
     """API route path for the endpoint."""
 
-    cost: int
+    cost: int | None = None
     """Configured token cost for an endpoint whose cost differs from the default cost."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cost", "method", "path"})
 
 
 class GetAccountApiLimitsResponse(ResponseModel):
     """`GetAccountApiLimitsResponse` from the spec."""
 
-    usage_tier: str
+    usage_tier: str | None = None
     """User's effective Predictions API usage tier for these limits (for example, basic, advanced, expert, premier, paragon, prime, or prestige)."""
 
-    read: BucketLimit
+    read: BucketLimit | None = None
 
-    write: BucketLimit
+    write: BucketLimit | None = None
 
-    grants: NullAsEmptyList[ApiUsageLevelGrant]
+    grants: NullAsEmptyList[ApiUsageLevelGrant] = []
     """The caller's active API usage level grants across exchange lanes, where each grant applies to its exchange_instance and usage_tier reflects the effective tier for the lane reported by this endpoint."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"grants", "read", "usage_tier", "write"})
 
 
 class GetAccountApiUsageLevelVolumeProgressResponse(ResponseModel):
     """`GetAccountApiUsageLevelVolumeProgressResponse` from the spec."""
 
-    volume_progress: NullAsEmptyList[AccountApiUsageLevelVolumeProgress]
+    volume_progress: NullAsEmptyList[AccountApiUsageLevelVolumeProgress] = []
     """Latest cron-computed trading volume progress toward volume-based API usage tiers for the predictions (event_contract) lane. Volume-based public tiers are Expert, Premier, Paragon, Prime, and Prestige."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"volume_progress"})
 
 
 class GetAccountEndpointCostsResponse(ResponseModel):
     """`GetAccountEndpointCostsResponse` from the spec."""
 
-    default_cost: int
+    default_cost: int | None = None
     """Default token cost applied to endpoints that are not listed in `endpoint_costs`. This is currently 10."""
 
-    endpoint_costs: NullAsEmptyList[EndpointTokenCost]
+    endpoint_costs: NullAsEmptyList[EndpointTokenCost] = []
     """API v2 endpoints whose configured token cost differs from `default_cost`. Endpoints that use the default cost are omitted."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"default_cost", "endpoint_costs"})

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import ClassVar, Literal, TypeAlias
+
+from pydantic import StrictInt
 
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
 
@@ -35,13 +37,13 @@ ApiKeyScope: TypeAlias = Literal[
 class ApiKey(ResponseModel):
     """`ApiKey` from the spec."""
 
-    api_key_id: str
+    api_key_id: str | None = None
     """Unique identifier for the API key"""
 
-    name: str
+    name: str | None = None
     """User-provided name for the API key"""
 
-    scopes: NullAsEmptyList[ApiKeyScope | str]
+    scopes: NullAsEmptyList[ApiKeyScope | str] = []
     """List of scopes granted to this API key."""
 
     subaccount: int | None = None
@@ -49,6 +51,8 @@ class ApiKey(ResponseModel):
 
     fcm_subtrader_id: str | None = None
     """If set, the API key is bound to this single FCM subtrader ({fcm_user_id}_{suffix}) and is usable only as that institution's trading credential - FIX sessions and subtrader-scoped margin WebSocket sessions; every REST endpoint is denied. Absent/null means the key carries no subtrader binding."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"api_key_id", "name", "scopes"})
 
 
 ApiKeyType: TypeAlias = Literal["rsa", "ed25519"]
@@ -67,7 +71,7 @@ class CreateApiKeyRequest(RequestModel):
     scopes: list[ApiKeyScope] | None = None
     """List of scopes to grant to the API key. If the broad `write` parent scope is included, `read` must also be included. Child scopes may be granted without the broad parent scope. Defaults to full access (`read`, `write`) if not provided."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """If set, restricts the API key to a single sub-account (0-63) that you own. A restricted key may only read and trade on that sub-account; it cannot act on other sub-accounts, transfer funds between sub-accounts, or create sub-accounts. Omit to leave the key unrestricted. Mutually exclusive with fcm_subtrader_id."""
 
     fcm_subtrader_id: str | None = None
@@ -77,11 +81,13 @@ class CreateApiKeyRequest(RequestModel):
 class CreateApiKeyResponse(ResponseModel):
     """`CreateApiKeyResponse` from the spec."""
 
-    api_key_id: str
+    api_key_id: str | None = None
     """Unique identifier for the newly created API key"""
 
     warning: str | None = None
     """Present only when the minted key is bound to an FCM subtrader that is missing a per-subtrader risk control - the initial-margin cap (margin lane) or the event-contract daily cap. The mint still succeeds; the warning names each missing control - an event-contract subtrader without a daily cap has its event-contract orders rejected until one is set, while a margin subtrader without an initial-margin cap is bounded only by firm-level risk limits."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"api_key_id"})
 
 
 class GenerateApiKeyRequest(RequestModel):
@@ -95,7 +101,7 @@ class GenerateApiKeyRequest(RequestModel):
     scopes: list[ApiKeyScope] | None = None
     """List of scopes to grant to the API key. If the broad `write` parent scope is included, `read` must also be included. Child scopes may be granted without the broad parent scope. Defaults to full access (`read`, `write`) if not provided."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """If set, restricts the API key to a single sub-account (0-63) that you own. A restricted key may only read and trade on that sub-account; it cannot act on other sub-accounts, transfer funds between sub-accounts, or create sub-accounts. Omit to leave the key unrestricted. Mutually exclusive with fcm_subtrader_id."""
 
     fcm_subtrader_id: str | None = None
@@ -105,23 +111,27 @@ class GenerateApiKeyRequest(RequestModel):
 class GenerateApiKeyResponse(ResponseModel):
     """`GenerateApiKeyResponse` from the spec."""
 
-    api_key_id: str
+    api_key_id: str | None = None
     """Unique identifier for the newly generated API key"""
 
     key_type: ApiKeyType | str | None = None
 
-    private_key: str
+    private_key: str | None = None
     """Private key in PEM format - PKCS#1 (`-----BEGIN RSA PRIVATE KEY-----`) for `rsa`, PKCS#8 (`-----BEGIN PRIVATE KEY-----`) for `ed25519`. This must be stored securely and cannot be retrieved again after this response"""
 
     warning: str | None = None
     """Present only when the minted key is bound to an FCM subtrader that is missing a per-subtrader risk control - the initial-margin cap (margin lane) or the event-contract daily cap. The mint still succeeds; the warning names each missing control - an event-contract subtrader without a daily cap has its event-contract orders rejected until one is set, while a margin subtrader without an initial-margin cap is bounded only by firm-level risk limits."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"api_key_id", "private_key"})
+
 
 class GetApiKeysResponse(ResponseModel):
     """`GetApiKeysResponse` from the spec."""
 
-    api_keys: NullAsEmptyList[ApiKey]
+    api_keys: NullAsEmptyList[ApiKey] = []
     """List of all API keys associated with the user"""
 
     api_key_region_expiration_ts: int | None = None
     """Unix timestamp (seconds) when the account's location attestation for API key requests expires; a past value means the attestation has lapsed. Absent when the account has never attested."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"api_keys"})

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import ClassVar, Literal, TypeAlias
+
+from pydantic import StrictInt
 
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
@@ -56,7 +58,7 @@ class AcceptBlockTradeProposalRequest(RequestModel):
     subtrader_id: str | None = None
     """Subtrader ID to accept as. Provide either this or subaccount, not both."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """User-managed subaccount number to accept as (0 for primary, 1-63 for numbered subaccounts). Provide either this or subtrader_id, not both."""
 
 
@@ -93,37 +95,37 @@ class AcceptRFQBatchRequest(RequestModel):
 class Quote(ResponseModel):
     """`Quote` from the spec."""
 
-    id: str
+    id: str | None = None
     """UUID of the quote. Preserve the exact returned string."""
 
-    rfq_id: str
+    rfq_id: str | None = None
     """UUID of the RFQ this quote is responding to."""
 
-    creator_id: str
+    creator_id: str | None = None
     """Public communications ID of the quote creator"""
 
-    rfq_creator_id: str
+    rfq_creator_id: str | None = None
     """Public communications ID of the RFQ creator (pseudonymous). When obscure_creator_id is enabled, other users receive the shared placeholder "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" (SHA-256 of empty input). The creator sees their normal ID. After this quote executes successfully, its counterparty sees the normal public communications ID."""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """The ticker of the market this quote is for"""
 
-    contracts_fp: FixedPointCount
+    contracts_fp: FixedPointCount | None = None
     """String representation of the number of contracts in the quote"""
 
-    yes_bid_dollars: FixedPointDollars
+    yes_bid_dollars: FixedPointDollars | None = None
     """Bid price for YES contracts, in dollars"""
 
-    no_bid_dollars: FixedPointDollars
+    no_bid_dollars: FixedPointDollars | None = None
     """Bid price for NO contracts, in dollars"""
 
-    created_ts: UTCDateTime
+    created_ts: UTCDateTime | None = None
     """Timestamp when the quote was created"""
 
-    updated_ts: UTCDateTime
+    updated_ts: UTCDateTime | None = None
     """Timestamp when the quote was last updated"""
 
-    status: Literal["open", "accepted", "confirmed", "executed", "cancelled"] | str
+    status: Literal["open", "accepted", "confirmed", "executed", "cancelled"] | str | None = None
     """Current status of the quote"""
 
     accepted_side: Literal["yes", "no"] | str | None = None
@@ -180,66 +182,84 @@ class Quote(ResponseModel):
     no_contracts_fp: FixedPointCount | None = None
     """Number of NO contracts offered in the quote (fixed-point)"""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "contracts_fp",
+            "created_ts",
+            "creator_id",
+            "id",
+            "market_ticker",
+            "no_bid_dollars",
+            "rfq_creator_id",
+            "rfq_id",
+            "status",
+            "updated_ts",
+            "yes_bid_dollars",
+        }
+    )
+
 
 class AcceptRFQBatchResponse(ResponseModel):
     """`AcceptRFQBatchResponse` from the spec."""
 
-    accepted_side: Literal["yes", "no"] | str
+    accepted_side: Literal["yes", "no"] | str | None = None
     """The side accepted on every child (yes or no)"""
 
-    quotes: NullAsEmptyList[Quote]
+    quotes: NullAsEmptyList[Quote] = []
     """The quote each child was accepted from, in batch order. Each winning maker then confirms its children."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"accepted_side", "quotes"})
 
 
 class BlockTradeProposal(ResponseModel):
     """`BlockTradeProposal` from the spec."""
 
-    id: str
+    id: str | None = None
     """Unique identifier for the block trade proposal"""
 
-    proposer_user_id: str
+    proposer_user_id: str | None = None
     """User ID of the proposal creator"""
 
-    buyer_user_id: str
+    buyer_user_id: str | None = None
     """User ID of the buyer. Empty when the authenticated user is not the buyer."""
 
     buyer_subtrader_id: str | None = None
     """Subtrader ID of the buyer. Empty when the authenticated user is not the buyer."""
 
-    seller_user_id: str
+    seller_user_id: str | None = None
     """User ID of the seller. Empty when the authenticated user is not the seller."""
 
     seller_subtrader_id: str | None = None
     """Subtrader ID of the seller. Empty when the authenticated user is not the seller."""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """The ticker of the market for this block trade"""
 
-    price_centi_cents: int
+    price_centi_cents: int | None = None
     """Price in centi-cents"""
 
-    centicount: int
+    centicount: int | None = None
     """Number of contracts in centicounts"""
 
-    maker_side: Literal["yes", "no"] | str
+    maker_side: Literal["yes", "no"] | str | None = None
     """The maker side of the trade"""
 
-    expiration_ts: UTCDateTime
+    expiration_ts: UTCDateTime | None = None
     """Expiration time of the proposal"""
 
-    status: str
+    status: str | None = None
     """Current status of the proposal"""
 
-    created_ts: UTCDateTime
+    created_ts: UTCDateTime | None = None
     """Timestamp when the proposal was created"""
 
-    updated_ts: UTCDateTime
+    updated_ts: UTCDateTime | None = None
     """Timestamp when the proposal was last updated"""
 
-    buyer_accepted: bool
+    buyer_accepted: bool | None = None
     """Whether the buyer has accepted the proposal"""
 
-    seller_accepted: bool
+    seller_accepted: bool | None = None
     """Whether the seller has accepted the proposal"""
 
     buyer_accepted_ts: UTCDateTime | None = None
@@ -256,6 +276,25 @@ class BlockTradeProposal(ResponseModel):
 
     seller_order_id: str | None = None
     """Order ID for the seller after the proposal is executed"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "buyer_accepted",
+            "buyer_user_id",
+            "centicount",
+            "created_ts",
+            "expiration_ts",
+            "id",
+            "maker_side",
+            "market_ticker",
+            "price_centi_cents",
+            "proposer_user_id",
+            "seller_accepted",
+            "seller_user_id",
+            "status",
+            "updated_ts",
+        }
+    )
 
 
 class CreateQuoteRequest(RequestModel):
@@ -276,15 +315,17 @@ class CreateQuoteRequest(RequestModel):
     post_only: bool | None = None
     """If true, the quote creator's resting order will be cancelled rather than crossed if it would take liquidity. Defaults to false."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """Optional subaccount number to place the quote under (0 for primary, 1-63 for subaccounts)"""
 
 
 class CreateQuoteResponse(ResponseModel):
     """`CreateQuoteResponse` from the spec."""
 
-    id: str
+    id: str | None = None
     """UUID of the newly created quote. Pass it unchanged in subsequent requests."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"id"})
 
 
 class CreateRFQBatchChild(RequestModel):
@@ -328,15 +369,17 @@ class CreateRFQBatchQuoteRequest(RequestModel):
     post_only: bool | None = None
     """If true, your resting orders are cancelled rather than crossed if they would take liquidity. Defaults to false."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """Optional subaccount number to place the batch quote under (0 for primary, 1-63 for subaccounts)"""
 
 
 class CreateRFQBatchQuoteResponse(ResponseModel):
     """`CreateRFQBatchQuoteResponse` from the spec."""
 
-    id: str
+    id: str | None = None
     """UUID of the newly created batch quote. Pass it unchanged in subsequent requests."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"id"})
 
 
 class CreateRFQBatchRequest(RequestModel):
@@ -372,23 +415,23 @@ class CreateRFQBatchRequest(RequestModel):
     subtrader_id: str | None = None
     """The subtrader to create the RFQ batch for (FCM members only; FCM members cannot create RFQ batches yet)"""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """The subaccount number to create the RFQ batch for (direct members only; 0 for primary, 1-63 for subaccounts)"""
 
 
 class RFQ(ResponseModel):
     """`RFQ` from the spec."""
 
-    id: str
+    id: str | None = None
     """UUID of the RFQ. Preserve the exact returned string."""
 
-    creator_id: str
+    creator_id: str | None = None
     """Public communications ID of the RFQ creator (pseudonymous). When obscure_creator_id is enabled, other users receive the shared placeholder "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" (SHA-256 of empty input). The creator sees their normal ID. After successful quote execution, subsequent RFQ responses show the normal public communications ID to all viewers."""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """The ticker of the market this RFQ is for"""
 
-    contracts_fp: FixedPointCount
+    contracts_fp: FixedPointCount | None = None
     """String representation of the number of contracts requested in the RFQ"""
 
     target_cost_dollars: FixedPointDollars | None = None
@@ -397,10 +440,10 @@ class RFQ(ResponseModel):
     target_cost_excludes_fees: bool | None = None
     """True when the target cost is principal-only and quote sizes are computed without reserving taker fees (fees are charged on top)."""
 
-    status: Literal["open", "closed"] | str
+    status: Literal["open", "closed"] | str | None = None
     """Current status of the RFQ (open, closed)"""
 
-    created_ts: UTCDateTime
+    created_ts: UTCDateTime | None = None
     """Timestamp when the RFQ was created"""
 
     mve_collection_ticker: str | None = None
@@ -427,6 +470,10 @@ class RFQ(ResponseModel):
     updated_ts: UTCDateTime | None = None
     """Timestamp when the RFQ was last updated"""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"contracts_fp", "created_ts", "creator_id", "id", "market_ticker", "status"}
+    )
+
 
 RFQBatchStatus: TypeAlias = Literal["open", "accepted", "closed"]
 """Status of an RFQ batch. An open batch takes batch quotes; an accepted batch is waiting for its winning makers to confirm or is executing; a closed batch is finished."""
@@ -435,15 +482,15 @@ RFQBatchStatus: TypeAlias = Literal["open", "accepted", "closed"]
 class RFQBatch(ResponseModel):
     """`RFQBatch` from the spec."""
 
-    id: str
+    id: str | None = None
     """UUID of the RFQ batch. Preserve the exact returned string."""
 
-    creator_id: str
+    creator_id: str | None = None
     """Public communications ID of the batch creator, obscured for other users like RFQ.creator_id when obscure_creator_id was set. It is revealed once a child RFQ executes."""
 
-    status: RFQBatchStatus | str
+    status: RFQBatchStatus | str | None = None
 
-    created_ts: UTCDateTime
+    created_ts: UTCDateTime | None = None
     """Timestamp when the RFQ batch was created"""
 
     accepted_ts: UTCDateTime | None = None
@@ -452,7 +499,7 @@ class RFQBatch(ResponseModel):
     closed_ts: UTCDateTime | None = None
     """Timestamp when the RFQ batch closed"""
 
-    rfqs: NullAsEmptyList[RFQ]
+    rfqs: NullAsEmptyList[RFQ] = []
     """The child RFQs, in the order they were requested"""
 
     updated_ts: UTCDateTime | None = None
@@ -470,11 +517,15 @@ class RFQBatch(ResponseModel):
     creator_subaccount: int | None = None
     """Subaccount number of the batch creator (visible to the batch creator)"""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"created_ts", "creator_id", "id", "rfqs", "status"})
+
 
 class CreateRFQBatchResponse(ResponseModel):
     """`CreateRFQBatchResponse` from the spec."""
 
-    rfq_batch: RFQBatch
+    rfq_batch: RFQBatch | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"rfq_batch"})
 
 
 class CreateRFQRequest(RequestModel):
@@ -483,13 +534,13 @@ class CreateRFQRequest(RequestModel):
     market_ticker: str
     """The ticker of the market for which to create an RFQ"""
 
-    contracts: int | None = None
+    contracts: StrictInt | None = None
     """Whole-contract count for the RFQ. Use contracts_fp for partial contract values; if both are provided, they must match."""
 
     contracts_fp: StrictCount | None = None
     """Fixed-point number of contracts for the RFQ. Supports partial contracts in 0.01-contract increments; if contracts is also provided, both values must match."""
 
-    target_cost_centi_cents: int | None = None
+    target_cost_centi_cents: StrictInt | None = None
     """Deprecated. DEPRECATED: The target cost for the RFQ in centi-cents. Use target_cost_dollars instead."""
 
     target_cost_dollars: StrictDollars | None = None
@@ -510,58 +561,68 @@ class CreateRFQRequest(RequestModel):
     subtrader_id: str | None = None
     """The subtrader to create the RFQ for (FCM members only)"""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """The subaccount number to create the RFQ for (direct members only; 0 for primary, 1-63 for subaccounts)"""
 
 
 class CreateRFQResponse(ResponseModel):
     """`CreateRFQResponse` from the spec."""
 
-    id: str
+    id: str | None = None
     """UUID of the newly created RFQ. Pass it unchanged in subsequent requests."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"id"})
 
 
 class GetBlockTradeProposalsResponse(ResponseModel):
     """`GetBlockTradeProposalsResponse` from the spec."""
 
-    block_trade_proposals: NullAsEmptyList[BlockTradeProposal]
+    block_trade_proposals: NullAsEmptyList[BlockTradeProposal] = []
     """List of block trade proposals"""
 
     cursor: str | None = None
     """Cursor for pagination to get the next page of results"""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"block_trade_proposals"})
+
 
 class GetCommunicationsIDResponse(ResponseModel):
     """`GetCommunicationsIDResponse` from the spec."""
 
-    communications_id: str
+    communications_id: str | None = None
     """A public communications ID which is used to identify the user"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"communications_id"})
 
 
 class GetQuoteResponse(ResponseModel):
     """`GetQuoteResponse` from the spec."""
 
-    quote: Quote
+    quote: Quote | None = None
     """The details of the requested quote"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"quote"})
 
 
 class GetQuotesResponse(ResponseModel):
     """`GetQuotesResponse` from the spec."""
 
-    quotes: NullAsEmptyList[Quote]
+    quotes: NullAsEmptyList[Quote] = []
     """List of quotes matching the query criteria"""
 
     cursor: str | None = None
     """Cursor for pagination to get the next page of results"""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"quotes"})
+
 
 class RFQBatchBestQuote(ResponseModel):
     """`RFQBatchBestQuote` from the spec."""
 
-    rfq_id: str
+    rfq_id: str | None = None
     """UUID of the child RFQ"""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """The child's combo market"""
 
     yes_bid_dollars: FixedPointDollars | None = None
@@ -576,35 +637,43 @@ class RFQBatchBestQuote(ResponseModel):
     no_contracts_offered_fp: FixedPointCount | None = None
     """Contracts the best NO bid offers"""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"market_ticker", "rfq_id"})
+
 
 class RFQBatchBestQuotes(ResponseModel):
     """`RFQBatchBestQuotes` from the spec."""
 
-    rfq_batch_id: str
+    rfq_batch_id: str | None = None
     """UUID of the RFQ batch"""
 
-    status: RFQBatchStatus | str
+    status: RFQBatchStatus | str | None = None
 
-    version: int
+    version: int | None = None
     """Increases whenever a best bid changes"""
 
     updated_ts: UTCDateTime | None = None
     """When a best bid last changed"""
 
-    yes_complete: bool
+    yes_complete: bool | None = None
     """Whether every child has a YES bid, so the batch can be accepted on the yes side"""
 
-    no_complete: bool
+    no_complete: bool | None = None
     """Whether every child has a NO bid, so the batch can be accepted on the no side"""
 
-    rfqs: NullAsEmptyList[RFQBatchBestQuote]
+    rfqs: NullAsEmptyList[RFQBatchBestQuote] = []
     """One entry per child RFQ, in batch order"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"no_complete", "rfq_batch_id", "rfqs", "status", "version", "yes_complete"}
+    )
 
 
 class GetRFQBatchBestQuotesResponse(ResponseModel):
     """`GetRFQBatchBestQuotesResponse` from the spec."""
 
-    best_quotes: RFQBatchBestQuotes
+    best_quotes: RFQBatchBestQuotes | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"best_quotes"})
 
 
 RFQBatchQuoteStatus: TypeAlias = Literal["open", "accepted", "confirmed", "executed", "partially_executed", "cancelled"]
@@ -614,24 +683,24 @@ RFQBatchQuoteStatus: TypeAlias = Literal["open", "accepted", "confirmed", "execu
 class RFQBatchQuote(ResponseModel):
     """One maker's quote on an RFQ batch. Once the batch is accepted, quotes lists only the children this maker won."""
 
-    id: str
+    id: str | None = None
     """UUID of the batch quote. Preserve the exact returned string."""
 
-    rfq_batch_id: str
+    rfq_batch_id: str | None = None
     """UUID of the RFQ batch this batch quote prices"""
 
-    creator_id: str
+    creator_id: str | None = None
     """Public communications ID of the batch quote creator"""
 
-    rfq_creator_id: str
+    rfq_creator_id: str | None = None
     """Public communications ID of the RFQ batch creator, obscured like Quote.rfq_creator_id"""
 
-    status: RFQBatchQuoteStatus | str
+    status: RFQBatchQuoteStatus | str | None = None
 
-    created_ts: UTCDateTime
+    created_ts: UTCDateTime | None = None
     """Timestamp when the batch quote was created"""
 
-    updated_ts: UTCDateTime
+    updated_ts: UTCDateTime | None = None
     """Timestamp when the batch quote was last updated"""
 
     accepted_side: Literal["yes", "no"] | str | None = None
@@ -643,7 +712,7 @@ class RFQBatchQuote(ResponseModel):
     confirmed_ts: UTCDateTime | None = None
     """Timestamp when the batch quote was confirmed"""
 
-    quotes: NullAsEmptyList[Quote]
+    quotes: NullAsEmptyList[Quote] = []
     """One quote per child RFQ, or once accepted one per child this maker won; match them to children by rfq_id. Each accepted child quote executes as its own trade."""
 
     rest_remainder: bool | None = None
@@ -664,45 +733,59 @@ class RFQBatchQuote(ResponseModel):
     rfq_creator_subaccount: int | None = None
     """Subaccount number of the RFQ batch creator (visible to the RFQ batch creator)"""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"created_ts", "creator_id", "id", "quotes", "rfq_batch_id", "rfq_creator_id", "status", "updated_ts"}
+    )
+
 
 class GetRFQBatchQuotesResponse(ResponseModel):
     """`GetRFQBatchQuotesResponse` from the spec."""
 
-    batch_quotes: NullAsEmptyList[RFQBatchQuote]
+    batch_quotes: NullAsEmptyList[RFQBatchQuote] = []
     """Batch quotes on the RFQ batch visible to you"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"batch_quotes"})
 
 
 class GetRFQBatchResponse(ResponseModel):
     """`GetRFQBatchResponse` from the spec."""
 
-    rfq_batch: RFQBatch
+    rfq_batch: RFQBatch | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"rfq_batch"})
 
 
 class GetRFQBatchesResponse(ResponseModel):
     """`GetRFQBatchesResponse` from the spec."""
 
-    rfq_batches: NullAsEmptyList[RFQBatch]
+    rfq_batches: NullAsEmptyList[RFQBatch] = []
     """RFQ batches matching the query criteria"""
 
     cursor: str | None = None
     """Cursor for pagination to get the next page of results"""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"rfq_batches"})
+
 
 class GetRFQResponse(ResponseModel):
     """`GetRFQResponse` from the spec."""
 
-    rfq: RFQ
+    rfq: RFQ | None = None
     """The details of the requested RFQ"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"rfq"})
 
 
 class GetRFQsResponse(ResponseModel):
     """`GetRFQsResponse` from the spec."""
 
-    rfqs: NullAsEmptyList[RFQ]
+    rfqs: NullAsEmptyList[RFQ] = []
     """List of RFQs matching the query criteria"""
 
     cursor: str | None = None
     """Cursor for pagination to get the next page of results"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"rfqs"})
 
 
 class ProposeBlockTradeRequest(RequestModel):
@@ -714,7 +797,7 @@ class ProposeBlockTradeRequest(RequestModel):
     buyer_subtrader_id: str | None = None
     """Subtrader ID of the buyer. Provide either this or buyer_subaccount, not both."""
 
-    buyer_subaccount: int | None = None
+    buyer_subaccount: StrictInt | None = None
     """User-managed subaccount number of the buyer (0 for primary, 1-63 for numbered subaccounts). Provide either this or buyer_subtrader_id, not both."""
 
     seller_user_id: str
@@ -723,16 +806,16 @@ class ProposeBlockTradeRequest(RequestModel):
     seller_subtrader_id: str | None = None
     """Subtrader ID of the seller. Provide either this or seller_subaccount, not both."""
 
-    seller_subaccount: int | None = None
+    seller_subaccount: StrictInt | None = None
     """User-managed subaccount number of the seller (0 for primary, 1-63 for numbered subaccounts). Provide either this or seller_subtrader_id, not both."""
 
     market_ticker: str
     """The ticker of the market for this block trade"""
 
-    price_centi_cents: int
+    price_centi_cents: StrictInt
     """Price in centi-cents"""
 
-    centicount: int
+    centicount: StrictInt
     """Number of contracts in centicounts"""
 
     maker_side: Literal["yes", "no"]
@@ -745,8 +828,10 @@ class ProposeBlockTradeRequest(RequestModel):
 class ProposeBlockTradeResponse(ResponseModel):
     """`ProposeBlockTradeResponse` from the spec."""
 
-    block_trade_proposal_id: str
+    block_trade_proposal_id: str | None = None
     """The ID of the newly created block trade proposal"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"block_trade_proposal_id"})
 
 
 UserFilter: TypeAlias = Literal["self"]

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from kalshi_rest._fixed_point import FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
@@ -35,22 +35,22 @@ __all__ = [
 class EventData(ResponseModel):
     """`EventData` from the spec."""
 
-    event_ticker: str
+    event_ticker: str | None = None
     """Unique identifier for this event."""
 
-    series_ticker: str
+    series_ticker: str | None = None
     """Unique identifier for the series this event belongs to."""
 
-    sub_title: str
+    sub_title: str | None = None
     """Shortened descriptive title for the event."""
 
-    title: str
+    title: str | None = None
     """Full title of the event."""
 
-    collateral_return_type: str
+    collateral_return_type: str | None = None
     """Collateral-return netting type for this event: `MECNET` for mutually exclusive markets, `DIRECNET` for directional netting, or an empty string for no collateral-return netting. Netting applies within this event, not across all events in its series, and also requires netting to be enabled for the trading account or subtrader. Use `with_nested_markets=true` to retrieve the markets associated with each event."""
 
-    mutually_exclusive: bool
+    mutually_exclusive: bool | None = None
     """True when `collateral_return_type` is `MECNET`: at most one market in this event can resolve to 'yes'. False for both `DIRECNET` and an empty collateral-return type. A false value does not mean collateral-return netting is unavailable. Use `collateral_return_type` to distinguish these cases."""
 
     category: str | None = None
@@ -68,7 +68,7 @@ class EventData(ResponseModel):
     product_metadata: dict[str, Any] | None = None
     """Additional metadata for the event."""
 
-    settlement_sources: NullAsEmptyList[SettlementSource] | None
+    settlement_sources: NullAsEmptyList[SettlementSource] | None = []
     """The official sources used for the determination of markets within this event. Methodology is defined in the rulebook."""
 
     last_updated_ts: UTCDateTime | None = None
@@ -82,116 +82,150 @@ class EventData(ResponseModel):
 
     exchange_index: ExchangeIndex | None = None
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "collateral_return_type",
+            "event_ticker",
+            "mutually_exclusive",
+            "series_ticker",
+            "settlement_sources",
+            "sub_title",
+            "title",
+        }
+    )
+
 
 class EventFeeChange(ResponseModel):
     """`EventFeeChange` from the spec."""
 
-    id: str
+    id: str | None = None
     """Unique identifier for this fee change"""
 
-    event_ticker: str
+    event_ticker: str | None = None
     """Event ticker this fee change applies to"""
 
-    series_ticker: str
+    series_ticker: str | None = None
     """Series ticker for the event"""
 
-    fee_type_override: FeeType | str | None
+    fee_type_override: FeeType | str | None = None
     """New fee type override for the event. When null, the event clears any prior override and falls back to the parent series' fee structure."""
 
-    fee_multiplier_override: FixedPointNumber | None
+    fee_multiplier_override: FixedPointNumber | None = None
     """New fee multiplier override for the event. When null, the event clears any prior override and falls back to the parent series' fee multiplier."""
 
-    scheduled_ts: UTCDateTime
+    scheduled_ts: UTCDateTime | None = None
     """Timestamp when this fee change is scheduled to take effect"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"event_ticker", "fee_multiplier_override", "fee_type_override", "id", "scheduled_ts", "series_ticker"}
+    )
 
 
 class PercentilePoint(ResponseModel):
     """`PercentilePoint` from the spec."""
 
-    percentile: int
+    percentile: int | None = None
     """The percentile value (0-9999)."""
 
-    raw_numerical_forecast: FixedPointNumber
+    raw_numerical_forecast: FixedPointNumber | None = None
     """The raw numerical forecast value."""
 
-    numerical_forecast: FixedPointNumber
+    numerical_forecast: FixedPointNumber | None = None
     """The processed numerical forecast value."""
 
-    formatted_forecast: str
+    formatted_forecast: str | None = None
     """The human-readable formatted forecast value."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"formatted_forecast", "numerical_forecast", "percentile", "raw_numerical_forecast"}
+    )
 
 
 class ForecastPercentilesPoint(ResponseModel):
     """`ForecastPercentilesPoint` from the spec."""
 
-    event_ticker: str
+    event_ticker: str | None = None
     """The event ticker this forecast is for."""
 
-    end_period_ts: int
+    end_period_ts: int | None = None
     """Unix timestamp for the inclusive end of the forecast period."""
 
-    period_interval: int
+    period_interval: int | None = None
     """Length of the forecast period in minutes."""
 
-    percentile_points: NullAsEmptyList[PercentilePoint]
+    percentile_points: NullAsEmptyList[PercentilePoint] = []
     """Array of forecast values at different percentiles."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"end_period_ts", "event_ticker", "percentile_points", "period_interval"}
+    )
 
 
 class GetEventCandlesticksResponse(ResponseModel):
     """`GetEventCandlesticksResponse` from the spec."""
 
-    market_tickers: NullAsEmptyList[str]
+    market_tickers: NullAsEmptyList[str] = []
     """Array of market tickers in the event."""
 
-    market_candlesticks: NullAsEmptyList[NullAsEmptyList[MarketCandlestick]]
+    market_candlesticks: NullAsEmptyList[NullAsEmptyList[MarketCandlestick]] = []
     """Array of market candlestick arrays, one for each market in the event."""
 
-    adjusted_end_ts: int
+    adjusted_end_ts: int | None = None
     """Adjusted end timestamp if the requested candlesticks would be larger than maxAggregateCandidates."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"adjusted_end_ts", "market_candlesticks", "market_tickers"}
+    )
 
 
 class GetEventFeeChangesResponse(ResponseModel):
     """`GetEventFeeChangesResponse` from the spec."""
 
-    event_fee_changes: NullAsEmptyList[EventFeeChange]
+    event_fee_changes: NullAsEmptyList[EventFeeChange] = []
 
-    cursor: str
+    cursor: str | None = None
     """Pagination cursor for the next page. Empty if there are no more results."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cursor", "event_fee_changes"})
 
 
 class GetEventForecastPercentilesHistoryResponse(ResponseModel):
     """`GetEventForecastPercentilesHistoryResponse` from the spec."""
 
-    forecast_history: NullAsEmptyList[ForecastPercentilesPoint]
+    forecast_history: NullAsEmptyList[ForecastPercentilesPoint] = []
     """Array of forecast percentile data points over time."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"forecast_history"})
 
 
 class MarketMetadata(ResponseModel):
     """`MarketMetadata` from the spec."""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """The ticker of the market."""
 
-    image_url: str
+    image_url: str | None = None
     """A path to an image that represents this market."""
 
-    color_code: str
+    color_code: str | None = None
     """The color code for the market."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"color_code", "image_url", "market_ticker"})
 
 
 class GetEventMetadataResponse(ResponseModel):
     """`GetEventMetadataResponse` from the spec."""
 
-    image_url: str
+    image_url: str | None = None
     """A path to an image that represents this event."""
 
     featured_image_url: str | None = None
     """A path to an image that represents the image of the featured market."""
 
-    market_details: NullAsEmptyList[MarketMetadata]
+    market_details: NullAsEmptyList[MarketMetadata] = []
     """Metadata for the markets in this event."""
 
-    settlement_sources: NullAsEmptyList[SettlementSource]
+    settlement_sources: NullAsEmptyList[SettlementSource] = []
     """A list of settlement sources for this event."""
 
     competition: str | None = None
@@ -200,35 +234,43 @@ class GetEventMetadataResponse(ResponseModel):
     competition_scope: str | None = None
     """Event scope, based on the competition."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"image_url", "market_details", "settlement_sources"})
+
 
 class GetEventResponse(ResponseModel):
     """`GetEventResponse` from the spec."""
 
-    event: EventData
+    event: EventData | None = None
     """Data for the event."""
 
-    markets: NullAsEmptyList[Market]
+    markets: NullAsEmptyList[Market] = []
     """Data for the markets in this event. This field is deprecated in favour of the "markets" field inside the event. Which will be filled with the same value if you use the query parameter "with_nested_markets=true"."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"event", "markets"})
 
 
 class GetEventsResponse(ResponseModel):
     """`GetEventsResponse` from the spec."""
 
-    events: NullAsEmptyList[EventData]
+    events: NullAsEmptyList[EventData] = []
     """Array of events matching the query criteria."""
 
     milestones: NullAsEmptyList[Milestone] | None = None
     """Array of milestones related to the events."""
 
-    cursor: str
+    cursor: str | None = None
     """Pagination cursor for the next page. Empty if there are no more results."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cursor", "events"})
 
 
 class GetMultivariateEventsResponse(ResponseModel):
     """`GetMultivariateEventsResponse` from the spec."""
 
-    events: NullAsEmptyList[EventData]
+    events: NullAsEmptyList[EventData] = []
     """Array of multivariate events matching the query criteria."""
 
-    cursor: str
+    cursor: str | None = None
     """Pagination cursor for the next page. Empty if there are no more results."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cursor", "events"})

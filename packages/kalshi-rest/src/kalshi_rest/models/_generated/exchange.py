@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_rest._fixed_point import FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
 from kalshi_rest.models._generated.shared import ExchangeIndex, FeeType
@@ -24,38 +26,44 @@ __all__ = [
 class DailySchedule(ResponseModel):
     """`DailySchedule` from the spec."""
 
-    open_time: str
+    open_time: str | None = None
     """Opening time in ET (Eastern Time) format HH:MM."""
 
-    close_time: str
+    close_time: str | None = None
     """Closing time in ET (Eastern Time) format HH:MM."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"close_time", "open_time"})
 
 
 class ExchangeIndexStatus(ResponseModel):
     """`ExchangeIndexStatus` from the spec."""
 
-    exchange_index: ExchangeIndex
+    exchange_index: ExchangeIndex | None = None
 
-    description: str
+    description: str | None = None
     """Description of this exchange shard."""
 
-    exchange_active: bool
+    exchange_active: bool | None = None
     """False if this exchange index is no longer taking any state changes at all. True unless under maintenance."""
 
-    trading_active: bool
+    trading_active: bool | None = None
     """True if trading is currently permitted on this exchange index. False outside exchange hours or during pauses."""
 
-    intra_exchange_transfers_active: bool
+    intra_exchange_transfers_active: bool | None = None
     """True if intra-exchange transfers are currently permitted on this exchange index. False when transfers are temporarily blocked."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"description", "exchange_active", "exchange_index", "intra_exchange_transfers_active", "trading_active"}
+    )
 
 
 class ExchangeStatus(ResponseModel):
     """`ExchangeStatus` from the spec."""
 
-    exchange_active: bool
+    exchange_active: bool | None = None
     """False if the core Kalshi exchange is no longer taking any state changes at all. This includes but is not limited to trading, new users, and transfers. True unless we are under maintenance."""
 
-    trading_active: bool
+    trading_active: bool | None = None
     """True if we are currently permitting trading on the exchange. This is true during trading hours and false outside exchange hours. Kalshi reserves the right to pause at any time in case issues are detected."""
 
     intra_exchange_transfers_active: bool | None = None
@@ -67,91 +75,111 @@ class ExchangeStatus(ResponseModel):
     exchange_index_statuses: NullAsEmptyList[ExchangeIndexStatus] | None = None
     """Status of each exchange index. The top-level fields above reflect the default exchange index (0). Absent when the per-index breakdown is unavailable."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"exchange_active", "trading_active"})
+
 
 class MaintenanceWindow(ResponseModel):
     """`MaintenanceWindow` from the spec."""
 
-    start_datetime: UTCDateTime
+    start_datetime: UTCDateTime | None = None
     """Start date and time of the maintenance window."""
 
-    end_datetime: UTCDateTime
+    end_datetime: UTCDateTime | None = None
     """End date and time of the maintenance window."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"end_datetime", "start_datetime"})
 
 
 class WeeklySchedule(ResponseModel):
     """`WeeklySchedule` from the spec."""
 
-    start_time: UTCDateTime
+    start_time: UTCDateTime | None = None
     """Start date and time for when this weekly schedule is effective."""
 
-    end_time: UTCDateTime
+    end_time: UTCDateTime | None = None
     """End date and time for when this weekly schedule is no longer effective."""
 
-    monday: NullAsEmptyList[DailySchedule]
+    monday: NullAsEmptyList[DailySchedule] = []
     """Trading hours for Monday. May contain multiple sessions."""
 
-    tuesday: NullAsEmptyList[DailySchedule]
+    tuesday: NullAsEmptyList[DailySchedule] = []
     """Trading hours for Tuesday. May contain multiple sessions."""
 
-    wednesday: NullAsEmptyList[DailySchedule]
+    wednesday: NullAsEmptyList[DailySchedule] = []
     """Trading hours for Wednesday. May contain multiple sessions."""
 
-    thursday: NullAsEmptyList[DailySchedule]
+    thursday: NullAsEmptyList[DailySchedule] = []
     """Trading hours for Thursday. May contain multiple sessions."""
 
-    friday: NullAsEmptyList[DailySchedule]
+    friday: NullAsEmptyList[DailySchedule] = []
     """Trading hours for Friday. May contain multiple sessions."""
 
-    saturday: NullAsEmptyList[DailySchedule]
+    saturday: NullAsEmptyList[DailySchedule] = []
     """Trading hours for Saturday. May contain multiple sessions."""
 
-    sunday: NullAsEmptyList[DailySchedule]
+    sunday: NullAsEmptyList[DailySchedule] = []
     """Trading hours for Sunday. May contain multiple sessions."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"end_time", "friday", "monday", "saturday", "start_time", "sunday", "thursday", "tuesday", "wednesday"}
+    )
 
 
 class Schedule(ResponseModel):
     """`Schedule` from the spec."""
 
-    standard_hours: NullAsEmptyList[WeeklySchedule]
+    standard_hours: NullAsEmptyList[WeeklySchedule] = []
     """The standard operating hours of the exchange. All times are expressed in ET. Outside of these times trading will be unavailable."""
 
-    maintenance_windows: NullAsEmptyList[MaintenanceWindow]
+    maintenance_windows: NullAsEmptyList[MaintenanceWindow] = []
     """Scheduled maintenance windows, during which the exchange may be unavailable."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"maintenance_windows", "standard_hours"})
 
 
 class GetExchangeScheduleResponse(ResponseModel):
     """`GetExchangeScheduleResponse` from the spec."""
 
-    schedule: Schedule
+    schedule: Schedule | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"schedule"})
 
 
 class SeriesFeeChange(ResponseModel):
     """`SeriesFeeChange` from the spec."""
 
-    id: str
+    id: str | None = None
     """Unique identifier for this fee change"""
 
-    series_ticker: str
+    series_ticker: str | None = None
     """Series ticker this fee change applies to"""
 
-    fee_type: FeeType | str
+    fee_type: FeeType | str | None = None
     """New fee type for the series"""
 
-    fee_multiplier: FixedPointNumber
+    fee_multiplier: FixedPointNumber | None = None
     """New fee multiplier for the series"""
 
-    scheduled_ts: UTCDateTime
+    scheduled_ts: UTCDateTime | None = None
     """Timestamp when this fee change is scheduled to take effect"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"fee_multiplier", "fee_type", "id", "scheduled_ts", "series_ticker"}
+    )
 
 
 class GetSeriesFeeChangesResponse(ResponseModel):
     """`GetSeriesFeeChangesResponse` from the spec."""
 
-    series_fee_change_arr: NullAsEmptyList[SeriesFeeChange]
+    series_fee_change_arr: NullAsEmptyList[SeriesFeeChange] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"series_fee_change_arr"})
 
 
 class GetUserDataTimestampResponse(ResponseModel):
     """`GetUserDataTimestampResponse` from the spec."""
 
-    as_of_time: UTCDateTime
+    as_of_time: UTCDateTime | None = None
     """Timestamp when user data was last updated."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"as_of_time"})

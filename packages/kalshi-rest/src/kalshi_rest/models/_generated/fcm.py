@@ -3,6 +3,10 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
+from pydantic import StrictInt
+
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictDollars
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
 from kalshi_rest.models._generated.shared import ExchangeIndex, OutcomeSide
@@ -36,18 +40,20 @@ class CreateFCMPositionTransferRequest(RequestModel):
     market_ticker: str
     """Ticker of the market whose position is moved."""
 
-    position_centicount: int
+    position_centicount: StrictInt
     """Contracts to move, in centicounts (contracts x 100). Positive moves YES, negative moves NO. Must be a non-zero whole number of contracts, e.g. 1000 for 10 YES or -500 for 5 NO."""
 
-    price_centicents: int
+    price_centicents: StrictInt
     """YES price per contract in centicents (cents x 100), in whole cents, even when moving NO. For example, 4500 is 45 cents."""
 
 
 class CreateFCMPositionTransferResponse(ResponseModel):
     """`CreateFCMPositionTransferResponse` from the spec."""
 
-    position_transfer_id: str
+    position_transfer_id: str | None = None
     """Id of the executed transfer. Store it; no Trade API endpoint lists past transfers."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"position_transfer_id"})
 
 
 class CreateFCMSubtraderRequest(RequestModel):
@@ -60,27 +66,33 @@ class CreateFCMSubtraderRequest(RequestModel):
 class CreateFCMSubtraderResponse(ResponseModel):
     """`CreateFCMSubtraderResponse` from the spec."""
 
-    subtrader_id: str
+    subtrader_id: str | None = None
     """The full id of the created subtrader."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"subtrader_id"})
 
 
 class FCMSubtrader(ResponseModel):
     """`FCMSubtrader` from the spec."""
 
-    subtrader_id: str
+    subtrader_id: str | None = None
     """Full subtrader identifier owned by the authenticated FCM."""
 
-    exchange_indices: NullAsEmptyList[int]
+    exchange_indices: NullAsEmptyList[int] = []
     """Exchange indices where this subtrader has been observed."""
 
-    trading_blocked: bool
+    trading_blocked: bool | None = None
     """Effective trading block, including firm-wide and Kalshi restrictions."""
 
-    fcm_trading_blocked: bool
+    fcm_trading_blocked: bool | None = None
     """Whether an FCM-owned per-subtrader trading block is configured."""
 
-    propagation_pending: bool
+    propagation_pending: bool | None = None
     """Whether a configured per-subtrader block is awaiting engine application."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"exchange_indices", "fcm_trading_blocked", "propagation_pending", "subtrader_id", "trading_blocked"}
+    )
 
 
 class FcmFill(ResponseModel):
@@ -89,7 +101,7 @@ class FcmFill(ResponseModel):
     fill_id: str
     """Fill ID."""
 
-    exchange_index: ExchangeIndex
+    exchange_index: ExchangeIndex | None = None
 
     ticker: str
     """Market ticker."""
@@ -124,43 +136,62 @@ class FcmFill(ResponseModel):
     taker_fee_cost: FixedPointDollars | None = None
     """Taker fee in dollars when owned by the FCM."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"exchange_index"})
+
 
 class GetFCMEventContractDailyCapResponse(ResponseModel):
     """`GetFCMEventContractDailyCapResponse` from the spec."""
 
-    subtrader_id: str
+    subtrader_id: str | None = None
 
-    limit: FixedPointDollars
+    limit: FixedPointDollars | None = None
 
-    executed_utilization: FixedPointDollars
+    executed_utilization: FixedPointDollars | None = None
 
-    resting_order_utilization: FixedPointDollars
+    resting_order_utilization: FixedPointDollars | None = None
 
-    pending_order_utilization: FixedPointDollars
+    pending_order_utilization: FixedPointDollars | None = None
 
-    cap_date: str
+    cap_date: str | None = None
     """The New York calendar date the executed utilization applies to. Executed utilization resets at midnight New York time; resting and pending reservations persist while their orders remain open."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "cap_date",
+            "executed_utilization",
+            "limit",
+            "pending_order_utilization",
+            "resting_order_utilization",
+            "subtrader_id",
+        }
+    )
 
 
 class GetFCMSubtraderBlockedCategoriesResponse(ResponseModel):
     """`GetFCMSubtraderBlockedCategoriesResponse` from the spec."""
 
-    categories: NullAsEmptyList[str]
+    categories: NullAsEmptyList[str] = []
     """The event categories blocked for the subtrader, sorted ascending. Empty when no categories are blocked."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"categories"})
 
 
 class GetFcmFillsResponse(ResponseModel):
     """`GetFcmFillsResponse` from the spec."""
 
-    fills: NullAsEmptyList[FcmFill]
+    fills: NullAsEmptyList[FcmFill] = []
 
-    cursor: str
+    cursor: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cursor", "fills"})
 
 
 class ListFCMSubtradersResponse(ResponseModel):
     """`ListFCMSubtradersResponse` from the spec."""
 
-    subtraders: NullAsEmptyList[FCMSubtrader]
+    subtraders: NullAsEmptyList[FCMSubtrader] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"subtraders"})
 
 
 class UpdateFCMEventContractDailyCapRequest(RequestModel):
@@ -188,5 +219,7 @@ class UpdateFCMSubtraderBlockedCategoriesRequest(RequestModel):
 class UpdateFCMSubtraderBlockedCategoriesResponse(ResponseModel):
     """`UpdateFCMSubtraderBlockedCategoriesResponse` from the spec."""
 
-    categories: NullAsEmptyList[str]
+    categories: NullAsEmptyList[str] = []
     """The subtrader's full resulting blocked set, sorted ascending."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"categories"})

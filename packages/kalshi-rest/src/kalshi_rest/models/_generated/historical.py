@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars
 from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
 
@@ -18,84 +20,98 @@ __all__ = [
 class BidAskDistributionHistorical(ResponseModel):
     """`BidAskDistributionHistorical` from the spec."""
 
-    open: FixedPointDollars
+    open: FixedPointDollars | None = None
     """Offer price on the market at the start of the candlestick period (in dollars)."""
 
-    low: FixedPointDollars
+    low: FixedPointDollars | None = None
     """Lowest offer price on the market during the candlestick period (in dollars)."""
 
-    high: FixedPointDollars
+    high: FixedPointDollars | None = None
     """Highest offer price on the market during the candlestick period (in dollars)."""
 
-    close: FixedPointDollars
+    close: FixedPointDollars | None = None
     """Offer price on the market at the end of the candlestick period (in dollars)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"close", "high", "low", "open"})
 
 
 class GetHistoricalCutoffResponse(ResponseModel):
     """`GetHistoricalCutoffResponse` from the spec."""
 
-    market_settled_ts: UTCDateTime
+    market_settled_ts: UTCDateTime | None = None
     """Cutoff based on **market settlement time**. Markets and their candlesticks that settled before this timestamp must be accessed via `GET /historical/markets` and `GET /historical/markets/{ticker}/candlesticks`."""
 
-    trades_created_ts: UTCDateTime
+    trades_created_ts: UTCDateTime | None = None
     """Cutoff based on **trade fill time**. Fills that occurred before this timestamp must be accessed via `GET /historical/fills`."""
 
-    orders_updated_ts: UTCDateTime
+    orders_updated_ts: UTCDateTime | None = None
     """Cutoff based on **order cancellation or execution time**. Orders canceled or fully executed before this timestamp must be accessed via `GET /historical/orders`. Resting (active) orders are always available in `GET /portfolio/orders`."""
 
     market_positions_last_updated_ts: UTCDateTime | None = None
     """Cutoff based on **position last-update time**. Settled positions archived from the live data set before this timestamp are served through the historical section of position reads."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"market_settled_ts", "orders_updated_ts", "trades_created_ts"}
+    )
+
 
 class PriceDistributionHistorical(ResponseModel):
     """`PriceDistributionHistorical` from the spec."""
 
-    open: FixedPointDollars | None
+    open: FixedPointDollars | None = None
     """Price of the first trade during the candlestick period (in dollars). Null if no trades occurred."""
 
-    low: FixedPointDollars | None
+    low: FixedPointDollars | None = None
     """Lowest trade price during the candlestick period (in dollars). Null if no trades occurred."""
 
-    high: FixedPointDollars | None
+    high: FixedPointDollars | None = None
     """Highest trade price during the candlestick period (in dollars). Null if no trades occurred."""
 
-    close: FixedPointDollars | None
+    close: FixedPointDollars | None = None
     """Price of the last trade during the candlestick period (in dollars). Null if no trades occurred."""
 
-    mean: FixedPointDollars | None
+    mean: FixedPointDollars | None = None
     """Volume-weighted average price during the candlestick period (in dollars). Null if no trades occurred."""
 
-    previous: FixedPointDollars | None
+    previous: FixedPointDollars | None = None
     """Close price from the previous candlestick period (in dollars). Null if this is the first candlestick or no prior trade exists."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"close", "high", "low", "mean", "open", "previous"})
 
 
 class MarketCandlestickHistorical(ResponseModel):
     """`MarketCandlestickHistorical` from the spec."""
 
-    end_period_ts: int
+    end_period_ts: int | None = None
     """Unix timestamp for the inclusive end of the candlestick period."""
 
-    yes_bid: BidAskDistributionHistorical
+    yes_bid: BidAskDistributionHistorical | None = None
     """Open, high, low, close (OHLC) data for YES buy offers on the market during the candlestick period."""
 
-    yes_ask: BidAskDistributionHistorical
+    yes_ask: BidAskDistributionHistorical | None = None
     """Open, high, low, close (OHLC) data for YES sell offers on the market during the candlestick period."""
 
-    price: PriceDistributionHistorical
+    price: PriceDistributionHistorical | None = None
     """Open, high, low, close (OHLC) and more data for trade YES contract prices on the market during the candlestick period."""
 
-    volume: FixedPointCount
+    volume: FixedPointCount | None = None
     """String representation of the number of contracts bought on the market during the candlestick period."""
 
-    open_interest: FixedPointCount
+    open_interest: FixedPointCount | None = None
     """String representation of the number of contracts bought on the market by end of the candlestick period (end_period_ts)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"end_period_ts", "open_interest", "price", "volume", "yes_ask", "yes_bid"}
+    )
 
 
 class GetMarketCandlesticksHistoricalResponse(ResponseModel):
     """`GetMarketCandlesticksHistoricalResponse` from the spec."""
 
-    ticker: str
+    ticker: str | None = None
     """Unique identifier for the market."""
 
-    candlesticks: NullAsEmptyList[MarketCandlestickHistorical]
+    candlesticks: NullAsEmptyList[MarketCandlestickHistorical] = []
     """Array of candlestick data points for the specified time range."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"candlesticks", "ticker"})

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
 
 from kalshi_rest._fixed_point import FixedPointCount
 from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
@@ -14,31 +14,31 @@ __all__ = ["GetIncentiveProgramsResponse", "IncentiveProgram"]
 class IncentiveProgram(ResponseModel):
     """`IncentiveProgram` from the spec."""
 
-    id: str
+    id: str | None = None
     """Unique identifier for the incentive program"""
 
-    market_id: str
+    market_id: str | None = None
     """The unique identifier of the market associated with this incentive program"""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """The ticker symbol of the market associated with this incentive program"""
 
-    incentive_type: Literal["liquidity", "volume", "margin_maker_volume", "margin_taker_volume"] | str
+    incentive_type: Literal["liquidity", "volume", "margin_maker_volume", "margin_taker_volume"] | str | None = None
     """Type of incentive program"""
 
-    incentive_description: str
+    incentive_description: str | None = None
     """Plain text description of the incentive program"""
 
-    start_date: UTCDateTime
+    start_date: UTCDateTime | None = None
     """Start date of the incentive program"""
 
-    end_date: UTCDateTime
+    end_date: UTCDateTime | None = None
     """End date of the incentive program"""
 
-    period_reward: int
+    period_reward: int | None = None
     """Total reward for the period in centi-cents"""
 
-    paid_out: bool
+    paid_out: bool | None = None
     """Whether the incentive has been paid out"""
 
     discount_factor_bps: int | None = None
@@ -50,11 +50,27 @@ class IncentiveProgram(ResponseModel):
     max_reward_per_account: int | None = None
     """Maximum reward per account in centi-cents (optional)"""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "end_date",
+            "id",
+            "incentive_description",
+            "incentive_type",
+            "market_id",
+            "market_ticker",
+            "paid_out",
+            "period_reward",
+            "start_date",
+        }
+    )
+
 
 class GetIncentiveProgramsResponse(ResponseModel):
     """`GetIncentiveProgramsResponse` from the spec."""
 
-    incentive_programs: NullAsEmptyList[IncentiveProgram]
+    incentive_programs: NullAsEmptyList[IncentiveProgram] = []
 
     next_cursor: str | None = None
     """Cursor for pagination to get the next page of results"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"incentive_programs"})

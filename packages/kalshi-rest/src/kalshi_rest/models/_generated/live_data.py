@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
 from kalshi_rest._fixed_point import FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, ResponseModel
@@ -29,10 +29,10 @@ __all__ = [
 class EventLiveData(ResponseModel):
     """`EventLiveData` from the spec."""
 
-    type: str
+    type: str | None = None
     """Type of live data. Names the schema of the details object."""
 
-    details: dict[str, Any]
+    details: dict[str, Any] | None = None
     """Live data details as a flexible object whose shape depends on the type."""
 
     is_historical: bool | None = None
@@ -44,11 +44,15 @@ class EventLiveData(ResponseModel):
     range_options: NullAsEmptyList[str] | None = None
     """Chart range menu options. Omitted when unset."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"details", "type"})
+
 
 class GetEventLiveDataResponse(ResponseModel):
     """`GetEventLiveDataResponse` from the spec."""
 
-    live_data: EventLiveData
+    live_data: EventLiveData | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"live_data"})
 
 
 class PlayByPlayPeriod(ResponseModel):
@@ -72,54 +76,62 @@ class GetGameStatsResponse(ResponseModel):
 class LiveData(ResponseModel):
     """`LiveData` from the spec."""
 
-    type: str
+    type: str | None = None
     """Type of live data"""
 
-    details: dict[str, Any]
+    details: dict[str, Any] | None = None
     """Live data details as a flexible object"""
 
-    milestone_id: str
+    milestone_id: str | None = None
     """Milestone ID"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"details", "milestone_id", "type"})
 
 
 class GetLiveDataResponse(ResponseModel):
     """`GetLiveDataResponse` from the spec."""
 
-    live_data: LiveData
+    live_data: LiveData | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"live_data"})
 
 
 class GetLiveDatasResponse(ResponseModel):
     """`GetLiveDatasResponse` from the spec."""
 
-    live_datas: NullAsEmptyList[LiveData]
+    live_datas: NullAsEmptyList[LiveData] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"live_datas"})
 
 
 class WeatherIndexCalibrationStation(ResponseModel):
     """`WeatherIndexCalibrationStation` from the spec."""
 
-    station_id: str
+    station_id: str | None = None
     """Member station ID (e.g. `KMIA1M`)."""
 
-    weight: FixedPointNumber
+    weight: FixedPointNumber | None = None
     """Base weight (weights sum to 1.0 across members)."""
 
-    offset_c: FixedPointNumber
+    offset_c: FixedPointNumber | None = None
     """Station offset in Celsius (positive = station normally runs warmer than its peers)."""
 
     update_note: str | None = None
     """Weekly-calibration disposition, present only on weekly calibration records: `updated ...` with the residual count, target, and applied adjustment, or `insufficient ...` when the prior offset was retained."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"offset_c", "station_id", "weight"})
+
 
 class WeatherIndexCalibration(ResponseModel):
     """`WeatherIndexCalibration` from the spec."""
 
-    config_version: str
+    config_version: str | None = None
     """Configuration version (e.g. `miami-temperature-v1.0-cal-20260831`). Index points report the version they were computed under in their `config_version` field."""
 
     published_at_ms: int | None = None
     """When the record was published, unix milliseconds UTC."""
 
-    effective_at_ms: int
+    effective_at_ms: int | None = None
     """The record governs event minutes at or after this time (unix milliseconds UTC), until superseded by the next record."""
 
     change_reason: str | None = None
@@ -131,33 +143,39 @@ class WeatherIndexCalibration(ResponseModel):
     calibration_window_end_ms: int | None = None
     """End of the calibration window (exclusive)."""
 
-    city_reference_c: FixedPointNumber
+    city_reference_c: FixedPointNumber | None = None
     """City reference B_c in Celsius: the weight-dot-offset sum over all configured member stations."""
 
-    stations: NullAsEmptyList[WeatherIndexCalibrationStation]
+    stations: NullAsEmptyList[WeatherIndexCalibrationStation] = []
     """Configured member stations, in configuration order."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"city_reference_c", "config_version", "effective_at_ms", "stations"}
+    )
 
 
 class GetWeatherIndexCalibrationsResponse(ResponseModel):
     """`GetWeatherIndexCalibrationsResponse` from the spec."""
 
-    city: str
+    city: str | None = None
     """Index city ID."""
 
-    units: str
+    units: str | None = None
     """Always `celsius` — offsets and the city reference are Celsius quantities from the index methodology (the published index value itself is Fahrenheit)."""
 
-    calibrations: NullAsEmptyList[WeatherIndexCalibration]
+    calibrations: NullAsEmptyList[WeatherIndexCalibration] = []
     """Configuration records, ascending by effective time."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"calibrations", "city", "units"})
 
 
 class WeatherIndexStationReading(ResponseModel):
     """`WeatherIndexStationReading` from the spec."""
 
-    station_id: str
+    station_id: str | None = None
     """Member station (e.g. `KMIA1M`) or its official fallback ID."""
 
-    code: str
+    code: str | None = None
     """Disposition: `ok` (accepted), `missing` (no eligible observation), `late` (received after the deadline; diagnostic only), a QC rejection (`range`, `rate_spatial`, `extreme`), or `pending` (raw reading on an `incomplete` minute, not yet quality-controlled)."""
 
     source: str | None = None
@@ -175,17 +193,19 @@ class WeatherIndexStationReading(ResponseModel):
     primary_code: str | None = None
     """Why the primary observation was passed over when a fallback was selected instead."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"code", "station_id"})
+
 
 class WeatherIndexPoint(ResponseModel):
     """`WeatherIndexPoint` from the spec."""
 
-    t: int
+    t: int | None = None
     """Event minute, unix milliseconds UTC."""
 
     v: FixedPointNumber | None = None
     """Published index value, Fahrenheit rounded to 0.01. Absent on `incomplete` points, which have no canonical value yet."""
 
-    status: str
+    status: str | None = None
     """`normal` (every member contributed its exact-minute primary observation) or `degraded` (a member was absent, fallback-fed, or substituted by quality control; the value is equally settlement-eligible). With `detailed=true`, trailing minutes still inside their receipt deadline are additionally served as `incomplete`: no value, and stations carrying the raw readings recorded so far (code `pending`, not yet quality-controlled — more readings may still arrive, and the canonical value may differ)."""
 
     contributors: int | None = None
@@ -197,17 +217,21 @@ class WeatherIndexPoint(ResponseModel):
     stations: NullAsEmptyList[WeatherIndexStationReading] | None = None
     """Per-station audit readings (only with `detailed=true`), sorted by station ID — every configured member's reported value and QC disposition before incorporation into the index."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"status", "t"})
+
 
 class GetWeatherIndexResponse(ResponseModel):
     """`GetWeatherIndexResponse` from the spec."""
 
-    city: str
+    city: str | None = None
     """Index city ID."""
 
     config_version: str | None = None
     """Index configuration version of the newest returned point (e.g. `miami-temperature-v1.0`). Empty when no points matched the window."""
 
-    units: str
+    units: str | None = None
     """Always `fahrenheit`."""
 
-    timeseries: NullAsEmptyList[WeatherIndexPoint]
+    timeseries: NullAsEmptyList[WeatherIndexPoint] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"city", "timeseries", "units"})

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import Any, ClassVar, TypeAlias
 
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, ResponseModel, UTCDateTime
@@ -27,28 +27,34 @@ __all__ = [
 class MarketCandlesticksResponse(ResponseModel):
     """`MarketCandlesticksResponse` from the spec."""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """Market ticker string (e.g., 'INXD-24JAN01')."""
 
-    candlesticks: NullAsEmptyList[MarketCandlestick]
+    candlesticks: NullAsEmptyList[MarketCandlestick] = []
     """Array of candlestick data points for the market. Includes an initial data point at the start timestamp when available."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"candlesticks", "market_ticker"})
 
 
 class BatchGetMarketCandlesticksResponse(ResponseModel):
     """`BatchGetMarketCandlesticksResponse` from the spec."""
 
-    markets: NullAsEmptyList[MarketCandlesticksResponse]
+    markets: NullAsEmptyList[MarketCandlesticksResponse] = []
     """Array of market candlestick data, one entry per requested market."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"markets"})
 
 
 class GetMarketCandlesticksResponse(ResponseModel):
     """`GetMarketCandlesticksResponse` from the spec."""
 
-    ticker: str
+    ticker: str | None = None
     """Unique identifier for the market."""
 
-    candlesticks: NullAsEmptyList[MarketCandlestick]
+    candlesticks: NullAsEmptyList[MarketCandlestick] = []
     """Array of candlestick data points for the specified time range."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"candlesticks", "ticker"})
 
 
 PriceLevelDollarsCountFp: TypeAlias = tuple[FixedPointDollars, FixedPointCount]
@@ -62,68 +68,76 @@ class OrderbookCountFp(ResponseModel):
 
     no_dollars: NullAsEmptyList[PriceLevelDollarsCountFp] = []
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"no_dollars", "yes_dollars"})
+
 
 class GetMarketOrderbookResponse(ResponseModel):
     """`GetMarketOrderbookResponse` from the spec."""
 
-    orderbook_fp: OrderbookCountFp
+    orderbook_fp: OrderbookCountFp | None = None
     """Orderbook with fixed-point contract counts (fp) in all price levels."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"orderbook_fp"})
 
 
 class MarketOrderbookFp(ResponseModel):
     """`MarketOrderbookFp` from the spec."""
 
-    ticker: str
+    ticker: str | None = None
 
-    orderbook_fp: OrderbookCountFp
+    orderbook_fp: OrderbookCountFp | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"orderbook_fp", "ticker"})
 
 
 class GetMarketOrderbooksResponse(ResponseModel):
     """`GetMarketOrderbooksResponse` from the spec."""
 
-    orderbooks: NullAsEmptyList[MarketOrderbookFp]
+    orderbooks: NullAsEmptyList[MarketOrderbookFp] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"orderbooks"})
 
 
 class Series(ResponseModel):
     """`Series` from the spec."""
 
-    ticker: str
+    ticker: str | None = None
     """Ticker that identifies this series."""
 
-    frequency: str
+    frequency: str | None = None
     """Description of the frequency of the series. There is no fixed value set here, but will be something human-readable like weekly, daily, one-off."""
 
-    title: str
+    title: str | None = None
     """Title describing the series. For full context use you should use this field with the title field of the events belonging to this series."""
 
-    category: str
+    category: str | None = None
     """Category is the primary category of this series."""
 
-    categories: NullAsEmptyList[str] | None = None
+    categories: NullAsEmptyList[str] = []
     """Categories is the list of discovery categories for this series. The `category` filter on Get Series List matches any entry in this list. May be empty."""
 
-    tags: NullAsEmptyList[str] | None
+    tags: NullAsEmptyList[str] | None = []
     """Tags specifies the subjects that this series relates to, multiple series from different categories can have the same tags."""
 
-    settlement_sources: NullAsEmptyList[SettlementSource] | None
+    settlement_sources: NullAsEmptyList[SettlementSource] | None = []
     """SettlementSources specifies the official sources used for the determination of markets within the series. Methodology is defined in the rulebook."""
 
-    contract_url: str
+    contract_url: str | None = None
     """ContractUrl provides a direct link to the original filing of the contract which underlies the series."""
 
-    contract_terms_url: str
+    contract_terms_url: str | None = None
     """ContractTermsUrl is the URL to the current terms of the contract underlying the series."""
 
     product_metadata: dict[str, Any] | None = None
     """Internal product metadata of the series."""
 
-    fee_type: FeeType | str
+    fee_type: FeeType | str | None = None
     """FeeType is a string representing the series' fee structure. Fee structures can be found at https://kalshi.com/docs/kalshi-fee-schedule.pdf. 'quadratic' is described by the General Trading Fees Table, 'quadratic_with_maker_fees' is described by the General Trading Fees Table with maker fees described in the Maker Fees section, 'quadratic_with_combo_maker_fees' is the same maker-fee structure with a 0.5 maker multiplier instead of 0.25, 'flat' is described by the Specific Trading Fees Table."""
 
-    fee_multiplier: FixedPointNumber
+    fee_multiplier: FixedPointNumber | None = None
     """FeeMultiplier is a floating point multiplier applied to the fee calculations."""
 
-    additional_prohibitions: NullAsEmptyList[str] | None
+    additional_prohibitions: NullAsEmptyList[str] | None = []
     """AdditionalProhibitions is a list of additional trading prohibitions for this series."""
 
     volume_fp: FixedPointCount | None = None
@@ -134,14 +148,35 @@ class Series(ResponseModel):
 
     exchange_index: ExchangeIndex | None = None
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "additional_prohibitions",
+            "categories",
+            "category",
+            "contract_terms_url",
+            "contract_url",
+            "fee_multiplier",
+            "fee_type",
+            "frequency",
+            "settlement_sources",
+            "tags",
+            "ticker",
+            "title",
+        }
+    )
+
 
 class GetSeriesListResponse(ResponseModel):
     """`GetSeriesListResponse` from the spec."""
 
-    series: NullAsEmptyList[Series]
+    series: NullAsEmptyList[Series] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"series"})
 
 
 class GetSeriesResponse(ResponseModel):
     """`GetSeriesResponse` from the spec."""
 
-    series: Series
+    series: Series | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"series"})

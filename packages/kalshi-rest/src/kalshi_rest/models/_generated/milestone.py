@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_rest._models import NullAsEmptyList, ResponseModel
 from kalshi_rest.models._generated.shared import Milestone
 
@@ -12,15 +14,19 @@ __all__ = ["GetMilestoneResponse", "GetMilestonesResponse"]
 class GetMilestoneResponse(ResponseModel):
     """`GetMilestoneResponse` from the spec."""
 
-    milestone: Milestone
+    milestone: Milestone | None = None
     """The milestone data."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"milestone"})
 
 
 class GetMilestonesResponse(ResponseModel):
     """`GetMilestonesResponse` from the spec."""
 
-    milestones: NullAsEmptyList[Milestone]
+    milestones: NullAsEmptyList[Milestone] = []
     """List of milestones."""
 
     cursor: str | None = None
     """Cursor for pagination."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"milestones"})

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
 from kalshi_rest.models._generated.shared import ExchangeIndex, Market, PriceRange, TickerPair
 
@@ -19,10 +21,10 @@ __all__ = [
 class AssociatedEvent(ResponseModel):
     """`AssociatedEvent` from the spec."""
 
-    ticker: str
+    ticker: str | None = None
     """The event ticker."""
 
-    is_yes_only: bool
+    is_yes_only: bool | None = None
     """Whether only the 'yes' side can be used for this event."""
 
     size_max: int | None = None
@@ -31,8 +33,10 @@ class AssociatedEvent(ResponseModel):
     size_min: int | None = None
     """Minimum number of markets from this event (inclusive). Null means no limit."""
 
-    active_quoters: NullAsEmptyList[str]
+    active_quoters: NullAsEmptyList[str] = []
     """List of active quoters for this event."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"active_quoters", "is_yes_only", "ticker"})
 
 
 class CreateMarketInMultivariateEventCollectionRequest(RequestModel):
@@ -48,83 +52,110 @@ class CreateMarketInMultivariateEventCollectionRequest(RequestModel):
 class CreateMarketInMultivariateEventCollectionResponse(ResponseModel):
     """`CreateMarketInMultivariateEventCollectionResponse` from the spec."""
 
-    event_ticker: str
+    event_ticker: str | None = None
     """Event ticker for the created market."""
 
-    market_ticker: str
+    market_ticker: str | None = None
     """Market ticker for the created market."""
 
     market: Market | None = None
     """Market payload of the created market."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"event_ticker", "market_ticker"})
+
 
 class MultivariateEventCollection(ResponseModel):
     """`MultivariateEventCollection` from the spec."""
 
-    collection_ticker: str
+    collection_ticker: str | None = None
     """Unique identifier for the collection."""
 
-    series_ticker: str
+    series_ticker: str | None = None
     """Series associated with the collection. Events produced in the collection will be associated with this series."""
 
     exchange_index: ExchangeIndex | None = None
     """Exchange index inherited from the collection's series."""
 
-    title: str
+    title: str | None = None
     """Title of the collection."""
 
-    description: str
+    description: str | None = None
     """Short description of the collection."""
 
-    open_date: UTCDateTime
+    open_date: UTCDateTime | None = None
     """The open date of the collection. Before this time, the collection cannot be interacted with."""
 
-    close_date: UTCDateTime
+    close_date: UTCDateTime | None = None
     """The close date of the collection. After this time, the collection cannot be interacted with."""
 
-    associated_events: NullAsEmptyList[AssociatedEvent]
+    associated_events: NullAsEmptyList[AssociatedEvent] = []
     """List of events with their individual configuration."""
 
-    associated_event_tickers: NullAsEmptyList[str]
+    associated_event_tickers: NullAsEmptyList[str] = []
     """[DEPRECATED - Use associated_events instead] A list of events associated with the collection. Markets in these events can be passed as inputs to the Lookup and Create endpoints."""
 
-    is_ordered: bool
+    is_ordered: bool | None = None
     """Whether the collection is ordered. If true, the order of markets passed into Lookup/Create affects the output. If false, the order does not matter."""
 
-    is_single_market_per_event: bool
+    is_single_market_per_event: bool | None = None
     """[DEPRECATED - Use associated_events instead] Whether the collection accepts multiple markets from the same event passed into Lookup/Create."""
 
-    is_all_yes: bool
+    is_all_yes: bool | None = None
     """[DEPRECATED - Use associated_events instead] Whether the collection requires that only the market side of 'yes' may be used."""
 
-    size_min: int
+    size_min: int | None = None
     """The minimum number of markets that must be passed into Lookup/Create (inclusive)."""
 
-    size_max: int
+    size_max: int | None = None
     """The maximum number of markets that must be passed into Lookup/Create (inclusive)."""
 
-    functional_description: str
+    functional_description: str | None = None
     """A functional description of the collection describing how inputs affect the output."""
 
-    price_level_structure: str | None
+    price_level_structure: str | None = None
     """Price level structure used for new markets created in this collection. Existing markets may differ; use the market's price_level_structure and price_ranges for its current pricing."""
 
-    price_ranges: NullAsEmptyList[PriceRange]
+    price_ranges: NullAsEmptyList[PriceRange] = []
     """Price bands and tick sizes in fixed-point dollars for new markets created in this collection. Use these ranges to determine valid prices rather than hardcoding the structure name."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "associated_event_tickers",
+            "associated_events",
+            "close_date",
+            "collection_ticker",
+            "description",
+            "functional_description",
+            "is_all_yes",
+            "is_ordered",
+            "is_single_market_per_event",
+            "open_date",
+            "price_level_structure",
+            "price_ranges",
+            "series_ticker",
+            "size_max",
+            "size_min",
+            "title",
+        }
+    )
 
 
 class GetMultivariateEventCollectionResponse(ResponseModel):
     """`GetMultivariateEventCollectionResponse` from the spec."""
 
-    multivariate_contract: MultivariateEventCollection
+    multivariate_contract: MultivariateEventCollection | None = None
     """The multivariate event collection."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"multivariate_contract"})
 
 
 class GetMultivariateEventCollectionsResponse(ResponseModel):
     """`GetMultivariateEventCollectionsResponse` from the spec."""
 
-    multivariate_contracts: NullAsEmptyList[MultivariateEventCollection]
+    multivariate_contracts: NullAsEmptyList[MultivariateEventCollection] = []
     """List of multivariate event collections."""
 
     cursor: str | None = None
     """The Cursor represents a pointer to the next page of records in the pagination. Use the value returned here in the cursor query parameter for this end-point to get the next page containing limit records. An empty value of this field indicates there is no next page."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"multivariate_contracts"})

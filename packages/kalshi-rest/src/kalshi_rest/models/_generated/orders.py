@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import ClassVar, Literal
+
+from pydantic import StrictInt
 
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, StrictCount, StrictDollars
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel
-from kalshi_rest.models._generated.shared import BookSide, ExchangeIndex, Order, SelfTradePreventionType
+from kalshi_rest.models._generated.shared import BookSide, Order, SelfTradePreventionType
 
 __all__ = [
     "AmendOrderV2Request",
@@ -53,10 +55,10 @@ class AmendOrderV2Request(RequestModel):
     updated_client_order_id: str | None = None
     """The new client-specified order ID after amendment"""
 
-    expiration_time: int | None = None
+    expiration_time: StrictInt | None = None
     """New Unix expiration timestamp in seconds. Omit to preserve the current expiry, or use 0 to remove it (good-till-canceled). A nonzero expiry must be in the future. Send the current price and total quantity for an expiry-only amendment; this preserves queue position."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Exchange shard index. If omitted, auto-routes when ticker is provided; otherwise defaults to 0. Use -1 to require auto-routing by ticker."""
 
 
@@ -79,8 +81,10 @@ class AmendOrderV2Response(ResponseModel):
     average_fee_paid: FixedPointDollars | None = None
     """Volume-weighted average fee paid per contract for fills resulting from the amend. Only present when fills occurred."""
 
-    ts_ms: int
+    ts_ms: int | None = None
     """Matching engine timestamp at which the amend was processed, as Unix epoch milliseconds."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"ts_ms"})
 
 
 class BatchCancelOrdersV2RequestOrder(RequestModel):
@@ -89,10 +93,10 @@ class BatchCancelOrdersV2RequestOrder(RequestModel):
     order_id: str
     """Order ID to cancel."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """Optional subaccount number to use for this cancellation (0 for primary, 1-63 for subaccounts). Subaccount-restricted API keys must omit this field or pass their locked subaccount."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Exchange shard index. If omitted, auto-routes when market_ticker is provided; otherwise defaults to 0. Use -1 to require auto-routing. The market_ticker field is required for auto-routing."""
 
     market_ticker: str | None = None
@@ -127,7 +131,7 @@ class BatchCancelOrdersV2ResponseOrder(ResponseModel):
 
     client_order_id: str | None = None
 
-    reduced_by: FixedPointCount
+    reduced_by: FixedPointCount | None = None
     """Number of contracts that were canceled (i.e. the remaining count at time of cancellation). Zero if the cancel errored."""
 
     ts_ms: int | None = None
@@ -135,11 +139,15 @@ class BatchCancelOrdersV2ResponseOrder(ResponseModel):
 
     error: ErrorResponse | None = None
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"reduced_by"})
+
 
 class BatchCancelOrdersV2Response(ResponseModel):
     """`BatchCancelOrdersV2Response` from the spec."""
 
-    orders: NullAsEmptyList[BatchCancelOrdersV2ResponseOrder]
+    orders: NullAsEmptyList[BatchCancelOrdersV2ResponseOrder] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"orders"})
 
 
 class CreateOrderV2Request(RequestModel):
@@ -157,7 +165,7 @@ class CreateOrderV2Request(RequestModel):
     price: StrictDollars
     """Price for the order in fixed-point dollars."""
 
-    expiration_time: int | None = None
+    expiration_time: StrictInt | None = None
     """Optional Unix timestamp in seconds for when the order expires. To place an expiring order, set `time_in_force` to `good_till_canceled` and provide this `expiration_time`. `GTT` is an internal execution type and is not a valid API value for `time_in_force`. The `immediate_or_cancel` time-in-force value cannot be combined with `expiration_time`."""
 
     time_in_force: Literal["fill_or_kill", "good_till_canceled", "immediate_or_cancel"]
@@ -173,13 +181,13 @@ class CreateOrderV2Request(RequestModel):
     reduce_only: bool | None = None
     """Specifies whether the order place count should be capped by the member's current position. Orders with reduce_only set to true will be rejected unless time_in_force is immediate_or_cancel."""
 
-    subaccount: int | None = None
+    subaccount: StrictInt | None = None
     """The subaccount number to use for this order. 0 is the primary subaccount. Subaccount-restricted API keys must omit this field or pass their locked subaccount."""
 
     order_group_id: str | None = None
     """The order group this order is part of"""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Exchange shard index. If omitted, auto-routes when ticker is provided; otherwise defaults to 0. Use -1 to require auto-routing by ticker."""
 
 
@@ -217,7 +225,9 @@ class BatchCreateOrdersV2ResponseOrder(ResponseModel):
 class BatchCreateOrdersV2Response(ResponseModel):
     """`BatchCreateOrdersV2Response` from the spec."""
 
-    orders: NullAsEmptyList[BatchCreateOrdersV2ResponseOrder]
+    orders: NullAsEmptyList[BatchCreateOrdersV2ResponseOrder] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"orders"})
 
 
 class CancelOrderV2Response(ResponseModel):
@@ -227,11 +237,13 @@ class CancelOrderV2Response(ResponseModel):
 
     client_order_id: str | None = None
 
-    reduced_by: FixedPointCount
+    reduced_by: FixedPointCount | None = None
     """Number of contracts that were canceled (i.e. the remaining count at time of cancellation)."""
 
-    ts_ms: int
+    ts_ms: int | None = None
     """Matching engine timestamp at which the cancellation was processed, as Unix epoch milliseconds."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"reduced_by", "ts_ms"})
 
 
 class CreateOrderV2Response(ResponseModel):
@@ -241,7 +253,7 @@ class CreateOrderV2Response(ResponseModel):
 
     client_order_id: str | None = None
 
-    fill_count: FixedPointCount
+    fill_count: FixedPointCount | None = None
     """Number of contracts filled immediately upon placement."""
 
     remaining_count: FixedPointCount
@@ -253,8 +265,10 @@ class CreateOrderV2Response(ResponseModel):
     average_fee_paid: FixedPointDollars | None = None
     """Volume-weighted average fee paid per contract for fills resulting from this request. Only present when fill_count > 0."""
 
-    ts_ms: int
+    ts_ms: int | None = None
     """Matching engine timestamp at which the order was processed, as Unix epoch milliseconds."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"fill_count", "ts_ms"})
 
 
 class DecreaseOrderV2Request(RequestModel):
@@ -266,11 +280,13 @@ class DecreaseOrderV2Request(RequestModel):
     reduce_to: StrictCount | None = None
     """String representation of the number of contracts to reduce to. Exactly one of `reduce_by` or `reduce_to` must be provided."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Exchange shard index. If omitted, auto-routes when market_ticker is provided; otherwise defaults to 0. Use -1 to require auto-routing by market ticker."""
 
     market_ticker: str | None = None
     """Market ticker used for auto-routing when exchange_index is omitted or -1."""
+
+    __exactly_one__: ClassVar[tuple[str, ...]] = ("reduce_by", "reduce_to")
 
 
 class DecreaseOrderV2Response(ResponseModel):
@@ -283,15 +299,19 @@ class DecreaseOrderV2Response(ResponseModel):
     remaining_count: FixedPointCount
     """Number of contracts remaining after the decrease."""
 
-    ts_ms: int
+    ts_ms: int | None = None
     """Matching engine timestamp at which the decrease was processed, as Unix epoch milliseconds."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"ts_ms"})
 
 
 class GetOrderQueuePositionResponse(ResponseModel):
     """`GetOrderQueuePositionResponse` from the spec."""
 
-    queue_position_fp: FixedPointCount
+    queue_position_fp: FixedPointCount | None = None
     """The number of preceding shares before the order in the queue."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"queue_position_fp"})
 
 
 class OrderQueuePosition(ResponseModel):
@@ -303,18 +323,24 @@ class OrderQueuePosition(ResponseModel):
     market_ticker: str
     """The market ticker"""
 
-    queue_position_fp: FixedPointCount
+    queue_position_fp: FixedPointCount | None = None
     """The number of preceding shares before the order in the queue."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"queue_position_fp"})
 
 
 class GetOrderQueuePositionsResponse(ResponseModel):
     """`GetOrderQueuePositionsResponse` from the spec."""
 
-    queue_positions: NullAsEmptyList[OrderQueuePosition]
+    queue_positions: NullAsEmptyList[OrderQueuePosition] = []
     """Queue positions for all matching orders"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"queue_positions"})
 
 
 class GetOrderResponse(ResponseModel):
     """`GetOrderResponse` from the spec."""
 
-    order: Order
+    order: Order | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"order"})

@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Literal, TypeAlias
+from typing import ClassVar, Literal, TypeAlias
+
+from pydantic import StrictInt
 
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
@@ -50,16 +52,16 @@ class ApplySubaccountTransferRequest(RequestModel):
     client_transfer_id: str
     """Unique client-provided transfer ID for idempotency."""
 
-    from_subaccount: int
+    from_subaccount: StrictInt
     """Source subaccount number (0 for primary, 1-63 for numbered subaccounts)."""
 
-    to_subaccount: int
+    to_subaccount: StrictInt
     """Destination subaccount number (0 for primary, 1-63 for numbered subaccounts)."""
 
-    amount_cents: int
+    amount_cents: StrictInt
     """Amount to transfer in cents."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Identifier for an exchange shard. Defaults to 0 if unspecified."""
 
 
@@ -70,75 +72,89 @@ class ApplySubaccountTransferResponse(ResponseModel):
 class CreateSubaccountRequest(RequestModel):
     """`CreateSubaccountRequest` from the spec."""
 
-    exchange_index: ExchangeIndex | None = None
+    exchange_index: StrictInt | None = None
     """Identifier for an exchange shard. Defaults to 0 if unspecified."""
 
 
 class CreateSubaccountResponse(ResponseModel):
     """`CreateSubaccountResponse` from the spec."""
 
-    subaccount_number: int
+    subaccount_number: int | None = None
     """The sequential number assigned to this subaccount (1-63)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"subaccount_number"})
 
 
 class Deposit(ResponseModel):
     """`Deposit` from the spec."""
 
-    id: str
+    id: str | None = None
     """Unique identifier for the deposit."""
 
-    status: Literal["pending", "applied", "failed", "returned"] | str
+    status: Literal["pending", "applied", "failed", "returned"] | str | None = None
     """Current status of the deposit. 'applied' means funds are reflected in balance."""
 
-    type: Literal["ach", "wire", "crypto", "debit", "apm"] | str
+    type: Literal["ach", "wire", "crypto", "debit", "apm"] | str | None = None
     """Payment method used for the deposit."""
 
-    amount_cents: int
+    amount_cents: int | None = None
     """Deposit amount in cents."""
 
-    fee_cents: int
+    fee_cents: int | None = None
     """Fee charged for the deposit in cents."""
 
-    created_ts: int
+    created_ts: int | None = None
     """Unix timestamp of when the deposit was created."""
 
     finalized_ts: int | None = None
     """Unix timestamp of when the deposit was finalized (applied, failed, or returned)."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"amount_cents", "created_ts", "fee_cents", "id", "status", "type"}
+    )
+
 
 class IndexedBalance(ResponseModel):
     """`IndexedBalance` from the spec."""
 
-    exchange_index: ExchangeIndex
+    exchange_index: ExchangeIndex | None = None
 
-    balance: FixedPointDollars
+    balance: FixedPointDollars | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"balance", "exchange_index"})
 
 
 class GetBalanceResponse(ResponseModel):
     """`GetBalanceResponse` from the spec."""
 
-    balance: int
+    balance: int | None = None
     """Member's available balance in cents for the requested account and exchange index. It includes all exchange indexes when `exchange_index` is omitted."""
 
-    balance_dollars: FixedPointDollars
+    balance_dollars: FixedPointDollars | None = None
     """Member's available balance as a fixed-point dollar string for the requested account and exchange index. It includes all exchange indexes when `exchange_index` is omitted."""
 
-    portfolio_value: int
+    portfolio_value: int | None = None
     """Member's portfolio value in cents for the requested account and exchange index. It includes all exchange indexes when `exchange_index` is omitted."""
 
-    updated_ts: int
+    updated_ts: int | None = None
     """Unix timestamp of the last update to the balance."""
 
     balance_breakdown: NullAsEmptyList[IndexedBalance] | None = None
     """User balance breakdown per exchange instance, omitted only when using a subaccount-restricted API key."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"balance", "balance_dollars", "portfolio_value", "updated_ts"}
+    )
+
 
 class GetDepositsResponse(ResponseModel):
     """`GetDepositsResponse` from the spec."""
 
-    deposits: NullAsEmptyList[Deposit]
+    deposits: NullAsEmptyList[Deposit] = []
 
     cursor: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"deposits"})
 
 
 IntraExchangeInstanceTransferStatus: TypeAlias = Literal["pending", "complete"]
@@ -148,175 +164,230 @@ IntraExchangeInstanceTransferStatus: TypeAlias = Literal["pending", "complete"]
 class IntraExchangeInstanceTransfer(ResponseModel):
     """`IntraExchangeInstanceTransfer` from the spec."""
 
-    transfer_id: str
+    transfer_id: str | None = None
     """Unique transfer id"""
 
     client_transfer_id: str | None = None
     """The client_transfer_id provided when the transfer was created. Omitted if none was provided."""
 
-    source: ExchangeInstance | str
+    source: ExchangeInstance | str | None = None
     """Source exchange instance"""
 
-    destination: ExchangeInstance | str
+    destination: ExchangeInstance | str | None = None
     """Destination exchange instance"""
 
-    source_exchange_shard: int
+    source_exchange_shard: int | None = None
     """Source exchange shard index"""
 
-    destination_exchange_shard: int
+    destination_exchange_shard: int | None = None
     """Destination exchange shard index"""
 
-    amount: FixedPointDollars
+    amount: FixedPointDollars | None = None
     """Transfer amount in dollars"""
 
-    status: IntraExchangeInstanceTransferStatus | str
+    status: IntraExchangeInstanceTransferStatus | str | None = None
 
-    created_ts: int
+    created_ts: int | None = None
     """Unix timestamp when the transfer was created"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "amount",
+            "created_ts",
+            "destination",
+            "destination_exchange_shard",
+            "source",
+            "source_exchange_shard",
+            "status",
+            "transfer_id",
+        }
+    )
 
 
 class GetIntraExchangeInstanceTransferResponse(ResponseModel):
     """`GetIntraExchangeInstanceTransferResponse` from the spec."""
 
-    transfer: IntraExchangeInstanceTransfer
+    transfer: IntraExchangeInstanceTransfer | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"transfer"})
 
 
 class GetIntraExchangeInstanceTransfersResponse(ResponseModel):
     """`GetIntraExchangeInstanceTransfersResponse` from the spec."""
 
-    transfers: NullAsEmptyList[IntraExchangeInstanceTransfer]
+    transfers: NullAsEmptyList[IntraExchangeInstanceTransfer] = []
 
     cursor: str | None = None
     """Cursor for the next page of results. Omitted when there are no further pages."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"transfers"})
 
 
 class GetPortfolioRestingOrderTotalValueResponse(ResponseModel):
     """`GetPortfolioRestingOrderTotalValueResponse` from the spec."""
 
-    total_resting_order_value: int
+    total_resting_order_value: int | None = None
     """Total value of resting orders in cents"""
 
-    resting_order_value_breakdown: NullAsEmptyList[IndexedBalance]
+    resting_order_value_breakdown: NullAsEmptyList[IndexedBalance] = []
     """Total value of resting orders broken down by exchange index, with each balance expressed as a fixed-point dollar string."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"resting_order_value_breakdown", "total_resting_order_value"}
+    )
 
 
 class Settlement(ResponseModel):
     """`Settlement` from the spec."""
 
-    ticker: str
+    ticker: str | None = None
     """The ticker symbol of the market that was settled."""
 
     exchange_index: ExchangeIndex | None = None
 
-    event_ticker: str
+    event_ticker: str | None = None
     """The event ticker symbol of the market that was settled."""
 
-    market_result: Literal["yes", "no", "scalar"] | str
+    market_result: Literal["yes", "no", "scalar"] | str | None = None
     """The outcome of the market settlement. 'yes' = market resolved to YES, 'no' = market resolved to NO, 'scalar' = scalar market settled at a specific value."""
 
-    yes_count_fp: FixedPointCount
+    yes_count_fp: FixedPointCount | None = None
     """String representation of the number of YES contracts owned at the time of settlement."""
 
-    yes_total_cost_dollars: FixedPointDollars
+    yes_total_cost_dollars: FixedPointDollars | None = None
     """Total cost basis of all YES contracts in fixed-point dollars."""
 
-    no_count_fp: FixedPointCount
+    no_count_fp: FixedPointCount | None = None
     """String representation of the number of NO contracts owned at the time of settlement."""
 
-    no_total_cost_dollars: FixedPointDollars
+    no_total_cost_dollars: FixedPointDollars | None = None
     """Total cost basis of all NO contracts in fixed-point dollars."""
 
-    revenue: int
+    revenue: int | None = None
     """Total revenue earned from this settlement in cents (winning contracts pay out 100 cents each)."""
 
-    settled_time: UTCDateTime
+    settled_time: UTCDateTime | None = None
     """Timestamp when the market was settled and payouts were processed."""
 
-    fee_cost: FixedPointDollars
+    fee_cost: FixedPointDollars | None = None
     """Total fees paid in fixed point dollars."""
 
     value: int | None = None
     """Payout of a single yes contract in cents."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "event_ticker",
+            "exchange_index",
+            "fee_cost",
+            "market_result",
+            "no_count_fp",
+            "no_total_cost_dollars",
+            "revenue",
+            "settled_time",
+            "ticker",
+            "yes_count_fp",
+            "yes_total_cost_dollars",
+        }
+    )
+
 
 class GetSettlementsResponse(ResponseModel):
     """`GetSettlementsResponse` from the spec."""
 
-    settlements: NullAsEmptyList[Settlement]
+    settlements: NullAsEmptyList[Settlement] = []
 
     cursor: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"settlements"})
 
 
 class SubaccountBalance(ResponseModel):
     """`SubaccountBalance` from the spec."""
 
-    subaccount_number: int
+    subaccount_number: int | None = None
     """Subaccount number (0 for primary, 1-63 for subaccounts)."""
 
-    exchange_index: int
+    exchange_index: int | None = None
     """Exchange index the balance is held on."""
 
-    balance: FixedPointDollars
+    balance: FixedPointDollars | None = None
     """Balance in dollars."""
 
-    updated_ts: int
+    updated_ts: int | None = None
     """Unix timestamp of last balance update."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"balance", "exchange_index", "subaccount_number", "updated_ts"}
+    )
 
 
 class GetSubaccountBalancesResponse(ResponseModel):
     """`GetSubaccountBalancesResponse` from the spec."""
 
-    subaccount_balances: NullAsEmptyList[SubaccountBalance]
+    subaccount_balances: NullAsEmptyList[SubaccountBalance] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"subaccount_balances"})
 
 
 class SubaccountNettingConfig(ResponseModel):
     """`SubaccountNettingConfig` from the spec."""
 
-    subaccount_number: int
+    subaccount_number: int | None = None
     """Subaccount number (0 for primary, 1-63 for subaccounts)."""
 
-    enabled: bool
+    enabled: bool | None = None
     """Whether netting is enabled for this subaccount."""
 
-    exchange_index: int
+    exchange_index: int | None = None
     """Exchange index of the subaccount."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"enabled", "exchange_index", "subaccount_number"})
 
 
 class GetSubaccountNettingResponse(ResponseModel):
     """`GetSubaccountNettingResponse` from the spec."""
 
-    netting_configs: NullAsEmptyList[SubaccountNettingConfig]
+    netting_configs: NullAsEmptyList[SubaccountNettingConfig] = []
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"netting_configs"})
 
 
 class SubaccountTransfer(ResponseModel):
     """`SubaccountTransfer` from the spec."""
 
-    transfer_id: str
+    transfer_id: str | None = None
     """Unique identifier for this transfer."""
 
-    from_subaccount: int
+    from_subaccount: int | None = None
     """Source subaccount number (0 for primary, 1-63 for subaccounts)."""
 
-    to_subaccount: int
+    to_subaccount: int | None = None
     """Destination subaccount number (0 for primary, 1-63 for subaccounts)."""
 
-    amount_cents: int
+    amount_cents: int | None = None
     """Cash transfer amount in cents."""
 
-    created_ts: int
+    created_ts: int | None = None
     """Unix timestamp when the transfer was created."""
 
-    exchange_index: int
+    exchange_index: int | None = None
     """Exchange index the transfer was applied on."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"amount_cents", "created_ts", "exchange_index", "from_subaccount", "to_subaccount", "transfer_id"}
+    )
 
 
 class GetSubaccountTransfersResponse(ResponseModel):
     """`GetSubaccountTransfersResponse` from the spec."""
 
-    transfers: NullAsEmptyList[SubaccountTransfer]
+    transfers: NullAsEmptyList[SubaccountTransfer] = []
 
     cursor: str | None = None
     """Cursor for the next page of results."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"transfers"})
 
 
 RestingMarginReservation: TypeAlias = Literal["none", "max", "sum"]
@@ -326,52 +397,62 @@ RestingMarginReservation: TypeAlias = Literal["none", "max", "sum"]
 class TargetBalanceAllocation(ResponseModel):
     """`TargetBalanceAllocation` from the spec."""
 
-    exchange_index: int
+    exchange_index: int | None = None
     """Exchange index that receives this percentage of sweepable balance"""
 
-    percent: int
+    percent: int | None = None
     """Target percentage of sweepable balance for the exchange index"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"exchange_index", "percent"})
 
 
 class GetTargetBalanceAllocationResponse(ResponseModel):
     """`GetTargetBalanceAllocationResponse` from the spec."""
 
-    allocations: NullAsEmptyList[TargetBalanceAllocation]
+    allocations: NullAsEmptyList[TargetBalanceAllocation] = []
 
-    resting_margin_reservation: RestingMarginReservation | str
+    resting_margin_reservation: RestingMarginReservation | str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"allocations", "resting_margin_reservation"})
 
 
 class Withdrawal(ResponseModel):
     """`Withdrawal` from the spec."""
 
-    id: str
+    id: str | None = None
     """Unique identifier for the withdrawal."""
 
-    status: Literal["pending", "applied", "failed", "returned"] | str
+    status: Literal["pending", "applied", "failed", "returned"] | str | None = None
     """Current status of the withdrawal. 'applied' means funds have been deducted from balance."""
 
-    type: Literal["ach", "wire", "crypto", "debit", "apm"] | str
+    type: Literal["ach", "wire", "crypto", "debit", "apm"] | str | None = None
     """Payment type used for the withdrawal."""
 
-    amount_cents: int
+    amount_cents: int | None = None
     """Withdrawal amount in cents."""
 
-    fee_cents: int
+    fee_cents: int | None = None
     """Fee charged for the withdrawal in cents."""
 
-    created_ts: int
+    created_ts: int | None = None
     """Unix timestamp of when the withdrawal was created."""
 
     finalized_ts: int | None = None
     """Unix timestamp of when the withdrawal was finalized (applied, failed, or returned)."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"amount_cents", "created_ts", "fee_cents", "id", "status", "type"}
+    )
+
 
 class GetWithdrawalsResponse(ResponseModel):
     """`GetWithdrawalsResponse` from the spec."""
 
-    withdrawals: NullAsEmptyList[Withdrawal]
+    withdrawals: NullAsEmptyList[Withdrawal] = []
 
     cursor: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"withdrawals"})
 
 
 class IntraExchangeInstanceTransferRequest(RequestModel):
@@ -386,36 +467,38 @@ class IntraExchangeInstanceTransferRequest(RequestModel):
     destination: ExchangeInstance
     """The destination exchange instance"""
 
-    amount: int
+    amount: StrictInt
     """The amount to transfer in centicents"""
 
-    source_exchange_shard: int | None = None
+    source_exchange_shard: StrictInt | None = None
     """Source exchange shard index (default 0)"""
 
-    destination_exchange_shard: int | None = None
+    destination_exchange_shard: StrictInt | None = None
     """Destination exchange shard index (default 0)"""
 
-    source_subaccount: int | None = None
+    source_subaccount: StrictInt | None = None
     """Source subaccount number (default 0 for the primary account). Only supported for event contract to event contract transfers."""
 
-    destination_subaccount: int | None = None
+    destination_subaccount: StrictInt | None = None
     """Destination subaccount number (default 0 for the primary account). Only supported for event contract to event contract transfers."""
 
 
 class IntraExchangeInstanceTransferResponse(ResponseModel):
     """`IntraExchangeInstanceTransferResponse` from the spec."""
 
-    transfer_id: str
+    transfer_id: str | None = None
     """The ID of the transfer that was created"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"transfer_id"})
 
 
 class TargetBalanceAllocationInput(RequestModel):
     """`TargetBalanceAllocationInput` from the spec."""
 
-    exchange_index: int
+    exchange_index: StrictInt
     """Exchange index that receives this percentage of sweepable balance"""
 
-    percent: int
+    percent: StrictInt
     """Target percentage of sweepable balance for the exchange index"""
 
 
@@ -431,7 +514,7 @@ class SetTargetBalanceAllocationRequest(RequestModel):
 class UpdateSubaccountNettingRequest(RequestModel):
     """`UpdateSubaccountNettingRequest` from the spec."""
 
-    subaccount_number: int
+    subaccount_number: StrictInt
     """Subaccount number (0 for primary, 1-63 for subaccounts)."""
 
     enabled: bool

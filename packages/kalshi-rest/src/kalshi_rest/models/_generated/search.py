@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from kalshi_rest._models import NullAsEmptyList, ResponseModel
 
 __all__ = ["GetFiltersBySportsResponse", "GetTagsForSeriesCategoriesResponse", "ScopeList", "SportFilterDetails"]
@@ -11,32 +13,40 @@ __all__ = ["GetFiltersBySportsResponse", "GetTagsForSeriesCategoriesResponse", "
 class ScopeList(ResponseModel):
     """`ScopeList` from the spec."""
 
-    scopes: NullAsEmptyList[str]
+    scopes: NullAsEmptyList[str] = []
     """List of scopes"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"scopes"})
 
 
 class SportFilterDetails(ResponseModel):
     """`SportFilterDetails` from the spec."""
 
-    scopes: NullAsEmptyList[str]
+    scopes: NullAsEmptyList[str] = []
     """List of scopes available for this sport"""
 
-    competitions: dict[str, ScopeList]
+    competitions: dict[str, ScopeList] | None = None
     """Mapping of competitions to their scope lists"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"competitions", "scopes"})
 
 
 class GetFiltersBySportsResponse(ResponseModel):
     """`GetFiltersBySportsResponse` from the spec."""
 
-    filters_by_sports: dict[str, SportFilterDetails]
+    filters_by_sports: dict[str, SportFilterDetails] | None = None
     """Mapping of sports to their filter details"""
 
-    sport_ordering: NullAsEmptyList[str]
+    sport_ordering: NullAsEmptyList[str] = []
     """Ordered list of sports for display"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"filters_by_sports", "sport_ordering"})
 
 
 class GetTagsForSeriesCategoriesResponse(ResponseModel):
     """`GetTagsForSeriesCategoriesResponse` from the spec."""
 
-    tags_by_categories: dict[str, NullAsEmptyList[str]]
+    tags_by_categories: dict[str, NullAsEmptyList[str]] | None = None
     """Mapping of series categories to their associated tags"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"tags_by_categories"})

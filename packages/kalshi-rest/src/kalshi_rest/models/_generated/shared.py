@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypeAlias
+from typing import Any, ClassVar, Literal, TypeAlias
 
 from kalshi_rest._fixed_point import FixedPointCount, FixedPointDollars, FixedPointNumber
 from kalshi_rest._models import NullAsEmptyList, RequestModel, ResponseModel, UTCDateTime
@@ -43,17 +43,21 @@ __all__ = [
 class BidAskDistribution(ResponseModel):
     """`BidAskDistribution` from the spec."""
 
-    open_dollars: FixedPointDollars
+    open_dollars: FixedPointDollars | None = None
     """Offer price on the market at the start of the candlestick period (in dollars)."""
 
-    low_dollars: FixedPointDollars
+    low_dollars: FixedPointDollars | None = None
     """Lowest offer price on the market during the candlestick period (in dollars)."""
 
-    high_dollars: FixedPointDollars
+    high_dollars: FixedPointDollars | None = None
     """Highest offer price on the market during the candlestick period (in dollars)."""
 
-    close_dollars: FixedPointDollars
+    close_dollars: FixedPointDollars | None = None
     """Offer price on the market at the end of the candlestick period (in dollars)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"close_dollars", "high_dollars", "low_dollars", "open_dollars"}
+    )
 
 
 BookSide: TypeAlias = Literal["bid", "ask"]
@@ -67,23 +71,34 @@ class EmptyResponse(ResponseModel):
 class EventPosition(ResponseModel):
     """`EventPosition` from the spec."""
 
-    event_ticker: str
+    event_ticker: str | None = None
     """Unique identifier for events"""
 
-    total_cost_dollars: FixedPointDollars
+    total_cost_dollars: FixedPointDollars | None = None
     """Total spent on this event in dollars"""
 
-    total_cost_shares_fp: FixedPointCount
+    total_cost_shares_fp: FixedPointCount | None = None
     """String representation of the total number of shares traded on this event (including both YES and NO contracts)"""
 
-    event_exposure_dollars: FixedPointDollars
+    event_exposure_dollars: FixedPointDollars | None = None
     """Cost of the aggregate event position in dollars"""
 
-    realized_pnl_dollars: FixedPointDollars
+    realized_pnl_dollars: FixedPointDollars | None = None
     """Locked in profit and loss, in dollars"""
 
-    fees_paid_dollars: FixedPointDollars
+    fees_paid_dollars: FixedPointDollars | None = None
     """Fees paid on fill orders, in dollars"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "event_exposure_dollars",
+            "event_ticker",
+            "fees_paid_dollars",
+            "realized_pnl_dollars",
+            "total_cost_dollars",
+            "total_cost_shares_fp",
+        }
+    )
 
 
 ExchangeIndex: TypeAlias = int
@@ -110,7 +125,7 @@ class Fill(ResponseModel):
 
     exchange_index: ExchangeIndex | None = None
 
-    trade_id: str
+    trade_id: str | None = None
     """Unique identifier for this fill (legacy field name, same as fill_id)"""
 
     order_id: str
@@ -151,13 +166,13 @@ class Fill(ResponseModel):
     no_price_dollars: FixedPointDollars
     """Fill price for the no side in fixed-point dollars"""
 
-    is_taker: bool
+    is_taker: bool | None = None
     """If true, this fill was a taker (removed liquidity from the order book)"""
 
     created_time: UTCDateTime | None = None
     """Timestamp when this fill was executed"""
 
-    fee_cost: FixedPointDollars
+    fee_cost: FixedPointDollars | None = None
     """Fee cost in fixed-point dollars"""
 
     subaccount_number: int | None = None
@@ -166,13 +181,17 @@ class Fill(ResponseModel):
     ts: int | None = None
     """Unix timestamp when this fill was executed (legacy field name)"""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"exchange_index", "fee_cost", "is_taker", "trade_id"})
+
 
 class GetFillsResponse(ResponseModel):
     """`GetFillsResponse` from the spec."""
 
-    fills: NullAsEmptyList[Fill]
+    fills: NullAsEmptyList[Fill] = []
 
-    cursor: str
+    cursor: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cursor", "fills"})
 
 
 class MveSelectedLeg(ResponseModel):
@@ -194,24 +213,26 @@ class MveSelectedLeg(ResponseModel):
 class PriceRange(ResponseModel):
     """`PriceRange` from the spec."""
 
-    start: FixedPointDollars
+    start: FixedPointDollars | None = None
     """Starting price for this range in dollars"""
 
-    end: FixedPointDollars
+    end: FixedPointDollars | None = None
     """Ending price for this range in dollars"""
 
-    step: FixedPointDollars
+    step: FixedPointDollars | None = None
     """Price step/tick size for this range in dollars"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"end", "start", "step"})
 
 
 class Market(ResponseModel):
     """`Market` from the spec."""
 
-    ticker: str
+    ticker: str | None = None
 
-    event_ticker: str
+    event_ticker: str | None = None
 
-    market_type: Literal["binary", "scalar"] | str
+    market_type: Literal["binary", "scalar"] | str | None = None
     """Identifies the type of market"""
 
     title: str | None = None
@@ -220,20 +241,20 @@ class Market(ResponseModel):
     subtitle: str | None = None
     """Deprecated."""
 
-    yes_sub_title: str
+    yes_sub_title: str | None = None
     """Shortened title for the yes side of this market"""
 
-    no_sub_title: str
+    no_sub_title: str | None = None
     """Shortened title for the no side of this market"""
 
-    created_time: UTCDateTime
+    created_time: UTCDateTime | None = None
 
-    updated_time: UTCDateTime
+    updated_time: UTCDateTime | None = None
     """Time of the last non-trading metadata update."""
 
-    open_time: UTCDateTime
+    open_time: UTCDateTime | None = None
 
-    close_time: UTCDateTime
+    close_time: UTCDateTime | None = None
 
     expected_expiration_time: UTCDateTime | None = None
     """Time when this market is expected to expire"""
@@ -241,61 +262,63 @@ class Market(ResponseModel):
     expiration_time: UTCDateTime | None = None
     """Deprecated."""
 
-    latest_expiration_time: UTCDateTime
+    latest_expiration_time: UTCDateTime | None = None
     """Latest possible time for this market to expire"""
 
-    settlement_timer_seconds: int
+    settlement_timer_seconds: int | None = None
     """The amount of time after determination that the market settles"""
 
     status: (
-        Literal["initialized", "inactive", "active", "closed", "determined", "disputed", "amended", "finalized"] | str
-    )
+        Literal["initialized", "inactive", "active", "closed", "determined", "disputed", "amended", "finalized"]
+        | str
+        | None
+    ) = None
     """The current status of the market in its lifecycle."""
 
-    yes_bid_dollars: FixedPointDollars
+    yes_bid_dollars: FixedPointDollars | None = None
     """Price for the highest YES buy offer on this market in dollars"""
 
-    yes_bid_size_fp: FixedPointCount
+    yes_bid_size_fp: FixedPointCount | None = None
     """Total contract size of orders to buy YES at the best bid price (fixed-point count string)."""
 
-    yes_ask_dollars: FixedPointDollars
+    yes_ask_dollars: FixedPointDollars | None = None
     """Price for the lowest YES sell offer on this market in dollars"""
 
-    yes_ask_size_fp: FixedPointCount
+    yes_ask_size_fp: FixedPointCount | None = None
     """Total contract size of orders to sell YES at the best ask price (fixed-point count string)."""
 
-    no_bid_dollars: FixedPointDollars
+    no_bid_dollars: FixedPointDollars | None = None
     """Price for the highest NO buy offer on this market in dollars"""
 
-    no_ask_dollars: FixedPointDollars
+    no_ask_dollars: FixedPointDollars | None = None
     """Price for the lowest NO sell offer on this market in dollars"""
 
-    last_price_dollars: FixedPointDollars
+    last_price_dollars: FixedPointDollars | None = None
     """Price for the last traded YES contract on this market in dollars"""
 
-    volume_fp: FixedPointCount
+    volume_fp: FixedPointCount | None = None
     """String representation of the market volume in contracts"""
 
-    volume_24h_fp: FixedPointCount
+    volume_24h_fp: FixedPointCount | None = None
     """String representation of the 24h market volume in contracts"""
 
-    result: Literal["yes", "no", "scalar", ""] | str
+    result: Literal["yes", "no", "scalar", ""] | str | None = None
 
-    can_close_early: bool
+    can_close_early: bool | None = None
 
-    open_interest_fp: FixedPointCount
+    open_interest_fp: FixedPointCount | None = None
     """String representation of the number of contracts bought on this market disconsidering netting"""
 
-    notional_value_dollars: FixedPointDollars
+    notional_value_dollars: FixedPointDollars | None = None
     """The total value of a single contract at settlement in dollars"""
 
-    previous_yes_bid_dollars: FixedPointDollars
+    previous_yes_bid_dollars: FixedPointDollars | None = None
     """Price for the highest YES buy offer on this market a day ago in dollars"""
 
-    previous_yes_ask_dollars: FixedPointDollars
+    previous_yes_ask_dollars: FixedPointDollars | None = None
     """Price for the lowest YES sell offer on this market a day ago in dollars"""
 
-    previous_price_dollars: FixedPointDollars
+    previous_price_dollars: FixedPointDollars | None = None
     """Price for the last traded YES contract on this market a day ago in dollars"""
 
     settlement_value_dollars: FixedPointDollars | None = None
@@ -310,7 +333,7 @@ class Market(ResponseModel):
     settlement_floor_dollars: FixedPointDollars | None = None
     """The lowest value the YES/LONG side of the contract can settle at in dollars. Only filled when settlement_bounds_type is floor"""
 
-    expiration_value: str
+    expiration_value: str | None = None
     """The value that was considered for the settlement"""
 
     occurrence_datetime: UTCDateTime | None = None
@@ -341,10 +364,10 @@ class Market(ResponseModel):
     custom_strike: dict[str, Any] | None = None
     """Expiration value for each target that leads to a YES settlement"""
 
-    rules_primary: str
+    rules_primary: str | None = None
     """A plain language description of the most important market terms"""
 
-    rules_secondary: str
+    rules_secondary: str | None = None
     """A plain language description of secondary market terms"""
 
     mve_collection_ticker: str | None = None
@@ -354,10 +377,10 @@ class Market(ResponseModel):
 
     primary_participant_key: str | None = None
 
-    price_level_structure: str
+    price_level_structure: str | None = None
     """Price level structure for this market, defining price ranges and tick sizes"""
 
-    price_ranges: NullAsEmptyList[PriceRange]
+    price_ranges: NullAsEmptyList[PriceRange] = []
     """Valid price ranges for orders on this market"""
 
     is_provisional: bool | None = None
@@ -365,28 +388,67 @@ class Market(ResponseModel):
 
     exchange_index: ExchangeIndex | None = None
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "can_close_early",
+            "close_time",
+            "created_time",
+            "event_ticker",
+            "expiration_value",
+            "last_price_dollars",
+            "latest_expiration_time",
+            "market_type",
+            "no_ask_dollars",
+            "no_bid_dollars",
+            "no_sub_title",
+            "notional_value_dollars",
+            "open_interest_fp",
+            "open_time",
+            "previous_price_dollars",
+            "previous_yes_ask_dollars",
+            "previous_yes_bid_dollars",
+            "price_level_structure",
+            "price_ranges",
+            "result",
+            "rules_primary",
+            "rules_secondary",
+            "settlement_bounds_type",
+            "settlement_timer_seconds",
+            "status",
+            "ticker",
+            "updated_time",
+            "volume_24h_fp",
+            "volume_fp",
+            "yes_ask_dollars",
+            "yes_ask_size_fp",
+            "yes_bid_dollars",
+            "yes_bid_size_fp",
+            "yes_sub_title",
+        }
+    )
+
     @property
-    def yes_bid(self) -> FixedPointDollars:
+    def yes_bid(self) -> FixedPointDollars | None:
         """Shorthand for `yes_bid_dollars`."""
         return self.yes_bid_dollars
 
     @property
-    def yes_ask(self) -> FixedPointDollars:
+    def yes_ask(self) -> FixedPointDollars | None:
         """Shorthand for `yes_ask_dollars`."""
         return self.yes_ask_dollars
 
     @property
-    def no_bid(self) -> FixedPointDollars:
+    def no_bid(self) -> FixedPointDollars | None:
         """Shorthand for `no_bid_dollars`."""
         return self.no_bid_dollars
 
     @property
-    def no_ask(self) -> FixedPointDollars:
+    def no_ask(self) -> FixedPointDollars | None:
         """Shorthand for `no_ask_dollars`."""
         return self.no_ask_dollars
 
     @property
-    def last_price(self) -> FixedPointDollars:
+    def last_price(self) -> FixedPointDollars | None:
         """Shorthand for `last_price_dollars`."""
         return self.last_price_dollars
 
@@ -394,15 +456,19 @@ class Market(ResponseModel):
 class GetMarketResponse(ResponseModel):
     """`GetMarketResponse` from the spec."""
 
-    market: Market
+    market: Market | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"market"})
 
 
 class GetMarketsResponse(ResponseModel):
     """`GetMarketsResponse` from the spec."""
 
-    markets: NullAsEmptyList[Market]
+    markets: NullAsEmptyList[Market] = []
 
-    cursor: str
+    cursor: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cursor", "markets"})
 
 
 OrderStatus: TypeAlias = Literal["resting", "canceled", "executed"]
@@ -418,10 +484,10 @@ class Order(ResponseModel):
 
     order_id: str
 
-    user_id: str
+    user_id: str | None = None
     """Unique identifier for users"""
 
-    client_order_id: str
+    client_order_id: str | None = None
 
     ticker: str
 
@@ -445,9 +511,9 @@ class Order(ResponseModel):
     `outcome_side` and `book_side` will become the canonical way to determine order direction. The legacy `action`, `side`, and `is_yes` fields will be deprecated in a future release — please migrate to these new fields.
     """
 
-    type: Literal["limit", "market"] | str
+    type: Literal["limit", "market"] | str | None = None
 
-    status: OrderStatus | str
+    status: OrderStatus | str | None = None
 
     yes_price_dollars: FixedPointDollars
     """The yes price for this order in fixed-point dollars"""
@@ -455,7 +521,7 @@ class Order(ResponseModel):
     no_price_dollars: FixedPointDollars
     """The no price for this order in fixed-point dollars"""
 
-    fill_count_fp: FixedPointCount
+    fill_count_fp: FixedPointCount | None = None
     """String representation of the number of contracts that have been filled"""
 
     remaining_count_fp: FixedPointCount
@@ -464,16 +530,16 @@ class Order(ResponseModel):
     initial_count_fp: FixedPointCount
     """String representation of the initial size of the order (contract units)"""
 
-    taker_fill_cost_dollars: FixedPointDollars
+    taker_fill_cost_dollars: FixedPointDollars | None = None
     """The cost of filled taker orders in dollars"""
 
-    maker_fill_cost_dollars: FixedPointDollars
+    maker_fill_cost_dollars: FixedPointDollars | None = None
     """The cost of filled maker orders in dollars"""
 
-    taker_fees_dollars: FixedPointDollars
+    taker_fees_dollars: FixedPointDollars | None = None
     """Fees paid on filled taker contracts, in dollars"""
 
-    maker_fees_dollars: FixedPointDollars
+    maker_fees_dollars: FixedPointDollars | None = None
     """Fees paid on filled maker contracts, in dollars"""
 
     expiration_time: UTCDateTime | None = None
@@ -496,40 +562,69 @@ class Order(ResponseModel):
 
     exchange_index: ExchangeIndex | None = None
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "client_order_id",
+            "fill_count_fp",
+            "maker_fees_dollars",
+            "maker_fill_cost_dollars",
+            "status",
+            "taker_fees_dollars",
+            "taker_fill_cost_dollars",
+            "type",
+            "user_id",
+        }
+    )
+
 
 class GetOrdersResponse(ResponseModel):
     """`GetOrdersResponse` from the spec."""
 
-    orders: NullAsEmptyList[Order]
+    orders: NullAsEmptyList[Order] = []
 
-    cursor: str
+    cursor: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cursor", "orders"})
 
 
 class MarketPosition(ResponseModel):
     """`MarketPosition` from the spec."""
 
-    ticker: str
+    ticker: str | None = None
     """Unique identifier for the market"""
 
     exchange_index: ExchangeIndex | None = None
 
-    total_traded_dollars: FixedPointDollars
+    total_traded_dollars: FixedPointDollars | None = None
     """Total spent on this market in dollars"""
 
-    position_fp: FixedPointCount
+    position_fp: FixedPointCount | None = None
     """String representation of the number of contracts bought in this market. Negative means NO contracts and positive means YES contracts"""
 
-    market_exposure_dollars: FixedPointDollars
+    market_exposure_dollars: FixedPointDollars | None = None
     """Cost of the aggregate market position in dollars"""
 
-    realized_pnl_dollars: FixedPointDollars
+    realized_pnl_dollars: FixedPointDollars | None = None
     """Locked in profit and loss, in dollars"""
 
-    fees_paid_dollars: FixedPointDollars
+    fees_paid_dollars: FixedPointDollars | None = None
     """Fees paid on fill orders, in dollars"""
 
-    last_updated_ts: UTCDateTime
+    last_updated_ts: UTCDateTime | None = None
     """Last time the position is updated"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "exchange_index",
+            "fees_paid_dollars",
+            "last_updated_ts",
+            "market_exposure_dollars",
+            "position_fp",
+            "realized_pnl_dollars",
+            "ticker",
+            "total_traded_dollars",
+        }
+    )
 
 
 class GetPositionsResponse(ResponseModel):
@@ -538,35 +633,37 @@ class GetPositionsResponse(ResponseModel):
     cursor: str | None = None
     """The Cursor represents a pointer to the next page of records in the pagination. Use the value returned here in the cursor query parameter for this end-point to get the next page containing limit records. An empty value of this field indicates there is no next page."""
 
-    market_positions: NullAsEmptyList[MarketPosition]
+    market_positions: NullAsEmptyList[MarketPosition] = []
     """List of market positions"""
 
-    event_positions: NullAsEmptyList[EventPosition]
+    event_positions: NullAsEmptyList[EventPosition] = []
     """List of event positions"""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"event_positions", "market_positions"})
 
 
 class Trade(ResponseModel):
     """`Trade` from the spec."""
 
-    trade_id: str
+    trade_id: str | None = None
     """Unique identifier for this trade"""
 
-    ticker: str
+    ticker: str | None = None
     """Unique identifier for the market"""
 
-    count_fp: FixedPointCount
+    count_fp: FixedPointCount | None = None
     """String representation of the number of contracts bought or sold in this trade"""
 
-    yes_price_dollars: FixedPointDollars
+    yes_price_dollars: FixedPointDollars | None = None
     """Yes price for this trade in dollars"""
 
-    no_price_dollars: FixedPointDollars
+    no_price_dollars: FixedPointDollars | None = None
     """No price for this trade in dollars"""
 
     taker_side: Literal["yes", "no"] | str | None = None
     """Deprecated. Deprecated. Use `taker_outcome_side` (or `taker_book_side`) instead. See [Order direction](/getting_started/order_direction). This field will not be removed before May 14, 2026."""
 
-    taker_outcome_side: Literal["yes", "no"] | str
+    taker_outcome_side: Literal["yes", "no"] | str | None = None
     """The outcome side the taker is positioned for. buy-yes and sell-no produce 'yes'; buy-no and sell-yes produce 'no'.
 
     `taker_outcome_side` describes directional exposure only; it does not change the trade's price. A trade at price `p` with `taker_outcome_side=no` is matched against the maker at the same price `p` with the opposite direction — both parties trade at the same price.
@@ -574,25 +671,41 @@ class Trade(ResponseModel):
     `taker_outcome_side` and `taker_book_side` will become the canonical way to determine trade direction. The legacy `taker_side` field will be deprecated in a future release — please migrate to these new fields.
     """
 
-    taker_book_side: BookSide | str
+    taker_book_side: BookSide | str | None = None
     """Same directional bit as taker_outcome_side in book vocabulary. 'bid' is equivalent to taker_outcome_side 'yes'; 'ask' is equivalent to taker_outcome_side 'no'.
 
     `taker_outcome_side` and `taker_book_side` will become the canonical way to determine trade direction. The legacy `taker_side` field will be deprecated in a future release — please migrate to these new fields.
     """
 
-    created_time: UTCDateTime
+    created_time: UTCDateTime | None = None
     """Timestamp when this trade was executed"""
 
     is_block_trade: bool | None = None
     """True if this trade was matched off-book as a block trade (e.g. via RFQ / negotiated block proposal); false for trades that filled on the standard order book."""
 
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "count_fp",
+            "created_time",
+            "is_block_trade",
+            "no_price_dollars",
+            "taker_book_side",
+            "taker_outcome_side",
+            "ticker",
+            "trade_id",
+            "yes_price_dollars",
+        }
+    )
+
 
 class GetTradesResponse(ResponseModel):
     """`GetTradesResponse` from the spec."""
 
-    trades: NullAsEmptyList[Trade]
+    trades: NullAsEmptyList[Trade] = []
 
-    cursor: str
+    cursor: str | None = None
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset({"cursor", "trades"})
 
 
 class PriceDistribution(ResponseModel):
@@ -626,50 +739,54 @@ class PriceDistribution(ResponseModel):
 class MarketCandlestick(ResponseModel):
     """`MarketCandlestick` from the spec."""
 
-    end_period_ts: int
+    end_period_ts: int | None = None
     """Unix timestamp for the inclusive end of the candlestick period."""
 
-    yes_bid: BidAskDistribution
+    yes_bid: BidAskDistribution | None = None
     """Open, high, low, close (OHLC) data for YES buy offers on the market during the candlestick period."""
 
-    yes_ask: BidAskDistribution
+    yes_ask: BidAskDistribution | None = None
     """Open, high, low, close (OHLC) data for YES sell offers on the market during the candlestick period."""
 
-    price: PriceDistribution
+    price: PriceDistribution | None = None
     """Open, high, low, close (OHLC) and more data for trade YES contract prices on the market during the candlestick period."""
 
-    volume_fp: FixedPointCount
+    volume_fp: FixedPointCount | None = None
     """String representation of the number of contracts bought on the market during the candlestick period."""
 
-    open_interest_fp: FixedPointCount
+    open_interest_fp: FixedPointCount | None = None
     """String representation of the number of contracts bought on the market by end of the candlestick period (end_period_ts)."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {"end_period_ts", "open_interest_fp", "price", "volume_fp", "yes_ask", "yes_bid"}
+    )
 
 
 class Milestone(ResponseModel):
     """`Milestone` from the spec."""
 
-    id: str
+    id: str | None = None
     """Unique identifier for the milestone."""
 
-    category: str
+    category: str | None = None
     """Category of the milestone. E.g. Sports, Elections, Esports, Crypto."""
 
-    type: str
+    type: str | None = None
     """Type of the milestone. E.g. football_game, basketball_game, soccer_tournament_multi_leg, baseball_game, hockey_match, golf_tournament, political_race."""
 
-    start_date: UTCDateTime
+    start_date: UTCDateTime | None = None
     """Start date of the milestone."""
 
     end_date: UTCDateTime | None = None
     """End date of the milestone, if any."""
 
-    related_event_tickers: NullAsEmptyList[str]
+    related_event_tickers: NullAsEmptyList[str] = []
     """List of event tickers related to this milestone."""
 
-    title: str
+    title: str | None = None
     """Title of the milestone."""
 
-    notification_message: str
+    notification_message: str | None = None
     """Notification message for the milestone."""
 
     source_id: str | None = None
@@ -678,14 +795,29 @@ class Milestone(ResponseModel):
     source_ids: dict[str, str] | None = None
     """Source ids of milestone if available."""
 
-    details: dict[str, Any]
+    details: dict[str, Any] | None = None
     """Additional details about the milestone. `details.status`, when present, is maintained by a periodic background job. It lags the game's live state and may be stale or inaccurate, for example remaining `live` after the game ends. For game status, prefer live data, which is updated far more often: `live_data.details.status` from `GET /live_data/milestone/{milestone_id}`, or each entry's `details.status` from `GET /live_data/batch`. Scores are in the sport-specific fields of that live data `details` object."""
 
-    primary_event_tickers: NullAsEmptyList[str]
+    primary_event_tickers: NullAsEmptyList[str] = []
     """List of event tickers directly related to the outcome of this milestone."""
 
-    last_updated_ts: UTCDateTime
+    last_updated_ts: UTCDateTime | None = None
     """Last time this structured target was updated."""
+
+    __spec_required__: ClassVar[frozenset[str]] = frozenset(
+        {
+            "category",
+            "details",
+            "id",
+            "last_updated_ts",
+            "notification_message",
+            "primary_event_tickers",
+            "related_event_tickers",
+            "start_date",
+            "title",
+            "type",
+        }
+    )
 
 
 class SettlementSource(ResponseModel):

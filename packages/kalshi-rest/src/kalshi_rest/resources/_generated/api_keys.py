@@ -37,6 +37,7 @@ _CREATE_API_KEY: Operation[CreateApiKeyResponse] = Operation(
     response=CreateApiKeyResponse,
     success_status=201,
     auth="required",
+    request=CreateApiKeyRequest,
 )
 
 _GENERATE_API_KEY: Operation[GenerateApiKeyResponse] = Operation(
@@ -46,6 +47,7 @@ _GENERATE_API_KEY: Operation[GenerateApiKeyResponse] = Operation(
     response=GenerateApiKeyResponse,
     success_status=201,
     auth="required",
+    request=GenerateApiKeyRequest,
 )
 
 _DELETE_API_KEY: Operation[None] = Operation(

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -37,6 +37,7 @@ _GET_BLOCK_TRADE_PROPOSALS: Operation[GetBlockTradeProposalsResponse] = Operatio
     success_status=200,
     auth="required",
     page_items="block_trade_proposals",
+    params={"limit": ParamRule("integer", minimum=1, maximum=100)},
 )
 
 _PROPOSE_BLOCK_TRADE: Operation[ProposeBlockTradeResponse] = Operation(
@@ -46,6 +47,7 @@ _PROPOSE_BLOCK_TRADE: Operation[ProposeBlockTradeResponse] = Operation(
     response=ProposeBlockTradeResponse,
     success_status=201,
     auth="required",
+    request=ProposeBlockTradeRequest,
 )
 
 _ACCEPT_BLOCK_TRADE_PROPOSAL: Operation[None] = Operation(
@@ -55,6 +57,7 @@ _ACCEPT_BLOCK_TRADE_PROPOSAL: Operation[None] = Operation(
     response=None,
     success_status=204,
     auth="required",
+    request=AcceptBlockTradeProposalRequest,
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

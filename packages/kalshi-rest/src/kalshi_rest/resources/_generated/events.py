@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from functools import cached_property
 from typing import Any, Literal
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -34,6 +34,18 @@ _GET_MARKET_CANDLESTICKS_BY_EVENT: Operation[GetEventCandlesticksResponse] = Ope
     response=GetEventCandlesticksResponse,
     success_status=200,
     auth="none",
+    params={
+        "start_ts": ParamRule("integer"),
+        "end_ts": ParamRule("integer"),
+        "period_interval": ParamRule(
+            "integer",
+            enum=(
+                1,
+                60,
+                1440,
+            ),
+        ),
+    },
 )
 
 _GET_EVENTS: Operation[GetEventsResponse] = Operation(
@@ -44,6 +56,23 @@ _GET_EVENTS: Operation[GetEventsResponse] = Operation(
     success_status=200,
     auth="none",
     page_items="events",
+    params={
+        "limit": ParamRule("integer", minimum=1, maximum=200),
+        "with_nested_markets": ParamRule("boolean"),
+        "with_milestones": ParamRule("boolean"),
+        "status": ParamRule(
+            "string",
+            enum=(
+                "unopened",
+                "open",
+                "closed",
+                "settled",
+            ),
+        ),
+        "tickers": ParamRule("csv"),
+        "min_close_ts": ParamRule("integer"),
+        "min_updated_ts": ParamRule("integer"),
+    },
 )
 
 _GET_MULTIVARIATE_EVENTS: Operation[GetMultivariateEventsResponse] = Operation(
@@ -54,6 +83,11 @@ _GET_MULTIVARIATE_EVENTS: Operation[GetMultivariateEventsResponse] = Operation(
     success_status=200,
     auth="none",
     page_items="events",
+    params={
+        "limit": ParamRule("integer", minimum=1, maximum=200),
+        "tickers": ParamRule("csv"),
+        "with_nested_markets": ParamRule("boolean"),
+    },
 )
 
 _GET_EVENT_FEE_CHANGES: Operation[GetEventFeeChangesResponse] = Operation(
@@ -64,6 +98,7 @@ _GET_EVENT_FEE_CHANGES: Operation[GetEventFeeChangesResponse] = Operation(
     success_status=200,
     auth="none",
     page_items="event_fee_changes",
+    params={"limit": ParamRule("integer", minimum=1, maximum=1000)},
 )
 
 _GET_EVENT: Operation[GetEventResponse] = Operation(
@@ -73,6 +108,7 @@ _GET_EVENT: Operation[GetEventResponse] = Operation(
     response=GetEventResponse,
     success_status=200,
     auth="none",
+    params={"exclude_markets": ParamRule("boolean"), "with_nested_markets": ParamRule("boolean")},
 )
 
 _GET_EVENT_METADATA: Operation[GetEventMetadataResponse] = Operation(
@@ -92,6 +128,20 @@ _GET_EVENT_FORECAST_PERCENTILES_HISTORY: Operation[GetEventForecastPercentilesHi
     success_status=200,
     auth="required",
     explode=frozenset({"percentiles"}),
+    params={
+        "percentiles": ParamRule("array", max_items=10, items=ParamRule("integer", minimum=0, maximum=9999)),
+        "start_ts": ParamRule("integer"),
+        "end_ts": ParamRule("integer"),
+        "period_interval": ParamRule(
+            "integer",
+            enum=(
+                0,
+                1,
+                60,
+                1440,
+            ),
+        ),
+    },
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

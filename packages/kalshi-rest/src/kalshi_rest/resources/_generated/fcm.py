@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any, Literal
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -45,6 +45,7 @@ _GET_FCM_FILLS: Operation[GetFcmFillsResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="fills",
+    params={"min_ts": ParamRule("integer"), "max_ts": ParamRule("integer")},
 )
 
 _GET_FCM_ORDERS: Operation[GetOrdersResponse] = Operation(
@@ -55,6 +56,20 @@ _GET_FCM_ORDERS: Operation[GetOrdersResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="orders",
+    params={
+        "client_order_ids": ParamRule("csv", max_items=100),
+        "min_ts": ParamRule("integer"),
+        "max_ts": ParamRule("integer"),
+        "status": ParamRule(
+            "string",
+            enum=(
+                "resting",
+                "canceled",
+                "executed",
+            ),
+        ),
+        "limit": ParamRule("integer", minimum=1, maximum=1000),
+    },
 )
 
 _LIST_FCM_SUBTRADERS: Operation[ListFCMSubtradersResponse] = Operation(
@@ -73,6 +88,7 @@ _CREATE_FCM_SUBTRADER: Operation[CreateFCMSubtraderResponse] = Operation(
     response=CreateFCMSubtraderResponse,
     success_status=201,
     auth="required",
+    request=CreateFCMSubtraderRequest,
 )
 
 _GET_FCM_EVENT_CONTRACT_DAILY_CAP: Operation[GetFCMEventContractDailyCapResponse] = Operation(
@@ -91,6 +107,7 @@ _UPDATE_FCM_EVENT_CONTRACT_DAILY_CAP: Operation[EmptyResponse] = Operation(
     response=EmptyResponse,
     success_status=200,
     auth="required",
+    request=UpdateFCMEventContractDailyCapRequest,
 )
 
 _DELETE_FCM_EVENT_CONTRACT_DAILY_CAP: Operation[EmptyResponse] = Operation(
@@ -118,6 +135,7 @@ _UPDATE_FCM_SUBTRADER_BLOCKED_CATEGORIES: Operation[UpdateFCMSubtraderBlockedCat
     response=UpdateFCMSubtraderBlockedCategoriesResponse,
     success_status=200,
     auth="required",
+    request=UpdateFCMSubtraderBlockedCategoriesRequest,
 )
 
 _GET_FCM_POSITIONS: Operation[GetPositionsResponse] = Operation(
@@ -128,6 +146,18 @@ _GET_FCM_POSITIONS: Operation[GetPositionsResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="market_positions",
+    params={
+        "count_filter": ParamRule("csv"),
+        "settlement_status": ParamRule(
+            "string",
+            enum=(
+                "all",
+                "unsettled",
+                "settled",
+            ),
+        ),
+        "limit": ParamRule("integer", minimum=1, maximum=1000),
+    },
 )
 
 _CREATE_FCM_POSITION_TRANSFER: Operation[CreateFCMPositionTransferResponse] = Operation(
@@ -137,6 +167,7 @@ _CREATE_FCM_POSITION_TRANSFER: Operation[CreateFCMPositionTransferResponse] = Op
     response=CreateFCMPositionTransferResponse,
     success_status=201,
     auth="required",
+    request=CreateFCMPositionTransferRequest,
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

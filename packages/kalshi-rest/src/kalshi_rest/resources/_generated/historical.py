@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any, Literal
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -49,6 +49,18 @@ _GET_MARKET_CANDLESTICKS_HISTORICAL: Operation[GetMarketCandlesticksHistoricalRe
     response=GetMarketCandlesticksHistoricalResponse,
     success_status=200,
     auth="none",
+    params={
+        "start_ts": ParamRule("integer"),
+        "end_ts": ParamRule("integer"),
+        "period_interval": ParamRule(
+            "integer",
+            enum=(
+                1,
+                60,
+                1440,
+            ),
+        ),
+    },
 )
 
 _GET_FILLS_HISTORICAL: Operation[GetFillsResponse] = Operation(
@@ -59,6 +71,12 @@ _GET_FILLS_HISTORICAL: Operation[GetFillsResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="fills",
+    params={
+        "min_ts": ParamRule("integer"),
+        "max_ts": ParamRule("integer"),
+        "limit": ParamRule("integer", minimum=1, maximum=1000),
+        "subaccount": ParamRule("integer", minimum=0),
+    },
 )
 
 _GET_HISTORICAL_ORDERS: Operation[GetOrdersResponse] = Operation(
@@ -69,6 +87,12 @@ _GET_HISTORICAL_ORDERS: Operation[GetOrdersResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="orders",
+    params={
+        "min_ts": ParamRule("integer"),
+        "max_ts": ParamRule("integer"),
+        "limit": ParamRule("integer", minimum=1, maximum=1000),
+        "subaccount": ParamRule("integer", minimum=0),
+    },
 )
 
 _GET_HISTORICAL_POSITIONS: Operation[GetPositionsResponse] = Operation(
@@ -79,6 +103,7 @@ _GET_HISTORICAL_POSITIONS: Operation[GetPositionsResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="market_positions",
+    params={"subaccount": ParamRule("integer", minimum=0), "limit": ParamRule("integer", minimum=1, maximum=1000)},
 )
 
 _GET_TRADES_HISTORICAL: Operation[GetTradesResponse] = Operation(
@@ -89,6 +114,12 @@ _GET_TRADES_HISTORICAL: Operation[GetTradesResponse] = Operation(
     success_status=200,
     auth="none",
     page_items="trades",
+    params={
+        "min_ts": ParamRule("integer"),
+        "max_ts": ParamRule("integer"),
+        "limit": ParamRule("integer", minimum=0, maximum=1000),
+        "is_block_trade": ParamRule("boolean"),
+    },
 )
 
 _GET_HISTORICAL_MARKETS: Operation[GetMarketsResponse] = Operation(
@@ -99,6 +130,11 @@ _GET_HISTORICAL_MARKETS: Operation[GetMarketsResponse] = Operation(
     success_status=200,
     auth="none",
     page_items="markets",
+    params={
+        "limit": ParamRule("integer", minimum=0, maximum=1000),
+        "tickers": ParamRule("csv"),
+        "mve_filter": ParamRule("string", enum=("exclude",)),
+    },
 )
 
 _GET_HISTORICAL_MARKET: Operation[GetMarketResponse] = Operation(

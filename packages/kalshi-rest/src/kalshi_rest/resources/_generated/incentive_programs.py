@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any, Literal
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -32,6 +32,29 @@ _GET_INCENTIVE_PROGRAMS: Operation[GetIncentiveProgramsResponse] = Operation(
     auth="none",
     page_items="incentive_programs",
     cursor_field="next_cursor",
+    params={
+        "status": ParamRule(
+            "string",
+            enum=(
+                "all",
+                "active",
+                "upcoming",
+                "closed",
+                "paid_out",
+            ),
+        ),
+        "type": ParamRule(
+            "string",
+            enum=(
+                "all",
+                "liquidity",
+                "volume",
+                "margin_maker_volume",
+                "margin_taker_volume",
+            ),
+        ),
+        "limit": ParamRule("integer", minimum=1, maximum=10000),
+    },
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {"GetIncentivePrograms": _GET_INCENTIVE_PROGRAMS}

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from functools import cached_property
 from typing import Any
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
 from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -30,6 +30,7 @@ _GET_LIVE_DATA_BY_MILESTONE: Operation[GetLiveDataResponse] = Operation(
     response=GetLiveDataResponse,
     success_status=200,
     auth="none",
+    params={"include_player_stats": ParamRule("boolean")},
 )
 
 _GET_LIVE_DATA: Operation[GetLiveDataResponse] = Operation(
@@ -39,6 +40,7 @@ _GET_LIVE_DATA: Operation[GetLiveDataResponse] = Operation(
     response=GetLiveDataResponse,
     success_status=200,
     auth="none",
+    params={"include_player_stats": ParamRule("boolean")},
 )
 
 _GET_LIVE_DATAS: Operation[GetLiveDatasResponse] = Operation(
@@ -49,6 +51,7 @@ _GET_LIVE_DATAS: Operation[GetLiveDatasResponse] = Operation(
     success_status=200,
     auth="none",
     explode=frozenset({"milestone_ids"}),
+    params={"milestone_ids": ParamRule("array", max_items=100), "include_player_stats": ParamRule("boolean")},
 )
 
 _GET_GAME_STATS: Operation[GetGameStatsResponse] = Operation(
@@ -76,6 +79,12 @@ _GET_WEATHER_INDEX: Operation[GetWeatherIndexResponse] = Operation(
     response=GetWeatherIndexResponse,
     success_status=200,
     auth="none",
+    params={
+        "from": ParamRule("integer"),
+        "to": ParamRule("integer"),
+        "last_sec": ParamRule("integer"),
+        "detailed": ParamRule("boolean"),
+    },
 )
 
 _GET_WEATHER_INDEX_CALIBRATIONS: Operation[GetWeatherIndexCalibrationsResponse] = Operation(

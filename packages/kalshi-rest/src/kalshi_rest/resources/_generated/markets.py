@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from functools import cached_property
 from typing import Any, Literal
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -30,6 +30,19 @@ _GET_MARKET_CANDLESTICKS: Operation[GetMarketCandlesticksResponse] = Operation(
     response=GetMarketCandlesticksResponse,
     success_status=200,
     auth="none",
+    params={
+        "start_ts": ParamRule("integer"),
+        "end_ts": ParamRule("integer"),
+        "period_interval": ParamRule(
+            "integer",
+            enum=(
+                1,
+                60,
+                1440,
+            ),
+        ),
+        "include_latest_before_start": ParamRule("boolean"),
+    },
 )
 
 _GET_TRADES: Operation[GetTradesResponse] = Operation(
@@ -40,6 +53,12 @@ _GET_TRADES: Operation[GetTradesResponse] = Operation(
     success_status=200,
     auth="none",
     page_items="trades",
+    params={
+        "limit": ParamRule("integer", minimum=0, maximum=1000),
+        "min_ts": ParamRule("integer"),
+        "max_ts": ParamRule("integer"),
+        "is_block_trade": ParamRule("boolean"),
+    },
 )
 
 _GET_MARKET_ORDERBOOK: Operation[GetMarketOrderbookResponse] = Operation(
@@ -49,6 +68,7 @@ _GET_MARKET_ORDERBOOK: Operation[GetMarketOrderbookResponse] = Operation(
     response=GetMarketOrderbookResponse,
     success_status=200,
     auth="none",
+    params={"depth": ParamRule("integer", minimum=0, maximum=100)},
 )
 
 _GET_MARKET_ORDERBOOKS: Operation[GetMarketOrderbooksResponse] = Operation(
@@ -59,6 +79,7 @@ _GET_MARKET_ORDERBOOKS: Operation[GetMarketOrderbooksResponse] = Operation(
     success_status=200,
     auth="none",
     explode=frozenset({"tickers"}),
+    params={"tickers": ParamRule("array", min_items=1, max_items=100)},
 )
 
 _GET_MARKETS: Operation[GetMarketsResponse] = Operation(
@@ -69,6 +90,35 @@ _GET_MARKETS: Operation[GetMarketsResponse] = Operation(
     success_status=200,
     auth="none",
     page_items="markets",
+    params={
+        "limit": ParamRule("integer", minimum=0, maximum=1000),
+        "min_created_ts": ParamRule("integer"),
+        "max_created_ts": ParamRule("integer"),
+        "min_updated_ts": ParamRule("integer"),
+        "max_updated_ts": ParamRule("integer"),
+        "max_close_ts": ParamRule("integer"),
+        "min_close_ts": ParamRule("integer"),
+        "min_settled_ts": ParamRule("integer"),
+        "max_settled_ts": ParamRule("integer"),
+        "status": ParamRule(
+            "string",
+            enum=(
+                "unopened",
+                "open",
+                "paused",
+                "closed",
+                "settled",
+            ),
+        ),
+        "tickers": ParamRule("csv"),
+        "mve_filter": ParamRule(
+            "string",
+            enum=(
+                "only",
+                "exclude",
+            ),
+        ),
+    },
 )
 
 _GET_MARKET: Operation[GetMarketResponse] = Operation(
@@ -87,6 +137,13 @@ _BATCH_GET_MARKET_CANDLESTICKS: Operation[BatchGetMarketCandlesticksResponse] = 
     response=BatchGetMarketCandlesticksResponse,
     success_status=200,
     auth="none",
+    params={
+        "market_tickers": ParamRule("csv", max_items=100),
+        "start_ts": ParamRule("integer"),
+        "end_ts": ParamRule("integer"),
+        "period_interval": ParamRule("integer", minimum=1),
+        "include_latest_before_start": ParamRule("boolean"),
+    },
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

@@ -8,7 +8,7 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -36,6 +36,7 @@ _GET_MILESTONES: Operation[GetMilestonesResponse] = Operation(
     success_status=200,
     auth="none",
     page_items="milestones",
+    params={"limit": ParamRule("integer", minimum=1, maximum=500), "min_updated_ts": ParamRule("integer")},
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {"GetMilestone": _GET_MILESTONE, "GetMilestones": _GET_MILESTONES}

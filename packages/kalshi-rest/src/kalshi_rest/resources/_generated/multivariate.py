@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any, Literal
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -46,6 +46,7 @@ _CREATE_MARKET_IN_MULTIVARIATE_EVENT_COLLECTION: Operation[CreateMarketInMultiva
         response=CreateMarketInMultivariateEventCollectionResponse,
         success_status=200,
         auth="required",
+        request=CreateMarketInMultivariateEventCollectionRequest,
     )
 )
 
@@ -57,6 +58,17 @@ _GET_MULTIVARIATE_EVENT_COLLECTIONS: Operation[GetMultivariateEventCollectionsRe
     success_status=200,
     auth="none",
     page_items="multivariate_contracts",
+    params={
+        "status": ParamRule(
+            "string",
+            enum=(
+                "unopened",
+                "open",
+                "closed",
+            ),
+        ),
+        "limit": ParamRule("integer", minimum=1, maximum=200),
+    },
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
 from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -17,7 +17,7 @@ from kalshi_rest.models._generated.order_groups import (
     GetOrderGroupsResponse,
     UpdateOrderGroupLimitRequest,
 )
-from kalshi_rest.models._generated.shared import EmptyResponse, ExchangeIndex
+from kalshi_rest.models._generated.shared import EmptyResponse
 
 __all__ = [
     "AsyncOrderGroups",
@@ -35,6 +35,7 @@ _GET_ORDER_GROUPS: Operation[GetOrderGroupsResponse] = Operation(
     response=GetOrderGroupsResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
 )
 
 _CREATE_ORDER_GROUP: Operation[CreateOrderGroupResponse] = Operation(
@@ -44,6 +45,7 @@ _CREATE_ORDER_GROUP: Operation[CreateOrderGroupResponse] = Operation(
     response=CreateOrderGroupResponse,
     success_status=201,
     auth="required",
+    request=CreateOrderGroupRequest,
 )
 
 _GET_ORDER_GROUP: Operation[GetOrderGroupResponse] = Operation(
@@ -53,6 +55,7 @@ _GET_ORDER_GROUP: Operation[GetOrderGroupResponse] = Operation(
     response=GetOrderGroupResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
 )
 
 _DELETE_ORDER_GROUP: Operation[EmptyResponse] = Operation(
@@ -62,6 +65,7 @@ _DELETE_ORDER_GROUP: Operation[EmptyResponse] = Operation(
     response=EmptyResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0), "exchange_index": ParamRule("integer")},
 )
 
 _RESET_ORDER_GROUP: Operation[EmptyResponse] = Operation(
@@ -71,6 +75,7 @@ _RESET_ORDER_GROUP: Operation[EmptyResponse] = Operation(
     response=EmptyResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0), "exchange_index": ParamRule("integer")},
 )
 
 _TRIGGER_ORDER_GROUP: Operation[EmptyResponse] = Operation(
@@ -80,6 +85,7 @@ _TRIGGER_ORDER_GROUP: Operation[EmptyResponse] = Operation(
     response=EmptyResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0), "exchange_index": ParamRule("integer")},
 )
 
 _UPDATE_ORDER_GROUP_LIMIT: Operation[EmptyResponse] = Operation(
@@ -89,6 +95,8 @@ _UPDATE_ORDER_GROUP_LIMIT: Operation[EmptyResponse] = Operation(
     response=EmptyResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0), "exchange_index": ParamRule("integer")},
+    request=UpdateOrderGroupLimitRequest,
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {
@@ -190,7 +198,7 @@ class OrderGroups(SyncAPIResource):
         order_group_id: str,
         *,
         subaccount: int | None = None,
-        exchange_index: ExchangeIndex | None = None,
+        exchange_index: int | None = None,
         options: RequestOptions | None = None,
     ) -> EmptyResponse:
         """Delete Order Group.
@@ -226,7 +234,7 @@ class OrderGroups(SyncAPIResource):
         order_group_id: str,
         *,
         subaccount: int | None = None,
-        exchange_index: ExchangeIndex | None = None,
+        exchange_index: int | None = None,
         options: RequestOptions | None = None,
     ) -> EmptyResponse:
         """Reset Order Group.
@@ -263,7 +271,7 @@ class OrderGroups(SyncAPIResource):
         order_group_id: str,
         *,
         subaccount: int | None = None,
-        exchange_index: ExchangeIndex | None = None,
+        exchange_index: int | None = None,
         options: RequestOptions | None = None,
     ) -> EmptyResponse:
         """Trigger Order Group.
@@ -301,7 +309,7 @@ class OrderGroups(SyncAPIResource):
         *,
         request: UpdateOrderGroupLimitRequest,
         subaccount: int | None = None,
-        exchange_index: ExchangeIndex | None = None,
+        exchange_index: int | None = None,
         options: RequestOptions | None = None,
     ) -> EmptyResponse:
         """Update Order Group Limit.
@@ -425,7 +433,7 @@ class AsyncOrderGroups(AsyncAPIResource):
         order_group_id: str,
         *,
         subaccount: int | None = None,
-        exchange_index: ExchangeIndex | None = None,
+        exchange_index: int | None = None,
         options: RequestOptions | None = None,
     ) -> EmptyResponse:
         """Delete Order Group.
@@ -461,7 +469,7 @@ class AsyncOrderGroups(AsyncAPIResource):
         order_group_id: str,
         *,
         subaccount: int | None = None,
-        exchange_index: ExchangeIndex | None = None,
+        exchange_index: int | None = None,
         options: RequestOptions | None = None,
     ) -> EmptyResponse:
         """Reset Order Group.
@@ -498,7 +506,7 @@ class AsyncOrderGroups(AsyncAPIResource):
         order_group_id: str,
         *,
         subaccount: int | None = None,
-        exchange_index: ExchangeIndex | None = None,
+        exchange_index: int | None = None,
         options: RequestOptions | None = None,
     ) -> EmptyResponse:
         """Trigger Order Group.
@@ -536,7 +544,7 @@ class AsyncOrderGroups(AsyncAPIResource):
         *,
         request: UpdateOrderGroupLimitRequest,
         subaccount: int | None = None,
-        exchange_index: ExchangeIndex | None = None,
+        exchange_index: int | None = None,
         options: RequestOptions | None = None,
     ) -> EmptyResponse:
         """Update Order Group Limit.

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -28,7 +28,7 @@ from kalshi_rest.models._generated.orders import (
     GetOrderQueuePositionsResponse,
     GetOrderResponse,
 )
-from kalshi_rest.models._generated.shared import ExchangeIndex, GetOrdersResponse, Order
+from kalshi_rest.models._generated.shared import GetOrdersResponse, Order
 
 __all__ = ["AsyncOrders", "AsyncOrdersWithRawResponse", "OPERATIONS", "Orders", "OrdersWithRawResponse"]
 
@@ -41,6 +41,14 @@ _GET_ORDERS: Operation[GetOrdersResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="orders",
+    params={
+        "event_ticker": ParamRule("csv", max_items=100),
+        "min_ts": ParamRule("integer"),
+        "max_ts": ParamRule("integer"),
+        "limit": ParamRule("integer", minimum=1, maximum=1000),
+        "subaccount": ParamRule("integer", minimum=0),
+        "exchange_index": ParamRule("integer", minimum=0),
+    },
 )
 
 _GET_ORDER: Operation[GetOrderResponse] = Operation(
@@ -60,6 +68,7 @@ _GET_ORDER_QUEUE_POSITIONS: Operation[GetOrderQueuePositionsResponse] = Operatio
     response=GetOrderQueuePositionsResponse,
     success_status=200,
     auth="required",
+    params={"market_tickers": ParamRule("csv"), "subaccount": ParamRule("integer", minimum=0)},
 )
 
 _GET_ORDER_QUEUE_POSITION: Operation[GetOrderQueuePositionResponse] = Operation(
@@ -78,6 +87,7 @@ _CREATE_ORDER_V2: Operation[CreateOrderV2Response] = Operation(
     response=CreateOrderV2Response,
     success_status=201,
     auth="required",
+    request=CreateOrderV2Request,
 )
 
 _CANCEL_ALL_ORDERS: Operation[None] = Operation(
@@ -88,6 +98,7 @@ _CANCEL_ALL_ORDERS: Operation[None] = Operation(
     success_status=204,
     auth="required",
     cost=2,
+    params={"subaccount": ParamRule("integer", minimum=0)},
 )
 
 _BATCH_CREATE_ORDERS_V2: Operation[BatchCreateOrdersV2Response] = Operation(
@@ -97,6 +108,7 @@ _BATCH_CREATE_ORDERS_V2: Operation[BatchCreateOrdersV2Response] = Operation(
     response=BatchCreateOrdersV2Response,
     success_status=201,
     auth="required",
+    request=BatchCreateOrdersV2Request,
 )
 
 _BATCH_CANCEL_ORDERS_V2: Operation[BatchCancelOrdersV2Response] = Operation(
@@ -107,6 +119,7 @@ _BATCH_CANCEL_ORDERS_V2: Operation[BatchCancelOrdersV2Response] = Operation(
     success_status=200,
     auth="required",
     cost=2,
+    request=BatchCancelOrdersV2Request,
 )
 
 _CANCEL_ORDER_V2: Operation[CancelOrderV2Response] = Operation(
@@ -117,6 +130,7 @@ _CANCEL_ORDER_V2: Operation[CancelOrderV2Response] = Operation(
     success_status=200,
     auth="required",
     cost=2,
+    params={"subaccount": ParamRule("integer", minimum=0), "exchange_index": ParamRule("integer")},
 )
 
 _AMEND_ORDER_V2: Operation[AmendOrderV2Response] = Operation(
@@ -126,6 +140,8 @@ _AMEND_ORDER_V2: Operation[AmendOrderV2Response] = Operation(
     response=AmendOrderV2Response,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
+    request=AmendOrderV2Request,
 )
 
 _DECREASE_ORDER_V2: Operation[DecreaseOrderV2Response] = Operation(
@@ -135,6 +151,8 @@ _DECREASE_ORDER_V2: Operation[DecreaseOrderV2Response] = Operation(
     response=DecreaseOrderV2Response,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0)},
+    request=DecreaseOrderV2Request,
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {
@@ -470,7 +488,7 @@ class Orders(SyncAPIResource):
         order_id: str,
         *,
         subaccount: int | None = None,
-        exchange_index: ExchangeIndex | None = None,
+        exchange_index: int | None = None,
         market_ticker: str | None = None,
         options: RequestOptions | None = None,
     ) -> CancelOrderV2Response:
@@ -906,7 +924,7 @@ class AsyncOrders(AsyncAPIResource):
         order_id: str,
         *,
         subaccount: int | None = None,
-        exchange_index: ExchangeIndex | None = None,
+        exchange_index: int | None = None,
         market_ticker: str | None = None,
         options: RequestOptions | None = None,
     ) -> CancelOrderV2Response:

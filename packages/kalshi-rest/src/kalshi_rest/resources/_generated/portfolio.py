@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any, Literal
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -31,7 +31,6 @@ from kalshi_rest.models._generated.portfolio import (
 )
 from kalshi_rest.models._generated.shared import (
     EmptyResponse,
-    ExchangeIndex,
     Fill,
     GetFillsResponse,
     GetPositionsResponse,
@@ -48,6 +47,7 @@ _GET_BALANCE: Operation[GetBalanceResponse] = Operation(
     response=GetBalanceResponse,
     success_status=200,
     auth="required",
+    params={"subaccount": ParamRule("integer", minimum=0), "exchange_index": ParamRule("integer")},
 )
 
 _INTRA_EXCHANGE_INSTANCE_TRANSFER: Operation[IntraExchangeInstanceTransferResponse] = Operation(
@@ -57,6 +57,7 @@ _INTRA_EXCHANGE_INSTANCE_TRANSFER: Operation[IntraExchangeInstanceTransferRespon
     response=IntraExchangeInstanceTransferResponse,
     success_status=200,
     auth="required",
+    request=IntraExchangeInstanceTransferRequest,
 )
 
 _GET_INTRA_EXCHANGE_INSTANCE_TRANSFERS: Operation[GetIntraExchangeInstanceTransfersResponse] = Operation(
@@ -67,6 +68,7 @@ _GET_INTRA_EXCHANGE_INSTANCE_TRANSFERS: Operation[GetIntraExchangeInstanceTransf
     success_status=200,
     auth="required",
     page_items="transfers",
+    params={"limit": ParamRule("integer", minimum=1, maximum=500)},
 )
 
 _GET_INTRA_EXCHANGE_INSTANCE_TRANSFER: Operation[GetIntraExchangeInstanceTransferResponse] = Operation(
@@ -86,6 +88,20 @@ _GET_POSITIONS: Operation[GetPositionsResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="market_positions",
+    params={
+        "limit": ParamRule("integer", minimum=1, maximum=1000),
+        "count_filter": ParamRule("csv"),
+        "settlement_status": ParamRule(
+            "string",
+            enum=(
+                "unsettled",
+                "settled",
+                "all",
+            ),
+        ),
+        "subaccount": ParamRule("integer", minimum=0),
+        "exchange_index": ParamRule("integer", minimum=0),
+    },
 )
 
 _GET_SETTLEMENTS: Operation[GetSettlementsResponse] = Operation(
@@ -96,6 +112,12 @@ _GET_SETTLEMENTS: Operation[GetSettlementsResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="settlements",
+    params={
+        "limit": ParamRule("integer", minimum=1, maximum=1000),
+        "min_ts": ParamRule("integer"),
+        "max_ts": ParamRule("integer"),
+        "subaccount": ParamRule("integer", minimum=0),
+    },
 )
 
 _GET_DEPOSITS: Operation[GetDepositsResponse] = Operation(
@@ -106,6 +128,7 @@ _GET_DEPOSITS: Operation[GetDepositsResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="deposits",
+    params={"limit": ParamRule("integer", minimum=1, maximum=500)},
 )
 
 _GET_WITHDRAWALS: Operation[GetWithdrawalsResponse] = Operation(
@@ -116,6 +139,7 @@ _GET_WITHDRAWALS: Operation[GetWithdrawalsResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="withdrawals",
+    params={"limit": ParamRule("integer", minimum=1, maximum=500)},
 )
 
 _GET_PORTFOLIO_RESTING_ORDER_TOTAL_VALUE: Operation[GetPortfolioRestingOrderTotalValueResponse] = Operation(
@@ -135,6 +159,14 @@ _GET_FILLS: Operation[GetFillsResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="fills",
+    params={
+        "ticker": ParamRule("csv", max_items=100),
+        "min_ts": ParamRule("integer"),
+        "max_ts": ParamRule("integer"),
+        "limit": ParamRule("integer", minimum=1, maximum=1000),
+        "subaccount": ParamRule("integer", minimum=0),
+        "exchange_index": ParamRule("integer", minimum=0),
+    },
 )
 
 _GET_TARGET_BALANCE_ALLOCATION: Operation[GetTargetBalanceAllocationResponse] = Operation(
@@ -153,6 +185,7 @@ _SET_TARGET_BALANCE_ALLOCATION: Operation[EmptyResponse] = Operation(
     response=EmptyResponse,
     success_status=200,
     auth="required",
+    request=SetTargetBalanceAllocationRequest,
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {
@@ -184,11 +217,7 @@ class Portfolio(SyncAPIResource):
         return PortfolioWithRawResponse(self)
 
     def balance(
-        self,
-        *,
-        subaccount: int | None = None,
-        exchange_index: ExchangeIndex | None = None,
-        options: RequestOptions | None = None,
+        self, *, subaccount: int | None = None, exchange_index: int | None = None, options: RequestOptions | None = None
     ) -> GetBalanceResponse:
         """Get Balance.
 
@@ -829,11 +858,7 @@ class AsyncPortfolio(AsyncAPIResource):
         return AsyncPortfolioWithRawResponse(self)
 
     async def balance(
-        self,
-        *,
-        subaccount: int | None = None,
-        exchange_index: ExchangeIndex | None = None,
-        options: RequestOptions | None = None,
+        self, *, subaccount: int | None = None, exchange_index: int | None = None, options: RequestOptions | None = None
     ) -> GetBalanceResponse:
         """Get Balance.
 

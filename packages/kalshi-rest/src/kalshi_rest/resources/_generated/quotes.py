@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -33,6 +33,13 @@ _GET_QUOTES: Operation[GetQuotesResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="quotes",
+    params={
+        "min_ts": ParamRule("integer"),
+        "max_ts": ParamRule("integer"),
+        "limit": ParamRule("integer", minimum=1, maximum=500),
+        "user_filter": ParamRule("string", enum=("self",)),
+        "rfq_user_filter": ParamRule("string", enum=("self",)),
+    },
 )
 
 _CREATE_QUOTE: Operation[CreateQuoteResponse] = Operation(
@@ -43,6 +50,7 @@ _CREATE_QUOTE: Operation[CreateQuoteResponse] = Operation(
     success_status=201,
     auth="required",
     cost=2,
+    request=CreateQuoteRequest,
 )
 
 _GET_QUOTE: Operation[GetQuoteResponse] = Operation(
@@ -72,6 +80,7 @@ _ACCEPT_QUOTE: Operation[None] = Operation(
     response=None,
     success_status=204,
     auth="required",
+    request=AcceptQuoteRequest,
 )
 
 _CONFIRM_QUOTE: Operation[None] = Operation(

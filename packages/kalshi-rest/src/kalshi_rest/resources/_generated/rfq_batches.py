@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -39,6 +39,19 @@ _GET_RFQ_BATCHES: Operation[GetRFQBatchesResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="rfq_batches",
+    params={
+        "subaccount": ParamRule("integer", minimum=0),
+        "limit": ParamRule("integer", minimum=1, maximum=20),
+        "status": ParamRule(
+            "string",
+            enum=(
+                "open",
+                "accepted",
+                "closed",
+            ),
+        ),
+        "user_filter": ParamRule("string", enum=("self",)),
+    },
 )
 
 _CREATE_RFQ_BATCH: Operation[CreateRFQBatchResponse] = Operation(
@@ -48,6 +61,7 @@ _CREATE_RFQ_BATCH: Operation[CreateRFQBatchResponse] = Operation(
     response=CreateRFQBatchResponse,
     success_status=201,
     auth="required",
+    request=CreateRFQBatchRequest,
 )
 
 _GET_RFQ_BATCH: Operation[GetRFQBatchResponse] = Operation(
@@ -84,6 +98,7 @@ _ACCEPT_RFQ_BATCH: Operation[AcceptRFQBatchResponse] = Operation(
     response=AcceptRFQBatchResponse,
     success_status=200,
     auth="required",
+    request=AcceptRFQBatchRequest,
 )
 
 _GET_RFQ_BATCH_QUOTES: Operation[GetRFQBatchQuotesResponse] = Operation(
@@ -102,6 +117,7 @@ _CREATE_RFQ_BATCH_QUOTE: Operation[CreateRFQBatchQuoteResponse] = Operation(
     response=CreateRFQBatchQuoteResponse,
     success_status=201,
     auth="required",
+    request=CreateRFQBatchQuoteRequest,
 )
 
 _DELETE_RFQ_BATCH_QUOTE: Operation[None] = Operation(

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -34,6 +34,11 @@ _GET_RF_QS: Operation[GetRFQsResponse] = Operation(
     success_status=200,
     auth="required",
     page_items="rfqs",
+    params={
+        "subaccount": ParamRule("integer", minimum=0),
+        "limit": ParamRule("integer", minimum=1, maximum=100),
+        "user_filter": ParamRule("string", enum=("self",)),
+    },
 )
 
 _CREATE_RFQ: Operation[CreateRFQResponse] = Operation(
@@ -43,6 +48,7 @@ _CREATE_RFQ: Operation[CreateRFQResponse] = Operation(
     response=CreateRFQResponse,
     success_status=201,
     auth="required",
+    request=CreateRFQRequest,
 )
 
 _GET_RFQ: Operation[GetRFQResponse] = Operation(
@@ -90,6 +96,7 @@ _ACCEPT_RFQ_QUOTE: Operation[None] = Operation(
     response=None,
     success_status=204,
     auth="required",
+    request=AcceptQuoteRequest,
 )
 
 _CONFIRM_RFQ_QUOTE: Operation[None] = Operation(

@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
 from kalshi_rest._response import async_to_raw_response_wrapper, to_raw_response_wrapper
@@ -23,6 +23,7 @@ _GET_SERIES_FEE_CHANGES: Operation[GetSeriesFeeChangesResponse] = Operation(
     response=GetSeriesFeeChangesResponse,
     success_status=200,
     auth="none",
+    params={"show_historical": ParamRule("boolean")},
 )
 
 _GET_SERIES: Operation[GetSeriesResponse] = Operation(
@@ -32,6 +33,7 @@ _GET_SERIES: Operation[GetSeriesResponse] = Operation(
     response=GetSeriesResponse,
     success_status=200,
     auth="none",
+    params={"include_volume": ParamRule("boolean")},
 )
 
 _GET_SERIES_LIST: Operation[GetSeriesListResponse] = Operation(
@@ -41,6 +43,11 @@ _GET_SERIES_LIST: Operation[GetSeriesListResponse] = Operation(
     response=GetSeriesListResponse,
     success_status=200,
     auth="none",
+    params={
+        "include_product_metadata": ParamRule("boolean"),
+        "include_volume": ParamRule("boolean"),
+        "min_updated_ts": ParamRule("integer"),
+    },
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {

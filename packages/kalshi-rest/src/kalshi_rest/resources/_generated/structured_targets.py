@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator, Sequence
 from functools import cached_property
 from typing import Any
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -36,6 +36,7 @@ _GET_STRUCTURED_TARGETS: Operation[GetStructuredTargetsResponse] = Operation(
     auth="none",
     page_items="structured_targets",
     explode=frozenset({"ids"}),
+    params={"ids": ParamRule("array", max_items=2000), "page_size": ParamRule("integer", minimum=1, maximum=2000)},
 )
 
 _GET_STRUCTURED_TARGET: Operation[GetStructuredTargetResponse] = Operation(

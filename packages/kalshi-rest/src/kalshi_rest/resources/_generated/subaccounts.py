@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Iterator
 from functools import cached_property
 from typing import Any
 
-from kalshi_rest._operation import Operation
+from kalshi_rest._operation import Operation, ParamRule
 from kalshi_rest._options import RequestOptions
 from kalshi_rest._pagination import AsyncPage, Page
 from kalshi_rest._resource import AsyncAPIResource, SyncAPIResource
@@ -40,6 +40,7 @@ _CREATE_SUBACCOUNT: Operation[CreateSubaccountResponse] = Operation(
     response=CreateSubaccountResponse,
     success_status=201,
     auth="required",
+    request=CreateSubaccountRequest,
 )
 
 _APPLY_SUBACCOUNT_TRANSFER: Operation[ApplySubaccountTransferResponse] = Operation(
@@ -49,6 +50,7 @@ _APPLY_SUBACCOUNT_TRANSFER: Operation[ApplySubaccountTransferResponse] = Operati
     response=ApplySubaccountTransferResponse,
     success_status=200,
     auth="required",
+    request=ApplySubaccountTransferRequest,
 )
 
 _GET_SUBACCOUNT_BALANCES: Operation[GetSubaccountBalancesResponse] = Operation(
@@ -68,6 +70,7 @@ _GET_SUBACCOUNT_TRANSFERS: Operation[GetSubaccountTransfersResponse] = Operation
     success_status=200,
     auth="required",
     page_items="transfers",
+    params={"limit": ParamRule("integer", minimum=1, maximum=1000)},
 )
 
 _GET_SUBACCOUNT_NETTING: Operation[GetSubaccountNettingResponse] = Operation(
@@ -86,6 +89,7 @@ _UPDATE_SUBACCOUNT_NETTING: Operation[None] = Operation(
     response=None,
     success_status=200,
     auth="required",
+    request=UpdateSubaccountNettingRequest,
 )
 
 OPERATIONS: dict[str, Operation[Any]] = {
