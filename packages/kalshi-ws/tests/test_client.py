@@ -590,6 +590,10 @@ async def test_generic_subscribe_with_a_misspelled_param_sends_nothing(
             await session.subscribe("trade", shard_factor=2, shard_key=1)
         with pytest.raises(KalshiConfigError, match="index_ids must not be empty"):
             await session.subscribe_cfbenchmarks_value([])
+        with pytest.raises(KalshiConfigError, match=r"got `str` - at `\$.market_tickers`"):
+            await session.subscribe("trade", market_tickers="A")  # a string where the spec wants a list
+        with pytest.raises(KalshiConfigError, match="shard_factor"):
+            await session.subscribe("communications", shard_factor="2")
         await asyncio.sleep(0.05)
         assert exchange.conn.commands == []  # not a byte left the client
         stream = await session.subscribe_communications(shard_factor=2, shard_key=1)

@@ -25,7 +25,7 @@ from kalshi_ws import (
     Product,
 )
 
-from .messages import CHANNELS, SERVER_MESSAGES, OrderbookDelta, OrderbookSnapshot
+from .messages import CHANNELS, SERVER_MESSAGES, OrderbookDelta, OrderbookSnapshot, SubscribeCommandParams
 from .messages._generated.session import PerpsSession
 
 __all__ = ["PERPS", "PerpsBookKeeper", "PerpsOrderBook", "PerpsSession", "PerpsWebSocket"]
@@ -104,6 +104,7 @@ PERPS = Product(
     messages=SERVER_MESSAGES,
     keeper=_perps_keeper,
     overflow={"ticker": Overflow.DROP_OLDEST, "orderbook_delta": Overflow.RESYNC},
+    subscribe_params=SubscribeCommandParams,
 )
 """The perps product (perps_asyncapi.yaml); its URL comes from the shared resolver
 (`config.endpoints("perps").ws_url`, path `/trade-api/ws/v2/margin`)."""

@@ -16,7 +16,7 @@ from kalshi_auth import KalshiConfig, KalshiConfigError
 from ._book import BookKeeper
 from ._channel import ChannelInfo
 from ._subscription import Keeper, Overflow
-from .messages import CHANNELS, SERVER_MESSAGES, WsMessage
+from .messages import CHANNELS, SERVER_MESSAGES, SubscribeCommandParams, WsMessage
 
 __all__ = ["PREDICTION", "Product"]
 
@@ -39,6 +39,8 @@ class Product:
             resolver, `config.endpoints(name).ws_url`.
         keeper: builds a state keeper for a channel's subscription (or None).
         overflow: the default overflow policy per channel; others get `Overflow.RAISE`.
+        subscribe_params: the generated model of the `subscribe` command's params; when set,
+            `subscribe()` checks every param's type against it before sending.
     """
 
     name: str
@@ -47,6 +49,7 @@ class Product:
     url: Callable[[KalshiConfig], str] | None = None
     keeper: Callable[[str, Mapping[str, Any]], Keeper | None] = lambda channel, params: None
     overflow: Mapping[str, Overflow] = field(default_factory=dict)
+    subscribe_params: type | None = None
 
     def ws_url(self, config: KalshiConfig) -> str:
         """The WebSocket URL for this product in `config` (the shared resolver unless `url` is set).
@@ -74,5 +77,6 @@ PREDICTION = Product(
         "pyth_value": Overflow.DROP_OLDEST,
         "orderbook_delta": Overflow.RESYNC,
     },
+    subscribe_params=SubscribeCommandParams,
 )
 """The prediction-markets product (asyncapi.yaml)."""

@@ -10,6 +10,8 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+import msgspec
+
 from kalshi_auth import AuthRequiredError, KalshiConfigError
 
 from ._connection import Connection
@@ -89,6 +91,11 @@ class BaseSession:
         info = product.channels.get(channel)
         if info is not None and info.private and not self._ws.is_authenticated:
             raise AuthRequiredError(f"the {channel} channel needs credentials (KalshiAuth)")
+        if info is not None and product.subscribe_params is not None:
+            try:  # the spec's types for every param (a list where a list is due, ...): nothing odd is sent
+                msgspec.convert({"channels": [channel], **params}, product.subscribe_params)
+            except msgspec.ValidationError as exc:
+                raise KalshiConfigError(f"{channel}: {exc}") from None
         try:
             policy = Overflow(overflow) if overflow is not None else product.overflow.get(channel, Overflow.RAISE)
         except ValueError:
