@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import inspect
 import keyword
+import sys
 import typing
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,9 @@ import yaml
 
 from kalshi_ws import KalshiWebSocket, Session
 from kalshi_ws.messages import CHANNELS, COMMANDS, SERVER_MESSAGES, SPEC_CHANNELS
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools" / "codegen"))
+import gen_ws
 
 SPEC = yaml.safe_load((Path(__file__).resolve().parents[1] / "specs" / "asyncapi.yaml").read_text())
 SCHEMAS = SPEC["components"]["schemas"]
@@ -144,9 +148,9 @@ def test_every_message_has_a_model_with_every_spec_field(component: str) -> None
     assert spec_fields <= model_fields, spec_fields - model_fields
 
 
-def test_required_fields_are_required_in_models() -> None:
-    """A field the spec requires is required in the model unless it is deprecated or known to go missing."""
-    lenient = {"exchange_index", "is_block_trade", "subaccount", "order_source"}
+def test_required_fields_follow_the_decode_policy() -> None:
+    """A spec-required field is required in the model if the policy keeps it strict, else it is
+    decoded leniently and listed in the class's `__required__` (tools/codegen/gen_ws.py, is_strict)."""
     for component in MESSAGES:
         node = payload(component)
         if node.get("type") != "object" or "msg" not in node.get("properties", {}):
@@ -161,10 +165,13 @@ def test_required_fields_are_required_in_models() -> None:
         (msg_cls,) = body_class(cls, "msg")
         required = {f.name for f in msgspec.structs.fields(msg_cls) if f.required}
         for name in body.get("required", []):
-            prop = resolve(body["properties"][name])
-            if prop.get("deprecated") or name in lenient:
+            if resolve(body["properties"][name]).get("deprecated"):
                 continue
-            assert (name + "_" if keyword.iskeyword(name) else name) in required, f"{typ}.{name} should be required"
+            py = name + "_" if keyword.iskeyword(name) or name == "type" else name
+            if gen_ws.is_strict(typ, name):
+                assert py in required, f"{typ}.{name} should be required"
+            else:
+                assert py not in required and py in msg_cls.__required__, f"{typ}.{name} should be lenient"
 
 
 def test_seed_api_method_names() -> None:
@@ -179,3 +186,24 @@ def test_spec_counts() -> None:
     assert len(ops) == 48
     assert sum(1 for o in ops.values() if o["action"] == "receive") == 10
     assert sum(1 for o in ops.values() if o["action"] == "send") == 38
+
+
+ENGINE_ARGS = {"self", "books", "queue_size", "overflow", "on_gap"}
+
+
+@pytest.mark.parametrize("product", ["prediction", "perps"])
+def test_generated_methods_take_exactly_the_channel_params(product: str) -> None:
+    """Each subscribe_<channel> offers every param the spec allows on its channel, and no other."""
+    if product == "perps":
+        kalshi_perps = pytest.importorskip("kalshi_perps")
+        session, channels = kalshi_perps.PerpsSession, kalshi_perps.PERPS.channels
+    else:
+        session, channels = Session, CHANNELS
+    for name, info in channels.items():
+        method = getattr(session, f"subscribe_{name}")
+        args = set(inspect.signature(method).parameters) - ENGINE_ARGS
+        wire = set(info.params or ())
+        expected = (wire - {"market_ticker", "market_tickers"}) | (
+            {"tickers"} if wire & {"market_ticker", "market_tickers"} else set()
+        )
+        assert args == expected, (name, args ^ expected)

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import ws_session  # tools/codegen/ws_session.py (this script's folder is on sys.path)
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,8 +55,16 @@ class Target:
     """Class name for a `type` value carried by several spec messages."""
     decimal_names: frozenset[str] = frozenset()
     """Extra bare field names whose strings hold decimals (perps book levels `bid`/`ask`, split ratios)."""
-    lenient_fields: frozenset[str] = frozenset()
-    """Extra fields the spec requires that this product's servers have been seen to leave out."""
+    session_base: str = "kalshi_ws"
+    """Module holding `BaseSession`, `Overflow` and `Stream` for the generated session."""
+    session_class: str = "Session"
+    """The generated session class (`session.py`): one typed `subscribe_<channel>` per channel."""
+    session_doc: str = ""
+    """Its docstring's first line."""
+    state_channels: frozenset[str] = frozenset()
+    """Channels the product keeps local state for (order books): their method takes `books=`."""
+    aliases: dict[str, str] = field(default_factory=dict)
+    """Extra method names (SEED-API.md, READMEs) -> the generated method they stand for."""
 
 
 TARGETS = [
@@ -69,6 +78,16 @@ TARGETS = [
             "market_lifecycle_v2": "MarketLifecycleV2",
             "update_subscription": "UpdateSubscriptionCommand",
         },
+        session_base="kalshi_ws._session",
+        session_doc="A prediction-markets session: a typed `subscribe_<channel>` for every channel of asyncapi.yaml.",
+        state_channels=frozenset({"orderbook_delta"}),
+        aliases={
+            "subscribe_order_group": "subscribe_order_group_updates",
+            "subscribe_market_lifecycle": "subscribe_market_lifecycle_v2",
+            # the `multivariate` channel was removed from the API; this is its replacement
+            "subscribe_multivariate": "subscribe_multivariate_market_lifecycle",
+            "subscribe_multivariate_lifecycle": "subscribe_multivariate_market_lifecycle",
+        },
     ),
     Target(
         spec="perps_asyncapi.yaml",
@@ -79,15 +98,10 @@ TARGETS = [
         # FACTS 5.2 / 5.9: snapshot levels under `bid`/`ask` are [price, count] strings; split
         # ratios are decimal strings.
         decimal_names=frozenset({"bid", "ask", "ratio_old", "ratio_new"}),
-        # FACTS 7.11: the ticker's notional fields were added recently and may be absent.
-        lenient_fields=frozenset(
-            {
-                "volume_notional_value_dollars",
-                "volume_24h",
-                "volume_24h_notional_value_dollars",
-                "open_interest_notional_value_dollars",
-            }
-        ),
+        session_class="PerpsSession",
+        session_doc="A perps session: a typed `subscribe_<channel>` for every channel of perps_asyncapi.yaml.",
+        state_channels=frozenset({"orderbook_delta"}),
+        aliases={"subscribe_order_group": "subscribe_order_group_updates"},
     ),
 ]
 
@@ -100,9 +114,43 @@ _DECIMAL_RUST_TYPES = {
 }
 _DECIMAL_NAMES = {"fee_cost", "value_usd", "value", "settlement_value", "start", "end", "step", "price", "delta"}
 _DECIMAL_SUFFIXES = ("_dollars", "_fp", "_dollars_fp")
-# Fields the spec marks required that servers have been seen to leave out (FACTS 7.2 #11):
-# decode them as optional so one missing key does not reject a whole frame.
-_LENIENT_FIELDS = {"exchange_index", "is_block_trade", "order_source", "subaccount"}
+# The decode policy (the one place it is decided; kalshi_ws._decode implements its slow path).
+# A field the spec requires stays required in the model only when a client cannot act without it:
+# identity (ids, sids, tickers) and the side, price and size of an order, a fill or a book level.
+# Every other spec-required field decodes as None when absent or null (a list as []) and is listed
+# in the class's `__required__`, so `missing_fields` can say which ones were missing.
+_STRICT_AMOUNT_MESSAGES = frozenset({"orderbook_snapshot", "orderbook_delta", "fill", "user_order"})
+_STRICT_AMOUNTS = frozenset(
+    {
+        "price_dollars",
+        "delta_fp",
+        "yes_price_dollars",
+        "count_fp",
+        "remaining_count_fp",
+        "fill_count_fp",
+        "price",
+        "delta",
+        "count",
+        "remaining_count",
+        "fill_count",
+    }
+)
+
+
+# The channels whose `seq` the engine checks (drop duplicates, resync on a gap): the ones whose
+# state is rebuilt from the server (asyncapi.yaml, sequenceNumber: "Used for snapshot/delta
+# consistency"): order-book snapshots and deltas, and order-group updates. On every other channel
+# a message is delivered whatever its seq: resubscribing cannot bring back a lost trade or fill.
+_SEQUENCED_CHANNELS = frozenset({"orderbook_delta", "order_group_updates"})
+
+
+def is_strict(tag: str | None, name: str) -> bool:
+    """True if spec-required field `name` of a message with wire `type` `tag` stays strictly required."""
+    if name in ("id", "sid", "ticker") or name.endswith(("_id", "_ticker")):
+        return True
+    if tag not in _STRICT_AMOUNT_MESSAGES:
+        return False
+    return name in _STRICT_AMOUNTS or name == "side" or name.endswith("_side")
 
 
 def camel(name: str) -> str:
@@ -143,7 +191,24 @@ class FieldDef:
     name: str
     annotation: str
     required: bool
+    """Required in the model (strict)."""
     doc: str
+    spec_required: bool = False
+    """Required by the spec (and not deprecated); tolerant ones are listed in `__required__`."""
+
+
+@dataclass
+class Row:
+    """One channel of the spec, as the channel table and the session methods need it."""
+
+    name: str
+    title: str
+    description: str
+    tags: list[str]
+    sequenced: bool
+    private: bool
+    params: tuple[str, ...]
+    markets_required: bool
 
 
 @dataclass
@@ -165,6 +230,14 @@ class Generator:
         self.uses_datetime = False
         self.uses_any = False
         self.exported: list[str] = []
+        self.tag: str | None = None
+        """The wire `type` of the server message being built (None for commands: all strict)."""
+        self.command = False
+        self.uses_classvar = False
+
+    @staticmethod
+    def py_name(name: str) -> str:
+        return name + "_" if keyword.iskeyword(name) or name in {"type", "cmd"} else name
 
     # ---- types ---------------------------------------------------------------------------
     def is_decimal_string(self, name: str, node: dict[str, Any]) -> bool:
@@ -241,15 +314,15 @@ class Generator:
                 continue
             resolved, _ = self.spec.resolve(pnode)
             ann = self.type_of(pname, pnode, owner)
-            lenient = pname in _LENIENT_FIELDS or pname in self.target.lenient_fields
-            req = pname in required and not resolved.get("deprecated") and not lenient
+            spec_req = pname in required and not resolved.get("deprecated")
+            req = spec_req and (self.command or is_strict(self.tag, pname))
             doc = first_sentence(resolved.get("description"))
             if resolved.get("enum") is not None:
                 values = ", ".join(repr(v) for v in resolved["enum"])
                 doc = f"{doc} One of: {values}." if doc else f"One of: {values}."
             if resolved.get("deprecated") and "deprecated" not in doc.lower():
                 doc = f"Deprecated. {doc}".strip()
-            out.append(FieldDef(pname, ann, req, doc))
+            out.append(FieldDef(pname, ann, req, doc, spec_req))
         return out
 
     def object_class(self, name: str, node: dict[str, Any], base: str = "WsPayload") -> None:
@@ -291,6 +364,8 @@ class Generator:
             first_sentence(self.spec.messages[c].get("summary") or self.spec.messages[c].get("title")) for c in comps
         ]
         doc = f"`{tag}`: " + " / ".join(d for d in docs if d)
+        self.command = tag_field == "cmd"
+        self.tag = None if self.command else tag
         envelope_props: dict[str, Any] = {}
         required: set[str] | None = None
         msg_nodes: list[dict[str, Any]] = []
@@ -323,8 +398,13 @@ class Generator:
                 parts.append(self.type_of(body_key, arrays[0], name))
             ann = " | ".join(parts)
             body_required = body_key in (required or set()) and not (objects and arrays)
-            body_ann = ann if body_required else f"{ann} | None"
-            fields.append(FieldDef(body_key, body_ann, body_required, "The message body."))
+            # The body is strict when it holds a strict field (or for a command); otherwise a
+            # missing body decodes as None like any tolerant field.
+            body_cls = self.classes.get(parts[0])
+            strict_body = self.command or (body_cls is not None and any(f.required for f in body_cls.fields))
+            strict = body_required and strict_body
+            body_ann = ann if strict else f"{ann} | None"
+            fields.append(FieldDef(body_key, body_ann, strict, "The message body.", body_required))
         self.classes[name] = ClassDef(name, base, fields, doc, tag)
         self.order.append(name)
         return name
@@ -354,6 +434,7 @@ class Generator:
         return {
             "models.py": header + self.emit_models(server, commands),
             "channels.py": header + self.emit_channels(server),
+            "session.py": header + ws_session.emit_session(self, server),
             "examples.py": header + self.emit_examples(),
             "__init__.py": header + self.emit_init(),
         }
@@ -362,13 +443,15 @@ class Generator:
         lines = ['"""Message models generated from the AsyncAPI spec; import them from the parent package."""', ""]
         lines.append("from __future__ import annotations")
         lines.append("")
+        self.uses_classvar = any(f.spec_required and not f.required for c in self.classes.values() for f in c.fields)
         std = []
         if self.uses_datetime:
             std.append("from datetime import datetime")
         if self.uses_decimal:
             std.append("from decimal import Decimal")
-        if self.uses_any:
-            std.append("from typing import Any")
+        typing_names = [n for n, used in (("Any", self.uses_any), ("ClassVar", self.uses_classvar)) if used]
+        if typing_names:
+            std.append(f"from typing import {', '.join(typing_names)}")
         lines += std
         if std:
             lines.append("")
@@ -392,17 +475,23 @@ class Generator:
             if not c.fields:
                 continue
             lines.append("")
+            tolerant = [self.py_name(f.name) for f in c.fields if f.spec_required and not f.required]
+            if tolerant:
+                lines.append(
+                    "    __required__: ClassVar[tuple[str, ...]] = (" + "".join(f'"{n}", ' for n in tolerant) + ")"
+                )
+                lines.append('    """Spec-required fields decoded as None (a list as []) when absent or null."""')
             for f in c.fields:
-                pyname = f.name
-                rename = ""
-                if keyword.iskeyword(pyname) or pyname in {"type", "cmd"}:
-                    pyname = pyname + "_"
-                    rename = f'name="{f.name}"'
+                pyname = self.py_name(f.name)
+                rename = f'name="{f.name}"' if pyname != f.name else ""
+                ann = f.annotation
                 if f.required:
                     value = f" = msgspec.field({rename})" if rename else ""
+                elif f.spec_required and ann.startswith("list[") and not ann.endswith("| None"):
+                    value = f" = msgspec.field(default_factory=list{', ' + rename if rename else ''})"
                 else:
                     value = f" = msgspec.field(default=None, {rename})" if rename else " = None"
-                ann = f.annotation if f.required or f.annotation.endswith("| None") else f"{f.annotation} | None"
+                    ann = ann if ann.endswith("| None") else f"{ann} | None"
                 lines.append(f"    {pyname}: {ann}{value}")
                 if f.doc:
                     lines.append(f'    """{f.doc}"""')
@@ -427,13 +516,49 @@ class Generator:
         lines.append('"""Command class by wire `cmd`."""')
         text = "\n".join(lines) + "\n"
         if "msgspec.field" in text:
-            text = text.replace(
-                "from __future__ import annotations\n", "from __future__ import annotations\n\nimport msgspec\n", 1
-            )
+            base = f"from {self.target.base_module} import"
+            text = text.replace(base, f"import msgspec\n\n{base}", 1)
         return text
 
-    def channel_rows(self) -> list[tuple[str, str, list[str], bool, bool]]:
+    def subscribe_params(self) -> dict[str, dict[str, Any]]:
+        """The subscribe command's params (besides `channels`), by name, in spec order."""
+        for m in self.spec.messages.values():
+            payload, _ = self.spec.resolve(m.get("payload", {}))
+            props = payload.get("properties") or {}
+            if "cmd" in props and self.spec.resolve(props["cmd"])[0].get("const") == "subscribe":
+                params, _ = self.spec.resolve(props["params"])
+                return {k: self.spec.resolve(v)[0] for k, v in params["properties"].items() if k != "channels"}
+        return {}
+
+    def channel_params(self, cname: str, desc: str, names: list[str]) -> tuple[tuple[str, ...], bool]:
+        """The subscribe params the spec allows on one channel, and whether markets are required.
+
+        A param whose description names channels (`Communications channel only`, `ticker only`)
+        belongs to those; the others to every channel. Market filters belong to a channel whose
+        description says "Market specification required/optional" (only the ones it names, if it
+        names any), minus the ones it says are "not supported".
+        """
+        lines = desc.splitlines()
+        spec_line = next((line for line in lines if "market specification" in line.lower()), "").lower()
+        takes_markets = "required" in spec_line or "optional" in spec_line
+        named = re.findall(r"`(market_\w+)`", spec_line)
+        unsupported = {n for line in lines if "not supported" in line for n in re.findall(r"`(market_\w+)`", line)}
+        allowed = []
+        for pname, node in self.subscribe_params().items():
+            text = node.get("description") or ""
+            mentioned = [c for c in names if re.search(rf"\b{re.escape(c)}\b", text, re.IGNORECASE)]
+            if mentioned and cname not in mentioned:
+                continue
+            if pname.startswith("market_") and (
+                not takes_markets or (named and pname not in named) or pname in unsupported
+            ):
+                continue
+            allowed.append(pname)
+        return tuple(allowed), "required" in spec_line
+
+    def channel_rows(self) -> list[Row]:
         rows = []
+        names = [c for c, ch in self.spec.data["channels"].items() if ch.get("address") not in ("/", None)]
         for cname, ch in self.spec.data["channels"].items():
             tags: list[str] = []
             seqs: list[bool] = []
@@ -455,13 +580,24 @@ class Generator:
                 or text.lstrip().startswith("private")
             )
             subscribable = ch.get("address") not in ("/", None)
+            params, markets_required = self.channel_params(cname, desc, names)
             rows.append(
-                (cname, first_sentence(ch.get("title")), tags, bool(seqs) and all(seqs), private and subscribable)
+                Row(
+                    name=cname,
+                    title=first_sentence(ch.get("title")),
+                    description=desc,
+                    tags=tags,
+                    sequenced=bool(seqs) and all(seqs) and cname in _SEQUENCED_CHANNELS,
+                    private=private and subscribable,
+                    params=params,
+                    markets_required=markets_required,
+                )
             )
         return rows
 
     def emit_channels(self, server: list[tuple[str, str, list[str]]]) -> str:
         tag_to_class = {tag: n for tag, n, _ in server}
+        rows = [r for r in self.channel_rows() if r.name not in ("root", "control_frames")]
         lines = [
             '"""The channel table generated from the AsyncAPI spec."""',
             "",
@@ -470,39 +606,26 @@ class Generator:
         ]
         lines.append(f"from {self.target.channel_module} import ChannelInfo")
         lines.append("")
-        lines.append(
-            "from .models import "
-            + ", ".join(
-                sorted(
-                    {
-                        tag_to_class[t]
-                        for r in self.channel_rows()
-                        for t in r[2]
-                        if r[0] not in ("root", "control_frames")
-                    }
-                )
-            )
-        )
+        lines.append("from .models import " + ", ".join(sorted({tag_to_class[t] for r in rows for t in r.tags})))
         lines.append("")
         lines.append('__all__ = ["CHANNELS", "SPEC_CHANNELS"]')
         lines.append("")
-        rows = self.channel_rows()
-        lines.append("SPEC_CHANNELS: tuple[str, ...] = (" + "".join(f'"{r[0]}", ' for r in rows) + ")")
+        all_rows = self.channel_rows()
+        lines.append("SPEC_CHANNELS: tuple[str, ...] = (" + "".join(f'"{r.name}", ' for r in all_rows) + ")")
         lines.append('"""Every channel in the spec, including `root` (commands) and `control_frames` (ping/pong)."""')
         lines.append("")
         lines.append("CHANNELS: dict[str, ChannelInfo] = {")
-        for name, title, tags, seq, private in rows:
-            if name in ("root", "control_frames"):
-                continue
-            classes = "".join(f"{tag_to_class[t]}, " for t in tags)
-            tag_tuple = "".join(f'"{t}", ' for t in tags)
-            lines.append(f'    "{name}": ChannelInfo(')
-            lines.append(f'        name="{name}",')
-            lines.append(f'        title="{title}",')
+        for r in rows:
+            classes = "".join(f"{tag_to_class[t]}, " for t in r.tags)
+            tag_tuple = "".join(f'"{t}", ' for t in r.tags)
+            lines.append(f'    "{r.name}": ChannelInfo(')
+            lines.append(f'        name="{r.name}",')
+            lines.append(f'        title="{r.title}",')
             lines.append(f"        message_types=({tag_tuple}),")
             lines.append(f"        message_classes=({classes}),")
-            lines.append(f"        sequenced={seq},")
-            lines.append(f"        private={private},")
+            lines.append(f"        sequenced={r.sequenced},")
+            lines.append(f"        private={r.private},")
+            lines.append("        params=(" + "".join(f'"{p}", ' for p in r.params) + "),")
             lines.append("    ),")
         lines.append("}")
         lines.append('"""Subscribable channels by name."""')

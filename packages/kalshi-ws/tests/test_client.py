@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -16,6 +17,7 @@ from ws_support import WS_PATH, FakeExchange
 from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfigError, KalshiConnectionError
 from kalshi_ws import (
     KalshiBackpressureError,
+    KalshiNoBookError,
     KalshiSubscriptionError,
     KalshiWebSocket,
     MalformedMessage,
@@ -296,13 +298,16 @@ async def test_malformed_and_unknown_frames_do_not_kill_the_session(exchange: Fa
         await take(stream, 1)
         sid = stream.sid
         await exchange.send(exchange.conn, b"{this is not json")
-        await exchange.send(exchange.conn, {"type": "orderbook_delta", "sid": sid, "seq": 2, "msg": {"oops": True}})
         await exchange.send(exchange.conn, {"type": "shiny_new_type", "sid": sid, "seq": 2, "msg": {"a": 1}})
-        malformed, raw = await take(stream, 2)
-        assert isinstance(malformed, MalformedMessage)
-        assert malformed.error.sid == sid
+        await exchange.send(exchange.conn, {"type": "orderbook_delta", "sid": sid, "seq": 3, "msg": {"oops": True}})
+        raw, malformed, resyncing = await take(stream, 3)
         assert isinstance(raw, RawMessage)
         assert raw.type == "shiny_new_type"
+        assert isinstance(malformed, MalformedMessage)
+        assert malformed.error.sid == sid
+        # a lost frame of a book channel: the book cannot be trusted, so it is rebuilt
+        assert isinstance(resyncing, Resyncing)
+        assert resyncing.reason == "malformed frame"
         events = session.session_events()
         assert any(isinstance(e, MalformedMessage) and e.error.data == b"{this is not json" for e in events)
         ticks = await session.subscribe_ticker(["A"])  # still alive
@@ -517,3 +522,96 @@ async def test_burst_of_frames_of_every_size_arrives_intact(exchange: FakeExchan
         assert [m.seq for m in got] == list(range(got[0].seq, got[0].seq + 3000))
         assert stream.gaps == 0
         assert stream.book("A").size_at("yes", Decimal("0.08")) == expected
+
+
+# ---- subscribe never hangs -----------------------------------------------------------------------
+@pytest.mark.parametrize("code", [1008, 4001])
+async def test_close_for_good_during_subscribe_fails_it_with_channel_operation_and_id(
+    exchange: FakeExchange, auth: KalshiAuth, code: int
+) -> None:
+    async with session_for(exchange, auth, command_timeout=30.0) as session:
+        exchange.silent = True  # the subscribe is never answered
+        pending = asyncio.ensure_future(session.subscribe_trade(["A"]))
+        await asyncio.sleep(0.05)
+        (sub,) = session.streams
+        cid = sub.command_id
+        await exchange.conn.ws.close(code)
+        with pytest.raises(KalshiSubscriptionError) as failed:
+            async with asyncio.timeout(3):
+                await pending
+        assert (failed.value.channel, failed.value.operation, failed.value.command_id) == ("trade", "subscribe", cid)
+        assert str(code) in str(failed.value)
+
+
+async def test_session_close_during_subscribe_fails_it(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth, command_timeout=30.0) as session:
+        exchange.silent = True
+        pending = asyncio.ensure_future(session.subscribe_fill())
+        await asyncio.sleep(0.05)
+        await session.close()
+        with pytest.raises(KalshiSubscriptionError, match=r"subscribe fill \(command \d+\).*session closed"):
+            async with asyncio.timeout(3):
+                await pending
+
+
+async def test_subscribe_times_out(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth, command_timeout=0.2) as session:
+        exchange.silent = True
+        with pytest.raises(KalshiSubscriptionError, match=r"no .*within 0\.2s"):
+            async with asyncio.timeout(3):
+                await session.subscribe_trade()
+
+
+async def test_reconnect_logs_one_line_and_never_a_secret(
+    exchange: FakeExchange, auth: KalshiAuth, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.DEBUG, logger="kalshi.ws"):
+        async with session_for(exchange, auth) as session:
+            stream = await session.subscribe_trade(["A"])
+            await exchange.drop()
+            event = await take(stream, 1)
+            assert isinstance(event[0], Reconnected)
+    records = [r for r in caplog.records if r.name == "kalshi.ws"]
+    assert sum("reconnected" in r.getMessage() for r in records) == 1
+    headers = exchange.handshakes[-1]
+    for record in records:
+        text = record.getMessage()
+        for secret in (headers["KALSHI-ACCESS-SIGNATURE"], "KALSHI-ACCESS", "PRIVATE KEY"):
+            assert secret not in text
+
+
+async def test_generic_subscribe_with_a_misspelled_param_sends_nothing(
+    exchange: FakeExchange, auth: KalshiAuth
+) -> None:
+    async with session_for(exchange, auth) as session:
+        with pytest.raises(KalshiConfigError, match="market_tikers"):
+            await session.subscribe("orderbook_delta", market_tikers=["A"])
+        with pytest.raises(KalshiConfigError, match="shard_key"):
+            await session.subscribe("trade", shard_factor=2, shard_key=1)
+        with pytest.raises(KalshiConfigError, match="index_ids must not be empty"):
+            await session.subscribe_cfbenchmarks_value([])
+        with pytest.raises(KalshiConfigError, match=r"got `str` - at `\$.market_tickers`"):
+            await session.subscribe("trade", market_tickers="A")  # a string where the spec wants a list
+        with pytest.raises(KalshiConfigError, match="shard_factor"):
+            await session.subscribe("communications", shard_factor="2")
+        await asyncio.sleep(0.05)
+        assert exchange.conn.commands == []  # not a byte left the client
+        stream = await session.subscribe_communications(shard_factor=2, shard_key=1)
+        assert stream.params == {"shard_factor": 2, "shard_key": 1}
+        orders = await session.subscribe_user_orders("A")  # the channel takes only market_tickers
+        assert orders.params == {"market_tickers": ["A"]}
+
+
+async def test_after_unsubscribe_there_is_no_book(exchange: FakeExchange, auth: KalshiAuth) -> None:
+    async with session_for(exchange, auth) as session:
+        stream = await session.subscribe_orderbook_delta(["A"])
+        await take(stream, 1)
+        held = stream.book("A")
+        assert held.ready
+        await stream.unsubscribe()
+        with pytest.raises(KalshiNoBookError, match="ended"):
+            stream.book("A")
+        with pytest.raises(KeyError):  # what code written against the old behaviour catches
+            stream.book("A")
+        assert stream.books == {}
+        assert not held.ready

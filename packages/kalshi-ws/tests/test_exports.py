@@ -19,7 +19,13 @@ MODULES = [
     "kalshi_ws._decode",
     "kalshi_ws._errors",
     "kalshi_ws._events",
+    "kalshi_ws._inbound",
+    "kalshi_ws._product",
     "kalshi_ws._protocol",
+    "kalshi_ws._reconnect",
+    "kalshi_ws._session",
+    "kalshi_ws._stream",
+    "kalshi_ws._subscription",
 ]
 
 
@@ -44,7 +50,7 @@ def test_root_exports_every_public_class() -> None:
         for attr in module.__all__:
             obj = getattr(module, attr)
             if inspect.isclass(obj) and not attr.startswith("_") and attr not in {"CommandDone", "Event", "PeerDead"}:
-                if attr in {"SubState", "SubscriptionActive", "SubscriptionFailed", "Connection"}:
+                if attr in {"SubState", "SubscriptionActive", "SubscriptionFailed", "Connection", "Pending", "Inbound"}:
                     continue
                 assert attr in public, attr
     assert sorted(public, key=isort_key) == list(kalshi_ws.__all__)

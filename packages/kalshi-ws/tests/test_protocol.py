@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from protocol_support import WALL, frame, new_protocol, sent
 
 from kalshi_auth import KalshiConfigError
 from kalshi_ws import (
@@ -24,17 +24,7 @@ from kalshi_ws import (
     SequenceGap,
 )
 from kalshi_ws._protocol import CommandDone, PeerDead, SubscriptionActive, SubscriptionFailed, SubState
-from kalshi_ws.messages import CHANNELS, SERVER_MESSAGES, OkResponseMsg, OrderbookDelta, OrderbookSnapshot, Ticker
-
-WALL = 1_700_000_000_500
-
-
-def frame(obj: dict[str, Any]) -> bytes:
-    return json.dumps(obj).encode()
-
-
-def sent(proto: KalshiProtocol) -> list[dict[str, Any]]:
-    return [json.loads(b) for b in proto.data_to_send()]
+from kalshi_ws.messages import OkResponseMsg, OrderbookDelta, OrderbookSnapshot, Ticker
 
 
 def snapshot(sid: int, seq: int, ticker: str = "M", clock: int = 10, **extra: Any) -> bytes:
@@ -73,12 +63,6 @@ def ticker(sid: int, price: str = "0.5000") -> bytes:
         "time": "2022-11-22T20:44:01Z",
     }
     return frame({"type": "ticker", "sid": sid, "msg": msg})
-
-
-def new_protocol(**kw: Any) -> KalshiProtocol:
-    proto = KalshiProtocol(CHANNELS, SERVER_MESSAGES, **kw)
-    proto.connection_made(0.0)
-    return proto
 
 
 def active_orderbook(proto: KalshiProtocol, sid: int = 7, **kw: Any):
@@ -318,15 +302,17 @@ def test_malformed_frames_are_reported_and_session_survives() -> None:
     proto.receive(snapshot(7, 1), 0.2, WALL)
     proto.receive(b"{not json", 0.3, WALL)
     assert isinstance(proto.session_events[-1], MalformedMessage)
+    sent(proto)
     bad = frame({"type": "orderbook_delta", "sid": 7, "seq": 2, "msg": {"market_ticker": 5}})
     proto.receive(bad, 0.3, WALL)
-    event = sub.queue[-1]
+    event, resync = list(sub.queue)[-2:]
     assert isinstance(event, MalformedMessage)
     assert event.error.data == bad
     assert event.error.sid == 7
-    assert sub.last_seq == 1  # watermark not advanced
-    proto.receive(delta(7, 3), 0.4, WALL)  # the malformed frame's seq shows up as a gap -> resync
-    assert isinstance(sub.queue[-1], SequenceGap)
+    # a lost frame of a book channel: the book is dropped and rebuilt from a fresh snapshot
+    assert resync == Resyncing("malformed frame")
+    assert not sub.keeper.books["M"].ready
+    assert [c["cmd"] for c in sent(proto)] == ["unsubscribe", "subscribe"]
 
 
 def test_overflow_drop_oldest_keeps_newest_and_counts() -> None:
@@ -443,21 +429,14 @@ def test_bad_arguments_are_typed_config_errors() -> None:
 @settings(max_examples=200, deadline=None)
 @given(steps=st.lists(st.sampled_from(["next", "dup", "skip", "back"]), max_size=60))
 def test_seq_stream_is_exact_or_reports_the_gap(steps: list[str]) -> None:
+    """On a sequenced channel (order_group_updates) every frame arrives once, or the loss is reported."""
     proto = new_protocol()
-    sub = proto.subscribe("trade", {}, 0.0)
+    sub = proto.subscribe("order_group_updates", {}, 0.0)
     (cmd,) = sent(proto)
     sid = 5
-    proto.receive(frame({"id": cmd["id"], "type": "subscribed", "msg": {"channel": "trade", "sid": sid}}), 0.0, WALL)
-    trade_msg = {
-        "trade_id": "t",
-        "market_ticker": "M",
-        "yes_price_dollars": "0.5000",
-        "no_price_dollars": "0.5000",
-        "count_fp": "1.00",
-        "taker_outcome_side": "yes",
-        "taker_book_side": "bid",
-        "ts_ms": 1,
-    }
+    ack = {"type": "subscribed", "msg": {"channel": "order_group_updates", "sid": sid}}
+    proto.receive(frame({"id": cmd["id"], **ack}), 0.0, WALL)
+    body = {"event_type": "created", "order_group_id": "g", "ts_ms": 1}
     seq = 0
     expected: list[Any] = []  # what the consumer must see, in order
     for step in steps:
@@ -470,9 +449,9 @@ def test_seq_stream_is_exact_or_reports_the_gap(steps: list[str]) -> None:
         else:
             seq += 1
         before = sub.last_seq
-        proto.receive(frame({"type": "trade", "sid": sid, "seq": seq, "msg": trade_msg}), 0.1, WALL)
+        proto.receive(frame({"type": "order_group_updates", "sid": sid, "seq": seq, "msg": body}), 0.1, WALL)
         if before is None or seq == before + 1:
-            expected.append(("trade", seq))
+            expected.append(("update", seq))
         elif seq == before:
             continue
         else:
@@ -481,14 +460,40 @@ def test_seq_stream_is_exact_or_reports_the_gap(steps: list[str]) -> None:
             resub = [c for c in sent(proto) if c["cmd"] == "subscribe"]
             assert len(resub) == 1
             sid += 1
-            proto.receive(
-                frame({"id": resub[0]["id"], "type": "subscribed", "msg": {"channel": "trade", "sid": sid}}), 0.1, WALL
-            )
+            ack = {"type": "subscribed", "msg": {"channel": "order_group_updates", "sid": sid}}
+            proto.receive(frame({"id": resub[0]["id"], **ack}), 0.1, WALL)
             seq = 0
     seen: list[Any] = []
     for item in sub.queue:
         if isinstance(item, SequenceGap):
             seen.append(("gap", item.expected, item.received))
         else:
-            seen.append(("trade", item.seq))
+            seen.append(("update", item.seq))
     assert seen == expected
+
+
+TRADE_MSG = {
+    "trade_id": "t",
+    "market_ticker": "M",
+    "yes_price_dollars": "0.5000",
+    "no_price_dollars": "0.5000",
+    "count_fp": "1.00",
+    "taker_outcome_side": "yes",
+    "taker_book_side": "bid",
+    "ts_ms": 1,
+}
+
+
+@settings(max_examples=100, deadline=None)
+@given(seqs=st.lists(st.integers(min_value=1, max_value=50), max_size=40))
+def test_unsequenced_channel_never_drops_a_trade_for_its_seq(seqs: list[int]) -> None:
+    """trade is not a sequenced channel: whatever its seq does, every trade reaches the consumer."""
+    proto = new_protocol()
+    sub = proto.subscribe("trade", {}, 0.0)
+    (cmd,) = sent(proto)
+    proto.receive(frame({"id": cmd["id"], "type": "subscribed", "msg": {"channel": "trade", "sid": 5}}), 0.0, WALL)
+    for seq in seqs:
+        proto.receive(frame({"type": "trade", "sid": 5, "seq": seq, "msg": TRADE_MSG}), 0.1, WALL)
+    assert [m.seq for m in sub.queue] == seqs
+    assert sent(proto) == []  # no resubscribe
+    assert sub.gaps == 0

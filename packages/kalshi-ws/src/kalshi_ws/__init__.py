@@ -16,21 +16,25 @@ from __future__ import annotations
 
 from ._book import BookKeeper, Level, OrderBook
 from ._channel import ChannelInfo
-from ._client import PREDICTION, BaseSession, KalshiWebSocket, Product, Session, Stream
-from ._connection import ReconnectPolicy
+from ._client import KalshiWebSocket, Session
 from ._decode import MessageDecoder
 from ._errors import (
     AuthRequiredError,
     KalshiBackpressureError,
     KalshiConnectionError,
     KalshiDecodeError,
+    KalshiNoBookError,
     KalshiOrderBookError,
     KalshiSequenceGapError,
     KalshiSubscriptionError,
     KalshiWebSocketError,
 )
-from ._events import MalformedMessage, RawMessage, Reconnected, Resyncing, SequenceGap, StreamEvent
+from ._events import ErrorReceived, MalformedMessage, RawMessage, Reconnected, Resyncing, SequenceGap, StreamEvent
+from ._product import PREDICTION, Product
 from ._protocol import KalshiProtocol, Keeper, Overflow, Subscription
+from ._reconnect import ReconnectPolicy
+from ._session import BaseSession
+from ._stream import Stream
 
 __version__ = "0.1.0"
 
@@ -40,9 +44,11 @@ __all__ = [
     "BaseSession",
     "BookKeeper",
     "ChannelInfo",
+    "ErrorReceived",
     "KalshiBackpressureError",
     "KalshiConnectionError",
     "KalshiDecodeError",
+    "KalshiNoBookError",
     "KalshiOrderBookError",
     "KalshiProtocol",
     "KalshiSequenceGapError",

@@ -44,11 +44,17 @@ class OrderBook:
     Args:
         market_ticker: the market this book is for (informational; `apply` checks it).
         use_yes_price: True if the subscription asked for `use_yes_price` (NO levels in YES prices).
+        sides: the two side names a delta may carry, bid book first: `("yes", "no")` for
+            prediction (asyncapi.yaml, orderbook_delta `side`), `("bid", "ask")` for perps. Any
+            other side is rejected, never applied.
     """
 
     __slots__ = (
+        "_ask_side",
+        "_bid_side",
         "_no",
         "_no_prices",
+        "_ready",
         "_snapshot_clock",
         "_yes",
         "_yes_prices",
@@ -57,22 +63,27 @@ class OrderBook:
         "use_yes_price",
     )
 
-    def __init__(self, market_ticker: str = "", *, use_yes_price: bool = False) -> None:
+    def __init__(
+        self, market_ticker: str = "", *, use_yes_price: bool = False, sides: tuple[str, str] = ("yes", "no")
+    ) -> None:
         self.market_ticker = market_ticker
         self.use_yes_price = use_yes_price
+        self._bid_side, self._ask_side = sides
+        self._ready = False
         self._yes: dict[Decimal, Decimal] = {}
         self._no: dict[Decimal, Decimal] = {}
         self._yes_prices: list[Decimal] = []
         self._no_prices: list[Decimal] = []
         self.clock: int | None = None
-        """The exchange clock of the last snapshot or delta applied; None before the first snapshot."""
+        """The exchange clock of the last snapshot or delta applied; None before the first snapshot
+        (and when the server left it out)."""
         self._snapshot_clock: int | None = None
 
     # ---- state -----------------------------------------------------------------------------
     @property
     def ready(self) -> bool:
         """True once a snapshot has been applied (and the book has not been reset since)."""
-        return self.clock is not None
+        return self._ready
 
     def reset(self) -> None:
         """Forget every level; the next update must be a snapshot."""
@@ -82,20 +93,22 @@ class OrderBook:
         self._no_prices.clear()
         self.clock = None
         self._snapshot_clock = None
+        self._ready = False
 
     # ---- updates ---------------------------------------------------------------------------
     def apply_snapshot(
         self,
         yes: Iterable[Sequence[Decimal]] | None,
         no: Iterable[Sequence[Decimal]] | None,
-        clock: int = 0,
+        clock: int | None = 0,
     ) -> None:
         """Replace the book with a snapshot. A missing side (None) is an empty side.
 
         Args:
             yes: YES bid levels as (price, size) pairs, any order.
             no: NO bid levels as (price, size) pairs, any order.
-            clock: the snapshot's exchange clock.
+            clock: the snapshot's exchange clock (None when the server left it out: deltas are
+                then not clock-checked until one carries a clock).
         """
         self._yes = {p: s for p, s in yes or () if s > _ZERO}
         self._no = {p: s for p, s in no or () if s > _ZERO}
@@ -103,6 +116,7 @@ class OrderBook:
         self._no_prices = sorted(self._no)
         self.clock = clock
         self._snapshot_clock = clock
+        self._ready = True
 
     def apply_delta(self, side: str, price: Decimal, delta: Decimal, clock: int | None = None) -> None:
         """Add a signed size change to one level (FACTS 4.9).
@@ -111,7 +125,8 @@ class OrderBook:
         is removed.
 
         Args:
-            side: `"yes"` or `"no"` (`"bid"` / `"ask"` on a `bid_ask()` book).
+            side: exactly one of the book's two sides: `"yes"` / `"no"` (prediction), `"bid"` /
+                `"ask"` (a `bid_ask()` or perps book).
             price: the level's price in dollars.
             delta: the signed change in contracts.
             clock: the delta's exchange clock, checked against the book's.
@@ -121,13 +136,14 @@ class OrderBook:
                 than the snapshot it follows), an unknown side, or a negative delta on a level the
                 book does not have. The book is left unchanged.
         """
-        if self.clock is None:
+        if not self._ready:
             raise KalshiOrderBookError(f"{self.market_ticker}: delta before snapshot")
-        if clock is not None and (clock < self.clock or clock == self._snapshot_clock):
-            raise KalshiOrderBookError(f"{self.market_ticker}: delta out of sequence: clock {clock} after {self.clock}")
-        if side == "yes" or side == "bid":  # noqa: PLR1714 - two compares beat a set lookup here
+        last = self.clock
+        if clock is not None and last is not None and (clock < last or clock == self._snapshot_clock):
+            raise KalshiOrderBookError(f"{self.market_ticker}: delta out of sequence: clock {clock} after {last}")
+        if side == self._bid_side:
             levels, prices = self._yes, self._yes_prices
-        elif side == "no" or side == "ask":  # noqa: PLR1714
+        elif side == self._ask_side:
             levels, prices = self._no, self._no_prices
         else:
             raise KalshiOrderBookError(f"{self.market_ticker}: unknown side {side!r}")
@@ -207,7 +223,7 @@ class OrderBook:
         `best_bid` is the highest bid, `best_ask` the lowest ask; `spread`, `mid` and `no_bids()`
         (the asks, best first) work as for a prediction book with `use_yes_price=True`.
         """
-        return cls(market_ticker, use_yes_price=True)
+        return cls(market_ticker, use_yes_price=True, sides=("bid", "ask"))
 
     @property
     def best_no_ask(self) -> Level | None:
@@ -305,3 +321,8 @@ class BookKeeper:
         """Forget every book's levels (a resubscribe is coming with fresh snapshots)."""
         for book in self.books.values():
             book.reset()
+
+    def close(self) -> None:
+        """The subscription ended: reset every book (held references read not-ready) and drop them."""
+        self.reset()
+        self.books.clear()

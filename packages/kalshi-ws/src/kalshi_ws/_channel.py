@@ -16,8 +16,12 @@ class ChannelInfo:
         title: the spec's title.
         message_types: every wire `type` the channel delivers (route by these, never by name).
         message_classes: the generated class for each of `message_types`.
-        sequenced: the channel's messages carry a per-subscription `seq` to check.
+        sequenced: the engine checks the channel's per-subscription `seq` (drops duplicates,
+            resyncs on a gap): the order-book and order-group channels. Other channels may carry
+            `seq` too, but no message of theirs is ever dropped for it.
         private: the channel needs an authenticated connection.
+        params: the subscribe params the spec allows on this channel (besides `channels`); None
+            when unknown (nothing is checked).
     """
 
     name: str
@@ -26,3 +30,4 @@ class ChannelInfo:
     message_classes: tuple[type, ...]
     sequenced: bool
     private: bool
+    params: tuple[str, ...] | None = None

@@ -3,7 +3,7 @@
 One `Connection` is one logical session. It opens the socket (TLS for `wss://`), performs the
 WebSocket handshake with freshly signed `KALSHI-ACCESS-*` headers (FACTS 4.1), answers pings
 (the websockets protocol queues the pong), sends its own pings, detects a dead peer, and on a
-drop reconnects with capped, full-jitter backoff, signing again and resubscribing everything
+drop reconnects with `kalshi_auth.Backoff` (capped, full jitter), signing again and resubscribing everything
 (fresh snapshots for order books). Frames are processed synchronously as they arrive, in
 batches, without a task or future per message; consumers are woken once per batch.
 """
@@ -12,11 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import random
 import ssl
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -29,37 +27,16 @@ from websockets.uri import parse_uri
 
 from ._errors import KalshiConnectionError, KalshiWebSocketError
 from ._protocol import CommandDone, KalshiProtocol, PeerDead, Subscription, SubscriptionActive, SubscriptionFailed
+from ._reconnect import ReconnectPolicy
 
 __all__ = ["Connection", "ReconnectPolicy"]
 
-logger = logging.getLogger("kalshi_ws")
+logger = logging.getLogger("kalshi.ws")
 
 # Close codes after which reconnecting as is cannot help (FACTS 4.1, recommended policy).
 _NO_RECONNECT = frozenset({1002, 1003, 1007, 1008, 1009, 1010})
 # First byte of an unfragmented, uncompressed data frame: FIN + text (0x81) or FIN + binary (0x82).
 _DATA_FRAME_START = frozenset({0x81, 0x82})
-
-
-@dataclass(frozen=True, slots=True)
-class ReconnectPolicy:
-    """How to reconnect after the connection drops.
-
-    The delay before attempt n (1-based) is uniform(0, min(max_delay, base_delay * 2**(n-1))).
-
-    Attributes:
-        enabled: reconnect at all.
-        max_attempts: attempts per outage before giving up (0 = unlimited).
-        base_delay: seconds.
-        max_delay: seconds; the cap.
-    """
-
-    enabled: bool = True
-    max_attempts: int = 10
-    base_delay: float = 0.5
-    max_delay: float = 15.0
-
-    def delay(self, attempt: int, rng: Callable[[float, float], float] = random.uniform) -> float:
-        return rng(0.0, min(self.max_delay, self.base_delay * 2 ** (attempt - 1)))
 
 
 class _Transport(asyncio.Protocol):
@@ -307,7 +284,7 @@ class Connection:
         exc = task.exception()
         if exc is None:
             return
-        logger.error("kalshi_ws: %s failed", task.get_name(), exc_info=exc)
+        logger.error("kalshi.ws: %s failed", task.get_name(), exc_info=exc)
         error = KalshiWebSocketError(f"WebSocket engine task {task.get_name()} failed: {exc!r}")
         error.__cause__ = exc
         self.protocol.close_all(error)
@@ -350,7 +327,7 @@ class Connection:
         except OSError as exc:
             self._abort_current()
             raise KalshiConnectionError(f"WebSocket connect to {host}:{port} failed: {exc}") from exc
-        logger.info("kalshi_ws: connected to %s", self.url)
+        logger.debug("kalshi.ws: connected to %s", self.url)
 
     def _abort_current(self) -> None:
         current, self._current = self._current, None
@@ -380,7 +357,7 @@ class Connection:
             except asyncio.CancelledError:
                 pass
             except Exception:
-                logger.exception("kalshi_ws: task failed during shutdown")
+                logger.exception("kalshi.ws: task failed during shutdown")
         self._tasks = []
         self.protocol.connection_lost()
         self.protocol.close_all()
@@ -420,7 +397,7 @@ class Connection:
                 if sfut is not None and not sfut.done():
                     sfut.set_exception(event.error)
             elif type(event) is PeerDead:
-                logger.warning("kalshi_ws: no frame for %.1fs; dropping the connection", event.silence)
+                logger.warning("kalshi.ws: no frame for %.1fs; dropping the connection", event.silence)
                 current = self._current
                 if current is not None and current.transport is not None:
                     current.transport.abort()  # connection_lost wakes the supervisor, which reconnects
@@ -465,7 +442,7 @@ class Connection:
             attempt = 0
             while not self._closing:
                 attempt += 1
-                if self.reconnect.max_attempts and attempt > self.reconnect.max_attempts:
+                if not self.reconnect.allows(attempt):
                     self.protocol.close_all(
                         KalshiConnectionError(f"reconnect failed after {self.reconnect.max_attempts} attempts")
                     )
@@ -475,15 +452,15 @@ class Connection:
                 try:
                     await self._connect_once()
                 except KalshiConnectionError as exc:
-                    logger.warning("kalshi_ws: reconnect attempt %d failed: %s", attempt, exc)
+                    logger.debug("kalshi.ws: reconnect attempt %d failed: %s", attempt, exc)
                     continue
                 break
             if self._is_closing():
                 return
             self.reconnects += 1
-            self.protocol.connection_made(
-                time.monotonic(), reconnect_attempt=attempt, downtime=time.monotonic() - lost_at
-            )
+            downtime = time.monotonic() - lost_at
+            logger.info("kalshi.ws: reconnected to %s after %d attempt(s), %.2fs down", self.url, attempt, downtime)
+            self.protocol.connection_made(time.monotonic(), reconnect_attempt=attempt, downtime=downtime)
             self._pump()
 
     async def _timer(self) -> None:

@@ -9,6 +9,7 @@ KalshiError (kalshi_auth)
     ├── KalshiSequenceGapError            a subscription's `seq` skipped or went back (.expected, .received)
     ├── KalshiBackpressureError           a consumer fell behind a channel that must not drop messages
     ├── KalshiOrderBookError              a delta before its snapshot, out of order, or inconsistent
+    │   └── KalshiNoBookError                no book for that market (no snapshot yet, or unsubscribed); also a KeyError
     └── KalshiDecodeError                 a frame that is not valid JSON or does not match its model
 ```
 """
@@ -22,6 +23,7 @@ __all__ = [
     "KalshiBackpressureError",
     "KalshiConnectionError",
     "KalshiDecodeError",
+    "KalshiNoBookError",
     "KalshiOrderBookError",
     "KalshiSequenceGapError",
     "KalshiSubscriptionError",
@@ -34,21 +36,45 @@ class KalshiWebSocketError(KalshiError):
 
 
 class KalshiSubscriptionError(KalshiWebSocketError):
-    """The server answered a command with an `error` frame.
+    """A command failed: the server answered with an `error`, or no answer can come any more.
 
     Attributes:
-        code: the server's numeric error code (asyncapi.yaml, errorResponse), e.g. 8 unknown channel.
-        server_message: the server's text.
+        code: the server's numeric error code (asyncapi.yaml, errorResponse), e.g. 8 unknown channel;
+            None when the failure is local (timeout, connection closed, session closed).
+        server_message: the server's text (or what happened locally).
         command_id: the id of the command it answers, if any.
         sid: the subscription it concerns, if any.
+        channel: the channel, when known.
+        operation: the command (`subscribe`, `unsubscribe`, ...), when known.
     """
 
-    def __init__(self, code: int, server_message: str, *, command_id: int | None = None, sid: int | None = None):
+    def __init__(
+        self,
+        code: int | None,
+        server_message: str,
+        *,
+        command_id: int | None = None,
+        sid: int | None = None,
+        channel: str | None = None,
+        operation: str | None = None,
+    ):
         self.code = code
         self.server_message = server_message
         self.command_id = command_id
         self.sid = sid
-        super().__init__(f"server error {code}: {server_message}")
+        self.channel = channel
+        self.operation = operation
+        where = " ".join(
+            part
+            for part in (
+                operation or "",
+                channel or "",
+                f"(command {command_id})" if command_id is not None else "",
+            )
+            if part
+        )
+        head = f"server error {code}" if code is not None else "failed"
+        super().__init__(f"{where}: {head}: {server_message}" if where else f"{head}: {server_message}")
 
     @property
     def terminal(self) -> bool:
@@ -91,6 +117,16 @@ class KalshiBackpressureError(KalshiWebSocketError):
 
 class KalshiOrderBookError(KalshiWebSocketError):
     """An order-book update that cannot be applied: no snapshot yet, out of order, or inconsistent."""
+
+
+class KalshiNoBookError(KalshiOrderBookError, KeyError):
+    """There is no order book for that market: no snapshot has arrived, or the subscription ended.
+
+    A `KeyError` too, so `except KeyError` written against the old `stream.book()` still works.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
 
 
 class KalshiDecodeError(KalshiWebSocketError):

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._errors import KalshiDecodeError
+from ._errors import KalshiDecodeError, KalshiSubscriptionError
 
 __all__ = [
+    "ErrorReceived",
     "MalformedMessage",
     "RawMessage",
     "Reconnected",
@@ -46,6 +47,28 @@ class MalformedMessage(StreamEvent):
     """A frame that could not be decoded; the session carries on. `error.data` holds the bytes."""
 
     error: KalshiDecodeError
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorReceived(StreamEvent):
+    """The server reported an error about this subscription (an `error` frame with its sid, or a
+    data frame carrying a non-null `error` object) that answers no command of ours.
+
+    Terminal codes (10, 25) are followed by `Resyncing`. Session-level ones (no known sid) go to
+    `session.session_events()`, with the frame in `message`.
+    """
+
+    error: KalshiSubscriptionError
+    message: Any = None
+
+    @property
+    def code(self) -> int | None:
+        """The server's error code (asyncapi.yaml, errorResponse)."""
+        return self.error.code
+
+    @property
+    def server_message(self) -> str:
+        return self.error.server_message
 
 
 @dataclass(frozen=True, slots=True)

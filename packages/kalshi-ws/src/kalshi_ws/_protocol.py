@@ -6,13 +6,16 @@ ticks, sends what `data_to_send()` returns and reacts to `events_received()`.
 
 What it does:
 - commands with ids (`subscribe`, `unsubscribe`, `update_subscription`, `list_subscriptions`),
-  replies matched to their command by id, command timeouts;
+  replies matched to their command by id, command timeouts; a caller waiting on `subscribe` is
+  always answered (ack, server error, timeout, or the connection or session closing);
 - a table of subscriptions: durable client-side keys mapped to the server's current `sid`s;
-- `seq` checking per subscription on every frame that carries one (data frames, `ok`,
-  `unsubscribed`, subscription-scoped `error`): a duplicate is dropped; a gap or a reset is
-  reported to the consumer (`SequenceGap`) and repaired by resubscribing that one subscription,
-  which restores order books from a fresh snapshot (FACTS 4.8);
-- optional per-subscription state keeping (order books) through an injected keeper;
+- `seq` checking on the channels the channel table marks `sequenced` (order-book snapshots and
+  deltas, order-group updates), for every frame of theirs that carries one (data, `ok`,
+  `unsubscribed`, subscription-scoped `error`): a duplicate is dropped; a gap or a reset is reported
+  (`SequenceGap`) and repaired by resubscribing that one subscription, which restores order books
+  from a fresh snapshot. On other channels no message is ever dropped for its `seq`;
+- optional per-subscription state keeping (order books) through an injected keeper; a subscription
+  that ends (either side unsubscribing) takes its state with it;
 - bounded per-subscription queues with an overflow policy (`Overflow`);
 - frames on a sid whose `subscribed` ack has not arrived yet are held (bounded) and replayed;
 - dead-peer detection: no frame for `dead_peer_timeout` seconds.
@@ -22,12 +25,10 @@ Routing is by `type` (the decoded class), never by channel name.
 
 from __future__ import annotations
 
-import enum
 import logging
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
-from typing import Any, Protocol
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import msgspec
 
@@ -36,15 +37,24 @@ from kalshi_auth import KalshiConfigError
 from ._channel import ChannelInfo
 from ._decode import MessageDecoder
 from ._errors import (
-    KalshiBackpressureError,
     KalshiConnectionError,
-    KalshiDecodeError,
-    KalshiOrderBookError,
-    KalshiSequenceGapError,
     KalshiSubscriptionError,
     KalshiWebSocketError,
 )
-from ._events import MalformedMessage, RawMessage, Reconnected, Resyncing, SequenceGap, StreamEvent
+from ._events import Reconnected
+from ._inbound import Inbound
+from ._subscription import (
+    CommandDone,
+    Event,
+    Keeper,
+    Overflow,
+    PeerDead,
+    Pending,
+    Subscription,
+    SubscriptionActive,
+    SubscriptionFailed,
+    SubState,
+)
 from .messages import WsMessage
 
 __all__ = [
@@ -60,159 +70,22 @@ __all__ = [
     "SubscriptionFailed",
 ]
 
-logger = logging.getLogger("kalshi_ws")
+logger = logging.getLogger("kalshi.ws")
 
 _force_setattr = msgspec.structs.force_setattr
-
-
-class Overflow(enum.Enum):
-    """What a subscription does when its consumer falls behind and the queue is full.
-
-    - `DROP_OLDEST`: discard the oldest queued message and count it in `dropped`. For
-      latest-value channels (ticker), where only the newest value matters.
-    - `RESYNC`: discard the whole queue, yield `Resyncing("backpressure")` and resubscribe, so
-      the stream starts again from a fresh snapshot. For snapshot + delta channels.
-    - `RAISE`: end the stream with `KalshiBackpressureError` after the queued messages. For
-      channels where a lost message cannot be recovered (fills, orders, trades).
-    """
-
-    DROP_OLDEST = "drop_oldest"
-    RESYNC = "resync"
-    RAISE = "raise"
-
-
-class SubState(enum.Enum):
-    PENDING = "pending"
-    """Subscribe sent (or waiting for a connection); no sid yet."""
-    ACTIVE = "active"
-    CLOSED = "closed"
-
-
-class Keeper(Protocol):
-    """Keeps local state from a subscription's messages (e.g. order books). Raise to force a resync."""
-
-    def __call__(self, message: Any) -> None: ...
-
-    def reset(self) -> None: ...
-
-
-class Subscription:
-    """One subscription: its channel and params, its current sid and seq, and its bounded queue.
-
-    The queue holds typed messages and `StreamEvent`s; `error` (if set) is raised to the consumer
-    once the queue is drained; `closed` with an empty queue ends the stream.
-    """
-
-    __slots__ = (
-        "capacity",
-        "channel",
-        "closed",
-        "dropped",
-        "duplicates",
-        "error",
-        "gaps",
-        "info",
-        "keeper",
-        "key",
-        "last_seq",
-        "on_gap",
-        "overflow",
-        "params",
-        "queue",
-        "sid",
-        "signalled",
-        "state",
-        "waiter",
-    )
-
-    def __init__(
-        self,
-        key: int,
-        info: ChannelInfo,
-        params: dict[str, Any],
-        *,
-        capacity: int,
-        overflow: Overflow,
-        on_gap: str,
-        keeper: Keeper | None,
-    ) -> None:
-        self.key = key
-        self.info = info
-        self.channel = info.name
-        self.params = params
-        self.capacity = capacity
-        self.overflow = overflow
-        self.on_gap = on_gap
-        self.keeper = keeper
-        self.sid: int | None = None
-        self.last_seq: int | None = None
-        self.state = SubState.PENDING
-        self.queue: deque[Any] = deque()
-        self.error: BaseException | None = None
-        self.closed = False
-        self.dropped = 0
-        self.duplicates = 0
-        self.gaps = 0
-        self.signalled = False
-        self.waiter: Any = None
-        """Slot for the async face (an asyncio future); the protocol never touches it."""
-
-    def __repr__(self) -> str:
-        return f"Subscription({self.channel!r}, key={self.key}, sid={self.sid}, state={self.state.value})"
-
-
-@dataclass(frozen=True, slots=True)
-class CommandDone:
-    """A command (other than subscribe) got its reply, an error, or timed out."""
-
-    command_id: int
-    result: Any = None
-    error: BaseException | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SubscriptionActive:
-    """A subscribe was acknowledged; `subscription.sid` is set."""
-
-    subscription: Subscription
-
-
-@dataclass(frozen=True, slots=True)
-class SubscriptionFailed:
-    """A subscribe was refused (or timed out); the subscription is closed."""
-
-    subscription: Subscription
-    error: BaseException
-
-
-@dataclass(frozen=True, slots=True)
-class PeerDead:
-    """No frame arrived for `dead_peer_timeout` seconds: the driver should drop and reconnect."""
-
-    silence: float
-
-
-Event = CommandDone | SubscriptionActive | SubscriptionFailed | PeerDead
-
-
-@dataclass(slots=True)
-class _Pending:
-    kind: str
-    deadline: float
-    subscription: Subscription | None = None
-    user: bool = True
-
-
 _CONTROL_TYPES = ("subscribed", "unsubscribed", "ok", "error")
 
 
-class KalshiProtocol:
+class KalshiProtocol(Inbound):
     """Sans-I/O Kalshi WebSocket protocol for one logical session (survives reconnects).
+
+    This module holds commands, the connection lifecycle and timers; `_inbound.py` the handling
+    of what arrives (routing, control frames, the sequence check, resync, overflow).
 
     Args:
         channels: the product's channel table (`CHANNELS`).
         messages: the product's message classes by `type` (`SERVER_MESSAGES`).
-        command_timeout: seconds to wait for a command's reply.
+        command_timeout: seconds to wait for a command's reply (and for a subscribe's first ack).
         dead_peer_timeout: seconds of silence after which the peer is declared dead.
         orphan_limit: frames held per not-yet-acknowledged sid.
     """
@@ -234,9 +107,8 @@ class KalshiProtocol:
         self.dead_peer_timeout = dead_peer_timeout
         self.orphan_limit = orphan_limit
         self._control: dict[type, Callable[[Any, float], None]] = {}
-        for tag, handler in zip(
-            _CONTROL_TYPES, (self._on_subscribed, self._on_unsubscribed, self._on_ok, self._on_error), strict=True
-        ):
+        handlers = (self._on_subscribed, self._on_unsubscribed, self._on_ok, self._on_error)
+        for tag, handler in zip(_CONTROL_TYPES, handlers, strict=True):
             if tag in messages:
                 self._control[messages[tag]] = handler
         self._with_id = frozenset(
@@ -247,7 +119,7 @@ class KalshiProtocol:
         self._out: list[bytes] = []
         self._events: list[Event] = []
         self._ready: list[Subscription] = []
-        self._pending: dict[int, _Pending] = {}
+        self._pending: dict[int, Pending] = {}
         self._subs: dict[int, Subscription] = {}
         self._by_sid: dict[int, Subscription] = {}
         self._orphans: dict[int, deque[tuple[Any, int]]] = {}
@@ -258,6 +130,7 @@ class KalshiProtocol:
         self.session_events: deque[Any] = deque(maxlen=session_event_limit)
         """Frames and errors that belong to no subscription (bounded; oldest dropped)."""
         self.duplicates = 0
+        """Duplicate frames dropped on sequenced channels, over every subscription."""
 
     # ---- outputs ---------------------------------------------------------------------------
     def data_to_send(self) -> list[bytes]:
@@ -282,11 +155,8 @@ class KalshiProtocol:
         """Every subscription not closed."""
         return [s for s in self._subs.values() if s.state is not SubState.CLOSED]
 
-    def subscription_by_sid(self, sid: int) -> Subscription | None:
-        return self._by_sid.get(sid)
-
     # ---- commands --------------------------------------------------------------------------
-    def _command(self, cmd: str, params: dict[str, Any] | None, now: float, pending: _Pending | None) -> int:
+    def _command(self, cmd: str, params: dict[str, Any] | None, now: float, pending: Pending | None) -> int:
         cid = self._next_id
         self._next_id += 1
         body: dict[str, Any] = {"id": cid, "cmd": cmd}
@@ -297,6 +167,13 @@ class KalshiProtocol:
             pending.deadline = now + self.command_timeout
             self._pending[cid] = pending
         return cid
+
+    def _unsubscribe_sid(self, sid: int, now: float) -> None:
+        """The engine's own unsubscribe (resync, orphan ack): its reply is consumed, never routed."""
+        self._by_sid.pop(sid, None)
+        self._dead_sids.add(sid)
+        if self.connected:
+            self._command("unsubscribe", {"sids": [sid]}, now, Pending("unsubscribe", 0.0, user=False))
 
     def subscribe(
         self,
@@ -311,31 +188,40 @@ class KalshiProtocol:
     ) -> Subscription:
         """Register a subscription to one channel and send its `subscribe` (once connected).
 
+        The caller is answered by a `SubscriptionActive` or `SubscriptionFailed` event, at the
+        latest `command_timeout` seconds from now.
+
         Args:
-            channel: a channel name; one not in the table is allowed (sent as is, untyped).
-            params: subscribe params besides `channels` (market_tickers, index_ids, ...).
+            channel: a channel name; one not in the table is allowed (sent as is, untyped, unsequenced).
+            params: subscribe params besides `channels` (market_tickers, index_ids, ...); for a
+                channel in the table, only the keys the spec allows it.
             capacity: the queue bound.
             overflow: the policy when the queue is full.
             on_gap: `"resync"` (resubscribe, report `SequenceGap`) or `"raise"` (end the stream with
-                `KalshiSequenceGapError`).
+                `KalshiSequenceGapError`); sequenced channels only.
             keeper: optional state keeper fed every data message before it is queued.
+
+        Raises:
+            KalshiConfigError: a bad capacity or on_gap, or a param the channel does not take.
         """
         if capacity < 1:
             raise KalshiConfigError("capacity (queue_size) must be >= 1")
         if on_gap not in ("resync", "raise"):
             raise KalshiConfigError(f"on_gap must be 'resync' or 'raise', got {on_gap!r}")
-        info = self.channels.get(channel) or ChannelInfo(channel, channel, (), (), sequenced=True, private=False)
+        info = self.channels.get(channel)
+        if info is None:
+            info = ChannelInfo(channel, channel, (), (), sequenced=False, private=False)
+        elif info.params is not None:
+            unknown = sorted(set(params) - set(info.params))
+            if unknown:
+                allowed = ", ".join(info.params) or "none"
+                raise KalshiConfigError(f"{channel} does not take {', '.join(unknown)} (allowed: {allowed})")
         sub = Subscription(
-            self._next_key,
-            info,
-            dict(params),
-            capacity=capacity,
-            overflow=overflow,
-            on_gap=on_gap,
-            keeper=keeper,
+            self._next_key, info, dict(params), capacity=capacity, overflow=overflow, on_gap=on_gap, keeper=keeper
         )
         self._next_key += 1
         self._subs[sub.key] = sub
+        sub.ack_deadline = now + self.command_timeout
         if self.connected:
             self._send_subscribe(sub, now)
         return sub
@@ -347,18 +233,19 @@ class KalshiProtocol:
         if sub.keeper is not None:
             sub.keeper.reset()
         params = {"channels": [sub.channel], **sub.params}
-        return self._command("subscribe", params, now, _Pending("subscribe", 0.0, sub, user))
+        sub.command_id = self._command("subscribe", params, now, Pending("subscribe", 0.0, sub, user))
+        return sub.command_id
 
     def unsubscribe(self, sub: Subscription, now: float) -> int | None:
-        """Close a subscription and send `unsubscribe` for its sid; returns the command id (None if
-        there was no sid to unsubscribe)."""
+        """Close a subscription (its state goes with it) and send `unsubscribe` for its sid; returns
+        the command id (None if there was no sid to unsubscribe)."""
         sid = sub.sid
         self._close(sub)
         if sid is None or not self.connected:
             return None
         self._by_sid.pop(sid, None)
         self._dead_sids.add(sid)
-        return self._command("unsubscribe", {"sids": [sid]}, now, _Pending("unsubscribe", 0.0, sub))
+        return self._command("unsubscribe", {"sids": [sid]}, now, Pending("unsubscribe", 0.0, sub))
 
     def update_subscription(self, sub: Subscription, action: str, params: Mapping[str, Any], now: float) -> int:
         """Send `update_subscription` for one subscription (add/delete markets, get_snapshot, ...).
@@ -373,7 +260,7 @@ class KalshiProtocol:
             raise KalshiWebSocketError(f"{sub.channel} subscription is not active (state {sub.state.value})")
         self._remember_update(sub, action, params)
         return self._command(
-            "update_subscription", {"sid": sub.sid, "action": action, **params}, now, _Pending("update", 0.0, sub)
+            "update_subscription", {"sid": sub.sid, "action": action, **params}, now, Pending("update", 0.0, sub)
         )
 
     @staticmethod
@@ -403,7 +290,7 @@ class KalshiProtocol:
 
     def list_subscriptions(self, now: float) -> int:
         """Send `list_subscriptions`; the reply (a list of {channel, sid}) arrives as `CommandDone`."""
-        return self._command("list_subscriptions", None, now, _Pending("list", 0.0))
+        return self._command("list_subscriptions", None, now, Pending("list", 0.0))
 
     # ---- connection lifecycle ----------------------------------------------------------------
     def connection_made(self, now: float, *, reconnect_attempt: int = 0, downtime: float = 0.0) -> None:
@@ -424,7 +311,11 @@ class KalshiProtocol:
             self._send_subscribe(sub, now)
 
     def connection_lost(self) -> None:
-        """The transport closed: forget sids and pending replies; subscriptions wait to be redone."""
+        """The transport closed: forget sids and pending replies; subscriptions wait to be redone.
+
+        A caller still waiting for a first ack keeps waiting (until its deadline): the subscribe is
+        sent again on the next connection.
+        """
         self.connected = False
         self._out.clear()
         self._by_sid.clear()
@@ -432,7 +323,7 @@ class KalshiProtocol:
         self._dead_sids.clear()
         pending, self._pending = self._pending, {}
         for cid, p in pending.items():
-            if p.kind in ("subscribe", "unsubscribe"):
+            if p.kind == "subscribe" or not p.user:
                 continue
             self._events.append(CommandDone(cid, error=KalshiConnectionError("connection lost before the reply")))
         for sub in self._subs.values():
@@ -444,43 +335,78 @@ class KalshiProtocol:
                     sub.keeper.reset()
 
     def close_all(self, error: BaseException | None = None) -> None:
-        """End every stream (session closing); `error` is raised to consumers if given."""
+        """End every stream (the session is closing, or the connection is gone for good).
+
+        Every caller still waiting is answered: a pending `subscribe` fails with
+        `KalshiSubscriptionError` naming the channel, the operation and the command id; an active
+        stream raises `error` (if given) after its queued items.
+        """
+        reason = str(error) if error is not None else "session closed"
         for sub in list(self._subs.values()):
-            if sub.state is not SubState.CLOSED:
-                if error is not None and sub.error is None:
-                    sub.error = error
-                self._close(sub)
-        for cid in list(self._pending):
-            self._events.append(CommandDone(cid, error=error or KalshiConnectionError("session closed")))
+            if sub.state is SubState.CLOSED:
+                continue
+            if sub.ack_deadline is not None:
+                failure = self._subscribe_error(sub, reason)
+                failure.__cause__ = error
+                self._fail_subscription(sub, failure, user=True)
+                continue
+            if error is not None and sub.error is None:
+                sub.error = error
+            self._close(sub)
+        for cid, p in list(self._pending.items()):
+            if p.user and p.kind != "subscribe":
+                self._events.append(CommandDone(cid, error=error or KalshiConnectionError("session closed")))
         self._pending.clear()
 
     def _close(self, sub: Subscription) -> None:
         sub.state = SubState.CLOSED
         sub.closed = True
+        sub.ack_deadline = None
         if sub.sid is not None:
             self._by_sid.pop(sub.sid, None)
         self._subs.pop(sub.key, None)
+        keeper = sub.keeper
+        if keeper is not None:
+            getattr(keeper, "close", keeper.reset)()
         self._signal(sub)
+
+    @staticmethod
+    def _subscribe_error(sub: Subscription, reason: str) -> KalshiSubscriptionError:
+        return KalshiSubscriptionError(
+            None, reason, command_id=sub.command_id, channel=sub.channel, operation="subscribe"
+        )
+
+    @staticmethod
+    def _command_error(p: Pending, cid: int, reason: str) -> KalshiSubscriptionError:
+        channel = p.subscription.channel if p.subscription is not None else None
+        return KalshiSubscriptionError(None, reason, command_id=cid, channel=channel, operation=p.kind)
 
     # ---- timers ----------------------------------------------------------------------------
     def next_deadline(self) -> float | None:
         """When `check_timeouts` next has something to do (monotonic seconds), or None."""
         deadlines = [p.deadline for p in self._pending.values()]
+        deadlines += [s.ack_deadline for s in self._subs.values() if s.ack_deadline is not None]
         if self.connected and not self._peer_dead_reported:
             deadlines.append(self.last_activity + self.dead_peer_timeout)
         return min(deadlines) if deadlines else None
 
     def check_timeouts(self, now: float) -> None:
-        """Expire commands past their deadline and detect a dead peer."""
+        """Expire commands (and first subscribe acks) past their deadline; detect a dead peer."""
         for cid, p in list(self._pending.items()):
             if p.deadline > now:
                 continue
             del self._pending[cid]
-            error = KalshiWebSocketError(f"no reply to {p.kind} command {cid} within {self.command_timeout}s")
-            if p.kind == "subscribe" and p.subscription is not None:
-                self._fail_subscription(p.subscription, error, p.user)
-            else:
-                self._events.append(CommandDone(cid, error=error))
+            reason = f"no reply within {self.command_timeout}s"
+            sub = p.subscription
+            if p.kind == "subscribe" and sub is not None:
+                if sub.state is not SubState.CLOSED:
+                    self._fail_subscription(sub, self._subscribe_error(sub, reason), p.user)
+            elif p.user:
+                self._events.append(CommandDone(cid, error=self._command_error(p, cid, reason)))
+        for sub in list(self._subs.values()):
+            if sub.ack_deadline is not None and sub.ack_deadline <= now:
+                reason = f"no subscribed ack within {self.command_timeout}s"
+                self._fail_subscription(sub, self._subscribe_error(sub, reason), user=True)
         silence = now - self.last_activity
         if self.connected and not self._peer_dead_reported and silence >= self.dead_peer_timeout:
             self._peer_dead_reported = True
@@ -489,232 +415,3 @@ class KalshiProtocol:
     def activity(self, now: float) -> None:
         """Note life on the connection without a message (a ping or pong from the server)."""
         self.last_activity = now
-
-    # ---- input -----------------------------------------------------------------------------
-    def receive(self, data: bytes, now: float, wall_ms: int) -> None:
-        """Handle one text frame from the server."""
-        self.last_activity = now
-        try:
-            msg = self._decode(data)
-        except KalshiDecodeError as error:
-            self._on_malformed(error)
-            return
-        cls = type(msg)
-        if cls is RawMessage:
-            object.__setattr__(msg, "received_ms", wall_ms)
-        else:
-            _force_setattr(msg, "received_ms", wall_ms)  # type: ignore[arg-type]
-            handler = self._control.get(cls)
-            if handler is not None:
-                handler(msg, now)
-                return
-        sid = getattr(msg, "sid", None)
-        sub = self._by_sid.get(sid) if sid is not None else None
-        if sub is None:
-            self._unrouted(msg, sid, wall_ms)
-            return
-        self._deliver(sub, msg, now)
-
-    def _deliver(self, sub: Subscription, msg: Any, now: float) -> None:
-        seq = getattr(msg, "seq", None)
-        if seq is not None:
-            last = sub.last_seq
-            if last is not None and seq != last + 1:
-                if seq == last:
-                    sub.duplicates += 1
-                    self.duplicates += 1
-                    return
-                self._gap(sub, last + 1, seq, now)
-                return
-        keeper = sub.keeper
-        if keeper is not None:
-            try:
-                keeper(msg)
-            except KalshiOrderBookError as error:
-                self._resync(sub, f"order book: {error}", now)
-                return
-        if seq is not None:
-            sub.last_seq = seq
-        if len(sub.queue) >= sub.capacity and not self._overflow(sub, now):
-            return
-        sub.queue.append(msg)
-        if not sub.signalled:
-            sub.signalled = True
-            self._ready.append(sub)
-        if type(msg) in self._with_id:
-            cid = msg.id
-            if cid and cid in self._pending:
-                self._pending.pop(cid)
-                self._events.append(CommandDone(cid, result=msg))
-
-    def _unrouted(self, msg: Any, sid: int | None, wall_ms: int) -> None:
-        if sid is not None and sid in self._dead_sids:
-            return
-        if sid is not None and sid not in self._by_sid and self._expecting_ack():
-            held = self._orphans.setdefault(sid, deque(maxlen=self.orphan_limit))
-            held.append((msg, wall_ms))
-            return
-        self.session_events.append(msg)
-
-    def _expecting_ack(self) -> bool:
-        return any(p.kind == "subscribe" for p in self._pending.values())
-
-    def _on_malformed(self, error: KalshiDecodeError) -> None:
-        logger.warning("kalshi_ws: %s", error)
-        event = MalformedMessage(error)
-        sub = self._by_sid.get(error.sid) if error.sid is not None else None
-        if sub is None:
-            self.session_events.append(event)
-            return
-        # The seq watermark is not advanced: if the frame carried data, the next frame shows a gap.
-        self._push_event(sub, event)
-
-    # ---- control frames --------------------------------------------------------------------
-    def _on_subscribed(self, msg: Any, now: float) -> None:
-        sid = msg.msg.sid
-        pending = self._pending.pop(msg.id, None) if msg.id else None
-        if pending is None or pending.kind != "subscribe" or pending.subscription is None:
-            # A subscribe we no longer wait for (abandoned or timed out): the server made it anyway.
-            self._dead_sids.add(sid)
-            self._command("unsubscribe", {"sids": [sid]}, now, None)
-            return
-        sub = pending.subscription
-        if sub.state is SubState.CLOSED:
-            self._dead_sids.add(sid)
-            self._command("unsubscribe", {"sids": [sid]}, now, None)
-            return
-        sub.sid = sid
-        sub.last_seq = None
-        sub.state = SubState.ACTIVE
-        self._by_sid[sid] = sub
-        self._dead_sids.discard(sid)
-        if pending.user:
-            self._events.append(SubscriptionActive(sub))
-        held = self._orphans.pop(sid, None)
-        if held:
-            for item, _ in held:
-                if sub.state is not SubState.ACTIVE or sub.sid != sid:
-                    break
-                self._deliver(sub, item, now)
-
-    def _on_unsubscribed(self, msg: Any, now: float) -> None:
-        pending = self._pending.pop(msg.id, None) if msg.id else None
-        if pending is not None:
-            self._events.append(CommandDone(msg.id, result=msg))
-            return
-        sub = self._by_sid.get(msg.sid)
-        if sub is not None:
-            # Torn down by the server, unprompted: the stream ends.
-            logger.info("kalshi_ws: server ended %s subscription sid=%s", sub.channel, msg.sid)
-            self._close(sub)
-
-    def _on_ok(self, msg: Any, now: float) -> None:
-        sub = self._by_sid.get(msg.sid) if msg.sid is not None else None
-        if sub is not None and msg.seq is not None and not self._advance(sub, msg.seq, now):
-            return
-        pending = self._pending.pop(msg.id, None) if msg.id else None
-        if pending is not None:
-            self._events.append(CommandDone(msg.id, result=msg.msg))
-
-    def _on_error(self, msg: Any, now: float) -> None:
-        body = msg.msg
-        error = KalshiSubscriptionError(body.code, body.msg, command_id=msg.id or None, sid=msg.sid)
-        sub = self._by_sid.get(msg.sid) if msg.sid is not None else None
-        if sub is not None and msg.seq is not None and not self._advance(sub, msg.seq, now):
-            return
-        pending = self._pending.pop(msg.id, None) if msg.id else None
-        if pending is not None:
-            if pending.kind == "subscribe" and pending.subscription is not None:
-                self._fail_subscription(pending.subscription, error, pending.user)
-            else:
-                self._events.append(CommandDone(msg.id, error=error))
-            return
-        if sub is not None and error.terminal:
-            self._resync(sub, f"server error {body.code}: {body.msg}", now)
-            return
-        logger.warning("kalshi_ws: %s", error)
-        self.session_events.append(msg)
-
-    def _fail_subscription(self, sub: Subscription, error: BaseException, user: bool) -> None:
-        if sub.error is None:
-            sub.error = error
-        self._close(sub)
-        if user:
-            self._events.append(SubscriptionFailed(sub, error))
-
-    # ---- sequencing and resync ---------------------------------------------------------------
-    def _advance(self, sub: Subscription, seq: int, now: float) -> bool:
-        last = sub.last_seq
-        if last is not None and seq != last + 1:
-            if seq == last:
-                sub.duplicates += 1
-                return False
-            self._gap(sub, last + 1, seq, now)
-            return False
-        sub.last_seq = seq
-        return True
-
-    def _gap(self, sub: Subscription, expected: int, received: int, now: float) -> None:
-        sub.gaps += 1
-        sid = sub.sid or 0
-        logger.warning("kalshi_ws: %s sid=%s seq gap: expected %s, received %s", sub.channel, sid, expected, received)
-        if sub.on_gap == "raise":
-            self._push_event(sub, SequenceGap(sub.channel, sid, expected, received, resyncing=False))
-            sub.error = KalshiSequenceGapError(sub.channel, sid, expected, received)
-            self.unsubscribe(sub, now)
-            return
-        self._push_event(sub, SequenceGap(sub.channel, sid, expected, received, resyncing=True))
-        self._resync(sub, "sequence gap", now, event=False)
-
-    def _resync(self, sub: Subscription, reason: str, now: float, *, event: bool = True, dropped: int = 0) -> None:
-        """Unsubscribe the current sid and subscribe again: a new sid, a fresh snapshot."""
-        if event:
-            self._push_event(sub, Resyncing(reason, dropped))
-        old = sub.sid
-        if old is not None:
-            self._by_sid.pop(old, None)
-            self._dead_sids.add(old)
-            if self.connected:
-                self._command("unsubscribe", {"sids": [old]}, now, None)
-        if self.connected:
-            self._send_subscribe(sub, now, user=False)
-        else:
-            sub.state = SubState.PENDING
-
-    def _overflow(self, sub: Subscription, now: float) -> bool:
-        """Apply the overflow policy; True if the new message should still be queued."""
-        policy = sub.overflow
-        if policy is Overflow.DROP_OLDEST:
-            sub.queue.popleft()
-            sub.dropped += 1
-            return True
-        if policy is Overflow.RESYNC:
-            dropped = len(sub.queue)
-            sub.queue.clear()
-            sub.dropped += dropped + 1
-            self._resync(sub, "backpressure", now, dropped=dropped + 1)
-            return False
-        sub.dropped += 1
-        if sub.error is None:
-            sub.error = KalshiBackpressureError(sub.channel, sub.capacity)
-        self.unsubscribe(sub, now)
-        return False
-
-    def _push_event(self, sub: Subscription, event: StreamEvent) -> None:
-        queue = sub.queue
-        if len(queue) >= sub.capacity:
-            queue.popleft()
-            sub.dropped += 1
-        queue.append(event)
-        self._signal(sub)
-
-    def _signal(self, sub: Subscription) -> None:
-        if not sub.signalled:
-            sub.signalled = True
-            self._ready.append(sub)
-
-    # ---- introspection ---------------------------------------------------------------------
-    def iter_pending(self) -> Iterator[tuple[int, str]]:
-        """(command id, kind) of every command awaiting its reply."""
-        for cid, p in self._pending.items():
-            yield cid, p.kind

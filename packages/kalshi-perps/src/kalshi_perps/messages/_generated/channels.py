@@ -45,14 +45,24 @@ CHANNELS: dict[str, ChannelInfo] = {
         ),
         sequenced=True,
         private=False,
+        params=(
+            "market_ticker",
+            "market_tickers",
+            "skip_ticker_ack",
+        ),
     ),
     "corporate_actions": ChannelInfo(
         name="corporate_actions",
         title="Corporate Action Notices",
         message_types=("corporate_actions_delta",),
         message_classes=(CorporateActionsDelta,),
-        sequenced=True,
+        sequenced=False,
         private=False,
+        params=(
+            "market_ticker",
+            "market_tickers",
+            "skip_ticker_ack",
+        ),
     ),
     "ticker": ChannelInfo(
         name="ticker",
@@ -61,14 +71,25 @@ CHANNELS: dict[str, ChannelInfo] = {
         message_classes=(Ticker,),
         sequenced=False,
         private=False,
+        params=(
+            "market_ticker",
+            "market_tickers",
+            "send_initial_snapshot",
+            "skip_ticker_ack",
+        ),
     ),
     "trade": ChannelInfo(
         name="trade",
         title="Public Trades",
         message_types=("trade",),
         message_classes=(Trade,),
-        sequenced=True,
+        sequenced=False,
         private=False,
+        params=(
+            "market_ticker",
+            "market_tickers",
+            "skip_ticker_ack",
+        ),
     ),
     "fill": ChannelInfo(
         name="fill",
@@ -77,6 +98,11 @@ CHANNELS: dict[str, ChannelInfo] = {
         message_classes=(Fill,),
         sequenced=False,
         private=True,
+        params=(
+            "market_ticker",
+            "market_tickers",
+            "skip_ticker_ack",
+        ),
     ),
     "user_orders": ChannelInfo(
         name="user_orders",
@@ -85,6 +111,10 @@ CHANNELS: dict[str, ChannelInfo] = {
         message_classes=(UserOrder,),
         sequenced=False,
         private=True,
+        params=(
+            "market_tickers",
+            "skip_ticker_ack",
+        ),
     ),
     "order_group_updates": ChannelInfo(
         name="order_group_updates",
@@ -93,6 +123,7 @@ CHANNELS: dict[str, ChannelInfo] = {
         message_classes=(OrderGroupUpdates,),
         sequenced=True,
         private=True,
+        params=("skip_ticker_ack",),
     ),
 }
 """Subscribable channels by name."""

@@ -73,6 +73,12 @@ CHANNELS: dict[str, ChannelInfo] = {
         ),
         sequenced=True,
         private=True,
+        params=(
+            "market_ticker",
+            "market_tickers",
+            "skip_ticker_ack",
+            "use_yes_price",
+        ),
     ),
     "ticker": ChannelInfo(
         name="ticker",
@@ -81,14 +87,27 @@ CHANNELS: dict[str, ChannelInfo] = {
         message_classes=(Ticker,),
         sequenced=False,
         private=False,
+        params=(
+            "market_ticker",
+            "market_tickers",
+            "market_id",
+            "market_ids",
+            "send_initial_snapshot",
+            "skip_ticker_ack",
+        ),
     ),
     "trade": ChannelInfo(
         name="trade",
         title="Public Trades",
         message_types=("trade",),
         message_classes=(Trade,),
-        sequenced=True,
+        sequenced=False,
         private=False,
+        params=(
+            "market_ticker",
+            "market_tickers",
+            "skip_ticker_ack",
+        ),
     ),
     "fill": ChannelInfo(
         name="fill",
@@ -97,6 +116,11 @@ CHANNELS: dict[str, ChannelInfo] = {
         message_classes=(Fill,),
         sequenced=False,
         private=True,
+        params=(
+            "market_ticker",
+            "market_tickers",
+            "skip_ticker_ack",
+        ),
     ),
     "market_positions": ChannelInfo(
         name="market_positions",
@@ -105,6 +129,7 @@ CHANNELS: dict[str, ChannelInfo] = {
         message_classes=(MarketPosition,),
         sequenced=False,
         private=True,
+        params=("skip_ticker_ack",),
     ),
     "market_lifecycle_v2": ChannelInfo(
         name="market_lifecycle_v2",
@@ -119,8 +144,9 @@ CHANNELS: dict[str, ChannelInfo] = {
             EventLifecycle,
             EventFeeUpdate,
         ),
-        sequenced=True,
+        sequenced=False,
         private=False,
+        params=("skip_ticker_ack",),
     ),
     "multivariate_market_lifecycle": ChannelInfo(
         name="multivariate_market_lifecycle",
@@ -133,8 +159,9 @@ CHANNELS: dict[str, ChannelInfo] = {
             MultivariateMarketLifecycle,
             EventLifecycle,
         ),
-        sequenced=True,
+        sequenced=False,
         private=False,
+        params=("skip_ticker_ack",),
     ),
     "communications": ChannelInfo(
         name="communications",
@@ -167,8 +194,14 @@ CHANNELS: dict[str, ChannelInfo] = {
             RfqBatchExecuted,
             BatchQuoteExecuted,
         ),
-        sequenced=True,
+        sequenced=False,
         private=True,
+        params=(
+            "skip_ticker_ack",
+            "user_filter",
+            "shard_factor",
+            "shard_key",
+        ),
     ),
     "order_group_updates": ChannelInfo(
         name="order_group_updates",
@@ -177,6 +210,7 @@ CHANNELS: dict[str, ChannelInfo] = {
         message_classes=(OrderGroupUpdates,),
         sequenced=True,
         private=True,
+        params=("skip_ticker_ack",),
     ),
     "user_orders": ChannelInfo(
         name="user_orders",
@@ -185,6 +219,10 @@ CHANNELS: dict[str, ChannelInfo] = {
         message_classes=(UserOrder,),
         sequenced=False,
         private=True,
+        params=(
+            "market_tickers",
+            "skip_ticker_ack",
+        ),
     ),
     "cfbenchmarks_value": ChannelInfo(
         name="cfbenchmarks_value",
@@ -197,8 +235,12 @@ CHANNELS: dict[str, ChannelInfo] = {
             CfbenchmarksValue,
             CfbenchmarksIndexList,
         ),
-        sequenced=True,
+        sequenced=False,
         private=True,
+        params=(
+            "skip_ticker_ack",
+            "index_ids",
+        ),
     ),
     "cfbenchmarks_value_5hz": ChannelInfo(
         name="cfbenchmarks_value_5hz",
@@ -211,8 +253,12 @@ CHANNELS: dict[str, ChannelInfo] = {
             CfbenchmarksValue5Hz,
             Cfbenchmarks5HzIndexList,
         ),
-        sequenced=True,
+        sequenced=False,
         private=True,
+        params=(
+            "skip_ticker_ack",
+            "index_ids",
+        ),
     ),
     "pyth_value": ChannelInfo(
         name="pyth_value",
@@ -225,8 +271,12 @@ CHANNELS: dict[str, ChannelInfo] = {
             PythValue,
             PythUnderlyingList,
         ),
-        sequenced=True,
+        sequenced=False,
         private=True,
+        params=(
+            "skip_ticker_ack",
+            "underlying_tickers",
+        ),
     ),
 }
 """Subscribable channels by name."""
