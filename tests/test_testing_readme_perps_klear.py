@@ -125,11 +125,6 @@ def test_perps_order_snippet_places_and_cancels(served: dict[str, str], tmp_path
     assert run(check, served, tmp_path).strip() == "[Decimal('0.00')]"  # placed, then cancelled
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="kalshi_perps.PerpsWebSocket.from_env reads no WebSocket URL variable (KALSHI_PERPS_WS_URL), "
-    "so the README's WebSocket snippet cannot be pointed at a simulator by environment alone (rest branch)",
-)
 def test_perps_websocket_snippet_can_be_pointed_by_env(served: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
     from kalshi_perps import PerpsWebSocket
 
