@@ -130,6 +130,26 @@ def test_a_401_suggests_the_clock_when_the_server_says_so(server_offset: float |
     assert ("clock may be off" in str(info.value)) is hint
 
 
+def test_a_401_compares_the_signed_timestamp_with_the_server_date() -> None:
+    """A signer whose clock is 10 minutes slow, on a machine whose wall clock is right: the hint
+    still names the clock, because the signed timestamp is what the server judged."""
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from kalshi_auth import KalshiAuth
+
+    slow = KalshiAuth(
+        "0f0e0d0c-0b0a-4909-8807-060504030201",
+        rsa.generate_private_key(public_exponent=65537, key_size=2048),
+        clock=lambda: int(time.time() * 1000) - 600_000,
+    )
+    handler = lambda r: httpx.Response(401, headers={"Date": _http_date(0)}, json={"code": "unauthorized"})  # noqa: E731
+    with KalshiClient(auth=slow, config=KalshiConfig(), transport=httpx.MockTransport(handler)) as client:
+        with pytest.raises(KalshiAuthError) as info:
+            client.portfolio.balance()
+    assert "clock may be off" in str(info.value)
+    assert "-600 s" in str(info.value)
+
+
 def test_retry_delays_come_from_the_shared_backoff() -> None:
     policy = RetryPolicy(3, 0.5, 8.0, random=lambda: 0.5)
     assert isinstance(policy.backoff, Backoff)

@@ -244,10 +244,22 @@ _CLOCK_SKEW = 10.0
 """Seconds between the server's `Date` and the local clock past which a 401 hints at the clock."""
 
 
+def _signed_at(response: httpx.Response) -> float | None:
+    """The Unix time in the request's `KALSHI-ACCESS-TIMESTAMP` (milliseconds), if it was signed."""
+    try:
+        value = response.request.headers.get("kalshi-access-timestamp")
+    except RuntimeError:  # a response built without a request
+        return None
+    return int(value) / 1000 if value and value.isdigit() else None
+
+
 def clock_hint(response: httpx.Response, code: str | None, message: str, now: float | None) -> str:
     """For a 401: a sentence saying the local clock may be off, when the server's answer suggests it."""
     if response.status_code != 401:
         return ""
+    signed = _signed_at(response)
+    if signed is not None:
+        now = signed  # the time the signature claims is what the server judged, whatever the wall clock says
     date = response.headers.get("date")
     if date and now is not None:
         import email.utils  # deferred: rare, and costly to import
@@ -258,8 +270,8 @@ def clock_hint(response: httpx.Response, code: str | None, message: str, now: fl
             server = None
         if server is not None and abs(now - server) > _CLOCK_SKEW:
             return (
-                f" The local clock may be off: it is {now - server:+.0f} s from the server's Date header, "
-                "and signatures carry a timestamp; sync the clock (NTP)."
+                f" The local clock may be off: the signed timestamp is {now - server:+.0f} s from the server's "
+                "Date header; sync the clock (NTP)."
             )
     text = f"{code or ''} {message}".lower()
     if any(word in text for word in _CLOCK_WORDS):
