@@ -170,7 +170,7 @@ def test_required_fields_follow_the_decode_policy() -> None:
                 assert py not in required and py in msg_cls.__required__, f"{typ}.{name} should be lenient"
 
 
-# FACTS 5.2 / 5.9: the perps WebSocket mostly uses bare names for fixed-point strings, and the
+# docs/protocol/units.md: the perps WebSocket mostly uses bare names for fixed-point strings, and the
 # ticker's funding rate is a JSON double; all of them must decode to Decimal.
 DECIMAL_FIELDS = {
     "ticker": [

@@ -110,7 +110,8 @@ def check_response(response: httpx.Response) -> None:
     declared = _resolve(OPENAPI, declared)
     content = declared.get("content", {}).get("application/json")
     if content is None and response.status_code >= 400:
-        # Some error statuses are declared without a body; Kalshi still sends its ErrorResponse (FACTS 3.6).
+        # Some error statuses are declared without a body; Kalshi still sends its ErrorResponse
+        # (docs/protocol/server-behaviours.md#http).
         content = {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}
     if content is None:
         assert not response.content, f"{op['operationId']} {response.status_code} must have no body"

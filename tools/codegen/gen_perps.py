@@ -25,10 +25,10 @@ SPEC_PATH = ROOT / "specs" / "perps_openapi.yaml"
 PKG = ROOT / "packages" / "kalshi-perps" / "src" / "kalshi_perps"
 
 # ---------------------------------------------------------------------------------------------
-# Server behaviours and spec pitfalls of the perps API (FACTS.md sections 5 and 7), once each.
+# Server behaviours and spec pitfalls of the perps API (docs/protocol/server-behaviours.md, docs/perps.md), once each.
 # ---------------------------------------------------------------------------------------------
 
-#: Plain-string fields that carry fixed-point dollars (FACTS 5.2, 7.22: perps mostly uses bare
+#: Plain-string fields that carry fixed-point dollars (docs/protocol/units.md: perps mostly uses bare
 #: names; the spec types these as `string` with "dollars" only in the prose).
 DOLLAR_STRING_FIELDS: frozenset[tuple[str, str]] = frozenset(
     {
@@ -41,7 +41,7 @@ DOLLAR_STRING_FIELDS: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
-#: Plain-string decimals that are neither dollars nor counts (FACTS 3.1: `contract_size` is a
+#: Plain-string decimals that are neither dollars nor counts (docs/protocol/units.md: `contract_size` is a
 #: 6-decimal fixed-point string, `premium_index` a signed fraction; split ratios are decimals).
 DECIMAL_STRING_FIELDS: frozenset[tuple[str, str]] = frozenset(
     {

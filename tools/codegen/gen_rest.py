@@ -40,11 +40,11 @@ MODELS_DIR = PKG / "models" / "_generated"
 RESOURCES_DIR = PKG / "resources" / "_generated"
 
 # ---------------------------------------------------------------------------------------------
-# Server behaviours and spec pitfalls (FACTS.md section 7), each handled here and only here.
+# Server behaviours and spec pitfalls (docs/protocol/server-behaviours.md), each handled here and only here.
 # ---------------------------------------------------------------------------------------------
 
 #: The one response decode policy (DESIGN "Reading and writing the wire"). The server leaves out
-#: or nulls fields the spec calls required (FACTS 7.10, 7.11: `Event.product_metadata`, the perps
+#: or nulls fields the spec calls required (docs/protocol/server-behaviours.md: `Event.product_metadata`, the perps
 #: orders `cursor`, fields added during a rollout), so on response models every spec-required field
 #: is generated optional: absent or null reads as None (a list as `[]`), and the model lists it in
 #: `missing_fields`. Only what a client cannot act without stays required, and a body without it is
@@ -79,7 +79,7 @@ def is_strict(schema: str, field: str) -> bool:
 
 
 #: Request fields the spec leaves optional that the SDK requires: `client_order_id` is the key
-#: Kalshi de-duplicates order creates by, so it is sent on every create (FACTS 7.39).
+#: Kalshi de-duplicates order creates by, so it is sent on every create (docs/protocol/server-behaviours.md).
 TIGHTENED_REQUIRED: frozenset[tuple[str, str]] = frozenset({("CreateOrderV2Request", "client_order_id")})
 
 #: Request models that take exactly one of some fields (the spec's prose: a decrease gives
@@ -87,7 +87,7 @@ TIGHTENED_REQUIRED: frozenset[tuple[str, str]] = frozenset({("CreateOrderV2Reque
 EXACTLY_ONE: dict[str, tuple[str, ...]] = {"DecreaseOrderV2Request": ("reduce_by", "reduce_to")}
 
 #: Query parameters the spec types as a plain string that carry a comma-joined list, and their
-#: item limits (FACTS 3.4; the limits are in the spec's descriptions).
+#: item limits (docs/protocol/units.md; the limits are in the spec's descriptions).
 COMMA_JOINED: dict[tuple[str, str], int | None] = {
     ("GetMarkets", "tickers"): None,
     ("GetHistoricalMarkets", "tickers"): None,
@@ -103,7 +103,8 @@ COMMA_JOINED: dict[tuple[str, str], int | None] = {
 }
 
 #: Plain-string fields that carry fixed-point dollars although neither their schema nor their
-#: name says so (FACTS 7.22: quote bids `yes_bid` / `no_bid` have no `_dollars` suffix; FACTS 3.1:
+#: name says so (docs/protocol/server-behaviours.md: quote bids `yes_bid` / `no_bid` have no `_dollars` suffix;
+#: docs/protocol/units.md:
 #: `price_ranges` entries `{start, end, step}` are dollar prices such as `"0.0010"`).
 DOLLAR_STRING_FIELDS: frozenset[tuple[str, str]] = frozenset(
     {
@@ -120,7 +121,7 @@ TUPLE_SCHEMAS: dict[str, tuple[str, ...]] = {"PriceLevelDollarsCountFp": ("dolla
 
 
 #: Read-only shorthand properties promised by SEED-API (`market.yes_bid` is `yes_bid_dollars`):
-#: the unsuffixed wire fields were removed from the spec (FACTS 3.1), so the names are free.
+#: the unsuffixed wire fields were removed from the spec (docs/protocol/units.md), so the names are free.
 SHORTHAND_PROPERTIES: dict[str, dict[str, str]] = {
     "Market": {
         "yes_bid": "yes_bid_dollars",
@@ -132,7 +133,7 @@ SHORTHAND_PROPERTIES: dict[str, dict[str, str]] = {
 }
 
 
-#: Python spelling of wire names that are keywords (FACTS 7.20: `from` on the weather endpoint).
+#: Python spelling of wire names that are keywords (docs/protocol/server-behaviours.md: `from` on the weather endpoint).
 def py_name(wire: str) -> str:
     """The Python identifier for a wire name; keywords and invalid names get a trailing `_`."""
     name = re.sub(r"[^0-9a-zA-Z_]", "_", wire)
@@ -152,15 +153,15 @@ PAGE_ITEMS: dict[str, str] = {
     "GetHistoricalPositions": "market_positions",
 }
 
-#: Incentive programs answer the next cursor as `next_cursor` (FACTS 3.3); found from the schema.
+#: Incentive programs answer the next cursor as `next_cursor` (docs/protocol/units.md); found from the schema.
 CURSOR_FIELDS = ("cursor", "next_cursor")
 
 #: Rate-limit cost: parsed from "**Rate limit:** N tokens per request|order" in the operation's
-#: description or its `x-mint` note (FACTS 3.5); operations that do not say cost the default.
+#: description or its `x-mint` note (docs/protocol/units.md); operations that do not say cost the default.
 DEFAULT_COST = 10
 _COST_RE = re.compile(r"\*\*Rate limit:\*\*\s*(\d+)\s+tokens per (\w+)")
 #: A cost that depends on a query value: "..., or 50 tokens when `compute_available_balance=true`"
-#: (perps GetMarginBalance, FACTS 5.8). The method then sends a second `Operation` with that cost.
+#: (perps GetMarginBalance, docs/protocol/rate-limits.md). The method then sends a second `Operation` with that cost.
 _COST_WHEN_RE = re.compile(r"\*\*Rate limit:\*\*[^\n]*?\bor\s+(\d+)\s+tokens when\s+`(\w+)=([\w.-]+)`")
 
 
@@ -171,7 +172,7 @@ def _cost_text(op: OperationSpec) -> str:
 
 
 #: The empty-object schema used as an optional request body (reset / trigger / confirm): the
-#: method takes no body and the core sends `{}` (FACTS 7.24).
+#: method takes no body and the core sends `{}` (docs/protocol/server-behaviours.md).
 EMPTY_BODY_SCHEMAS = frozenset({"EmptyResponse"})
 
 # ---------------------------------------------------------------------------------------------
@@ -371,7 +372,7 @@ class Target:
     exactly_one: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Request count fields that must be > 0 (perps order sizes), by wire name.
     positive_counts: frozenset[str] = frozenset()
-    #: Query strings that carry a comma-joined list, with their item limit (FACTS 3.4); None: no limit.
+    #: Query strings that carry a comma-joined list, with their item limit (docs/protocol/units.md); None: no limit.
     comma_joined: dict[tuple[str, str], int | None] = field(default_factory=dict)
     #: Response wrappers the server may leave out: `{schema: key}` accepts `{key: {...}}` or the
     #: bare `{...}` (perps single-market GET).

@@ -95,7 +95,7 @@ TARGETS = [
         base_module="kalshi_ws.messages",
         channel_module="kalshi_ws",
         merged_names={"ok": "OkResponse", "update_subscription": "UpdateSubscriptionCommand"},
-        # FACTS 5.2 / 5.9: snapshot levels under `bid`/`ask` are [price, count] strings; split
+        # docs/protocol/units.md: snapshot levels under `bid`/`ask` are [price, count] strings; split
         # ratios are decimal strings.
         decimal_names=frozenset({"bid", "ask", "ratio_old", "ratio_new"}),
         session_class="PerpsSession",
@@ -274,7 +274,8 @@ class Generator:
         if types == "string":
             if node.get("format") == "date-time":
                 self.uses_datetime = True
-                # Deprecated RFC 3339 times have arrived as integer milliseconds (FACTS 7.2 #14).
+                # Deprecated RFC 3339 times have arrived as integer milliseconds
+                # (docs/protocol/server-behaviours.md#values).
                 return "datetime | int" if node.get("deprecated") else "datetime"
             if self.is_decimal_string(name, node):
                 self.uses_decimal = True

@@ -168,7 +168,7 @@ def test_group_count_rules_from_the_facts() -> None:
 
 
 def test_settlement_report_nested_groups_and_trailing_last_fragment() -> None:
-    # Kalshi's example puts LastFragment (893) after the nested party group (FACTS §6.10).
+    # Kalshi's example puts LastFragment (893) after the nested party group (docs/protocol/sequencing.md#fix-specifics).
     raw = frame(
         "UMS",
         "20105=r1|55=KXRAIN|715=20261124|20106=2|20107=scalar|730=30.60"

@@ -346,7 +346,8 @@ def test_a_new_order_is_invisible_to_get_by_id_for_a_moment(kalshi_perps_exchang
     with ex.client() as perps:
         created = perps.orders.create(request=order("bid", "90000.00", "1", "fresh"))
         with pytest.raises(KalshiNotFoundError):
-            perps.orders.get(created.order_id)  # demo is eventually consistent (FACTS 30)
+            # demo is eventually consistent (docs/protocol/server-behaviours.md#http)
+            perps.orders.get(created.order_id)
         time.sleep(0.35)
         assert perps.orders.get(created.order_id).order.client_order_id == "fresh"
 

@@ -63,7 +63,7 @@ class PerpsOrderBook(OrderBook):
 class PerpsBookKeeper(BookKeeper):
     """Keeps one bid/ask `OrderBook` per market from a perps `orderbook_delta` subscription.
 
-    Perps books carry `bid` and `ask` sides on one price scale (FACTS 5.9), unlike the prediction
+    Perps books carry `bid` and `ask` sides on one price scale (docs/perps.md), unlike the prediction
     YES/NO bid books. A snapshot replaces the book (a missing side is empty); a delta adds its
     signed `delta` to the level at (`side`, `price`). Perps frames have no `clock`: ordering is
     guarded by the subscription's `seq`. A delta before its market's snapshot, or one that would

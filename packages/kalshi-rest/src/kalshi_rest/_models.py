@@ -10,7 +10,8 @@ Server behaviours handled here, once each (with the generator's decode policy, `
   does, and they stay reachable as attributes and in `model_extra`;
 - request models forbid unknown fields (`extra="forbid"`) and validate on assignment, so a typo
   or a float price fails at construction, before any network call;
-- JSON `null` where the spec requires an array becomes `[]` (`NullAsEmptyList`, FACTS 7.10);
+- JSON `null` where the spec requires an array becomes `[]` (`NullAsEmptyList`,
+  docs/protocol/server-behaviours.md#values);
 - timestamps are timezone-aware; a naive one is taken as UTC (`UTCDateTime`).
 """
 

@@ -19,7 +19,7 @@ class ParamRule:
 
     Args:
         kind: `"integer"`, `"number"`, `"boolean"`, `"string"` (an enum), `"array"`, or `"csv"` (a
-            comma-joined list in one string, FACTS-documented).
+            comma-joined list in one string, docs/protocol/units.md).
         minimum: the smallest value (or, for arrays, of each item when `items` says so).
         maximum: the largest value.
         min_items: arrays: the fewest items.

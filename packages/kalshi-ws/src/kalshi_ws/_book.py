@@ -1,7 +1,8 @@
 """A local order book for one prediction market, built from `orderbook_snapshot` + `orderbook_delta`.
 
 Pure data structure: no I/O, no clock. Kalshi's WebSocket book holds two bid books, YES bids and
-NO bids (FACTS 4.9). A YES bid at price p is a NO ask at 1 - p, so the best YES ask is 1 minus the
+NO bids (docs/protocol/sequencing.md#order-books). A YES bid at price p is a NO ask at 1 - p,
+so the best YES ask is 1 minus the
 best NO bid (or, with `use_yes_price=True`, where NO levels are reported in YES-leg prices, the
 lowest NO level).
 
@@ -119,7 +120,7 @@ class OrderBook:
         self._ready = True
 
     def apply_delta(self, side: str, price: Decimal, delta: Decimal, clock: int | None = None) -> None:
-        """Add a signed size change to one level (FACTS 4.9).
+        """Add a signed size change to one level (docs/protocol/sequencing.md#order-books).
 
         A missing level is created by a positive delta; a level whose size reaches zero or less
         is removed.

@@ -1,7 +1,8 @@
 """The asyncio driver: moves bytes between a socket, `websockets`' sans-I/O client and `KalshiProtocol`.
 
 One `Connection` is one logical session. It opens the socket (TLS for `wss://`), performs the
-WebSocket handshake with freshly signed `KALSHI-ACCESS-*` headers (FACTS 4.1), answers pings
+WebSocket handshake with freshly signed `KALSHI-ACCESS-*` headers
+(docs/protocol/sequencing.md#reconnects), answers pings
 (the websockets protocol queues the pong), sends its own pings, detects a dead peer, and on a
 drop reconnects with `kalshi_auth.Backoff` (capped, full jitter), signing again and resubscribing everything
 (fresh snapshots for order books). Frames are processed synchronously as they arrive, in
@@ -33,7 +34,7 @@ __all__ = ["Connection", "ReconnectPolicy"]
 
 logger = logging.getLogger("kalshi.ws")
 
-# Close codes after which reconnecting as is cannot help (FACTS 4.1, recommended policy).
+# Close codes after which reconnecting as is cannot help (docs/protocol/sequencing.md#reconnects).
 _NO_RECONNECT = frozenset({1002, 1003, 1007, 1008, 1009, 1010})
 # First byte of an unfragmented, uncompressed data frame: FIN + text (0x81) or FIN + binary (0x82).
 _DATA_FRAME_START = frozenset({0x81, 0x82})

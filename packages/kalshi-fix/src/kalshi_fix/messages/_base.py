@@ -158,7 +158,7 @@ def _decode_group(  # noqa: PLR0917
     entry_cls = spec.entry
     members = entry_cls._MEMBERS
     if not count_text.isdigit():
-        # FACTS §6.14: a count that is not an integer drops the group.
+        # docs/protocol/fix-wire.md#repeating-groups: a count that is not an integer drops the group.
         while i < n and parts[i].partition("=")[0] in members:
             i += 1
         return None, i

@@ -1,4 +1,4 @@
-"""Opt-in token-bucket rate limiting, shaped like Kalshi's (FACTS 3.5).
+"""Opt-in token-bucket rate limiting, shaped like Kalshi's (docs/protocol/rate-limits.md).
 
 Each user has a Read and a Write bucket (plus the separate 1-per-second bucket of
 `GET /portfolio/balance`), and perps has its own Read and Write buckets

@@ -1,6 +1,6 @@
 """Realistic mode for perps: what the live API does that the spec does not say.
 
-On by default. With it on, the simulator serves what clients must tolerate (FACTS-style observed
+On by default. With it on, the simulator serves what clients must tolerate (docs/protocol/server-behaviours.md: observed
 behaviour, recorded in docs/ of this repo as known server behaviour):
 
 - `GetMarginOrdersResponse.cursor` (and the other perps list cursors) are left out on the last
