@@ -174,4 +174,9 @@ def test_turning_verification_off_is_explicit_and_logged(
     auth = KalshiAuth("0f0e0d0c-0b0a-4909-8807-060504030201", rsa.generate_private_key(65537, 2048))
     FixClient(auth, host="127.0.0.1", port=untrusted.port, ssl_context=unverified()).order_entry()
     assert any("FIX" in line and "OFF" in line for line in tls_warnings), tls_warnings
-    ledger.row("TLS", "turning verification off is explicit and logged (REST, FIX)", injected=2, survived=2)
+    from kalshi_ws import KalshiWebSocket
+
+    ws_url = f"wss://127.0.0.1:{untrusted.port}/trade-api/ws/v2"
+    KalshiWebSocket(config=KalshiConfig(ws_url=ws_url, ssl_context=unverified()))
+    assert any("WebSocket" in line and "OFF" in line for line in tls_warnings), tls_warnings
+    ledger.row("TLS", "turning verification off is explicit and logged (REST, WebSocket, FIX)", injected=3, survived=3)

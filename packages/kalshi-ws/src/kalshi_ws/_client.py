@@ -18,6 +18,7 @@ from kalshi_auth import (
     credentials_from_env,
     get_environment,
     is_loopback,
+    warn_if_unverified,
 )
 
 from ._connection import Connection, ReconnectPolicy
@@ -56,7 +57,8 @@ class KalshiWebSocket:
         reconnect: the reconnect policy (`ReconnectPolicy(enabled=False)` to fail instead).
         compression: offer permessage-deflate (off by default; costs CPU on every frame).
         max_size: the largest message accepted, in bytes; a larger one closes the connection (1009).
-        ssl_context: TLS settings (verification is on by default).
+        ssl_context: TLS settings (default: `config.ssl_context`, else the system trust store with
+            verification on); one that does not verify is logged as a warning on `kalshi.tls`.
         product: the channel table and message set (default `default_product`: `PREDICTION`).
 
     Raises:
@@ -102,7 +104,8 @@ class KalshiWebSocket:
         )
         self.compression = compression
         self.max_size = max_size
-        self.ssl_context = ssl_context
+        self.ssl_context = ssl_context or self.config.ssl_context
+        warn_if_unverified(self.ssl_context, "WebSocket")
 
     def _check_url(self, url: str) -> str:
         parts = urlsplit(url)

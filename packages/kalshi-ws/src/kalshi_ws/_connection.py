@@ -26,6 +26,8 @@ from websockets.http11 import Response
 from websockets.protocol import State
 from websockets.uri import parse_uri
 
+from kalshi_auth import default_ssl_context
+
 from ._errors import KalshiConnectionError, KalshiWebSocketError
 from ._protocol import CommandDone, KalshiProtocol, PeerDead, Subscription, SubscriptionActive, SubscriptionFailed
 from ._reconnect import ReconnectPolicy
@@ -305,7 +307,7 @@ class Connection:
                     lambda: _Transport(self, ws),
                     host,
                     port,
-                    ssl=(self._ssl or ssl.create_default_context()) if secure else None,
+                    ssl=(self._ssl or default_ssl_context()) if secure else None,
                     server_hostname=host if secure else None,
                 )
                 request = ws.connect()
