@@ -43,7 +43,7 @@ __all__ = [
     "ReconnectPolicy",
 ]
 
-logger = logging.getLogger("kalshi_fix")
+logger = logging.getLogger("kalshi.fix")
 
 
 class ConnectionState(enum.Enum):

@@ -36,7 +36,7 @@ __all__ = [
     "retransmits_messages",
 ]
 
-logger = logging.getLogger("kalshi_fix")
+logger = logging.getLogger("kalshi.fix")
 
 OnMessage = Callable[[FixFrame], Any]
 """Called with each received application frame; may be a coroutine function (awaited in order)."""

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 __all__ = ["DropCopySession", "MarketDataSession", "OrderEntrySession", "PostTradeSession", "RfqSession"]
 
-logger = logging.getLogger("kalshi_fix")
+logger = logging.getLogger("kalshi.fix")
 
 
 class OrderEntrySession(FixSession):

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SettlementAssembler", "SettlementBatchDropped", "SettlementReport"]
 
-logger = logging.getLogger("kalshi_fix")
+logger = logging.getLogger("kalshi.fix")
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,7 +16,7 @@ from typing import Final
 
 __all__ = ["LENIENT_TAGS", "lenient_decode_counts", "note_lenient"]
 
-logger = logging.getLogger("kalshi_fix")
+logger = logging.getLogger("kalshi.fix")
 
 LENIENT_TAGS: Final[dict[str, frozenset[int]]] = {
     # ExecutionReport: reporting fields. The order is known by 37/11, its state by 39/150.
