@@ -11,6 +11,8 @@ from websockets.asyncio.client import connect as ws_connect
 
 from kalshi_testing import KalshiExchangeSimulator, SimulatedUser
 
+_WEBSOCKETS_MAJOR = int(websockets.__version__.split(".")[0])
+
 FED = "KXFED-26DEC-T3.50"
 TIMEOUT = 5.0
 
@@ -251,10 +253,18 @@ async def test_fault_drop_connection_mid_stream(sim: KalshiExchangeSimulator, re
         await c.subscribe("orderbook_delta", market_ticker=FED)
         await c.until(lambda f: f["type"] == "orderbook_snapshot")
         await asyncio.to_thread(rest.order, alice, "bid", "0.02", "1")
-        await c.until(lambda f: f["type"] == "orderbook_delta")
+        received: list[str] = []
+
+        async def read_until_closed() -> None:
+            for _ in range(10):
+                received.append((await c.recv())["type"])
+
         with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
-            await c.recv()
+            await read_until_closed()
         assert closed.value.rcvd is None  # no close frame: the TCP stream was cut
+        assert "drop_connection" in sim.faults.fired
+        if _WEBSOCKETS_MAJOR >= 14:  # 13.x's client drops frames still queued when the TCP stream ends
+            assert received == ["orderbook_delta"]  # the delta went out first: a deterministic drop point
     async with connect(sim, alice) as ws:  # the next connection is healthy
         c = Client(ws)
         await c.subscribe("orderbook_delta", market_ticker=FED)
