@@ -9,7 +9,16 @@ from . import _format as fmt
 from ._groups import ExchangeGroups
 from ._matching import BookSide, CancelReason, Order, OrderStatus, SelfTradePrevention, TimeInForce
 from ._shapes import rest
-from ._state import ONE, ZERO, ExchangeError, int_field, taker_fee
+from ._state import (
+    ONE,
+    ZERO,
+    ExchangeError,
+    cancel_resting,
+    decrease_target,
+    int_field,
+    resting_order,
+    taker_fee,
+)
 
 __all__ = ["ExchangeOrders"]
 
@@ -135,10 +144,9 @@ class ExchangeOrders(ExchangeGroups):
     def cancel_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> dict[str, Any]:
         """CancelOrderV2: returns `CancelOrderV2Response`; 404 if not resting."""
         order = self.user_order(user_id, order_id, subaccount)
-        market = self.markets[order.meta["ticker"]]
+        market = resting_order(self.markets, order)
         result = market.book.cancel(order_id)
-        if result is None:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} is not resting")
+        assert result is not None
         self._apply(market, result)
         return rest(
             "CancelOrderV2Response",
@@ -150,36 +158,20 @@ class ExchangeOrders(ExchangeGroups):
 
     def cancel_all(self, user_id: str, subaccount: int | None = None) -> int:
         """CancelAllOrders: cancel every resting order of the user (one subaccount or all); returns how many."""
-        cancelled = 0
-        for order in list(self.orders.values()):
-            m = order.meta
-            if (
-                m["user_id"] == user_id
-                and subaccount in (None, m["subaccount"])
-                and order.status is OrderStatus.RESTING
-            ):
-                market = self.markets[m["ticker"]]
-                result = market.book.cancel(order.order_id)
-                if result is not None:
-                    self._apply(market, result)
-                    cancelled += 1
-        return cancelled
+        mine = [
+            o
+            for o in self.orders.values()
+            if o.meta["user_id"] == user_id and subaccount in (None, o.meta["subaccount"])
+        ]
+        return cancel_resting(self.markets, mine, self._apply)
 
     def decrease_order(self, user_id: str, order_id: str, body: Any, subaccount: int | None = None) -> dict[str, Any]:
         """DecreaseOrderV2: exactly one of `reduce_by` / `reduce_to`; keeps queue position."""
         body = self._check_body("DecreaseOrderV2Request", body)
         order = self.user_order(user_id, order_id, subaccount)
-        by, to = body.get("reduce_by"), body.get("reduce_to")
-        if (by is None) == (to is None):
-            raise ExchangeError(400, "invalid_parameters", "send exactly one of reduce_by or reduce_to")
-        try:
-            target = order.remaining - fmt.parse_count(by) if by is not None else fmt.parse_count(to)
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
-        market = self.markets[order.meta["ticker"]]
-        if market.book.get(order_id) is None:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} is not resting")
-        result = market.book.reduce(order_id, max(target, ZERO) if target <= order.remaining else order.remaining)
+        target = decrease_target(body, order.remaining)
+        market = resting_order(self.markets, order)
+        result = market.book.reduce(order_id, target)
         assert result is not None
         self._apply(market, result)
         return rest(

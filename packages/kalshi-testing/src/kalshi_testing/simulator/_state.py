@@ -5,12 +5,13 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
-from ._matching import Order, OrderBook
+from . import _format as fmt
+from ._matching import MatchResult, Order, OrderBook, OrderStatus
 from ._shapes import PREDICTION, Shapes, rest
 
 __all__ = [
@@ -22,7 +23,12 @@ __all__ = [
     "OrderGroup",
     "Position",
     "Record",
+    "cancel_resting",
     "check_body",
+    "decrease_target",
+    "find_market",
+    "find_user_order",
+    "resting_order",
 ]
 
 ZERO = Decimal(0)
@@ -148,6 +154,67 @@ def int_field(body: dict[str, Any], name: str) -> int | None:
     return value
 
 
+class _Listed(Protocol):
+    """What the shared order rules need of a market (prediction `Market` or perps `PerpsMarket`)."""
+
+    @property
+    def book(self) -> OrderBook: ...
+
+
+M = TypeVar("M", bound=_Listed)
+
+
+def find_market(markets: Mapping[str, M], ticker: str) -> M:
+    """The market `ticker`; raises a 404 ExchangeError if unknown."""
+    market = markets.get(ticker)
+    if market is None:
+        raise ExchangeError(404, "market_not_found", f"market {ticker} not found")
+    return market
+
+
+def find_user_order(orders: Mapping[str, Order], user_id: str, order_id: str, subaccount: int | None) -> Order:
+    """The order `order_id` if it belongs to `user_id` (and `subaccount`); 404 otherwise."""
+    order = orders.get(order_id)
+    if order is None or order.meta["user_id"] != user_id:
+        raise ExchangeError(404, "order_not_found", f"order {order_id} not found")
+    if subaccount is not None and order.meta["subaccount"] != subaccount:
+        raise ExchangeError(404, "order_not_found", f"order {order_id} not found in subaccount {subaccount}")
+    return order
+
+
+def resting_order(markets: Mapping[str, M], order: Order) -> M:
+    """The market where `order` rests; a 404 if it is not resting."""
+    market = markets[order.meta["ticker"]]
+    if market.book.get(order.order_id) is None:
+        raise ExchangeError(404, "order_not_found", f"order {order.order_id} is not resting")
+    return market
+
+
+def cancel_resting(markets: Mapping[str, M], orders: Iterable[Order], apply: Callable[[M, MatchResult], None]) -> int:
+    """Cancel each of `orders` still resting in its market's book, `apply` each result; returns how many."""
+    cancelled = 0
+    for order in orders:
+        if order.status is OrderStatus.RESTING:
+            market = markets[order.meta["ticker"]]
+            result = market.book.cancel(order.order_id)
+            if result is not None:
+                apply(market, result)
+                cancelled += 1
+    return cancelled
+
+
+def decrease_target(body: dict[str, Any], remaining: Decimal) -> Decimal:
+    """The new remaining count of a decrease body (exactly one of `reduce_by` / `reduce_to`), within 0..`remaining`."""
+    by, to = body.get("reduce_by"), body.get("reduce_to")
+    if (by is None) == (to is None):
+        raise ExchangeError(400, "invalid_parameters", "send exactly one of reduce_by or reduce_to")
+    try:
+        target = remaining - fmt.parse_count(by) if by is not None else fmt.parse_count(to)
+    except ValueError as exc:
+        raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+    return min(max(target, ZERO), remaining)
+
+
 def taker_fee(count: Decimal, price: Decimal) -> Decimal:
     return (FEE_RATE * count * price * (ONE - price)).quantize(CENT, rounding=ROUND_CEILING)
 
@@ -203,10 +270,7 @@ class ExchangeState:
 
     def market(self, ticker: str) -> Market:
         """The market `ticker`; raises a 404 ExchangeError if unknown."""
-        market = self.markets.get(ticker)
-        if market is None:
-            raise ExchangeError(404, "market_not_found", f"market {ticker} not found")
-        return market
+        return find_market(self.markets, ticker)
 
     def _next_id(self) -> str:
         return str(uuid.uuid5(NS, f"id-{next(self._ids)}"))
@@ -220,12 +284,7 @@ class ExchangeState:
 
     def user_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> Order:
         """The order `order_id` if it belongs to `user_id` (and `subaccount`); 404 otherwise."""
-        order = self.orders.get(order_id)
-        if order is None or order.meta["user_id"] != user_id:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} not found")
-        if subaccount is not None and order.meta["subaccount"] != subaccount:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} not found in subaccount {subaccount}")
-        return order
+        return find_user_order(self.orders, user_id, order_id, subaccount)
 
     def add_record(self, kind: str, owner: str, obj: dict[str, Any], record_id: str | None = None) -> Record:
         """Store a spec object of `kind` owned by `owner` under `record_id` (default: a new id)."""

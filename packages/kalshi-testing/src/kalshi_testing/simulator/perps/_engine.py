@@ -22,8 +22,8 @@ from typing import Any
 from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._exchange import Exchange, ExchangeError
 from kalshi_testing.simulator._matching import BookSide, Order, SelfTradePrevention, TimeInForce
+from kalshi_testing.simulator._state import cancel_resting, decrease_target, int_field, resting_order
 
-from ._base import int_field
 from ._corporate import CorporateActions
 from ._fills import Fills, fee
 from ._funding import Funding
@@ -210,10 +210,7 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
 
     def _resting(self, user_id: str, order_id: str, subaccount: int | None) -> tuple[Order, PerpsMarket]:
         order = self.user_order(user_id, order_id, subaccount)
-        market = self.markets[order.meta["ticker"]]
-        if market.book.get(order_id) is None:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} is not resting")
-        return order, market
+        return order, resting_order(self.markets, order)
 
     def cancel_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> dict[str, Any]:
         """CancelMarginOrder: returns `CancelMarginOrderResponse`; 404 if not resting."""
@@ -230,29 +227,18 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
 
     def cancel_all(self, user_id: str, subaccount: int | None = None) -> int:
         """CancelAllMarginOrders: every resting order of the user (one subaccount or all); returns how many."""
-        cancelled = 0
-        for order in list(self.orders.values()):
-            m = order.meta
-            if m["user_id"] == user_id and subaccount in (None, m["subaccount"]):
-                market = self.markets[m["ticker"]]
-                result = market.book.cancel(order.order_id)
-                if result is not None:
-                    self.apply(market, result)
-                    cancelled += 1
-        return cancelled
+        mine = [
+            o
+            for o in self.orders.values()
+            if o.meta["user_id"] == user_id and subaccount in (None, o.meta["subaccount"])
+        ]
+        return cancel_resting(self.markets, mine, self.apply)
 
     def decrease_order(self, user_id: str, order_id: str, body: Any, subaccount: int | None = None) -> dict[str, Any]:
         """DecreaseMarginOrder: exactly one of `reduce_by` / `reduce_to`; keeps queue position."""
         body = self.check_body("DecreaseMarginOrderRequest", body)
         order, market = self._resting(user_id, order_id, subaccount)
-        by, to = body.get("reduce_by"), body.get("reduce_to")
-        if (by is None) == (to is None):
-            raise ExchangeError(400, "invalid_parameters", "send exactly one of reduce_by or reduce_to")
-        try:
-            target = order.remaining - fmt.parse_count(by) if by is not None else fmt.parse_count(to)
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
-        result = market.book.reduce(order_id, min(max(target, _ZERO), order.remaining))
+        result = market.book.reduce(order_id, decrease_target(body, order.remaining))
         assert result is not None
         self.apply(market, result)
         return PERPS.rest(
