@@ -12,7 +12,15 @@ from ._matching import Order, OrderStatus
 from ._shapes import PREDICTION, Shapes, rest
 from ._state import GROUP_WINDOW_MS, ZERO, ExchangeError, FeedEvent, OrderGroup, cancel_resting, int_field
 
-__all__ = ["ExchangeGroups", "find_group", "group_event", "group_limit", "group_view", "window_reached"]
+__all__ = [
+    "ExchangeGroups",
+    "GroupLifecycle",
+    "find_group",
+    "group_event",
+    "group_limit",
+    "group_view",
+    "window_reached",
+]
 
 
 def group_limit(body: dict[str, Any]) -> Decimal:
@@ -82,7 +90,37 @@ def window_reached(group: OrderGroup, now: int) -> bool:
     return not group.triggered and sum((c for _, c in group.window), ZERO) >= group.limit
 
 
-class ExchangeGroups(ExchangeFills):
+class GroupLifecycle:
+    """Trigger, reset and delete, the same on both engines; each supplies its groups, cancel loop and feed event."""
+
+    groups: dict[str, OrderGroup]
+
+    def _cancel_group_orders(self, group: OrderGroup) -> None:
+        raise NotImplementedError
+
+    def _group_event(self, group: OrderGroup, event_type: str) -> None:
+        raise NotImplementedError
+
+    def trigger_group(self, group: OrderGroup) -> None:
+        """Cancel every resting order of the group and refuse new ones until reset."""
+        group.triggered = True
+        self._cancel_group_orders(group)
+        self._group_event(group, "triggered")
+
+    def reset_group(self, group: OrderGroup) -> None:
+        """Clear the window and accept orders again."""
+        group.triggered = False
+        group.window.clear()
+        self._group_event(group, "reset")
+
+    def delete_group(self, group: OrderGroup) -> None:
+        """Cancel the group's orders and forget it."""
+        self._cancel_group_orders(group)
+        del self.groups[group.group_id]
+        self._group_event(group, "deleted")
+
+
+class ExchangeGroups(ExchangeFills, GroupLifecycle):
     def create_group(self, user_id: str, body: Any) -> dict[str, Any]:
         """CreateOrderGroup: `contracts_limit` or `contracts_limit_fp` (they must agree if both)."""
         body = self._check_body("CreateOrderGroupRequest", body or {})
@@ -113,23 +151,8 @@ class ExchangeGroups(ExchangeFills):
         if window_reached(group, now):
             self.trigger_group(group)
 
-    def trigger_group(self, group: OrderGroup) -> None:
-        """Cancel every resting order of the group and refuse new ones until reset."""
-        group.triggered = True
+    def _cancel_group_orders(self, group: OrderGroup) -> None:
         cancel_resting(self.markets, [self.orders[i] for i in sorted(group.order_ids)], self._apply)
-        self._group_event(group, "triggered")
-
-    def reset_group(self, group: OrderGroup) -> None:
-        """Clear the window and accept orders again."""
-        group.triggered = False
-        group.window.clear()
-        self._group_event(group, "reset")
-
-    def delete_group(self, group: OrderGroup) -> None:
-        """Cancel the group's orders and forget it."""
-        cancel_resting(self.markets, [self.orders[i] for i in sorted(group.order_ids)], self._apply)
-        del self.groups[group.group_id]
-        self._group_event(group, "deleted")
 
     def update_group_limit(self, group: OrderGroup, body: Any) -> None:
         """UpdateOrderGroupLimit; triggers the group at once if the window already reaches the new limit."""

@@ -16,6 +16,7 @@ from ._state import (
     cancel_resting,
     decrease_target,
     int_field,
+    owned_orders,
     resting_order,
     taker_fee,
 )
@@ -158,12 +159,7 @@ class ExchangeOrders(ExchangeGroups):
 
     def cancel_all(self, user_id: str, subaccount: int | None = None) -> int:
         """CancelAllOrders: cancel every resting order of the user (one subaccount or all); returns how many."""
-        mine = [
-            o
-            for o in self.orders.values()
-            if o.meta["user_id"] == user_id and subaccount in (None, o.meta["subaccount"])
-        ]
-        return cancel_resting(self.markets, mine, self._apply)
+        return cancel_resting(self.markets, owned_orders(self.orders, user_id, subaccount), self._apply)
 
     def decrease_order(self, user_id: str, order_id: str, body: Any, subaccount: int | None = None) -> dict[str, Any]:
         """DecreaseOrderV2: exactly one of `reduce_by` / `reduce_to`; keeps queue position."""

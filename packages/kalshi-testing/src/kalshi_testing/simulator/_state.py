@@ -28,6 +28,7 @@ __all__ = [
     "decrease_target",
     "find_market",
     "find_user_order",
+    "owned_orders",
     "resting_order",
 ]
 
@@ -180,6 +181,11 @@ def find_user_order(orders: Mapping[str, Order], user_id: str, order_id: str, su
     if subaccount is not None and order.meta["subaccount"] != subaccount:
         raise ExchangeError(404, "order_not_found", f"order {order_id} not found in subaccount {subaccount}")
     return order
+
+
+def owned_orders(orders: Mapping[str, Order], user_id: str, subaccount: int | None) -> list[Order]:
+    """The orders of `user_id` (in `subaccount` when given), oldest first."""
+    return [o for o in orders.values() if o.meta["user_id"] == user_id and subaccount in (None, o.meta["subaccount"])]
 
 
 def resting_order(markets: Mapping[str, M], order: Order) -> M:

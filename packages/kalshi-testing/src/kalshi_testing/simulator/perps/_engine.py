@@ -22,7 +22,7 @@ from typing import Any
 from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._exchange import Exchange, ExchangeError
 from kalshi_testing.simulator._matching import BookSide, Order, SelfTradePrevention, TimeInForce
-from kalshi_testing.simulator._state import cancel_resting, decrease_target, int_field, resting_order
+from kalshi_testing.simulator._state import cancel_resting, decrease_target, int_field, owned_orders, resting_order
 
 from ._corporate import CorporateActions
 from ._fills import Fills, fee
@@ -227,12 +227,7 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
 
     def cancel_all(self, user_id: str, subaccount: int | None = None) -> int:
         """CancelAllMarginOrders: every resting order of the user (one subaccount or all); returns how many."""
-        mine = [
-            o
-            for o in self.orders.values()
-            if o.meta["user_id"] == user_id and subaccount in (None, o.meta["subaccount"])
-        ]
-        return cancel_resting(self.markets, mine, self.apply)
+        return cancel_resting(self.markets, owned_orders(self.orders, user_id, subaccount), self.apply)
 
     def decrease_order(self, user_id: str, order_id: str, body: Any, subaccount: int | None = None) -> dict[str, Any]:
         """DecreaseMarginOrder: exactly one of `reduce_by` / `reduce_to`; keeps queue position."""

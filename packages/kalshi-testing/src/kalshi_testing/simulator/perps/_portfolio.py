@@ -8,7 +8,14 @@ from typing import Any
 
 from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._exchange import Exchange, ExchangeError, OrderGroup
-from kalshi_testing.simulator._groups import find_group, group_event, group_limit, group_view, window_reached
+from kalshi_testing.simulator._groups import (
+    GroupLifecycle,
+    find_group,
+    group_event,
+    group_limit,
+    group_view,
+    window_reached,
+)
 from kalshi_testing.simulator._state import cancel_resting
 
 from ._base import EngineBase
@@ -20,7 +27,7 @@ _ZERO = Decimal(0)
 _MAX_SUBACCOUNT = 63
 
 
-class Portfolio(EngineBase):
+class Portfolio(EngineBase, GroupLifecycle):
     """The `PerpsExchange` operations around orders and money that are not matching itself."""
 
     def __init__(self, *, clock: Callable[[], int], prediction: Exchange | None = None) -> None:
@@ -71,24 +78,6 @@ class Portfolio(EngineBase):
         group.window.append((now, count))
         if window_reached(group, now):
             self.trigger_group(group)
-
-    def trigger_group(self, group: OrderGroup) -> None:
-        """Cancel the group's resting orders and refuse new ones until reset."""
-        group.triggered = True
-        self._cancel_group_orders(group)
-        self._group_event(group, "triggered")
-
-    def reset_group(self, group: OrderGroup) -> None:
-        """Clear the window and accept orders again."""
-        group.triggered = False
-        group.window.clear()
-        self._group_event(group, "reset")
-
-    def delete_group(self, group: OrderGroup) -> None:
-        """Cancel the group's orders and forget it."""
-        self._cancel_group_orders(group)
-        del self.groups[group.group_id]
-        self._group_event(group, "deleted")
 
     def update_group_limit(self, group: OrderGroup, body: Any) -> None:
         """UpdateMarginOrderGroupLimit."""
