@@ -7,7 +7,7 @@ from typing import Any
 
 from . import _format as fmt
 from ._groups import ExchangeGroups
-from ._matching import BookSide, CancelReason, Order, OrderStatus, SelfTradePrevention, TimeInForce
+from ._matching import BookSide, CancelReason, Order, OrderStatus, TimeInForce
 from ._shapes import rest
 from ._state import (
     ONE,
@@ -15,8 +15,11 @@ from ._state import (
     ExchangeError,
     cancel_resting,
     decrease_target,
+    fill_averages,
     int_field,
     owned_orders,
+    parse_order,
+    price_and_count,
     resting_order,
     taker_fee,
 )
@@ -41,14 +44,7 @@ class ExchangeOrders(ExchangeGroups):
                         409, "order_already_exists", f"client_order_id {client_order_id} was used for a different order"
                     )
                 return self._create_response(order)
-        try:
-            side = BookSide(body["side"])
-            tif = TimeInForce(body["time_in_force"])
-            stp = SelfTradePrevention(body["self_trade_prevention_type"])
-            price = fmt.parse_price(body["price"])
-            count = fmt.parse_count(body["count"])
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+        side, tif, stp, price, count = parse_order(body)
         if market.info.get("status") != "active" or not self.trading_active:
             raise ExchangeError(400, "market_closed", f"market {market.ticker} is not open for trading")
         if not (ZERO < price < ONE) or price % market.tick:
@@ -137,9 +133,7 @@ class ExchangeOrders(ExchangeGroups):
             "remaining_count": fmt.count(order.remaining),
             "ts_ms": m["updated_ms"],
         }
-        if order.filled:
-            values["average_fill_price"] = fmt.dollars(m["fill_cost"] / order.filled)
-            values["average_fee_paid"] = fmt.dollars(m["fees"] / order.filled)
+        values.update(fill_averages(order))
         return rest("CreateOrderV2Response", **values)
 
     def cancel_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> dict[str, Any]:
@@ -185,11 +179,7 @@ class ExchangeOrders(ExchangeGroups):
         market = self.markets[order.meta["ticker"]]
         if body["ticker"] != market.ticker or body["side"] != order.side.value:
             raise ExchangeError(400, "invalid_parameters", "ticker and side must match the order")
-        try:
-            price = fmt.parse_price(body["price"])
-            total = fmt.parse_count(body["count"])
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+        price, total = price_and_count(body)
         if not (ZERO < price < ONE) or price % market.tick:
             raise ExchangeError(400, "invalid_price", f"price {body['price']} is not a valid tick")
         if market.book.get(order_id) is None:

@@ -11,7 +11,7 @@ from decimal import ROUND_CEILING, Decimal
 from typing import Any, Protocol, TypeVar
 
 from . import _format as fmt
-from ._matching import MatchResult, Order, OrderBook, OrderStatus
+from ._matching import BookSide, MatchResult, Order, OrderBook, OrderStatus, SelfTradePrevention, TimeInForce
 from ._shapes import PREDICTION, Shapes, rest
 
 __all__ = [
@@ -27,8 +27,11 @@ __all__ = [
     "check_body",
     "decrease_target",
     "find_market",
+    "fill_averages",
     "find_user_order",
     "owned_orders",
+    "parse_order",
+    "price_and_count",
     "resting_order",
 ]
 
@@ -207,6 +210,37 @@ def cancel_resting(markets: Mapping[str, M], orders: Iterable[Order], apply: Cal
                 apply(market, result)
                 cancelled += 1
     return cancelled
+
+
+def price_and_count(body: dict[str, Any]) -> tuple[Decimal, Decimal]:
+    """The `price` and `count` of an order or amend body; a 400 if either is malformed."""
+    try:
+        return fmt.parse_price(body["price"]), fmt.parse_count(body["count"])
+    except ValueError as exc:
+        raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+
+
+def parse_order(body: dict[str, Any]) -> tuple[BookSide, TimeInForce, SelfTradePrevention, Decimal, Decimal]:
+    """Side, time in force, self-trade prevention, price and count of an order body; a 400 if one is malformed."""
+    try:
+        side = BookSide(body["side"])
+        tif = TimeInForce(body["time_in_force"])
+        stp = SelfTradePrevention(body["self_trade_prevention_type"])
+    except ValueError as exc:
+        raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+    price, count = price_and_count(body)
+    return side, tif, stp, price, count
+
+
+def fill_averages(order: Order) -> dict[str, str]:
+    """`average_fill_price` and `average_fee_paid` of an order that has filled; empty otherwise."""
+    if not order.filled:
+        return {}
+    m = order.meta
+    return {
+        "average_fill_price": fmt.dollars(m["fill_cost"] / order.filled),
+        "average_fee_paid": fmt.dollars(m["fees"] / order.filled),
+    }
 
 
 def decrease_target(body: dict[str, Any], remaining: Decimal) -> Decimal:

@@ -21,8 +21,17 @@ from typing import Any
 
 from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._exchange import Exchange, ExchangeError
-from kalshi_testing.simulator._matching import BookSide, Order, SelfTradePrevention, TimeInForce
-from kalshi_testing.simulator._state import cancel_resting, decrease_target, int_field, owned_orders, resting_order
+from kalshi_testing.simulator._matching import BookSide, Order, TimeInForce
+from kalshi_testing.simulator._state import (
+    cancel_resting,
+    decrease_target,
+    fill_averages,
+    int_field,
+    owned_orders,
+    parse_order,
+    price_and_count,
+    resting_order,
+)
 
 from ._corporate import CorporateActions
 from ._fills import Fills, fee
@@ -125,14 +134,7 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             if order.meta["request"] != body:
                 raise ExchangeError(409, "order_already_exists", f"client_order_id {client_order_id} was already used")
             return self._create_response(order)
-        try:
-            side = BookSide(body["side"])
-            tif = TimeInForce(body["time_in_force"])
-            stp = SelfTradePrevention(body["self_trade_prevention_type"])
-            price = fmt.parse_price(body["price"])
-            count = fmt.parse_count(body["count"])
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+        side, tif, stp, price, count = parse_order(body)
         version = int_field(body, "market_version")
         if version and version != market.info["market_version"]:
             raise ExchangeError(409, "market_version_mismatch", f"market {market.ticker} is at a different version")
@@ -203,9 +205,7 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             "fill_count": fmt.count(order.filled),
             "remaining_count": fmt.count(order.remaining),
         }
-        if order.filled:
-            values["average_fill_price"] = fmt.dollars(m["fill_cost"] / order.filled)
-            values["average_fee_paid"] = fmt.dollars(m["fees"] / order.filled)
+        values.update(fill_averages(order))
         return PERPS.rest("CreateMarginOrderResponse", **values)
 
     def _resting(self, user_id: str, order_id: str, subaccount: int | None) -> tuple[Order, PerpsMarket]:
@@ -251,11 +251,7 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             raise ExchangeError(400, "invalid_parameters", "ticker must match the order")
         if body["side"] != order.side.value:
             raise ExchangeError(400, "invalid_parameters", "side must match the order")
-        try:
-            price = fmt.parse_price(body["price"])
-            total = fmt.parse_count(body["count"])
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+        price, total = price_and_count(body)
         if price <= 0 or price % market.tick:
             raise ExchangeError(400, "invalid_price", f"price {body['price']} is not a tick of {market.ticker}")
         if total <= order.filled:
