@@ -7,10 +7,11 @@ from decimal import Decimal
 from typing import Any
 
 from . import _format as fmt
+from . import _order_rules as rules
 from ._fills import ExchangeFills
 from ._matching import Order, OrderStatus
 from ._shapes import PREDICTION, Shapes, rest
-from ._state import GROUP_WINDOW_MS, ZERO, ExchangeError, FeedEvent, OrderGroup, cancel_resting, int_field
+from ._state import GROUP_WINDOW_MS, ZERO, ExchangeError, FeedEvent, OrderGroup, int_field
 
 __all__ = [
     "ExchangeGroups",
@@ -152,7 +153,7 @@ class ExchangeGroups(ExchangeFills, GroupLifecycle):
             self.trigger_group(group)
 
     def _cancel_group_orders(self, group: OrderGroup) -> None:
-        cancel_resting(self.markets, [self.orders[i] for i in sorted(group.order_ids)], self._apply)
+        rules.cancel_resting(self.markets, [self.orders[i] for i in sorted(group.order_ids)], self._apply)
 
     def update_group_limit(self, group: OrderGroup, body: Any) -> None:
         """UpdateOrderGroupLimit; triggers the group at once if the window already reaches the new limit."""

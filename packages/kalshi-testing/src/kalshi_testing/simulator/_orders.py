@@ -6,23 +6,11 @@ import heapq
 from typing import Any
 
 from . import _format as fmt
+from . import _order_rules as rules
 from ._groups import ExchangeGroups
 from ._matching import BookSide, CancelReason, Order, OrderStatus, TimeInForce
 from ._shapes import rest
-from ._state import (
-    ONE,
-    ZERO,
-    ExchangeError,
-    cancel_resting,
-    decrease_target,
-    fill_averages,
-    int_field,
-    owned_orders,
-    parse_order,
-    price_and_count,
-    resting_order,
-    taker_fee,
-)
+from ._state import ONE, ZERO, ExchangeError, int_field, taker_fee
 
 __all__ = ["ExchangeOrders"]
 
@@ -44,7 +32,7 @@ class ExchangeOrders(ExchangeGroups):
                         409, "order_already_exists", f"client_order_id {client_order_id} was used for a different order"
                     )
                 return self._create_response(order)
-        side, tif, stp, price, count = parse_order(body)
+        side, tif, stp, price, count = rules.parse_order(body)
         if market.info.get("status") != "active" or not self.trading_active:
             raise ExchangeError(400, "market_closed", f"market {market.ticker} is not open for trading")
         if not (ZERO < price < ONE) or price % market.tick:
@@ -133,13 +121,13 @@ class ExchangeOrders(ExchangeGroups):
             "remaining_count": fmt.count(order.remaining),
             "ts_ms": m["updated_ms"],
         }
-        values.update(fill_averages(order))
+        values.update(rules.fill_averages(order))
         return rest("CreateOrderV2Response", **values)
 
     def cancel_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> dict[str, Any]:
         """CancelOrderV2: returns `CancelOrderV2Response`; 404 if not resting."""
         order = self.user_order(user_id, order_id, subaccount)
-        market = resting_order(self.markets, order)
+        market = rules.resting_order(self.markets, order)
         result = market.book.cancel(order_id)
         assert result is not None
         self._apply(market, result)
@@ -153,14 +141,14 @@ class ExchangeOrders(ExchangeGroups):
 
     def cancel_all(self, user_id: str, subaccount: int | None = None) -> int:
         """CancelAllOrders: cancel every resting order of the user (one subaccount or all); returns how many."""
-        return cancel_resting(self.markets, owned_orders(self.orders, user_id, subaccount), self._apply)
+        return rules.cancel_resting(self.markets, rules.owned_orders(self.orders, user_id, subaccount), self._apply)
 
     def decrease_order(self, user_id: str, order_id: str, body: Any, subaccount: int | None = None) -> dict[str, Any]:
         """DecreaseOrderV2: exactly one of `reduce_by` / `reduce_to`; keeps queue position."""
         body = self._check_body("DecreaseOrderV2Request", body)
         order = self.user_order(user_id, order_id, subaccount)
-        target = decrease_target(body, order.remaining)
-        market = resting_order(self.markets, order)
+        target = rules.decrease_target(body, order.remaining)
+        market = rules.resting_order(self.markets, order)
         result = market.book.reduce(order_id, target)
         assert result is not None
         self._apply(market, result)
@@ -179,7 +167,7 @@ class ExchangeOrders(ExchangeGroups):
         market = self.markets[order.meta["ticker"]]
         if body["ticker"] != market.ticker or body["side"] != order.side.value:
             raise ExchangeError(400, "invalid_parameters", "ticker and side must match the order")
-        price, total = price_and_count(body)
+        price, total = rules.price_and_count(body)
         if not (ZERO < price < ONE) or price % market.tick:
             raise ExchangeError(400, "invalid_price", f"price {body['price']} is not a valid tick")
         if market.book.get(order_id) is None:

@@ -20,18 +20,10 @@ from decimal import Decimal
 from typing import Any
 
 from kalshi_testing.simulator import _format as fmt
+from kalshi_testing.simulator import _order_rules as rules
 from kalshi_testing.simulator._exchange import Exchange, ExchangeError
 from kalshi_testing.simulator._matching import BookSide, Order, TimeInForce
-from kalshi_testing.simulator._state import (
-    cancel_resting,
-    decrease_target,
-    fill_averages,
-    int_field,
-    owned_orders,
-    parse_order,
-    price_and_count,
-    resting_order,
-)
+from kalshi_testing.simulator._state import int_field
 
 from ._corporate import CorporateActions
 from ._fills import Fills, fee
@@ -134,7 +126,7 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             if order.meta["request"] != body:
                 raise ExchangeError(409, "order_already_exists", f"client_order_id {client_order_id} was already used")
             return self._create_response(order)
-        side, tif, stp, price, count = parse_order(body)
+        side, tif, stp, price, count = rules.parse_order(body)
         version = int_field(body, "market_version")
         if version and version != market.info["market_version"]:
             raise ExchangeError(409, "market_version_mismatch", f"market {market.ticker} is at a different version")
@@ -205,12 +197,12 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             "fill_count": fmt.count(order.filled),
             "remaining_count": fmt.count(order.remaining),
         }
-        values.update(fill_averages(order))
+        values.update(rules.fill_averages(order))
         return PERPS.rest("CreateMarginOrderResponse", **values)
 
     def _resting(self, user_id: str, order_id: str, subaccount: int | None) -> tuple[Order, PerpsMarket]:
         order = self.user_order(user_id, order_id, subaccount)
-        return order, resting_order(self.markets, order)
+        return order, rules.resting_order(self.markets, order)
 
     def cancel_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> dict[str, Any]:
         """CancelMarginOrder: returns `CancelMarginOrderResponse`; 404 if not resting."""
@@ -227,13 +219,13 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
 
     def cancel_all(self, user_id: str, subaccount: int | None = None) -> int:
         """CancelAllMarginOrders: every resting order of the user (one subaccount or all); returns how many."""
-        return cancel_resting(self.markets, owned_orders(self.orders, user_id, subaccount), self.apply)
+        return rules.cancel_resting(self.markets, rules.owned_orders(self.orders, user_id, subaccount), self.apply)
 
     def decrease_order(self, user_id: str, order_id: str, body: Any, subaccount: int | None = None) -> dict[str, Any]:
         """DecreaseMarginOrder: exactly one of `reduce_by` / `reduce_to`; keeps queue position."""
         body = self.check_body("DecreaseMarginOrderRequest", body)
         order, market = self._resting(user_id, order_id, subaccount)
-        result = market.book.reduce(order_id, decrease_target(body, order.remaining))
+        result = market.book.reduce(order_id, rules.decrease_target(body, order.remaining))
         assert result is not None
         self.apply(market, result)
         return PERPS.rest(
@@ -251,7 +243,7 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             raise ExchangeError(400, "invalid_parameters", "ticker must match the order")
         if body["side"] != order.side.value:
             raise ExchangeError(400, "invalid_parameters", "side must match the order")
-        price, total = price_and_count(body)
+        price, total = rules.price_and_count(body)
         if price <= 0 or price % market.tick:
             raise ExchangeError(400, "invalid_price", f"price {body['price']} is not a tick of {market.ticker}")
         if total <= order.filled:

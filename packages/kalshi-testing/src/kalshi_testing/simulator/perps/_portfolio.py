@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from kalshi_testing.simulator import _format as fmt
+from kalshi_testing.simulator import _order_rules as rules
 from kalshi_testing.simulator._exchange import Exchange, ExchangeError, OrderGroup
 from kalshi_testing.simulator._groups import (
     GroupLifecycle,
@@ -16,7 +17,6 @@ from kalshi_testing.simulator._groups import (
     group_view,
     window_reached,
 )
-from kalshi_testing.simulator._state import cancel_resting
 
 from ._base import EngineBase
 from ._spec import PERPS
@@ -68,7 +68,7 @@ class Portfolio(EngineBase, GroupLifecycle):
         self.publish(group_event(PERPS, group, event_type, self.clock()))
 
     def _cancel_group_orders(self, group: OrderGroup) -> None:
-        cancel_resting(self.markets, [self.orders[i] for i in sorted(group.order_ids)], self.apply)
+        rules.cancel_resting(self.markets, [self.orders[i] for i in sorted(group.order_ids)], self.apply)
 
     def count_group_fill(self, group_id: str, count: Decimal, now: int) -> None:
         """Count a fill against its group's window; reaching the limit triggers the group."""
