@@ -17,6 +17,7 @@ __all__ = [
     "cancel_resting",
     "decrease_target",
     "fill_averages",
+    "order_meta",
     "owned_orders",
     "parse_order",
     "price_and_count",
@@ -91,3 +92,31 @@ def decrease_target(body: dict[str, Any], remaining: Decimal) -> Decimal:
     except ValueError as exc:
         raise ExchangeError(400, "invalid_parameters", str(exc)) from None
     return min(max(target, ZERO), remaining)
+
+
+def order_meta(
+    body: dict[str, Any],
+    *,
+    user_id: str,
+    subaccount: int,
+    ticker: str,
+    client_order_id: Any,
+    group_id: str | None,
+    expiration: int | None,
+    now: int,
+) -> dict[str, Any]:
+    """The bookkeeping both engines keep on a new order (`Order.meta`); each adds its own keys."""
+    return {
+        "user_id": user_id,
+        "subaccount": subaccount,
+        "ticker": ticker,
+        "client_order_id": client_order_id,
+        "created_ms": now,
+        "updated_ms": now,
+        "fill_cost": ZERO,
+        "fees": ZERO,
+        "request": dict(body),
+        "order_group_id": group_id,
+        "expiration_s": expiration,
+        "cancel_order_on_pause": bool(body.get("cancel_order_on_pause")),
+    }

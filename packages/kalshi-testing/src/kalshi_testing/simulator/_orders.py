@@ -65,23 +65,20 @@ class ExchangeOrders(ExchangeGroups):
             raise ExchangeError(400, "insufficient_balance", "insufficient balance for this order")
         now = self.clock()
         order_id = self._next_id()
-        meta: dict[str, Any] = {
-            "user_id": user_id,
-            "subaccount": subaccount,
-            "ticker": market.ticker,
-            "client_order_id": client_order_id,
+        meta = rules.order_meta(
+            body,
+            user_id=user_id,
+            subaccount=subaccount,
+            ticker=market.ticker,
+            client_order_id=client_order_id,
+            group_id=group.group_id if group else None,
+            expiration=expiration,
+            now=now,
+        ) | {
             "initial": count,
-            "created_ms": now,
-            "updated_ms": now,
             "taker_cost": ZERO,
             "maker_cost": ZERO,
             "taker_fees": ZERO,
-            "fill_cost": ZERO,
-            "fees": ZERO,
-            "request": dict(body),
-            "order_group_id": group.group_id if group else None,
-            "expiration_s": expiration,
-            "cancel_order_on_pause": bool(body.get("cancel_order_on_pause")),
             "opening": opening,
             "reserved": ZERO,
         }

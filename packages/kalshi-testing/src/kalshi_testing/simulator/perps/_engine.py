@@ -166,21 +166,17 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             time_in_force=tif,
             self_trade_prevention=stp,
             post_only=bool(body.get("post_only")),
-            meta={
-                "user_id": user_id,
-                "subaccount": subaccount,
-                "ticker": market.ticker,
-                "client_order_id": client_order_id,
-                "created_ms": now,
-                "updated_ms": now,
-                "fill_cost": _ZERO,
-                "fees": _ZERO,
-                "request": dict(body),
-                "order_group_id": group.group_id if group else None,
-                "expiration_s": expiration,
-                "cancel_order_on_pause": bool(body.get("cancel_order_on_pause")),
-                "order_source": source,
-            },
+            meta=rules.order_meta(
+                body,
+                user_id=user_id,
+                subaccount=subaccount,
+                ticker=market.ticker,
+                client_order_id=client_order_id,
+                group_id=group.group_id if group else None,
+                expiration=expiration,
+                now=now,
+            )
+            | {"order_source": source},
         )
         self.orders[order.order_id] = order
         self._client_ids[(user_id, subaccount, client_order_id)] = order.order_id
