@@ -11,7 +11,7 @@ from typing import Any
 
 from . import _format as fmt
 from ._matching import BookSide, MatchResult, Order, OrderStatus, SelfTradePrevention, TimeInForce
-from ._state import ZERO, ExchangeError, M
+from ._state import ZERO, ExchangeError, M, OrderGroup
 
 __all__ = [
     "cancel_resting",
@@ -94,14 +94,13 @@ def decrease_target(body: dict[str, Any], remaining: Decimal) -> Decimal:
     return min(max(target, ZERO), remaining)
 
 
-def order_meta(
+def order_meta(  # noqa: PLR0917 - the fields every new order records, in one call per engine
     body: dict[str, Any],
-    *,
     user_id: str,
     subaccount: int,
     ticker: str,
     client_order_id: Any,
-    group_id: str | None,
+    group: OrderGroup | None,
     expiration: int | None,
     now: int,
 ) -> dict[str, Any]:
@@ -116,7 +115,7 @@ def order_meta(
         "fill_cost": ZERO,
         "fees": ZERO,
         "request": dict(body),
-        "order_group_id": group_id,
+        "order_group_id": group.group_id if group else None,
         "expiration_s": expiration,
         "cancel_order_on_pause": bool(body.get("cancel_order_on_pause")),
     }

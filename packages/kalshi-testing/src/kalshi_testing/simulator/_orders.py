@@ -65,16 +65,7 @@ class ExchangeOrders(ExchangeGroups):
             raise ExchangeError(400, "insufficient_balance", "insufficient balance for this order")
         now = self.clock()
         order_id = self._next_id()
-        meta = rules.order_meta(
-            body,
-            user_id=user_id,
-            subaccount=subaccount,
-            ticker=market.ticker,
-            client_order_id=client_order_id,
-            group_id=group.group_id if group else None,
-            expiration=expiration,
-            now=now,
-        ) | {
+        meta = rules.order_meta(body, user_id, subaccount, market.ticker, client_order_id, group, expiration, now) | {
             "initial": count,
             "taker_cost": ZERO,
             "maker_cost": ZERO,

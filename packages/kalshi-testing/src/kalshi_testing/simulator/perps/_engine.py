@@ -166,16 +166,7 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             time_in_force=tif,
             self_trade_prevention=stp,
             post_only=bool(body.get("post_only")),
-            meta=rules.order_meta(
-                body,
-                user_id=user_id,
-                subaccount=subaccount,
-                ticker=market.ticker,
-                client_order_id=client_order_id,
-                group_id=group.group_id if group else None,
-                expiration=expiration,
-                now=now,
-            )
+            meta=rules.order_meta(body, user_id, subaccount, market.ticker, client_order_id, group, expiration, now)
             | {"order_source": source},
         )
         self.orders[order.order_id] = order
