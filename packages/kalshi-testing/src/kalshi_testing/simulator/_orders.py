@@ -6,8 +6,9 @@ import heapq
 from typing import Any
 
 from . import _format as fmt
+from . import _order_rules as rules
 from ._groups import ExchangeGroups
-from ._matching import BookSide, CancelReason, Order, OrderStatus, SelfTradePrevention, TimeInForce
+from ._matching import BookSide, CancelReason, Order, OrderStatus, TimeInForce
 from ._shapes import rest
 from ._state import ONE, ZERO, ExchangeError, int_field, taker_fee
 
@@ -31,14 +32,7 @@ class ExchangeOrders(ExchangeGroups):
                         409, "order_already_exists", f"client_order_id {client_order_id} was used for a different order"
                     )
                 return self._create_response(order)
-        try:
-            side = BookSide(body["side"])
-            tif = TimeInForce(body["time_in_force"])
-            stp = SelfTradePrevention(body["self_trade_prevention_type"])
-            price = fmt.parse_price(body["price"])
-            count = fmt.parse_count(body["count"])
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+        side, tif, stp, price, count = rules.parse_order(body)
         if market.info.get("status") != "active" or not self.trading_active:
             raise ExchangeError(400, "market_closed", f"market {market.ticker} is not open for trading")
         if not (ZERO < price < ONE) or price % market.tick:
@@ -71,23 +65,11 @@ class ExchangeOrders(ExchangeGroups):
             raise ExchangeError(400, "insufficient_balance", "insufficient balance for this order")
         now = self.clock()
         order_id = self._next_id()
-        meta: dict[str, Any] = {
-            "user_id": user_id,
-            "subaccount": subaccount,
-            "ticker": market.ticker,
-            "client_order_id": client_order_id,
+        meta = rules.order_meta(body, user_id, subaccount, market.ticker, client_order_id, group, expiration, now) | {
             "initial": count,
-            "created_ms": now,
-            "updated_ms": now,
             "taker_cost": ZERO,
             "maker_cost": ZERO,
             "taker_fees": ZERO,
-            "fill_cost": ZERO,
-            "fees": ZERO,
-            "request": dict(body),
-            "order_group_id": group.group_id if group else None,
-            "expiration_s": expiration,
-            "cancel_order_on_pause": bool(body.get("cancel_order_on_pause")),
             "opening": opening,
             "reserved": ZERO,
         }
@@ -127,18 +109,15 @@ class ExchangeOrders(ExchangeGroups):
             "remaining_count": fmt.count(order.remaining),
             "ts_ms": m["updated_ms"],
         }
-        if order.filled:
-            values["average_fill_price"] = fmt.dollars(m["fill_cost"] / order.filled)
-            values["average_fee_paid"] = fmt.dollars(m["fees"] / order.filled)
+        values.update(rules.fill_averages(order))
         return rest("CreateOrderV2Response", **values)
 
     def cancel_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> dict[str, Any]:
         """CancelOrderV2: returns `CancelOrderV2Response`; 404 if not resting."""
         order = self.user_order(user_id, order_id, subaccount)
-        market = self.markets[order.meta["ticker"]]
+        market = rules.resting_order(self.markets, order)
         result = market.book.cancel(order_id)
-        if result is None:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} is not resting")
+        assert result is not None
         self._apply(market, result)
         return rest(
             "CancelOrderV2Response",
@@ -150,36 +129,15 @@ class ExchangeOrders(ExchangeGroups):
 
     def cancel_all(self, user_id: str, subaccount: int | None = None) -> int:
         """CancelAllOrders: cancel every resting order of the user (one subaccount or all); returns how many."""
-        cancelled = 0
-        for order in list(self.orders.values()):
-            m = order.meta
-            if (
-                m["user_id"] == user_id
-                and subaccount in (None, m["subaccount"])
-                and order.status is OrderStatus.RESTING
-            ):
-                market = self.markets[m["ticker"]]
-                result = market.book.cancel(order.order_id)
-                if result is not None:
-                    self._apply(market, result)
-                    cancelled += 1
-        return cancelled
+        return rules.cancel_resting(self.markets, rules.owned_orders(self.orders, user_id, subaccount), self._apply)
 
     def decrease_order(self, user_id: str, order_id: str, body: Any, subaccount: int | None = None) -> dict[str, Any]:
         """DecreaseOrderV2: exactly one of `reduce_by` / `reduce_to`; keeps queue position."""
         body = self._check_body("DecreaseOrderV2Request", body)
         order = self.user_order(user_id, order_id, subaccount)
-        by, to = body.get("reduce_by"), body.get("reduce_to")
-        if (by is None) == (to is None):
-            raise ExchangeError(400, "invalid_parameters", "send exactly one of reduce_by or reduce_to")
-        try:
-            target = order.remaining - fmt.parse_count(by) if by is not None else fmt.parse_count(to)
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
-        market = self.markets[order.meta["ticker"]]
-        if market.book.get(order_id) is None:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} is not resting")
-        result = market.book.reduce(order_id, max(target, ZERO) if target <= order.remaining else order.remaining)
+        target = rules.decrease_target(body, order.remaining)
+        market = rules.resting_order(self.markets, order)
+        result = market.book.reduce(order_id, target)
         assert result is not None
         self._apply(market, result)
         return rest(
@@ -197,11 +155,7 @@ class ExchangeOrders(ExchangeGroups):
         market = self.markets[order.meta["ticker"]]
         if body["ticker"] != market.ticker or body["side"] != order.side.value:
             raise ExchangeError(400, "invalid_parameters", "ticker and side must match the order")
-        try:
-            price = fmt.parse_price(body["price"])
-            total = fmt.parse_count(body["count"])
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+        price, total = rules.price_and_count(body)
         if not (ZERO < price < ONE) or price % market.tick:
             raise ExchangeError(400, "invalid_price", f"price {body['price']} is not a valid tick")
         if market.book.get(order_id) is None:

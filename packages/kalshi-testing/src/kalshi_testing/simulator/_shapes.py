@@ -9,6 +9,7 @@ product's tables (prediction, perps, Klear); the module functions use the predic
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import ModuleType
 from typing import Any
 
 from ._generated import asyncapi_shapes, openapi_shapes
@@ -44,6 +45,18 @@ class Shapes:
         self.field_enums = field_enums
         self.messages: Table = messages or {}
         self.ws_field_enums: EnumTable = ws_field_enums or {}
+
+    @classmethod
+    def from_modules(cls, openapi: ModuleType, asyncapi: ModuleType | None = None) -> Shapes:
+        """The tables of one product from its generated `*_openapi_shapes` (and `*_asyncapi_shapes`) module."""
+        return cls(
+            openapi.OBJECTS,
+            openapi.ENUMS,
+            openapi.SCALARS,
+            openapi.FIELD_ENUMS,
+            messages=asyncapi.MESSAGES if asyncapi else None,
+            ws_field_enums=asyncapi.FIELD_ENUMS if asyncapi else None,
+        )
 
     def _default(self, kind: str, nullable: bool) -> Any:
         if nullable:
@@ -102,14 +115,7 @@ class Shapes:
         return [f for f, (_, required, _) in self.objects[schema].items() if required and body.get(f) is None]
 
 
-PREDICTION = Shapes(
-    openapi_shapes.OBJECTS,
-    openapi_shapes.ENUMS,
-    openapi_shapes.SCALARS,
-    openapi_shapes.FIELD_ENUMS,
-    messages=asyncapi_shapes.MESSAGES,
-    ws_field_enums=asyncapi_shapes.FIELD_ENUMS,
-)
+PREDICTION = Shapes.from_modules(openapi_shapes, asyncapi_shapes)
 """The prediction tables (openapi.yaml, asyncapi.yaml)."""
 
 rest = PREDICTION.rest

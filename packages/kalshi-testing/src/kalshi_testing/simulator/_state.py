@@ -5,10 +5,10 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, Decimal
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from ._matching import Order, OrderBook
 from ._shapes import PREDICTION, Shapes, rest
@@ -23,6 +23,8 @@ __all__ = [
     "Position",
     "Record",
     "check_body",
+    "find_market",
+    "find_user_order",
 ]
 
 ZERO = Decimal(0)
@@ -148,6 +150,34 @@ def int_field(body: dict[str, Any], name: str) -> int | None:
     return value
 
 
+class Listed(Protocol):
+    """What the shared order rules need of a market (prediction `Market` or perps `PerpsMarket`)."""
+
+    @property
+    def book(self) -> OrderBook: ...
+
+
+M = TypeVar("M", bound=Listed)
+
+
+def find_market(markets: Mapping[str, M], ticker: str) -> M:
+    """The market `ticker`; raises a 404 ExchangeError if unknown."""
+    market = markets.get(ticker)
+    if market is None:
+        raise ExchangeError(404, "market_not_found", f"market {ticker} not found")
+    return market
+
+
+def find_user_order(orders: Mapping[str, Order], user_id: str, order_id: str, subaccount: int | None) -> Order:
+    """The order `order_id` if it belongs to `user_id` (and `subaccount`); 404 otherwise."""
+    order = orders.get(order_id)
+    if order is None or order.meta["user_id"] != user_id:
+        raise ExchangeError(404, "order_not_found", f"order {order_id} not found")
+    if subaccount is not None and order.meta["subaccount"] != subaccount:
+        raise ExchangeError(404, "order_not_found", f"order {order_id} not found in subaccount {subaccount}")
+    return order
+
+
 def taker_fee(count: Decimal, price: Decimal) -> Decimal:
     return (FEE_RATE * count * price * (ONE - price)).quantize(CENT, rounding=ROUND_CEILING)
 
@@ -203,10 +233,7 @@ class ExchangeState:
 
     def market(self, ticker: str) -> Market:
         """The market `ticker`; raises a 404 ExchangeError if unknown."""
-        market = self.markets.get(ticker)
-        if market is None:
-            raise ExchangeError(404, "market_not_found", f"market {ticker} not found")
-        return market
+        return find_market(self.markets, ticker)
 
     def _next_id(self) -> str:
         return str(uuid.uuid5(NS, f"id-{next(self._ids)}"))
@@ -220,12 +247,7 @@ class ExchangeState:
 
     def user_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> Order:
         """The order `order_id` if it belongs to `user_id` (and `subaccount`); 404 otherwise."""
-        order = self.orders.get(order_id)
-        if order is None or order.meta["user_id"] != user_id:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} not found")
-        if subaccount is not None and order.meta["subaccount"] != subaccount:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} not found in subaccount {subaccount}")
-        return order
+        return find_user_order(self.orders, user_id, order_id, subaccount)
 
     def add_record(self, kind: str, owner: str, obj: dict[str, Any], record_id: str | None = None) -> Record:
         """Store a spec object of `kind` owned by `owner` under `record_id` (default: a new id)."""

@@ -30,12 +30,7 @@ from kalshi_testing.simulator.perps._state import MarginAccount, PerpsMarket
 
 __all__ = ["KLEAR", "Ledger", "centicents"]
 
-KLEAR = Shapes(
-    klear_openapi_shapes.OBJECTS,
-    klear_openapi_shapes.ENUMS,
-    klear_openapi_shapes.SCALARS,
-    klear_openapi_shapes.FIELD_ENUMS,
-)
+KLEAR = Shapes.from_modules(klear_openapi_shapes)
 _NS = uuid.UUID("6f1c2d3e-0000-4000-8000-00000000c1ea")
 _ZERO = Decimal(0)
 _SETTLE_DELAY_MS = 1_000

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from kalshi_testing.simulator._exchange import Exchange, FeedEvent, OrderGroup
 from kalshi_testing.simulator._matching import MatchResult, Order
-from kalshi_testing.simulator._state import ExchangeError, check_body
+from kalshi_testing.simulator._state import check_body, find_market, find_user_order, int_field
 
 from ._spec import PERPS
 from ._state import MarginAccount, PerpsMarket
@@ -73,19 +73,11 @@ class EngineBase:
 
     def market(self, ticker: str) -> PerpsMarket:
         """The market `ticker`; 404 if unknown."""
-        market = self.markets.get(ticker)
-        if market is None:
-            raise ExchangeError(404, "market_not_found", f"market {ticker} not found")
-        return market
+        return find_market(self.markets, ticker)
 
     def user_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> Order:
         """The user's order (in `subaccount` when given); 404 otherwise."""
-        order = self.orders.get(order_id)
-        if order is None or order.meta["user_id"] != user_id:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} not found")
-        if subaccount is not None and order.meta["subaccount"] != subaccount:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} not found in subaccount {subaccount}")
-        return order
+        return find_user_order(self.orders, user_id, order_id, subaccount)
 
     def next_id(self) -> str:
         """A fresh deterministic id."""
@@ -99,13 +91,3 @@ class EngineBase:
     def check_body(self, schema: str, body: Any) -> dict[str, Any]:
         """A JSON-object request body with only the spec's fields and every required one; 400 otherwise."""
         return check_body(schema, body, PERPS)
-
-
-def int_field(body: dict[str, Any], name: str) -> int | None:
-    """An optional integer body field; anything else is a 400."""
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ExchangeError(400, "invalid_parameters", f"{name} must be an integer", name)
-    return value

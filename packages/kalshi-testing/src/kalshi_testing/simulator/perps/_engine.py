@@ -20,10 +20,11 @@ from decimal import Decimal
 from typing import Any
 
 from kalshi_testing.simulator import _format as fmt
+from kalshi_testing.simulator import _order_rules as rules
 from kalshi_testing.simulator._exchange import Exchange, ExchangeError
-from kalshi_testing.simulator._matching import BookSide, Order, SelfTradePrevention, TimeInForce
+from kalshi_testing.simulator._matching import BookSide, Order, TimeInForce
+from kalshi_testing.simulator._state import int_field
 
-from ._base import int_field
 from ._corporate import CorporateActions
 from ._fills import Fills, fee
 from ._funding import Funding
@@ -125,14 +126,7 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             if order.meta["request"] != body:
                 raise ExchangeError(409, "order_already_exists", f"client_order_id {client_order_id} was already used")
             return self._create_response(order)
-        try:
-            side = BookSide(body["side"])
-            tif = TimeInForce(body["time_in_force"])
-            stp = SelfTradePrevention(body["self_trade_prevention_type"])
-            price = fmt.parse_price(body["price"])
-            count = fmt.parse_count(body["count"])
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+        side, tif, stp, price, count = rules.parse_order(body)
         version = int_field(body, "market_version")
         if version and version != market.info["market_version"]:
             raise ExchangeError(409, "market_version_mismatch", f"market {market.ticker} is at a different version")
@@ -172,21 +166,8 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             time_in_force=tif,
             self_trade_prevention=stp,
             post_only=bool(body.get("post_only")),
-            meta={
-                "user_id": user_id,
-                "subaccount": subaccount,
-                "ticker": market.ticker,
-                "client_order_id": client_order_id,
-                "created_ms": now,
-                "updated_ms": now,
-                "fill_cost": _ZERO,
-                "fees": _ZERO,
-                "request": dict(body),
-                "order_group_id": group.group_id if group else None,
-                "expiration_s": expiration,
-                "cancel_order_on_pause": bool(body.get("cancel_order_on_pause")),
-                "order_source": source,
-            },
+            meta=rules.order_meta(body, user_id, subaccount, market.ticker, client_order_id, group, expiration, now)
+            | {"order_source": source},
         )
         self.orders[order.order_id] = order
         self._client_ids[(user_id, subaccount, client_order_id)] = order.order_id
@@ -203,17 +184,12 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             "fill_count": fmt.count(order.filled),
             "remaining_count": fmt.count(order.remaining),
         }
-        if order.filled:
-            values["average_fill_price"] = fmt.dollars(m["fill_cost"] / order.filled)
-            values["average_fee_paid"] = fmt.dollars(m["fees"] / order.filled)
+        values.update(rules.fill_averages(order))
         return PERPS.rest("CreateMarginOrderResponse", **values)
 
     def _resting(self, user_id: str, order_id: str, subaccount: int | None) -> tuple[Order, PerpsMarket]:
         order = self.user_order(user_id, order_id, subaccount)
-        market = self.markets[order.meta["ticker"]]
-        if market.book.get(order_id) is None:
-            raise ExchangeError(404, "order_not_found", f"order {order_id} is not resting")
-        return order, market
+        return order, rules.resting_order(self.markets, order)
 
     def cancel_order(self, user_id: str, order_id: str, subaccount: int | None = None) -> dict[str, Any]:
         """CancelMarginOrder: returns `CancelMarginOrderResponse`; 404 if not resting."""
@@ -230,29 +206,13 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
 
     def cancel_all(self, user_id: str, subaccount: int | None = None) -> int:
         """CancelAllMarginOrders: every resting order of the user (one subaccount or all); returns how many."""
-        cancelled = 0
-        for order in list(self.orders.values()):
-            m = order.meta
-            if m["user_id"] == user_id and subaccount in (None, m["subaccount"]):
-                market = self.markets[m["ticker"]]
-                result = market.book.cancel(order.order_id)
-                if result is not None:
-                    self.apply(market, result)
-                    cancelled += 1
-        return cancelled
+        return rules.cancel_resting(self.markets, rules.owned_orders(self.orders, user_id, subaccount), self.apply)
 
     def decrease_order(self, user_id: str, order_id: str, body: Any, subaccount: int | None = None) -> dict[str, Any]:
         """DecreaseMarginOrder: exactly one of `reduce_by` / `reduce_to`; keeps queue position."""
         body = self.check_body("DecreaseMarginOrderRequest", body)
         order, market = self._resting(user_id, order_id, subaccount)
-        by, to = body.get("reduce_by"), body.get("reduce_to")
-        if (by is None) == (to is None):
-            raise ExchangeError(400, "invalid_parameters", "send exactly one of reduce_by or reduce_to")
-        try:
-            target = order.remaining - fmt.parse_count(by) if by is not None else fmt.parse_count(to)
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
-        result = market.book.reduce(order_id, min(max(target, _ZERO), order.remaining))
+        result = market.book.reduce(order_id, rules.decrease_target(body, order.remaining))
         assert result is not None
         self.apply(market, result)
         return PERPS.rest(
@@ -270,11 +230,7 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             raise ExchangeError(400, "invalid_parameters", "ticker must match the order")
         if body["side"] != order.side.value:
             raise ExchangeError(400, "invalid_parameters", "side must match the order")
-        try:
-            price = fmt.parse_price(body["price"])
-            total = fmt.parse_count(body["count"])
-        except ValueError as exc:
-            raise ExchangeError(400, "invalid_parameters", str(exc)) from None
+        price, total = rules.price_and_count(body)
         if price <= 0 or price % market.tick:
             raise ExchangeError(400, "invalid_price", f"price {body['price']} is not a tick of {market.ticker}")
         if total <= order.filled:

@@ -7,8 +7,16 @@ from decimal import Decimal
 from typing import Any
 
 from kalshi_testing.simulator import _format as fmt
-from kalshi_testing.simulator._exchange import Exchange, ExchangeError, FeedEvent, OrderGroup
-from kalshi_testing.simulator._matching import OrderStatus
+from kalshi_testing.simulator import _order_rules as rules
+from kalshi_testing.simulator._exchange import Exchange, ExchangeError, OrderGroup
+from kalshi_testing.simulator._groups import (
+    GroupLifecycle,
+    find_group,
+    group_event,
+    group_limit,
+    group_view,
+    window_reached,
+)
 
 from ._base import EngineBase
 from ._spec import PERPS
@@ -16,11 +24,10 @@ from ._spec import PERPS
 __all__ = ["Portfolio"]
 
 _ZERO = Decimal(0)
-_GROUP_WINDOW_MS = 15_000
 _MAX_SUBACCOUNT = 63
 
 
-class Portfolio(EngineBase):
+class Portfolio(EngineBase, GroupLifecycle):
     """The `PerpsExchange` operations around orders and money that are not matching itself."""
 
     def __init__(self, *, clock: Callable[[], int], prediction: Exchange | None = None) -> None:
@@ -42,7 +49,7 @@ class Portfolio(EngineBase):
     def create_group(self, user_id: str, body: Any) -> dict[str, Any]:
         """CreateMarginOrderGroup: a contracts limit over a rolling 15 s window."""
         body = self.check_body("CreateOrderGroupRequest", body or {})
-        limit = Exchange._group_limit(body)
+        limit = group_limit(body)
         subaccount = body.get("subaccount") or 0
         group = OrderGroup(self.next_id(), user_id, int(subaccount), limit)
         self.groups[group.group_id] = group
@@ -51,45 +58,17 @@ class Portfolio(EngineBase):
 
     def order_group(self, user_id: str, group_id: str) -> OrderGroup:
         """The user's order group; 404 otherwise."""
-        group = self.groups.get(group_id)
-        if group is None or group.user_id != user_id:
-            raise ExchangeError(404, "order_group_not_found", f"order group {group_id} not found")
-        return group
+        return find_group(self.groups, user_id, group_id)
 
     def group_view(self, group: OrderGroup, *, with_orders: bool) -> dict[str, Any]:
         """`GetOrderGroupResponse` (with resting order ids) or the list item `OrderGroup`."""
-        if with_orders:
-            resting = sorted(i for i in group.order_ids if self.orders[i].status is OrderStatus.RESTING)
-            return PERPS.rest(
-                "GetOrderGroupResponse",
-                is_auto_cancel_enabled=not group.triggered,
-                contracts_limit_fp=fmt.count(group.limit),
-                orders=resting,
-            )
-        return PERPS.rest(
-            "OrderGroup",
-            id=group.group_id,
-            contracts_limit_fp=fmt.count(group.limit),
-            is_auto_cancel_enabled=not group.triggered,
-        )
+        return group_view(PERPS, group, self.orders, with_orders=with_orders)
 
     def _group_event(self, group: OrderGroup, event_type: str) -> None:
-        msg = PERPS.ws(
-            "order_group_updates",
-            event_type=event_type,
-            order_group_id=group.group_id,
-            contracts_limit_fp=fmt.count(group.limit),
-            ts_ms=self.clock(),
-        )
-        self.publish(FeedEvent("order_group_updates", "order_group_updates", msg, user_id=group.user_id))
+        self.publish(group_event(PERPS, group, event_type, self.clock()))
 
     def _cancel_group_orders(self, group: OrderGroup) -> None:
-        for order_id in sorted(group.order_ids):
-            order = self.orders[order_id]
-            market = self.markets[order.meta["ticker"]]
-            result = market.book.cancel(order_id)
-            if result is not None:
-                self.apply(market, result)
+        rules.cancel_resting(self.markets, [self.orders[i] for i in sorted(group.order_ids)], self.apply)
 
     def count_group_fill(self, group_id: str, count: Decimal, now: int) -> None:
         """Count a fill against its group's window; reaching the limit triggers the group."""
@@ -97,33 +76,13 @@ class Portfolio(EngineBase):
         if group is None:
             return
         group.window.append((now, count))
-        while group.window and group.window[0][0] <= now - _GROUP_WINDOW_MS:
-            group.window.popleft()
-        if not group.triggered and sum((c for _, c in group.window), _ZERO) >= group.limit:
+        if window_reached(group, now):
             self.trigger_group(group)
-
-    def trigger_group(self, group: OrderGroup) -> None:
-        """Cancel the group's resting orders and refuse new ones until reset."""
-        group.triggered = True
-        self._cancel_group_orders(group)
-        self._group_event(group, "triggered")
-
-    def reset_group(self, group: OrderGroup) -> None:
-        """Clear the window and accept orders again."""
-        group.triggered = False
-        group.window.clear()
-        self._group_event(group, "reset")
-
-    def delete_group(self, group: OrderGroup) -> None:
-        """Cancel the group's orders and forget it."""
-        self._cancel_group_orders(group)
-        del self.groups[group.group_id]
-        self._group_event(group, "deleted")
 
     def update_group_limit(self, group: OrderGroup, body: Any) -> None:
         """UpdateMarginOrderGroupLimit."""
         body = self.check_body("UpdateOrderGroupLimitRequest", body or {})
-        group.limit = Exchange._group_limit(body)
+        group.limit = group_limit(body)
         self._group_event(group, "limit_updated")
 
     # --- exit triggers -------------------------------------------------------------------------

@@ -19,14 +19,7 @@ __all__ = [
     "next_funding_ms",
 ]
 
-PERPS = Shapes(
-    perps_openapi_shapes.OBJECTS,
-    perps_openapi_shapes.ENUMS,
-    perps_openapi_shapes.SCALARS,
-    perps_openapi_shapes.FIELD_ENUMS,
-    messages=perps_asyncapi_shapes.MESSAGES,
-    ws_field_enums=perps_asyncapi_shapes.FIELD_ENUMS,
-)
+PERPS = Shapes.from_modules(perps_openapi_shapes, perps_asyncapi_shapes)
 
 
 def _eastern() -> tzinfo:
