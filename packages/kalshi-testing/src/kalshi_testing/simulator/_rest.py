@@ -34,7 +34,7 @@ from ._routes_reference import ReferenceRoutes
 
 __all__ = ["API_PREFIX", "RestSurface"]
 
-_log = logging.getLogger("kalshi_testing")
+_log = logging.getLogger("kalshi.testing")
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 

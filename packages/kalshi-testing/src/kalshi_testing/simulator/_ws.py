@@ -23,7 +23,7 @@ from ._realistic import Realism
 __all__ = ["WS_PATH", "FeedSource", "WebSocketSurface"]
 
 WS_PATH = "/trade-api/ws/v2"
-_log = logging.getLogger("kalshi_testing")
+_log = logging.getLogger("kalshi.testing")
 _ONE = Decimal(1)
 
 _CHANNELS = {

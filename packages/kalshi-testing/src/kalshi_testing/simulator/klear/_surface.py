@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 __all__ = ["KLEAR_PREFIX", "KlearSurface", "klear_surface"]
 
 KLEAR_PREFIX = "/klear-api/v1"
-_log = logging.getLogger("kalshi_testing")
+_log = logging.getLogger("kalshi.testing")
 Route = Callable[[web.Request], Awaitable[Body]]
 
 
