@@ -37,7 +37,6 @@ from ._fix_session import (
     OnMessage,
     QueueOverflow,
     _SettlementFeed,
-    retransmits_messages,
 )
 from ._session_faces import DropCopySession, MarketDataSession, OrderEntrySession, PostTradeSession, RfqSession
 from ._settlement import SettlementReport
@@ -212,7 +211,7 @@ class _BaseFixClient:
         return _Endpoint(host, self.port or self.ports.get(ep.target_comp_id) or ep.port, ep.target_comp_id, tls)
 
     def _store_for(self, session_type: FixSessionType) -> SequenceStore:
-        if not retransmits_messages(session_type):
+        if not session_type.retransmits:
             return MemoryStore(keep_messages=False)
         if self.store_dir is None:
             return MemoryStore(keep_messages=True)

@@ -33,7 +33,6 @@ __all__ = [
     "OnEvent",
     "OnMessage",
     "QueueOverflow",
-    "retransmits_messages",
 ]
 
 logger = logging.getLogger("kalshi.fix")
@@ -41,15 +40,6 @@ logger = logging.getLogger("kalshi.fix")
 OnMessage = Callable[[FixFrame], Any]
 """Called with each received application frame; may be a coroutine function (awaited in order)."""
 OnEvent = Callable[[SessionEvent | ConnectionStateChanged | SettlementBatchDropped], Any]
-
-
-def retransmits_messages(session_type: FixSessionType) -> bool:
-    """True for the sessions that support retransmission: KalshiRT and KalshiRFQ.
-
-    docs.kalshi.com/fix/connectivity ("Message Retransmission"): only order entry with retransmission (RT) and
-    the RFQ session; every other session must log on with ResetSeqNumFlag (141)=Y or the Logon is rejected.
-    """
-    return session_type.retransmits
 
 
 class _Encodable(Protocol):
@@ -154,7 +144,7 @@ class FixSession:
         self.session_type = session_type
         self.client = client
         endpoint = client.endpoint(session_type)
-        retransmits = retransmits_messages(session_type)
+        retransmits = session_type.retransmits
         self.store = store if store is not None else client._store_for(session_type)
         if fresh:
             self.store.reset()

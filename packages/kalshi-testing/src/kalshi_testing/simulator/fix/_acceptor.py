@@ -60,10 +60,6 @@ _ADMIN = frozenset("012345A")
 _MAX_SKEW_S = 30.0
 _TICK_S = 0.1
 _CENT = Decimal("0.01")
-_RETRANSMITS = frozenset({FixSessionType.ORDER_ENTRY_RETRANSMIT, FixSessionType.RFQ})
-"""Sessions whose server side keeps its sequence numbers and messages across logons: KalshiRT and KalshiRFQ
-(docs.kalshi.com/fix/connectivity, "Message Retransmission"). A client that logs on with ResetSeqNumFlag=Y
-starts them over; every other session must log on with ResetSeqNumFlag=Y or is refused."""
 
 
 class AcceptorConnection(asyncio.Protocol):
@@ -164,7 +160,7 @@ class AcceptorConnection(asyncio.Protocol):
         self.registered = self.gateway.keys.get(key_id)
         self.options = {int(tag): value for tag, _, value in (p.partition("=") for p in frame.body) if tag.isdigit()}
         self.use_dollars = self.margin or self.options.get(21005) == "Y"
-        retransmits = self.kind in _RETRANSMITS
+        retransmits = self.kind.retransmits
         store: SequenceStore
         if retransmits and self.registered is not None:
             store = self.gateway.store_for((self.margin, self.kind, key_id))
@@ -276,7 +272,7 @@ class AcceptorConnection(asyncio.Protocol):
             if not self._flush_scheduled:
                 self._flush_scheduled = True
                 asyncio.get_running_loop().call_soon(self.flush)
-        elif self.kind in _RETRANSMITS:
+        elif self.kind.retransmits:
             seq = store.store(msg_type, format_sending_time(), body)
         else:
             return
