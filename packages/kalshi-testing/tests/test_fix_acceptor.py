@@ -167,6 +167,26 @@ async def test_two_fix_users_cross_and_both_get_trade__reports(kalshi_exchange: 
         assert b_trade.misc_fees and b_trade.misc_fees[0].misc_fee_amt > 0  # the taker pays the fee
 
 
+async def test_fix_ioc_filled_in_part_reports_new_trade_and_cancel(kalshi_exchange: KalshiExchange) -> None:
+    """What the trader loses if this breaks: the order is booked and filled, and no report of it ever comes."""
+    ex = kalshi_exchange
+    bob = ex.create_user("bob", balance="1000.00")
+    ex.simulator.call(lambda engine: engine.cancel_all("market-maker"))
+    rest_order(ex, bob, "ask", "0.40", "2", "bob-rests")
+    received: list[FixFrame] = []
+    async with ex.fix_client().order_entry(retransmit=True, on_message=received.append) as session:
+        await session.send(order("ioc-1", Side.BUY_YES, price="0.40", qty="5", time_in_force=TimeInForce.IOC))
+        await wait_for(lambda: len(_reports(received)) >= 3)
+        reports = _reports(received)
+        assert [(r.exec_type, r.ord_status) for r in reports] == [
+            (ExecType.NEW, OrdStatus.NEW),
+            (ExecType.TRADE, OrdStatus.PARTIALLY_FILLED),
+            (ExecType.CANCELED, OrdStatus.CANCELED),
+        ]
+        assert (reports[1].last_qty, reports[2].cum_qty, reports[2].leaves_qty) == (2, 2, 0)
+        assert session.connection.connects == 1  # the acceptor kept the connection
+
+
 async def test_rest_order_is_replayed_on_drop_copy(kalshi_exchange: KalshiExchange) -> None:
     ex = kalshi_exchange
     made = rest_order(ex, ex.user, "bid", "0.23", "2", "rest-1")

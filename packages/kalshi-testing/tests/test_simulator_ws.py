@@ -324,3 +324,21 @@ async def test_slow_consumer_overflow_ends_the_subscription_with_error_25() -> N
             await c.send("list_subscriptions")
             assert (await c.until(lambda f: f["type"] == "ok"))["msg"] == []
         assert "buffer_overflow" in sim.faults.fired
+
+
+async def test_ioc_remainder_is_cancelled_with_a_spec_reason(
+    sim: KalshiExchangeSimulator, rest: Any, alice: SimulatedUser, bob: SimulatedUser
+) -> None:
+    """An IOC that fills in part: 201 over REST, and its `user_order` names no reason outside the spec's enum
+    (lastUpdateReason has none for a time-in-force remainder, so the field is left out)."""
+    await asyncio.to_thread(sim.call, lambda ex: ex.cancel_all("market-maker"))
+    async with connect(sim, bob) as wb:
+        b = Client(wb)
+        await b.subscribe("user_orders")
+        await asyncio.to_thread(rest.order, alice, "ask", "0.40", "2")
+        taken = await asyncio.to_thread(rest.order, bob, "bid", "0.40", "5", time_in_force="immediate_or_cancel")
+        assert (taken["fill_count"], taken["remaining_count"]) == ("2.00", "0.00")
+        done = await b.until(lambda f: f["type"] == "user_order" and f["msg"]["status"] == "canceled")
+        assert done["msg"]["order_id"] == taken["order_id"]
+        assert done["msg"]["fill_count_fp"] == "2.00"
+        assert done["msg"].get("last_update_reason") is None

@@ -56,6 +56,8 @@ def kalshi_simulator(request: pytest.FixtureRequest) -> Iterator[KalshiExchangeS
         yield simulator
     finally:
         simulator.stop()
+    if simulator.internal_errors:  # a simulator bug: the test's answers were a 500 or a dropped connection
+        pytest.fail("the simulator failed inside its own code:\n" + "\n".join(simulator.internal_errors), pytrace=False)
 
 
 @pytest.fixture

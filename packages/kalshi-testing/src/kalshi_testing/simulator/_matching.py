@@ -78,7 +78,10 @@ class OrderStatus(StrEnum):
 
 
 class CancelReason(StrEnum):
-    """Why an order stopped resting (WS `user_order.last_update_reason` values)."""
+    """Why an order stopped resting (WS `user_order.last_update_reason` values).
+
+    `CANCELED` ("", sent as no reason) covers a cancel request and an IOC/FOK remainder: the spec's
+    `lastUpdateReason` enum (specs/asyncapi.yaml) names no reason for either."""
 
     CANCELED = ""
     DECREASE = "Decrease"
@@ -86,7 +89,6 @@ class CancelReason(StrEnum):
     POST_ONLY_CROSS = "PostOnlyCrossCancel"
     REDUCE_ONLY = "ReduceOnlyCancel"
     EXPIRY = "ExpiryCancel"
-    IMMEDIATE = "ImmediateCancel"
 
 
 @dataclass(slots=True, eq=False)
@@ -224,7 +226,7 @@ class OrderBook:
             self._finish(order, CancelReason.POST_ONLY_CROSS)
             return result
         if order.time_in_force is TimeInForce.FILL_OR_KILL and self._fillable(order) < order.remaining:
-            self._finish(order, CancelReason.IMMEDIATE)
+            self._finish(order, CancelReason.CANCELED)
             return result
         while order.remaining > 0:
             price = self.best(opposite)
@@ -254,7 +256,7 @@ class OrderBook:
         elif order.time_in_force is TimeInForce.GOOD_TILL_CANCELED:
             self._rest(order, result)
         else:
-            self._finish(order, CancelReason.IMMEDIATE)
+            self._finish(order, CancelReason.CANCELED)
         return result
 
     def cancel(self, order_id: str, reason: str = CancelReason.CANCELED) -> MatchResult | None:

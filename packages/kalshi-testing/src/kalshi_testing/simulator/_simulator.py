@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 import uuid
@@ -38,6 +39,28 @@ T = TypeVar("T")
 
 def _wall_clock_ms() -> int:
     return time.time_ns() // 1_000_000
+
+
+_SERVER_LOGGERS = ("kalshi.testing", "asyncio", "aiohttp.server", "websockets.server")
+"""Where a failure inside the simulator's own code is logged (its handlers, the event loop, the servers)."""
+
+
+class _InternalErrors(logging.Handler):
+    """Keeps the ERROR records logged on one simulator's thread: each is a simulator bug, never the client's
+    (a connection the client dropped is not recorded)."""
+
+    def __init__(self, thread_id: int) -> None:
+        super().__init__(logging.ERROR)
+        self.thread_id = thread_id
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread_id:
+            exc = record.exc_info[1] if record.exc_info else None
+            if isinstance(exc, ConnectionError):
+                return  # the client went away mid-request (its own timeout or a scripted drop)
+            cause = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
+            self.messages.append(f"{record.name}: {record.getMessage()}{cause}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +152,7 @@ class KalshiExchangeSimulator:
         """Which observed server behaviours are reproduced; surfaces read `realism.enabled`."""
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
+        self._internal_errors: list[str] = []
         self._runner: web.AppRunner | None = None
         self._stopped: asyncio.Event | None = None
         self.ws_surface: WebSocketSurface | None = None
@@ -225,6 +249,10 @@ class KalshiExchangeSimulator:
     def _run(self, ready: Future[None]) -> None:
         loop = asyncio.new_event_loop()
         self._loop = loop
+        errors = _InternalErrors(threading.get_ident())
+        self._internal_errors = errors.messages
+        for name in _SERVER_LOGGERS:
+            logging.getLogger(name).addHandler(errors)
         try:
             loop.run_until_complete(self._serve(ready))
         except BaseException as exc:  # report start-up failures to the starting thread
@@ -232,6 +260,15 @@ class KalshiExchangeSimulator:
                 ready.set_exception(exc)
         finally:
             loop.close()
+            for name in _SERVER_LOGGERS:
+                logging.getLogger(name).removeHandler(errors)
+
+    @property
+    def internal_errors(self) -> list[str]:
+        """What went wrong inside the simulator itself since the last `start()` (a bug in the simulator, answered
+        with a 500, a BusinessMessageReject or a closed connection). The pytest fixtures fail a test that caused
+        any; check it in your own harness."""
+        return list(self._internal_errors)
 
     async def _serve(self, ready: Future[None]) -> None:
         self._stopped = asyncio.Event()

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import logging
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,6 +31,8 @@ from ._orders import OrderEntry
 from ._orders import business_reject as _reject
 from ._post_trade import PostTrade
 from ._rfq import Rfq
+
+_log = logging.getLogger("kalshi.testing")
 
 if TYPE_CHECKING:
     from kalshi_fix.messages import ExecutionReport, FixMessage
@@ -246,7 +249,19 @@ class FixGateway:
     # ------------------------------------------------------------------ dispatch
 
     def on_message(self, conn: AcceptorConnection, event: ApplicationMessage) -> None:
-        """An application message from a logged-on client, if its session takes that MsgType."""
+        """An application message from a logged-on client, if its session takes that MsgType.
+
+        A failure in the simulator's own code is answered with a BusinessMessageReject and logged (it shows in
+        `KalshiExchangeSimulator.internal_errors`); the session stays up, like REST's 500."""
+        try:
+            self._dispatch(conn, event)
+        except Exception:
+            _log.exception(
+                "simulator: unhandled error handling FIX %s seq %d on %s", event.msg_type, event.seq, conn.name
+            )
+            conn.send(_reject(event, BusinessRejectReason.OTHER, "internal error"))
+
+    def _dispatch(self, conn: AcceptorConnection, event: ApplicationMessage) -> None:
         kind, msg_type = conn.kind, event.msg_type
         accepted = _ACCEPTS[kind] | (
             _RFQ_CREATOR if kind is FixSessionType.ORDER_ENTRY_RETRANSMIT and not conn.margin else set()

@@ -1,0 +1,96 @@
+"""A bug inside the simulator is answered like Kalshi's own failures (a 500, a BusinessMessageReject), never as a
+silently dropped connection, and it is recorded in `internal_errors` so the test that hit it fails."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from kalshi_testing_fix_helpers import API, messages, order, wait_for
+
+from kalshi_fix import FixFrame
+from kalshi_fix.messages import BusinessMessageReject, BusinessRejectReason, ExecutionReport
+from kalshi_testing import KalshiExchange, KalshiExchangeSimulator
+
+pytest_plugins = ["pytester"]
+
+
+@pytest.fixture
+def broken() -> Iterator[KalshiExchange]:
+    """A simulator whose engine raises a plain bug (not an ExchangeError) on every new order."""
+    sim = KalshiExchangeSimulator(heartbeat=10.0).start()
+    try:
+        user = sim.create_user("trader", balance="1000.00")
+
+        def create_order(*_: Any, **__: Any) -> Any:
+            raise RuntimeError("a bug in the simulator")
+
+        sim.call(lambda ex: setattr(ex, "create_order", create_order))
+        yield KalshiExchange(sim, user)
+    finally:
+        sim.stop()
+
+
+def test_a_rest_bug_is_a_500_and_is_recorded(broken: KalshiExchange) -> None:
+    path = API + "/portfolio/events/orders"
+    body = {
+        "ticker": "KXFED-26DEC-T3.50",
+        "side": "bid",
+        "price": "0.23",
+        "count": "1",
+        "time_in_force": "good_till_canceled",
+    }
+    r = httpx.post(broken.simulator.base_url + path, headers=broken.user.auth.headers("POST", path), json=body)
+    assert r.status_code == 500
+    assert r.json()["code"] == "internal_server_error"
+    assert len(broken.simulator.internal_errors) == 1
+    assert "unhandled error serving POST" in broken.simulator.internal_errors[0]
+
+
+async def test_a_fix_bug_is_a_business_reject_and_the_session_stays(broken: KalshiExchange) -> None:
+    received: list[FixFrame] = []
+    async with broken.fix_client().order_entry(retransmit=True, on_message=received.append) as session:
+        await session.send(order("bug-1"))
+        await wait_for(lambda: bool(messages(received, BusinessMessageReject)))
+        reject = messages(received, BusinessMessageReject)[0]
+        assert reject.business_reject_reason == BusinessRejectReason.OTHER
+        assert messages(received, ExecutionReport) == []
+        assert session.connection.connects == 1
+    assert any("unhandled error handling FIX D" in e for e in broken.simulator.internal_errors)
+
+
+def test_a_client_error_is_not_an_internal_error(kalshi_exchange: KalshiExchange) -> None:
+    path = API + "/portfolio/events/orders"
+    body = {
+        "ticker": "NO-SUCH-MARKET",
+        "side": "bid",
+        "price": "0.23",
+        "count": "1",
+        "time_in_force": "good_till_canceled",
+    }
+    r = httpx.post(
+        kalshi_exchange.simulator.base_url + path, headers=kalshi_exchange.user.auth.headers("POST", path), json=body
+    )
+    assert 400 <= r.status_code < 500
+    assert kalshi_exchange.simulator.internal_errors == []
+
+
+def test_the_pytest_fixture_fails_a_test_that_hit_a_simulator_bug(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import httpx
+
+        def test_hits_a_bug(kalshi_exchange):
+            sim = kalshi_exchange.simulator
+            sim.call(lambda ex: setattr(ex, "create_order", lambda *a, **k: 1 / 0))
+            path = "/trade-api/v2/portfolio/events/orders"
+            body = {"ticker": "KXFED-26DEC-T3.50", "side": "bid", "price": "0.23", "count": "1"}
+            r = httpx.post(sim.base_url + path, headers=kalshi_exchange.user.auth.headers("POST", path), json=body)
+            assert r.status_code == 500
+        """
+    )
+    result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(["*the simulator failed inside its own code*", "*ZeroDivisionError*"])
