@@ -424,6 +424,9 @@ def test_utc_timestamps_parse_at_every_precision(text: str, expected: datetime) 
         "20261124-09:30:01.12",
         "20261124T09:30:01.123",
         "٢٠٢٦١١٢٤-09:30:01.123",
+        "20261124-09:30:01.12345Z",  # no zone designator: UTCTimestamp is UTC by definition
+        "20261124-09:30:01.123+01:00",
+        "20261124-09:30:01.123456Z00",
     ],
 )
 def test_malformed_utc_timestamps_are_refused(text: str) -> None:

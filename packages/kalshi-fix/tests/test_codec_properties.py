@@ -142,6 +142,40 @@ def test_decoder_raises_only_typed_errors_on_mutated_valid_frames(
         decode_app_message(mutated)
 
 
+@settings(max_examples=400, deadline=None)
+@given(
+    cls=st.sampled_from(list(MESSAGE_TYPES.values())),
+    data=st.data(),
+    cut=st.integers(0, 400),
+    length=st.integers(0, 4),
+    junk=st.binary(max_size=4) | st.sampled_from([b"=", b"\x01", b"=\x01", b"\x01=", b"1=", b"\x011", b""]),
+)
+def test_the_fast_parse_agrees_with_the_checked_parse(
+    cls: type[FixMessage], data: st.DataObject, cut: int, length: int, junk: bytes
+) -> None:
+    """parse_frame's inlined fast path accepts a frame only as the field-by-field parser reads it."""
+    from kalshi_fix._codec import _parse_frame_checked
+
+    wire = instance(cls, data.draw).encode(HEADER)
+    start = wire.index(b"\x0135=") + 1
+    inner = wire[start : wire.rindex(b"10=")]
+    cut = min(cut, len(inner))
+    mutated = reframe(inner[:cut] + junk + inner[cut + length :])
+    try:
+        checked = _parse_frame_checked(mutated, True, False)
+    except FixDecodeError:
+        with pytest.raises(FixDecodeError):
+            parse_frame(mutated)
+        return
+    fast = parse_frame(mutated)
+    assert (fast.msg_type, fast.msg_seq_num, fast.fields, fast.parts) == (
+        checked.msg_type,
+        checked.msg_seq_num,
+        checked.fields,
+        checked.parts,
+    )
+
+
 _ER_BODY = (
     b"37=ord-1\x0111=c-1\x0117=4;7\x01150=0\x0139=0\x0154=1\x0155=KXBTC-25\x01151=10\x0114=0\x016=0\x01"
     b"38=10\x0144=55\x0158=note\x0160=20261124-09:30:01.123\x01"

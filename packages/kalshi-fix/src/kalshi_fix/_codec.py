@@ -295,11 +295,13 @@ def parse_frame(
             ):
                 # Every field must be `<ASCII digits>=<value without '='>␁` (see `_plain_fields`), else a field
                 # without '=' next to one with two would pair tags with the wrong values.
-                # With the digits deleted each field reads `=<value>␁`: a '=' starts every field (counted here)
-                # and no value holds one (the token count below says there are exactly as many '=' as fields).
+                # With the digits deleted, a field that starts `<digits>=` reads `=...`: count the SOHs followed
+                # by '=' (X). With S fields in the frame and E '=' in `text` (35 up to 10), X <= S - 1 and
+                # X <= E + 2 (9 and 10 start outside `text`), while the token count T is (S - 3) + E + 1. So
+                # 2X == T + 3 holds exactly when X == S - 1 (every field starts `<digits>=`) and E == S - 3 (one
+                # '=' per field: no value holds one), with one count fewer than checking both.
                 bare = frame.translate(None, _DIGITS)
-                nfields = bare.count(SOH)
-                if bare[0] == 61 and bare.count(b"\x01=") == nfields - 1:
+                if bare[0] == 61:
                     text = frame[start:end].decode("utf-8", "surrogateescape")
                     tokens = text.replace("\x01", "=").split("=")
                     it = iter(tokens)
@@ -307,7 +309,7 @@ def parse_frame(
                     seq_text = fields.get("34")
                     msg_type = fields.get("35")
                     if (
-                        len(tokens) == 2 * nfields - 5  # 2 per field + 1; 8, 9 and 10 are outside `text`
+                        2 * bare.count(b"\x01=") == len(tokens) + 3
                         and msg_type
                         and seq_text
                         and text.startswith("35=")
