@@ -77,6 +77,28 @@ def test_a_client_error_is_not_an_internal_error(kalshi_exchange: KalshiExchange
     assert kalshi_exchange.simulator.internal_errors == []
 
 
+def test_only_the_simulators_own_failures_are_recorded() -> None:
+    import logging
+    import threading
+
+    from kalshi_testing.simulator._simulator import _InternalErrors
+
+    errors = _InternalErrors(threading.get_ident())
+
+    def record(name: str, msg: str, exc: BaseException | None = None, thread: int | None = None) -> None:
+        rec = logging.LogRecord(name, logging.ERROR, __file__, 1, msg, None, (type(exc), exc, None) if exc else None)
+        if thread is not None:
+            rec.thread = thread
+        errors.emit(rec)
+
+    record("asyncio", "Task was destroyed but it is pending!")  # GC of an earlier simulator's loop
+    record("kalshi.testing", "simulator: unhandled error serving GET /x", ConnectionResetError("gone"))
+    record("kalshi.testing", "simulator: unhandled error serving GET /x", KeyError("bug"), thread=-1)
+    assert errors.messages == []
+    record("asyncio", "Fatal error: protocol.data_received() call failed.", KeyError("bug"))
+    assert errors.messages == ["asyncio: Fatal error: protocol.data_received() call failed. (KeyError: 'bug')"]
+
+
 def test_the_pytest_fixture_fails_a_test_that_hit_a_simulator_bug(pytester: pytest.Pytester) -> None:
     pytester.makepyfile(
         """
