@@ -59,7 +59,7 @@ class _InternalErrors(logging.Handler):
             exc = record.exc_info[1] if record.exc_info else None
             if isinstance(exc, ConnectionError):
                 return  # the client went away mid-request (its own timeout or a scripted drop)
-            if record.name == "asyncio" and record.msg == "Task was destroyed but it is pending!":
+            if record.name == "asyncio" and record.getMessage().startswith("Task was destroyed but it is pending!"):
                 return  # the garbage collector, on whatever thread it runs, finding a task of a loop already closed
             cause = f" ({type(exc).__name__}: {exc})" if exc is not None else ""
             self.messages.append(f"{record.name}: {record.getMessage()}{cause}")
