@@ -494,3 +494,16 @@ def test_checksum_verification_can_be_skipped_for_inspection() -> None:
         parse_frame(wrong)
     assert parse_frame(wrong, verify_checksum=False).get(112) == "TR9"
     assert parse_frame(frame_from_body(HB_BODY, cks=b"9x9"), verify_checksum=False).msg_seq_num == 3
+
+
+@pytest.mark.parametrize("junk", ["\u00b9", "\u0663", "1\u0663"])
+def test_an_int_field_given_non_ascii_digits_never_leaves_the_client(junk: str) -> None:
+    from kalshi_fix._codec import SessionHeader
+    from kalshi_fix._errors import FixEncodeError
+    from kalshi_fix.messages import ResendRequest
+
+    header = SessionHeader(
+        sender_comp_id="k", target_comp_id="KalshiRT", msg_seq_num=2, sending_time="20261124-09:30:01.123"
+    )
+    with pytest.raises(FixEncodeError):
+        ResendRequest(begin_seq_no=junk, end_seq_no=0).encode(header)  # type: ignore[arg-type]

@@ -60,6 +60,7 @@ def test_remote_host_keeps_tls_unless_told(pem: str) -> None:
         ({"KALSHI_FIX_PORTS": "KalshiNR=1"}, "need KALSHI_FIX_HOST"),
         ({"KALSHI_FIX_HOST": "127.0.0.1", "KALSHI_FIX_PORTS": "KalshiNR"}, "KALSHI_FIX_PORTS"),
         ({"KALSHI_FIX_HOST": "127.0.0.1", "KALSHI_FIX_PORTS": "KalshiNR=99999"}, "1..65535"),
+        ({"KALSHI_FIX_HOST": "127.0.0.1", "KALSHI_FIX_PORTS": "KalshiNR=\u0668\u0662\u0662\u0668"}, "KALSHI_FIX_PORTS"),
         ({"KALSHI_FIX_HOST": "127.0.0.1", "KALSHI_FIX_PORTS": "KalshiNR=-1"}, "KALSHI_FIX_PORTS"),
         ({"KALSHI_FIX_HOST": "127.0.0.1", "KALSHI_FIX_TLS": "yes"}, "0 or 1"),
     ],

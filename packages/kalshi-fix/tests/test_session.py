@@ -265,6 +265,19 @@ def test_resend_request_gap_fills_admin_messages() -> None:
     assert frames[2].fields["36"] == "5"
 
 
+@pytest.mark.parametrize("begin", ["\u00b9", "\u0663"])  # superscript one, Arabic-Indic three: str.isdigit says yes
+def test_a_non_ascii_seq_number_is_rejected_not_raised(begin: str) -> None:
+    pair = Pair(retransmits=True, hb=5)
+    pair.logon()
+    body = f"7={begin}\x0116=0\x01".encode()
+    request = build_frame("2", "KalshiRT", KEY, pair.server.store.reserve(), "20251113-02:13:32.000", body)
+    events = pair.client.receive(request, T0 + 1)  # must not raise ValueError from int()
+    frames = [parse_frame(f) for f in pair.client.data_to_send()]
+    assert [(f.msg_type, f.fields.get("373")) for f in frames] == [("3", "5")]
+    assert pair.client.state is SessionState.ACTIVE
+    assert not any(isinstance(e, CloseConnection) for e in events)
+
+
 def test_non_retransmitting_session_answers_resend_with_gap_fill_only() -> None:
     pair = Pair()
     pair.logon()

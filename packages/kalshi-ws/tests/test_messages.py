@@ -152,3 +152,10 @@ def test_channel_table_matches_spec_shape() -> None:
         assert info.message_classes
         for tag, cls in zip(info.message_types, info.message_classes, strict=True):
             assert SERVER_MESSAGES[tag] is cls
+
+
+@pytest.mark.parametrize("sid", ['"\u00b9"', '"\u0663"'])
+def test_an_unknown_frame_with_a_non_ascii_digit_sid_is_delivered_not_raised(sid: str) -> None:
+    out = DECODER.decode(('{"type": "brand_new", "sid": ' + sid + ', "seq": "2"}').encode())
+    assert isinstance(out, RawMessage)
+    assert (out.sid, out.seq) == (None, 2)

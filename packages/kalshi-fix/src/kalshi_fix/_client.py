@@ -99,7 +99,7 @@ def _gateway_from_env(prefix: str, environ: Mapping[str, str]) -> dict[str, Any]
         ports: dict[str, int] = {}
         for item in ports_text.split(","):
             name, sep, number = item.strip().partition("=")
-            if not sep or not name.strip() or not number.strip().isdigit():
+            if not sep or not name.strip() or not number.strip().isdigit() or not number.isascii():
                 raise KalshiConfigError(f"{prefix}FIX_PORTS must look like 'KalshiNR=8228,KalshiRT=8230', got {item!r}")
             ports[name.strip()] = int(number)
         out["ports"] = ports

@@ -78,7 +78,7 @@ __all__ = [
 
 def _int(frame: FixFrame, tag: int) -> int | None:
     value = frame.fields.get(str(tag))
-    if value is None or not value.isdigit():
+    if value is None or not value.isdigit() or not value.isascii():
         return None
     return int(value)
 

@@ -85,7 +85,7 @@ def int_to_wire(value: Any, tag: int) -> str:
         raise _err.FixEncodeError(f"tag {tag} is required but is None", tag=tag)
     if isinstance(value, int) and not isinstance(value, bool):
         return str(int(value))
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isdigit() and value.isascii():  # not "¹" or "٣": str.isdigit takes those
         return value
     raise _err.FixEncodeError(f"tag {tag} needs an int, got {type(value).__name__}", tag=tag)
 

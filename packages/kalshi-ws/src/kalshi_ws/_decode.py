@@ -93,7 +93,7 @@ def _as_int(value: Any) -> int | None:
     """An integer from a JSON number or a numeric string (sid, seq), else None."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.isdigit():
+    if isinstance(value, str) and value.isdigit() and value.isascii():  # "¹".isdigit() is True; int() refuses it
         return int(value)
     return None
 

@@ -157,7 +157,7 @@ def _decode_group(  # noqa: PLR0917
 ) -> tuple[list[Any] | None, int]:
     entry_cls = spec.entry
     members = entry_cls._MEMBERS
-    if not count_text.isdigit():
+    if not count_text.isdigit() or not count_text.isascii():
         # docs/protocol/fix-wire.md#repeating-groups: a count that is not an integer drops the group.
         while i < n and parts[i].partition("=")[0] in members:
             i += 1
