@@ -145,19 +145,29 @@ async def test_fix_order_crossed_by_a_rest_order_fills_both_sides(kalshi_exchang
         assert [p["position_fp"] for p in positions if p["ticker"] == FED] == ["3.00"]
 
 
-async def test_two_fix_users_cross_and_both_get_trade__reports(kalshi_exchange: KalshiExchange) -> None:
+@pytest.mark.parametrize("new_before_trade", [None, True])
+async def test_two_fix_users_cross_and_both_get_trade__reports(
+    kalshi_exchange: KalshiExchange, new_before_trade: bool | None
+) -> None:
+    """The taker's New ack is folded into its Trade report unless it logged on with AlwaysEmitNewBeforeTrade
+    (21026=Y; docs.kalshi.com/fix/changelog 1.0.22): a client that waits for 39=0 must ask for it."""
     ex = kalshi_exchange
     bob = ex.create_user("bob", balance="1000.00")
     a_frames: list[FixFrame] = []
     b_frames: list[FixFrame] = []
     async with (
         ex.fix_client().order_entry(on_message=a_frames.append) as alice,
-        ex.fix_client(bob).order_entry(retransmit=True, on_message=b_frames.append) as taker,
+        ex.fix_client(bob).order_entry(
+            retransmit=True, on_message=b_frames.append, always_emit_new_before_trade=new_before_trade
+        ) as taker,
     ):
         await alice.send(order("a1", Side.SELL_NO, price="0.23", qty="4"))
         await wait_for(lambda: len(a_frames) >= 1)
         await taker.send(order("b1", Side.BUY_YES, price="0.23", qty="4", time_in_force=TimeInForce.IOC))
-        await wait_for(lambda: len(a_frames) >= 2 and len(b_frames) >= 2)
+        await wait_for(lambda: len(a_frames) >= 2 and any(r.exec_type == ExecType.TRADE for r in _reports(b_frames)))
+        expected = [ExecType.NEW, ExecType.TRADE] if new_before_trade else [ExecType.TRADE]
+        assert [r.exec_type for r in _reports(b_frames)] == expected
+        assert [r.exec_type for r in _reports(a_frames)] == [ExecType.NEW, ExecType.TRADE]  # the maker rested first
         a_trade, b_trade = _reports(a_frames)[-1], _reports(b_frames)[-1]
         assert a_trade.exec_type == b_trade.exec_type == ExecType.TRADE
         assert a_trade.trd_match_id == b_trade.trd_match_id
@@ -174,7 +184,9 @@ async def test_fix_ioc_filled_in_part_reports_new_trade_and_cancel(kalshi_exchan
     ex.simulator.call(lambda engine: engine.cancel_all("market-maker"))
     rest_order(ex, bob, "ask", "0.40", "2", "bob-rests")
     received: list[FixFrame] = []
-    async with ex.fix_client().order_entry(retransmit=True, on_message=received.append) as session:
+    async with ex.fix_client().order_entry(
+        retransmit=True, on_message=received.append, always_emit_new_before_trade=True
+    ) as session:
         await session.send(order("ioc-1", Side.BUY_YES, price="0.40", qty="5", time_in_force=TimeInForce.IOC))
         await wait_for(lambda: len(_reports(received)) >= 3)
         reports = _reports(received)

@@ -106,6 +106,8 @@ class FixGateway:
         self.stores: dict[SessionKey, SequenceStore] = {}
         self.units: dict[SessionKey, bool] = {}
         """Whether each session last logged on with dollar prices (used for messages kept while it is away)."""
+        self.new_before_trade: set[SessionKey] = set()
+        """Order-entry sessions whose last Logon asked for a standalone New before a Trade (21026=Y)."""
         self.settlement_subscribers: set[SessionKey] = set()
         """RT sessions whose last Logon asked for settlement reports (ReceiveSettlementReports=Y)."""
         engines: dict[bool, Engine] = {False: exchange}
@@ -204,6 +206,10 @@ class FixGateway:
         """A connection logged on."""
         self.active[conn.key] = conn
         self.units[conn.key] = conn.use_dollars
+        if conn.option(21026):
+            self.new_before_trade.add(conn.key)
+        else:
+            self.new_before_trade.discard(conn.key)
         if conn.kind is FixSessionType.ORDER_ENTRY_RETRANSMIT:
             if conn.option(20127):
                 self.settlement_subscribers.add(conn.key)
@@ -238,12 +244,25 @@ class FixGateway:
             units = self.units.get(key, key[0])
             store.store(message.MSG_TYPE, format_sending_time(), encode_body(message, units))
 
-    def deliver_report(self, user_id: str, margin: bool, origin: SessionKey | None, report: ExecutionReport) -> None:
-        """An ExecutionReport: to the session that entered the order and to the user's listener sessions."""
-        if origin is not None:
+    def deliver_report(
+        self,
+        user_id: str,
+        margin: bool,
+        origin: SessionKey | None,
+        report: ExecutionReport,
+        *,
+        folded_new: bool = False,
+    ) -> None:
+        """An ExecutionReport: to the session that entered the order and to the user's listener sessions.
+
+        `folded_new`: the New ack of an order that traded as it was placed. Kalshi folds it into the first Trade
+        report unless the session logged on with AlwaysEmitNewBeforeTrade (21026=Y) (docs.kalshi.com/fix/changelog,
+        1.0.22), so only those sessions get it.
+        """
+        if origin is not None and (not folded_new or origin in self.new_before_trade):
             self.deliver(origin, report)
         for conn in self.sessions_of(user_id, margin, _ORDER_ENTRY):
-            if conn.key != origin and conn.option(20126):
+            if conn.key != origin and conn.option(20126) and (not folded_new or conn.option(21026)):
                 conn.send(report)
 
     # ------------------------------------------------------------------ dispatch

@@ -312,7 +312,9 @@ class OrderEntry:
         elif event.type == "user_order":
             self._on_order(event.msg)
 
-    def _track(self, order: Order) -> _Tracked:
+    def _track(self, order: Order, *, taking: bool = False) -> _Tracked:
+        """The order's FIX state, reporting it New the first time it is seen (`taking`: at its first fill, as a
+        taker in the matching cycle of its placement, when the New ack is folded into the Trade report)."""
         tracked = self.tracked.get(order.order_id)
         if tracked is not None:
             return tracked
@@ -325,14 +327,14 @@ class OrderEntry:
         )
         self.tracked[order.order_id] = tracked
         self._by_cl_ord_id[(user, cl_ord_id)] = order.order_id
-        self._emit(tracked, self._report(tracked, order, ExecType.NEW, OrdStatus.NEW))
+        self._emit(tracked, self._report(tracked, order, ExecType.NEW, OrdStatus.NEW), folded=taking)
         return tracked
 
     def _on_fill(self, msg: dict[str, Any]) -> None:
         order = self.exchange.orders.get(str(msg["order_id"]))
         if order is None:
             return
-        tracked = self._track(order)
+        tracked = self._track(order, taking=bool(msg.get("is_taker")))
         qty = Decimal(str(feed_value(msg, "count_fp", "count")))
         price = Decimal(str(feed_value(msg, "yes_price_dollars", "price")))
         tracked.cum_qty += qty
@@ -457,10 +459,10 @@ class OrderEntry:
             transact_time=dt.datetime.fromtimestamp(self.exchange.clock() / 1000, tz=dt.UTC),
         )
 
-    def _emit(self, tracked: _Tracked, report: ExecutionReport) -> None:
+    def _emit(self, tracked: _Tracked, report: ExecutionReport, *, folded: bool = False) -> None:
         history = self._prune((tracked.margin, tracked.user_id))
         history.append((self._exec_n, self.exchange.clock(), report))
-        self.gateway.deliver_report(tracked.user_id, tracked.margin, tracked.origin, report)
+        self.gateway.deliver_report(tracked.user_id, tracked.margin, tracked.origin, report, folded_new=folded)
 
 
 def business_reject(event: ApplicationMessage, reason: BusinessRejectReason, text: str) -> FixMessage:
