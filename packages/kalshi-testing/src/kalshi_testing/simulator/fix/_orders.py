@@ -327,7 +327,7 @@ class OrderEntry:
         )
         self.tracked[order.order_id] = tracked
         self._by_cl_ord_id[(user, cl_ord_id)] = order.order_id
-        self._emit(tracked, self._report(tracked, order, ExecType.NEW, OrdStatus.NEW), folded=taking)
+        self._emit(tracked, self._report(tracked, order, ExecType.NEW, OrdStatus.NEW), folded_new=taking)
         return tracked
 
     def _on_fill(self, msg: dict[str, Any]) -> None:
@@ -459,10 +459,10 @@ class OrderEntry:
             transact_time=dt.datetime.fromtimestamp(self.exchange.clock() / 1000, tz=dt.UTC),
         )
 
-    def _emit(self, tracked: _Tracked, report: ExecutionReport, *, folded: bool = False) -> None:
+    def _emit(self, tracked: _Tracked, report: ExecutionReport, *, folded_new: bool = False) -> None:
         history = self._prune((tracked.margin, tracked.user_id))
         history.append((self._exec_n, self.exchange.clock(), report))
-        self.gateway.deliver_report(tracked.user_id, tracked.margin, tracked.origin, report, folded_new=folded)
+        self.gateway.deliver_report(tracked.user_id, tracked.margin, tracked.origin, report, folded_new=folded_new)
 
 
 def business_reject(event: ApplicationMessage, reason: BusinessRejectReason, text: str) -> FixMessage:
