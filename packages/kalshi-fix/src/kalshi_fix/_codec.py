@@ -295,35 +295,34 @@ def parse_frame(
             ):
                 # Every field must be `<ASCII digits>=<value without '='>␁` (see `_plain_fields`), else a field
                 # without '=' next to one with two would pair tags with the wrong values.
-                # With the digits deleted, a field that starts `<digits>=` reads `=...`: count the SOHs followed
-                # by '=' (X). With S fields in the frame and E '=' in `text` (35 up to 10), X <= S - 1 and
-                # X <= E + 2 (9 and 10 start outside `text`), while the token count T is (S - 3) + E + 1. So
+                # With the digits deleted (8= is known to lead), a field that starts `<digits>=` reads `=...`:
+                # count the SOHs followed by '=' (X). With S fields in the frame and E '=' in `text` (35 up to 10),
+                # X <= S - 1 and X <= E + 2 (9 and 10 start outside `text`), while the token count T is
+                # (S - 3) + E + 1. So
                 # 2X == T + 3 holds exactly when X == S - 1 (every field starts `<digits>=`) and E == S - 3 (one
                 # '=' per field: no value holds one), with one count fewer than checking both.
-                bare = frame.translate(None, _DIGITS)
-                if bare[0] == 61:
-                    text = frame[start:end].decode("utf-8", "surrogateescape")
-                    tokens = text.replace("\x01", "=").split("=")
-                    it = iter(tokens)
-                    fields = dict(zip(it, it))  # noqa: B905 - the token count is checked below; a keyword costs ~25%
-                    seq_text = fields.get("34")
-                    msg_type = fields.get("35")
-                    if (
-                        2 * bare.count(b"\x01=") == len(tokens) + 3
-                        and msg_type
-                        and seq_text
-                        and text.startswith("35=")
-                        and seq_text.isdigit()
-                        and seq_text.isascii()
-                        and len(seq_text) <= 18
-                        and "" not in fields
-                        and "95" not in fields  # data fields are read by length, on the checked path
-                        and "93" not in fields
-                        and "49" in fields
-                        and "56" in fields
-                        and "52" in fields
-                    ):
-                        return FixFrame(frame, msg_type, int(seq_text), fields, None, text, use_dollars)
+                text = frame[start:end].decode("utf-8", "surrogateescape")
+                tokens = text.replace("\x01", "=").split("=")
+                it = iter(tokens)
+                fields = dict(zip(it, it))  # noqa: B905 - the token count is checked below; a keyword costs ~25%
+                seq_text = fields.get("34")
+                msg_type = fields.get("35")
+                if (
+                    2 * frame.translate(None, _DIGITS).count(b"\x01=") == len(tokens) + 3  # X, above
+                    and msg_type
+                    and seq_text
+                    and text.startswith("35=")
+                    and seq_text.isdigit()
+                    and seq_text.isascii()
+                    and len(seq_text) <= 18
+                    and "" not in fields
+                    and "95" not in fields  # data fields are read by length, on the checked path
+                    and "93" not in fields
+                    and "49" in fields
+                    and "56" in fields
+                    and "52" in fields
+                ):
+                    return FixFrame(frame, msg_type, int(seq_text), fields, None, text, use_dollars)
     return _parse_frame_checked(frame, verify_checksum, use_dollars)
 
 
