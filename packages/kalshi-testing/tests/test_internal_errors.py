@@ -3,6 +3,7 @@ silently dropped connection, and it is recorded in `internal_errors` so the test
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from typing import Any
 
@@ -78,7 +79,6 @@ def test_a_client_error_is_not_an_internal_error(kalshi_exchange: KalshiExchange
 
 
 def test_only_the_simulators_own_failures_are_recorded() -> None:
-    import asyncio
     import gc
     import logging
     import threading
@@ -128,3 +128,26 @@ def test_the_pytest_fixture_fails_a_test_that_hit_a_simulator_bug(pytester: pyte
     result = pytester.runpytest_subprocess("-q", "-p", "no:cacheprovider")
     result.assert_outcomes(passed=1, errors=1)
     result.stdout.fnmatch_lines(["*the simulator failed inside its own code*", "*ZeroDivisionError*"])
+
+
+def test_stop_finishes_what_still_runs_on_the_servers_loop() -> None:
+    """A handler still running when the simulator stops (past aiohttp's shutdown grace) is cancelled and its
+    connection closed on the simulator's loop, not left to the garbage collector: on aiohttp's lowest supported
+    version that logged "Task was destroyed but it is pending!" in a later test, and on Python 3.13.0 collecting
+    the transport after its server closed raised inside asyncio."""
+    from kalshi_testing.simulator._simulator import _finish_tasks
+
+    loop = asyncio.new_event_loop()
+    closed: list[bool] = []
+
+    async def handler() -> None:
+        try:
+            await asyncio.Event().wait()
+        finally:
+            closed.append(True)  # where a request handler closes its transport
+
+    task = loop.create_task(handler())
+    loop.run_until_complete(asyncio.sleep(0))
+    _finish_tasks(loop)
+    loop.close()
+    assert task.cancelled() and closed == [True]

@@ -45,6 +45,20 @@ _SERVER_LOGGERS = ("kalshi.testing", "asyncio", "aiohttp.server", "websockets.se
 """Where a failure inside the simulator's own code is logged (its handlers, the event loop, the servers)."""
 
 
+def _finish_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """Cancel what is still running on the stopped server's loop (a request handler past its shutdown grace) and
+    let it close its connections, as `asyncio.run` does: a task or transport left for the garbage collector is
+    reported as an error on whatever thread collects it, and on Python 3.13.0 a transport collected after its
+    server closed raises inside asyncio."""
+    pending = asyncio.all_tasks(loop)
+    for task in pending:
+        task.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    loop.run_until_complete(asyncio.sleep(0))  # the transports' connection_lost callbacks
+    loop.run_until_complete(loop.shutdown_asyncgens())
+
+
 class _InternalErrors(logging.Handler):
     """Keeps the ERROR records logged on one simulator's thread: each is a simulator bug, never the client's
     (a connection the client dropped is not recorded)."""
@@ -261,6 +275,7 @@ class KalshiExchangeSimulator:
             if not ready.done():
                 ready.set_exception(exc)
         finally:
+            _finish_tasks(loop)
             loop.close()
             for name in _SERVER_LOGGERS:
                 logging.getLogger(name).removeHandler(errors)
