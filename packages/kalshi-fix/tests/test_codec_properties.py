@@ -176,6 +176,56 @@ def test_the_fast_parse_agrees_with_the_checked_parse(
     )
 
 
+def test_the_head_a_frame_size_allows_is_the_one_every_well_formed_frame_of_that_size_has() -> None:
+    """parse_frame checks 8 and 9 with one startswith against the head `_head_for(size)` names. For every
+    BodyLength across the digit-count boundaries (9/10 ... 9999/10000), the frame it makes has that head, and a
+    size no BodyLength fits (such as 1024) names none."""
+    from kalshi_fix._wire import _NO_HEAD, _head_for
+
+    heads: dict[int, bytes] = {}
+    for length in range(1, 12_000):
+        head = b"8=FIXT.1.1\x019=%d\x01" % length
+        heads[len(head) + length + 7] = head
+    for size in range(max(heads) + 1):
+        assert _head_for(size) == heads.get(size, _NO_HEAD), size
+    assert 1024 not in heads
+    assert not b"8=FIXT.1.1\x01".startswith(_NO_HEAD)  # the sentinel starts no frame
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    pad=st.sampled_from([0, 1, 2, 3, 40, 41, 42, 43, 44, 45, 46, 940, 941, 942, 943, 944, 9940, 9941, 9942])
+    | st.integers(0, 10_000),
+    delta=st.sampled_from([0, 0, 0, -1, 1, -7, 7, -10]),
+    zeros=st.sampled_from([0, 0, 0, 1, 2]),
+)
+def test_the_fast_parse_reads_body_length_as_the_checked_parse(pad: int, delta: int, zeros: int) -> None:
+    """A BodyLength that is right, off by some bytes, or written with leading zeros, on bodies whose length
+    crosses a digit-count boundary: the fast path agrees with the checked parse, and only a right one parses."""
+    from kalshi_fix._codec import _parse_frame_checked
+
+    body = b"35=0\x0149=Kalshi\x0156=key\x0134=7\x0152=20261124-09:30:01.123\x0158=" + b"x" * pad + b"\x01"
+    head = b"8=FIXT.1.1\x019=" + b"0" * zeros + b"%d\x01" % (len(body) + delta)
+    raw = head + body
+    raw += b"10=%03d\x01" % (sum(raw) % 256)
+    try:
+        checked = _parse_frame_checked(raw, True, False)
+    except FixDecodeError as exc:
+        assert delta != 0
+        with pytest.raises(type(exc)):
+            parse_frame(raw)
+        return
+    assert delta == 0
+    fast = parse_frame(raw)
+    assert (fast.msg_type, fast.msg_seq_num, fast.fields, fast.parts) == (
+        checked.msg_type,
+        checked.msg_seq_num,
+        checked.fields,
+        checked.parts,
+    )
+    assert fast.fields["58"] == "x" * pad
+
+
 _ER_BODY = (
     b"37=ord-1\x0111=c-1\x0117=4;7\x01150=0\x0139=0\x0154=1\x0155=KXBTC-25\x01151=10\x0114=0\x016=0\x01"
     b"38=10\x0144=55\x0158=note\x0160=20261124-09:30:01.123\x01"

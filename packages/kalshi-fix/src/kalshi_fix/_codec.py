@@ -62,6 +62,7 @@ from kalshi_fix._types import format_sending_time, parse_bool, timestamp_from_wi
 from kalshi_fix._wire import (
     _ANY_PREFIX,
     _DIGITS,
+    _HEADS,
     _PREFIX,
     _PREFIX_LEN,
     _TRAILER_CHECK,
@@ -69,6 +70,7 @@ from kalshi_fix._wire import (
     BEGIN_STRING,
     HEADER_TAGS,
     SOH,
+    _head_for,
     _plain_fields,
     _split_data,
     checksum,
@@ -271,58 +273,53 @@ def parse_frame(
     # anything unusual goes to `_parse_frame_checked`, which names the malformation precisely.
     if frame.__class__ is not bytes:
         frame = bytes(frame)
-    if frame.startswith(_PREFIX):
-        soh = frame.find(SOH, 13, 23)  # 13 == len(_PREFIX)
-        digits = frame[13:soh]
-        if soh > 13 and digits.isdigit():
-            start = soh + 1
-            end = start + int(digits)
-            size = end + 7
+    size = len(frame)
+    # `8=FIXT.1.1␁9=<BodyLength>␁` is fixed by the frame's size (the body ends 7 bytes before it), so one
+    # startswith checks 8, 9 and the length (a frame can have only one such head; see `_head_for`).
+    head = _HEADS.get(size) or _head_for(size)
+    if frame.startswith(head):
+        start = len(head)
+        end = size - 7
+        if frame[end - 1] == 1 and (
+            # Adler-32's low half is 1 + the byte sum (exact below 65521), so its low byte must be what
+            # `_TRAILER_CHECK` says for this trailer (which must read `10=<3 digits>␁`); no prefix copy.
+            (
+                (adler32(frame) & 0xFF) == _TRAILER_CHECK.get(frame[end:])
+                if size <= 256 or (size <= 515 and frame.isascii())
+                else frame.endswith(_TRAILERS[checksum(frame[:end])])
+            )
+            if verify_checksum
+            else frame[end : end + 3] == b"10=" and frame[end + 3 : end + 6].isdigit() and frame[-1] == 1
+        ):
+            # Every field must be `<ASCII digits>=<value without '='>␁` (see `_plain_fields`), else a field
+            # without '=' next to one with two would pair tags with the wrong values.
+            # With the digits deleted (8= is known to lead), a field that starts `<digits>=` reads `=...`: count
+            # the SOHs followed by '=' (X). With S fields in the frame and E '=' in `text` (35 up to 10),
+            # X <= S - 1 and X <= E + 2 (9 and 10 start outside `text`), while the token count T is
+            # (S - 3) + E + 1. So 2X == T + 3 holds exactly when X == S - 1 (every field starts `<digits>=`) and
+            # E == S - 3 (one '=' per field: no value holds one), with one count fewer than checking both.
+            text = frame[start:end].decode("utf-8", "surrogateescape")
+            tokens = text.replace("\x01", "=").split("=")
+            it = iter(tokens)
+            fields = dict(zip(it, it))  # noqa: B905 - the token count is checked below; a keyword costs ~25%
+            seq_text = fields.get("34")
+            msg_type = tokens[1]  # the first 35, as on the checked path
             if (
-                len(frame) == size
-                and frame[end - 1] == 1
-                and (
-                    # Adler-32's low half is 1 + the byte sum (exact below 65521), so its low byte must be what
-                    # `_TRAILER_CHECK` says for this trailer (which must read `10=<3 digits>␁`); no prefix copy.
-                    (
-                        (adler32(frame) & 0xFF) == _TRAILER_CHECK.get(frame[end:])
-                        if size <= 256 or (size <= 515 and frame.isascii())
-                        else frame.endswith(_TRAILERS[checksum(frame[:end])])
-                    )
-                    if verify_checksum
-                    else frame[end : end + 3] == b"10=" and frame[end + 3 : end + 6].isdigit() and frame[-1] == 1
-                )
+                2 * frame.translate(None, _DIGITS).count(b"\x01=") == len(tokens) + 3  # X, above
+                and tokens[0] == "35"
+                and msg_type
+                and seq_text
+                and seq_text.isdigit()
+                and seq_text.isascii()
+                and len(seq_text) <= 18
+                and "" not in fields
+                and "95" not in fields  # data fields are read by length, on the checked path
+                and "93" not in fields
+                and "49" in fields
+                and "56" in fields
+                and "52" in fields
             ):
-                # Every field must be `<ASCII digits>=<value without '='>␁` (see `_plain_fields`), else a field
-                # without '=' next to one with two would pair tags with the wrong values.
-                # With the digits deleted (8= is known to lead), a field that starts `<digits>=` reads `=...`:
-                # count the SOHs followed by '=' (X). With S fields in the frame and E '=' in `text` (35 up to 10),
-                # X <= S - 1 and X <= E + 2 (9 and 10 start outside `text`), while the token count T is
-                # (S - 3) + E + 1. So
-                # 2X == T + 3 holds exactly when X == S - 1 (every field starts `<digits>=`) and E == S - 3 (one
-                # '=' per field: no value holds one), with one count fewer than checking both.
-                text = frame[start:end].decode("utf-8", "surrogateescape")
-                tokens = text.replace("\x01", "=").split("=")
-                it = iter(tokens)
-                fields = dict(zip(it, it))  # noqa: B905 - the token count is checked below; a keyword costs ~25%
-                seq_text = fields.get("34")
-                msg_type = fields.get("35")
-                if (
-                    2 * frame.translate(None, _DIGITS).count(b"\x01=") == len(tokens) + 3  # X, above
-                    and msg_type
-                    and seq_text
-                    and text.startswith("35=")
-                    and seq_text.isdigit()
-                    and seq_text.isascii()
-                    and len(seq_text) <= 18
-                    and "" not in fields
-                    and "95" not in fields  # data fields are read by length, on the checked path
-                    and "93" not in fields
-                    and "49" in fields
-                    and "56" in fields
-                    and "52" in fields
-                ):
-                    return FixFrame(frame, msg_type, int(seq_text), fields, None, text, use_dollars)
+                return FixFrame(frame, msg_type, int(seq_text), fields, None, text, use_dollars)
     return _parse_frame_checked(frame, verify_checksum, use_dollars)
 
 
