@@ -16,11 +16,11 @@ from kalshi_auth import KalshiAuth
 KEY_ID = "0b7c2c7e-1d2f-4c34-9a55-7e6f5a4b3c2d"
 
 
-def _load_acceptor() -> None:
-    name = "kalshi_fix_test_acceptor"
+def _load(name: str, filename: str) -> None:
+    """Import a helper file of this directory under a name no other package's tests use."""
     if name in sys.modules:
         return
-    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name("fix_acceptor.py"))
+    spec = importlib.util.spec_from_file_location(name, Path(__file__).with_name(filename))
     assert spec is not None
     assert spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -28,7 +28,8 @@ def _load_acceptor() -> None:
     spec.loader.exec_module(module)
 
 
-_load_acceptor()
+_load("kalshi_fix_test_acceptor", "fix_acceptor.py")
+_load("kalshi_fix_test_helpers", "fix_helpers.py")
 
 if TYPE_CHECKING:
     from kalshi_fix_test_acceptor import FixAcceptor

@@ -3,63 +3,34 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from kalshi_fix_test_acceptor import FixAcceptor
+from kalshi_fix_test_helpers import local, new_ack, wait_for
 
 from kalshi_auth import KalshiAuth, KalshiConfigError
 from kalshi_fix import DEFAULT_MAX_QUEUED, QueueOverflow
 from kalshi_fix._client import FixClient
-from kalshi_fix._connection import ReconnectPolicy
 from kalshi_fix._session import SessionConfig, SessionProtocol, SessionState
 from kalshi_fix._store import MemoryStore
 from kalshi_fix.messages import (
-    ExecType,
     ExecutionReport,
     MarketDataIncrementalRefresh,
     MarketSettlementParty,
     MDIncrementalEntry,
     MDSnapshotEntry,
-    OrdStatus,
-    Side,
     decode_app_message,
 )
 
-FAST = ReconnectPolicy(base_delay=0.01, max_delay=0.05, max_attempts=5)
 # One socket read (asyncio reads up to 256 KiB) may land after the pause; those frames are queued too.
 ONE_READ = 256 * 1024 // 200
 
 
-def local(auth: KalshiAuth, acceptor: FixAcceptor, **kwargs: Any) -> FixClient:
-    return FixClient(auth, host="127.0.0.1", port=acceptor.port, tls=False, reconnect=FAST, **kwargs)
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = 10.0) -> None:  # noqa: ASYNC109
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
-
-
 def report(n: int) -> ExecutionReport:
-    return ExecutionReport(
-        order_id=f"ord-{n}",
-        cl_ord_id=f"o{n}",
-        exec_id=f"{n};1",
-        exec_type=ExecType.NEW,
-        ord_status=OrdStatus.NEW,
-        side=Side.BUY_YES,
-        symbol="KXFLOOD-26",
-        leaves_qty=Decimal(10),
-        cum_qty=Decimal(0),
-        avg_px=Decimal(0),
-        order_qty=Decimal(10),
-        price=Decimal("0.55"),
-        text="x" * 200,  # ~500 bytes a frame: the flood outgrows the loopback socket buffers
-    )
+    return new_ack(n, symbol="KXFLOOD-26", text="x" * 200)  # ~500 bytes a frame: outgrows the socket buffers
 
 
 async def test_a_flood_to_a_slow_reader_pauses_the_socket_and_loses_nothing(

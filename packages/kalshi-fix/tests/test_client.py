@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 from kalshi_fix_test_acceptor import FixAcceptor
+from kalshi_fix_test_helpers import FAST, local, wait_for
 
 from kalshi_auth import AuthRequiredError, KalshiAuth, KalshiConfigError
 from kalshi_fix._client import FixClient, FixEnvironment, MarginFixClient
@@ -41,8 +42,6 @@ from kalshi_fix.messages import (
     decode_app_message,
 )
 
-FAST = ReconnectPolicy(base_delay=0.01, max_delay=0.05, max_attempts=20)
-
 
 def order(n: int, price: str = "0.55") -> NewOrderSingle:
     return NewOrderSingle(
@@ -55,22 +54,12 @@ def order(n: int, price: str = "0.55") -> NewOrderSingle:
     )
 
 
-async def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
-
-
 @pytest.fixture
 async def nr(auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey) -> AsyncIterator[FixAcceptor]:
     acceptor = FixAcceptor({auth.key_id: rsa_key.public_key()}, target_comp_id="KalshiNR")
     await acceptor.start()
     yield acceptor
     await acceptor.stop()
-
-
-def local(auth: KalshiAuth, acceptor: FixAcceptor, **kwargs: Any) -> FixClient:
-    return FixClient(auth, host="127.0.0.1", port=acceptor.port, tls=False, reconnect=FAST, **kwargs)
 
 
 async def test_order_round_trip_with_callback(auth: KalshiAuth, nr: FixAcceptor) -> None:

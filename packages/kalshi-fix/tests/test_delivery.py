@@ -6,16 +6,14 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from kalshi_fix_test_acceptor import FixAcceptor
+from kalshi_fix_test_helpers import FAST, local, new_ack, wait_for
 
 from kalshi_auth import KalshiAuth
-from kalshi_fix._client import FixClient
 from kalshi_fix._codec import FixFrame, parse_frame
 from kalshi_fix._connection import FixConnection, ReconnectPolicy
 from kalshi_fix._session import (
@@ -28,7 +26,7 @@ from kalshi_fix._session import (
     SessionState,
 )
 from kalshi_fix._store import FileStore, FsyncPolicy, MemoryStore
-from kalshi_fix.messages import ExecType, ExecutionReport, OrdStatus, Side, decode_app_message
+from kalshi_fix.messages import decode_app_message
 
 T0 = 1_763_000_000.0
 KEY = "0b7c2c7e-1d2f-4c34-9a55-7e6f5a4b3c2d"
@@ -179,35 +177,6 @@ def test_a_counterparty_too_low_after_its_reset_tells_the_trader_to_log_on_fresh
 
 # ------------------------------------------------------------------------------------ the faces
 
-FAST = ReconnectPolicy(base_delay=0.01, max_delay=0.05, max_attempts=20)
-
-
-def local(auth: KalshiAuth, acceptor: FixAcceptor, **kwargs: Any) -> FixClient:
-    return FixClient(auth, host="127.0.0.1", port=acceptor.port, tls=False, **{"reconnect": FAST, **kwargs})
-
-
-async def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> None:  # noqa: ASYNC109
-    async with asyncio.timeout(timeout):
-        while not predicate():  # noqa: ASYNC110
-            await asyncio.sleep(0.005)
-
-
-def report(n: int) -> ExecutionReport:
-    return ExecutionReport(
-        order_id=f"ord-{n}",
-        cl_ord_id=f"o{n}",
-        exec_id=f"{n};1",
-        exec_type=ExecType.NEW,
-        ord_status=OrdStatus.NEW,
-        side=Side.BUY_YES,
-        symbol="KXTEST-26",
-        leaves_qty=Decimal(10),
-        cum_qty=Decimal(0),
-        avg_px=Decimal(0),
-        order_qty=Decimal(10),
-        price=Decimal("0.55"),
-    )
-
 
 def exec_ids(frames: list[FixFrame]) -> list[str]:
     return [decode_app_message(f).exec_id for f in frames]  # type: ignore[attr-defined]
@@ -234,7 +203,7 @@ async def test_on_message_commits_each_report_once_the_callback_returned(
     callback: Any = record if kind == "function" else record_later
     async with local(auth, rt, store_dir=tmp_path).order_entry(retransmit=True, on_message=callback) as session:
         journal.append(session.store.path)  # type: ignore[attr-defined]
-        rt.push_many([report(n) for n in range(5)])
+        rt.push_many([new_ack(n) for n in range(5)])
         await wait_for(lambda: len(handled) == 5)
         await wait_for(lambda: journalled_target(journal[0]) == handled[-1].msg_seq_num + 1)
     assert [target for _, target in seen] == [seq for seq, _ in seen]  # each not recorded while in its callback
@@ -257,7 +226,7 @@ async def test_a_process_dying_in_its_callback_gets_that_report_and_the_rest_aga
 
     session = client.order_entry(retransmit=True, on_message=on_message)
     async with session:
-        rt.push_many([report(n) for n in range(5)])
+        rt.push_many([new_ack(n) for n in range(5)])
         await wait_for(lambda: len(handled) == 5)
         rt.drop()  # the process is gone: no Logout, nothing more sent
         await wait_for(lambda: not session.is_logged_on)
@@ -281,7 +250,7 @@ async def test_a_queue_reader_commits_the_previous_frame_when_it_asks_for_the_ne
     session = local(auth, rt, store_dir=tmp_path).order_entry(retransmit=True)
     async with session:
         path = Path(session.store.path)  # type: ignore[attr-defined]
-        rt.push_many([report(n) for n in range(5)])
+        rt.push_many([new_ack(n) for n in range(5)])
         read: list[FixFrame] = []
         async for frame in session:
             read.append(frame)
@@ -316,7 +285,7 @@ async def test_a_bare_connection_commits_when_on_message_returns(
     conn = FixConnection(session, "127.0.0.1", rt.port, tls=False, reconnect=FAST, on_message=on_message)
     await conn.open(timeout=5)
     try:
-        rt.push_many([report(n) for n in range(3)])
+        rt.push_many([new_ack(n) for n in range(3)])
         await wait_for(lambda: len(seen) == 3)
         assert journalled_target(path) == seen[-1][0] + 1
     finally:
