@@ -140,16 +140,23 @@ def load() -> tuple[dict[str, FieldDef], list[MessageDef], ET.Element, ET.Elemen
 
 
 def apply_doc_order(messages: list[MessageDef], sup: ET.Element) -> None:
-    """Move fields where Kalshi's documented examples order them differently from the dictionary."""
+    """Move and add fields where Kalshi's documented examples differ from the dictionary."""
     by_name = {m.name: m for m in messages}
-    for move in children(sup, "doc-order"):
-        if move.tag is ET.Comment:
+    for change in children(sup, "doc-order"):
+        if change.tag is ET.Comment:
             continue
-        members = by_name[move.attrib["message"]].members
-        names = [m.name for m in members]
-        moved = members.pop(names.index(move.attrib["field"]))
-        after = [m.name for m in members].index(move.attrib["after"])
-        members.insert(after + 1, moved)
+        members = by_name[change.attrib["message"]].members
+        if change.tag == "move":
+            names = [m.name for m in members]
+            added = [members.pop(names.index(change.attrib["field"]))]
+        elif change.tag == "add":
+            added = parse_members(change)
+            if {m.name for m in added} & {m.name for m in members}:
+                raise SystemExit(f"doc-order adds a field {change.attrib['message']} already has")
+        else:
+            raise SystemExit(f"unknown doc-order element {change.tag}")
+        after = [m.name for m in members].index(change.attrib["after"])
+        members[after + 1 : after + 1] = added
 
 
 class Generator:
@@ -160,6 +167,7 @@ class Generator:
         self.prices = {p.attrib["field"]: p.attrib["integral"] == "Y" for p in pricing.findall("price")}
         self.always_cents = {p.attrib["field"] for p in pricing.findall("always-cents")}
         self.always_dollars = {p.attrib["field"] for p in pricing.findall("always-dollars")}
+        self.dollars_from_kalshi = {p.attrib["message"] for p in pricing.findall("dollars-from-kalshi")}
         self.entry_names = {e.attrib["group"]: e.attrib["class"] for e in children(self.sup, "entries")}
         self.defaults = {
             (d.attrib["message"], d.attrib["field"]): d.attrib["value"] for d in children(self.sup, "defaults")
@@ -336,6 +344,8 @@ class Generator:
         else:
             sig = "    def _decode(cls, fields: dict[str, str], frame: FixFrame, ud: bool) -> Any:"
             out = ["", "    @classmethod", sig]
+            if cls in self.dollars_from_kalshi:
+                out.append('        ud = ud or sent_by_kalshi(fields.get("49"))')
         out.extend(f"        {line}" for line in req_lines)
         out.append(f"        d: dict[str, Any] = {{{', '.join(items)}}}")
         out.extend(f"        {line}" for line in opt_lines)
@@ -596,6 +606,8 @@ class Generator:
             block = [f"class {m.name}(FixMessage):", f'    """{doc}."""', ""]
             block.append(f'    MSG_TYPE: ClassVar[str] = "{m.msg_type}"')
             block.append(f'    MSG_CAT: ClassVar[str] = "{m.cat}"')
+            if m.name in self.dollars_from_kalshi:
+                block.append("    DOLLARS_FROM_KALSHI: ClassVar[bool] = True")
             block.extend(body)
             msg_blocks.append("\n".join(block))
         entry_blocks: list[str] = []
@@ -642,7 +654,7 @@ class Generator:
         out.append(")")
         out.append(
             "from kalshi_fix.messages._base import FieldTable, FixGroupEntry, FixMessage, GroupSpec, "
-            "encode_group as _grp, group_at, int_enum_decoder, raw_length as _rawlen, str_enum_decoder"
+            "encode_group as _grp, group_at, int_enum_decoder, raw_length as _rawlen, sent_by_kalshi, str_enum_decoder"
         )
         out.append(f"from .enums import {', '.join(used_enums)}\n")
         names = sorted([m.name for m in self.messages] + self.entry_order)

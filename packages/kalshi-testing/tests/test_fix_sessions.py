@@ -128,6 +128,10 @@ async def test_rfq_create_quote_accept_confirm_trades_on_the_engine(kalshi_excha
         await wait_for(lambda: bool(messages(creator_frames, Quote)))
         quote = messages(creator_frames, Quote)[0]
         assert (quote.quote_req_id, quote.bid_px, quote.offer_px) == ("my-rfq", Decimal("0.20"), Decimal("0.77"))
+        # on the wire as docs.kalshi.com/fix/rfq-messages shows it: the maker quoted in cents (RFQ session
+        # without UseDollars), the creator's notification is in dollars
+        notification = next(f for f in creator_frames if f.msg_type == "S")
+        assert (notification.fields["132"], notification.fields["133"]) == ("0.20", "0.77")
         # Side 1 (buy YES) takes the maker's NO bid of 0.77: a YES price of 0.23 (inside the 0.22/0.24 book)
         await rt.send(AcceptQuote(quote_id="q1", side=Side.BUY_YES, order_qty=Decimal("6"), cl_ord_id="take-q1"))
         await wait_for(

@@ -329,18 +329,19 @@ def accepted_comp_ids(config: SessionConfig) -> tuple[frozenset[str], frozenset[
 def logon_frame(  # noqa: PLR0917
     config: SessionConfig, seq: int, sending_time: str, heartbeat: int, reset: bool, extra: tuple[tuple[int, str], ...]
 ) -> bytes:
-    """Our Logon (35=A): 98, 108, the signature (95/96) over the five documented values, 141, 1137, options.
+    """Our Logon (35=A): 98, 108, 141, 1137, options, then the signature (95/96) over the five documented values,
+    in the order of docs.kalshi.com/fix/listener-sessions' example (98|108|1137|20126|21011|96).
 
     The signed text is SendingTime, "A", MsgSeqNum, SenderCompID and TargetCompID joined by SOH
     (docs.kalshi.com/fix/session-management, "Signature Generation"); 52 is formatted once and used in both.
     """
     fields: list[tuple[int, object]] = [(98, 0), (108, heartbeat)]
-    if config.sign is not None:
-        payload = "\x01".join((sending_time, "A", str(seq), config.sender_comp_id, config.target_comp_id))
-        signature = config.sign(payload.encode())
-        fields += [(95, len(signature.encode())), (96, signature)]
     if reset:
         fields.append((141, "Y"))
     fields.append((1137, 9))
     fields.extend(extra)
+    if config.sign is not None:
+        payload = "\x01".join((sending_time, "A", str(seq), config.sender_comp_id, config.target_comp_id))
+        signature = config.sign(payload.encode())
+        fields += [(95, len(signature.encode())), (96, signature)]
     return build_frame("A", config.sender_comp_id, config.target_comp_id, seq, sending_time, encode_fields(fields))

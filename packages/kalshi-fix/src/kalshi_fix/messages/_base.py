@@ -35,6 +35,7 @@ __all__ = [
     "group_at",
     "int_enum_decoder",
     "raw_length",
+    "sent_by_kalshi",
     "str_enum_decoder",
 ]
 
@@ -82,6 +83,12 @@ def int_enum_decoder(enum_cls: type[_E]) -> Callable[[str], _E | int]:
 def raw_length(text: str) -> int:
     """Byte length of a data field's wire text (for RawDataLength / SignatureLength)."""
     return len(text.encode("utf-8", "surrogateescape"))
+
+
+def sent_by_kalshi(sender_comp_id: str | None) -> bool:
+    """True for a SenderCompID (49) of Kalshi's: `Kalshi`, `KalshiMD` or a session name such as `KalshiRT`
+    (docs.kalshi.com/fix/common-components); a member's is its API key, a UUID."""
+    return sender_comp_id is not None and sender_comp_id.startswith("Kalshi")
 
 
 def encode_group(tag: int, entries: Any, entry_cls: type[_Fields], ud: bool) -> str:
@@ -277,12 +284,17 @@ class FixMessage(_Fields):
     """MsgType (35)."""
     MSG_CAT: ClassVar[str]
     """`admin` or `app`."""
+    DOLLARS_FROM_KALSHI: ClassVar[bool] = False
+    """Prices are fixed-point dollars on every session when Kalshi sends this message (a Quote notification to
+    an RFQ creator, docs.kalshi.com/fix/rfq-messages), and follow UseDollars when a member sends it:
+    `encode` and `from_frame` / `decode_app_message` tell by SenderCompID (`sent_by_kalshi`)."""
 
     def encode_body(self, use_dollars: bool = False) -> bytes:
         """Encode the body fields (no header, no trailer) as `tag=value␁` bytes, in dictionary order.
 
         Args:
-            use_dollars: write prices as dollars (UseDollars=Y, margin) instead of integer cents.
+            use_dollars: write prices as dollars (UseDollars=Y, margin) instead of integer cents (with no
+                header to tell the sender, `DOLLARS_FROM_KALSHI` is the caller's to apply).
 
         Raises:
             FixEncodeError: a required field is missing, a value has the wrong type, contains SOH, or a
@@ -298,8 +310,11 @@ class FixMessage(_Fields):
 
         Args:
             header: SenderCompID, TargetCompID, MsgSeqNum, SendingTime and the optional resend fields.
-            use_dollars: write prices as dollars (UseDollars=Y, margin) instead of integer cents.
+            use_dollars: write prices as dollars (UseDollars=Y, margin) instead of integer cents; always dollars
+                for a `DOLLARS_FROM_KALSHI` message that Kalshi (`header.sender_comp_id`) sends.
         """
+        if self.DOLLARS_FROM_KALSHI and sent_by_kalshi(header.sender_comp_id):
+            use_dollars = True
         try:
             body = self._encode_body(use_dollars).encode("utf-8", "surrogateescape")
         except UnicodeEncodeError as exc:
@@ -319,6 +334,8 @@ class FixMessage(_Fields):
             FixMissingTagError: a required tag is absent.
             FixFieldValueError: a value does not parse as its field's type.
         """
+        if cls.DOLLARS_FROM_KALSHI and sent_by_kalshi(frame.fields.get("49")):
+            use_dollars = True
         try:
             result: Self = cls._decode(frame.fields, frame, use_dollars)
         except (KeyError, ValueError, ArithmeticError):

@@ -307,8 +307,10 @@ class AcceptorConnection(asyncio.Protocol):
 
 
 def encode_body(message: FixMessage, use_dollars: bool) -> bytes:
-    """Encode `message` in a session's price units; on a cents session, prices off the cent grid
-    (an average price, a deci-cent tick) are rounded to the nearest cent rather than refused."""
+    """Encode `message`, as Kalshi sends it, in a session's price units; on a cents session, prices off the
+    cent grid (an average price, a deci-cent tick) are rounded to the nearest cent rather than refused.
+    A Quote notification's prices are dollars on every session (docs.kalshi.com/fix/rfq-messages)."""
+    use_dollars = use_dollars or message.DOLLARS_FROM_KALSHI
     try:
         return message.encode_body(use_dollars)
     except FixEncodeError:
