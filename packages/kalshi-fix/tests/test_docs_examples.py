@@ -165,9 +165,7 @@ def test_our_listener_logon_has_the_documented_field_order() -> None:
     from kalshi_fix._session import SessionConfig
     from kalshi_fix._session_events import logon_frame
 
-    config = SessionConfig(
-        sender_comp_id="your-api-key", target_comp_id="KalshiNR", sign=lambda payload: "<signature>"
-    )
+    config = SessionConfig(sender_comp_id="your-api-key", target_comp_id="KalshiNR", sign=lambda payload: "<signature>")
     ours = logon_frame(config, 1, TS, 30, False, ((20126, "Y"), (21011, "Y")))
     documented = Example(Path(__file__).parent / "docs_examples" / "listener_logon.txt")
     assert parse_frame(ours).parts[5:] == [p for p in documented.body.decode().split("\x01") if p]
