@@ -17,6 +17,7 @@ from kalshi_fix.messages import (
     MDEntryType,
     NewOrderSingle,
     Quote,
+    QuoteRequestReject,
     decode_message,
 )
 
@@ -169,3 +170,15 @@ def test_our_listener_logon_has_the_documented_field_order() -> None:
     ours = logon_frame(config, 1, TS, 30, False, ((20126, "Y"), (21011, "Y")))
     documented = Example(Path(__file__).parent / "docs_examples" / "listener_logon.txt")
     assert parse_frame(ours).parts[5:] == [p for p in documented.body.decode().split("\x01") if p]
+
+
+def test_an_rfq_reject_for_an_invalid_combination_keeps_its_reason_code_and_legs() -> None:
+    """docs.kalshi.com/fix/rfq-messages, 35=AG: 20187 and the 20185/20186 group (the dictionary lacks them)."""
+    body = b"131=client-req-456\x01658=99\x0158=invalid combination\x0120187=conflicting_leg_outcomes\x01"
+    body += b"20185=2\x0120186=MKT1\x0120186=MKT2\x01"
+    header = SessionHeader(sender_comp_id="Kalshi", target_comp_id="your-api-key", msg_seq_num=3, sending_time=TS)
+    reject = decode_message(parse_frame(encode_frame("AG", header, body)))
+    assert isinstance(reject, QuoteRequestReject)
+    assert reject.mve_validation_reason_code == "conflicting_leg_outcomes"
+    assert [leg.mve_offending_market_ticker for leg in reject.mve_offending_legs or []] == ["MKT1", "MKT2"]
+    assert reject.encode_body() == body
