@@ -12,6 +12,8 @@ from kalshi_testing_fix_helpers import API, FED, PERP, messages, order, rest, re
 from kalshi_fix import FixFrame, GapDetected, OrderBook, SettlementReport
 from kalshi_fix.messages import (
     AcceptQuote,
+    AcceptQuoteStatus,
+    AcceptQuoteStatusValue,
     ExecType,
     ExecutionReport,
     OrdStatus,
@@ -132,12 +134,21 @@ async def test_rfq_create_quote_accept_confirm_trades_on_the_engine(kalshi_excha
         # without UseDollars), the creator's notification is in dollars
         notification = next(f for f in creator_frames if f.msg_type == "S")
         assert (notification.fields["132"], notification.fields["133"]) == ("0.20", "0.77")
+        # An RfqId naming another RFQ is refused and leaves the quote open (docs: "the quote must belong to it")
+        await rt.send(AcceptQuote(quote_id="q1", rfq_id="other-rfq", side=Side.BUY_YES, cl_ord_id="wrong"))
+        await wait_for(lambda: bool(messages(creator_frames, AcceptQuoteStatus)))
+        refused = messages(creator_frames, AcceptQuoteStatus)[0]
+        assert (refused.cl_ord_id, refused.accept_quote_status) == ("wrong", AcceptQuoteStatusValue.REJECTED)
         # Side 1 (buy YES) takes the maker's NO bid of 0.77: a YES price of 0.23 (inside the 0.22/0.24 book)
-        await rt.send(AcceptQuote(quote_id="q1", side=Side.BUY_YES, order_qty=Decimal("6"), cl_ord_id="take-q1"))
+        await rt.send(
+            AcceptQuote(
+                quote_id="q1", rfq_id=ack.rfq_id, side=Side.BUY_YES, order_qty=Decimal("6"), cl_ord_id="take-q1"
+            )
+        )
         await wait_for(
             lambda: any(r.quote_status == QuoteStatus.ACCEPTED for r in messages(maker_frames, QuoteStatusReport))
         )
-        await mm.send(QuoteConfirm(quote_id="q1"))
+        await mm.send(QuoteConfirm(quote_id="q1", rfq_id=broadcast.quote_req_id))
         await wait_for(lambda: any(r.exec_type == ExecType.TRADE for r in messages(creator_frames, ExecutionReport)))
     trade = next(r for r in messages(creator_frames, ExecutionReport) if r.exec_type == ExecType.TRADE)
     assert (trade.cl_ord_id, trade.last_px, trade.last_qty) == ("take-q1", Decimal("0.23"), Decimal("6"))

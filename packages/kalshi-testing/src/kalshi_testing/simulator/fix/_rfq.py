@@ -171,7 +171,13 @@ class Rfq:
         quote = self.quotes.get(msg.quote_id)
         side = str(msg.side)
         price = None
-        if quote is not None and quote.rfq.user_id == conn.user_id and quote.rfq.open and quote.side is None:
+        if (
+            quote is not None
+            and _of_rfq(quote, msg.rfq_id)
+            and quote.rfq.user_id == conn.user_id
+            and quote.rfq.open
+            and quote.side is None
+        ):
             # Side is inverted: 1 (buy YES) takes the maker's NO bid; 2 takes the maker's YES bid.
             price = _ONE - quote.offer_px if side == Side.BUY_YES and quote.offer_px else None
             price = quote.bid_px if side == Side.SELL_NO and quote.bid_px else price
@@ -232,7 +238,13 @@ class Rfq:
 
     def _cancel_quote(self, conn: AcceptorConnection, msg: QuoteCancel) -> None:
         quote = self.quotes.get(msg.quote_id)
-        ok = quote is not None and quote.maker == conn.key and not quote.done and quote.side is None
+        ok = (
+            quote is not None
+            and _of_rfq(quote, msg.rfq_id)
+            and quote.maker == conn.key
+            and not quote.done
+            and quote.side is None
+        )
         if ok:
             del self.quotes[msg.quote_id]
         status = QuoteCancelStatusValue.CANCELLED if ok else QuoteCancelStatusValue.REJECTED
@@ -240,7 +252,13 @@ class Rfq:
 
     def _confirm(self, conn: AcceptorConnection, msg: QuoteConfirm) -> None:
         quote = self.quotes.get(msg.quote_id)
-        if quote is None or quote.maker != conn.key or quote.side is None or quote.done:
+        if (
+            quote is None
+            or not _of_rfq(quote, msg.rfq_id)
+            or quote.maker != conn.key
+            or quote.side is None
+            or quote.done
+        ):
             conn.send(
                 QuoteConfirmStatus(
                     quote_id=msg.quote_id,
@@ -312,3 +330,9 @@ class Rfq:
                 side=side,
             ),
         )
+
+
+def _of_rfq(quote: _Quote, rfq_id: str | None) -> bool:
+    """An RfqId (21023) on AcceptQuote, QuoteCancel or QuoteConfirm is optional; "if provided, the quote must
+    belong to this RFQ" (docs.kalshi.com/fix/rfq-messages)."""
+    return rfq_id is None or rfq_id == quote.rfq.rfq_id
