@@ -189,7 +189,11 @@ def test_the_head_a_frame_size_allows_is_the_one_every_well_formed_frame_of_that
     for size in range(max(heads) + 1):
         assert _head_for(size) == heads.get(size, _NO_HEAD), size
     assert 1024 not in heads
-    assert not b"8=FIXT.1.1\x01".startswith(_NO_HEAD)  # the sentinel starts no frame
+    assert not any(bytes([b]).startswith(_NO_HEAD) for b in range(256))  # the sentinel starts no frame
+    assert not b"".startswith(_NO_HEAD)
+    for size in (1, 7, 1024):  # sizes no frame has, starting with a byte a bytes sentinel could have been
+        with pytest.raises(FixDecodeError):
+            parse_frame(b"\xff" * size)
 
 
 @settings(max_examples=300, deadline=None)

@@ -34,14 +34,14 @@ HEADER_TAGS: Final = frozenset(
 _DIGITS: Final = b"0123456789"
 
 # frame size -> the only `8=FIXT.1.1␁9=<BodyLength>␁` a frame of that size can start with; filled by `_head_for`.
-_HEADS: Final[dict[int, bytes]] = {}
-_NO_HEAD: Final = b"\xff"  # starts no frame
+_HEADS: Final[dict[int, bytes | tuple[bytes, ...]]] = {}
+_NO_HEAD: Final[tuple[bytes, ...]] = ()  # no prefix: `frame.startswith(())` is False for every frame
 
 
-def _head_for(size: int) -> bytes:
+def _head_for(size: int) -> bytes | tuple[bytes, ...]:
     """The head a well-formed frame of `size` bytes must start with: 13 + d + 1 + L + 7 == size, where L is the
     BodyLength and d its digit count (at most one d fits), or `_NO_HEAD` when no length fits."""
-    head = _NO_HEAD
+    head: bytes | tuple[bytes, ...] = _NO_HEAD
     for d in range(1, 11):
         length = size - 21 - d
         if length > 0 and len(str(length)) == d:
