@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -11,13 +12,17 @@ from kalshi_fix import OrderBook, SessionHeader, decode_app_message, encode_fram
 from kalshi_fix.messages import (
     MESSAGE_TYPES,
     AggressorSide,
+    ExecutionReport,
     MarketDataIncrementalRefresh,
     MarketDataSnapshotFullRefresh,
     MarketSettlementReport,
     MDEntryType,
     NewOrderSingle,
+    OrderCancelReplaceRequest,
     Quote,
     QuoteRequestReject,
+    Side,
+    TimeInForce,
     decode_message,
 )
 
@@ -182,3 +187,40 @@ def test_an_rfq_reject_for_an_invalid_combination_keeps_its_reason_code_and_legs
     assert reject.mve_validation_reason_code == "conflicting_leg_outcomes"
     assert [leg.mve_offending_market_ticker for leg in reject.mve_offending_legs or []] == ["MKT1", "MKT2"]
     assert reject.encode_body() == body
+
+
+def test_the_order_entry_fields_the_tables_add_round_trip() -> None:
+    """docs.kalshi.com/fix/order-entry: a replace can amend expiry (59, 126) and route (100); a Replaced report
+    states the resulting validity (59) and the exchange index (30); a NewOrderSingle can accept a quote."""
+    expire = datetime(2026, 12, 31, 16, 0, tzinfo=UTC)
+    replace = OrderCancelReplaceRequest(
+        cl_ord_id="r2",
+        orig_cl_ord_id="r1",
+        side=Side.BUY_YES,
+        symbol="HIGHNY-23DEC31",
+        order_qty=Decimal(10),
+        price=Decimal("0.75"),
+        ex_destination=-1,
+        time_in_force=TimeInForce.GTD,
+        expire_time=expire,
+    )
+    body = replace.encode_body()
+    assert b"\x0155=HIGHNY-23DEC31\x01100=-1\x0159=6\x01126=20261231-16:00:00.000\x01" in body
+    header = SessionHeader(sender_comp_id="Kalshi", target_comp_id="your-api-key", msg_seq_num=9, sending_time=TS)
+    report_body = (
+        b"37=o1\x0111=r2\x0117=4;7;1\x01150=5\x0139=0\x0154=1\x0155=HIGHNY-23DEC31\x0130=1\x01151=10\x0114=0\x01"
+        b"6=0\x0138=10\x0144=75\x0159=6\x01126=20261231-16:00:00.000\x01"
+    )
+    report = decode_message(parse_frame(encode_frame("8", header, report_body)))
+    assert isinstance(report, ExecutionReport)
+    assert (report.last_mkt, report.time_in_force, report.expire_time) == ("1", TimeInForce.GTD, expire)
+    accept = NewOrderSingle(
+        cl_ord_id="a1",
+        symbol="HIGHNY-23DEC31",
+        side=Side.BUY_YES,
+        order_qty=Decimal(10),
+        price=Decimal("0.75"),
+        quote_id="quote-789",
+        rfq_id="server-rfq-456",
+    )
+    assert accept.encode_body().endswith(b"\x01117=quote-789\x0121023=server-rfq-456\x01")

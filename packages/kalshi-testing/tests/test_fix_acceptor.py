@@ -7,6 +7,7 @@ drop copy replays REST orders; an injected drop on RT loses and duplicates no Ex
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import time
 from decimal import Decimal
 from typing import Any
@@ -20,15 +21,19 @@ from kalshi_fix import FixFrame, FixLogonError, FrameSplitter, LoggedOn, LogonRe
 from kalshi_fix.messages import (
     BusinessMessageReject,
     BusinessRejectReason,
+    CxlRejResponseTo,
     EventResendComplete,
     EventResendReject,
     EventResendRejectReason,
+    ExecInst,
     ExecType,
     ExecutionReport,
+    OrderCancelReject,
     OrderCancelReplaceRequest,
     OrderCancelRequest,
     OrderGroupResponse,
     OrderMassCancelReport,
+    OrdRejReason,
     OrdStatus,
     OrdType,
     Side,
@@ -305,6 +310,74 @@ async def test_replace_over_fix_moves_the_order_on_the_rest_list(kalshi_exchange
         "8.00",
         "amend-2",
     )
+
+
+async def test_replace_amends_expiry_by_kalshis_conventions_and_keeps_the_queue_place(
+    kalshi_exchange: KalshiExchange,
+) -> None:
+    """docs.kalshi.com/fix/order-entry: 59=6 with 126 sets an expiry, 59=1 removes one, neither keeps it,
+    126 without GTD is refused; an expiry-only amendment keeps the order's place in the queue."""
+    ex = kalshi_exchange
+    soon = dt.datetime.fromtimestamp(time.time() + 1, tz=dt.UTC)
+    later = dt.datetime.fromtimestamp(time.time() + 3600, tz=dt.UTC)
+    received: list[FixFrame] = []
+
+    def replace(cl: str, orig: str, **kw: Any) -> OrderCancelReplaceRequest:
+        return OrderCancelReplaceRequest(
+            cl_ord_id=cl, orig_cl_ord_id=orig, side=Side.BUY_YES, symbol=FED, order_qty=Decimal(5), **kw
+        )
+
+    async with ex.fix_client().order_entry(on_message=received.append) as session:
+        await session.send(order("gtc", price="0.21"))
+        await session.send(order("gtd", price="0.21", time_in_force=TimeInForce.GTD, expire_time=soon))
+        await wait_for(lambda: len(_reports(received)) >= 2)
+        await session.send(replace("bad", "gtc", expire_time=later))  # 126 alone
+        await session.send(replace("gtc-2", "gtc", time_in_force=TimeInForce.GTD, expire_time=soon))
+        await session.send(replace("gtd-2", "gtd", time_in_force=TimeInForce.GTC))
+        await session.send(replace("gtd-3", "gtd-2"))  # neither: keeps "no expiry"
+        await wait_for(lambda: len(_reports(received)) >= 5 and bool(messages(received, OrderCancelReject)))
+        refused = messages(received, OrderCancelReject)[0]
+        assert (refused.cl_ord_id, refused.cxl_rej_response_to) == (
+            "bad",
+            CxlRejResponseTo.ORDER_CANCEL_REPLACE_REQUEST,
+        )
+        replaced = {r.cl_ord_id: r for r in _reports(received) if r.exec_type == ExecType.REPLACED}
+        assert (replaced["gtc-2"].time_in_force, replaced["gtc-2"].expire_time) == (
+            TimeInForce.GTD,
+            soon.replace(microsecond=0),
+        )
+        assert (replaced["gtd-2"].time_in_force, replaced["gtd-2"].expire_time) == (TimeInForce.GTC, None)
+        assert (replaced["gtd-3"].time_in_force, replaced["gtd-3"].expire_time) == (TimeInForce.GTC, None)
+        # the first order is still first at 0.21: an expiry-only amendment keeps FIFO position
+        first, second = replaced["gtc-2"].order_id, replaced["gtd-3"].order_id
+        ahead = ex.simulator.call(lambda e: [e.markets[FED].book.queue_ahead(o) for o in (first, second)])
+        assert ahead[1] == ahead[0] + 5
+        await asyncio.sleep(max(0.0, soon.timestamp() + 1.1 - time.time()))
+        assert ex.simulator.call(lambda e: e.expire_orders()) == 1  # the amended GTC order; not the ex-GTD one
+        await wait_for(lambda: any(r.ord_status in (OrdStatus.CANCELED, OrdStatus.EXPIRED) for r in _reports(received)))
+    gone = [r for r in _reports(received) if r.ord_status in (OrdStatus.CANCELED, OrdStatus.EXPIRED)]
+    assert [r.cl_ord_id for r in gone] == ["gtc-2"]
+
+
+async def test_reduce_only_and_a_quote_acceptance_by_new_order_single(kalshi_exchange: KalshiExchange) -> None:
+    """18=E (reduce only) reaches the engine: flat, an IOC buy through the offer fills nothing. A NewOrderSingle
+    naming a QuoteId (117) is refused by the simulator, never placed as a plain order."""
+    ex = kalshi_exchange
+    received: list[FixFrame] = []
+    async with ex.fix_client().order_entry(on_message=received.append) as session:
+        await session.send(order("reduce", price="0.30", time_in_force=TimeInForce.IOC, exec_inst=ExecInst.REDUCE_ONLY))
+        await session.send(order("by-quote", quote_id="quote-789", rfq_id="server-rfq-456"))
+        await wait_for(
+            lambda: {r.cl_ord_id for r in _reports(received) if r.exec_type != ExecType.NEW} >= {"reduce", "by-quote"}
+        )
+    final = {r.cl_ord_id: r for r in _reports(received) if r.exec_type != ExecType.NEW}
+    assert (final["reduce"].ord_status, final["reduce"].cum_qty) == (OrdStatus.CANCELED, 0)
+    assert (final["by-quote"].ord_status, final["by-quote"].ord_rej_reason) == (
+        OrdStatus.REJECTED,
+        OrdRejReason.UNSUPPORTED_ORDER_CHARACTERISTIC,
+    )
+    listed = rest(ex, "GET", "/portfolio/orders")["orders"]
+    assert "by-quote" not in {o.get("client_order_id") for o in listed}
 
 
 async def test_listener_session_sees_rest_orders_and_cancel_on_disconnect_cancels(

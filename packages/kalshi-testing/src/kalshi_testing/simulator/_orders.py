@@ -221,15 +221,22 @@ class ExchangeOrders(ExchangeGroups):
                 )
         return rest("BatchCancelOrdersV2Response", orders=out)
 
+    def set_expiration(self, order_id: str, expiration_s: int | None) -> None:
+        """Give a resting order a new expiry (epoch seconds), or none; its place in the book does not change."""
+        order = self.orders[order_id]
+        order.meta["expiration_s"] = expiration_s
+        if expiration_s is not None:
+            heapq.heappush(self._expiries, (expiration_s, order_id))
+
     def expire_orders(self) -> int:
         """Cancel resting orders whose `expiration_time` has passed; returns how many. O(expired) per call."""
         now_s = self.clock() // 1000
         expired = 0
         while self._expiries and self._expiries[0][0] <= now_s:
-            _, order_id = heapq.heappop(self._expiries)
+            when, order_id = heapq.heappop(self._expiries)
             order = self.orders[order_id]
-            if order.status is not OrderStatus.RESTING:
-                continue
+            if order.status is not OrderStatus.RESTING or order.meta.get("expiration_s") != when:
+                continue  # done already, or its expiry was amended since
             market = self.markets[order.meta["ticker"]]
             result = market.book.cancel(order_id, CancelReason.EXPIRY)
             if result is not None:

@@ -47,6 +47,7 @@ from kalshi_fix.messages import (
 from kalshi_testing.simulator import _format as fmt
 from kalshi_testing.simulator._exchange import ExchangeError, FeedEvent
 from kalshi_testing.simulator._matching import BookSide, Order, OrderStatus
+from kalshi_testing.simulator.perps._spec import EASTERN
 
 from ._engine import Engine, feed_value
 
@@ -132,6 +133,10 @@ class OrderEntry:
         if (user, msg.cl_ord_id) in self._by_cl_ord_id:
             conn.send(self._reject(msg, OrdRejReason.DUPLICATE_ORDER, "ClOrdID was already used"))
             return
+        if msg.quote_id is not None:  # refused, never placed as a plain order
+            text = "accepting an RFQ quote with NewOrderSingle (117) is not simulated; send AcceptQuote (35=UA)"
+            conn.send(self._reject(msg, OrdRejReason.UNSUPPORTED_ORDER_CHARACTERISTIC, text))
+            return
         body: dict[str, Any] = {
             "ticker": msg.symbol,
             "side": BookSide.BID.value if str(msg.side) == Side.BUY_YES else BookSide.ASK.value,
@@ -143,8 +148,11 @@ class OrderEntry:
             else "taker_at_cross",
             "client_order_id": msg.cl_ord_id,
         }
-        if msg.exec_inst == ExecInst.POST_ONLY:
+        flags = str(msg.exec_inst or "").split()  # ExecInst is a MultipleValueString: "6", "E", "6 E"
+        if ExecInst.POST_ONLY in flags:
             body["post_only"] = True
+        if ExecInst.REDUCE_ONLY in flags:  # IOC only (prediction), IOC or FOK (margin): the engine checks
+            body["reduce_only"] = True
         if msg.alloc_account:
             body["subaccount"] = int(msg.alloc_account)
         if msg.order_group_id:
@@ -195,21 +203,35 @@ class OrderEntry:
         if tracked is None or tracked.done:
             conn.send(_cancel_reject(msg, tracked, CxlRejResponseTo.ORDER_CANCEL_REPLACE_REQUEST, "order not found"))
             return
-        order = self.exchange.orders[tracked.order_id]
-        body = {
-            "ticker": order.meta["ticker"],
-            "side": order.side.value,
-            "price": fmt.dollars(msg.price if msg.price is not None else order.price),
-            "count": fmt.count(msg.order_qty),
-            "updated_client_order_id": msg.cl_ord_id,
-        }
-        tracked.next_cl_ord_id = msg.cl_ord_id
         try:
-            self.exchange.amend_order(conn.user_id, tracked.order_id, body)
-        except (ExchangeError, ValueError) as exc:
-            tracked.next_cl_ord_id = None
-            text = exc.message if isinstance(exc, ExchangeError) else str(exc)
-            conn.send(_cancel_reject(msg, tracked, CxlRejResponseTo.ORDER_CANCEL_REPLACE_REQUEST, text))
+            new_expiry, expiration = replace_expiry(msg.time_in_force, msg.expire_time, self.exchange.clock())
+        except ValueError as exc:
+            conn.send(_cancel_reject(msg, tracked, CxlRejResponseTo.ORDER_CANCEL_REPLACE_REQUEST, str(exc)))
+            return
+        order = self.exchange.orders[tracked.order_id]
+        price = msg.price if msg.price is not None else order.price
+        tracked.next_cl_ord_id = msg.cl_ord_id
+        if price != order.price or msg.order_qty != order.count:
+            body = {
+                "ticker": order.meta["ticker"],
+                "side": order.side.value,
+                "price": fmt.dollars(price),
+                "count": fmt.count(msg.order_qty),
+                "updated_client_order_id": msg.cl_ord_id,
+            }
+            try:
+                self.exchange.amend_order(conn.user_id, tracked.order_id, body)
+            except (ExchangeError, ValueError) as exc:
+                tracked.next_cl_ord_id = None
+                text = exc.message if isinstance(exc, ExchangeError) else str(exc)
+                conn.send(_cancel_reject(msg, tracked, CxlRejResponseTo.ORDER_CANCEL_REPLACE_REQUEST, text))
+                return
+        if new_expiry and order.status is OrderStatus.RESTING:
+            self.exchange.set_expiration(order.order_id, expiration)
+        if tracked.next_cl_ord_id is not None and not tracked.done:  # no price or size change reported it
+            self._advance_cl_ord_id(tracked)
+            status = OrdStatus.PARTIALLY_FILLED if tracked.cum_qty else OrdStatus.NEW
+            self._emit(tracked, self._report(tracked, order, ExecType.REPLACED, status))
 
     def _on_OrderMassCancelRequest(self, conn: AcceptorConnection, msg: Any, event: ApplicationMessage) -> None:
         self.cancel_session_orders(conn.key)
@@ -419,6 +441,8 @@ class OrderEntry:
         if leaves is None:
             leaves = max(order.count - tracked.cum_qty, _ZERO)
         subaccount = int(order.meta.get("subaccount") or 0)
+        expiry = order.meta.get("expiration_s")
+        replaced = exec_type == ExecType.REPLACED
         return ExecutionReport(
             order_id=order.order_id,
             cl_ord_id=tracked.cl_ord_id,
@@ -437,6 +461,10 @@ class OrderEntry:
             last_qty=last_qty,
             transact_time=dt.datetime.fromtimestamp(self.exchange.clock() / 1000, tz=dt.UTC),
             alloc_account=subaccount or None,
+            # docs.kalshi.com/fix/order-entry: a Replaced report states the resulting validity, 59=6 with 126
+            # when the order expires (Day included), else 59=1
+            time_in_force=(TimeInForce.GTD if expiry else TimeInForce.GTC) if replaced else None,
+            expire_time=dt.datetime.fromtimestamp(expiry, tz=dt.UTC) if replaced and expiry else None,
         )
 
     def _reject(self, msg: Any, reason: OrdRejReason, text: str) -> ExecutionReport:
@@ -483,3 +511,30 @@ def _cancel_reject(msg: Any, tracked: _Tracked | None, response_to: CxlRejRespon
         cxl_rej_reason=CxlRejReason.TOO_LATE_TO_CANCEL if done else CxlRejReason.UNKNOWN_ORDER,
         text=text[:200],
     )
+
+
+def replace_expiry(time_in_force: str | None, expire_time: dt.datetime | None, now_ms: int) -> tuple[bool, int | None]:
+    """What a Cancel/Replace does to the order's expiry, by "Kalshi conventions for replace"
+    (docs.kalshi.com/fix/order-entry): neither 59 nor 126 keeps it; Day (59=0) ends it at 11:59:59pm ET; GTC
+    (59=1) removes it; GTD (59=6) sets the future ExpireTime (126). Returns (changed, epoch seconds or None).
+
+    Raises:
+        ValueError: a combination the page rules out (126 without GTD, a past 126, another TimeInForce).
+    """
+    if time_in_force is None:
+        if expire_time is not None:
+            raise ValueError("ExpireTime (126) requires TimeInForce=GTD (59=6)")
+        return False, None
+    if time_in_force == TimeInForce.GTD:
+        if expire_time is None or expire_time.timestamp() * 1000 <= now_ms:
+            raise ValueError("TimeInForce=GTD (59=6) requires a future ExpireTime (126)")
+        return True, int(expire_time.timestamp())
+    if expire_time is not None:
+        raise ValueError("ExpireTime (126) is allowed only with TimeInForce=GTD (59=6)")
+    if time_in_force == TimeInForce.GTC:
+        return True, None
+    if time_in_force == TimeInForce.DAY:
+        today = dt.datetime.fromtimestamp(now_ms / 1000, tz=EASTERN).date()
+        end = dt.datetime.combine(today, dt.time(23, 59, 59), tzinfo=EASTERN)
+        return True, int(end.timestamp())
+    raise ValueError(f"TimeInForce (59)={time_in_force} is not supported on replace")

@@ -222,6 +222,10 @@ class PerpsExchange(Views, Fills, Funding, Risk, CorporateActions, Portfolio):
             remaining_count=fmt.count(order.remaining),
         )
 
+    def set_expiration(self, order_id: str, expiration_s: int | None) -> None:
+        """Give a resting order a new expiry (epoch seconds), or none; its place in the book does not change."""
+        self.orders[order_id].meta["expiration_s"] = expiration_s
+
     def amend_order(self, user_id: str, order_id: str, body: Any, subaccount: int | None = None) -> dict[str, Any]:
         """AmendMarginOrder: new price and/or total count, and `expiration_time` (0 clears it, absent keeps it)."""
         body = self.check_body("AmendMarginOrderRequest", body)

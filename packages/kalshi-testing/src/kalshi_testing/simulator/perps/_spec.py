@@ -29,7 +29,9 @@ def _eastern() -> tzinfo:
         return UTC
 
 
-_EASTERN = _eastern()
+EASTERN = _eastern()
+"""US Eastern time (UTC where the system has no tz database)."""
+_EASTERN = EASTERN
 
 INITIAL_MARGIN = Decimal("0.10")
 """Initial margin as a fraction of notional (10x leverage)."""
