@@ -40,6 +40,7 @@ from kalshi_fix.messages import (
     TimeInForce,
 )
 from kalshi_testing import KalshiExchange, SimulatedUser
+from kalshi_testing.simulator.perps._spec import EASTERN
 
 
 def _reports(frames: list[FixFrame]) -> list[ExecutionReport]:
@@ -318,7 +319,6 @@ async def test_replace_amends_expiry_by_kalshis_conventions_and_keeps_the_queue_
     """docs.kalshi.com/fix/order-entry: 59=6 with 126 sets an expiry, 59=1 removes one, neither keeps it,
     126 without GTD is refused; an expiry-only amendment keeps the order's place in the queue."""
     ex = kalshi_exchange
-    soon = dt.datetime.fromtimestamp(time.time() + 1, tz=dt.UTC)
     later = dt.datetime.fromtimestamp(time.time() + 3600, tz=dt.UTC)
     received: list[FixFrame] = []
 
@@ -328,14 +328,19 @@ async def test_replace_amends_expiry_by_kalshis_conventions_and_keeps_the_queue_
         )
 
     async with ex.fix_client().order_entry(on_message=received.append) as session:
+        await session.send(order("day", price="0.21", time_in_force=TimeInForce.DAY))
         await session.send(order("gtc", price="0.21"))
-        await session.send(order("gtd", price="0.21", time_in_force=TimeInForce.GTD, expire_time=soon))
-        await wait_for(lambda: len(_reports(received)) >= 2)
+        await session.send(order("gtd", price="0.21", time_in_force=TimeInForce.GTD, expire_time=later))
+        await wait_for(lambda: len(_reports(received)) >= 3)
+        day = rest(ex, "GET", f"/portfolio/orders/{_reports(received)[0].order_id}")["order"]["expiration_time"]
+        ends = dt.datetime.fromisoformat(day).astimezone(EASTERN)  # 11:59:59pm of today in New York
+        assert (ends.date(), ends.time()) == (dt.datetime.now(EASTERN).date(), dt.time(23, 59, 59))
         await session.send(replace("bad", "gtc", expire_time=later))  # 126 alone
+        soon = dt.datetime.fromtimestamp(int(time.time()) + 2, tz=dt.UTC)  # whole seconds: the engine's unit
         await session.send(replace("gtc-2", "gtc", time_in_force=TimeInForce.GTD, expire_time=soon))
         await session.send(replace("gtd-2", "gtd", time_in_force=TimeInForce.GTC))
         await session.send(replace("gtd-3", "gtd-2"))  # neither: keeps "no expiry"
-        await wait_for(lambda: len(_reports(received)) >= 5 and bool(messages(received, OrderCancelReject)))
+        await wait_for(lambda: len(_reports(received)) >= 6 and bool(messages(received, OrderCancelReject)))
         refused = messages(received, OrderCancelReject)[0]
         assert (refused.cl_ord_id, refused.cxl_rej_response_to) == (
             "bad",
@@ -352,7 +357,7 @@ async def test_replace_amends_expiry_by_kalshis_conventions_and_keeps_the_queue_
         first, second = replaced["gtc-2"].order_id, replaced["gtd-3"].order_id
         ahead = ex.simulator.call(lambda e: [e.markets[FED].book.queue_ahead(o) for o in (first, second)])
         assert ahead[1] == ahead[0] + 5
-        await asyncio.sleep(max(0.0, soon.timestamp() + 1.1 - time.time()))
+        await asyncio.sleep(max(0.0, soon.timestamp() + 1.1 - time.time()))  # past it, by the engine's clock
         assert ex.simulator.call(lambda e: e.expire_orders()) == 1  # the amended GTC order; not the ex-GTD one
         await wait_for(lambda: any(r.ord_status in (OrdStatus.CANCELED, OrdStatus.EXPIRED) for r in _reports(received)))
     gone = [r for r in _reports(received) if r.ord_status in (OrdStatus.CANCELED, OrdStatus.EXPIRED)]

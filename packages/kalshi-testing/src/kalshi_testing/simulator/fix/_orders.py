@@ -161,6 +161,8 @@ class OrderEntry:
             body["cancel_order_on_pause"] = bool(msg.cancel_order_on_pause)
         if msg.expire_time is not None:
             body["expiration_time"] = int(msg.expire_time.timestamp())
+        elif msg.time_in_force == TimeInForce.DAY:  # "expires 11:59:59.999pm ET" (docs.kalshi.com/fix/order-entry)
+            body["expiration_time"] = replace_expiry(TimeInForce.DAY, None, self.exchange.clock())[1]
         try:
             self.submit(user, body, conn.key)
         except ExchangeError as exc:
