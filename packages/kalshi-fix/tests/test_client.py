@@ -62,6 +62,23 @@ async def nr(auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey) -> AsyncIterator[FixA
     await acceptor.stop()
 
 
+async def test_a_listener_session_refuses_orders_before_they_leave(auth: KalshiAuth, nr: FixAcceptor) -> None:
+    """docs.kalshi.com/fix/listener-sessions: read-only; Kalshi rejects orders, cancels, replaces, mass cancels,
+    RFQs and quote acceptances on it, and CancelOrdersOnDisconnect must be N."""
+    with pytest.raises(KalshiConfigError, match="cancel_orders_on_disconnect"):
+        local(auth, nr).order_entry(listener=True, cancel_orders_on_disconnect=True)
+    async with local(auth, nr).order_entry(listener=True) as session:
+        assert session.listener
+        with pytest.raises(FixSessionError, match="read-only"):
+            await session.send(order(1))
+        with pytest.raises(FixSessionError, match="read-only"):
+            await session.send_raw("F", b"11=c1\x0141=o1\x0154=1\x0155=KXTEST-26\x01")
+        await session.send_raw("0", b"")  # a Heartbeat is still the session's to send
+    assert not [f for f in nr.received if f.msg_type in ("D", "F")]
+    plain = local(auth, nr).order_entry()
+    assert not plain.listener
+
+
 async def test_order_round_trip_with_callback(auth: KalshiAuth, nr: FixAcceptor) -> None:
     received: list[FixFrame] = []
     async with local(auth, nr).order_entry(on_message=received.append) as session:

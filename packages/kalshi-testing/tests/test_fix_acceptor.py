@@ -17,7 +17,15 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from kalshi_testing_fix_helpers import FED, TIMEOUT, messages, order, rest, rest_order, wait_for
 
 from kalshi_auth import FixSessionType, KalshiAuth
-from kalshi_fix import FixFrame, FixLogonError, FrameSplitter, LoggedOn, LogonRejected, decode_app_message
+from kalshi_fix import (
+    FixFrame,
+    FixLogonError,
+    FixSessionError,
+    FrameSplitter,
+    LoggedOn,
+    LogonRejected,
+    decode_app_message,
+)
 from kalshi_fix.messages import (
     BusinessMessageReject,
     BusinessRejectReason,
@@ -493,7 +501,10 @@ async def test_a_session_refuses_messages_it_does_not_take(kalshi_exchange: Kals
     assert (reject.ref_msg_type, reject.business_reject_reason) == ("D", BusinessRejectReason.UNSUPPORTED_MESSAGE_TYPE)
     heard: list[FixFrame] = []
     async with ex.fix_client().order_entry(listener=True, on_message=heard.append) as listener:
-        await listener.send(order("from-a-listener"))
+        with pytest.raises(FixSessionError):  # our client refuses it before it leaves ...
+            await listener.send(order("from-a-listener"))
+        # ... and the gateway rejects it from a client that does not
+        await listener.connection.send("D", order("from-a-listener").encode_body(), timeout=TIMEOUT)
         await wait_for(lambda: bool(heard))
     [reject] = messages(heard, BusinessMessageReject)
     assert reject.business_reject_reason == BusinessRejectReason.NOT_AUTHORIZED

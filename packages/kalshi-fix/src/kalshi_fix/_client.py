@@ -266,7 +266,8 @@ class _BaseFixClient:
         when the client has a `store_dir`).
 
         Args:
-            listener: a read-only stream of execution reports (sets SkipPendingExecReports=Y, as required).
+            listener: a read-only stream of execution reports (sets SkipPendingExecReports=Y, as required;
+                CancelOrdersOnDisconnect is refused, and so are orders, cancels and RFQs on it).
             receive_settlement_reports: opt RT in to settlement reports (35=UMS); whole reports go to
                 `on_settlement`, or to `session.settlements()`.
             fresh: RT only: start over at MsgSeqNum 1 (ResetSeqNumFlag=Y), forgetting the stored messages.
@@ -275,6 +276,8 @@ class _BaseFixClient:
         if listener:
             if skip_pending_exec_reports is False:
                 raise KalshiConfigError("a listener session requires skip_pending_exec_reports=True")
+            if cancel_orders_on_disconnect:  # docs.kalshi.com/fix/listener-sessions, "Restrictions"
+                raise KalshiConfigError("a listener session cannot set cancel_orders_on_disconnect")
             skip_pending_exec_reports = True
         if on_settlement is not None and receive_settlement_reports is None:
             receive_settlement_reports = True

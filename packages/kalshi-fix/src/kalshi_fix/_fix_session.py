@@ -105,6 +105,11 @@ class _SettlementFeed:
             yield item
 
 
+LISTENER_REFUSES: frozenset[str] = frozenset({"D", "F", "G", "q", "R", "UA"})
+"""What a listener session may not send: orders, cancels, replaces, mass cancels, RFQs and quote
+acceptances (docs.kalshi.com/fix/listener-sessions, "What You Cannot Do")."""
+
+
 class FixSession:
     """One FIX session: an async context manager, and an async iterator of received frames.
 
@@ -160,6 +165,8 @@ class FixSession:
             commit_on_handled=retransmits,
         )
         self.protocol = SessionProtocol(config, self.store)
+        self.listener = (20126, "Y") in logon_fields
+        """Logged on with ListenerSession=Y: read-only, `send` refuses what Kalshi would reject."""
         self.connection = FixConnection(
             self.protocol,
             endpoint.host,
@@ -257,12 +264,21 @@ class FixSession:
             FixEncodeError: the message cannot be encoded (nothing is sent).
             FixConnectionError: not logged on within `timeout`.
         """
+        self._check_writable(message.MSG_TYPE)
         body = message.encode_body(self.protocol.config.use_dollars)
         return await self.connection.send(message.MSG_TYPE, body, timeout=timeout)
 
     async def send_raw(self, msg_type: str, body: bytes, *, timeout: float | None = 30.0) -> int:  # noqa: ASYNC109
         """Send a pre-encoded body (`tag=value<SOH>...`) under the standard header."""
+        self._check_writable(msg_type)
         return await self.connection.send(msg_type, body, timeout=timeout)
+
+    def _check_writable(self, msg_type: str) -> None:
+        if self.listener and msg_type in LISTENER_REFUSES:
+            raise FixSessionError(
+                f"a listener session is read-only: Kalshi rejects MsgType (35) {msg_type} on it "
+                "(docs.kalshi.com/fix/listener-sessions); nothing was sent"
+            )
 
     # ------------------------------------------------------------------ receiving
 
