@@ -100,8 +100,11 @@ def test_every_field_definition_and_enum_value_is_covered(capsys: pytest.Capture
 
 
 def test_custom_tags_and_seed_names() -> None:
-    custom = [tag for tag in FIELDS if tag >= 5000 and tag not in {263, 268, 269, 270, 271, 279, 281, 326}]
+    from_dictionary = {int(f.attrib["number"]) for f in children(load(DICTIONARY), "fields")}
+    custom = [tag for tag in FIELDS if tag >= 5000 and tag in from_dictionary]
     assert len(custom) == 38  # the custom tags (>= 5000) of specs/kalshi-fix-dictionary.xml
+    supplement = {int(f.attrib["number"]) for f in children(load(SUPPLEMENT), "fields")} - from_dictionary
+    assert supplement <= set(FIELDS)  # and the ones the docs add (2446, 20185-20187, ...)
     from kalshi_fix.messages import ExecutionReport, NewOrderSingle, Side
 
     assert Side.BUY_YES.value == "1"
