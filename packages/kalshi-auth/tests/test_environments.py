@@ -2,7 +2,15 @@ from __future__ import annotations
 
 import pytest
 
-from kalshi_auth import DEMO, PRODUCTION, FixSessionType, KalshiConfigError, get_environment, is_loopback
+from kalshi_auth import (
+    DEMO,
+    PRODUCTION,
+    FixSessionType,
+    KalshiConfigError,
+    get_environment,
+    host_environment,
+    is_loopback,
+)
 
 
 def test_production_and_demo_hosts_match_the_specs() -> None:
@@ -33,6 +41,14 @@ def test_fix_session_table(session: FixSessionType, target: str, port: int) -> N
     expected_host = "marketdata.fix.demo.kalshi.co" if session is FixSessionType.MARKET_DATA else "fix.demo.kalshi.co"
     assert ep.host == expected_host
     assert session.retransmits == (target in ("KalshiRT", "KalshiRFQ"))  # docs.kalshi.com/fix/connectivity
+
+
+def test_production_market_data_has_its_own_host() -> None:
+    """docs.kalshi.com/fix/connectivity: KalshiMD is "available only on market data host"
+    (marketdata.fix.elections.kalshi.com); the other sessions are on mm.fix.elections.kalshi.com."""
+    assert PRODUCTION.fix_endpoint(FixSessionType.MARKET_DATA).host == "marketdata.fix.elections.kalshi.com"
+    assert PRODUCTION.fix_endpoint(FixSessionType.ORDER_ENTRY).host == "mm.fix.elections.kalshi.com"
+    assert host_environment("marketdata.fix.elections.kalshi.com") == "production"
 
 
 def test_margin_fix_has_no_post_trade_or_rfq() -> None:

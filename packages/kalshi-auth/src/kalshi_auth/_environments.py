@@ -99,6 +99,7 @@ PRODUCTION_HOSTS = frozenset(
         "external-api-margin-ws.kalshi.com",
         "api.klear.kalshi.com",
         "mm.fix.elections.kalshi.com",
+        "marketdata.fix.elections.kalshi.com",
         "margin-fix-api.fix.elections.kalshi.com",
         "margin-mm.fix.elections.kalshi.com",
         "margin-marketdata.fix.elections.kalshi.com",
@@ -284,12 +285,12 @@ PRODUCTION = Environment(
     perps_ws_url="wss://external-api-margin-ws.kalshi.com/trade-api/ws/v2/margin",
     klear_url="https://api.klear.kalshi.com/klear-api/v1",
     fix_host="mm.fix.elections.kalshi.com",
-    fix_market_data_host="mm.fix.elections.kalshi.com",
+    fix_market_data_host="marketdata.fix.elections.kalshi.com",
     margin_fix_host="margin-mm.fix.elections.kalshi.com",
     margin_fix_market_data_host="margin-marketdata.fix.elections.kalshi.com",
 )
-"""Kalshi production: the recommended hosts (docs.kalshi.com/getting_started/api_environments;
-margin FIX from docs.kalshi.com/margin)."""
+"""Kalshi production: the recommended hosts (docs.kalshi.com/getting_started/api_environments; FIX from
+docs.kalshi.com/fix/connectivity and /fix-margin/connectivity, where KalshiMD has a host of its own)."""
 
 DEMO = Environment(
     name="demo",
