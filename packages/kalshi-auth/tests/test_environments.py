@@ -40,7 +40,7 @@ def test_fix_session_table(session: FixSessionType, target: str, port: int) -> N
     assert (ep.target_comp_id, ep.port, ep.tls) == (target, port, True)
     expected_host = "marketdata.fix.demo.kalshi.co" if session is FixSessionType.MARKET_DATA else "fix.demo.kalshi.co"
     assert ep.host == expected_host
-    assert session.retransmits == (target in ("KalshiRT", "KalshiRFQ"))  # docs.kalshi.com/fix/connectivity
+    assert session.retransmits == (target == "KalshiRT")  # the one every docs.kalshi.com version agrees on
 
 
 def test_production_market_data_has_its_own_host() -> None:

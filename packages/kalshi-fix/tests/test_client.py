@@ -79,6 +79,24 @@ async def test_a_listener_session_refuses_orders_before_they_leave(auth: KalshiA
     assert not plain.listener
 
 
+@pytest.mark.parametrize("target", ["KalshiRFQ", "KalshiPT"])
+async def test_rfq_and_post_trade_reset_on_every_logon_reconnects_included(
+    auth: KalshiAuth, rsa_key: rsa.RSAPrivateKey, target: str
+) -> None:
+    """Every version of docs.kalshi.com/fix/authentication accepts ResetSeqNumFlag=Y on these sessions, and
+    the later one rejects a Logon without it on a session that does not retransmit: never log on without."""
+    acceptor = FixAcceptor({auth.key_id: rsa_key.public_key()}, target_comp_id=target)
+    await acceptor.start()
+    try:
+        client = local(auth, acceptor)
+        async with client.rfq() if target == "KalshiRFQ" else client.post_trade() as session:
+            acceptor.drop()
+            await wait_for(lambda: len(acceptor.logons) == 2 and session.is_logged_on)
+    finally:
+        await acceptor.stop()
+    assert [logon.fields.get("141") for logon in acceptor.logons] == ["Y", "Y"]
+
+
 async def test_order_round_trip_with_callback(auth: KalshiAuth, nr: FixAcceptor) -> None:
     received: list[FixFrame] = []
     async with local(auth, nr).order_entry(on_message=received.append) as session:
@@ -617,10 +635,8 @@ def test_every_session_type_has_a_factory_and_margin_only_its_own(auth: KalshiAu
         session = make(prediction)
         assert session.session_type is kind
         assert session.protocol.config.target_comp_id == kind.target_comp_id
-        # docs.kalshi.com/fix/connectivity: retransmission on KalshiRT and KalshiRFQ only
-        assert session.protocol.config.retransmits == (
-            kind in (FixSessionType.ORDER_ENTRY_RETRANSMIT, FixSessionType.RFQ)
-        )
+        # KalshiRT is the one session every version of docs.kalshi.com says retransmits
+        assert session.protocol.config.retransmits == (kind is FixSessionType.ORDER_ENTRY_RETRANSMIT)
         margin_has_it = kind not in (FixSessionType.POST_TRADE, FixSessionType.RFQ)
         if margin_has_it:
             assert make(margin).connection.host.startswith("margin")

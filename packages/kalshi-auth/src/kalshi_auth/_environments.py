@@ -43,7 +43,7 @@ class FixSessionType(enum.Enum):
     POST_TRADE = ("KalshiPT", 8231)
     """Settlement reports; prediction only; logs on with ResetSeqNumFlag=Y."""
     RFQ = ("KalshiRFQ", 8232)
-    """Request for quote (market makers); prediction only; retransmits."""
+    """Request for quote (market makers); prediction only; logs on with ResetSeqNumFlag=Y."""
     MARKET_DATA = ("KalshiMD", 8233)
 
     @property
@@ -56,9 +56,14 @@ class FixSessionType(enum.Enum):
 
     @property
     def retransmits(self) -> bool:
-        """True for the sessions that resend stored messages (KalshiRT and KalshiRFQ); the rest log
-        on with ResetSeqNumFlag=Y (docs/protocol notes on FIX sessions; docs.kalshi.com/fix/connectivity)."""
-        return self in (FixSessionType.ORDER_ENTRY_RETRANSMIT, FixSessionType.RFQ)
+        """True for KalshiRT only, which every version of docs.kalshi.com/fix/authentication and
+        /fix/connectivity says resends stored messages; the rest log on with ResetSeqNumFlag=Y.
+
+        The pages disagree across versions on the others (RFQ retransmits in one, PT in a later one, which
+        also rejects a Logon without 141=Y on any session that does not). A reset is accepted on every session
+        in every version, so PT and RFQ reset: they never fail to log on, and lose only the replay of what
+        was sent while disconnected (see docs/fix.md)."""
+        return self is FixSessionType.ORDER_ENTRY_RETRANSMIT
 
 
 _MARGIN_FIX_SESSIONS = frozenset(
