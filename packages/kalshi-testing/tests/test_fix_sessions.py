@@ -85,6 +85,18 @@ async def test_post_trade_reports_a_settlement_with_every_holder_of_the_market(k
     assert bob_party.collateral_amount_changes and bob_party.collateral_amount_changes[0].collateral_amount_change == 0
 
 
+async def test_nr_opted_in_to_settlements_gets_them_while_logged_on(kalshi_exchange: KalshiExchange) -> None:
+    """docs.kalshi.com/fix/market-settlement: KalshiNR with ReceiveSettlementReports=Y gets reports too."""
+    ex = kalshi_exchange
+    rest_order(ex, ex.create_user("nr-maker"), "ask", "0.23", "3", "nr-ask")
+    rest_order(ex, ex.user, "bid", "0.23", "3", "nr-bid")
+    reports: list[SettlementReport] = []
+    async with ex.fix_client().order_entry(on_settlement=reports.append):
+        ex.simulator.call(lambda e: e.settle_market(FED, "yes"))
+        await wait_for(lambda: bool(reports))
+    assert (reports[0].symbol, reports[0].market_result, reports[0].parties[0].long_qty) == (FED, "yes", 3)
+
+
 async def test_rt_opted_in_to_settlements_gets_a_report_made_while_away(
     kalshi_exchange: KalshiExchange, tmp_path: Path
 ) -> None:

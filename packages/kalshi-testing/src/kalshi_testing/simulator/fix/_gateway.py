@@ -210,7 +210,9 @@ class FixGateway:
             self.new_before_trade.add(conn.key)
         else:
             self.new_before_trade.discard(conn.key)
-        if conn.kind is FixSessionType.ORDER_ENTRY_RETRANSMIT:
+        # docs.kalshi.com/fix/market-settlement: reports go to PT by default "and on KalshiNR and KalshiRT
+        # sessions with ReceiveSettlementReports=Y"; NR gets them only while logged on
+        if conn.kind in (FixSessionType.ORDER_ENTRY, FixSessionType.ORDER_ENTRY_RETRANSMIT):
             if conn.option(20127):
                 self.settlement_subscribers.add(conn.key)
             else:
