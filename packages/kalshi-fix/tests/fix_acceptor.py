@@ -12,6 +12,7 @@ import asyncio
 import base64
 import ssl
 import time
+import uuid
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -308,7 +309,7 @@ class FixAcceptor:
             self._replay(conn, event)
         elif msg_type == "UOG":
             request = decode_app_message(frame)
-            group_id = getattr(request, "order_group_id", None) or f"grp-{len(self.received)}"
+            group_id = getattr(request, "order_group_id", None) or str(uuid.uuid4())  # Kalshi assigns a UUID
             conn.send(
                 OrderGroupResponse(
                     order_group_id=group_id,

@@ -23,6 +23,7 @@ from kalshi_fix._connection import (
     FixConnectionError,
     ReconnectPolicy,
 )
+from kalshi_fix._errors import FixEncodeError
 from kalshi_fix._session import FixLogonError, FixSessionError, GapDetected, SessionConfig, SessionProtocol
 from kalshi_fix.messages import (
     EventResendComplete,
@@ -291,6 +292,24 @@ async def test_order_groups(auth: KalshiAuth, nr: FixAcceptor) -> None:
     sent = [decode_app_message(f) for f in nr.received]
     assert [int(m.order_group_action) for m in sent] == [1, 4]  # type: ignore[attr-defined]
     assert sent[0].order_group_id is None  # type: ignore[attr-defined]
+
+
+async def test_a_malformed_order_group_id_or_limit_never_leaves(auth: KalshiAuth, nr: FixAcceptor) -> None:
+    """docs.kalshi.com/fix/order-groups: the ID is Kalshi's UUID, the limit 1 to 1,000,000; anything else would
+    get a Reject, so it is refused before sending."""
+    async with local(auth, nr).order_entry() as session:
+        for call in (
+            session.trigger_order_group("grp-1"),
+            session.reset_order_group("770e8400-e29b-41d4-a716-44665544000"),  # one digit short
+            session.create_order_group(0),
+            session.create_order_group(1_000_001),
+            session.update_order_group("770e8400-e29b-41d4-a716-446655440002", True),  # type: ignore[arg-type]
+        ):
+            with pytest.raises(FixEncodeError):
+                await call
+        await session.update_order_group("770e8400-e29b-41d4-a716-446655440002", 1_000_000)
+        await session.receive(timeout=5)
+    assert [f.msg_type for f in nr.received] == ["UOG"]
 
 
 async def test_market_data_book_snapshot_incremental_and_reconnect(

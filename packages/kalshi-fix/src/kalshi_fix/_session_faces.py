@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from ._book import OrderBook
+from ._errors import FixEncodeError
 from ._fix_session import FixSession, QueueOverflow, _SettlementFeed
 from ._session import ApplicationMessage
 from ._settlement import SettlementReport
@@ -18,6 +20,13 @@ if TYPE_CHECKING:
 __all__ = ["DropCopySession", "MarketDataSession", "OrderEntrySession", "PostTradeSession", "RfqSession"]
 
 logger = logging.getLogger("kalshi.fix")
+
+
+def _is_uuid(text: object) -> bool:
+    try:
+        return isinstance(text, str) and str(uuid.UUID(text)) == text.lower()
+    except ValueError:
+        return False
 
 
 class OrderEntrySession(FixSession):
@@ -35,6 +44,13 @@ class OrderEntrySession(FixSession):
 
     async def _group(self, action: int, group_id: str | None, limit: int | None, subaccount: int | None) -> int:
         from .messages import OrderGroupAction, OrderGroupRequest
+
+        # docs.kalshi.com/fix/order-groups: the ID is a UUID the server assigned, the limit 1 to 1,000,000;
+        # Kalshi answers anything else with a Reject, so it is refused here and nothing is sent
+        if group_id is not None and not _is_uuid(group_id):
+            raise FixEncodeError(f"OrderGroupID (20130) must be the UUID Kalshi assigned, not {group_id!r}", tag=20130)
+        if limit is not None and not (limit.__class__ is int and 1 <= limit <= 1_000_000):
+            raise FixEncodeError(f"OrderGroupContractsLimit (20132) must be 1 to 1,000,000, not {limit!r}", tag=20132)
 
         return await self.send(
             OrderGroupRequest(
