@@ -4,6 +4,12 @@ silently dropped connection, and it is recorded in `internal_errors` so the test
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
+import socket
+import threading
+import time
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -151,3 +157,28 @@ def test_stop_finishes_what_still_runs_on_the_servers_loop() -> None:
     _finish_tasks(loop)
     loop.close()
     assert task.cancelled() and closed == [True]
+
+
+def test_stopping_while_clients_connect_leaves_no_connection_for_the_garbage_collector() -> None:
+    """A connection accepted just as stop() closes the servers used to be half-built and left unclosed: the
+    garbage collector then warned, and on Python 3.13.0 raised inside asyncio in whatever test was running."""
+    leaked: list[str] = []
+    for attempt in range(20):
+        sim = KalshiExchangeSimulator().start()
+        ports = [sim.port, *sim.fix.ports.values()]
+
+        def connect(ports: list[int] = ports) -> None:
+            for port in ports * 3:
+                with contextlib.suppress(OSError):
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+
+        clients = threading.Thread(target=connect)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", ResourceWarning)
+            clients.start()
+            time.sleep(0.002 * (attempt % 5))
+            sim.stop()
+            clients.join()
+            gc.collect()
+        leaked += [str(w.message) for w in caught if "unclosed transport" in str(w.message)]
+    assert leaked == []

@@ -31,6 +31,7 @@ from ._scenario import Scenario, default_scenario, load_scenario
 from ._surfaces import ENV_NAMES, SURFACE_FACTORIES, Surface, SurfaceFactory
 from ._ws import WS_PATH, WebSocketSurface
 from .fix import FixGateway
+from .fix._gateway import close_clients, stop_accepting
 
 __all__ = ["KalshiExchangeSimulator", "SimulatedUser"]
 
@@ -312,7 +313,9 @@ class KalshiExchangeSimulator:
             for surface in reversed(started):
                 await surface.stop()
             await self.fix.stop()
+            await stop_accepting([server])  # see stop_accepting: aiohttp closes the server before the rest
             await runner.cleanup()
+            close_clients(server)
 
     def stop(self) -> None:
         """Close every connection and stop the server thread."""

@@ -13,9 +13,10 @@ WebSocket surfaces, with margin's wire behaviour: dollar prices, no post trade o
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -145,10 +146,12 @@ class FixGateway:
             self.exchange.listeners.remove(self.on_feed)
         if self.margin_exchange is not None and self.on_margin_feed in self.margin_exchange.listeners:
             self.margin_exchange.listeners.remove(self.on_margin_feed)
+        await stop_accepting(self._servers)
         for conn in list(self.connections):
             conn.abort()
         for server in self._servers:
             server.close()
+            close_clients(server)
         for server in self._servers:
             await server.wait_closed()
         self._servers.clear()
@@ -309,3 +312,23 @@ class FixGateway:
         """Every perps engine event, in order."""
         self.order_entry[True].on_feed(event)
         self.market_data[True].on_feed(event)
+
+
+async def stop_accepting(servers: Sequence[asyncio.AbstractServer]) -> None:
+    """Take no new connections, and let the ones already accepted (an accept task in flight) attach before the
+    servers close: Python 3.13.0 half-builds a transport accepted after `Server.close()` and leaves it for the
+    garbage collector, which then raises inside asyncio on whatever test is running."""
+    loop = asyncio.get_running_loop()
+    for server in servers:
+        for sock in getattr(server, "sockets", None) or ():
+            with contextlib.suppress(NotImplementedError, ValueError):
+                loop.remove_reader(sock.fileno())
+    for _ in range(3):  # the accept task runs, then the protocol's connection_made
+        await asyncio.sleep(0)
+
+
+def close_clients(server: asyncio.AbstractServer) -> None:
+    """Close whatever transport is still attached to a closed server (Python 3.13+ tracks them)."""
+    close_clients = getattr(server, "close_clients", None)
+    if close_clients is not None:
+        close_clients()
