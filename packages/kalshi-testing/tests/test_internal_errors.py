@@ -40,16 +40,15 @@ def broken() -> Iterator[KalshiExchange]:
         sim.stop()
 
 
-def test_a_rest_bug_is_a_500_and_is_recorded(broken: KalshiExchange) -> None:
+def post_order(ex: KalshiExchange, ticker: str) -> httpx.Response:
+    """A signed one-contract bid on `ticker`, straight over HTTP."""
     path = API + "/portfolio/events/orders"
-    body = {
-        "ticker": "KXFED-26DEC-T3.50",
-        "side": "bid",
-        "price": "0.23",
-        "count": "1",
-        "time_in_force": "good_till_canceled",
-    }
-    r = httpx.post(broken.simulator.base_url + path, headers=broken.user.auth.headers("POST", path), json=body)
+    body = {"ticker": ticker, "side": "bid", "price": "0.23", "count": "1", "time_in_force": "good_till_canceled"}
+    return httpx.post(ex.simulator.base_url + path, headers=ex.user.auth.headers("POST", path), json=body)
+
+
+def test_a_rest_bug_is_a_500_and_is_recorded(broken: KalshiExchange) -> None:
+    r = post_order(broken, "KXFED-26DEC-T3.50")
     assert r.status_code == 500
     assert r.json()["code"] == "internal_server_error"
     assert len(broken.simulator.internal_errors) == 1
@@ -69,17 +68,7 @@ async def test_a_fix_bug_is_a_business_reject_and_the_session_stays(broken: Kals
 
 
 def test_a_client_error_is_not_an_internal_error(kalshi_exchange: KalshiExchange) -> None:
-    path = API + "/portfolio/events/orders"
-    body = {
-        "ticker": "NO-SUCH-MARKET",
-        "side": "bid",
-        "price": "0.23",
-        "count": "1",
-        "time_in_force": "good_till_canceled",
-    }
-    r = httpx.post(
-        kalshi_exchange.simulator.base_url + path, headers=kalshi_exchange.user.auth.headers("POST", path), json=body
-    )
+    r = post_order(kalshi_exchange, "NO-SUCH-MARKET")
     assert 400 <= r.status_code < 500
     assert kalshi_exchange.simulator.internal_errors == []
 

@@ -329,6 +329,6 @@ async def stop_accepting(servers: Sequence[asyncio.AbstractServer]) -> None:
 
 def close_clients(server: asyncio.AbstractServer) -> None:
     """Close whatever transport is still attached to a closed server (Python 3.13+ tracks them)."""
-    close_clients = getattr(server, "close_clients", None)
-    if close_clients is not None:
-        close_clients()
+    close = getattr(server, "close_clients", None)
+    if close is not None:
+        close()

@@ -31,7 +31,6 @@ def _eastern() -> tzinfo:
 
 EASTERN = _eastern()
 """US Eastern time (UTC where the system has no tz database)."""
-_EASTERN = EASTERN
 
 INITIAL_MARGIN = Decimal("0.10")
 """Initial margin as a fraction of notional (10x leverage)."""
@@ -48,7 +47,7 @@ FUNDING_SCHEDULE = "0 0,8,16 * * *"
 
 def next_funding_ms(now_ms: int) -> int:
     """The first funding time strictly after `now_ms` (epoch ms)."""
-    now = datetime.fromtimestamp(now_ms / 1000, tz=_EASTERN)
+    now = datetime.fromtimestamp(now_ms / 1000, tz=EASTERN)
     day = now.replace(minute=0, second=0, microsecond=0)
     for offset in range(3):
         base = (day + timedelta(days=offset)).replace(hour=0)
